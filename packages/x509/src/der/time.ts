@@ -1,0 +1,54 @@
+import { DerError } from '../errors.js';
+import { TAG } from './tlv.js';
+
+const d2 = (buf: Uint8Array, i: number): number => {
+  const a = (buf[i] as number) - 48;
+  const b = (buf[i + 1] as number) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
+
+/**
+ * Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }, as RFC 5280 §4.1.2.5 profiles it:
+ * `YYMMDDHHMMSSZ` (YY ≥ 50 → 19YY) or `YYYYMMDDHHMMSSZ`, seconds present, Zulu, no fraction.
+ * Returns ms since the epoch without allocating. `offset` (absolute, for errors) is of the element's tag.
+ */
+export function readTimeMs(buf: Uint8Array, tag: number, start: number, end: number, path: string, offset: number): number {
+  const len = end - start;
+  let year: number;
+  let p: number;
+  if (tag === TAG.UTC_TIME) {
+    if (len !== 13) throw new DerError('TIME_MALFORMED', `UTCTime must be YYMMDDHHMMSSZ (13 chars), found ${len}`, offset, path);
+    const yy = d2(buf, start);
+    if (yy < 0) throw new DerError('TIME_MALFORMED', 'UTCTime year is not digits', offset, path);
+    year = yy >= 50 ? 1900 + yy : 2000 + yy;
+    p = start + 2;
+  } else if (tag === TAG.GENERALIZED_TIME) {
+    if (len !== 15) throw new DerError('TIME_MALFORMED', `GeneralizedTime must be YYYYMMDDHHMMSSZ (15 chars), found ${len}`, offset, path);
+    const hi = d2(buf, start);
+    const lo = d2(buf, start + 2);
+    if (hi < 0 || lo < 0) throw new DerError('TIME_MALFORMED', 'GeneralizedTime year is not digits', offset, path);
+    year = hi * 100 + lo;
+    p = start + 4;
+  } else {
+    throw new DerError('DER_MALFORMED', `expected UTCTime or GeneralizedTime, found tag 0x${tag.toString(16)}`, offset, path);
+  }
+  const month = d2(buf, p);
+  const day = d2(buf, p + 2);
+  const hour = d2(buf, p + 4);
+  const minute = d2(buf, p + 6);
+  const second = d2(buf, p + 8);
+  if (buf[p + 10] !== 0x5a) throw new DerError('TIME_MALFORMED', 'time must end in Z', offset, path);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    throw new DerError('TIME_MALFORMED', 'time field out of range', offset, path);
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls 31 February over into March; DER times never do.
+  if (new Date(ms).getUTCDate() !== day) throw new DerError('TIME_MALFORMED', 'no such day in that month', offset, path);
+  return ms;
+}
+
+/** RFC 3339 UTC with Z and no fractional seconds: the contract's time format. */
+export function formatTime(ms: number | Date): string {
+  const d = typeof ms === 'number' ? new Date(ms) : ms;
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
