@@ -22,7 +22,7 @@ export function formatName(buf: Uint8Array, name: Tlv, path = 'name', base = 0):
       const [type, value] = readChildren(buf, expectTag(atv, TAG.SEQUENCE, path, base), path, base);
       if (!type || !value) continue;
       const oid = decodeOid(buf, type.contentStart, type.contentEnd, path, base);
-      parts.push(`${ATTRIBUTE_NAMES[oid] ?? oid}=${formatAttributeValue(buf, value, oid)}`);
+      parts.push(`${ATTRIBUTE_NAMES[oid] ?? oid}=${formatAttributeValue(buf, value)}`);
     }
     rdns.push(parts.join('+'));
   }
@@ -36,7 +36,7 @@ export function formatNameDer(der: Uint8Array): string {
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-function formatAttributeValue(buf: Uint8Array, value: Tlv, oid: string): string {
+function formatAttributeValue(buf: Uint8Array, value: Tlv): string {
   const content = buf.subarray(value.contentStart, value.contentEnd);
   let text: string | null = null;
   switch (value.tag) {
@@ -56,7 +56,8 @@ function formatAttributeValue(buf: Uint8Array, value: Tlv, oid: string): string 
     default:
       text = null;
   }
-  if (text === null || !ATTRIBUTE_NAMES[oid] && oid.includes('.') && text === null) {
+  if (text === null) {
+    // RFC 4514 §2.4: a value that is not a string is written as # and the hex of its BER encoding.
     return `#${Buffer.from(buf.subarray(value.start, value.contentEnd)).toString('hex')}`;
   }
   return escapeRfc4514(text);
