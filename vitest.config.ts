@@ -10,6 +10,7 @@ export default defineConfig({
     alias: {
       '@jpki-validator/x509': src('./packages/x509/src/index.ts'),
       '@jpki-validator/sim': src('./packages/sim/src/index.ts'),
+      '@jpki-validator/store': src('./packages/store/src/index.ts'),
     },
   },
   test: {
