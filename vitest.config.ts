@@ -11,6 +11,7 @@ export default defineConfig({
       '@jpki-validator/x509': src('./packages/x509/src/index.ts'),
       '@jpki-validator/sim': src('./packages/sim/src/index.ts'),
       '@jpki-validator/store': src('./packages/store/src/index.ts'),
+      '@jpki-validator/config': src('./packages/config/src/index.ts'),
     },
   },
   test: {

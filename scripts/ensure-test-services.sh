@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Makes sure what the test suite talks to is on this machine: OpenSSL (an independent peer), the NIST PKITS vectors,
+# and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
+# nothing answers. Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+PKITS_DIR=/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data
+REDIS_HOST=${REDIS_TEST_HOST:-127.0.0.1}
+REDIS_PORT=${REDIS_TEST_PORT:-6379}
+
+redis_answers() {
+  # PING over bash's /dev/tcp: works before redis-tools is installed.
+  (exec 3<>"/dev/tcp/$REDIS_HOST/$REDIS_PORT" && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3 | grep -q PONG) 2>/dev/null
+}
+
+missing=()
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -d "$PKITS_DIR" ] || missing+=(python3-cryptography-vectors)
+if ! redis_answers && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing: ${missing[*]} — install them (sudo apt-get install ${missing[*]}) and run again" >&2
+    exit 1
+  fi
+  echo "installing from Debian: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! redis_answers; then
+  echo "starting redis-server on $REDIS_HOST:$REDIS_PORT" >&2
+  mkdir -p /tmp/jpki-validator-redis
+  redis-server --daemonize yes --bind "$REDIS_HOST" --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir /tmp/jpki-validator-redis --logfile /tmp/jpki-validator-redis/redis.log
+  for _ in $(seq 1 50); do redis_answers && break; sleep 0.1; done
+  redis_answers || { echo "redis-server did not answer on $REDIS_HOST:$REDIS_PORT" >&2; exit 1; }
+fi
