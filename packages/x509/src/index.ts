@@ -7,3 +7,4 @@ export * from './der/writer.js';
 export * from './der/time.js';
 export * from './der/name.js';
 export * from './crypto/signature.js';
+export * from './cert/index.js';
