@@ -8,3 +8,4 @@ export * from './der/time.js';
 export * from './der/name.js';
 export * from './crypto/signature.js';
 export * from './cert/index.js';
+export * from './jpki/index.js';
