@@ -1,0 +1,14 @@
+export { initSimulator, openSimulator } from './init.js';
+export { Simulator, partitionName } from './simulator.js';
+export type {
+  InitSimulatorOptions, IssueOptions, IssuedCertificate, RevokeOptions, WriteCrlOptions, CrlInfo, CrlWriteResult, SerialStatus,
+  SerialStatusValue, SerialInput,
+} from './options.js';
+export type { SimState, SimCaState, CaKind, ExplicitRevocation } from './state.js';
+export type { LeafKeyChoice } from './leaf.js';
+export { SIM_ORGANISATION } from './ca.js';
+export { DEFAULT_REASON_WEIGHTS } from './population.js';
+export { defaultDetails, eraOf } from './default-details.js';
+export { SimError, SimUsageError, SimStateError, type SimErrorCode } from './errors.js';
+export { serveSimulator, type SimServer, type SimServerOptions } from './http-server.js';
+export { createOcspResponder, type OcspResponderOptions, type OcspSignerChoice, type OcspStatusSource } from './ocsp-responder.js';

@@ -1,0 +1,85 @@
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createCaFiles, createSharedLeafKey } from './ca.js';
+import { SimStateError, SimUsageError } from './errors.js';
+import type { InitSimulatorOptions } from './options.js';
+import { RevocationModel } from './population.js';
+import { Simulator } from './simulator.js';
+import { STATE_FILE, writeState, type CaKind, type SimCaState, type SimState } from './state.js';
+
+/** Serial spacing between CAs: room for 16 M certificates each, all serials staying JPKI-like (≤ 28 bits). */
+const SERIAL_STRIDE = 0x0100_0000;
+
+/**
+ * Creates a simulator in `dir`: RSA-2048 keys and self-signed certificates for every (kind, generation), a delegated OCSP
+ * responder per CA, one shared leaf key, and the state file. Keys come from Node's CSPRNG (RSA keygen cannot be seeded), so
+ * the population and CRL bytes are reproducible per initialised directory, not across `init` runs.
+ */
+export async function initSimulator(options: InitSimulatorOptions): Promise<Simulator> {
+  const { dir } = options;
+  const stateFile = join(dir, STATE_FILE);
+  if (!options.force && (await exists(stateFile))) {
+    throw new SimStateError('SIM_STATE_EXISTS', 'a simulator already exists here (pass force to replace it)', stateFile);
+  }
+  const generations = options.generations ?? [2015, 2023];
+  const kinds: CaKind[] = options.kinds ?? ['sign', 'auth'];
+  const population = options.populationPerCa ?? 10_000;
+  const partitions = options.partitions ?? 8;
+  const serialBase = options.serialBase ?? 0x0700_0000;
+  if (!Number.isInteger(population) || population < 0 || population >= SERIAL_STRIDE) {
+    throw new SimUsageError('SIM_BAD_OPTION', `populationPerCa must be a whole number below ${SERIAL_STRIDE}, got ${population}`);
+  }
+  if (!Number.isInteger(partitions) || partitions < 0 || partitions > 9999) throw new SimUsageError('SIM_BAD_OPTION', `partitions must be 0 … 9999, got ${partitions}`);
+  if (generations.length === 0 || kinds.length === 0) throw new SimUsageError('SIM_BAD_OPTION', 'need at least one generation and one kind');
+  if (new Set(generations).size !== generations.length) throw new SimUsageError('SIM_BAD_OPTION', `generations repeat: ${generations.join(', ')}`);
+
+  const cas: SimCaState[] = [];
+  for (const kind of kinds) {
+    for (const year of [...generations].sort((a, b) => a - b)) {
+      const base = serialBase + cas.length * SERIAL_STRIDE;
+      if (base + SERIAL_STRIDE > 2 ** 32) throw new SimUsageError('SIM_BAD_OPTION', 'serialBase too high: serials must stay below 2^32');
+      cas.push({ id: `jpki-${kind}-${year}`, group: `jpki-${kind}`, kind, year, serialBase: base, population, nextSerial: base + population, partitions });
+    }
+  }
+  const epoch = options.epoch ?? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+  const state: SimState = {
+    format: 1,
+    seed: (options.seed ?? 1) >>> 0,
+    epoch: epoch.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    generation: 0,
+    version: 1,
+    generationVersions: [],
+    baseUrl: (options.baseUrl ?? 'http://127.0.0.1:8081').replace(/\/+$/, ''),
+    crlValidityHours: options.crlValidityHours ?? 48,
+    model: {
+      ...(options.revokedRate === undefined ? {} : { revokedRate: options.revokedRate }),
+      ...(options.dailyRevokedRate === undefined ? {} : { dailyRevokedRate: options.dailyRevokedRate }),
+      ...(options.reasonWeights === undefined ? {} : { reasonWeights: options.reasonWeights }),
+      ...(options.invalidityDateRate === undefined ? {} : { invalidityDateRate: options.invalidityDateRate }),
+      ...(options.backdateDays === undefined ? {} : { backdateDays: options.backdateDays }),
+    },
+    cas,
+    revocations: {},
+  };
+  // Validate the model options before spending a second on key generation.
+  new RevocationModel('check', epoch.getTime(), { seed: state.seed, ...state.model });
+
+  await mkdir(dir, { recursive: true });
+  for (const ca of cas) await createCaFiles(dir, ca);
+  await createSharedLeafKey(dir);
+  await writeState(dir, state);
+  return Simulator.open(dir);
+}
+
+export async function openSimulator(dir: string): Promise<Simulator> {
+  return Simulator.open(dir);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
