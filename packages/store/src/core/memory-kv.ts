@@ -1,0 +1,24 @@
+/** In-process SmallKv (the embedded store's; not persisted: the OCSP cache it is meant for is cheap to refill). */
+import type { SmallKv } from '../types.js';
+
+export class MemoryKv implements SmallKv {
+  private readonly values = new Map<string, { value: Uint8Array; expiresAtMs: number }>();
+
+  async get(key: string): Promise<Uint8Array | null> {
+    const hit = this.values.get(key);
+    if (hit === undefined) return null;
+    if (hit.expiresAtMs <= Date.now()) {
+      this.values.delete(key);
+      return null;
+    }
+    return hit.value;
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs?: number): Promise<void> {
+    this.values.set(key, { value: value.slice(), expiresAtMs: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.values.delete(key);
+  }
+}

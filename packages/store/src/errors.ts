@@ -1,0 +1,60 @@
+/** Typed store errors with stable codes (the fetcher maps ROLLBACK / DELTA_BASE to non-retryable job failures). */
+export type StoreErrorCode =
+  | 'ROLLBACK'
+  | 'DELTA_BASE'
+  | 'ENTRY_INVALID'
+  | 'LOADER_CLOSED'
+  | 'CONFLICT'
+  | 'LOCK_TIMEOUT'
+  | 'SNAPSHOT_CORRUPT'
+  | 'STORE_UNAVAILABLE';
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A CRL whose number is lower than the one already loaded for its (caId, partition). */
+export class RollbackError extends StoreError {
+  readonly caId: string;
+  readonly partition: string;
+  readonly loadedCrlNumber: bigint;
+  readonly offeredCrlNumber: bigint;
+
+  constructor(caId: string, partition: string, loaded: bigint, offered: bigint) {
+    super('ROLLBACK', `CRL number ${offered} for ${caId}/${partition} is lower than the loaded ${loaded} (rollback refused)`);
+    this.caId = caId;
+    this.partition = partition;
+    this.loadedCrlNumber = loaded;
+    this.offeredCrlNumber = offered;
+  }
+}
+
+/** A delta CRL whose BaseCRLNumber is above the loaded full CRL (or with no full CRL loaded at all). */
+export class DeltaBaseError extends StoreError {
+  readonly baseCrlNumber: bigint;
+  readonly loadedFullCrlNumber: bigint | null;
+
+  constructor(caId: string, partition: string, base: bigint, loadedFull: bigint | null) {
+    super(
+      'DELTA_BASE',
+      `delta CRL for ${caId}/${partition} needs base ${base} but ${loadedFull === null ? 'no full CRL is loaded' : `the loaded full CRL is ${loadedFull}`}`,
+    );
+    this.baseCrlNumber = base;
+    this.loadedFullCrlNumber = loadedFull;
+  }
+}
+
+/** An entry the store cannot represent; `index` is its 0-based position in the load. */
+export class EntryError extends StoreError {
+  readonly index: number;
+  constructor(index: number, why: string) {
+    super('ENTRY_INVALID', `entry ${index}: ${why}`);
+    this.index = index;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Commit of one load into Redis: merge the touched chunks onto the current generation (copy-on-write), write them under fresh
+ * keys with a TTL in large pipelined SETs, then switch with switchGeneration-4.lua. If another partition of the same CA switched
+ * meanwhile the script answers CONFLICT and the merge is redone on the new base (the entries are still in memory).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ChunkBuilder } from '../core/chunk-builder.js';
+import type { EntryBuffer, LongEntry } from '../core/entry-buffer.js';
+import { decideLoad, mergeLong, metaFromJson, metaToJson, nextPartitionMeta } from '../core/load-rules.js';
+import { DeltaBaseError, RollbackError, StoreError } from '../errors.js';
+import type { CommitReport, LoadOptions } from '../types.js';
+import { encodeChunk } from './chunk-codec.js';
+import { readChunks, type ChunkCache } from './chunk-reader.js';
+import type { StoreCommands } from './commands.js';
+import { chunkField, formatChunkRef, MANIFEST_GENERATION, MANIFEST_LONG, parseManifest, type CaKeys, type Manifest, type StoreKeys } from './keys.js';
+import { readLong, writeLongFields } from './long-codec.js';
+
+export interface CommitContext {
+  redis: Redis & StoreCommands;
+  keys: StoreKeys;
+  chunkBits: number;
+  cache: ChunkCache;
+  builder: () => ChunkBuilder;
+  pendingTtlMs: number;
+  maxAttempts: number;
+}
+
+/** the base generation was dropped under the merge (two switches meanwhile): merge again */
+class RetryMerge extends Error {}
+
+/** chunks merged and written per pipeline round */
+const WRITE_BATCH = 8;
+
+export async function commitToRedis(ctx: CommitContext, options: LoadOptions, entries: EntryBuffer): Promise<CommitReport> {
+  const caKeys = ctx.keys.ca(options.caId);
+  const groups = entries.groupByChunk(ctx.chunkBits);
+  const report = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };
+  for (let attempt = 1; attempt <= ctx.maxAttempts; attempt++) {
+    const multi = await ctx.redis.multi().hgetall(caKeys.current).hgetall(caKeys.previous).hget(caKeys.partitions, options.partition).exec();
+    if (multi === null) throw new StoreError('STORE_UNAVAILABLE', 'MULTI aborted');
+    const [cur, prev, partJson] = multi.map(([err, v]) => {
+      if (err) throw err;
+      return v;
+    }) as [Record<string, string>, Record<string, string>, string | null];
+    const current = parseManifest(cur);
+    const existing = partJson === null ? undefined : metaFromJson(partJson);
+    if (decideLoad(existing, options) === 'noop') return { ...report, outcome: 'noop', generation: current.generation, chunksWritten: 0 };
+
+    const loadId = randomBytes(6).toString('hex');
+    const written: string[] = [];
+    try {
+      const manifestFields = await writeChunks(ctx, caKeys, current, entries, groups, loadId, written);
+      await writeLong(ctx, caKeys, current, entries, loadId, written, manifestFields);
+      const pending = caKeys.pendingManifest(loadId);
+      await ctx.redis.multi().del(pending).hset(pending, manifestFields).pexpire(pending, ctx.pendingTtlMs).exec();
+      written.push(pending);
+
+      const generation = current.generation + 1;
+      const meta = nextPartitionMeta(existing, options, entries.count, generation, options.loadedAtMs ?? Date.now());
+      const event = JSON.stringify({ caId: options.caId, partition: options.partition, crlNumber: options.crlNumber.toString(), generation });
+      const persist = written.filter((k) => k !== pending);
+      const garbage = droppedKeys(caKeys, parseManifest(prev), current);
+      const reply = await ctx.redis.switchGeneration(
+        4 + persist.length + garbage.length,
+        caKeys.current, caKeys.previous, caKeys.partitions, pending, ...persist, ...garbage,
+        current.generation, options.partition, options.crlNumber.toString(), options.isDelta ? '1' : '0',
+        options.baseCrlNumber?.toString() ?? '', metaToJson(meta), persist.length, ctx.keys.channel, event,
+      );
+      const [status, value] = reply;
+      if (status === 'OK') {
+        written.length = 0; // live now: never unlink them
+        await ctx.redis.sadd(ctx.keys.cas, options.caId);
+        return { ...report, outcome: 'switched', generation: Number(value), chunksWritten: groups.chunkNos.length };
+      }
+      await unlinkAll(ctx.redis, written);
+      if (status === 'NOOP') return { ...report, outcome: 'noop', generation: Number(value), chunksWritten: 0 };
+      if (status === 'ROLLBACK') throw new RollbackError(options.caId, options.partition, BigInt(value), options.crlNumber);
+      if (status === 'DELTA_BASE') throw new DeltaBaseError(options.caId, options.partition, options.baseCrlNumber ?? 0n, value === '' ? null : BigInt(value));
+      // CONFLICT or EXPIRED: merge again on the new current generation
+    } catch (e) {
+      await unlinkAll(ctx.redis, written).catch(() => undefined);
+      if (!(e instanceof RetryMerge)) throw e;
+    }
+  }
+  throw new StoreError('CONFLICT', `${options.caId}/${options.partition}: gave up after ${ctx.maxAttempts} attempts (other partitions kept switching)`);
+}
+
+async function writeChunks(
+  ctx: CommitContext,
+  caKeys: CaKeys,
+  current: Manifest,
+  entries: EntryBuffer,
+  groups: ReturnType<EntryBuffer['groupByChunk']>,
+  loadId: string,
+  written: string[],
+): Promise<Record<string, string>> {
+  const fields: Record<string, string> = { [MANIFEST_GENERATION]: '0' };
+  for (const [chunkNo, ref] of current.chunks) fields[chunkField(chunkNo)] = formatChunkRef(ref);
+  if (current.longLoadId !== null) fields[MANIFEST_LONG] = current.longLoadId;
+  const builder = ctx.builder();
+  const chunkBytes = 2 ** ctx.chunkBits / 8;
+  for (let k0 = 0; k0 < groups.chunkNos.length; k0 += WRITE_BATCH) {
+    const batch = groups.chunkNos.slice(k0, k0 + WRITE_BATCH);
+    const baseRefs = batch.flatMap((c) => current.chunks.get(c) ?? []);
+    const bases = await readChunks(ctx.redis, caKeys, baseRefs, chunkBytes, ctx.cache);
+    if (bases === null) throw new RetryMerge();
+    const pipeline = ctx.redis.pipeline();
+    batch.forEach((chunkNo, j) => {
+      const k = k0 + j;
+      const merged = builder.build(loadId, chunkNo, bases.get(chunkNo) ?? null, entries, groups.order, groups.starts[k] as number, groups.starts[k + 1] as number);
+      if (merged === null) {
+        delete fields[chunkField(chunkNo)];
+        return;
+      }
+      ctx.cache.put(merged);
+      fields[chunkField(chunkNo)] = formatChunkRef({ chunkNo, loadId, count: merged.count, hasInval: merged.invalSec !== null });
+      for (const [key, value] of encodeChunk(merged, caKeys.chunk(loadId, chunkNo)).writes) {
+        pipeline.set(key, value, 'PX', ctx.pendingTtlMs);
+        written.push(key);
+      }
+    });
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+  }
+  return fields;
+}
+
+async function writeLong(
+  ctx: CommitContext,
+  caKeys: CaKeys,
+  current: Manifest,
+  entries: EntryBuffer,
+  loadId: string,
+  written: string[],
+  fields: Record<string, string>,
+): Promise<void> {
+  if (entries.long.size === 0) return;
+  const base: Map<bigint, LongEntry> = current.longLoadId === null ? new Map() : await readLong(ctx.redis, caKeys.long(current.longLoadId));
+  const merged = mergeLong(base, entries.long);
+  delete fields[MANIFEST_LONG];
+  if (merged.size === 0) return;
+  const key = caKeys.long(loadId);
+  await ctx.redis.multi().hset(key, writeLongFields(merged)).pexpire(key, ctx.pendingTtlMs).exec();
+  written.push(key);
+  fields[MANIFEST_LONG] = loadId;
+}
+
+/** keys only the previous generation uses: after the switch no generation refers to them */
+function droppedKeys(caKeys: CaKeys, previous: Manifest, current: Manifest): string[] {
+  const out: string[] = [];
+  for (const [chunkNo, ref] of previous.chunks) {
+    if (current.chunks.get(chunkNo)?.loadId === ref.loadId) continue;
+    out.push(...caKeys.chunk(ref.loadId, chunkNo).all());
+  }
+  if (previous.longLoadId !== null && previous.longLoadId !== current.longLoadId) out.push(caKeys.long(previous.longLoadId));
+  return out;
+}
+
+async function unlinkAll(redis: Redis, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 500) await redis.unlink(...keys.slice(i, i + 500));
+}

@@ -1,0 +1,28 @@
+/** SmallKv on Redis: one string per key under `<prefix>:kv:`. */
+import type { Redis } from 'ioredis';
+import type { SmallKv } from '../types.js';
+import type { StoreKeys } from './keys.js';
+
+export class RedisKv implements SmallKv {
+  private readonly redis: Redis;
+  private readonly keys: StoreKeys;
+
+  constructor(redis: Redis, keys: StoreKeys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    return this.redis.getBuffer(this.keys.kv(key));
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs?: number): Promise<void> {
+    const buf = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    if (ttlMs === undefined) await this.redis.set(this.keys.kv(key), buf);
+    else await this.redis.set(this.keys.kv(key), buf, 'PX', Math.max(1, Math.ceil(ttlMs)));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.unlink(this.keys.kv(key));
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The revocation store's public types: one interface, two implementations (Redis bitmaps and the embedded store), and the
+ * in-memory snapshot both of them hand to the hot path.
+ *
+ * Model (NOTES "partitions × bitmaps"): per CA key ONE merged revocation set — every serial any partition ever listed, with the
+ * latest CRL's reason and dates — versioned in generations. Per partition only metadata. Revocation is final: a later full CRL that
+ * drops a serial leaves it listed; only a delta CRL's removeFromCRL (reason 8) un-lists it.
+ */
+
+/** Metadata of one CRL scope, (caId, partition), after its latest successful load. Times are ms since the epoch. */
+export interface PartitionMeta {
+  partition: string;
+  /** cRLNumber of the latest CRL applied (full or delta: they share one sequence) */
+  crlNumber: bigint;
+  /** cRLNumber of the latest FULL CRL applied: the base deltas must build on */
+  fullCrlNumber: bigint;
+  /** whether the latest CRL applied was a delta */
+  isDelta: boolean;
+  thisUpdateMs: number;
+  /** null when the CRL has no nextUpdate (counts as stale, CONTRACT) */
+  nextUpdateMs: number | null;
+  /** entries in the latest CRL applied */
+  entries: number;
+  loadedAtMs: number;
+  /** where the CRL came from (URL, path): free text for /v1/issuers */
+  source: string;
+  /** the CA generation this load produced */
+  generation: number;
+}
+
+export interface LoadOptions {
+  caId: string;
+  /** partition name (e.g. the CRL's distribution point URL); use one constant name for an unpartitioned CA */
+  partition: string;
+  crlNumber: bigint;
+  thisUpdateMs: number;
+  nextUpdateMs: number | null;
+  isDelta: boolean;
+  /** a delta's BaseCRLNumber (required when isDelta) */
+  baseCrlNumber?: bigint;
+  source: string;
+  /** defaults to Date.now() at commit */
+  loadedAtMs?: number;
+}
+
+/**
+ * Accumulates one CRL generation. `add` is called from the CRL scanner's hot loop: it copies four numbers into typed arrays and
+ * never allocates or touches the network; everything is written in large pieces at `commit`.
+ */
+export interface CrlLoader {
+  /**
+   * A serial in 0 … 2^32-1 (the bitmap range); larger safe integers are routed to `addLong`. reasonCode: CRLReason, or -1 when the
+   * entry has no reasonCode (stored as unspecified). invalidityMs: NaN when absent.
+   */
+  add(serialNumber: number, reasonCode: number, revokedAtMs: number, invalidityMs: number): void;
+  /** any serial, including long and negative ones (PKITS): kept in the fallback structure when outside the bitmap range */
+  addLong(serial: bigint, reasonCode: number, revokedAtMs: number, invalidityMs: number): void;
+  /** entries added so far */
+  readonly count: number;
+  /** makes the generation visible in one atomic step with its metadata; throws RollbackError / DeltaBaseError */
+  commit(): Promise<CommitReport>;
+  /** drops everything; nothing becomes visible */
+  abort(): Promise<void>;
+}
+
+export interface CommitReport {
+  /** `noop`: the same CRL number was already loaded for this scope; nothing changed */
+  outcome: 'switched' | 'noop';
+  caId: string;
+  partition: string;
+  crlNumber: bigint;
+  /** the CA generation now current (unchanged for a noop) */
+  generation: number;
+  entries: number;
+  /** chunks rewritten (copy-on-write: the others are shared with the previous generation) */
+  chunksWritten: number;
+}
+
+/** A listed serial's data. Dates have one-second precision (CRL times are whole seconds). */
+export interface RevokedEntry {
+  /** CRLReason code (0 unspecified … 10 aACompromise; never 8) */
+  reasonCode: number;
+  revokedAtMs: number;
+  /** NaN when the entry had no invalidityDate */
+  invalidityMs: number;
+}
+
+/** One serial's answer with everything a status answer needs about the CA's data. */
+export interface LookupAnswer {
+  caId: string;
+  /** false when no CRL was ever loaded for this CA (CONTRACT `issuer_not_loaded`) */
+  loaded: boolean;
+  /** null: not listed */
+  entry: RevokedEntry | null;
+  /** every partition's metadata: a bare serial is good only when all are fresh */
+  partitions: PartitionMeta[];
+  generation: number;
+}
+
+/** Bulk answers, one slot per input serial, in input order. */
+export interface BulkLookup {
+  /** -1: not listed; else the reason code */
+  reasonCodes: Int8Array;
+  /** NaN when not listed */
+  revokedAtMs: Float64Array;
+  /** NaN when not listed or no invalidityDate */
+  invalidityMs: Float64Array;
+  partitions: PartitionMeta[];
+  loaded: boolean;
+  generation: number;
+}
+
+/** Published after every switch; the death-detection job and replicas subscribe. */
+export interface SwitchEvent {
+  caId: string;
+  partition: string;
+  crlNumber: bigint;
+  generation: number;
+}
+
+/** One serial whose state differs between the previous and the current generation (a view: reused between callbacks). */
+export interface GenerationChange {
+  serial: bigint;
+  /** -1 when not listed in that generation */
+  previousReason: number;
+  currentReason: number;
+}
+
+export interface DiffSummary {
+  caId: string;
+  fromGeneration: number;
+  toGeneration: number;
+  changes: number;
+}
+
+/** Small generic key-value room on the store for later features (OCSP response cache, watch-list state). */
+export interface SmallKv {
+  get(key: string): Promise<Uint8Array | null>;
+  /** ttlMs: expire after this many ms (absent: keep) */
+  set(key: string, value: Uint8Array, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** The read side: what the validator and the batch CLI need. */
+export interface RevocationReader {
+  lookup(caId: string, serial: bigint): Promise<LookupAnswer>;
+  /**
+   * Bulk: serials as numbers (safe integers; negative or ≥ 2^32 go through the fallback structure). For serials beyond 2^53 use
+   * `lookup` with a bigint.
+   */
+  lookupMany(caId: string, serials: ArrayLike<number>): Promise<BulkLookup>;
+  partitions(caId: string): Promise<PartitionMeta[]>;
+  /** every CA with data */
+  caIds(): Promise<string[]>;
+  /** called after every switch (this process's and, through pub/sub or the data directory, other processes'); returns unsubscribe */
+  subscribe(listener: (event: SwitchEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** The full store: writers (the CRL fetcher) and set algebra (the death-detection job). */
+export interface RevocationStore extends RevocationReader {
+  beginLoad(options: LoadOptions): Promise<CrlLoader>;
+  /**
+   * Visits every serial whose listing or reason differs between the previous and the current generation of the CA (chunks shared
+   * by both generations are skipped without reading them).
+   */
+  diffGenerations(caId: string, visit: (change: GenerationChange) => void): Promise<DiffSummary>;
+  readonly kv: SmallKv;
+}
