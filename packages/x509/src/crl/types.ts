@@ -47,6 +47,11 @@ export interface CrlHeader {
   /** 1 or 2 (the INTEGER 0 or 1 plus one, as OpenSSL prints it) */
   version: 1 | 2;
   signatureAlgorithm: SignatureAlgorithm;
+  /**
+   * false when this engine cannot verify tbsCertList.signature (problem UNSUPPORTED_ALGORITHM): `signatureAlgorithm` then carries
+   * only the OID (also as its name); its scheme and hash are placeholders
+   */
+  signatureAlgorithmSupported: boolean;
   issuer: DistinguishedName;
   thisUpdate: Date;
   nextUpdate: Date | null;
@@ -127,8 +132,10 @@ export interface CrlScanResult {
   problems: CrlProblem[];
   /** total bytes of the CRL */
   byteLength: number;
-  /** the raw outer signatureAlgorithm and signatureValue (small), for callers that re-check */
+  /** the raw outer signatureValue (small), for callers that re-check: the BIT STRING's content without its unused-bits octet */
   signatureValue: Uint8Array;
+  /** the outer signatureAlgorithm AlgorithmIdentifier, DER */
+  signatureAlgorithmDer: Uint8Array;
 }
 
 export interface CrlScanOptions {
