@@ -9,3 +9,4 @@ export * from './der/name.js';
 export * from './crypto/signature.js';
 export * from './cert/index.js';
 export * from './jpki/index.js';
+export * from './crl/index.js';
