@@ -10,3 +10,4 @@ export * from './crypto/signature.js';
 export * from './cert/index.js';
 export * from './jpki/index.js';
 export * from './crl/index.js';
+export * from './path/validate-path.js';
