@@ -2,20 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createRedisStore } from '../src/redis/redis-store.js';
 import type { RevocationStore } from '../src/types.js';
+import { keysUnder } from './redis-helpers.js';
 import { runStoreCases } from './store.cases.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
-
-export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    out.push(...keys);
-  } while (cursor !== '0');
-  return out;
-}
 
 runStoreCases('redis', async () => {
   const prefix = `test-store-${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,56 @@
+/** Embedded-only behaviour: the snapshot file, the writer lock. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireLock } from '../src/embedded/lock-file.js';
+import { openEmbeddedStore } from '../src/embedded/embedded-store.js';
+import type { LoadOptions } from '../src/types.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const opts: LoadOptions = { caId: 'jpki-sign-2023', partition: 'p1', crlNumber: 1n, thisUpdateMs: T0, nextUpdateMs: null, isDelta: false, source: 't' };
+
+describe('embedded store files', () => {
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'jpki-store-'));
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('breaks the lock of a writer that died', async () => {
+    // a real pid that no longer exists: a child that has exited
+    const child = execFile(process.execPath, ['-e', '0']);
+    const pid = child.pid ?? 0;
+    await new Promise((r) => child.on('exit', r));
+    await writeFile(join(dataDir, 'writer.lock'), `${pid} deadbeef`);
+    const store = await openEmbeddedStore({ dataDir, lockTimeoutMs: 2000 });
+    const loader = await store.beginLoad(opts);
+    loader.add(1, 1, T0, Number.NaN);
+    expect((await loader.commit()).outcome).toBe('switched');
+    await store.close();
+  });
+
+  it('waits for a live writer and times out with LOCK_TIMEOUT', async () => {
+    const release = await acquireLock(join(dataDir, 'writer.lock'));
+    const store = await openEmbeddedStore({ dataDir, lockTimeoutMs: 150 });
+    const loader = await store.beginLoad(opts);
+    await expect(loader.commit()).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });
+    await release();
+    await store.close();
+  });
+
+  it('a damaged snapshot is refused naming the file and byte offset', async () => {
+    const store = await openEmbeddedStore({ dataDir });
+    const loader = await store.beginLoad(opts);
+    for (let i = 0; i < 100; i++) loader.add(i * 11, 1, T0, Number.NaN);
+    await loader.commit();
+    await store.close();
+    const file = join(dataDir, 'ca-jpki-sign-2023.snap');
+    const bytes = await readFile(file);
+    await writeFile(file, bytes.subarray(0, bytes.length - 10));
+    await expect(openEmbeddedStore({ dataDir })).rejects.toThrow(/ca-jpki-sign-2023\.snap: blob 0 dates runs past the end of the file at byte \d+/);
+  });
+});
