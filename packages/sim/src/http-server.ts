@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SimError } from './errors.js';
 import { createOcspResponder, type OcspSignerChoice } from './ocsp-responder.js';
 import type { Simulator } from './simulator.js';
@@ -30,6 +30,14 @@ export interface SimServer {
 const MAX_OCSP_REQUEST_BYTES = 64 * 1024;
 const CRL_PATH = /^\/crl\/([A-Za-z0-9._-]+)\/(full|p\d{4,})(-delta)?\.crl$/;
 const CA_PATH = /^\/ca\/([A-Za-z0-9._-]+?)(-ocsp)?\.(crt|pem)$/;
+
+/** Removes the scope's CRLs with older numbers from the cache directory (a 5 M-entry CRL is ~190 MB). */
+async function pruneOlder(file: string, name: string): Promise<void> {
+  const dir = dirname(file);
+  const keep = basename(file);
+  const older = (await readdir(dir)).filter((f) => f !== keep && new RegExp(`^${name}-\\d+\\.crl$`).test(f));
+  await Promise.all(older.map((f) => rm(join(dir, f), { force: true })));
+}
 
 function send(res: ServerResponse, status: number, body: string | Uint8Array, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -77,7 +85,7 @@ export async function serveSimulator(sim: Simulator, options: SimServerOptions =
       // Concurrent requests for a CRL not yet written share one writer.
       let job = pending.get(file);
       if (!job) {
-        job = sim.writeCrl({ ...opts, out: file }).finally(() => pending.delete(file));
+        job = sim.writeCrl({ ...opts, out: file }).then(() => pruneOlder(file, name)).finally(() => pending.delete(file));
         pending.set(file, job);
       }
       await job;

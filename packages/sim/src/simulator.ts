@@ -36,7 +36,8 @@ interface CaRuntime {
  */
 export class Simulator {
   private runtimes = new Map<string, CaRuntime>();
-  private stateMtimeMs = 0;
+  /** mtime, inode and size of the state file last read: every save renames a new file in, so any change moves one of them. */
+  private stateStamp = '';
 
   private constructor(
     readonly dir: string,
@@ -52,18 +53,18 @@ export class Simulator {
     const materials = new Map<string, CaMaterial>();
     for (const ca of state.cas) materials.set(ca.id, await loadCaMaterial(dir, ca));
     const sim = new Simulator(dir, state, materials, await loadPrivateKey(dir, SHARED_LEAF_KEY));
-    sim.stateMtimeMs = (await stat(join(dir, STATE_FILE))).mtimeMs;
+    sim.stateStamp = await stateStamp(dir);
     return sim;
   }
 
   /** Re-reads the state file if another process changed it. Returns true when it did. */
   async reload(): Promise<boolean> {
-    const mtimeMs = (await stat(join(this.dir, STATE_FILE))).mtimeMs;
-    if (mtimeMs === this.stateMtimeMs) return false;
+    const stamp = await stateStamp(this.dir);
+    if (stamp === this.stateStamp) return false;
     const next = await readState(this.dir);
     for (const ca of next.cas) if (!this.materials.has(ca.id)) this.materials.set(ca.id, await loadCaMaterial(this.dir, ca));
     this.state = next;
-    this.stateMtimeMs = mtimeMs;
+    this.stateStamp = stamp;
     this.rebuild();
     return true;
   }
@@ -83,7 +84,7 @@ export class Simulator {
 
   private async save(): Promise<void> {
     await writeState(this.dir, this.state);
-    this.stateMtimeMs = (await stat(join(this.dir, STATE_FILE))).mtimeMs;
+    this.stateStamp = await stateStamp(this.dir);
     this.rebuild();
   }
 
@@ -288,6 +289,11 @@ export class Simulator {
       throw error;
     }
   }
+}
+
+async function stateStamp(dir: string): Promise<string> {
+  const s = await stat(join(dir, STATE_FILE));
+  return `${s.mtimeMs}:${s.ino}:${s.size}`;
 }
 
 export function partitionName(index: number): string {
