@@ -11,3 +11,4 @@ export * from './cert/index.js';
 export * from './jpki/index.js';
 export * from './crl/index.js';
 export * from './path/validate-path.js';
+export * from './ocsp/index.js';
