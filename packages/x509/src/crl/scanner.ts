@@ -103,9 +103,8 @@ export class CrlScanner {
   push(chunk: Uint8Array): void {
     if (this.failure !== null) throw this.failure;
     try {
-      if (this.received + chunk.length > this.maxBytes) {
-        throw new DerError('INPUT_TOO_LARGE', `input exceeds maxBytes ${this.maxBytes}`, this.maxBytes, this.path());
-      }
+      // maxBytes is enforced on the CertificateList's declared length (see run): bytes past that length are trailing data, so
+      // no input can grow beyond maxBytes unnoticed, and the error is the same however the input is chunked.
       this.received += chunk.length;
       let off = 0;
       // Complete the pending element from the front of the chunk, copying only the bytes it still needs.
