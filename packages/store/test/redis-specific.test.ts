@@ -79,12 +79,40 @@ describe('redis store specifics', () => {
     for (const k of await keysUnder(redis, prefix)) expect(await redis.pttl(k)).toBe(-1);
   });
 
-  it('pending keys expire on their own: a load whose keys expired before the switch never becomes visible', async () => {
-    const fragile = createRedisStore({ redis, prefix, chunkBits: 16, pendingTtlMs: 1, maxCommitAttempts: 2 });
+  it('a load in progress is only keys with a TTL: a writer killed mid-commit leaves nothing that lasts', async () => {
+    const loader = await store.beginLoad(opts(1n));
+    for (let i = 0; i < 400_000; i++) loader.add(i * 10, 1, T0, Number.NaN);
+    const committing = loader.commit();
+    const caKeys = store.keys.ca(CA);
+    let observed = 0;
+    const watcher = new Redis('redis://127.0.0.1:6379');
+    try {
+      // watch the keys appear; until the switch every one of them must carry a TTL
+      for (let round = 0; round < 2000 && observed === 0; round++) {
+        const pending = (await keysUnder(watcher, prefix)).filter((k) => k.includes(':k:'));
+        if (pending.length === 0) continue;
+        const multi = watcher.multi().exists(caKeys.current);
+        for (const k of pending) multi.pttl(k);
+        const [[, switched], ...ttls] = (await multi.exec()) ?? [];
+        if (switched === 1) break;
+        for (const [, ttl] of ttls) expect(ttl).toBeGreaterThan(0);
+        observed = pending.length;
+      }
+    } finally {
+      await watcher.quit();
+    }
+    await committing;
+    expect(observed).toBeGreaterThan(0);
+    for (const k of await keysUnder(redis, prefix)) expect(await redis.pttl(k)).toBe(-1);
+  });
+
+  it('a load whose pending keys expired before the switch never becomes visible', async () => {
+    const fragile = createRedisStore({ redis, prefix, chunkBits: 16, pendingTtlMs: 1, maxCommitAttempts: 1 });
     const loader = await fragile.beginLoad(opts(1n));
-    for (let i = 0; i < 50_000; i++) loader.add(i * 5, 1, T0, Number.NaN);
+    // 64 chunks in 8 pipeline rounds: the first round's keys are long expired when the switch checks them
+    for (let i = 0; i < 200_000; i++) loader.add(i * 20, 1, T0, Number.NaN);
     await expect(loader.commit()).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect((await store.lookup(CA, 5n)).loaded).toBe(false);
+    expect((await store.lookup(CA, 20n)).loaded).toBe(false);
     await new Promise((r) => setTimeout(r, 20));
     expect(await keysUnder(redis, prefix)).toEqual([]);
   });

@@ -33,10 +33,15 @@ export class EntryBuffer {
   length = 0;
   readonly long = new Map<bigint, LongEntry>();
   private readonly allowRemove: boolean;
+  /** 1 for the reason codes an entry may carry (removeFromCRL only in a delta) */
+  private readonly validReason: Uint8Array;
   private added = 0;
 
   constructor(isDelta: boolean, initialCapacity = 1 << 16) {
     this.allowRemove = isDelta;
+    this.validReason = new Uint8Array(16);
+    for (const code of [0, 1, 2, 3, 4, 5, 6, 9, 10]) this.validReason[code] = 1;
+    if (isDelta) this.validReason[REMOVE_FROM_CRL] = 1;
     this.serials = new Uint32Array(initialCapacity);
     this.reasons = new Uint8Array(initialCapacity);
     this.revokedSec = new Uint32Array(initialCapacity);
@@ -49,13 +54,16 @@ export class EntryBuffer {
   }
 
   add(serial: number, reasonCode: number, revokedAtMs: number, invalidityMs: number): void {
-    if (!(serial >= 0 && serial < BITMAP_SERIAL_LIMIT && Number.isInteger(serial))) {
+    // one comparison each for the common case; the slow paths name what is wrong
+    if (serial >>> 0 !== serial) {
       if (!Number.isSafeInteger(serial)) throw new EntryError(this.added, `serial ${serial} is not an integer (use addLong)`);
       this.addLong(BigInt(serial), reasonCode, revokedAtMs, invalidityMs);
       return;
     }
-    const reason = this.checkReason(reasonCode);
-    const revoked = this.toSeconds(revokedAtMs, 'revocationDate');
+    const reason = reasonCode === -1 ? 0 : reasonCode;
+    if (this.validReason[reason] !== 1) this.checkReason(reasonCode);
+    const revoked = Math.floor(revokedAtMs / 1000);
+    if (!(revoked >= 0 && revoked <= MAX_SECONDS)) this.toSeconds(revokedAtMs, 'revocationDate');
     const inval = invalidityMs !== invalidityMs ? NO_INVALIDITY : this.toSeconds(invalidityMs, 'invalidityDate');
     if (this.length === this.serials.length) this.grow();
     const i = this.length++;
