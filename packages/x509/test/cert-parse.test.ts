@@ -281,6 +281,15 @@ describe('parseCertificate on certificates openssl makes', () => {
     expect(text).toContain(`Signature Algorithm: ${algName}`);
   });
 
+  it('names the extension and offset when an extension value is malformed', async () => {
+    const issued = await issue(dir, rsaCa, { name: 'bad-ku', subject: '/CN=bad ku', key: 'ec-p256', serial: '10', extensions: 'keyUsage = critical,DER:0500' });
+    expect(() => parseCertificate(issued.der)).toThrow(
+      new X509Error('CERT_MALFORMED', 'malformed certificate: extension 2.5.29.15: expected tag 0x03, found 0x05 at byte 0 (keyUsage) within extnValue'),
+    );
+    // openssl itself accepts the structure but cannot print the value
+    expect(await openssl(['x509', '-in', issued.certPath, '-noout', '-ext', 'keyUsage'])).toContain('Key Usage: critical');
+  });
+
   it('signs with RSA-PSS from an rsaEncryption key', async () => {
     const issued = await issue(dir, rsaCa, { name: 'pss-leaf', subject: '/CN=pss leaf', serial: '9', signOptions: ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:20'] });
     const cert = parseCertificate(issued.der);

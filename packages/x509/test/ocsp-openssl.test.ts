@@ -1,6 +1,17 @@
+import { createPrivateKey, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  TAG,
   X509Error,
+  bitString,
+  enumerated,
+  explicit,
+  octetString,
+  oid,
+  readChildren,
+  readSingle,
+  sequence,
   assertOcspResponse,
   buildOcspRequest,
   parseCertificate,
@@ -200,6 +211,33 @@ describe('parseOcspResponse and verifyOcspResponse against openssl ocsp', () => 
     const before = new Date(single.thisUpdate.getTime() - 3_600_000);
     // an hour early is also before the responder certificate's notBefore
     expect(codes(verifyOcspResponse(resp, { issuer: caCert, request: req, now: before }))).toEqual(['RESPONDER_CERT_NOT_VALID_NOW', 'THIS_UPDATE_IN_FUTURE']);
+  });
+
+  it('rejects a response whose responderID names someone other than the signer', async () => {
+    const req = request(GOOD);
+    const { resp } = await respond(req, ca);
+    const basic = resp.basic;
+    if (!basic) throw new Error('no basic response');
+    // Re-sign, with the CA key, ResponseData whose responderID is byName the delegated responder's subject.
+    const tbs = basic.tbsResponseData;
+    const [, ...rest] = readChildren(tbs, readSingle(tbs, 'tbs'), 'tbs');
+    const responderName = parseCertificate(responder.der).subject.der;
+    const newTbs = sequence(explicit(1, responderName), ...rest.map((f) => tbs.slice(f.start, f.contentEnd)));
+    const caKey = createPrivateKey(readFileSync(ca.keyPath));
+    const signature = new Uint8Array(sign('sha256', newTbs, caKey));
+    const basicDer = sequence(newTbs, sequence(oid('1.2.840.113549.1.1.11'), Uint8Array.of(TAG.NULL, 0)), bitString(signature));
+    const forged = sequence(enumerated(0), explicit(0, sequence(oid('1.3.6.1.5.5.7.48.1.1'), octetString(basicDer))));
+    const v = verifyOcspResponse(parseOcspResponse(forged), { issuer: caCert, request: req });
+    expect(codes(v)).toEqual(['RESPONDER_ID_MISMATCH']);
+    expect(v.signer).toBe('issuer');
+    // the same bytes with the original responderID verify: the forgery changed only the name
+    const honest = sequence(enumerated(0), explicit(0, sequence(oid('1.3.6.1.5.5.7.48.1.1'), octetString(sequence(tbs, sequence(oid('1.2.840.113549.1.1.11'), Uint8Array.of(TAG.NULL, 0)), bitString(new Uint8Array(sign('sha256', tbs, caKey))))))));
+    expect(codes(verifyOcspResponse(parseOcspResponse(honest), { issuer: caCert, request: req }))).toEqual([]);
+  });
+
+  it('refuses a response type other than id-pkix-ocsp-basic', () => {
+    const other = sequence(enumerated(0), explicit(0, sequence(oid('1.3.6.1.4.1.99999.1'), octetString(sequence()))));
+    expect(() => parseOcspResponse(other)).toThrow(/unsupported OCSP responseType 1.3.6.1.4.1.99999.1/);
   });
 
   it('reports a response about another CA as not answering', async () => {
