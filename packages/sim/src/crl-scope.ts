@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { CaMaterial } from './ca.js';
+import { DAY_MS } from './population.js';
 import type { CrlDocument } from './crl-writer.js';
 import { SimUsageError } from './errors.js';
 import { authorityKeyIdentifier, crlNumber, deltaCrlIndicator, issuingDistributionPoint } from './extensions.js';
@@ -8,7 +9,16 @@ import type { EntryScope } from './revocations.js';
 import type { SimState } from './state.js';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+
+/** Partition names: `p0000` … (municipality partitions, numbered). */
+export function partitionName(index: number): string {
+  return `p${String(index).padStart(4, '0')}`;
+}
+
+/** Where the simulator's server publishes a CRL: `<base>/crl/<ca>/<full|pNNNN>[-delta].crl`. */
+export function crlUrl(baseUrl: string, caId: string, partition: string | null, delta: boolean): string {
+  return `${baseUrl}/crl/${caId}/${partition ?? 'full'}${delta ? '-delta' : ''}.crl`;
+}
 
 /**
  * CRL numbers. A full CRL and its deltas share one sequence per scope (RFC 5280 §5.2.3): the full CRL at state version v is
@@ -48,8 +58,8 @@ export function crlInfo(state: SimState, material: CaMaterial, options: Omit<Wri
 function plan(state: SimState, material: CaMaterial, options: Omit<WriteCrlOptions, 'out'>, nowMs: number) {
   const partitionIndex = resolvePartition(material, options.partition);
   const baseGeneration = resolveBase(state, options.delta);
-  const partition = partitionIndex === undefined ? null : `p${String(partitionIndex).padStart(4, '0')}`;
-  const url = `${state.baseUrl}/crl/${material.ca.id}/${partition ?? 'full'}${baseGeneration === undefined ? '' : '-delta'}.crl`;
+  const partition = partitionIndex === undefined ? null : partitionName(partitionIndex);
+  const url = crlUrl(state.baseUrl, material.ca.id, partition, baseGeneration !== undefined);
   const generationMs = Date.parse(state.epoch) + state.generation * DAY_MS;
   const wallSecondMs = Math.floor(nowMs / 1000) * 1000;
   const thisUpdate = options.expired ? new Date(wallSecondMs - 2 * DAY_MS) : (options.thisUpdate ?? new Date(generationMs));
@@ -58,7 +68,7 @@ function plan(state: SimState, material: CaMaterial, options: Omit<WriteCrlOptio
     : options.nextUpdate === null ? null : (options.nextUpdate ?? new Date(thisUpdate.getTime() + state.crlValidityHours * HOUR_MS));
   const { number, base } = numbers(state, baseGeneration);
   // A partition's IDP names the partition's own URL; its delta names the same scope (RFC 5280 §5.2.5: same IDP as the base).
-  const idp = partition === null ? null : `${state.baseUrl}/crl/${material.ca.id}/${partition}.crl`;
+  const idp = partition === null ? null : crlUrl(state.baseUrl, material.ca.id, partition, false);
   const info: CrlInfo = {
     caId: material.ca.id,
     partition,

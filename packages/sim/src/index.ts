@@ -1,5 +1,6 @@
 export { initSimulator, openSimulator } from './init.js';
-export { Simulator, partitionName } from './simulator.js';
+export { Simulator } from './simulator.js';
+export { partitionName, crlUrl } from './crl-scope.js';
 export type {
   InitSimulatorOptions, IssueOptions, IssuedCertificate, RevokeOptions, WriteCrlOptions, CrlInfo, CrlWriteResult, SerialStatus,
   SerialStatusValue, SerialInput,

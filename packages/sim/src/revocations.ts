@@ -50,10 +50,7 @@ function explicitAt(records: readonly ExplicitRevocation[] | undefined, generati
   return undefined;
 }
 
-/**
- * The listing state of one serial at a generation, written into `out`. Returns false when not listed. `changedAfter` (the
- * delta base) makes an explicit re-listing recorded after the base count as a change.
- */
+/** The listing state of one serial at a generation: explicit records first, then the seeded population. */
 export class SerialLookup {
   private readonly seeded: SeededRevocation = emptyRevocation();
 
@@ -67,7 +64,10 @@ export class SerialLookup {
     return serial >= this.ca.serialBase && serial < this.ca.serialBase + this.ca.population;
   }
 
-  /** Fills `out` when `serial` is listed at `generation`; `recordGeneration` receives the generation of the explicit record (−1 seeded). */
+  /**
+   * Fills `out` when `serial` is listed at `generation` and returns where the listing comes from: the generation of the
+   * explicit record, or −1 for the seeded population. Undefined when not listed.
+   */
   listedAt(serial: number, generation: number, out: EntryFields): number | undefined {
     const record = explicitAt(this.explicit.bySerial.get(serial), generation);
     if (record) {

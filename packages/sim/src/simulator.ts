@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { formatSerial, formatTime, reasonName, type CrlReason } from '@jpki-validator/x509';
 import { SHARED_LEAF_KEY, caCertPath, loadCaMaterial, loadPrivateKey, type CaMaterial } from './ca.js';
 import { toPem } from './cert-builder.js';
-import { buildCrlDocument, crlInfo } from './crl-scope.js';
+import { buildCrlDocument, crlInfo, crlUrl, partitionName } from './crl-scope.js';
 import { writeCrlStream } from './crl-writer.js';
 import { SimUsageError } from './errors.js';
 import { serveSimulator, type SimServer, type SimServerOptions } from './http-server.js';
@@ -20,7 +20,12 @@ import { DAY_MS, RevocationModel } from './population.js';
 import { EntryCursor, SerialLookup, indexExplicit, type EntryFields, type ExplicitIndex } from './revocations.js';
 import { STATE_FILE, readState, writeState, type SimCaState, type SimState } from './state.js';
 
-const FIVE_YEARS_MS = 5 * 365.25 * DAY_MS;
+/** A JPKI signature certificate lives about five years. */
+function fiveYearsAfter(date: Date): Date {
+  const d = new Date(date);
+  d.setUTCFullYear(d.getUTCFullYear() + 5);
+  return d;
+}
 
 /** What a CRL writer or responder needs about one CA, rebuilt whenever the state changes. */
 interface CaRuntime {
@@ -149,8 +154,7 @@ export class Simulator {
   }
 
   crlUrl(idOrGroup: string, partition: string | null = null, delta = false): string {
-    const { ca } = this.resolveCa(idOrGroup);
-    return `${this.state.baseUrl}/crl/${ca.id}/${partition ?? 'full'}${delta ? '-delta' : ''}.crl`;
+    return crlUrl(this.state.baseUrl, this.resolveCa(idOrGroup).ca.id, partition, delta);
   }
 
   ocspUrl(): string {
@@ -168,7 +172,7 @@ export class Simulator {
     const der = buildLeafCertificate(material, {
       serial,
       notBefore,
-      notAfter: options.notAfter ?? new Date(notBefore.getTime() + FIVE_YEARS_MS),
+      notAfter: options.notAfter ?? fiveYearsAfter(notBefore),
       key,
       ...(details ? { details } : {}),
       crlUrls: [this.crlUrl(ca.id), ...(partition ? [this.crlUrl(ca.id, partition)] : [])],
@@ -296,8 +300,5 @@ async function stateStamp(dir: string): Promise<string> {
   return `${s.mtimeMs}:${s.ino}:${s.size}`;
 }
 
-export function partitionName(index: number): string {
-  return `p${String(index).padStart(4, '0')}`;
-}
 
 
