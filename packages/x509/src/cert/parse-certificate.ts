@@ -20,7 +20,8 @@ const MAX_CERTIFICATE_BYTES = 1 << 20;
  * underlying DerError (with `offset` and `path`) is its `cause`.
  */
 export function parseCertificate(input: Uint8Array | string): ParsedCertificate {
-  const der = typeof input === 'string' ? decodePemOrBase64(input, ['CERTIFICATE', 'X509 CERTIFICATE'], 'CERT_MALFORMED') : input;
+  // A private copy: every field below is a view into it, and the caller's buffer may be reused (or be a pooled Buffer).
+  const der = typeof input === 'string' ? decodePemOrBase64(input, ['CERTIFICATE', 'X509 CERTIFICATE'], 'CERT_MALFORMED') : new Uint8Array(input);
   if (der.length > MAX_CERTIFICATE_BYTES) throw new X509Error('CERT_MALFORMED', `malformed certificate: ${der.length} bytes is too large for a certificate`);
   try {
     return readCertificate(der);

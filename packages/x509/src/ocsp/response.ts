@@ -29,9 +29,10 @@ const NO_KNOWN_EXTENSIONS: ReadonlySet<string> = new Set();
  * OCSP_MALFORMED naming the field and byte offset (the DerError is its `cause`); a response type other than id-pkix-ocsp-basic
  * is refused the same way. Parsing does not verify anything: see verifyOcspResponse.
  */
-export function parseOcspResponse(der: Uint8Array): OcspResponse {
+export function parseOcspResponse(input: Uint8Array): OcspResponse {
   try {
-    return readOcspResponse(der);
+    // A private copy: the result's fields are views into it.
+    return readOcspResponse(new Uint8Array(input));
   } catch (e) {
     if (e instanceof DerError) throw new X509Error('OCSP_MALFORMED', `malformed OCSP response: ${e.message}`, { cause: e });
     throw e;
