@@ -105,11 +105,9 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
     if (serialEnd > entryEnd) fail(s, 'DER_MALFORMED', 'INTEGER runs past the end of the entry', p, 'userCertificate');
     if (serialEnd === serialStart) fail(s, 'DER_MALFORMED', 'INTEGER with no content', p, 'userCertificate');
     let serialNumber = -1;
-    let first = buf[serialStart] as number;
-    let from = serialStart;
     // A leading 0x00 keeps a positive serial's top bit clear: a 7-octet encoding can still be below 2^48.
-    if (first === 0 && serialEnd - serialStart === 7) first = buf[++from] as number;
-    if (first < 0x80 && serialEnd - from <= 6) {
+    const from = buf[serialStart] === 0 && serialEnd - serialStart === 7 ? serialStart + 1 : serialStart;
+    if ((buf[serialStart] as number) < 0x80 && serialEnd - from <= 6) {
       serialNumber = 0;
       for (let i = from; i < serialEnd; i++) serialNumber = serialNumber * 256 + (buf[i] as number);
     }
