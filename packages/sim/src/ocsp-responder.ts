@@ -49,8 +49,17 @@ export function createOcspResponder(source: OcspStatusSource, options: OcspRespo
   const signerChoice = options.signer ?? 'delegated';
   const validitySeconds = options.validitySeconds ?? 3600;
 
-  const issuerKey = (hash: string, ca: CaMaterial): string =>
-    `${toHex(bytesOf(createHash(hash).update(ca.name).digest()))}/${toHex(bytesOf(createHash(hash).update(subjectPublicKeyBits(ca.spki)).digest()))}`;
+  const issuerKeys = new Map<string, string>();
+  /** `issuerNameHash/issuerKeyHash` in hex for a CA under a hash, computed once. */
+  const issuerKey = (hash: string, ca: CaMaterial): string => {
+    const cacheKey = `${hash}:${ca.ca.id}`;
+    let value = issuerKeys.get(cacheKey);
+    if (value === undefined) {
+      value = `${toHex(bytesOf(createHash(hash).update(ca.name).digest()))}/${toHex(bytesOf(createHash(hash).update(subjectPublicKeyBits(ca.spki)).digest()))}`;
+      issuerKeys.set(cacheKey, value);
+    }
+    return value;
+  };
 
   return (requestDer, nowMs = Date.now()) => {
     let request: pkijs.OCSPRequest;

@@ -281,16 +281,28 @@ export class Simulator {
     await mkdir(dirname(options.out), { recursive: true });
     const tmp = `${options.out}.${process.pid}.${Date.now()}.tmp`;
     const file = createWriteStream(tmp);
+    // A write error can arrive while the writer is busy encoding rather than awaiting 'drain': race the whole job against it.
+    const stop = new AbortController();
+    const failed = once(file, 'error', { signal: stop.signal }).then(([error]: unknown[]) => Promise.reject(error instanceof Error ? error : new Error(String(error))));
+    failed.catch(() => undefined);
     try {
-      const stats = await writeCrlStream(document, source, file);
-      file.end();
-      await once(file, 'finish');
+      const stats = await Promise.race([
+        (async () => {
+          const written = await writeCrlStream(document, source, file);
+          file.end();
+          await once(file, 'finish');
+          return written;
+        })(),
+        failed,
+      ]);
       await rename(tmp, options.out);
       return { ...info, ...stats };
     } catch (error) {
       file.destroy();
       await rm(tmp, { force: true });
       throw error;
+    } finally {
+      stop.abort();
     }
   }
 }

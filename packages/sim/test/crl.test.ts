@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initSimulator, openSimulator, SimUsageError, type Simulator } from '@jpki-validator/sim';
@@ -78,6 +78,13 @@ describe('CRL writer', () => {
     }
     const other = await openssl(['crl', '-inform', 'DER', '-in', file('wrong-key.crl'), '-noout', '-verify', '-CAfile', sim.caCertificatePath('jpki-sign-2015')]);
     expect(other.stderr).toContain('verify OK');
+  });
+
+  it('fails cleanly when the output cannot be written, leaving no temporary file', async () => {
+    const target = file('a-directory');
+    await mkdir(target, { recursive: true });
+    await expect(sim.writeCrl({ ca: 'jpki-sign-2023', out: target })).rejects.toThrow();
+    expect((await readdir(join(dir.path, 'out'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('writes expired CRLs and CRLs without nextUpdate on request', async () => {
