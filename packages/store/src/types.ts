@@ -28,20 +28,33 @@ export interface PartitionMeta {
   generation: number;
 }
 
-export interface LoadOptions {
+/** Where a load goes: known before the first byte of the CRL. */
+export interface LoadTarget {
   caId: string;
   /** partition name (e.g. the CRL's distribution point URL); use one constant name for an unpartitioned CA */
   partition: string;
+  source: string;
+  /** defaults to Date.now() at commit */
+  loadedAtMs?: number;
+}
+
+/**
+ * What the CRL says about itself. A streaming scan learns these only at the END (cRLNumber and deltaCRLIndicator sit in
+ * crlExtensions, after revokedCertificates), so they may be given to `commit` instead of `beginLoad`.
+ */
+export interface CrlFacts {
   crlNumber: bigint;
   thisUpdateMs: number;
   nextUpdateMs: number | null;
   isDelta: boolean;
   /** a delta's BaseCRLNumber (required when isDelta) */
   baseCrlNumber?: bigint;
-  source: string;
-  /** defaults to Date.now() at commit */
-  loadedAtMs?: number;
 }
+
+export type LoadOptions = LoadTarget & CrlFacts;
+
+/** `beginLoad` takes the target and, when already known, the CRL's facts; otherwise `commit(facts)` supplies them. */
+export type BeginLoadOptions = LoadTarget & Partial<CrlFacts>;
 
 /**
  * Accumulates one CRL generation. `add` is called from the CRL scanner's hot loop: it copies four numbers into typed arrays and
@@ -57,8 +70,11 @@ export interface CrlLoader {
   addLong(serial: bigint, reasonCode: number, revokedAtMs: number, invalidityMs: number): void;
   /** entries added so far */
   readonly count: number;
-  /** makes the generation visible in one atomic step with its metadata; throws RollbackError / DeltaBaseError */
-  commit(): Promise<CommitReport>;
+  /**
+   * Makes the generation visible in one atomic step with its metadata; throws RollbackError / DeltaBaseError.
+   * `facts` completes (and overrides) what `beginLoad` was given; a load whose facts are still incomplete is refused.
+   */
+  commit(facts?: CrlFacts): Promise<CommitReport>;
   /** drops everything; nothing becomes visible */
   abort(): Promise<void>;
 }
@@ -159,7 +175,7 @@ export interface RevocationReader {
 
 /** The full store: writers (the CRL fetcher) and set algebra (the death-detection job). */
 export interface RevocationStore extends RevocationReader {
-  beginLoad(options: LoadOptions): Promise<CrlLoader>;
+  beginLoad(options: BeginLoadOptions): Promise<CrlLoader>;
   /**
    * Visits every serial whose listing or reason differs between the previous and the current generation of the CA (chunks shared
    * by both generations are skipped without reading them).

@@ -173,12 +173,23 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
       expect(await reasonOf(store, 4n)).toBe(SUPERSEDED);
     });
 
-    it('removeFromCRL in a full CRL is an entry error', async () => {
+    it('removeFromCRL in a full CRL is refused at commit; reason code 7 at once; nothing becomes visible', async () => {
       const loader = await store.beginLoad(opts(10n));
       loader.add(1, KEY_COMPROMISE, T0, Number.NaN);
-      expect(() => loader.add(2, REMOVE_FROM_CRL, T0, Number.NaN)).toThrow(EntryError);
-      expect(() => loader.add(3, 7, T0, Number.NaN)).toThrow(/entry 1: reason code 7/);
-      await loader.abort();
+      loader.add(2, REMOVE_FROM_CRL, T0, Number.NaN);
+      expect(() => loader.add(3, 7, T0, Number.NaN)).toThrow(/entry 2: reason code 7/);
+      await expect(loader.commit()).rejects.toThrow(EntryError);
+      expect((await store.lookup(CA, 1n)).loaded).toBe(false);
+    });
+
+    it('takes the CRL facts at commit, as a streaming scan learns them only at the end', async () => {
+      const { crlNumber, thisUpdateMs, nextUpdateMs, isDelta, ...target } = opts(10n);
+      const loader = await store.beginLoad(target);
+      loader.add(5, SUPERSEDED, T0, Number.NaN);
+      expect(await loader.commit({ crlNumber, thisUpdateMs, nextUpdateMs, isDelta })).toMatchObject({ outcome: 'switched', crlNumber: 10n });
+      expect(await reasonOf(store, 5n)).toBe(SUPERSEDED);
+      const incomplete = await store.beginLoad(target);
+      await expect(incomplete.commit()).rejects.toMatchObject({ code: 'ENTRY_INVALID' });
     });
 
     it('a lower CRL number is a rollback; the same number is a no-op; the data stays', async () => {

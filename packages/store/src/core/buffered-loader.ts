@@ -1,20 +1,23 @@
 /** The CrlLoader both stores hand out: entries go to an EntryBuffer; commit/abort are the store's. */
-import { StoreError } from '../errors.js';
-import type { CommitReport, CrlLoader } from '../types.js';
+import { EntryError, StoreError } from '../errors.js';
+import type { BeginLoadOptions, CommitReport, CrlFacts, CrlLoader, LoadOptions } from '../types.js';
 import { EntryBuffer } from './entry-buffer.js';
+import { checkLoadOptions } from './load-rules.js';
 
 export interface LoaderHooks {
-  commit(entries: EntryBuffer): Promise<CommitReport>;
+  commit(entries: EntryBuffer, options: LoadOptions): Promise<CommitReport>;
   abort(): Promise<void>;
 }
 
 export class BufferedLoader implements CrlLoader {
   private entries: EntryBuffer;
   private closed = false;
+  private readonly begin: BeginLoadOptions;
   private readonly hooks: LoaderHooks;
 
-  constructor(isDelta: boolean, hooks: LoaderHooks) {
-    this.entries = new EntryBuffer(isDelta);
+  constructor(begin: BeginLoadOptions, hooks: LoaderHooks) {
+    this.begin = { ...begin };
+    this.entries = new EntryBuffer();
     this.hooks = hooks;
   }
 
@@ -30,10 +33,14 @@ export class BufferedLoader implements CrlLoader {
     this.entries.addLong(serial, reasonCode, revokedAtMs, invalidityMs);
   }
 
-  async commit(): Promise<CommitReport> {
+  async commit(facts?: CrlFacts): Promise<CommitReport> {
     this.close('commit');
     try {
-      return await this.hooks.commit(this.entries);
+      const options = completeLoadOptions(this.begin, facts);
+      if (!options.isDelta && this.entries.removals > 0) {
+        throw new EntryError(this.entries.count, `removeFromCRL appears only in delta CRLs (${this.entries.removals} such entries in a full CRL)`);
+      }
+      return await this.hooks.commit(this.entries, options);
     } finally {
       this.release();
     }
@@ -53,6 +60,18 @@ export class BufferedLoader implements CrlLoader {
 
   /** drop the (possibly large) arrays as soon as they are no longer needed */
   private release(): void {
-    this.entries = new EntryBuffer(false, 1);
+    this.entries = new EntryBuffer(1);
   }
+}
+
+/** The facts given at commit complete (and override) those given at beginLoad; a load with unknown facts is refused. */
+function completeLoadOptions(begin: BeginLoadOptions, facts: CrlFacts | undefined): LoadOptions {
+  const merged = { ...begin, ...facts };
+  const { crlNumber, thisUpdateMs, nextUpdateMs, isDelta } = merged;
+  if (crlNumber === undefined || thisUpdateMs === undefined || nextUpdateMs === undefined || isDelta === undefined) {
+    throw new StoreError('ENTRY_INVALID', `load of ${begin.caId}/${begin.partition} committed without crlNumber, thisUpdateMs, nextUpdateMs and isDelta`);
+  }
+  const options: LoadOptions = { ...merged, crlNumber, thisUpdateMs, nextUpdateMs, isDelta };
+  checkLoadOptions(options);
+  return options;
 }

@@ -48,14 +48,14 @@ describe('Chunk rank', () => {
 describe('ChunkBuilder', () => {
   it('merges a load onto a base: later entries win, removeFromCRL clears, invalidity kept only when present', () => {
     const builder = new ChunkBuilder(12);
-    const first = new EntryBuffer(false);
+    const first = new EntryBuffer();
     first.add(5, 6, 1000_000, Number.NaN);
     first.add(4095, 1, 2000_000, 1500_000);
     const g1 = first.groupByChunk(12);
     const base = builder.build('a', 0, null, first, g1.order, 0, first.length);
     expect(base?.count).toBe(2);
     expect(base?.invalSec === null).toBe(false);
-    const delta = new EntryBuffer(true);
+    const delta = new EntryBuffer();
     delta.add(4095, 8, 3000_000, Number.NaN);
     delta.add(5, 3, 4000_000, Number.NaN);
     delta.add(5, 4, 5000_000, Number.NaN);
@@ -65,7 +65,7 @@ describe('ChunkBuilder', () => {
     expect(merged?.reasons[0]).toBe(4);
     expect(merged?.revokedSec[0]).toBe(5000);
     expect(merged?.invalSec).toBeNull();
-    const gone = new EntryBuffer(true);
+    const gone = new EntryBuffer();
     gone.add(5, 8, 0, Number.NaN);
     const g3 = gone.groupByChunk(12);
     expect(builder.build('c', 0, merged ?? null, gone, g3.order, 0, 1)).toBeNull();

@@ -32,16 +32,15 @@ export class EntryBuffer {
   invalSec: Uint32Array;
   length = 0;
   readonly long = new Map<bigint, LongEntry>();
-  private readonly allowRemove: boolean;
-  /** 1 for the reason codes an entry may carry (removeFromCRL only in a delta) */
+  /** removeFromCRL entries seen: legal only in a delta, which is known only once the whole CRL is read */
+  removals = 0;
+  /** 1 for the reason codes an entry may carry */
   private readonly validReason: Uint8Array;
   private added = 0;
 
-  constructor(isDelta: boolean, initialCapacity = 1 << 16) {
-    this.allowRemove = isDelta;
+  constructor(initialCapacity = 1 << 16) {
     this.validReason = new Uint8Array(16);
     for (const code of [0, 1, 2, 3, 4, 5, 6, 9, 10]) this.validReason[code] = 1;
-    if (isDelta) this.validReason[REMOVE_FROM_CRL] = 1;
     this.serials = new Uint32Array(initialCapacity);
     this.reasons = new Uint8Array(initialCapacity);
     this.revokedSec = new Uint32Array(initialCapacity);
@@ -117,7 +116,7 @@ export class EntryBuffer {
   private checkReason(code: number): number {
     if (code === -1) return 0; // no reasonCode extension: unspecified (CONTRACT)
     if (!Number.isInteger(code) || code < 0 || code > 10 || code === 7) throw new EntryError(this.added, `reason code ${code} is not a CRLReason`);
-    if (code === REMOVE_FROM_CRL && !this.allowRemove) throw new EntryError(this.added, 'removeFromCRL appears only in delta CRLs');
+    if (code === REMOVE_FROM_CRL) this.removals++;
     return code;
   }
 

@@ -12,7 +12,7 @@ import { applyLoad } from '../core/apply-load.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import type { EntryBuffer } from '../core/entry-buffer.js';
-import { checkLoadOptions, decideLoad } from '../core/load-rules.js';
+import { decideLoad } from '../core/load-rules.js';
 import { MemoryKv } from '../core/memory-kv.js';
 import { CaSnapshot, diffSnapshots } from '../core/snapshot.js';
 import type {
@@ -21,6 +21,7 @@ import type {
   CrlLoader,
   DiffSummary,
   GenerationChange,
+  BeginLoadOptions,
   LoadOptions,
   LookupAnswer,
   PartitionMeta,
@@ -98,11 +99,9 @@ export class EmbeddedRevocationStore implements RevocationStore {
     return this.cas.get(caId)?.state.current ?? null;
   }
 
-  async beginLoad(options: LoadOptions): Promise<CrlLoader> {
-    checkLoadOptions(options);
-    const frozen = { ...options };
-    return new BufferedLoader(options.isDelta, {
-      commit: (entries) => this.commits.run(() => this.commitLoad(frozen, entries)),
+  async beginLoad(options: BeginLoadOptions): Promise<CrlLoader> {
+    return new BufferedLoader(options, {
+      commit: (entries, frozen) => this.commits.run(() => this.commitLoad(frozen, entries)),
       abort: async () => undefined,
     });
   }

@@ -10,7 +10,7 @@ import { BufferedLoader } from '../core/buffered-loader.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import { NO_INVALIDITY, type Chunk } from '../core/chunk.js';
 import { BITMAP_SERIAL_LIMIT, type LongEntry } from '../core/entry-buffer.js';
-import { checkLoadOptions, metaFromJson, sortPartitions } from '../core/load-rules.js';
+import { metaFromJson, sortPartitions } from '../core/load-rules.js';
 import { CaSnapshot, diffSnapshots, fromLong } from '../core/snapshot.js';
 import { DEFAULT_CHUNK_BITS } from '../embedded/embedded-store.js';
 import { StoreError } from '../errors.js';
@@ -19,6 +19,7 @@ import type {
   CrlLoader,
   DiffSummary,
   GenerationChange,
+  BeginLoadOptions,
   LoadOptions,
   LookupAnswer,
   PartitionMeta,
@@ -86,12 +87,10 @@ export class RedisRevocationStore implements RevocationStore {
     return 2 ** this.chunkBits / 8;
   }
 
-  async beginLoad(options: LoadOptions): Promise<CrlLoader> {
-    checkLoadOptions(options);
+  async beginLoad(options: BeginLoadOptions): Promise<CrlLoader> {
     this.keys.ca(options.caId); // validates the id before any work
-    const frozen = { ...options };
-    return new BufferedLoader(options.isDelta, {
-      commit: (entries) =>
+    return new BufferedLoader(options, {
+      commit: (entries, frozen) =>
         commitToRedis(
           {
             redis: this.redis,
