@@ -12,6 +12,7 @@ export default defineConfig({
       '@jpki-validator/sim': src('./packages/sim/src/index.ts'),
       '@jpki-validator/store': src('./packages/store/src/index.ts'),
       '@jpki-validator/config': src('./packages/config/src/index.ts'),
+      '@jpki-validator/status': src('./packages/status/src/index.ts'),
     },
   },
   test: {
