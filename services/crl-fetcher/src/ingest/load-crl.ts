@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { scanCrl, serialFromDer, X509Error, formatTime, type CrlScanResult } from '@jpki-validator/x509';
+import { DeltaBaseError, EntryError, RollbackError, type CrlLoader, type RevocationStore } from '@jpki-validator/store';
+import type { PartitionConfig } from '@jpki-validator/config';
+import { CrlRejectedError } from '../errors.js';
+import type { CrlSource } from '../sources/types.js';
+import { readFetchState, writeFetchState } from './fetch-state.js';
+import type { TrustedCa } from './trusted-ca.js';
+
+export interface IngestOptions {
+  store: RevocationStore;
+  ca: TrustedCa;
+  partition: PartitionConfig;
+  source: CrlSource;
+  /** how far thisUpdate may be ahead of our clock */
+  skewSeconds: number;
+  now?: () => number;
+  signal?: AbortSignal;
+}
+
+export type IngestResult =
+  | { outcome: 'not-modified'; caId: string; partition: string }
+  | { outcome: 'unchanged'; caId: string; partition: string; crlNumber: bigint }
+  | {
+      outcome: 'loaded';
+      caId: string;
+      partition: string;
+      crlNumber: bigint;
+      isDelta: boolean;
+      generation: number;
+      entries: number;
+      bytes: number;
+      thisUpdate: string;
+      nextUpdate: string | null;
+      /** loaded, but its nextUpdate has passed (or it has none): answers from it are `unknown`/`crl_stale` */
+      stale: boolean;
+    };
+
+/**
+ * One CRL, from source to visible: fetched (conditionally), scanned as it streams with the signature checked against the CA key,
+ * its entries loaded into a generation that nobody sees yet, then — only when every rule holds — switched in one atomic step.
+ * A bad CRL never replaces a good one: any rejection aborts the load and the previous generation keeps serving.
+ */
+export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
+  const { store, ca, partition, source } = options;
+  const now = options.now ?? Date.now;
+  const ids = { caId: ca.id, partition: partition.name };
+  const previous = await readFetchState(store.kv, ca.id, partition.name);
+  const fetched = await source.fetch(previous, options.signal);
+  if (fetched.kind === 'not-modified') return { outcome: 'not-modified', ...ids };
+
+  const loader = await store.beginLoad({ ...ids, source: fetched.origin });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of fetched.kind === 'body' ? fetched.body : []) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+
+  let committed = false;
+  try {
+    const result = await scanInto(loader, hashed(), ca, fetched.origin);
+    const crlNumber = checkCrl(result, ca, fetched.origin, now(), options.skewSeconds);
+    const sha256 = hash.digest('hex');
+    if (previous && previous.crlNumber === crlNumber.toString()) {
+      // Same number: identical bytes is a no-op; different bytes under one number is a CA fault we must not paper over.
+      if (previous.sha256 !== sha256) {
+        throw new CrlRejectedError('crl_number_reused', `${fetched.origin}: CRL number ${crlNumber} was already loaded with different content`);
+      }
+      await writeFetchState(store.kv, ca.id, partition.name, { ...previous, ...fetched.validators });
+      return { outcome: 'unchanged', ...ids, crlNumber };
+    }
+    const isDelta = result.deltaCrlIndicator !== null;
+    const report = await commit(loader, result, crlNumber, fetched.origin);
+    committed = true;
+    await writeFetchState(store.kv, ca.id, partition.name, { ...fetched.validators, crlNumber: crlNumber.toString(), sha256, bytes });
+    if (report.outcome === 'noop') return { outcome: 'unchanged', ...ids, crlNumber };
+    const nextUpdate = result.header.nextUpdate;
+    return {
+      outcome: 'loaded',
+      ...ids,
+      crlNumber,
+      isDelta,
+      generation: report.generation,
+      entries: result.entryCount,
+      bytes,
+      thisUpdate: formatTime(result.header.thisUpdate),
+      nextUpdate: nextUpdate ? formatTime(nextUpdate) : null,
+      stale: nextUpdate === null || nextUpdate.getTime() <= now(),
+    };
+  } finally {
+    if (!committed) await loader.abort();
+  }
+}
+
+async function scanInto(loader: CrlLoader, body: AsyncIterable<Uint8Array>, ca: TrustedCa, origin: string): Promise<CrlScanResult> {
+  try {
+    return await scanCrl(body, {
+      issuerKey: ca.key,
+      onEntry: (e) => {
+        if (e.serialNumber >= 0) loader.add(e.serialNumber, e.reason, e.revocationDate, e.invalidityDate);
+        else loader.addLong(serialFromDer(e.buf, e.serialStart, e.serialEnd), e.reason, e.revocationDate, e.invalidityDate);
+      },
+    });
+  } catch (error) {
+    if (error instanceof X509Error) throw new CrlRejectedError('malformed', `${origin}: ${error.message}`, { cause: error });
+    if (error instanceof EntryError) throw new CrlRejectedError('malformed', `${origin}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
+
+/** The rules a CRL must pass before it may become visible; returns its CRL number. */
+function checkCrl(result: CrlScanResult, ca: TrustedCa, origin: string, nowMs: number, skewSeconds: number): bigint {
+  const codes = new Set(result.problems.map((p) => p.code));
+  if (result.signature !== 'valid' || codes.has('SIGNATURE_ALGORITHM_MISMATCH') || codes.has('UNSUPPORTED_ALGORITHM')) {
+    throw new CrlRejectedError('signature', `${origin}: signature does not verify with the key of CA ${ca.id}`);
+  }
+  if (!sameBytes(result.header.issuer.der, ca.certificate.subject.der)) {
+    throw new CrlRejectedError('issuer', `${origin}: issuer "${result.header.issuer.text}" is not CA ${ca.id} ("${ca.certificate.subject.text}")`);
+  }
+  const ski = ca.certificate.subjectKeyIdentifier;
+  if (result.authorityKeyIdentifier && ski && !sameBytes(result.authorityKeyIdentifier, ski)) {
+    throw new CrlRejectedError('issuer', `${origin}: authorityKeyIdentifier does not name the key of CA ${ca.id}`);
+  }
+  if (codes.has('INDIRECT_CRL')) throw new CrlRejectedError('indirect', `${origin}: indirect CRLs are not supported`);
+  if (!result.usable) {
+    throw new CrlRejectedError('unusable', `${origin}: ${result.problems.map((p) => p.message).join('; ')}`);
+  }
+  if (result.crlNumber === null) throw new CrlRejectedError('no_crl_number', `${origin}: CRL has no cRLNumber, so newer and older cannot be told apart`);
+  if (result.header.thisUpdate.getTime() > nowMs + skewSeconds * 1000) {
+    throw new CrlRejectedError('future_this_update', `${origin}: thisUpdate ${formatTime(result.header.thisUpdate)} is more than ${skewSeconds} s ahead of this clock`);
+  }
+  return result.crlNumber;
+}
+
+async function commit(loader: CrlLoader, result: CrlScanResult, crlNumber: bigint, origin: string) {
+  const delta = result.deltaCrlIndicator;
+  try {
+    return await loader.commit({
+      crlNumber,
+      thisUpdateMs: result.header.thisUpdate.getTime(),
+      nextUpdateMs: result.header.nextUpdate?.getTime() ?? null,
+      isDelta: delta !== null,
+      ...(delta === null ? {} : { baseCrlNumber: delta }),
+    });
+  } catch (error) {
+    if (error instanceof RollbackError) throw new CrlRejectedError('rollback', `${origin}: ${error.message}`, { cause: error });
+    if (error instanceof DeltaBaseError) throw new CrlRejectedError('delta_base', `${origin}: ${error.message}`, { cause: error });
+    if (error instanceof EntryError) throw new CrlRejectedError('malformed', `${origin}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
