@@ -23,7 +23,9 @@ export function parseCertificate(input: Uint8Array | string): ParsedCertificate 
   // A private copy: every field below is a view into it, and the caller's buffer may be reused (or be a pooled Buffer).
   // DER always opens with a SEQUENCE tag (0x30); any other first byte means text — PEM or base64 read from a file as bytes.
   const text = typeof input === 'string' ? input : input[0] !== 0x30 ? Buffer.from(input).toString('latin1') : null;
-  const der = text !== null ? decodePemOrBase64(text, ['CERTIFICATE', 'X509 CERTIFICATE'], 'CERT_MALFORMED') : new Uint8Array(input);
+  const der = text !== null || typeof input === 'string'
+    ? decodePemOrBase64(text ?? String(input), ['CERTIFICATE', 'X509 CERTIFICATE'], 'CERT_MALFORMED')
+    : new Uint8Array(input);
   if (der.length > MAX_CERTIFICATE_BYTES) throw new X509Error('CERT_MALFORMED', `malformed certificate: ${der.length} bytes is too large for a certificate`);
   try {
     return readCertificate(der);
