@@ -13,6 +13,7 @@ export default defineConfig({
       '@jpki-validator/store': src('./packages/store/src/index.ts'),
       '@jpki-validator/config': src('./packages/config/src/index.ts'),
       '@jpki-validator/status': src('./packages/status/src/index.ts'),
+      '@jpki-validator/watch': src('./packages/watch/src/index.ts'),
     },
   },
   test: {
