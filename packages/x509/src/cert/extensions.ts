@@ -4,7 +4,7 @@ import { decodeOid } from '../der/oid.js';
 import { formatNameDer } from '../der/name.js';
 import { readChildren, readSingle, readBoolean, readSmallInteger, expectTag, TAG, type Tlv } from '../der/tlv.js';
 import { concatBytes, encodeLength } from '../der/writer.js';
-import { formatGeneralName, formatGeneralNames, GENERAL_NAME_TAG } from './general-name.js';
+import { formatGeneralName, formatGeneralNames, formatRelativeName, GENERAL_NAME_TAG, readReasonFlags } from '../der/general-name.js';
 import type { BasicConstraints, CertificateExtension, DistributionPoint, KeyUsage } from './types.js';
 
 /** Extensions this module parses. A path validator may treat others as unrecognised (RFC 5280 §4.2: reject if critical). */
@@ -176,28 +176,6 @@ function readPolicies(value: Uint8Array): string[] {
   });
 }
 
-/** ReasonFlags bit n → reason name. Bits 7 and 8 are privilegeWithdrawn and aACompromise (CRLReason codes 9 and 10). */
-const REASON_FLAG_NAMES: readonly (CrlReason | null)[] = [
-  null,
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise',
-];
-
-export function readReasonFlags(buf: Uint8Array, tlv: Tlv, path: string): CrlReason[] {
-  const has = readNamedBits(buf, tlv, path);
-  const out: CrlReason[] = [];
-  REASON_FLAG_NAMES.forEach((name, bit) => {
-    if (name && has(bit)) out.push(name);
-  });
-  return out;
-}
-
 /** `CRLDistributionPoints ::= SEQUENCE SIZE (1..MAX) OF DistributionPoint` (see DistributionPoint in types.ts). */
 function readDistributionPoints(value: Uint8Array): DistributionPoint[] {
   const seq = expectTag(readSingle(value, 'cRLDistributionPoints'), TAG.SEQUENCE, 'cRLDistributionPoints');
@@ -210,7 +188,7 @@ function readDistributionPoints(value: Uint8Array): DistributionPoint[] {
         if (!name) throw new DerError('DER_MALFORMED', 'empty distributionPoint', field.start, `${path}.distributionPoint`);
         point.distributionPointDer = value.slice(name.start, name.contentEnd);
         if (name.tag === 0xa0) point.fullName = formatGeneralNames(value, name, `${path}.distributionPoint.fullName`);
-        else if (name.tag === 0xa1) point.nameRelativeToCRLIssuer = formatRdn(value, name);
+        else if (name.tag === 0xa1) point.nameRelativeToCRLIssuer = formatRelativeName(value, name);
         else throw new DerError('DER_MALFORMED', `unknown DistributionPointName tag 0x${name.tag.toString(16)}`, name.start, `${path}.distributionPoint`);
       } else if (field.tag === 0x81) point.reasons = readReasonFlags(value, field, `${path}.reasons`);
       else if (field.tag === 0xa2) point.cRLIssuer = formatGeneralNames(value, field, `${path}.cRLIssuer`);
@@ -218,13 +196,6 @@ function readDistributionPoints(value: Uint8Array): DistributionPoint[] {
     }
     return point;
   });
-}
-
-/** A `[1] IMPLICIT RelativeDistinguishedName` as RFC 4514 text: re-tag it as a SET inside a one-RDN Name and format that. */
-function formatRdn(buf: Uint8Array, rdn: Tlv): string {
-  const content = buf.subarray(rdn.contentStart, rdn.contentEnd);
-  const set = concatBytes([Uint8Array.of(TAG.SET), encodeLength(content.length), content]);
-  return formatNameDer(concatBytes([Uint8Array.of(TAG.SEQUENCE), encodeLength(set.length), set]));
 }
 
 /** `AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID, accessLocation GeneralName }` */

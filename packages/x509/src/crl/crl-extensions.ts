@@ -4,7 +4,7 @@ import { readBoolean, readChildren, readTlv, expectTag, TAG, type Tlv } from '..
 import { OID } from '../oids.js';
 import { serialFromDer } from '../serial.js';
 import { checkDerElement } from './der-walk.js';
-import { parseIssuingDistributionPoint } from './general-names.js';
+import { parseIssuingDistributionPoint } from './issuing-distribution-point.js';
 import type { ProblemLog } from './problems.js';
 import type { CrlExtension, IssuingDistributionPoint } from './types.js';
 import { copyBytes } from './copy-bytes.js';

@@ -1,7 +1,7 @@
 import { DerError, X509Error } from '../errors.js';
 import { OID } from '../oids.js';
 import { readChildren, readSingle, expectTag, TAG, type Tlv } from '../der/tlv.js';
-import { GENERAL_NAME_TAG, readOtherName } from '../cert/general-name.js';
+import { GENERAL_NAME_TAG, readOtherName } from '../der/general-name.js';
 import type { ParsedCertificate } from '../cert/types.js';
 import { parseJpkiBirthDate, type JpkiEra } from './birth-date.js';
 
