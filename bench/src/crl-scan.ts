@@ -1,6 +1,6 @@
 // Benchmark: scanning simulator-made CRLs of 100 k, 1 M and 5 M entries, side by side in one run, each subject in its own
-// process (peak RSS per subject): our scanner (scan + signature verification), `openssl crl -noout`, SHA-256 of the bytes (the
-// floor), pkijs (100 k only), and the simulator's write of each CRL. Writes the figures into bench/RESULTS.md between markers.
+// process (peak RSS per subject): our scanner (scan + signature verification; fed by createReadStream, and by one reused buffer),
+// `openssl crl -noout`, SHA-256 of the bytes (the floor), pkijs (100 k only), and the simulator's write of each CRL. Writes the figures into bench/RESULTS.md between markers.
 // Never run by `npm test`; run by `npm run bench` (root) or, after `npx tsc -b bench`, from bench/:
 //   node dist/crl-scan.js [--sizes 100000,1000000,5000000] [--runs 3] [--pkijs-max 100000] [--results RESULTS.md]
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -47,11 +47,13 @@ for (const target of sizes) {
 
   // Round-robin the fast subjects so a burst of load from another process hits all of them alike.
   let scanVerify: SubjectResult | null = null;
+  let scanReused: SubjectResult | null = null;
   let openssl: SubjectResult | null = null;
   let sha256: SubjectResult | null = null;
   for (let i = 0; i < runs; i++) {
-    log(`${target}: run ${i + 1}/${runs}: scan+verify, openssl, sha256`);
+    log(`${target}: run ${i + 1}/${runs}: scan+verify (stream, reused buffer), openssl, sha256`);
     scanVerify = await child(scanVerify, node, ['dist/subjects/scan-verify.js', crl, caCertificate, String(entries)]);
+    scanReused = await child(scanReused, node, ['dist/subjects/scan-verify-reused-buffer.js', crl, caCertificate, String(entries)]);
     openssl = addRun(openssl, await measure('openssl', ['crl', '-inform', 'DER', '-noout', '-in', crl], benchDir), null);
     sha256 = await child(sha256, node, ['dist/subjects/sha256.js', crl]);
   }
@@ -60,8 +62,8 @@ for (const target of sizes) {
     log(`${target}: pkijs (one run)`);
     pkijs = await child(null, node, ['dist/subjects/pkijs-from-ber.js', crl, String(entries)]);
   }
-  if (scanVerify === null || openssl === null || sha256 === null) throw new Error('no runs');
-  results.push({ targetEntries: target, entries, bytes, simWrite, scanVerify, openssl, sha256, pkijs });
+  if (scanVerify === null || scanReused === null || openssl === null || sha256 === null) throw new Error('no runs');
+  results.push({ targetEntries: target, entries, bytes, simWrite, scanVerify, scanReused, openssl, sha256, pkijs });
 }
 
 const json = resolve(benchDir, `out/crl-scan-${machine.date.replace(/[:]/g, '')}.json`);

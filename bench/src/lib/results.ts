@@ -23,7 +23,10 @@ export interface SizeResult {
   entries: number;
   bytes: number;
   simWrite: SubjectResult;
+  /** subject (a): createReadStream, 1 MiB chunks */
   scanVerify: SubjectResult;
+  /** the same scan fed from one reused 1 MiB buffer (FileHandle.read) */
+  scanReused: SubjectResult;
   openssl: SubjectResult;
   sha256: SubjectResult;
   pkijs: SubjectResult | null;
