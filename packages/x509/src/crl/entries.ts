@@ -1,7 +1,7 @@
 import { DerError, type X509ErrorCode } from '../errors.js';
 import { checkDerElement } from './der-walk.js';
 import type { ProblemLog } from './problems.js';
-import type { TimeReader } from './time-cache.js';
+import { readTimeMs } from '../der/time.js';
 import type { CrlEntryView } from './types.js';
 
 /** Reason counts are kept by code; slot 11 collects codes RFC 5280 does not define (7 and above 10). */
@@ -25,7 +25,6 @@ export interface EntryLoopState {
   v1: boolean;
   reasonCounts: Float64Array;
   problems: ProblemLog;
-  times: TimeReader;
 }
 
 type EntryField = 'userCertificate' | 'revocationDate' | 'crlEntryExtensions' | '';
@@ -120,7 +119,7 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
     if ((buf[p + 1] as number) >= 0x80 || timeEnd > entryEnd) fail(s, 'DER_MALFORMED', 'Time runs past the end of the entry', p, 'revocationDate');
     let revocationDate: number;
     try {
-      revocationDate = s.times.read(buf, timeTag, p + 2, timeEnd, 'revocationDate', base + p);
+      revocationDate = readTimeMs(buf, timeTag, p + 2, timeEnd, 'revocationDate', base + p);
     } catch (e) {
       throw rePath(e, entryPath(s.index, 'revocationDate'));
     }
@@ -179,7 +178,7 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
             fail(s, 'DER_MALFORMED', 'invalidityDate must be a GeneralizedTime', valueStart, 'crlEntryExtensions', ext);
           }
           try {
-            invalidityDate = s.times.read(buf, 0x18, valueStart + 2, valueEnd, 'invalidityDate', base + valueStart);
+            invalidityDate = readTimeMs(buf, 0x18, valueStart + 2, valueEnd, 'invalidityDate', base + valueStart);
           } catch (e) {
             throw rePath(e, entryPath(s.index, 'crlEntryExtensions', ext));
           }

@@ -9,7 +9,6 @@ import { ProblemLog } from './problems.js';
 import { Step, STEP_PATHS } from './steps.js';
 import { createStreamHeader, readStreamHeader } from './stream-header.js';
 import { TailBuffer } from './tail-buffer.js';
-import { TimeReader } from './time-cache.js';
 import type { CrlEntryView, CrlHeader, CrlScanOptions, CrlScanResult } from './types.js';
 import { copyBytes } from './copy-bytes.js';
 
@@ -93,7 +92,6 @@ export class CrlScanner {
       v1: true,
       reasonCounts: new Float64Array(UNKNOWN_REASON_SLOT + 1),
       problems: this.problems,
-      times: new TimeReader(),
     };
     this.fields = createHeaderFields();
     this.hashing = options.issuerKey !== undefined;

@@ -41,10 +41,28 @@ export function readTimeMs(buf: Uint8Array, tag: number, start: number, end: num
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
     throw new DerError('TIME_MALFORMED', 'time field out of range', offset, path);
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC rolls 31 February over into March; DER times never do.
-  if (new Date(ms).getUTCDate() !== day) throw new DerError('TIME_MALFORMED', 'no such day in that month', offset, path);
-  return ms;
+  if (day > 28 && day > daysInMonth(year, month)) throw new DerError('TIME_MALFORMED', 'no such day in that month', offset, path);
+  return (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second) * 1000;
+}
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 ? (isLeap(year) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): integer arithmetic only, because a Date per
+ * call would dominate a scan of millions of revocation dates.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  // Operands are small non-negative integers, so `| 0` truncation is floor division (y is -1 only for January 0000).
+  const y = month <= 2 ? year - 1 : year;
+  const era = y >= 0 ? (y / 400) | 0 : Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = (((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) | 0) + day - 1;
+  const doe = yoe * 365 + ((yoe / 4) | 0) - ((yoe / 100) | 0) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** RFC 3339 UTC with Z and no fractional seconds: the contract's time format. */

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { DerError } from '../errors.js';
+import { readTimeMs } from './time.js';
+import { TAG } from './tlv.js';
+
+const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
+const read = (tag: number, s: string): number => {
+  const b = ascii(s);
+  return readTimeMs(b, tag, 0, b.length, 't', 0);
+};
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+describe('readTimeMs', () => {
+  it('agrees with Date.UTC for every day from 1950 to 2060 and for GeneralizedTime far out', () => {
+    for (let ms = Date.UTC(1950, 0, 1); ms < Date.UTC(2060, 0, 1); ms += 86_400_000 + 3_599_000) {
+      const d = new Date(ms);
+      const clock = `${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
+      expect(read(TAG.GENERALIZED_TIME, `${pad(d.getUTCFullYear(), 4)}${clock}`)).toBe(ms);
+      if (d.getUTCFullYear() < 2050) expect(read(TAG.UTC_TIME, `${pad(d.getUTCFullYear() % 100)}${clock}`)).toBe(ms);
+    }
+    expect(read(TAG.GENERALIZED_TIME, '99991231235959Z')).toBe(Date.UTC(9999, 11, 31, 23, 59, 59));
+    // Date.UTC maps years 0–99 to 1900–1999, so year 0 needs setUTCFullYear.
+    const yearZero = new Date(0);
+    yearZero.setUTCFullYear(0, 0, 1);
+    expect(read(TAG.GENERALIZED_TIME, '00000101000000Z')).toBe(yearZero.getTime());
+  });
+
+  it('reads UTCTime years 50–99 as 19YY and 00–49 as 20YY', () => {
+    expect(read(TAG.UTC_TIME, '500101000000Z')).toBe(Date.UTC(1950, 0, 1));
+    expect(read(TAG.UTC_TIME, '491231235959Z')).toBe(Date.UTC(2049, 11, 31, 23, 59, 59));
+  });
+
+  it.each([
+    ['31 February', TAG.UTC_TIME, '260231000000Z'],
+    ['29 February in a common year', TAG.UTC_TIME, '250229000000Z'],
+    ['29 February 2100 (not a leap year)', TAG.GENERALIZED_TIME, '21000229000000Z'],
+    ['31 April', TAG.UTC_TIME, '260431000000Z'],
+    ['hour 24', TAG.UTC_TIME, '260101240000Z'],
+    ['no Z', TAG.UTC_TIME, '2601010000000'],
+    ['fractional seconds', TAG.GENERALIZED_TIME, '20260101000000.5Z'],
+    ['missing seconds', TAG.UTC_TIME, '2601010000Z'],
+  ])('rejects %s', (_what, tag, s) => {
+    expect(() => read(tag, s)).toThrow(DerError);
+  });
+
+  it('accepts 29 February in leap years, 2000 included', () => {
+    expect(read(TAG.UTC_TIME, '000229120000Z')).toBe(Date.UTC(2000, 1, 29, 12));
+    expect(read(TAG.UTC_TIME, '240229000000Z')).toBe(Date.UTC(2024, 1, 29));
+  });
+});
