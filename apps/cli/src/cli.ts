@@ -8,6 +8,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   'cert inspect': () => import('./commands/cert-inspect.js'),
   'cert verify': () => import('./commands/cert-verify.js'),
   sim: () => import('./commands/sim.js'),
+  fetch: () => import('./commands/fetch.js'),
 };
 
 function usage(): string {

@@ -1,0 +1,73 @@
+import { loadConfig } from '@jpki-validator/config';
+import { createLogger, fetchOnce, startFetcher, waitForSignal, DEFAULT_ADMIN_PORT, type PartitionReport } from '@jpki-validator/crl-fetcher';
+import { createRedisStore, openEmbeddedStore } from '@jpki-validator/store';
+import { parseCommandArgs } from '../args.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-code.js';
+import { writeJsonLine, type CliIo, type Command } from '../io.js';
+
+const USAGE = `usage: jpki-validator fetch [--once] [--config FILE] [--admin-port N] [--admin-host HOST]
+
+Keeps every configured CRL current. On REDIS_URL: a BullMQ worker with a schedule per CA partition (and a run soon after each
+CRL's nextUpdate), an admin server with /metrics, /healthz and the job dashboard at /admin/queues; it runs until SIGTERM/SIGINT.
+Without REDIS_URL: the same schedule in process, into the embedded store in the data directory.
+
+options:
+  --once            fetch every configured partition now, print one JSON report per partition on stdout, and exit:
+                    0 all current (loaded, unchanged or not modified) · 2 config error · 3 some partition could not be loaded
+  --config FILE     the config file (else JPKI_VALIDATOR_CONFIG)
+  --admin-port N    admin server port (default ${DEFAULT_ADMIN_PORT}; 0 any free port)
+  --admin-host H    admin server address (default 127.0.0.1)`;
+
+const OPTIONS = {
+  once: { type: 'boolean' },
+  config: { type: 'string' },
+  'admin-port': { type: 'string' },
+  'admin-host': { type: 'string' },
+} as const;
+
+export const command: Command = {
+  summary: 'CRL fetcher: --once loads every configured CRL now; otherwise runs the scheduled worker',
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS, USAGE);
+    if (values.help === true) {
+      io.stdout.write(`${USAGE}\n`);
+      return EXIT.OK;
+    }
+    if (positionals.length > 0) throw new UsageError(`fetch takes no positional arguments (got "${positionals.join(' ')}")\n\n${USAGE}`);
+    const config = loadConfig({ file: values.config, env: io.env, cwd: io.cwd });
+    return values.once === true ? once(config, io) : await serveWorker(config, io, values['admin-port'], values['admin-host']);
+  },
+};
+
+async function once(config: ReturnType<typeof loadConfig>, io: CliIo): Promise<number> {
+  // stdout carries the reports; logs go to stderr
+  const logger = createLogger({ destination: io.stderr, level: 'warn' });
+  const store = config.redisUrl ? await createRedisStore({ redis: config.redisUrl }) : await openEmbeddedStore({ dataDir: config.dataDir, watch: false });
+  try {
+    const { reports, exitCode } = await fetchOnce(config, store, logger);
+    for (const report of reports) await writeJsonLine(io.stdout, report);
+    io.stderr.write(`${summary(reports)}\n`);
+    return exitCode;
+  } finally {
+    await store.close();
+  }
+}
+
+function summary(reports: readonly PartitionReport[]): string {
+  const counts = new Map<string, number>();
+  for (const r of reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const parts = [...counts].map(([outcome, n]) => `${n} ${outcome}`);
+  return `fetch: ${reports.length} partition${reports.length === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
+async function serveWorker(config: ReturnType<typeof loadConfig>, io: CliIo, port: string | undefined, host: string | undefined): Promise<number> {
+  const adminPort = port === undefined ? DEFAULT_ADMIN_PORT : Number(port);
+  if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) throw new UsageError(`--admin-port: "${port}" is not a port number`);
+  const logger = createLogger({ destination: io.stdout });
+  const fetcher = await startFetcher({ config, logger, adminPort, ...(host === undefined ? {} : { adminHost: host }) });
+  io.stderr.write(`fetch: ${fetcher.mode === 'queue' ? 'queue worker' : 'in-process scheduler'} running; admin ${fetcher.adminUrl ?? 'off'}; stop with SIGTERM\n`);
+  await waitForSignal();
+  await fetcher.close();
+  return EXIT.OK;
+}

@@ -1,0 +1,124 @@
+/**
+ * One fetch of one CRL scope with its logs and metrics — shared by the BullMQ worker, `fetch --once` and the in-process
+ * scheduler, so every path logs and counts the same way. Never throws for a fetch or CRL problem: the report says what happened,
+ * and the caller decides (retry, UnrecoverableError, exit code).
+ */
+import type { RevocationStore } from '@jpki-validator/store';
+import { CrlRejectedError, FetcherError } from './errors.js';
+import { ingestCrl, type IngestResult } from './ingest/load-crl.js';
+import type { Logger } from './logger.js';
+import type { FetcherMetrics, LoadOutcomeLabel } from './metrics.js';
+import type { PartitionTarget } from './targets.js';
+
+export interface PartitionReport {
+  caId: string;
+  partition: string;
+  outcome: 'loaded' | 'unchanged' | 'not-modified' | 'rejected' | 'failed';
+  /** decimal, as in the contract */
+  crlNumber: string | null;
+  entries: number | null;
+  bytes: number | null;
+  thisUpdate: string | null;
+  nextUpdate: string | null;
+  stale: boolean | null;
+  generation: number | null;
+  durationMs: number;
+  /** rejected: the reason label; failed: the error code */
+  reason: string | null;
+  error: string | null;
+  /** failed: whether trying again may help */
+  retryable: boolean | null;
+}
+
+export interface RunPartitionDeps {
+  store: RevocationStore;
+  metrics: FetcherMetrics;
+  logger: Logger;
+  now?: () => number;
+  signal?: AbortSignal;
+}
+
+export interface PartitionRun {
+  report: PartitionReport;
+  /** the error behind a `failed` or `rejected` report (for BullMQ to retry or not) */
+  error: unknown;
+}
+
+const EMPTY = { crlNumber: null, entries: null, bytes: null, thisUpdate: null, nextUpdate: null, stale: null, generation: null, reason: null, error: null, retryable: null };
+
+function fromResult(result: IngestResult, durationMs: number): PartitionReport {
+  const base = { ...EMPTY, caId: result.caId, partition: result.partition, durationMs };
+  if (result.outcome === 'not-modified') return { ...base, outcome: 'not-modified' };
+  if (result.outcome === 'unchanged') return { ...base, outcome: 'unchanged', crlNumber: result.crlNumber.toString() };
+  return {
+    ...base,
+    outcome: 'loaded',
+    crlNumber: result.crlNumber.toString(),
+    entries: result.entries,
+    bytes: result.bytes,
+    thisUpdate: result.thisUpdate,
+    nextUpdate: result.nextUpdate,
+    stale: result.stale,
+    generation: result.generation,
+  };
+}
+
+const LABEL: Record<PartitionReport['outcome'], LoadOutcomeLabel> = {
+  loaded: 'loaded',
+  unchanged: 'unchanged',
+  'not-modified': 'not_modified',
+  rejected: 'rejected',
+  failed: 'failed',
+};
+
+export async function runPartition(target: PartitionTarget, deps: RunPartitionDeps): Promise<PartitionRun> {
+  const now = deps.now ?? Date.now;
+  const caId = target.ca.id;
+  const partition = target.partition.name;
+  const started = performance.now();
+  let report: PartitionReport;
+  let failure: unknown = null;
+  try {
+    const result = await ingestCrl({
+      store: deps.store,
+      ca: target.ca,
+      partition: target.partition,
+      source: target.source,
+      skewSeconds: target.issuer.freshness.skewSeconds,
+      now,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    report = fromResult(result, performance.now() - started);
+  } catch (error) {
+    failure = error;
+    const base = { ...EMPTY, caId, partition, durationMs: performance.now() - started, error: error instanceof Error ? error.message : String(error) };
+    if (error instanceof CrlRejectedError) report = { ...base, outcome: 'rejected', reason: error.reason, retryable: false };
+    else if (error instanceof FetcherError) report = { ...base, outcome: 'failed', reason: error.code, retryable: error.retryable };
+    else {
+      const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : 'INTERNAL';
+      // Store outages and unexpected faults: worth another try; the previous generation keeps serving meanwhile.
+      report = { ...base, outcome: 'failed', reason: code, retryable: true };
+    }
+  }
+  deps.metrics.recordRun(caId, partition, LABEL[report.outcome], report.durationMs / 1000);
+  const fields = { outcome: report.outcome, crlNumber: report.crlNumber, durationMs: Math.round(report.durationMs) };
+  switch (report.outcome) {
+    case 'loaded':
+      deps.metrics.recordLoaded(caId, partition, report.bytes ?? 0, report.entries ?? 0);
+      deps.logger.info({ ...fields, entries: report.entries, bytes: report.bytes, nextUpdate: report.nextUpdate, stale: report.stale, generation: report.generation }, 'CRL loaded');
+      if (report.stale) deps.logger.warn({ nextUpdate: report.nextUpdate }, 'CRL loaded but already past its nextUpdate: answers from it are unknown (crl_stale)');
+      break;
+    case 'unchanged':
+    case 'not-modified':
+      deps.logger.info(fields, 'CRL unchanged');
+      break;
+    case 'rejected':
+      deps.metrics.recordReject(caId, partition, report.reason ?? 'unknown');
+      deps.logger.error({ ...fields, reason: report.reason, err: failure }, 'CRL rejected; the previous generation keeps serving');
+      break;
+    case 'failed':
+      deps.logger.warn({ ...fields, code: report.reason, retryable: report.retryable, err: failure }, 'CRL fetch failed');
+      break;
+  }
+  return { report, error: failure };
+}

@@ -1,0 +1,64 @@
+import type { JobsOptions, Queue } from 'bullmq';
+import { nextUpdateJobId, schedulerId, SCHEDULER_ID_PREFIX } from './keys.js';
+import type { PartitionTarget } from './targets.js';
+
+/** What a fetch job carries: the scope, and what started it (for logs and the dashboard). */
+export interface FetchJobData {
+  caId: string;
+  partition: string;
+  trigger: 'schedule' | 'next-update' | 'manual';
+}
+
+/** job names are the trigger; typed as string because BullMQ types scheduler ids with the job-name type */
+export type FetchJobName = string;
+
+export interface SchedulerSync {
+  upserted: string[];
+  /** schedulers of partitions no longer configured */
+  removed: string[];
+}
+
+/**
+ * One BullMQ job scheduler per configured (CA, partition): `every` for an interval, a cron `pattern` (in `timeZone`) otherwise;
+ * both fire once at start so a fresh deployment loads at once. Schedulers of partitions that left the config are removed.
+ */
+export async function syncJobSchedulers(
+  queue: Queue<FetchJobData, unknown, FetchJobName>,
+  targets: readonly PartitionTarget[],
+  jobOptions: Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'>,
+  timeZone: string,
+): Promise<SchedulerSync> {
+  const wanted = new Set<string>();
+  for (const t of targets) {
+    const id = schedulerId(t.ca.id, t.partition.name);
+    wanted.add(id);
+    const refresh = t.issuer.refresh;
+    await queue.upsertJobScheduler(id, 'intervalMs' in refresh ? { every: refresh.intervalMs } : { pattern: refresh.cron, tz: timeZone, immediately: true }, {
+      name: 'schedule',
+      data: { caId: t.ca.id, partition: t.partition.name, trigger: 'schedule' },
+      opts: jobOptions,
+    });
+  }
+  const removed: string[] = [];
+  for (const s of await queue.getJobSchedulers(0, -1)) {
+    if (s.key.startsWith(SCHEDULER_ID_PREFIX) && !wanted.has(s.key)) {
+      await queue.removeJobScheduler(s.key);
+      removed.push(s.key);
+    }
+  }
+  return { upserted: [...wanted], removed };
+}
+
+/** The one-off run soon after a CRL's nextUpdate; its id makes a second add for the same CRL a no-op. */
+export async function addNextUpdateJob(
+  queue: Queue<FetchJobData, unknown, FetchJobName>,
+  caId: string,
+  partition: string,
+  runAtMs: number,
+  nowMs: number,
+  jobOptions: Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'>,
+): Promise<string> {
+  const jobId = nextUpdateJobId(caId, partition, runAtMs);
+  await queue.add('next-update', { caId, partition, trigger: 'next-update' }, { ...jobOptions, jobId, delay: Math.max(0, runAtMs - nowMs) });
+  return jobId;
+}

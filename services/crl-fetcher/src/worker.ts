@@ -1,0 +1,151 @@
+/**
+ * The BullMQ side of the fetcher: the `crl-fetch` queue, its job schedulers and the worker whose processor is one partition run.
+ *
+ * Failures: a rejected CRL or a non-retryable fetch error (4xx, too large) becomes BullMQ's UnrecoverableError — no retries;
+ * anything else is thrown again and retried with exponential backoff. A worker killed mid-load leaves nothing visible (the store
+ * switches only at commit) and BullMQ's stalled-job check hands the job to another worker once `lockDurationMs` has passed.
+ */
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { RevocationStore } from '@jpki-validator/store';
+import { createFetcherKeys, DEFAULT_BULL_PREFIX, DEFAULT_FETCHER_PREFIX, QUEUE_NAME } from './keys.js';
+import { runLogger, type Logger } from './logger.js';
+import type { FetcherMetrics } from './metrics.js';
+import { createPartitionLocks } from './partition-lock.js';
+import { runPartition, type PartitionReport } from './partition-run.js';
+import { DEFAULT_CRON_TIME_ZONE, DEFAULT_NEXT_UPDATE_OFFSET_MS, nextUpdateRunMs } from './schedule.js';
+import { addNextUpdateJob, syncJobSchedulers, type FetchJobData, type FetchJobName, type SchedulerSync } from './schedulers.js';
+import { scopeKey, type PartitionTarget } from './targets.js';
+
+export interface FetchWorkerOptions {
+  redisUrl: string;
+  store: RevocationStore;
+  targets: readonly PartitionTarget[];
+  metrics: FetcherMetrics;
+  logger: Logger;
+  /** BullMQ key prefix (default `jpki-bull`); tests use a random one */
+  bullPrefix?: string;
+  /** prefix of the fetcher's own keys, the partition locks (default `jpki`) */
+  keyPrefix?: string;
+  /** jobs this worker runs at once (default 1: a big CRL is CPU-bound) */
+  concurrency?: number;
+  /** tries of a retryable failure (default 5) */
+  attempts?: number;
+  /** first retry delay; doubles each time (default 10 s) */
+  backoffMs?: number;
+  /** BullMQ job lock: a job whose worker died is handed on after this (default 30 s) */
+  lockDurationMs?: number;
+  /** how often this worker looks for stalled jobs (default 30 s) */
+  stalledIntervalMs?: number;
+  /** time to live of a partition lock whose holder died (default 30 s) */
+  partitionLockTtlMs?: number;
+  /** a job whose partition another worker is loading waits this long and runs again (default 5 s) */
+  lockBusyRetryMs?: number;
+  nextUpdateOffsetMs?: number;
+  timeZone?: string;
+  /** upsert the job schedulers at start (default true); false for extra workers that only process */
+  schedule?: boolean;
+  now?: () => number;
+}
+
+export type FetchJobResult = PartitionReport | { caId: string; partition: string; outcome: 'skipped'; why: string };
+
+export interface FetchWorker {
+  readonly queue: Queue<FetchJobData, FetchJobResult, FetchJobName>;
+  readonly worker: Worker<FetchJobData, FetchJobResult, FetchJobName>;
+  syncSchedulers(): Promise<SchedulerSync>;
+  /** queues a run of one partition now */
+  runNow(caId: string, partition: string): Promise<Job<FetchJobData, FetchJobResult, FetchJobName>>;
+  close(): Promise<void>;
+}
+
+export async function startFetchWorker(options: FetchWorkerOptions): Promise<FetchWorker> {
+  const now = options.now ?? Date.now;
+  const prefix = options.bullPrefix ?? DEFAULT_BULL_PREFIX;
+  const jobOptions: JobsOptions = {
+    attempts: options.attempts ?? 5,
+    backoff: { type: 'exponential', delay: options.backoffMs ?? 10_000 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  };
+  const byScope = new Map(options.targets.map((t) => [scopeKey(t.ca.id, t.partition.name), t]));
+  // BullMQ needs maxRetriesPerRequest: null on the connections its blocking commands use.
+  const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+  const queue = new Queue<FetchJobData, FetchJobResult, FetchJobName>(QUEUE_NAME, { connection, prefix, defaultJobOptions: jobOptions });
+  const lockRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  const locks = createPartitionLocks({
+    redis: lockRedis,
+    keys: createFetcherKeys(options.keyPrefix ?? DEFAULT_FETCHER_PREFIX),
+    ttlMs: options.partitionLockTtlMs ?? 30_000,
+    onRenewFailure: (error) => options.logger.warn({ err: error }, 'partition lock renewal failed'),
+  });
+
+  async function process(job: Job<FetchJobData, FetchJobResult, FetchJobName>, token?: string): Promise<FetchJobResult> {
+    const { caId, partition } = job.data;
+    const logger = runLogger(options.logger, caId, partition, job.id);
+    const target = byScope.get(scopeKey(caId, partition));
+    if (!target) {
+      logger.warn({ trigger: job.data.trigger }, 'job for a partition that is no longer configured: skipped');
+      return { caId, partition, outcome: 'skipped', why: 'not configured' };
+    }
+    const lock = await locks.tryAcquire(caId, partition);
+    if (!lock) {
+      // Another worker is loading this CRL right now: run again shortly (it will then be a cheap 304 or "unchanged").
+      // moveToDelayed + DelayedError does not spend one of the job's attempts.
+      logger.info({ retryInMs: options.lockBusyRetryMs ?? 5_000 }, 'another worker is loading this partition; job delayed');
+      await job.moveToDelayed(now() + (options.lockBusyRetryMs ?? 5_000), token);
+      throw new DelayedError();
+    }
+    let run;
+    try {
+      run = await runPartition(target, { store: options.store, metrics: options.metrics, logger, now, signal: lock.signal });
+    } finally {
+      await lock.release().catch((error: unknown) => logger.warn({ err: error }, 'partition lock release failed (it expires by itself)'));
+    }
+    const { report, error } = run;
+    if (report.outcome === 'rejected' || (report.outcome === 'failed' && report.retryable === false)) {
+      throw new UnrecoverableError(`${report.reason ?? 'failed'}: ${report.error ?? ''}`);
+    }
+    if (report.outcome === 'failed') throw error instanceof Error ? error : new Error(report.error ?? 'fetch failed');
+    if (report.outcome === 'loaded') {
+      const runAt = nextUpdateRunMs(report.nextUpdate, now(), options.nextUpdateOffsetMs ?? DEFAULT_NEXT_UPDATE_OFFSET_MS);
+      if (runAt !== null) await addNextUpdateJob(queue, caId, partition, runAt, now(), jobOptions);
+    }
+    return report;
+  }
+
+  const worker = new Worker<FetchJobData, FetchJobResult, FetchJobName>(QUEUE_NAME, process, {
+    connection,
+    prefix,
+    concurrency: options.concurrency ?? 1,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  });
+  worker.on('error', (error) => options.logger.error({ err: error }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    options.logger[final ? 'error' : 'warn']({ caId: job.data.caId, partition: job.data.partition, jobId: job.id, attemptsMade: job.attemptsMade, final, err: error }, final ? 'fetch job failed' : 'fetch job failed; will retry');
+  });
+  worker.on('stalled', (jobId) => options.logger.warn({ jobId }, 'fetch job stalled (its worker died or hung); handed to another worker'));
+
+  const syncSchedulers = () => syncJobSchedulers(queue, options.targets, jobOptions, options.timeZone ?? DEFAULT_CRON_TIME_ZONE);
+  if (options.schedule ?? true) {
+    const sync = await syncSchedulers();
+    options.logger.info({ schedulers: sync.upserted.length, removed: sync.removed }, 'job schedulers in place');
+  }
+
+  return {
+    queue,
+    worker,
+    syncSchedulers,
+    runNow: (caId, partition) => queue.add('manual', { caId, partition, trigger: 'manual' }, jobOptions),
+    async close() {
+      await worker.close();
+      await queue.close();
+      await lockRedis.quit();
+    },
+  };
+}
