@@ -7,6 +7,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   'crl inspect': () => import('./commands/crl-inspect.js'),
   'cert inspect': () => import('./commands/cert-inspect.js'),
   'cert verify': () => import('./commands/cert-verify.js'),
+  check: () => import('./commands/check.js'),
   sim: () => import('./commands/sim.js'),
   fetch: () => import('./commands/fetch.js'),
 };

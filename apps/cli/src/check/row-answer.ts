@@ -1,0 +1,21 @@
+/** What `check` adds to every row (CONTRACT "CLI": `status,reason,meaning,revokedAt,source,crlNumber,detail`). */
+export type RowStatus = 'good' | 'revoked' | 'unknown';
+
+export interface RowAnswer {
+  status: RowStatus;
+  reason: string | null;
+  meaning: string | null;
+  revokedAt: string | null;
+  source: 'crl' | 'ocsp' | null;
+  /** the CRL the answer stands on (good rows too: CONTRACT "CLI details") */
+  crlNumber: string | null;
+  /** why an answer is unknown (`malformed_serial`, `issuer_unknown`, `crl_stale`, …); null otherwise */
+  detail: string | null;
+}
+
+export const ADDED_COLUMNS = ['status', 'reason', 'meaning', 'revokedAt', 'source', 'crlNumber', 'detail'] as const;
+
+/** an answer that needs no lookup: a bad row */
+export function unknownRow(detail: string): RowAnswer {
+  return { status: 'unknown', reason: null, meaning: null, revokedAt: null, source: null, crlNumber: null, detail };
+}

@@ -1,0 +1,40 @@
+/**
+ * The CAs `check` answers for: from `--ca CERT…` (id = the file name without extension, as `cert inspect` names CAs; group = the
+ * id without a trailing `-<year>`, the JPKI/simulator naming, so `jpki-sign` checks every generation), or else from the config.
+ * `check` never spends OCSP queries (a bulk run of millions would): every CA answers from CRL data alone (`crl-only`).
+ */
+import { resolve } from 'node:path';
+import type { Config, IssuerConfig, PartitionConfig } from '@jpki-validator/config';
+import { CaRegistry, type RegisteredCa } from '@jpki-validator/status';
+import { caIdFromPath } from '../../commands/input-files.js';
+
+const DEFAULT_FRESHNESS = { graceSeconds: 0, skewSeconds: 300 } as const;
+
+export function issuersFromCaFiles(files: readonly string[], cwd: string): IssuerConfig[] {
+  return files.map((file) => {
+    const id = caIdFromPath(file);
+    return {
+      id,
+      group: id.replace(/-\d{4}$/, '') || id,
+      caCertPath: resolve(cwd, file),
+      partitions: [],
+      ocsp: null,
+      refresh: { intervalMs: 15 * 60 * 1000 },
+      freshness: { ...DEFAULT_FRESHNESS },
+      mode: 'crl-only',
+      retired: false,
+      kind: null,
+    };
+  });
+}
+
+/** `--ca` files when given, else the config's issuers; always CRL-only (no OCSP in bulk) */
+export function checkIssuers(caFiles: readonly string[], config: Config, cwd: string): IssuerConfig[] {
+  const issuers = caFiles.length > 0 ? issuersFromCaFiles(caFiles, cwd) : config.issuers;
+  return issuers.map((i) => ({ ...i, mode: 'crl-only', ocsp: null }));
+}
+
+/** the same CAs with their partitions replaced (offline: the CRLs given are each CA's complete set) */
+export function withPartitions(registry: CaRegistry, partitions: ReadonlyMap<string, readonly PartitionConfig[]>): CaRegistry {
+  return new CaRegistry(registry.cas.map((ca): RegisteredCa => ({ ...ca, partitions: partitions.get(ca.id) ?? [] })));
+}

@@ -1,0 +1,177 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-code.js';
+import type { CliIo, Command } from '../io.js';
+import { booleanFlag, listFlag, numberFlag, parseListArgs, stringFlag } from './list-args.js';
+
+const USAGE = `usage: jpki-validator check [--input FILE|-] [--output FILE|-] [--format csv|jsonl] [--issuer ID]
+                            (--crl FILE_OR_URL… [--ca CERT…] [--no-verify] | --redis URL [--redis-prefix P] | --api URL)
+                            [--config FILE] [--fail-on revoked|unknown|any]
+
+Bulk check of certificate serials. Input: CSV with a header holding \`serial\` (optional \`issuer\`, \`id\`; other columns are passed
+through unchanged) or JSON Lines (one object per line; chosen when the input starts with \`{\`). Output, in input order: the input
+row plus status,reason,meaning,revokedAt,source,crlNumber,detail. Streams: millions of rows never sit in memory.
+
+options:
+  --input FILE|-        input (default - : stdin)
+  --output FILE|-       output (default - : stdout); a file is written whole or not at all (temporary file, then renamed)
+  --format csv|jsonl    output format (default: the input's)
+  --issuer ID           issuer (CA id or group) for rows without one; default: the only CA (or group) there is
+  --crl FILE_OR_URL…    offline: verify these CRLs against their CA and load them in process (no server); each CA's CRLs
+                        given here are taken as its complete set of partitions
+  --ca CERT…            the CA certificates (id = file name without extension; group = the id without a trailing -YYYY);
+                        default: the config's issuers
+  --no-verify           load --crl CRLs whose signature cannot be verified (attributed to the CA carrying their issuer name)
+  --redis URL           the live store (answers from each CA's generation current when the run starts)
+  --redis-prefix P      the store's key prefix (default jpki)
+  --api URL             a running validator (POST /v1/status/batch, NDJSON); --api-key KEY or JPKI_VALIDATOR_API_KEY
+  --config FILE         config file (default: JPKI_VALIDATOR_CONFIG): issuers and the reason → meaning profile
+  --fail-on WHAT        exit 1 when any row is revoked | unknown | any (either)
+  --batch-rows N        rows per lookup batch (default 65536)
+
+Progress on stderr when it is a terminal; a summary on stderr at the end.
+Exit: 0 done · 1 --fail-on matched · 2 bad usage or malformed input (names the line) · 3 data unavailable (every answer unknown
+for lack of data, store or validator down).`;
+
+const OPTIONS = {
+  input: { type: 'string' },
+  output: { type: 'string' },
+  format: { type: 'string' },
+  issuer: { type: 'string' },
+  crl: { type: 'string', multiple: true },
+  ca: { type: 'string', multiple: true },
+  'no-verify': { type: 'boolean' },
+  redis: { type: 'string' },
+  'redis-prefix': { type: 'string' },
+  api: { type: 'string' },
+  'api-key': { type: 'string' },
+  config: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'batch-rows': { type: 'string' },
+} as const;
+
+const DEFAULT_BATCH_ROWS = 65_536;
+
+export const command: Command = {
+  summary: 'bulk check of certificate serials (CSV or JSON Lines) against CRLs, Redis or a validator',
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseListArgs(argv, OPTIONS, USAGE);
+    if (booleanFlag(values, 'help')) {
+      io.stdout.write(`${USAGE}\n`);
+      return EXIT.OK;
+    }
+    if (positionals.length > 0) throw new UsageError(`check takes no positional arguments (use --input FILE)\n\n${USAGE}`);
+    const format = choice(values, 'format', ['csv', 'jsonl'] as const);
+    const failOn = choice(values, 'fail-on', ['revoked', 'unknown', 'any'] as const);
+    const batchRows = numberFlag(values, 'batch-rows', { integer: true, min: 1, max: 10_000_000 }) ?? DEFAULT_BATCH_ROWS;
+    const source = sourceChoice(values, io);
+
+    // Loaded only now: `check --help` and usage errors should not pay for the store, the resolver or papaparse.
+    const { openInput } = await import('../check/input.js');
+    const { openCheckSource } = await import('../check/sources/open-source.js');
+    const { runPipeline } = await import('../check/pipeline.js');
+    const { createProgress } = await import('../check/progress.js');
+    const { loadConfig } = await import('@jpki-validator/config');
+
+    const configFile = stringFlag(values, 'config');
+    const checkSource = await openCheckSource({
+      choice: source,
+      caFiles: listFlag(values, 'ca'),
+      config: () => loadConfig({ file: configFile, env: io.env, cwd: io.cwd }),
+      cwd: io.cwd,
+    });
+    try {
+      const input = await openInput(stringFlag(values, 'input') ?? '-', io.stdin, io.cwd, batchRows);
+      const output = await openOutput(stringFlag(values, 'output') ?? '-', io);
+      const progress = createProgress(io.stderr, input.totalBytes);
+      const startedMs = performance.now();
+      let tally;
+      try {
+        tally = await runPipeline({
+          input,
+          output: output.stream,
+          format: format ?? output.impliedFormat,
+          source: checkSource,
+          defaultIssuer: stringFlag(values, 'issuer') ?? checkSource.soleIssuer(),
+          progress,
+        });
+      } catch (error) {
+        progress.stop();
+        await output.discard();
+        throw error;
+      }
+      progress.stop();
+      await output.commit();
+      const elapsedMs = performance.now() - startedMs;
+      io.stderr.write(tally.format(elapsedMs, checkSource.dataUsed()));
+      if (tally.everyAnswerLacksData) return EXIT.UNAVAILABLE;
+      if (failOn !== undefined && tally.matches(failOn)) return EXIT.CHECK_FAILED;
+      return EXIT.OK;
+    } finally {
+      await checkSource.close();
+    }
+  },
+};
+
+type Values = ReturnType<typeof parseListArgs>['values'];
+
+function choice<T extends string>(values: Values, name: string, allowed: readonly T[]): T | undefined {
+  const text = stringFlag(values, name);
+  if (text === undefined) return undefined;
+  const found = allowed.find((a) => a === text);
+  if (found === undefined) throw new UsageError(`--${name} ${JSON.stringify(text)}: use one of ${allowed.join(', ')}`);
+  return found;
+}
+
+function sourceChoice(values: Values, io: CliIo) {
+  const crls = listFlag(values, 'crl');
+  const redis = stringFlag(values, 'redis');
+  const api = stringFlag(values, 'api');
+  const given = [crls.length > 0, redis !== undefined, api !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new UsageError(`check needs exactly one source: --crl FILE_OR_URL…, --redis URL or --api URL\n\n${USAGE}`);
+  if (booleanFlag(values, 'no-verify') && crls.length === 0) throw new UsageError('--no-verify applies to --crl only');
+  if (crls.length > 0) return { kind: 'crl', crls, verify: !booleanFlag(values, 'no-verify') } as const;
+  if (redis !== undefined) {
+    const prefix = stringFlag(values, 'redis-prefix');
+    return { kind: 'redis', url: redis, ...(prefix === undefined ? {} : { prefix }) } as const;
+  }
+  const apiKey = stringFlag(values, 'api-key') ?? io.env.JPKI_VALIDATOR_API_KEY;
+  return { kind: 'api', url: api ?? '', ...(apiKey === undefined ? {} : { apiKey }) } as const;
+}
+
+interface Output {
+  stream: Writable;
+  impliedFormat: 'csv' | 'jsonl' | null;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** stdout as is; a file through a temporary name, renamed into place only when the run succeeds */
+async function openOutput(target: string, io: CliIo): Promise<Output> {
+  if (target === '-') return { stream: io.stdout, impliedFormat: null, commit: async () => undefined, discard: async () => undefined };
+  const path = resolve(io.cwd, target);
+  const temporary = `${path}.partial-${process.pid}`;
+  const stream = createWriteStream(temporary);
+  await new Promise<void>((ok, fail) => {
+    stream.once('open', () => ok());
+    stream.once('error', (error) => fail(new UsageError(`cannot write --output ${target}: ${error.message}`, { cause: error })));
+  });
+  const impliedFormat = /\.(jsonl|ndjson)$/i.test(target) ? 'jsonl' : /\.csv$/i.test(target) ? 'csv' : null;
+  return {
+    stream,
+    impliedFormat,
+    async commit() {
+      stream.end();
+      await finished(stream);
+      await rename(temporary, path);
+    },
+    async discard() {
+      stream.destroy();
+      await rm(temporary, { force: true });
+    },
+  };
+}
