@@ -1,0 +1,69 @@
+/**
+ * The webhook queue without Redis: a durable outbox directory, one file per (batch, webhook) written atomically before the pass
+ * records its events, removed only after the receiver answered 2xx. `deliverPending` runs after every pass and on the watcher's
+ * interval, so a webhook that was down gets its batches when it comes back — each batch once it succeeds.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WatchEvent } from '../types.js';
+import { deliverBatch, secretFor, type DeliverOptions, type WebhookBatch, type WebhookQueue } from '../webhook.js';
+import type { WatchSinkConfig } from '../pass.js';
+
+export interface DeliveryReport {
+  delivered: number;
+  /** batches still waiting (receiver down, or its sink no longer configured) */
+  pending: number;
+  errors: string[];
+}
+
+export class WebhookOutbox implements WebhookQueue {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async enqueue(batches: readonly WebhookBatch[]): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    for (const b of batches) {
+      const path = join(this.dir, `${b.batchId}.json`);
+      const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(tmp, JSON.stringify({ url: b.url, events: b.events }), { flush: true });
+      await rename(tmp, path);
+    }
+  }
+
+  /** batch files in creation order is not needed: every event carries detectedAt; names sort for a stable order */
+  async pendingBatches(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((n) => n.endsWith('.json')).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  async deliverPending(sinks: readonly WatchSinkConfig[], options: DeliverOptions = {}): Promise<DeliveryReport> {
+    const report: DeliveryReport = { delivered: 0, pending: 0, errors: [] };
+    for (const name of await this.pendingBatches()) {
+      const path = join(this.dir, name);
+      const batch = JSON.parse(await readFile(path, 'utf8')) as { url: string; events: WatchEvent[] };
+      const secret = secretFor(sinks, batch.url);
+      if (secret === null) {
+        report.pending++;
+        report.errors.push(`${name}: webhook ${batch.url} is no longer configured; the batch is kept`);
+        continue;
+      }
+      try {
+        await deliverBatch(batch.url, secret, batch.events, options);
+        await unlink(path);
+        report.delivered++;
+      } catch (e) {
+        report.pending++;
+        report.errors.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    return report;
+  }
+}

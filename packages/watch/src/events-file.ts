@@ -1,0 +1,48 @@
+/**
+ * One JSON Lines file per pass in a `file` sink directory, written to a temporary name and renamed: a reader polling the
+ * directory never sees half a file. Named by the pass time and id so files sort in run order.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { WatchEvent } from './types.js';
+
+const WRITE_BYTES = 1 << 20;
+
+export function eventsFileName(detectedAt: string, runId: string): string {
+  return `watch-events-${detectedAt.replace(/[-:]/g, '')}-${runId}.jsonl`;
+}
+
+export async function writeEventsFile(dir: string, name: string, events: readonly WatchEvent[]): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    let buffer = '';
+    for (const e of events) {
+      buffer += `${JSON.stringify(e)}\n`;
+      if (buffer.length >= WRITE_BYTES) {
+        await handle.write(buffer);
+        buffer = '';
+      }
+    }
+    if (buffer.length) await handle.write(buffer);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await handle.close();
+  await rename(tmp, path);
+  return path;
+}
+
+/** the same lines to a stream (`watch run --output -`), waiting when it is full */
+export async function writeEventLines(out: Writable, events: readonly WatchEvent[]): Promise<void> {
+  for (const e of events) {
+    if (!out.write(`${JSON.stringify(e)}\n`)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  }
+}
