@@ -1,6 +1,6 @@
 // Benchmark: scanning simulator-made CRLs of 100 k, 1 M and 5 M entries, side by side in one run, each subject in its own
 // process (peak RSS per subject): our scanner (scan + signature verification; fed by createReadStream, and by one reused buffer),
-// `openssl crl -noout`, SHA-256 of the bytes (the floor), pkijs (100 k only), and the simulator's write of each CRL. Writes the figures into bench/RESULTS.md between markers.
+// `openssl crl -noout`, SHA-256 of the bytes fed both ways (the floors), pkijs (100 k only), and the simulator's write of each CRL. Writes the figures into bench/RESULTS.md between markers.
 // Never run by `npm test`; run by `npm run bench` (root) or, after `npx tsc -b bench`, from bench/:
 //   node dist/crl-scan.js [--sizes 100000,1000000,5000000] [--runs 3] [--pkijs-max 100000] [--results RESULTS.md]
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -50,20 +50,22 @@ for (const target of sizes) {
   let scanReused: SubjectResult | null = null;
   let openssl: SubjectResult | null = null;
   let sha256: SubjectResult | null = null;
+  let sha256Reused: SubjectResult | null = null;
   for (let i = 0; i < runs; i++) {
-    log(`${target}: run ${i + 1}/${runs}: scan+verify (stream, reused buffer), openssl, sha256`);
+    log(`${target}: run ${i + 1}/${runs}: scan+verify (stream, reused buffer), openssl, sha256 (stream, reused buffer)`);
     scanVerify = await child(scanVerify, node, ['dist/subjects/scan-verify.js', crl, caCertificate, String(entries)]);
     scanReused = await child(scanReused, node, ['dist/subjects/scan-verify-reused-buffer.js', crl, caCertificate, String(entries)]);
     openssl = addRun(openssl, await measure('openssl', ['crl', '-inform', 'DER', '-noout', '-in', crl], benchDir), null);
-    sha256 = await child(sha256, node, ['dist/subjects/sha256.js', crl]);
+    sha256 = await child(sha256, node, ['dist/subjects/sha256.js', crl, 'stream']);
+    sha256Reused = await child(sha256Reused, node, ['dist/subjects/sha256.js', crl, 'reused']);
   }
   let pkijs: SubjectResult | null = null;
   if (target <= pkijsMax) {
     log(`${target}: pkijs (one run)`);
     pkijs = await child(null, node, ['dist/subjects/pkijs-from-ber.js', crl, String(entries)]);
   }
-  if (scanVerify === null || scanReused === null || openssl === null || sha256 === null) throw new Error('no runs');
-  results.push({ targetEntries: target, entries, bytes, simWrite, scanVerify, scanReused, openssl, sha256, pkijs });
+  if (scanVerify === null || scanReused === null || openssl === null || sha256 === null || sha256Reused === null) throw new Error('no runs');
+  results.push({ targetEntries: target, entries, bytes, simWrite, scanVerify, scanReused, openssl, sha256, sha256Reused, pkijs });
 }
 
 const json = resolve(benchDir, `out/crl-scan-${machine.date.replace(/[:]/g, '')}.json`);

@@ -28,7 +28,10 @@ export interface SizeResult {
   /** the same scan fed from one reused 1 MiB buffer (FileHandle.read) */
   scanReused: SubjectResult;
   openssl: SubjectResult;
+  /** SHA-256 of the bytes, read as (a) reads them */
   sha256: SubjectResult;
+  /** SHA-256 of the bytes, read into one reused buffer */
+  sha256Reused: SubjectResult;
   pkijs: SubjectResult | null;
 }
 

@@ -21,6 +21,7 @@ const size = (opensslWall: number, oursWall: number, oursWork: number, oursRssKi
   scanReused: subject([oursWall], [oursWork], oursRssKib),
   openssl: subject([opensslWall, opensslWall, opensslWall * 5], [opensslWall, opensslWall, opensslWall * 5], 2_000_000),
   sha256: subject([0.2], [0.1], 1000),
+  sha256Reused: subject([0.2], [0.05], 1000),
   pkijs: null,
 });
 const report = (results: SizeResult[]): CrlScanReport => ({ machine, runs: 3, command: 'node dist/crl-scan.js', results });
