@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOpensslCrlText } from './openssl-crl-text.js';
-import { cli, ensureBuilt, lastJson, openssl, PKITS } from './run-cli.js';
+import { cli, ensureBuilt, lastJson, openssl, PKITS, spawnCli } from './run-cli.js';
 import { createSimFixture, ok, type SimFixture } from './sim-fixture.js';
 
 interface Summary {
@@ -79,6 +81,23 @@ describe('crl inspect', () => {
     expect(lines).toEqual(peer.entries);
     expect(lines).toContainEqual({ serial: fx.revokedLeafSerial, revokedAt: expect.any(String), reason: 'affiliationChanged', invalidityDate: null });
     expect(lines.some((l) => l.invalidityDate !== null)).toBe(true);
+  });
+
+  it('--entries stops quietly (exit 0) when the reader goes away, like `| head -1`', async () => {
+    const bigSim = join(fx.dir, 'big-sim');
+    const big = join(fx.dir, 'big.crl');
+    await ok(['sim', 'init', '--dir', bigSim, '--population', '200000', '--revoked-rate', '0.5', '--kinds', 'sign', '--generations', '2023', '--partitions', '0']);
+    expect(lastJson<{ entries: number }>(await ok(['sim', 'crl', '--dir', bigSim, '--ca', 'jpki-sign', '--out', big])).entries).toBeGreaterThan(90_000);
+    const child = spawnCli(['crl', 'inspect', big, '--entries']);
+    const exited = once(child, 'exit');
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [first] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    expect(JSON.parse(first)).toMatchObject({ serial: expect.stringMatching(/^[0-9A-F]+$/), reason: expect.any(String) });
+    child.stdout.destroy();
+    const [code] = (await exited) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('reads PEM the same as DER', async () => {

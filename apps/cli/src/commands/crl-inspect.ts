@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 import { summariseCrl, type InspectProblem } from './crl-summary.js';
-import { EntryLineWriter, flushingBetweenChunks } from './entry-lines.js';
+import { EntryLineWriter, flushingBetweenChunks, isBrokenPipe } from './entry-lines.js';
 import { openCrlSource, readCertificateFile } from './input-files.js';
 import { booleanFlag, parseListArgs, stringFlag } from './list-args.js';
 
@@ -44,19 +44,24 @@ export const command: Command = {
     const writer = booleanFlag(values, 'entries') ? new EntryLineWriter(io.stdout) : undefined;
     let header: CrlHeader | undefined;
     const chunks = await openCrlSource(source, io.cwd);
-    const scan = await scanCrl(writer ? flushingBetweenChunks(chunks, writer) : chunks, {
-      ...(issuerKey ? { issuerKey } : {}),
-      ...(writer ? { onEntry: writer.add } : {}),
-      onHeader: (h) => {
-        header = h;
-      },
-    }).catch((error: unknown) => {
-      if (error instanceof X509Error) throw new InputError(`malformed CRL ${source}: ${error.message}`, { cause: error });
+    try {
+      const scan = await scanCrl(writer ? flushingBetweenChunks(chunks, writer) : chunks, {
+        ...(issuerKey ? { issuerKey } : {}),
+        ...(writer ? { onEntry: writer.add } : {}),
+        onHeader: (h) => {
+          header = h;
+        },
+      }).catch((error: unknown) => {
+        if (error instanceof X509Error) throw new InputError(`malformed CRL ${source}: ${error.message}`, { cause: error });
+        throw error;
+      });
+      await writer?.flush();
+      const problems = ca && header ? caProblems(ca, header) : [];
+      await writeJsonLine(io.stdout, summariseCrl(scan, problems));
+    } catch (error) {
+      if (isBrokenPipe(error)) return EXIT.OK;
       throw error;
-    });
-    await writer?.flush();
-    const problems = ca && header ? caProblems(ca, header) : [];
-    await writeJsonLine(io.stdout, summariseCrl(scan, problems));
+    }
     return EXIT.OK;
   },
 };
