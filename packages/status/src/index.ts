@@ -1,0 +1,18 @@
+export * from './types.js';
+export * from './errors.js';
+export { CaRegistry, createCaRegistry, type RegisteredCa, type CaKind, type IssuerMatch, type IssuerProblem } from './ca-registry.js';
+export { CrlSummaries, partitionView, type CrlSummary, type PartitionView } from './crl-summary.js';
+export { StatusResolver, type StatusResolverOptions, type SnapshotSource, type BatchQuestion } from './resolver.js';
+export { combineVerdicts, crlVerdict, ocspVerdict, unknownAnswer, type CaVerdict, type OcspAnswer, type Via } from './verdict.js';
+export {
+  OcspChecker,
+  DEFAULT_OCSP_COST_YEN,
+  type OcspCheckerOptions,
+  type OcspOutcome,
+  type OcspFailure,
+  type OcspEvent,
+  type OcspIssuerStats,
+} from './ocsp/checker.js';
+export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from './ocsp/circuit-breaker.js';
+export { SpendCap } from './ocsp/spend-cap.js';
+export { validateCertificate, CertificateInputError, type ValidationReport, type ValidationResult, type ValidationError, type CertificateSummary } from './validate.js';

@@ -1,0 +1,253 @@
+/**
+ * StatusResolver: the contract's status answer for (issuer id or group, serial, {at, mode}). Fail closed: nothing it cannot vouch
+ * for is `good`.
+ *
+ * Hot path: the in-memory snapshot of the CA's current generation (embedded store, or the Redis replica), read synchronously with
+ * one reusable slot — no Redis round trip and no allocation beyond the verdict and the answer. Freshness is judged from a summary
+ * cached per snapshot. OCSP is consulted per the policy (per issuer, overridable per request):
+ * - `crl-first`: OCSP only when the CRL cannot vouch (stale, not loaded, store down);
+ * - `ocsp-first`: OCSP, the CRL when OCSP is unavailable;
+ * - `crl-only` / `ocsp-only`: that source alone.
+ */
+import type { CaSnapshot, EntrySlot } from '@jpki-validator/store';
+import { formatSerial, parseSerial, SerialError, type CrlReason } from '@jpki-validator/x509';
+import type { CaRegistry, RegisteredCa } from './ca-registry.js';
+import { SecondClock } from './clock.js';
+import { CrlSummaries } from './crl-summary.js';
+import type { OcspChecker } from './ocsp/checker.js';
+import type { CheckOptions, StatusAnswer, StatusMode } from './types.js';
+import { combineVerdicts, crlVerdict, ocspVerdict, unknownAnswer, type AnswerContext, type CaVerdict, type Via } from './verdict.js';
+
+/** Where the resolver reads a CA's current generation: EmbeddedRevocationStore and RedisReplica both are one. */
+export interface SnapshotSource {
+  snapshot(caId: string): CaSnapshot | null;
+}
+
+export interface StatusResolverOptions {
+  registry: CaRegistry;
+  snapshots: SnapshotSource;
+  /** false while the store has never answered: every CRL verdict is then `store_unavailable` (default: always true) */
+  storeAvailable?: () => boolean;
+  ocsp: OcspChecker | null;
+  meaning: (reason: CrlReason) => string;
+  now?: () => number;
+  /** OCSP questions a batch asks at once (default 16) */
+  batchOcspConcurrency?: number;
+}
+
+export interface BatchQuestion {
+  issuer: string;
+  serial: string;
+}
+
+const BITMAP_LIMIT = 2 ** 32;
+const BITMAP_LIMIT_BIG = 2n ** 32n;
+
+export class StatusResolver {
+  readonly registry: CaRegistry;
+  private readonly options: StatusResolverOptions;
+  private readonly summaries = new CrlSummaries();
+  private readonly clock: SecondClock;
+  /** the hot path's out-parameter: filled and read synchronously, never across an await */
+  private readonly slot: EntrySlot = { reasonCode: -1, revokedAtMs: Number.NaN, invalidityMs: Number.NaN };
+
+  constructor(options: StatusResolverOptions) {
+    this.options = options;
+    this.registry = options.registry;
+    this.clock = new SecondClock(options.now);
+  }
+
+  /** One question. A malformed serial answers `unknown` / `malformed_serial` (the HTTP layer turns that into a 400 for GET). */
+  async check(issuer: string, serialInput: string | bigint, options: CheckOptions = {}): Promise<StatusAnswer> {
+    const nowMs = this.clock.now();
+    const checkedAt = this.clock.format(nowMs);
+    let serial: bigint;
+    if (typeof serialInput === 'bigint') serial = serialInput;
+    else {
+      try {
+        serial = parseSerial(serialInput);
+      } catch (error) {
+        if (!(error instanceof SerialError)) throw error;
+        return unknownAnswer(this.context(issuer, serialInput, checkedAt), 'malformed_serial', null, null);
+      }
+    }
+    const ctx = this.context(issuer, formatSerial(serial), checkedAt);
+    const cas = this.registry.resolve(issuer);
+    if (cas === null) return unknownAnswer(ctx, 'issuer_unknown', null, null);
+    const atMs = options.atMs ?? nowMs;
+    const first = cas[0];
+    if (cas.length === 1 && first !== undefined) {
+      const verdict = this.verdictOf(first, serial, atMs, nowMs, options.mode ?? first.mode);
+      return combineVerdicts([verdict instanceof Promise ? await verdict : verdict], ctx);
+    }
+    const verdicts = await Promise.all(cas.map((ca) => this.verdictOf(ca, serial, atMs, nowMs, options.mode ?? ca.mode)));
+    return combineVerdicts(verdicts, ctx);
+  }
+
+  /**
+   * Many questions, answers in input order. Grouped by issuer, each CA's snapshot is read once with `lookupMany`; only items the
+   * CRL cannot settle under an OCSP-using policy take the single-question path, a few at a time.
+   */
+  async checkMany(questions: readonly BatchQuestion[], options: CheckOptions = {}): Promise<StatusAnswer[]> {
+    const nowMs = this.clock.now();
+    const checkedAt = this.clock.format(nowMs);
+    const atMs = options.atMs ?? nowMs;
+    const answers = new Array<StatusAnswer>(questions.length);
+    const deferred: number[] = [];
+    const byIssuer = new Map<string, number[]>();
+    questions.forEach((q, i) => {
+      const list = byIssuer.get(q.issuer);
+      if (list === undefined) byIssuer.set(q.issuer, [i]);
+      else list.push(i);
+    });
+    for (const [issuer, indexes] of byIssuer) {
+      const cas = this.registry.resolve(issuer);
+      const serials = new Array<bigint | null>(indexes.length);
+      indexes.forEach((qi, k) => {
+        const raw = (questions[qi] as BatchQuestion).serial;
+        try {
+          serials[k] = parseSerial(raw);
+        } catch (error) {
+          if (!(error instanceof SerialError)) throw error;
+          serials[k] = null;
+          answers[qi] = unknownAnswer(this.context(issuer, raw, checkedAt), 'malformed_serial', null, null);
+        }
+      });
+      if (cas === null) {
+        indexes.forEach((qi, k) => {
+          const s = serials[k];
+          if (s !== null && s !== undefined) answers[qi] = unknownAnswer(this.context(issuer, formatSerial(s), checkedAt), 'issuer_unknown', null, null);
+        });
+        continue;
+      }
+      const perCa = cas.map((ca) => this.bulkCrlVerdicts(ca, serials, atMs, nowMs, options.mode ?? ca.mode));
+      indexes.forEach((qi, k) => {
+        const s = serials[k];
+        if (s === null || s === undefined) return;
+        const verdicts: CaVerdict[] = [];
+        for (const column of perCa) {
+          const v = column?.[k];
+          if (v === undefined) {
+            deferred.push(qi); // an OCSP-first policy: the single path asks OCSP
+            return;
+          }
+          verdicts.push(v);
+        }
+        const answer = combineVerdicts(verdicts, this.context(issuer, formatSerial(s), checkedAt));
+        if (answer.status === 'unknown' && this.ocspCouldHelp(cas, options.mode)) deferred.push(qi);
+        else answers[qi] = answer;
+      });
+    }
+    await this.answerDeferred(questions, deferred, answers, options);
+    return answers;
+  }
+
+  /** what the registry and the snapshots say about each CA, for /v1/issuers and /readyz */
+  snapshotOf(caId: string): CaSnapshot | null {
+    return this.storeAvailable() ? this.options.snapshots.snapshot(caId) : null;
+  }
+
+  /** whether the CA's CRL data can vouch for a serial right now */
+  crlFresh(ca: RegisteredCa): boolean {
+    const summary = this.summaries.of(ca, this.snapshotOf(ca.id));
+    return summary.complete && this.clock.now() < summary.freshUntilMs;
+  }
+
+  private storeAvailable(): boolean {
+    return this.options.storeAvailable?.() ?? true;
+  }
+
+  private context(issuer: string, serial: string, checkedAt: string): AnswerContext {
+    return { issuer, serial, checkedAt, meaning: this.options.meaning };
+  }
+
+  private ocspCouldHelp(cas: readonly RegisteredCa[], override: StatusMode | undefined): boolean {
+    return this.options.ocsp !== null && cas.some((ca) => ca.ocsp !== null && (override ?? ca.mode) !== 'crl-only');
+  }
+
+  private verdictOf(ca: RegisteredCa, serial: bigint, atMs: number, nowMs: number, mode: StatusMode): CaVerdict | Promise<CaVerdict> {
+    const ocspUsable = ca.ocsp !== null && this.options.ocsp !== null;
+    switch (mode) {
+      case 'crl-only':
+        return this.crlVerdictOf(ca, serial, atMs, nowMs);
+      case 'crl-first': {
+        const v = this.crlVerdictOf(ca, serial, atMs, nowMs);
+        return v.kind !== 'unknown' || !ocspUsable ? v : this.ocspVerdictOf(ca, serial, atMs, v.via);
+      }
+      case 'ocsp-first': {
+        if (!ocspUsable) return this.crlVerdictOf(ca, serial, atMs, nowMs);
+        return this.ocspVerdictOf(ca, serial, atMs, null).then((o) => {
+          if (o.kind !== 'unknown') return o;
+          const crl = this.crlVerdictOf(ca, serial, atMs, this.clock.now());
+          return crl.kind === 'unknown' ? { ...o, via: crl.via } : crl;
+        });
+      }
+      case 'ocsp-only':
+        return ocspUsable ? this.ocspVerdictOf(ca, serial, atMs, null) : { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null };
+    }
+  }
+
+  private crlVerdictOf(ca: RegisteredCa, serial: bigint, atMs: number, nowMs: number): CaVerdict {
+    if (!this.storeAvailable()) return { kind: 'unknown', ca, detail: 'store_unavailable', via: null };
+    const snapshot = this.options.snapshots.snapshot(ca.id);
+    const summary = this.summaries.of(ca, snapshot);
+    let listed: EntrySlot | null = null;
+    if (snapshot !== null) {
+      if (serial >= 0n && serial < BITMAP_LIMIT_BIG) listed = snapshot.lookupInto(Number(serial), this.slot) ? this.slot : null;
+      else listed = snapshot.lookup(serial);
+    }
+    return crlVerdict(ca, summary, listed, atMs, nowMs);
+  }
+
+  private async ocspVerdictOf(ca: RegisteredCa, serial: bigint, atMs: number, fallbackVia: Via | null): Promise<CaVerdict> {
+    const checker = this.options.ocsp;
+    if (checker === null) return { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: fallbackVia };
+    const outcome = await checker.query(ca, serial);
+    if (outcome.kind === 'unavailable') return { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: fallbackVia };
+    return ocspVerdict(ca, outcome.answer, atMs);
+  }
+
+  /** CRL verdicts for a column of serials; undefined entries where the policy asks OCSP first */
+  private bulkCrlVerdicts(ca: RegisteredCa, serials: readonly (bigint | null)[], atMs: number, nowMs: number, mode: StatusMode): (CaVerdict | undefined)[] | null {
+    if ((mode === 'ocsp-first' || mode === 'ocsp-only') && ca.ocsp !== null && this.options.ocsp !== null) return null;
+    if (mode === 'ocsp-only') return serials.map(() => ({ kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null }));
+    if (!this.storeAvailable()) return serials.map(() => ({ kind: 'unknown', ca, detail: 'store_unavailable', via: null }));
+    const snapshot = this.options.snapshots.snapshot(ca.id);
+    const summary = this.summaries.of(ca, snapshot);
+    const numbers = new Float64Array(serials.length);
+    serials.forEach((s, k) => {
+      // out of the safe range: looked up one by one below
+      numbers[k] = s !== null && s >= 0n && s < BITMAP_LIMIT_BIG ? Number(s) : -1;
+    });
+    const bulk = snapshot?.lookupMany(numbers) ?? null;
+    const slot: EntrySlot = { reasonCode: -1, revokedAtMs: Number.NaN, invalidityMs: Number.NaN };
+    return serials.map((s, k) => {
+      let listed: EntrySlot | null = null;
+      if (s !== null && snapshot !== null && bulk !== null) {
+        if ((numbers[k] as number) >= 0 && (numbers[k] as number) < BITMAP_LIMIT) {
+          const code = bulk.reasonCodes[k] as number;
+          if (code >= 0) {
+            slot.reasonCode = code;
+            slot.revokedAtMs = bulk.revokedAtMs[k] as number;
+            slot.invalidityMs = bulk.invalidityMs[k] as number;
+            listed = slot;
+          }
+        } else listed = snapshot.lookup(s);
+      }
+      return crlVerdict(ca, summary, listed, atMs, nowMs);
+    });
+  }
+
+  private async answerDeferred(questions: readonly BatchQuestion[], deferred: readonly number[], answers: StatusAnswer[], options: CheckOptions): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < deferred.length) {
+        const qi = deferred[next++] as number;
+        const q = questions[qi] as BatchQuestion;
+        answers[qi] = await this.check(q.issuer, q.serial, options);
+      }
+    };
+    const n = Math.min(this.options.batchOcspConcurrency ?? 16, deferred.length);
+    await Promise.all(Array.from({ length: n }, worker));
+  }
+}

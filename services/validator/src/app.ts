@@ -1,0 +1,80 @@
+/**
+ * createApp(deps): the validator's HTTP API with no I/O of its own — no config reading, no listening, no connections. Tests call
+ * `app.request()` in memory or serve it on a real port; main.ts wires the real dependencies.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import type { AppEnv } from './env.js';
+import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
+import { apiKeyAuth, type RateLimitOptions } from './middleware/api-key.js';
+import { requestContext } from './middleware/request-context.js';
+import { ProblemError, problemResponse, type ProblemSlug } from './problem.js';
+import { registerBatchRoute } from './routes/batch.js';
+import { registerIssuersRoute } from './routes/issuers.js';
+import { registerOpsRoutes } from './routes/ops.js';
+import { registerStatusRoute } from './routes/status.js';
+import { registerValidateRoute } from './routes/validate.js';
+
+export interface AppDeps {
+  resolver: StatusResolver;
+  ocsp: OcspChecker | null;
+  /** whether the store answers now (Redis PING; the embedded store: once opened) */
+  probeStore: () => Promise<boolean>;
+  logger: Logger;
+  /** plain keys from the config; only their hashes are kept. Empty: no authentication */
+  apiKeys?: readonly string[];
+  /** per API key (default 1 000 requests/s, burst 2 000) */
+  rateLimit?: RateLimitOptions;
+  /** JSON batch body limit (default 4 MiB) */
+  maxBatchBytes?: number;
+  /** /v1/validate body limit (default 64 KiB) */
+  maxValidateBytes?: number;
+  metrics?: ValidatorMetrics;
+  now?: () => number;
+}
+
+export interface ValidatorApp {
+  app: OpenAPIHono<AppEnv>;
+  metrics: ValidatorMetrics;
+}
+
+const SLUGS: Readonly<Record<number, ProblemSlug>> = { 400: 'bad-request', 401: 'unauthorized', 404: 'not-found', 405: 'method-not-allowed', 413: 'payload-too-large', 415: 'unsupported-media-type', 429: 'rate-limited' };
+
+export function createApp(deps: AppDeps): ValidatorApp {
+  const metrics = deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp);
+  const now = deps.now ?? Date.now;
+  const app = new OpenAPIHono<AppEnv>({
+    // schema failures become problem+json 400s naming the field
+    defaultHook: (result) => {
+      if (!result.success) {
+        const detail = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`).join('; ');
+        throw new ProblemError(400, 'bad-request', detail.slice(0, 500));
+      }
+    },
+  });
+
+  app.use('*', requestContext(deps.logger, metrics));
+  if (deps.apiKeys && deps.apiKeys.length > 0) app.use('/v1/*', apiKeyAuth(deps.apiKeys, deps.rateLimit ?? { requestsPerSecond: 1_000, burst: 2_000 }, now));
+
+  registerStatusRoute(app, deps.resolver, metrics);
+  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
+  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
+  registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
+  registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
+
+  app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.var.requestId));
+  app.onError((error, c) => {
+    const requestId = c.var.requestId;
+    if (error instanceof ProblemError) return problemResponse(error.status, error.slug, error.message, requestId, { ...error.headers });
+    if (error instanceof HTTPException) {
+      const slug = SLUGS[error.status] ?? 'bad-request';
+      // e.g. malformed JSON (400) or an unsupported content type (415) found by the validators
+      return problemResponse(error.status, slug, error.message || slug, requestId);
+    }
+    c.var.log().error({ err: error }, 'unhandled error');
+    return problemResponse(500, 'internal', `internal error; quote request ${requestId}`, requestId);
+  });
+  return { app, metrics };
+}

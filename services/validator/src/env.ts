@@ -1,0 +1,12 @@
+import type { Logger } from 'pino';
+
+/** What handlers find on the Hono context (`c.var`). */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    /** a child logger carrying the request id (made on first use: most requests never log) */
+    log: () => Logger;
+    /** the API key's id (a hash prefix, never the key) when keys are configured */
+    apiKeyId: string | null;
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Prometheus metrics on a registry of the app's own (tests create many apps in one process). OCSP counters are read from the
+ * checker at scrape time: queries per issuer and kind, results, and the estimated cost in yen (J-LIS charges per query).
+ */
+import type { OcspChecker, StatusAnswer, StatusResolver } from '@jpki-validator/status';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface ValidatorMetrics {
+  registry: Registry;
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  countAnswer(answer: StatusAnswer): void;
+}
+
+export function createValidatorMetrics(resolver: StatusResolver, ocsp: OcspChecker | null, options: { processMetrics?: boolean } = {}): ValidatorMetrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'jpki_validator_' });
+  const requests = new Counter({ name: 'jpki_validator_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'jpki_validator_http_request_duration_seconds',
+    help: 'HTTP request duration by route',
+    labelNames: ['route'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+    registers: [registry],
+  });
+  const answers = new Counter({ name: 'jpki_validator_status_answers_total', help: 'status answers by status, detail and source', labelNames: ['status', 'detail', 'source'], registers: [registry] });
+  const stat = (name: string, help: string, pick: (s: ReturnType<OcspChecker['issuerStats']>[number]) => number): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['issuer', 'kind'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of ocsp?.issuerStats() ?? []) this.inc({ issuer: s.caId, kind: s.kind }, pick(s));
+      },
+    });
+  };
+  stat('jpki_validator_ocsp_queries_total', 'OCSP queries sent (each one is charged)', (s) => s.queries);
+  stat('jpki_validator_ocsp_answered_total', 'OCSP queries answered with a verified response', (s) => s.answered);
+  stat('jpki_validator_ocsp_failed_total', 'OCSP queries that failed (network, timeout, HTTP, not successful)', (s) => s.failed);
+  stat('jpki_validator_ocsp_rejected_total', 'OCSP responses rejected by verification (signature, responder, nonce, CertID)', (s) => s.rejected);
+  stat('jpki_validator_ocsp_cache_hits_total', 'OCSP answers served from the cache', (s) => s.cacheHits);
+  stat('jpki_validator_ocsp_refused_total', 'OCSP questions not sent: spend cap or open circuit', (s) => s.refused);
+  stat('jpki_validator_ocsp_estimated_cost_yen_total', 'estimated OCSP spend in yen (sign ~20, auth ~2 per query)', (s) => s.estimatedCostYen);
+  new Gauge({
+    name: 'jpki_validator_ocsp_circuit_open',
+    help: '1 while the issuer\'s OCSP responder circuit is open',
+    labelNames: ['issuer'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      if (ocsp === null) return;
+      for (const ca of resolver.registry.cas) if (ca.ocsp) this.set({ issuer: ca.id }, ocsp.breakerState(ca) === 'open' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'jpki_validator_crl_fresh',
+    help: '1 while every configured partition of the issuer has a fresh CRL',
+    labelNames: ['issuer'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const ca of resolver.registry.cas) this.set({ issuer: ca.id }, resolver.crlFresh(ca) ? 1 : 0);
+    },
+  });
+  return {
+    registry,
+    observeRequest(route, method, status, seconds) {
+      requests.inc({ route, method, status: String(status) });
+      duration.observe({ route }, seconds);
+    },
+    countAnswer(answer) {
+      answers.inc({ status: answer.status, detail: answer.detail ?? '', source: answer.source ?? '' });
+    },
+  };
+}

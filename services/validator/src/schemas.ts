@@ -1,0 +1,130 @@
+/**
+ * Request and response schemas, declared once: the same objects validate requests, type the handlers and generate
+ * /openapi.json, so the three cannot drift.
+ */
+import { z } from '@hono/zod-openapi';
+import { CRL_REASONS } from '@jpki-validator/x509';
+import { STATUS_MODES } from '@jpki-validator/status';
+
+const reasons = CRL_REASONS.filter((r): r is Exclude<typeof r, undefined> => r !== undefined);
+const rfc3339 = z.string().openapi({ example: '2026-10-01T03:00:00Z', description: 'RFC 3339 UTC, no fractional seconds' });
+
+export const ModeSchema = z.enum(STATUS_MODES as [string, ...string[]]).openapi({ description: 'overrides the issuer\'s configured OCSP policy' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details (application/problem+json)' });
+
+export const CrlInfoSchema = z
+  .object({ number: z.string().openapi({ description: 'decimal CRL number' }), thisUpdate: rfc3339, nextUpdate: rfc3339.nullable(), stale: z.boolean() })
+  .openapi('CrlInfo');
+
+export const OcspInfoSchema = z.object({ producedAt: rfc3339, thisUpdate: rfc3339, nextUpdate: rfc3339.nullable() }).openapi('OcspInfo');
+
+export const StatusAnswerSchema = z
+  .object({
+    issuer: z.string().openapi({ description: 'echoes the request: an issuer id or a group' }),
+    caId: z.string().nullable(),
+    serial: z.string().openapi({ example: '7F00D015' }),
+    status: z.enum(['good', 'revoked', 'unknown']),
+    reason: z.enum(reasons as [string, ...string[]]).nullable(),
+    meaning: z.string().nullable().openapi({ example: 'death_or_emigration' }),
+    revokedAt: rfc3339.nullable(),
+    invalidityDate: rfc3339.nullable(),
+    source: z.enum(['crl', 'ocsp']).nullable(),
+    crl: CrlInfoSchema.nullable(),
+    ocsp: OcspInfoSchema.optional(),
+    detail: z
+      .enum(['issuer_unknown', 'issuer_not_loaded', 'crl_stale', 'ocsp_unavailable', 'ocsp_unknown', 'store_unavailable', 'malformed_serial'])
+      .optional(),
+    anomaly: z.literal(true).optional(),
+    checkedAt: rfc3339,
+  })
+  .openapi('StatusAnswer');
+
+export const StatusParamsSchema = z.object({
+  issuer: z.string().min(1).openapi({ param: { name: 'issuer', in: 'path' }, example: 'jpki-sign' }),
+  serial: z.string().min(1).openapi({ param: { name: 'serial', in: 'path' }, example: '7F00D015', description: 'hex, optional 0x, 1–20 octets' }),
+});
+
+export const StatusQuerySchema = z.object({
+  at: z.string().optional().openapi({ param: { name: 'at', in: 'query' }, description: 'ISO time: the status as of that moment' }),
+  mode: ModeSchema.optional().openapi({ param: { name: 'mode', in: 'query' } }),
+});
+
+export const BatchItemSchema = z.object({ issuer: z.string(), serial: z.string(), id: z.union([z.string(), z.number()]).optional() }).openapi('BatchItem');
+
+export const MAX_JSON_BATCH_ITEMS = 10_000;
+
+export const BatchRequestSchema = z.object({ items: z.array(BatchItemSchema) }).openapi('BatchRequest');
+
+export const BatchAnswerSchema = StatusAnswerSchema.extend({ id: z.union([z.string(), z.number()]).optional() }).openapi('BatchAnswer');
+
+export const BatchResponseSchema = z.object({ results: z.array(BatchAnswerSchema) }).openapi('BatchResponse');
+
+export const ValidateRequestSchema = z
+  .object({ certificate: z.string().min(1).openapi({ description: 'PEM or base64 DER' }), at: z.string().optional(), mode: ModeSchema.optional() })
+  .openapi('ValidateRequest');
+
+export const ValidateResponseSchema = z
+  .object({
+    result: z.enum(['valid', 'revoked', 'expired', 'not_yet_valid', 'invalid', 'unknown']),
+    status: StatusAnswerSchema,
+    certificate: z.object({
+      serial: z.string(),
+      caId: z.string().nullable(),
+      kind: z.enum(['sign', 'auth', 'other']),
+      subject: z.string(),
+      notBefore: rfc3339,
+      notAfter: rfc3339,
+    }),
+    errors: z.array(z.object({ code: z.string(), message: z.string() })),
+  })
+  .openapi('ValidateResponse');
+
+export const PartitionSchema = z
+  .object({
+    name: z.string(),
+    crlNumber: z.string().nullable(),
+    thisUpdate: rfc3339.nullable(),
+    nextUpdate: rfc3339.nullable(),
+    entries: z.number().int().nullable(),
+    stale: z.boolean(),
+    loadedAt: rfc3339.nullable(),
+    source: z.string(),
+  })
+  .openapi('Partition');
+
+export const IssuerSchema = z
+  .object({
+    id: z.string(),
+    group: z.string(),
+    subject: z.string(),
+    keyId: z.string(),
+    kind: z.enum(['sign', 'auth', 'other']),
+    retired: z.boolean(),
+    mode: ModeSchema,
+    partitions: z.array(PartitionSchema),
+    ocsp: z.object({ url: z.string(), circuit: z.enum(['closed', 'open', 'half-open']) }).nullable(),
+  })
+  .openapi('Issuer');
+
+export const IssuersResponseSchema = z.object({ issuers: z.array(IssuerSchema) }).openapi('IssuersResponse');
+
+export const ReadinessSchema = z
+  .object({
+    ready: z.boolean(),
+    store: z.enum(['ok', 'down']),
+    issuers: z.array(z.object({ id: z.string(), crl: z.enum(['fresh', 'stale', 'not_loaded', 'none']), ocsp: z.enum(['closed', 'open', 'half-open']).nullable(), ready: z.boolean() })),
+    reasons: z.array(z.string()),
+  })
+  .openapi('Readiness');
+
+/** an error response in a route's OpenAPI declaration */
+export const problemSpec = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });

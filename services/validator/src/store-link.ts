@@ -1,0 +1,88 @@
+/**
+ * How the validator reaches revocation data: the snapshots it answers from (in memory), the small key-value room for the OCSP
+ * cache, whether the store answers, and how to let go of it.
+ *
+ * With Redis the validator keeps a replica (every CA's current generation in memory, swapped on each switch event). Decision
+ * (NOTES "status API target"): while Redis is down the replica keeps answering — it is the same data, and every answer still
+ * turns `unknown / crl_stale` once the CRL behind it passes nextUpdate + grace. Until the replica has loaded once, answers are
+ * `unknown / store_unavailable` and /readyz is 503.
+ */
+import type { SnapshotSource } from '@jpki-validator/status';
+import { createRedisStore, startRedisReplica, type EmbeddedRevocationStore, type RedisReplica, type SmallKv } from '@jpki-validator/store';
+import type { Logger } from 'pino';
+
+export interface StoreLink {
+  kind: 'redis' | 'embedded';
+  snapshots: SnapshotSource;
+  kv: SmallKv | null;
+  /** false until the data has been read once */
+  available(): boolean;
+  /** whether the store answers now */
+  probe(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The embedded store (the same process may be loading it: `start`). `owns`: close it with the link. */
+export function linkEmbedded(store: EmbeddedRevocationStore, owns: boolean): StoreLink {
+  return {
+    kind: 'embedded',
+    snapshots: store,
+    kv: store.kv,
+    available: () => true,
+    probe: async () => true,
+    close: async () => {
+      if (owns) await store.close();
+    },
+  };
+}
+
+export interface RedisLinkOptions {
+  url: string;
+  /** key prefix (default `jpki`) */
+  prefix?: string;
+  logger: Logger;
+  /** between attempts to load the replica while Redis is unreachable (default 2 000) */
+  retryMs?: number;
+}
+
+/** Connects and starts loading the replica in the background, retrying until Redis answers; never throws for an outage. */
+export function linkRedis(options: RedisLinkOptions): StoreLink {
+  const store = createRedisStore({
+    redis: options.url,
+    ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+    onError: (error) => options.logger.warn({ err: error }, 'redis store background error'),
+  });
+  // the store's commands must fail fast while Redis is down: a PING that waits forever makes /readyz hang
+  store.redis.options.maxRetriesPerRequest = 1;
+  let replica: RedisReplica | null = null;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = (): void => {
+    startRedisReplica(store, (error) => options.logger.warn({ err: error }, 'replica reload failed; serving the generation held'))
+      .then((r) => {
+        if (closed) return r.close();
+        replica = r;
+        options.logger.info('redis replica loaded');
+        return undefined;
+      })
+      .catch((error: unknown) => {
+        if (closed) return;
+        options.logger.warn({ err: error }, 'redis replica not loaded yet; retrying');
+        timer = setTimeout(attempt, options.retryMs ?? 2_000);
+      });
+  };
+  attempt();
+  return {
+    kind: 'redis',
+    snapshots: { snapshot: (caId) => replica?.snapshot(caId) ?? null },
+    kv: store.kv,
+    available: () => replica !== null,
+    probe: async () => (await store.redis.ping()) === 'PONG',
+    close: async () => {
+      closed = true;
+      clearTimeout(timer);
+      await replica?.close();
+      await store.close();
+    },
+  };
+}
