@@ -1,0 +1,70 @@
+/**
+ * Webhook delivery through BullMQ: the pass enqueues one job per (batch, webhook) with the batch id as job id — enqueueing the
+ * same batch again after a crash is a no-op while the job exists — and a worker POSTs it, retrying with capped exponential
+ * backoff until the receiver answers 2xx. Jobs carry the URL, never the secret: the worker looks it up in the config.
+ */
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { deliverBatch, secretFor, type WatchSinkConfig, type WebhookBatch, type WebhookQueue } from '@jpki-validator/watch';
+import { DELIVERY_ATTEMPTS, DELIVERY_QUEUE, deliveryBackoffMs, type DeliveryJobData } from './queues.js';
+
+export interface DeliveryOptions {
+  connection: ConnectionOptions;
+  /** BullMQ key prefix (default `bull`); tests use a random one */
+  prefix?: string;
+}
+
+export class BullWebhookQueue implements WebhookQueue {
+  readonly queue: Queue<DeliveryJobData>;
+
+  constructor(options: DeliveryOptions) {
+    this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection: options.connection, ...(options.prefix ? { prefix: options.prefix } : {}) });
+  }
+
+  async enqueue(batches: readonly WebhookBatch[]): Promise<void> {
+    await this.queue.addBulk(
+      batches.map((b) => ({
+        name: 'deliver',
+        data: { url: b.url, events: [...b.events] },
+        opts: {
+          jobId: b.batchId,
+          attempts: DELIVERY_ATTEMPTS,
+          backoff: { type: 'capped' },
+          // kept a week so a re-enqueue of a delivered batch (crash after enqueue, before record) is still recognised
+          removeOnComplete: { age: 7 * 86_400 },
+          removeOnFail: false,
+        },
+      })),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+export interface DeliveryWorkerOptions extends DeliveryOptions {
+  sinks: readonly WatchSinkConfig[];
+  backoffBaseMs?: number;
+  onDelivered?: (url: string, events: number) => void;
+  onFailed?: (url: string, error: Error) => void;
+}
+
+export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<DeliveryJobData> {
+  const worker = new Worker<DeliveryJobData>(
+    DELIVERY_QUEUE,
+    async (job) => {
+      const secret = secretFor(options.sinks, job.data.url);
+      if (secret === null) throw new UnrecoverableError(`webhook ${job.data.url} is not configured (any more): batch ${job.id} parked`);
+      await deliverBatch(job.data.url, secret, job.data.events);
+      options.onDelivered?.(job.data.url, job.data.events.length);
+    },
+    {
+      connection: options.connection,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+      concurrency: 4,
+      settings: { backoffStrategy: (attemptsMade: number) => deliveryBackoffMs(attemptsMade, options.backoffBaseMs) },
+    },
+  );
+  worker.on('failed', (job, error) => job && options.onFailed?.(job.data.url, error));
+  return worker;
+}

@@ -1,0 +1,24 @@
+/** Queue names and job shapes of the watcher, in one place. */
+import type { WatchEvent } from '@jpki-validator/watch';
+
+export const PASS_QUEUE = 'watch-pass';
+export const DELIVERY_QUEUE = 'watch-webhooks';
+export const SCHEDULER_ID = 'watch-pass-schedule';
+
+export interface PassJobData {
+  trigger: 'schedule' | 'switch' | 'manual';
+  caId?: string;
+}
+
+export interface DeliveryJobData {
+  url: string;
+  events: WatchEvent[];
+}
+
+/** backoff between delivery attempts: 1 s doubling, capped at 10 min — a receiver down for a day is retried all day */
+export function deliveryBackoffMs(attemptsMade: number, baseMs = 1000, capMs = 600_000): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+/** attempts before a batch is parked as failed (kept, never removed, for `retry`): about a week at the cap */
+export const DELIVERY_ATTEMPTS = 1000;

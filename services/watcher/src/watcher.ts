@@ -1,0 +1,94 @@
+/**
+ * The death-detection job, wired: a BullMQ job scheduler runs a pass on the configured cron (default daily, Asia/Tokyo) or
+ * interval, every CRL switch the store announces enqueues one more, and one pass worker (concurrency 1) runs them; webhook
+ * batches go to the delivery queue (delivery.ts). `createWatcher` builds; `start` connects and schedules; `close` stops.
+ */
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import type { CaSnapshot, RevocationStore } from '@jpki-validator/store';
+import type { CrlReason } from '@jpki-validator/x509';
+import { runWatchPass, type PassReport, type WatchRepository, type WatchSinkConfig } from '@jpki-validator/watch';
+import { BullWebhookQueue, startDeliveryWorker } from './delivery.js';
+import { PASS_QUEUE, SCHEDULER_ID, type PassJobData } from './queues.js';
+
+export interface WatcherOptions {
+  connection: ConnectionOptions;
+  prefix?: string;
+  store: RevocationStore;
+  snapshot: (caId: string) => Promise<CaSnapshot | null>;
+  repo: WatchRepository;
+  meaning: (reason: CrlReason) => string;
+  schedule: { intervalMs: number } | { cron: string };
+  timeZone: string;
+  sinks: readonly WatchSinkConfig[];
+  logger: Logger;
+  backoffBaseMs?: number;
+  onPass?: (report: PassReport) => void;
+}
+
+export interface Watcher {
+  passQueue: Queue<PassJobData>;
+  webhooks: BullWebhookQueue;
+  start(): Promise<void>;
+  /** enqueue one pass now */
+  trigger(data: PassJobData): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createWatcher(options: WatcherOptions): Watcher {
+  const prefix = options.prefix ? { prefix: options.prefix } : {};
+  const passQueue = new Queue<PassJobData>(PASS_QUEUE, { connection: options.connection, ...prefix });
+  const webhooks = new BullWebhookQueue({ connection: options.connection, ...prefix });
+  const workers: Worker[] = [];
+  let unsubscribe: (() => void) | null = null;
+
+  const trigger = async (data: PassJobData): Promise<void> => {
+    await passQueue.add('pass', data, { removeOnComplete: 100, removeOnFail: 1000, attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+  };
+
+  return {
+    passQueue,
+    webhooks,
+    trigger,
+    async start() {
+      await passQueue.upsertJobScheduler(
+        SCHEDULER_ID,
+        'cron' in options.schedule ? { pattern: options.schedule.cron, tz: options.timeZone } : { every: options.schedule.intervalMs },
+        { name: 'pass', data: { trigger: 'schedule' } },
+      );
+      workers.push(
+        new Worker<PassJobData>(
+          PASS_QUEUE,
+          async (job) => {
+            const log = options.logger.child({ job: job.id, trigger: job.data.trigger });
+            const report = await runWatchPass({ repo: options.repo, snapshot: options.snapshot, meaning: options.meaning, sinks: options.sinks, webhooks });
+            log.info({ revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas }, 'watch pass done');
+            options.onPass?.(report);
+            return { revoked: report.revoked, expired: report.expired };
+          },
+          { connection: options.connection, ...prefix, concurrency: 1 },
+        ),
+      );
+      workers.push(
+        startDeliveryWorker({
+          connection: options.connection,
+          ...prefix,
+          sinks: options.sinks,
+          ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
+          onDelivered: (url, events) => options.logger.info({ url, events }, 'webhook batch delivered'),
+          onFailed: (url, error) => options.logger.warn({ url, err: error.message }, 'webhook batch failed; will retry'),
+        }),
+      );
+      // every successful CRL switch: one more pass (the pass itself reads the newest generation of every CA)
+      unsubscribe = options.store.subscribe((event) => {
+        trigger({ trigger: 'switch', caId: event.caId }).catch((e: unknown) => options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'));
+      });
+    },
+    async close() {
+      unsubscribe?.();
+      for (const w of workers) await w.close();
+      await passQueue.close();
+      await webhooks.close();
+    },
+  };
+}
