@@ -94,16 +94,19 @@ function kindOf(cert: ParsedCertificate, cas: readonly CaCandidate[]): ReturnTyp
 }
 
 function basicDetailsOf(cert: ParsedCertificate, file: string) {
-  let details;
+  const details = readBasicDetails(cert, file);
+  if (details === null) return null;
+  const { name, address, birthDate, birthDateEra, gender } = revealJpkiBasicDetails(details);
+  return { name, address, birthDate, birthDateEra, gender };
+}
+
+function readBasicDetails(cert: ParsedCertificate, file: string): ReturnType<typeof readJpkiBasicDetails> {
   try {
-    details = readJpkiBasicDetails(cert);
+    return readJpkiBasicDetails(cert);
   } catch (error) {
     if (error instanceof X509Error) throw new InputError(`certificate ${file}: ${error.message}`, { cause: error });
     throw error;
   }
-  if (details === null) return null;
-  const { name, address, birthDate, birthDateEra, gender } = revealJpkiBasicDetails(details);
-  return { name, address, birthDate, birthDateEra, gender };
 }
 
 function stripUriPrefix(name: string): string {
