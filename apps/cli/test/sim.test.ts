@@ -96,6 +96,9 @@ describe('sim', () => {
       expect(caPem).toBe(await readFile(join(simDir, 'certs/jpki-sign-2023.pem'), 'utf8'));
       const inspected = lastJson<{ entries: number; signature: string; bytes: number }>(await ok(['crl', 'inspect', ca?.crl ?? '', '--ca', join(simDir, 'certs/jpki-sign-2023.pem')]));
       expect(inspected).toMatchObject({ signature: 'valid', bytes: body.length });
+      const notFound = await cli(['crl', 'inspect', `${urls.url}/crl/jpki-nope/full.crl`]);
+      expect(notFound.code).toBe(2);
+      expect(notFound.stderr).toMatch(/cannot fetch CRL http:\/\/.*jpki-nope\/full\.crl: HTTP 404/);
     } finally {
       server.kill('SIGTERM');
     }
