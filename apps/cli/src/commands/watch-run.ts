@@ -1,0 +1,55 @@
+import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { parseCommandArgs } from '../args.js';
+import type { CliIo, Command } from '../io.js';
+import { openWatchContext } from './watch-context.js';
+
+const USAGE = 'usage: jpki-validator watch run [--output FILE|-] [--config FILE]\n  one detection pass now; events also go to the configured sinks';
+
+export const command: Command = {
+  summary: 'one detection pass now (JSON Lines events)',
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values } = parseCommandArgs(argv, { output: { type: 'string' }, config: { type: 'string' } }, USAGE);
+    if (values.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const watch = await import('@jpki-validator/watch');
+    const ctx = await openWatchContext(values.config, io, true);
+    let output: Writable | undefined;
+    if (values.output === '-') output = io.stdout;
+    else if (values.output !== undefined) output = createWriteStream(resolve(io.cwd, values.output));
+    const sinks = ctx.config.watch.sinks;
+    const hasWebhook = sinks.some((s) => 'webhook' in s);
+    // with Redis, batches go to the BullMQ delivery queue the watcher service works off; without, to the durable outbox
+    const bull = hasWebhook && ctx.redisUrl !== null ? new (await import('@jpki-validator/watcher')).BullWebhookQueue({ connection: { url: ctx.redisUrl } }) : null;
+    const outbox = ctx.redisUrl === null ? new watch.WebhookOutbox(resolve(ctx.watchDir, 'outbox')) : null;
+    try {
+      const report = await watch.runWatchPass({
+        repo: ctx.repo,
+        snapshot: ctx.snapshot,
+        meaning: ctx.config.profile.meaning,
+        sinks,
+        ...(bull ?? outbox ? { webhooks: (bull ?? outbox) as NonNullable<typeof bull | typeof outbox> } : {}),
+        ...(output ? { output } : {}),
+      });
+      const delivery = outbox !== null && hasWebhook ? await outbox.deliverPending(sinks) : null;
+      io.stderr.write(
+        `watch pass ${report.runId}: ${report.revoked} revoked, ${report.expired} expired` +
+          `${report.cas.map((c) => ` · ${c.caId} generation ${c.generation}`).join('')}` +
+          `${delivery ? ` · webhooks: ${delivery.delivered} delivered, ${delivery.pending} pending` : ''}\n`,
+      );
+      for (const e of delivery?.errors ?? []) io.stderr.write(`  ${e}\n`);
+      return 0;
+    } finally {
+      if (output !== undefined && output !== io.stdout) {
+        output.end();
+        await finished(output);
+      }
+      await bull?.close();
+      await ctx.close();
+    }
+  },
+};
