@@ -74,7 +74,8 @@ export class StatusResolver {
     const ctx = this.context(issuer, formatSerial(serial), checkedAt);
     const cas = this.registry.resolve(issuer);
     if (cas === null) return unknownAnswer(ctx, 'issuer_unknown', null, null);
-    const atMs = options.atMs ?? nowMs;
+    // without `at`, whatever the CRL lists counts, even dated ahead of our clock (fail closed)
+    const atMs = options.atMs ?? Number.POSITIVE_INFINITY;
     const first = cas[0];
     if (cas.length === 1 && first !== undefined) {
       const verdict = this.verdictOf(first, serial, atMs, nowMs, options.mode ?? first.mode);
@@ -91,7 +92,8 @@ export class StatusResolver {
   async checkMany(questions: readonly BatchQuestion[], options: CheckOptions = {}): Promise<StatusAnswer[]> {
     const nowMs = this.clock.now();
     const checkedAt = this.clock.format(nowMs);
-    const atMs = options.atMs ?? nowMs;
+    // without `at`, whatever the CRL lists counts, even dated ahead of our clock (fail closed)
+    const atMs = options.atMs ?? Number.POSITIVE_INFINITY;
     const answers = new Array<StatusAnswer>(questions.length);
     const deferred: number[] = [];
     const byIssuer = new Map<string, number[]>();

@@ -54,6 +54,8 @@ export function linkRedis(options: RedisLinkOptions): StoreLink {
   });
   // the store's commands must fail fast while Redis is down: a PING that waits forever makes /readyz hang
   store.redis.options.maxRetriesPerRequest = 1;
+  // ioredis reconnects by itself; without a listener every failed attempt is an "unhandled error event" on stderr
+  store.redis.on('error', (error: unknown) => options.logger.debug({ err: error }, 'redis connection error'));
   let replica: RedisReplica | null = null;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
