@@ -146,14 +146,11 @@ function latestCrlNumber(snapshot: CaSnapshot): string | null {
   return latest?.crlNumber.toString() ?? null;
 }
 
+/** code-unit order (not locale order: localeCompare costs ~1 µs a call, too much for 50 k events) */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function compareEvents(a: WatchEvent, b: WatchEvent): number {
-  return (
-    (a.caId ?? '').localeCompare(b.caId ?? '') ||
-    a.serial.length - b.serial.length ||
-    a.serial.localeCompare(b.serial) ||
-    a.customerId.localeCompare(b.customerId) ||
-    a.type.localeCompare(b.type)
-  );
+  return cmp(a.caId ?? '', b.caId ?? '') || a.serial.length - b.serial.length || cmp(a.serial, b.serial) || cmp(a.customerId, b.customerId) || cmp(a.type, b.type);
 }
 
 function webhookBatches(sinks: readonly WatchSinkConfig[], events: readonly WatchEvent[], size: number): WebhookBatch[] {
