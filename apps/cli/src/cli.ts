@@ -9,6 +9,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   'cert verify': () => import('./commands/cert-verify.js'),
   check: () => import('./commands/check.js'),
   sim: () => import('./commands/sim.js'),
+  serve: () => import('./commands/serve.js'),
+  start: () => import('./commands/start.js'),
   'watch import': () => import('./commands/watch-import.js'),
   'watch rotate': () => import('./commands/watch-rotate.js'),
   'watch run': () => import('./commands/watch-run.js'),

@@ -1,6 +1,6 @@
 export { createApp, type AppDeps, type ValidatorApp } from './app.js';
 export { startValidator, type StartValidatorOptions, type RunningValidator } from './server.js';
-export { runValidator, closeOnSignal } from './main.js';
+export { runValidator, closeOnSignal, createValidatorLogger } from './main.js';
 export { linkEmbedded, linkRedis, type StoreLink, type RedisLinkOptions } from './store-link.js';
 export { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 export { ProblemError, problemResponse, PROBLEM_CONTENT_TYPE } from './problem.js';

@@ -6,6 +6,11 @@ import { loadConfig } from '@jpki-validator/config';
 import { pino, type Logger } from 'pino';
 import { startValidator, type RunningValidator, type StartValidatorOptions } from './server.js';
 
+/** The service's JSON logger on stdout (pino), named so lines from `start`'s several parts can be told apart. */
+export function createValidatorLogger(level = 'info'): Logger {
+  return pino({ name: 'jpki-validator', level });
+}
+
 /** Closes `running` on the first SIGTERM or SIGINT; resolves when it is closed. */
 export function closeOnSignal(running: { close(): Promise<void> }, logger: Logger): Promise<void> {
   return new Promise((resolve) => {
@@ -25,7 +30,7 @@ export function closeOnSignal(running: { close(): Promise<void> }, logger: Logge
 }
 
 export async function runValidator(options: Partial<StartValidatorOptions> & { configFile?: string } = {}): Promise<RunningValidator> {
-  const logger = options.logger ?? pino({ name: 'jpki-validator', level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = options.logger ?? createValidatorLogger(process.env.LOG_LEVEL ?? 'info');
   const config = options.config ?? loadConfig({ file: options.configFile });
   const running = await startValidator({ ...options, config, logger });
   void closeOnSignal(running, logger);

@@ -1,0 +1,43 @@
+import { loadConfig } from '@jpki-validator/config';
+import { parseCommandArgs } from '../args.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-code.js';
+import type { CliIo, Command } from '../io.js';
+
+const USAGE = `usage: jpki-validator serve [--port N] [--host HOST] [--config FILE]
+
+The validator API (GET /v1/status/{issuer}/{serial}, POST /v1/status/batch, POST /v1/validate, /v1/issuers, /readyz, /metrics,
+/docs) on REDIS_URL when set, else on the embedded store in the data directory. Stops gracefully on SIGTERM/SIGINT.
+
+options:
+  --port N        listen port (default PORT, else 8080; 0 any free port)
+  --host HOST     listen address (default 0.0.0.0)
+  --config FILE   the config file (else JPKI_VALIDATOR_CONFIG)`;
+
+const OPTIONS = { port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' } } as const;
+
+export function portOption(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${text}" is not a port number`);
+  return port;
+}
+
+export const command: Command = {
+  summary: 'validator API (--port, default 8080)',
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS, USAGE);
+    if (values.help === true) {
+      io.stdout.write(`${USAGE}\n`);
+      return EXIT.OK;
+    }
+    if (positionals.length > 0) throw new UsageError(`serve takes no positional arguments\n\n${USAGE}`);
+    const config = loadConfig({ file: values.config, env: io.env, cwd: io.cwd });
+    const { startValidator, closeOnSignal, createValidatorLogger } = await import('@jpki-validator/validator');
+    const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info');
+    const running = await startValidator({ config, logger, port: portOption(values.port, config.port), ...(values.host ? { host: values.host } : {}) });
+    io.stderr.write(`serve: validator on ${running.url} (docs ${running.url}/docs); stop with SIGTERM\n`);
+    await closeOnSignal(running, logger);
+    return EXIT.OK;
+  },
+};
