@@ -1,10 +1,13 @@
 import { loadConfig } from '@jpki-validator/config';
-import { createLogger, fetchOnce, startFetcher, waitForSignal, DEFAULT_ADMIN_PORT, type PartitionReport } from '@jpki-validator/crl-fetcher';
+import { createLogger, fetchOnce, type PartitionReport } from '@jpki-validator/crl-fetcher/once';
 import { createRedisStore, openEmbeddedStore } from '@jpki-validator/store';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
+
+/** the fetcher's DEFAULT_ADMIN_PORT, repeated so `--help` and `--once` need not import the queue side */
+const DEFAULT_ADMIN_PORT = 9464;
 
 const USAGE = `usage: jpki-validator fetch [--once] [--config FILE] [--admin-port N] [--admin-host HOST]
 
@@ -64,6 +67,8 @@ function summary(reports: readonly PartitionReport[]): string {
 async function serveWorker(config: ReturnType<typeof loadConfig>, io: CliIo, port: string | undefined, host: string | undefined): Promise<number> {
   const adminPort = port === undefined ? DEFAULT_ADMIN_PORT : Number(port);
   if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) throw new UsageError(`--admin-port: "${port}" is not a port number`);
+  // the queue side (BullMQ, Hono, bull-board) loads only here
+  const { startFetcher, waitForSignal } = await import('@jpki-validator/crl-fetcher');
   const logger = createLogger({ destination: io.stdout });
   const fetcher = await startFetcher({ config, logger, adminPort, ...(host === undefined ? {} : { adminHost: host }) });
   io.stderr.write(`fetch: ${fetcher.mode === 'queue' ? 'queue worker' : 'in-process scheduler'} running; admin ${fetcher.adminUrl ?? 'off'}; stop with SIGTERM\n`);
