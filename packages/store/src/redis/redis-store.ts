@@ -192,6 +192,9 @@ export class RedisRevocationStore implements RevocationStore {
     if (this.subscriber === null) {
       const sub = this.redis.duplicate();
       this.subscriber = sub;
+      // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt while Redis is down; it reconnects
+      // and resubscribes by itself, so the error is only reported.
+      sub.on('error', (e: unknown) => this.options.onError?.(e));
       sub.on('message', (channel: string, message: string) => {
         if (channel !== this.keys.channel) return;
         try {
