@@ -4,7 +4,6 @@
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
@@ -29,9 +28,7 @@ export function createAdminApp(options: AdminAppOptions): Hono {
   const queues = options.queues ?? [];
   if (queues.length > 0) {
     const serverAdapter = new HonoAdapter(serveStatic);
-    // @bull-board/hono 9.10.1 brings its own @bull-board/api 9.10.1 typings beside our 9.10.2: the same interface declared twice
-    // (a private field makes them nominally different). Aligning the two versions in package.json removes this cast.
-    createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: serverAdapter as unknown as IServerAdapter });
+    createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });
     serverAdapter.setBasePath(DASHBOARD_PATH);
     app.route(DASHBOARD_PATH, serverAdapter.registerPlugin());
   } else {
