@@ -20,6 +20,23 @@ describe('embedded store files', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  it('keeps kv values across a restart and between processes sharing the directory; expiry still applies', async () => {
+    const first = await openEmbeddedStore({ dataDir });
+    await first.kv.set('fetch-state:jpki-sign-2023:p/1', new TextEncoder().encode('{"etag":"v1"}'));
+    await first.kv.set('ocsp:short', Uint8Array.of(1), 30);
+    const second = await openEmbeddedStore({ dataDir });
+    expect(new TextDecoder().decode((await second.kv.get('fetch-state:jpki-sign-2023:p/1')) ?? new Uint8Array())).toBe('{"etag":"v1"}');
+    await first.close();
+    const reopened = await openEmbeddedStore({ dataDir });
+    expect(await reopened.kv.get('fetch-state:jpki-sign-2023:p/1')).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await reopened.kv.get('ocsp:short')).toBeNull();
+    await reopened.kv.delete('fetch-state:jpki-sign-2023:p/1');
+    expect(await second.kv.get('fetch-state:jpki-sign-2023:p/1')).toBeNull();
+    await second.close();
+    await reopened.close();
+  });
+
   it('breaks the lock of a writer that died', async () => {
     // a real pid that no longer exists: a child that has exited
     const child = execFile(process.execPath, ['-e', '0']);

@@ -1,4 +1,4 @@
-/** In-process SmallKv (the embedded store's; not persisted: the OCSP cache it is meant for is cheap to refill). */
+/** In-process SmallKv: the embedded store's when it has no data directory. */
 import type { SmallKv } from '../types.js';
 
 export class MemoryKv implements SmallKv {

@@ -14,6 +14,7 @@ import { ChunkBuilder } from '../core/chunk-builder.js';
 import type { EntryBuffer } from '../core/entry-buffer.js';
 import { decideLoad } from '../core/load-rules.js';
 import { MemoryKv } from '../core/memory-kv.js';
+import { FileKv } from './file-kv.js';
 import { CaSnapshot, diffSnapshots } from '../core/snapshot.js';
 import type {
   BulkLookup,
@@ -55,7 +56,7 @@ interface CaEntry {
 }
 
 export class EmbeddedRevocationStore implements RevocationStore {
-  readonly kv: SmallKv = new MemoryKv();
+  readonly kv: SmallKv;
   readonly chunkBits: number;
   private readonly dataDir: string | null;
   private readonly options: EmbeddedStoreOptions;
@@ -68,6 +69,7 @@ export class EmbeddedRevocationStore implements RevocationStore {
   constructor(options: EmbeddedStoreOptions = {}) {
     this.options = options;
     this.dataDir = options.dataDir ?? null;
+    this.kv = this.dataDir === null ? new MemoryKv() : new FileKv(this.dataDir);
     this.chunkBits = options.chunkBits ?? DEFAULT_CHUNK_BITS;
     if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24)) throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
   }

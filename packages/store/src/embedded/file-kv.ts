@@ -1,0 +1,56 @@
+/**
+ * The embedded store's SmallKv, kept in `<dataDir>/kv/` so what it holds outlives the process: the fetcher's conditional-GET
+ * validators (a restarted `fetch --once` then costs one 304, not a download) and cached OCSP answers (each a paid query).
+ * One file per key, written atomically (temp + rename): `[expiresAtMs as float64][value]`. Any process sharing the data
+ * directory sees the same values; the last writer of a key wins, which is what a cache and a validator record need.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SmallKv } from '../types.js';
+
+export class FileKv implements SmallKv {
+  private readonly dir: string;
+  private ready: Promise<void> | null = null;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'kv');
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.path(key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    if (bytes.length < 8) return null; // torn by something other than us: treat as absent
+    if (bytes.readDoubleLE(0) <= Date.now()) {
+      await unlink(this.path(key)).catch(() => undefined);
+      return null;
+    }
+    return new Uint8Array(bytes.subarray(8));
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs?: number): Promise<void> {
+    this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
+    await this.ready;
+    const head = Buffer.alloc(8);
+    head.writeDoubleLE(ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs);
+    const target = this.path(key);
+    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, Buffer.concat([head, value]));
+    await rename(tmp, target);
+  }
+
+  async delete(key: string): Promise<void> {
+    await unlink(this.path(key)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+
+  private path(key: string): string {
+    return join(this.dir, encodeURIComponent(key));
+  }
+}
