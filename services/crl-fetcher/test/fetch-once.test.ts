@@ -67,7 +67,7 @@ describe('jpki-validator fetch --once (the real CLI binary)', () => {
       });
     });
 
-  it('loads into the embedded store in the data directory; a second run finds every CRL unchanged', async () => {
+  it('loads into the embedded store in the data directory; a second run costs one conditional GET per CRL (304) and loads nothing', async () => {
     const [p0, p1] = sim.partitionNames(CA_ID) as [string, string];
     const dataDir = mkdtempSync(join(tmpdir(), 'jv-cli-data-'));
     const configFile = join(dir, 'fetch-config.json');
@@ -90,7 +90,7 @@ describe('jpki-validator fetch --once (the real CLI binary)', () => {
     }
     const second = await run(['fetch', '--once', '--config', configFile], env);
     expect(second.code).toBe(0);
-    expect(second.stdout.trim().split('\n').map((l) => (JSON.parse(l) as PartitionReport).outcome)).toEqual(['unchanged', 'unchanged']);
+    expect(second.stdout.trim().split('\n').map((l) => (JSON.parse(l) as PartitionReport).outcome)).toEqual(['not-modified', 'not-modified']);
 
     const bad = await run(['fetch', '--once', '--config', join(dir, 'no-such-config.json')], env);
     expect(bad.code).toBe(2);
