@@ -36,6 +36,7 @@ export function renderCrlScan({ machine, runs, command, results }: CrlScanReport
   const m = machine;
   const lines = [
     `Measured ${m.date} on ${m.nproc} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.openssl}; 1-min load ${m.loadAtStart.toFixed(2)} at start.`,
+    `Scanner: packages/x509 at \`${m.x509Version}\`.`,
     `Produced by \`cd bench && ${command}\` (\`npm run bench\` runs the same with the defaults). Median of ${runs} runs (pkijs: 1 run);`,
     'peak RSS is the highest of the runs. Each subject runs in its own process under `/usr/bin/time -v` (peak RSS = its "Maximum',
     'resident set size"); "process" is that process\'s wall time seen by the parent (Node start-up and imports included), "work" the',
