@@ -1,0 +1,170 @@
+// Benchmark: `jpki-validator check` (CSV in → CSV out, the built binary timed directly, file to file) over N serials against a
+// simulator CRL of M entries, side by side in one run: a papaparse pass-through of the same file (parse + unparse, no lookup), the
+// check pipeline's own pass-through (its reader and writer, constant answers), check offline (--crl) and via Redis (--redis), the
+// lookup step alone (a CA snapshot's lookupMany), and the naive way (one ioredis GETBIT per serial, pipelined).
+// Never run by `npm test`. After `npx tsc -b apps/cli bench`, from bench/:
+//   node dist/check-throughput.js [--rows 10000000] [--entries 5000000] [--runs 3] [--redis redis://127.0.0.1:6379]
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import Papa from 'papaparse';
+import { initSimulator } from '@jpki-validator/sim';
+
+const benchDir = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = resolve(benchDir, '..');
+const binary = join(repoRoot, 'apps/cli/bin/jpki-validator.js');
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '10000000' },
+    entries: { type: 'string', default: '5000000' },
+    runs: { type: 'string', default: '3' },
+    redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+  },
+});
+const rows = Number(values.rows);
+const entries = Number(values.entries);
+const runs = Number(values.runs);
+const out = join(benchDir, 'out', `check-${rows}-${entries}`);
+await mkdir(out, { recursive: true });
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+// A CRL of ~M entries: population 2M at revoked rate 0.5.
+log(`simulator: CRL of ~${entries} entries`);
+const sim = await initSimulator({ dir: join(out, 'sim'), force: true, populationPerCa: entries * 2, revokedRate: 0.5, generations: [2023], kinds: ['sign'], partitions: 0 });
+const crl = join(out, 'sign.crl');
+const written = await sim.writeCrl({ ca: 'jpki-sign-2023', out: crl });
+const caCert = sim.caCertificatePath('jpki-sign-2023');
+const base = sim.listCas()[0]?.serialBase ?? 0x7000000;
+
+log(`input: ${rows} rows`);
+const input = join(out, 'input.csv');
+{
+  const file = createWriteStream(input);
+  file.write('id,serial,issuer,note\n');
+  let state = 12345;
+  for (let start = 0; start < rows; start += 100_000) {
+    let chunk = '';
+    for (let i = start; i < Math.min(rows, start + 100_000); i++) {
+      state = (state * 1103515245 + 12345) >>> 0; // spread over the whole population
+      chunk += `${i},${(base + (state % (entries * 2))).toString(16).toUpperCase()},jpki-sign-2023,customer ${i}\n`;
+    }
+    if (!file.write(chunk)) await once(file, 'drain');
+  }
+  file.end();
+  await once(file, 'finish');
+}
+
+// Redis: the same CRL through the fetcher's ingest, under a random prefix removed at the end.
+const prefix = `bench-check-${randomBytes(4).toString('hex')}`;
+const redis = new Redis(values.redis);
+const { createRedisStore } = await import('@jpki-validator/store');
+const { createSource, ingestCrl, loadTrustedCa } = await import('@jpki-validator/crl-fetcher');
+const store = createRedisStore({ redis, prefix });
+const trusted = await loadTrustedCa({
+  id: 'jpki-sign-2023', group: 'jpki-sign', caCertPath: caCert, partitions: [], ocsp: null, refresh: { intervalMs: 60_000 },
+  freshness: { graceSeconds: 0, skewSeconds: 300 }, mode: 'crl-only', retired: false, kind: null,
+});
+log('redis: ingest');
+await ingestCrl({ store, ca: trusted, partition: { name: 'sign', source: crl }, source: createSource(crl), skewSeconds: 300 });
+
+const seconds: Record<string, number[]> = {};
+const time = async (name: string, task: () => Promise<unknown>) => {
+  const t0 = performance.now();
+  await task();
+  (seconds[name] ??= []).push((performance.now() - t0) / 1000);
+};
+const run = (args: string[]) => promisify(execFile)(process.execPath, [binary, ...args], { maxBuffer: 1 << 26 });
+
+for (let r = 0; r < runs; r++) {
+  log(`run ${r + 1}/${runs}`);
+  await time('papaparse pass-through', () => papaparsePassThrough(input, join(out, 'pt.csv')));
+  await time('check offline (--crl)', () => run(['check', '--input', input, '--output', join(out, 'offline.csv'), '--crl', crl, '--ca', caCert]));
+  await time('check via Redis (--redis)', () =>
+    run(['check', '--input', input, '--output', join(out, 'redis.csv'), '--redis', values.redis, '--redis-prefix', prefix, '--ca', caCert]),
+  );
+}
+
+// The lookup step alone: the loaded snapshot's bulk lookup over the same serials (offline: embedded; Redis: its snapshot copy).
+const serials = new Float64Array(Math.min(rows, 10_000_000));
+{
+  let state = 12345;
+  for (let i = 0; i < serials.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    serials[i] = base + (state % (entries * 2));
+  }
+}
+const snapshot = await store.loadSnapshot('jpki-sign-2023');
+if (snapshot === null) throw new Error('nothing loaded');
+const lookupRates: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const t0 = performance.now();
+  for (let start = 0; start < serials.length; start += 8192) snapshot.lookupMany(serials.subarray(start, start + 8192));
+  lookupRates.push(serials.length / ((performance.now() - t0) / 1000));
+}
+
+// The naive way: one GETBIT per serial on the current generation's listed bitmap, pipelined 10 k at a time.
+const naiveCount = Math.min(serials.length, 1_000_000);
+const chunks = await store.chunkKeys('jpki-sign-2023', 'current');
+const t0 = performance.now();
+for (let start = 0; start < naiveCount; start += 10_000) {
+  const pipeline = redis.pipeline();
+  for (let i = start; i < Math.min(naiveCount, start + 10_000); i++) {
+    const s = serials[i] as number;
+    const keys = chunks.get(Math.floor(s / 2 ** store.chunkBits));
+    if (keys !== undefined) pipeline.getbit(keys.listed, s % 2 ** store.chunkBits);
+  }
+  await pipeline.exec();
+}
+const naiveRate = naiveCount / ((performance.now() - t0) / 1000);
+
+await rm(join(out, 'pt.csv'), { force: true });
+let cursor = '0';
+do {
+  const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+  if (keys.length > 0) await redis.del(...keys);
+  cursor = next;
+} while (cursor !== '0');
+await store.close();
+redis.disconnect();
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const rate = (name: string) => rows / median(seconds[name] ?? []);
+const pass = rate('papaparse pass-through');
+const report = [
+  `check over ${rows} rows against a ${written.entries}-entry CRL (median of ${runs}; CSV in → CSV out, file to file, binary timed directly)`,
+  '',
+  '| subject | rows/s | vs pass-through |',
+  '|---|---:|---:|',
+  ...['papaparse pass-through', 'check offline (--crl)', 'check via Redis (--redis)'].map(
+    (n) => `| ${n} | ${Math.round(rate(n)).toLocaleString('en')} | ${((rate(n) / pass) * 100).toFixed(0)} % |`,
+  ),
+  `| lookup step alone (snapshot lookupMany, 8 k per call) | ${Math.round(median(lookupRates)).toLocaleString('en')} serials/s | |`,
+  `| naive: ioredis GETBIT per serial, pipelines of 10 k (${naiveCount} serials) | ${Math.round(naiveRate).toLocaleString('en')} serials/s | |`,
+];
+process.stdout.write(`${report.join('\n')}\n`);
+
+async function papaparsePassThrough(from: string, to: string): Promise<void> {
+  const sink = createWriteStream(to);
+  await new Promise<void>((done, fail) => {
+    Papa.parse<string[]>(createReadStream(from), {
+      chunkSize: 1 << 16,
+      chunk: (result, parser) => {
+        const text = Papa.unparse(result.data.map((row) => [...row, 'good', '', '', '', 'crl', '2', '']), { newline: '\n' });
+        if (!sink.write(`${text}\n`)) {
+          parser.pause();
+          sink.once('drain', () => parser.resume());
+        }
+      },
+      complete: () => done(),
+      error: (error: Error) => fail(error),
+    });
+  });
+  sink.end();
+  await once(sink, 'finish');
+}
