@@ -26,7 +26,7 @@ export default defineConfig({
     })),
   },
   test: {
-    include: ['{packages,services,apps,bench}/*/{src,test}/**/*.test.ts'],
+    include: ['{packages,services,apps,bench}/*/{src,test}/**/*.test.ts', 'bench/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
