@@ -143,7 +143,8 @@ export class EmbeddedWatchRepository implements WatchRepository {
     const fresh = events.filter((e) => !this.eventIds.has(e.eventId));
     // the log first: the marks below only speed up later passes; the ids in the log are what prevents a repeat
     if (this.dir !== null) this.knownSizes.events = await appendLines(this.eventsPath, fresh.map((e) => JSON.stringify(e)));
-    else this.memoryEvents.push(...fresh);
+    // a loop, not push(...fresh): a first pass over a big list can record more events than a call's argument limit
+    else for (const e of fresh) this.memoryEvents.push(e);
     for (const e of fresh) this.eventIds.add(e.eventId);
     for (const mark of marks) {
       if (mark.kind === 'expired') this.pendingExpiry.delete(mark.customerId);
