@@ -14,24 +14,38 @@ export async function scanCrl(source: AsyncIterable<Uint8Array> | Uint8Array, op
   return scanner.end();
 }
 
-/** The DER chunks of the source: as they come, or decoded from PEM when the first non-empty chunk starts like PEM. */
+/** Leading bytes looked at to tell PEM from DER: `-----BEGIN` after a little white space. */
+const SNIFF_BYTES = 64;
+
+/**
+ * The DER chunks of the source: as they come, or decoded from PEM when the input starts like PEM. Chunks may be views into a
+ * buffer the source reuses, so the sniffed head is a copy and every chunk is passed on before the next is asked for.
+ */
 async function* derChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const it = source[Symbol.asyncIterator]();
-  let first = await it.next();
-  while (!first.done && first.value.length === 0) first = await it.next();
-  if (first.done) return;
-  const head = first.value;
-  const rest: AsyncIterable<Uint8Array> = {
-    [Symbol.asyncIterator]: () => ({
-      next: () => it.next(),
-      return: async (value?: unknown) => (it.return ? it.return(value) : { done: true as const, value: undefined }),
-    }),
-  };
+  const parts: Uint8Array[] = [];
+  let headBytes = 0;
+  let ended = false;
+  while (headBytes < SNIFF_BYTES) {
+    const next = await it.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    parts.push(new Uint8Array(next.value)); // a copy: Buffer#slice would be a view into the reused buffer
+    headBytes += next.value.length;
+  }
+  if (headBytes === 0) return;
+  const head = Buffer.concat(parts);
   async function* all(): AsyncGenerator<Uint8Array> {
     yield head;
-    yield* rest;
+    if (ended) return;
+    for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
   }
-  // A PEM file's first chunk could in principle stop inside "-----BEGIN"; file and socket chunks are never that small.
-  if (isPem(head)) yield* pemToDerStream(all());
-  else yield* all();
+  try {
+    if (isPem(head)) yield* pemToDerStream(all());
+    else yield* all();
+  } finally {
+    await it.return?.();
+  }
 }
