@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { parseCertificate, X509Error, type ParsedCertificate } from '@jpki-validator/x509';
+import { parseCertificate, readFileChunks, X509Error, type ParsedCertificate } from '@jpki-validator/x509';
 import { InputError } from '../errors.js';
 
 /** Read size for CRL files: big enough that a 200 MB CRL is ~200 reads, small enough to keep memory flat. */
@@ -54,12 +54,12 @@ export async function openCrlSource(source: string, cwd: string): Promise<AsyncI
   }
   const path = resolve(cwd, source);
   try {
+    // Opened here so a missing file or a directory fails now, naming it; read through one reused buffer (x509 readFileChunks).
     const handle = await open(path, 'r');
-    if ((await handle.stat()).isDirectory()) {
-      await handle.close();
-      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    }
-    return handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    const isDirectory = (await handle.stat()).isDirectory();
+    await handle.close();
+    if (isDirectory) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    return readFileChunks(path, READ_CHUNK_BYTES);
   } catch (error) {
     throw new InputError(`cannot read CRL ${source}: ${describe(error)}`, { cause: error });
   }

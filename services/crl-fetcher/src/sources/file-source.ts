@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileChunks } from '@jpki-validator/x509';
 import { FetcherError } from '../errors.js';
 import type { CrlSource, FetchOutcome } from './types.js';
 
@@ -30,7 +30,8 @@ export function createFileSource(options: FileSourceOptions): CrlSource {
       if (file.size > maxBytes) throw new FetcherError('FETCH_TOO_LARGE', `${file.path}: ${file.size} bytes is over the ${maxBytes}-byte cap`, false);
       return {
         kind: 'body',
-        body: createReadStream(file.path, { highWaterMark: 1024 * 1024 }),
+        // One reused buffer (chunks are views, valid until the next): the ingest copies what it keeps.
+        body: readFileChunks(file.path),
         validators: { etag, lastModified },
         sizeBytes: file.size,
         origin: file.path,

@@ -8,7 +8,7 @@ export type FetchOutcome =
   | { kind: 'not-modified' }
   | {
       kind: 'body';
-      /** the CRL bytes, streamed: never buffered whole */
+      /** the CRL bytes, streamed: never buffered whole. A chunk may be a view into a reused buffer: copy what you keep. */
       body: AsyncIterable<Uint8Array>;
       validators: SourceValidators;
       /** Content-Length or file size, when known */
