@@ -15,7 +15,7 @@ const SOURCES = ['apps/cli/src', 'packages/x509/src', 'packages/sim/src'].map((d
 const LOCK = join(tmpdir(), 'jpki-validator-cli-test-build.lock');
 
 export const PKITS = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data';
-export const TRUST_ANCHORS = '/work/shared/jpki/trust-anchors';
+export const TRUST_ANCHORS = join(REPO, '../shared/jpki/trust-anchors');
 
 function newestSourceMs(dir: string): number {
   let newest = 0;

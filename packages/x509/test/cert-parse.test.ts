@@ -1,9 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OID, X509Error, parseCertificate, verifyCertificateSignature, type ParsedCertificate } from '@jpki-validator/x509';
 import { issue, makeTempDir, openssl, selfSigned, type Issued, type TempDir } from './cert-openssl-helpers.js';
 
-const ANCHORS = '/work/shared/jpki/trust-anchors';
+// The real J-LIS roots, in shared/ beside the repository (as on every developer machine and in CI).
+const ANCHORS = fileURLToPath(new URL('../../../../shared/jpki/trust-anchors', import.meta.url));
 const PKITS = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data/certs';
 const ROOTS = ['sign_ca_2015', 'sign_ca_2023', 'auth_ca_2015', 'auth_ca_2023'] as const;
 

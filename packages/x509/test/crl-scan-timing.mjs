@@ -1,5 +1,5 @@
 // Local timing of the CRL scanner (not a test; timings never go in unit tests).
-// Run: cd /work/main && npx tsc -b packages/x509 && node packages/x509/test/crl-scan-timing.mjs [entries]
+// Run from the repository root: npx tsc -b packages/x509 && node packages/x509/test/crl-scan-timing.mjs [entries]
 // Builds a CRL of N entries (default 5,000,000: ~185 MB, 37 bytes per entry, each with a reasonCode) in memory with its own fast
 // writer, signs it with a fresh RSA-2048 key, then times: a bare byte walk, SHA-256 of tbsCertList, scan only, scan + verify
 // (whole buffer), and scan + verify from a temp file in 64 KiB chunks.

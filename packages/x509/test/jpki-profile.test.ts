@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { format, inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,8 @@ import {
 } from '@jpki-validator/x509';
 import { issue, makeTempDir, openssl, selfSigned, type Issued, type TempDir } from './cert-openssl-helpers.js';
 
-const ANCHORS = '/work/shared/jpki/trust-anchors';
+// The real J-LIS roots, in shared/ beside the repository (as on every developer machine and in CI).
+const ANCHORS = fileURLToPath(new URL('../../../../shared/jpki/trust-anchors', import.meta.url));
 const root = (name: string): ParsedCertificate => parseCertificate(readFileSync(`${ANCHORS}/${name}.pem`, 'utf8'));
 const keyOf = (cert: ParsedCertificate) => {
   if (!cert.publicKey) throw new Error('no key');
