@@ -17,7 +17,6 @@ import type { CaRegistry, RegisteredCa } from './ca-registry.js';
 import { SecondClock } from './clock.js';
 import { CrlSummaries } from './crl-summary.js';
 import type { SnapshotSource } from './resolver.js';
-import { NEEDS_FULL_PARSE } from './serial-number.js';
 import { combineVerdicts, crlVerdict, unknownAnswer, type AnswerContext, type CaVerdict } from './verdict.js';
 import { BulkIssuerPlan, type PlanOutcomes, type RoundCa } from './bulk-issuer-plan.js';
 
@@ -151,7 +150,7 @@ export class BulkRound {
 
   /**
    * Answers rows [start, end) into `out` (same indexes). `handles[i]`: the row's issuerHandle, or SKIP_ROW. `serials[i]`: the
-   * value from `readSerialNumber`, or NEEDS_FULL_PARSE with the text in `serialTexts[i]` (read by `parseSerial`; missing text:
+   * value from `readSerialNumber`, or NEEDS_FULL_PARSE with the text in `serialTexts[i]` (read by `parseSerial`; no text:
    * malformed). A malformed serial is `malformed_serial` before the issuer is looked at, as in `checkMany`.
    */
   answer(handles: Int32Array, serials: Float64Array, serialTexts: ArrayLike<string | undefined> | null, start: number, end: number, out: BulkColumns): void {
@@ -162,7 +161,8 @@ export class BulkRound {
       const plan = this.plans[handle] ?? this.planFor(handle);
       let serial = serials[i] as number;
       let big: bigint | null = null;
-      if (serial === NEEDS_FULL_PARSE) {
+      if (serial < 0) {
+        // NEEDS_FULL_PARSE (or any other negative: no usable number)
         const parsed = parseOrNull(serialTexts?.[i]);
         if (parsed === null) {
           out.outcome[i] = plan.malformed;

@@ -18,4 +18,4 @@ export { SpendCap } from './ocsp/spend-cap.js';
 export { validateCertificate, CertificateInputError, type ValidationReport, type ValidationResult, type ValidationError, type CertificateSummary } from './validate.js';
 export { BulkStatusResolver, BulkRound, SKIP_ROW, answerSerialText, type BulkStatusOptions, type BulkColumns } from './bulk-columns.js';
 export { bulkStatusAnswer, type BulkOutcome, type BulkRowFacts } from './bulk-outcomes.js';
-export { readSerialNumber, NEEDS_FULL_PARSE } from './serial-number.js';
+export { readSerialNumber, readSerialNumberBytes, NEEDS_FULL_PARSE } from './serial-number.js';

@@ -40,3 +40,22 @@ export function readSerialNumber(text: string, start: number, end: number): numb
   }
   return value;
 }
+
+/** readSerialNumber over UTF-8 bytes (a CSV line as read from the file, never decoded): bytes[start, end) */
+export function readSerialNumberBytes(bytes: Uint8Array, start: number, end: number): number {
+  let p = start;
+  if (end - p > 2 && bytes[p] === 0x30 && ((bytes[p + 1] as number) | 0x20) === 0x78) p += 2;
+  if (p >= end) return NEEDS_FULL_PARSE;
+  let value = 0;
+  let digits = 0;
+  for (; p < end; p++) {
+    const c = bytes[p] as number;
+    // a byte ≥ 0x80 is part of a multi-byte character: never a hex digit
+    const d = c < 128 ? (HEX_VALUE[c] as number) : -1;
+    if (d < 0) return NEEDS_FULL_PARSE;
+    if (digits === 0 && d === 0) continue;
+    if (++digits > MAX_FAST_DIGITS) return NEEDS_FULL_PARSE;
+    value = value * 16 + d;
+  }
+  return value;
+}

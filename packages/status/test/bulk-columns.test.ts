@@ -18,6 +18,7 @@ import {
   createCaRegistry,
   NEEDS_FULL_PARSE,
   readSerialNumber,
+  readSerialNumberBytes,
   SKIP_ROW,
   StatusResolver,
   type BulkColumns,
@@ -177,7 +178,7 @@ describe('BulkStatusResolver', () => {
 });
 
 describe('readSerialNumber', () => {
-  it('reads the plain form exactly as parseSerial does, and sends everything else to it', () => {
+  it('reads the plain form exactly as parseSerial does (from text and from UTF-8 bytes), and sends everything else to it', () => {
     const inputs = ['7000001', '0x7000001', '0X0a', '000', '0', 'abcdef', 'ABCDEF0123456', '1ABCDEF0123456', '0000000000000000000001', '0x', '', ' 1', '1 ', 'g', '-1', '１', '0x0x1'];
     for (const text of inputs) {
       const line = `id,${text},x`;
@@ -189,6 +190,7 @@ describe('readSerialNumber', () => {
         if (!(error instanceof SerialError)) throw error;
         slow = null;
       }
+      expect(readSerialNumberBytes(Buffer.from(line, 'utf8'), 3, 3 + Buffer.byteLength(text))).toBe(fast);
       if (fast === NEEDS_FULL_PARSE) expect(['', '0x', ' 1', '1 ', 'g', '-1', '１', '0x0x1', '1ABCDEF0123456']).toContain(text);
       else expect(BigInt(fast)).toBe(slow);
     }

@@ -7,12 +7,18 @@
  * a row whose field count differs from the header's, or a quoted field still open at the end stops the run (exit 2) naming the line.
  */
 import Papa from 'papaparse';
+import { NEEDS_FULL_PARSE, readSerialNumber, readSerialNumberBytes } from '@jpki-validator/status';
 import { MalformedInputError } from './errors.js';
-import { emptyBatch, type InputBatch, type InputShape } from './input-batch.js';
+import { emptyBatch, IssuerNames, type InputBatch, type InputShape } from './input-batch.js';
 
 /** a quoted field spanning more than this many bytes is taken for broken quoting rather than data */
 const MAX_RECORD_CHARS = 1 << 20;
 const QUOTE = '"';
+const LF = 0x0a;
+const CR = 0x0d;
+const COMMA = 0x2c;
+const DQUOTE = 0x22;
+const NO_BYTES = Buffer.alloc(0);
 
 export interface CsvReaderOptions {
   /** the name used in error messages (file name, or `stdin`) */
@@ -26,11 +32,18 @@ export class CsvBatchParser {
   private serialIndex = -1;
   private issuerIndex = -1;
   private lineNo = 0;
-  private carry = '';
+  /** the bytes of an unfinished last line, read again with the next chunk */
+  private carry: Buffer = NO_BYTES;
   /** a quoted record in progress: its text so far and its first line */
   private pending: string | null = null;
   private pendingLine = 0;
-  private batch: InputBatch = emptyBatch();
+  private readonly issuerNames = new IssuerNames();
+  /** the last plain row's issuer cell (bytes) and its id: consecutive rows mostly name the same issuer, compared in place */
+  private lastIssuer: Uint8Array = NO_BYTES;
+  private lastIssuerId = -1;
+  /** the bytes being read: every plain row of the current batch points into them */
+  private data: Buffer = NO_BYTES;
+  private batch: InputBatch | null = null;
   private readonly full: InputBatch[] = [];
 
   constructor(options: CsvReaderOptions) {
@@ -41,36 +54,121 @@ export class CsvBatchParser {
     return this.header === null ? null : { format: 'csv', columns: this.header };
   }
 
-  /** feeds decoded text; returns the batches completed by it */
-  push(text: string): InputBatch[] {
-    const data = this.carry.length === 0 ? text : this.carry + text;
-    let pos = 0;
-    for (;;) {
-      const nl = data.indexOf('\n', pos);
-      if (nl < 0) break;
-      this.line(data, pos, nl);
-      pos = nl + 1;
-    }
-    this.carry = data.slice(pos);
+  /** feeds bytes as read; returns the batches completed by them */
+  push(chunk: Buffer): InputBatch[] {
+    const data = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    this.carry = data.subarray(this.scan(data, false));
+    this.closeBatch();
     return this.full.splice(0);
   }
 
   /** ends the input: the last line (without a line ending), then the last partial batch */
   end(): InputBatch[] {
-    if (this.carry.length > 0) this.line(this.carry, 0, this.carry.length);
-    this.carry = '';
+    const data = this.carry;
+    this.carry = NO_BYTES;
+    this.scan(data, true);
+    this.closeBatch();
     if (this.pending !== null) this.fail(this.pendingLine, 'quoted field is never closed');
     if (this.header === null) this.fail(0, 'empty input: a CSV header with a `serial` column was expected');
-    if (this.batch.lines.length > 0) this.full.push(this.batch);
-    this.batch = emptyBatch();
     return this.full.splice(0);
   }
 
-  /** one physical line data[start, end) (end: the position of its `\n` or the end) */
-  private line(data: string, start: number, end: number): void {
-    this.lineNo++;
-    if (this.lineNo === 1 && data.charCodeAt(start) === 0xfeff) start++; // UTF-8 BOM (Excel writes one)
-    const raw = data.slice(start, end);
+  /**
+   * Reads the lines of `data`; returns where the unfinished last line starts (data.length when `final`: it is read too). One pass
+   * over the bytes of a line finds its end, its commas and whether it holds a quote; a plain row is then recorded as offsets.
+   */
+  private scan(data: Buffer, final: boolean): number {
+    this.data = data;
+    const n = data.length;
+    let pos = 0;
+    while (pos < n) {
+      let p = pos;
+      let commas = 0;
+      let quoted = false;
+      let serialStart = pos;
+      let serialEnd = pos;
+      let issuerStart = -1;
+      let issuerEnd = -1;
+      let cell = pos;
+      for (; p < n; p++) {
+        const c = data[p] as number;
+        if (c === LF) break;
+        if (c === COMMA) {
+          if (commas === this.serialIndex) {
+            serialStart = cell;
+            serialEnd = p;
+          } else if (commas === this.issuerIndex) {
+            issuerStart = cell;
+            issuerEnd = p;
+          }
+          commas++;
+          cell = p + 1;
+        } else if (c === DQUOTE) quoted = true;
+      }
+      if (p === n && !final) break; // no line ending yet: the next chunk completes the line
+      const lineEnd = p;
+      this.lineNo++;
+      const textEnd = lineEnd > pos && data[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+      if (quoted || this.pending !== null || this.header === null) this.line(data, pos, lineEnd);
+      else if (textEnd > pos) {
+        // blank lines carry no row
+        if (commas === this.serialIndex) {
+          serialStart = cell;
+          serialEnd = textEnd;
+        } else if (commas === this.issuerIndex) {
+          issuerStart = cell;
+          issuerEnd = textEnd;
+        }
+        this.plainRow(data, pos, textEnd, commas + 1, serialStart, serialEnd, issuerStart, issuerEnd);
+      }
+      pos = lineEnd + 1;
+    }
+    return Math.min(pos, n);
+  }
+
+  private closeBatch(): void {
+    if (this.batch !== null && this.batch.rows > 0) this.full.push(this.batch);
+    this.batch = null;
+  }
+
+  private openBatch(): InputBatch {
+    this.batch ??= emptyBatch(this.options.batchRows, this.data, this.issuerNames.names);
+    return this.batch;
+  }
+
+  /** a row without quotes, data[start, end): recorded as offsets, its serial read in place */
+  private plainRow(data: Buffer, start: number, end: number, fields: number, serialStart: number, serialEnd: number, issuerStart: number, issuerEnd: number): void {
+    const header = this.header;
+    if (header !== null && fields !== header.length) this.fail(this.lineNo, fieldCountMismatch(fields, header.length));
+    const b = this.openBatch();
+    const i = b.rows;
+    b.starts[i] = start;
+    b.ends[i] = end;
+    const serial = readSerialNumberBytes(data, serialStart, serialEnd);
+    b.serials[i] = serial;
+    if (serial === NEEDS_FULL_PARSE) b.serialTexts[i] = data.toString('utf8', serialStart, serialEnd);
+    b.issuers[i] = issuerStart < 0 ? -1 : this.issuerAt(data, issuerStart, issuerEnd);
+    this.added(b);
+  }
+
+  private issuerAt(data: Buffer, start: number, end: number): number {
+    const last = this.lastIssuer;
+    const length = end - start;
+    if (length === last.length) {
+      let k = 0;
+      while (k < length && data[start + k] === last[k]) k++;
+      if (k === length) return this.lastIssuerId;
+    }
+    this.lastIssuer = Buffer.from(data.subarray(start, end));
+    this.lastIssuerId = this.issuerNames.idOf(data.toString('utf8', start, end));
+    return this.lastIssuerId;
+  }
+
+  /** a line the fast path does not take (the header, a line with a quote, a quoted record's continuation), as text */
+  private line(data: Buffer, start: number, end: number): void {
+    // UTF-8 BOM (Excel writes one)
+    if (this.lineNo === 1 && data[start] === 0xef && data[start + 1] === 0xbb && data[start + 2] === 0xbf) start += 3;
+    const raw = data.toString('utf8', start, end);
     if (this.pending !== null) {
       this.pending += `\n${raw}`;
       if (this.pending.length > MAX_RECORD_CHARS) this.fail(this.pendingLine, `quoted field runs past ${MAX_RECORD_CHARS} characters`);
@@ -80,7 +178,7 @@ export class CsvBatchParser {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (text.length === 0) return; // blank lines carry no row
     if (!text.includes(QUOTE)) {
-      this.plainRecord(text);
+      this.record(text, text.split(','), this.lineNo);
       return;
     }
     this.pendingLine = this.lineNo;
@@ -101,42 +199,30 @@ export class CsvBatchParser {
     this.record(record, fields, firstLine);
   }
 
-  /**
-   * A row without quotes: its serial and issuer are cut out between commas, no array of every field is built (the writer splits
-   * the raw text only when it needs the fields, for JSON Lines output).
-   */
-  private plainRecord(text: string): void {
-    const header = this.header;
-    if (header === null) {
-      this.record(text, text.split(','), this.lineNo);
-      return;
-    }
-    let commas = 0;
-    for (let p = text.indexOf(','); p >= 0; p = text.indexOf(',', p + 1)) commas++;
-    if (commas + 1 !== header.length) this.fail(this.lineNo, fieldCountMismatch(commas + 1, header.length));
-    this.pushRow(text, null, fieldAt(text, this.serialIndex), this.issuerIndex < 0 ? null : fieldAt(text, this.issuerIndex), this.lineNo);
-  }
-
   private record(raw: string, fields: string[], line: number): void {
     if (this.header === null) {
       this.setHeader(fields, line);
       return;
     }
     if (fields.length !== this.header.length) this.fail(line, fieldCountMismatch(fields.length, this.header.length));
-    this.pushRow(raw, fields, fields[this.serialIndex] ?? '', this.issuerIndex < 0 ? null : (fields[this.issuerIndex] ?? null), line);
+    const b = this.openBatch();
+    const i = b.rows;
+    b.starts[i] = -1;
+    b.ends[i] = -1;
+    b.raws.set(i, raw);
+    b.fields.set(i, fields);
+    const serial = fields[this.serialIndex] ?? '';
+    b.serials[i] = readSerialNumber(serial, 0, serial.length);
+    if (b.serials[i] === NEEDS_FULL_PARSE) b.serialTexts[i] = serial;
+    b.issuers[i] = this.issuerIndex < 0 ? -1 : this.issuerNames.idOf(fields[this.issuerIndex] ?? '');
+    this.added(b, line);
   }
 
-  private pushRow(raw: string, fields: string[] | null, serial: string, issuer: string | null, line: number): void {
-    const b = this.batch;
-    b.lines.push(line);
-    b.raws.push(raw);
-    b.fields.push(fields);
-    b.serials.push(serial);
-    b.issuers.push(issuer);
-    if (b.lines.length >= this.options.batchRows) {
-      this.full.push(b);
-      this.batch = emptyBatch();
-    }
+  /** row b.rows was filled: counts it, and hands the batch on when it is full */
+  private added(b: InputBatch, line = this.lineNo): void {
+    b.lines[b.rows] = line;
+    b.rows++;
+    if (b.rows >= this.options.batchRows) this.closeBatch();
   }
 
   private setHeader(fields: string[], line: number): void {
@@ -154,14 +240,6 @@ export class CsvBatchParser {
 
 function fieldCountMismatch(fields: number, headerFields: number): string {
   return `${fields} field${fields === 1 ? '' : 's'} where the header has ${headerFields}`;
-}
-
-/** the index-th comma-separated field of a line without quotes */
-function fieldAt(text: string, index: number): string {
-  let start = 0;
-  for (let i = 0; i < index; i++) start = text.indexOf(',', start) + 1;
-  const end = text.indexOf(',', start);
-  return end < 0 ? text.slice(start) : text.slice(start, end);
 }
 
 /** lines of a multi-line record before a character index (to name the line an error is on) */

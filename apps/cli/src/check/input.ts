@@ -1,5 +1,5 @@
 /**
- * Opens `check`'s input (a file or stdin) as decoded text and reads it as batches. The format is JSON Lines when the first
+ * Opens `check`'s input (a file or stdin) as bytes and reads it as batches (the CSV reader works on the bytes; JSON Lines decodes). The format is JSON Lines when the first
  * non-blank character is `{`, else CSV: a CSV header never starts with a brace, and a JSON Lines file always does.
  */
 import { open } from 'node:fs/promises';
@@ -10,11 +10,12 @@ import { CsvBatchParser } from './csv-reader.js';
 import type { InputBatch, InputShape } from './input-batch.js';
 import { JsonlBatchParser } from './jsonl-reader.js';
 
-const READ_CHUNK_BYTES = 1 << 16;
+/** large reads: a batch of rows points into one decoded chunk, and fewer chunks mean fewer batches cut short */
+const READ_CHUNK_BYTES = 1 << 20;
 
 interface BatchParser {
   readonly shape: InputShape | null;
-  push(text: string): InputBatch[];
+  push(chunk: Buffer): InputBatch[];
   end(): InputBatch[];
 }
 
@@ -49,23 +50,24 @@ export async function openInput(source: string, stdin: Readable, cwd: string, ba
       throw new InputError(`cannot read input ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
-  stream.setEncoding('utf8');
   let bytes = 0;
   let parser: BatchParser | null = null;
-  /** leading blank text, held until the format is known so that line numbers stay right */
-  let blank = '';
+  /** leading blank input, held until the format is known so that line numbers stay right */
+  let blank: Buffer = Buffer.alloc(0);
 
   async function* batches(): AsyncGenerator<InputBatch> {
-    for await (let chunk of stream as AsyncIterable<string>) {
-      bytes += Buffer.byteLength(chunk);
+    for await (const read of stream as AsyncIterable<Buffer | string>) {
+      const bytesRead = typeof read === 'string' ? Buffer.from(read) : read;
+      bytes += bytesRead.length;
+      let chunk = bytesRead;
       if (parser === null) {
-        parser = chooseParser(blank + chunk, inputName, batchRows);
+        chunk = blank.length === 0 ? bytesRead : Buffer.concat([blank, bytesRead]);
+        parser = chooseParser(chunk, inputName, batchRows);
         if (parser === null) {
-          blank += chunk;
+          blank = chunk;
           continue;
         }
-        chunk = blank + chunk;
-        blank = '';
+        blank = Buffer.alloc(0);
       }
       yield* parser.push(chunk);
     }
@@ -87,8 +89,9 @@ export async function openInput(source: string, stdin: Readable, cwd: string, ba
 }
 
 /** null while the input has been blank so far (the format is not known yet) */
-function chooseParser(firstText: string, inputName: string, batchRows: number): BatchParser | null {
-  const first = firstText.replace(/^\uFEFF/, '').trimStart();
+function chooseParser(firstBytes: Buffer, inputName: string, batchRows: number): BatchParser | null {
+  // decoded once, for the first characters (a multi-byte character cut at the chunk's end does not matter to them)
+  const first = firstBytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (first.length === 0) return null;
   return first.startsWith('{') ? new JsonlBatchParser({ inputName, batchRows }) : new CsvBatchParser({ inputName, batchRows });
 }

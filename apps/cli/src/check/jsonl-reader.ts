@@ -3,8 +3,10 @@
  * blank lines skipped. A line that is not a JSON object stops the run (exit 2) naming the line; an object without a usable serial
  * is a bad row (answered `unknown` / `malformed_serial`), not a bad file.
  */
+import { StringDecoder } from 'node:string_decoder';
+import { NEEDS_FULL_PARSE, readSerialNumber } from '@jpki-validator/status';
 import { MalformedInputError } from './errors.js';
-import { emptyBatch, type InputBatch, type InputShape } from './input-batch.js';
+import { emptyBatch, IssuerNames, NO_SERIAL, type InputBatch, type InputShape } from './input-batch.js';
 
 export interface JsonlReaderOptions {
   inputName: string;
@@ -16,7 +18,9 @@ export class JsonlBatchParser {
   private columns: string[] | null = null;
   private lineNo = 0;
   private carry = '';
-  private batch: InputBatch = emptyBatch();
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly issuerNames = new IssuerNames();
+  private batch: InputBatch | null = null;
   private readonly full: InputBatch[] = [];
 
   constructor(options: JsonlReaderOptions) {
@@ -27,7 +31,9 @@ export class JsonlBatchParser {
     return this.columns === null ? null : { format: 'jsonl', columns: this.columns };
   }
 
-  push(text: string): InputBatch[] {
+  /** feeds bytes as read (decoded here: a character may span two chunks) */
+  push(chunk: Buffer): InputBatch[] {
+    const text = this.decoder.write(chunk);
     const data = this.carry.length === 0 ? text : this.carry + text;
     let pos = 0;
     for (;;) {
@@ -41,10 +47,11 @@ export class JsonlBatchParser {
   }
 
   end(): InputBatch[] {
+    this.carry += this.decoder.end();
     if (this.carry.length > 0) this.line(this.carry);
     this.carry = '';
-    if (this.batch.lines.length > 0) this.full.push(this.batch);
-    this.batch = emptyBatch();
+    if (this.batch !== null && this.batch.rows > 0) this.full.push(this.batch);
+    this.batch = null;
     this.columns ??= ['serial'];
     return this.full.splice(0);
   }
@@ -64,14 +71,21 @@ export class JsonlBatchParser {
     }
     const object = value as Record<string, unknown>;
     this.columns ??= Object.keys(object);
-    const b = this.batch;
-    b.lines.push(this.lineNo);
-    b.objects.push(object);
-    b.serials.push(typeof object.serial === 'string' ? object.serial : object.serial === undefined ? '' : null);
-    b.issuers.push(typeof object.issuer === 'string' ? object.issuer : null);
-    if (b.lines.length >= this.options.batchRows) {
+    const b = (this.batch ??= emptyBatch(this.options.batchRows, undefined, this.issuerNames.names));
+    const i = b.rows;
+    b.lines[i] = this.lineNo;
+    b.starts[i] = -1;
+    b.ends[i] = -1;
+    b.objects[i] = object;
+    // an absent serial reads as an empty one; a serial that is not a string is malformed as it stands
+    const serial = typeof object.serial === 'string' ? object.serial : object.serial === undefined ? '' : null;
+    b.serials[i] = serial === null ? NO_SERIAL : readSerialNumber(serial, 0, serial.length);
+    if (serial !== null && b.serials[i] === NEEDS_FULL_PARSE) b.serialTexts[i] = serial;
+    b.issuers[i] = typeof object.issuer === 'string' ? this.issuerNames.idOf(object.issuer) : -1;
+    b.rows++;
+    if (b.rows >= this.options.batchRows) {
       this.full.push(b);
-      this.batch = emptyBatch();
+      this.batch = null;
     }
   }
 }

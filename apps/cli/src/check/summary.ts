@@ -23,21 +23,21 @@ export class CheckTally {
   readonly byMeaning = new Map<string, number>();
   readonly byDetail = new Map<string, number>();
 
-  add(answers: readonly RowAnswer[]): void {
-    for (const a of answers) {
-      this.rows++;
-      if (a.status === 'good') this.good++;
-      else if (a.status === 'revoked') {
-        this.revoked++;
-        if (a.reason !== null) bump(this.byReason, a.reason);
-        if (a.meaning !== null) bump(this.byMeaning, a.meaning);
-      } else {
-        this.unknown++;
-        const detail = a.detail ?? 'unknown';
-        bump(this.byDetail, detail);
-        if (BAD_ROW.has(detail)) this.badRows++;
-        if (LACK_OF_DATA.has(detail)) this.lackOfData++;
-      }
+  /** `count` rows answered `a` */
+  add(a: RowAnswer, count = 1): void {
+    if (count === 0) return;
+    this.rows += count;
+    if (a.status === 'good') this.good += count;
+    else if (a.status === 'revoked') {
+      this.revoked += count;
+      if (a.reason !== null) bump(this.byReason, a.reason, count);
+      if (a.meaning !== null) bump(this.byMeaning, a.meaning, count);
+    } else {
+      this.unknown += count;
+      const detail = a.detail ?? 'unknown';
+      bump(this.byDetail, detail, count);
+      if (BAD_ROW.has(detail)) this.badRows += count;
+      if (LACK_OF_DATA.has(detail)) this.lackOfData += count;
     }
   }
 
@@ -85,8 +85,8 @@ export class CheckTally {
   }
 }
 
-function bump(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
+function bump(map: Map<string, number>, key: string, count: number): void {
+  map.set(key, (map.get(key) ?? 0) + count);
 }
 
 function counts(map: ReadonlyMap<string, number>): string {

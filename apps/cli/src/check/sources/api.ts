@@ -5,8 +5,9 @@
  * early or with an `{"error"}` line, is exit 3.
  */
 import { DataUnavailableError } from '../errors.js';
+import type { OutcomeTable } from '../outcomes.js';
 import type { RowAnswer } from '../row-answer.js';
-import type { CheckSource, DataUsed, RowQuestion } from './types.js';
+import type { CheckSource, DataUsed, SliceAnswers, SliceQuestion } from './types.js';
 
 export interface ApiSourceOptions {
   url: string;
@@ -40,8 +41,20 @@ export class ApiSource implements CheckSource {
     this.endpoint = new URL('v1/status/batch', options.url.endsWith('/') ? options.url : `${options.url}/`).toString();
   }
 
-  async answer(questions: readonly RowQuestion[]): Promise<RowAnswer[]> {
-    const body = questions.map((q) => JSON.stringify({ issuer: q.issuer, serial: q.serial })).join('\n');
+  async answer(question: SliceQuestion, table: OutcomeTable, out: SliceAnswers): Promise<void> {
+    const { batch, issuers, issuerNames } = question;
+    const asked: number[] = [];
+    const lines: string[] = [];
+    for (let i = 0; i < batch.rows; i++) {
+      const id = issuers[i] as number;
+      if (id < 0) continue;
+      asked.push(i);
+      // a serial the reader read as a number is sent in the contract's form (the same value, so the same answer)
+      const serial = batch.serials[i] as number;
+      lines.push(JSON.stringify({ issuer: issuerNames[id], serial: serial >= 0 ? serial.toString(16).toUpperCase() : (batch.serialTexts[i] ?? '') }));
+    }
+    if (asked.length === 0) return;
+    const body = lines.join('\n');
     let response: Response;
     try {
       response = await (this.options.fetch ?? fetch)(this.endpoint, {
@@ -61,17 +74,25 @@ export class ApiSource implements CheckSource {
       const text = await response.text().catch(() => '');
       throw new DataUnavailableError(`validator ${this.endpoint}: HTTP ${response.status} ${text.slice(0, 300)}`);
     }
-    const lines = (await response.text()).split('\n').filter((l) => l.length > 0);
-    const answers: RowAnswer[] = [];
-    for (const line of lines) {
+    const answerLines = (await response.text()).split('\n').filter((l) => l.length > 0);
+    if (answerLines.length !== asked.length) {
+      const error = answerLines.map((l) => JSON.parse(l) as AnswerLine).find((a) => a.error !== undefined);
+      if (error?.error !== undefined) throw this.streamError(error);
+      throw new DataUnavailableError(`validator ${this.endpoint}: ${answerLines.length} answers to ${asked.length} questions`);
+    }
+    answerLines.forEach((line, k) => {
       const a = JSON.parse(line) as AnswerLine;
-      if (a.error !== undefined) throw new DataUnavailableError(`validator ${this.endpoint}: ${a.line === undefined ? '' : `line ${a.line}: `}${a.error}`);
-      answers.push(this.rowAnswer(a));
-    }
-    if (answers.length !== questions.length) {
-      throw new DataUnavailableError(`validator ${this.endpoint}: ${answers.length} answers to ${questions.length} questions`);
-    }
-    return answers;
+      if (a.error !== undefined) throw this.streamError(a);
+      const row = asked[k] as number;
+      const answer = this.rowAnswer(a);
+      out.outcome[row] = table.indexOf(answer);
+      out.revokedAtMs[row] = answer.status === 'revoked' && answer.revokedAt !== null ? Date.parse(answer.revokedAt) : Number.NaN;
+      out.invalidityMs[row] = Number.NaN;
+    });
+  }
+
+  private streamError(a: AnswerLine): DataUnavailableError {
+    return new DataUnavailableError(`validator ${this.endpoint}: ${a.line === undefined ? '' : `line ${a.line}: `}${a.error ?? 'error'}`);
   }
 
   private rowAnswer(a: AnswerLine): RowAnswer {

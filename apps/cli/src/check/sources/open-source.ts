@@ -1,10 +1,11 @@
 /**
  * Builds the CheckSource a `check` run asked for: `--crl` (offline), `--redis` or `--api`. The offline and Redis sources answer
- * through packages/status's StatusResolver over in-memory snapshots (no second resolver here); the API source asks a validator.
+ * through packages/status's columnar bulk resolver over in-memory snapshots (the status rules, no second copy of them here); the
+ * API source asks a validator.
  */
 import type { Config } from '@jpki-validator/config';
 import type { CaSnapshot } from '@jpki-validator/store';
-import { createCaRegistry, StatusResolver, type CaRegistry, type SnapshotSource } from '@jpki-validator/status';
+import { BulkStatusResolver, createCaRegistry, type CaRegistry, type SnapshotSource } from '@jpki-validator/status';
 import { UsageError } from '../../errors.js';
 import { ApiSource } from './api.js';
 import { checkIssuers, withPartitions } from './issuers.js';
@@ -48,6 +49,6 @@ export async function openCheckSource(options: OpenSourceOptions): Promise<Check
 }
 
 function statusSource(registry: CaRegistry, snapshots: SnapshotSource, meaning: Config['profile']['meaning'], close: () => Promise<void>): StatusSource {
-  const resolver = new StatusResolver({ registry, snapshots, ocsp: null, meaning });
+  const resolver = new BulkStatusResolver({ registry, snapshots, meaning });
   return new StatusSource({ resolver, registry, snapshots, close });
 }

@@ -1,9 +1,21 @@
-import type { RowAnswer } from '../row-answer.js';
+import type { InputBatch } from '../input-batch.js';
+import type { OutcomeTable } from '../outcomes.js';
 
-/** One question of a batch: the row's issuer (id or group, after the default) and its serial text. */
-export interface RowQuestion {
-  issuer: string;
-  serial: string;
+/** One batch's questions: the batch's serials, and per row the issuer asked (after the default). */
+export interface SliceQuestion {
+  batch: InputBatch;
+  /** per row: index into `issuerNames`, or −1 when the pipeline has answered the row already (a bad row) */
+  issuers: Int32Array;
+  issuerNames: readonly string[];
+}
+
+/** A batch's answers, one slot per row (the same shape as packages/status's BulkColumns). */
+export interface SliceAnswers {
+  /** index into the run's OutcomeTable */
+  outcome: Int32Array;
+  /** a revoked row's revocationDate (ms); NaN for the others */
+  revokedAtMs: Float64Array;
+  invalidityMs: Float64Array;
 }
 
 /** The CRL data an answer stood on, for the summary. */
@@ -19,8 +31,8 @@ export interface DataUsed {
 
 /** Where `check` gets its answers: the offline store, Redis, or a running validator. */
 export interface CheckSource {
-  /** answers in question order */
-  answer(questions: readonly RowQuestion[]): Promise<RowAnswer[]>;
+  /** answers every row the pipeline has not (issuers[i] ≥ 0) into `out`, outcomes interned in `table` */
+  answer(question: SliceQuestion, table: OutcomeTable, out: SliceAnswers): Promise<void>;
   /** the issuer rows without one default to when the source knows exactly one (CONTRACT "CLI details"); else null */
   soleIssuer(): string | null;
   dataUsed(): DataUsed[];
