@@ -76,9 +76,13 @@ export interface CliResult {
 }
 
 /** Runs the built binary; never throws for a non-zero exit (tests assert on the code). */
-export async function cli(args: readonly string[], opts: { cwd?: string } = {}): Promise<CliResult> {
+export async function cli(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, maxBuffer: 256 * 1024 * 1024 });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? REPO,
+      maxBuffer: 256 * 1024 * 1024,
+      ...(opts.env ? { env: opts.env } : {}),
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: unknown; stdout?: string; stderr?: string };

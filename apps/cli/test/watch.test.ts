@@ -1,0 +1,137 @@
+/**
+ * The death-detection commands through the real binary, on the embedded store (no REDIS_URL): a simulator CRL fetched with
+ * `fetch --once`, a watch list imported from CSV, passes that report each new revocation exactly once, `rotate`, `events`.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, ensureBuilt, lastJson, type CliResult } from './run-cli.js';
+import { createSimFixture, type SimFixture } from './sim-fixture.js';
+
+interface WatchEvent {
+  eventId: string;
+  type: 'revoked' | 'expired';
+  customerId: string;
+  issuer: string;
+  caId: string;
+  serial: string;
+  reason: string | null;
+  meaning: string | null;
+  revokedAt: string | null;
+  crlNumber: string | null;
+  detectedAt: string;
+}
+
+const { REDIS_URL: _redis, ...ENV } = process.env;
+let sim: SimFixture;
+let config: string;
+let eventsDir: string;
+
+const run = (args: readonly string[]): Promise<CliResult> => cli(args, { env: ENV });
+async function ok(args: readonly string[]): Promise<CliResult> {
+  const result = await run(args);
+  if (result.code !== 0) throw new Error(`jpki-validator ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return result;
+}
+const events = (r: CliResult): WatchEvent[] => r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchEvent);
+
+/** Writes the signature CA's current CRL where the config points, and loads it. */
+async function publishAndFetch(): Promise<void> {
+  await ok(['sim', 'crl', '--dir', sim.simDir, '--ca', 'jpki-sign', '--out', sim.signCrl]);
+  await ok(['fetch', '--once', '--config', config]);
+}
+async function issue(): Promise<string> {
+  return lastJson<{ serial: string }>(await ok(['sim', 'issue', '--dir', sim.simDir, '--ca', 'jpki-sign', '--out', join(sim.dir, `leaf-${Date.now()}.pem`)])).serial;
+}
+const revoke = (serial: string, reason: string) => ok(['sim', 'revoke', '--dir', sim.simDir, '--ca', 'jpki-sign', '--serial', serial, '--reason', reason]);
+
+beforeAll(async () => {
+  await ensureBuilt();
+  sim = await createSimFixture();
+  eventsDir = join(sim.dir, 'events');
+  mkdirSync(eventsDir);
+  config = join(sim.dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      issuers: [{ id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.signCa, crls: [{ name: 'full', source: sim.signCrl }], refresh: '1h' }],
+      dataDir: join(sim.dir, 'data'),
+      watch: { sinks: [{ file: eventsDir }] },
+    }),
+  );
+  await ok(['fetch', '--once', '--config', config]);
+}, 180_000);
+afterAll(async () => {
+  await sim.cleanup();
+});
+
+describe('watch', () => {
+  let rotatedFrom = '';
+  let rotatedTo = '';
+
+  it('imports a watch list and the first pass reports what is already revoked or expired, once', async () => {
+    rotatedFrom = await issue();
+    const list = join(sim.dir, 'customers.csv');
+    writeFileSync(
+      list,
+      [
+        'customerId,issuer,serial,notAfter',
+        `C-001,jpki-sign,${sim.revokedLeafSerial},2031-01-01T00:00:00Z`,
+        `C-002,jpki-sign,${sim.signLeafSerial},2031-01-01T00:00:00Z`,
+        `C-003,jpki-sign,${rotatedFrom},`,
+        `C-004,jpki-sign-2023,${sim.signLeafSerial},2020-01-01T00:00:00Z`,
+      ].join('\n'),
+    );
+    await ok(['watch', 'import', list, '--config', config]);
+    const first = events(await ok(['watch', 'run', '--output', '-', '--config', config]));
+    expect(first.map((e) => [e.customerId, e.type, e.reason, e.meaning]).sort()).toEqual([
+      ['C-001', 'revoked', 'affiliationChanged', 'death_or_emigration'],
+      ['C-004', 'expired', null, 'expired'],
+    ]);
+    const death = first.find((e) => e.type === 'revoked');
+    expect(death).toMatchObject({ issuer: 'jpki-sign', caId: 'jpki-sign-2023', serial: sim.revokedLeafSerial });
+    expect(death?.revokedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(death?.crlNumber).toMatch(/^\d+$/);
+    // the file sink holds the same events
+    const files = readdirSync(eventsDir).filter((f) => f.endsWith('.jsonl'));
+    const written = files.flatMap((f) => readFileSync(join(eventsDir, f), 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as WatchEvent).eventId));
+    expect(written.sort()).toEqual(first.map((e) => e.eventId).sort());
+
+    expect(events(await ok(['watch', 'run', '--output', '-', '--config', config]))).toEqual([]);
+    // re-importing the same list changes nothing
+    await ok(['watch', 'import', list, '--config', config]);
+    expect(events(await ok(['watch', 'run', '--output', '-', '--config', config]))).toEqual([]);
+  });
+
+  it('a new generation reports exactly the new revocations; rotate moves the customer to the new certificate', async () => {
+    rotatedTo = await issue();
+    await ok(['watch', 'rotate', '--customer', 'C-003', '--serial', rotatedTo, '--config', config]);
+    await revoke(sim.signLeafSerial, 'superseded');
+    await revoke(rotatedFrom, 'affiliationChanged');
+    await revoke(rotatedTo, 'certificateHold');
+    await publishAndFetch();
+    const second = events(await ok(['watch', 'run', '--output', '-', '--config', config]));
+    expect(second.map((e) => [e.customerId, e.serial, e.reason, e.meaning]).sort()).toEqual([
+      ['C-002', sim.signLeafSerial, 'superseded', 'basic_info_changed'],
+      ['C-003', rotatedTo, 'certificateHold', 'suspended_card_lost'],
+      ['C-004', sim.signLeafSerial, 'superseded', 'basic_info_changed'],
+    ]);
+    expect(events(await ok(['watch', 'run', '--output', '-', '--config', config]))).toEqual([]);
+  });
+
+  it('lists past events, filtered by meaning', async () => {
+    const deaths = events(await ok(['watch', 'events', '--meaning', 'death_or_emigration', '--config', config]));
+    expect(deaths.map((e) => e.customerId)).toEqual(['C-001']);
+    const all = events(await ok(['watch', 'events', '--config', config]));
+    expect(all).toHaveLength(5);
+  });
+
+  it('a malformed watch list stops with exit 2 naming the line, and imports nothing', async () => {
+    const bad = join(sim.dir, 'bad.csv');
+    writeFileSync(bad, `customerId,issuer,serial\nC-100,jpki-sign,${sim.signLeafSerial}\nC-101,jpki-sign,not-hex\n`);
+    const result = await run(['watch', 'import', bad, '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/line 3/);
+    expect(events(await ok(['watch', 'run', '--output', '-', '--config', config]))).toEqual([]);
+  });
+});
