@@ -1,11 +1,9 @@
 import { DerError, X509Error } from '../errors.js';
-import { OID, type CrlReason } from '../oids.js';
+import { OID } from '../oids.js';
 import { decodeOid } from '../der/oid.js';
-import { formatNameDer } from '../der/name.js';
 import { readChildren, readSingle, readBoolean, readSmallInteger, expectTag, TAG, type Tlv } from '../der/tlv.js';
-import { concatBytes, encodeLength } from '../der/writer.js';
 import { formatGeneralName, formatGeneralNames, formatRelativeName, GENERAL_NAME_TAG, readReasonFlags } from '../der/general-name.js';
-import type { BasicConstraints, CertificateExtension, DistributionPoint, KeyUsage } from './types.js';
+import type { BasicConstraints, CertificateExtension, DistributionPoint, KeyUsage, ParsedCertificate } from './types.js';
 
 /** Extensions this module parses. A path validator may treat others as unrecognised (RFC 5280 §4.2: reject if critical). */
 export const KNOWN_CERTIFICATE_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -21,18 +19,19 @@ export const KNOWN_CERTIFICATE_EXTENSIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** The fields of ParsedCertificate that come from extensions. */
-export interface ExtensionFields {
-  subjectKeyIdentifier: Uint8Array | null;
-  authorityKeyIdentifier: Uint8Array | null;
-  keyUsage: KeyUsage | null;
-  basicConstraints: BasicConstraints | null;
-  extKeyUsage: string[] | null;
-  certificatePolicies: string[] | null;
-  cRLDistributionPoints: DistributionPoint[] | null;
-  subjectAltName: string[] | null;
-  ocspUrls: string[];
-  caIssuers: string[];
-}
+export type ExtensionFields = Pick<
+  ParsedCertificate,
+  | 'subjectKeyIdentifier'
+  | 'authorityKeyIdentifier'
+  | 'keyUsage'
+  | 'basicConstraints'
+  | 'extKeyUsage'
+  | 'certificatePolicies'
+  | 'cRLDistributionPoints'
+  | 'subjectAltName'
+  | 'ocspUrls'
+  | 'caIssuers'
+>;
 
 /**
  * Reads every known extension. Each value is parsed on its own buffer, so a fault is reported as X509Error CERT_MALFORMED naming
