@@ -20,7 +20,6 @@ import type {
   DiffSummary,
   GenerationChange,
   BeginLoadOptions,
-  LoadOptions,
   LookupAnswer,
   PartitionMeta,
   RevocationStore,
