@@ -1,10 +1,13 @@
 // Benchmark: `jpki-validator check` (CSV in → CSV out, the built binary timed directly, file to file) over N serials against a
-// simulator CRL of M entries, side by side in one run: a papaparse pass-through of the same file (parse + unparse, no lookup), the
-// check pipeline's own pass-through (its reader and writer, constant answers), check offline (--crl) and via Redis (--redis), the
-// lookup step alone (a CA snapshot's lookupMany), and the naive way (one ioredis GETBIT per serial, pipelined).
+// simulator CRL of M entries, side by side in one run: a papaparse pass-through of the same file (parse + unparse, no lookup),
+// check offline (--crl) and via Redis (--redis) — each as the whole process (start-up and loading the CRL or the Redis snapshot
+// included) and as the pipeline alone (the time check's own summary reports), with its peak RSS — the lookup step alone (the
+// per-row snapshot lookup the bulk path makes, on the embedded store's snapshot and on the one read from Redis; and the answering
+// step inside check's own runs, from its summary), and the naive way (one ioredis GETBIT per serial, pipelined).
 // Never run by `npm test`. After `npx tsc -b apps/cli bench`, from bench/:
 //   node dist/check-throughput.js [--rows 10000000] [--entries 5000000] [--runs 3] [--redis redis://127.0.0.1:6379]
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -15,6 +18,7 @@ import { parseArgs, promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import Papa from 'papaparse';
 import { initSimulator } from '@jpki-validator/sim';
+import type { CaSnapshot } from '@jpki-validator/store';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = resolve(benchDir, '..');
@@ -74,23 +78,42 @@ log('redis: ingest');
 await ingestCrl({ store, ca: trusted, partition: { name: 'sign', source: crl }, source: createSource(crl), skewSeconds: 300 });
 
 const seconds: Record<string, number[]> = {};
+/** from check's own summary: the pipeline's seconds and the answering step's seconds, and the process's peak RSS (KiB) */
+const pipelineSeconds: Record<string, number[]> = {};
+const answerSeconds: Record<string, number[]> = {};
+const peakRssKiB: Record<string, number[]> = {};
 const time = async (name: string, task: () => Promise<unknown>) => {
   const t0 = performance.now();
   await task();
   (seconds[name] ??= []).push((performance.now() - t0) / 1000);
 };
-const run = (args: string[]) => promisify(execFile)(process.execPath, [binary, ...args], { maxBuffer: 1 << 26 });
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const runCheck = async (name: string, args: string[]) => {
+  const command = timeBin === null ? [process.execPath, binary, ...args] : [timeBin, '-f', 'peak-rss-kib %M', process.execPath, binary, ...args];
+  await time(name, async () => {
+    const { stderr } = await promisify(execFile)(command[0] as string, command.slice(1), { maxBuffer: 1 << 26 });
+    const pipeline = /check: \d+ rows in ([\d.]+) s/.exec(stderr);
+    const answering = /answering took ([\d.]+) s/.exec(stderr);
+    const rss = /peak-rss-kib (\d+)/.exec(stderr);
+    if (pipeline === null || answering === null) throw new Error(`${name}: no summary in\n${stderr}`);
+    (pipelineSeconds[name] ??= []).push(Number(pipeline[1]));
+    (answerSeconds[name] ??= []).push(Number(answering[1]));
+    if (rss !== null) (peakRssKiB[name] ??= []).push(Number(rss[1]));
+  });
+};
+const OFFLINE = 'check offline (--crl)';
+const VIA_REDIS = 'check via Redis (--redis)';
 
 for (let r = 0; r < runs; r++) {
   log(`run ${r + 1}/${runs}`);
   await time('papaparse pass-through', () => papaparsePassThrough(input, join(out, 'pt.csv')));
-  await time('check offline (--crl)', () => run(['check', '--input', input, '--output', join(out, 'offline.csv'), '--crl', crl, '--ca', caCert]));
-  await time('check via Redis (--redis)', () =>
-    run(['check', '--input', input, '--output', join(out, 'redis.csv'), '--redis', values.redis, '--redis-prefix', prefix, '--ca', caCert]),
-  );
+  await runCheck(OFFLINE, ['check', '--input', input, '--output', join(out, 'offline.csv'), '--crl', crl, '--ca', caCert]);
+  await runCheck(VIA_REDIS, ['check', '--input', input, '--output', join(out, 'redis.csv'), '--redis', values.redis, '--redis-prefix', prefix, '--ca', caCert]);
 }
 
-// The lookup step alone: the loaded snapshot's bulk lookup over the same serials (offline: embedded; Redis: its snapshot copy).
+// The lookup step alone: the per-row lookup of check's bulk path (CaSnapshot.lookupInto, into the reason and date columns) over
+// the same serials, on the embedded store's snapshot (offline) and on the snapshot read from Redis (what --redis answers from);
+// and the snapshot's lookupMany (typed arrays allocated per call) for comparison.
 const serials = new Float64Array(Math.min(rows, 10_000_000));
 {
   let state = 12345;
@@ -99,14 +122,31 @@ const serials = new Float64Array(Math.min(rows, 10_000_000));
     serials[i] = base + (state % (entries * 2));
   }
 }
-const snapshot = await store.loadSnapshot('jpki-sign-2023');
-if (snapshot === null) throw new Error('nothing loaded');
-const lookupRates: number[] = [];
+const { openEmbeddedStore } = await import('@jpki-validator/store');
+const embedded = await openEmbeddedStore();
+log('embedded: ingest');
+await ingestCrl({ store: embedded, ca: trusted, partition: { name: 'sign', source: crl }, source: createSource(crl), skewSeconds: 300 });
+const offlineSnapshot = embedded.snapshot('jpki-sign-2023');
+const redisLoadSeconds: number[] = [];
+let redisSnapshot: CaSnapshot | null = null;
 for (let r = 0; r < runs; r++) {
+  // a new store instance each time: nothing cached from the ingest or the previous read
+  const cold = createRedisStore({ redis, prefix });
   const t0 = performance.now();
-  for (let start = 0; start < serials.length; start += 8192) snapshot.lookupMany(serials.subarray(start, start + 8192));
-  lookupRates.push(serials.length / ((performance.now() - t0) / 1000));
+  redisSnapshot = await cold.loadSnapshot('jpki-sign-2023');
+  redisLoadSeconds.push((performance.now() - t0) / 1000);
 }
+if (offlineSnapshot === null || redisSnapshot === null) throw new Error('nothing loaded');
+const lookupRates: Record<string, number[]> = {};
+for (let r = 0; r < runs; r++) {
+  for (const [name, snapshot] of [['offline', offlineSnapshot], ['redis', redisSnapshot]] as const) {
+    (lookupRates[`${name} lookupInto`] ??= []).push(lookupIntoRate(snapshot, serials));
+    const t0 = performance.now();
+    for (let start = 0; start < serials.length; start += 8192) snapshot.lookupMany(serials.subarray(start, start + 8192));
+    (lookupRates[`${name} lookupMany`] ??= []).push(serials.length / ((performance.now() - t0) / 1000));
+  }
+}
+await embedded.close();
 
 // The naive way: one GETBIT per serial on the current generation's listed bitmap, pipelined 10 k at a time.
 const naiveCount = Math.min(serials.length, 1_000_000);
@@ -135,19 +175,52 @@ redis.disconnect();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const rate = (name: string) => rows / median(seconds[name] ?? []);
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const pass = rate('papaparse pass-through');
+const pct = (n: number) => `${((n / pass) * 100).toFixed(0)} %`;
+const checkRow = (name: string) => {
+  const whole = rate(name);
+  const pipeline = rows / median(pipelineSeconds[name] ?? []);
+  const rss = peakRssKiB[name] === undefined ? '—' : `${Math.round(Math.max(...(peakRssKiB[name] ?? [])) / 1024)}`;
+  return `| ${name} | ${fmt(whole)} (${pct(whole)}) | ${fmt(pipeline)} (${pct(pipeline)}) | ${fmt(rows / median(answerSeconds[name] ?? []))} | ${rss} |`;
+};
+const redisLoad = median(redisLoadSeconds);
+const lookup = (name: string) => median(lookupRates[name] ?? []);
 const report = [
   `check over ${rows} rows against a ${written.entries}-entry CRL (median of ${runs}; CSV in → CSV out, file to file, binary timed directly)`,
   '',
-  '| subject | rows/s | vs pass-through |',
-  '|---|---:|---:|',
-  ...['papaparse pass-through', 'check offline (--crl)', 'check via Redis (--redis)'].map(
-    (n) => `| ${n} | ${Math.round(rate(n)).toLocaleString('en')} | ${((rate(n) / pass) * 100).toFixed(0)} % |`,
-  ),
-  `| lookup step alone (snapshot lookupMany, 8 k per call) | ${Math.round(median(lookupRates)).toLocaleString('en')} serials/s | |`,
-  `| naive: ioredis GETBIT per serial, pipelines of 10 k (${naiveCount} serials) | ${Math.round(naiveRate).toLocaleString('en')} serials/s | |`,
+  '| subject | rows/s, whole process (vs pass-through) | rows/s, pipeline alone (vs pass-through) | answering step rows/s | peak RSS MiB |',
+  '|---|---:|---:|---:|---:|',
+  `| papaparse pass-through (parse + unparse, no lookup) | ${fmt(pass)} (100 %) | | | |`,
+  checkRow(OFFLINE),
+  checkRow(VIA_REDIS),
+  '',
+  '| lookup step alone | serials/s |',
+  '|---|---:|',
+  `| offline: embedded snapshot, lookupInto per serial into columns | ${fmt(lookup('offline lookupInto'))} |`,
+  `| offline: embedded snapshot, lookupMany (8 k per call) | ${fmt(lookup('offline lookupMany'))} |`,
+  `| via Redis: snapshot read from Redis, lookupInto per serial | ${fmt(lookup('redis lookupInto'))} |`,
+  `| via Redis: the same with reading the snapshot (${redisLoad.toFixed(2)} s) counted, over ${serials.length} serials | ${fmt(serials.length / (redisLoad + serials.length / lookup('redis lookupInto')))} |`,
+  `| naive: ioredis GETBIT per serial, pipelines of 10 k (${naiveCount} serials) | ${fmt(naiveRate)} |`,
 ];
 process.stdout.write(`${report.join('\n')}\n`);
+
+function lookupIntoRate(snapshot: CaSnapshot, column: Float64Array): number {
+  const slot = { reasonCode: -1, revokedAtMs: Number.NaN, invalidityMs: Number.NaN };
+  const reasons = new Int8Array(8192);
+  const dates = new Float64Array(8192);
+  const t0 = performance.now();
+  for (let start = 0; start < column.length; start += 8192) {
+    const end = Math.min(column.length, start + 8192);
+    for (let i = start; i < end; i++) {
+      if (snapshot.lookupInto(column[i] as number, slot)) {
+        reasons[i - start] = slot.reasonCode;
+        dates[i - start] = slot.revokedAtMs;
+      } else reasons[i - start] = -1;
+    }
+  }
+  return column.length / ((performance.now() - t0) / 1000);
+}
 
 async function papaparsePassThrough(from: string, to: string): Promise<void> {
   const sink = createWriteStream(to);

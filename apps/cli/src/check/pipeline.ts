@@ -40,6 +40,7 @@ export async function runPipeline(options: PipelineOptions): Promise<CheckTally>
   // the names the source is asked with: the default issuer first, then the reader's names (ids shifted by one)
   let names: string[] = [];
   let rows = 0;
+  let answerMs = 0;
   for await (const batch of input.batches) {
     const n = batch.rows;
     if (answers.outcome.length < n) {
@@ -57,7 +58,9 @@ export async function runPipeline(options: PipelineOptions): Promise<CheckTally>
       } else if (ask < 0) answers.outcome[i] = issuerUnknown;
       asked[i] = ask;
     }
+    const askedAt = performance.now();
     await source.answer({ batch, issuers: asked, issuerNames: names }, table, answers);
+    answerMs += performance.now() - askedAt;
     table.count(answers.outcome, n);
     await writerFor().write(writerFor().format(input.shape(), batch, answers, table));
     rows += n;
@@ -65,6 +68,7 @@ export async function runPipeline(options: PipelineOptions): Promise<CheckTally>
   }
   await writerFor().finish(input.shape());
   const tally = new CheckTally();
+  tally.answerMs = answerMs;
   table.outcomes.forEach((o, k) => tally.add(o.answer, table.counts[k] ?? 0));
   return tally;
 }

@@ -22,6 +22,8 @@ export class CheckTally {
   readonly byReason = new Map<string, number>();
   readonly byMeaning = new Map<string, number>();
   readonly byDetail = new Map<string, number>();
+  /** time spent answering (the source's lookups), apart from reading and writing: shows where a slow run's time goes */
+  answerMs = 0;
 
   /** `count` rows answered `a` */
   add(a: RowAnswer, count = 1): void {
@@ -61,6 +63,7 @@ export class CheckTally {
       details: Object.fromEntries(this.byDetail),
       badRows: this.badRows,
       seconds: Math.round(elapsedMs) / 1000,
+      answerSeconds: Math.round(this.answerMs) / 1000,
       rowsPerSecond: elapsedMs > 0 ? Math.round((this.rows * 1000) / elapsedMs) : null,
       crls: dataUsed,
     };
@@ -72,6 +75,7 @@ export class CheckTally {
     const lines = [
       `check: ${this.rows} rows in ${(elapsedMs / 1000).toFixed(2)} s (${rate} rows/s)`,
       `  good ${this.good}, revoked ${this.revoked}, unknown ${this.unknown}${this.badRows > 0 ? ` (bad rows ${this.badRows})` : ''}`,
+      `  answering took ${(this.answerMs / 1000).toFixed(2)} s (${this.answerMs > 0 ? Math.round((this.rows * 1000) / this.answerMs) : 0} rows/s), reading and writing the rest`,
     ];
     if (this.byReason.size > 0) lines.push(`  revoked by reason: ${counts(this.byReason)}`);
     if (this.byMeaning.size > 0) lines.push(`  revoked by meaning: ${counts(this.byMeaning)}`);
