@@ -47,6 +47,8 @@ export interface DeliveryWorkerOptions extends DeliveryOptions {
   backoffBaseMs?: number;
   onDelivered?: (url: string, events: number) => void;
   onFailed?: (url: string, error: Error) => void;
+  /** the worker's own errors (a lost Redis connection); without a listener they would be thrown */
+  onError?: (error: Error) => void;
 }
 
 export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<DeliveryJobData> {
@@ -66,5 +68,6 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
     },
   );
   worker.on('failed', (job, error) => job && options.onFailed?.(job.data.url, error));
+  worker.on('error', (error) => options.onError?.(error));
   return worker;
 }

@@ -8,6 +8,15 @@ export const SCHEDULER_ID = 'watch-pass-schedule';
 export interface PassJobData {
   trigger: 'schedule' | 'switch' | 'manual';
   caId?: string;
+  generation?: number;
+}
+
+/**
+ * The pass job of one switch: every watcher process hears the same switch (Redis pub/sub) and adds a job under this id, so BullMQ
+ * keeps one and M processes run one pass per switch. (BullMQ refuses custom ids with a single `:`; CA ids are slugs.)
+ */
+export function switchJobId(caId: string, generation: number): string {
+  return `switch-${caId}-${generation}`;
 }
 
 export interface DeliveryJobData {

@@ -1,7 +1,9 @@
 /**
  * The death-detection job, wired: a BullMQ job scheduler runs a pass on the configured cron (default daily, Asia/Tokyo) or
- * interval, every CRL switch the store announces enqueues one more, and one pass worker (concurrency 1) runs them; webhook
- * batches go to the delivery queue (delivery.ts). `createWatcher` builds; `start` connects and schedules; `close` stops.
+ * interval, every CRL switch the store announces enqueues one more (one job per switch however many processes hear it), and one
+ * pass worker (concurrency 1) per process runs them — passes of several processes are serialised by the watch repository's lock,
+ * and events already recorded are never reported again; webhook batches go to the delivery queue (delivery.ts).
+ * `createWatcher` builds; `start` connects and schedules; `close` stops.
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
@@ -9,7 +11,7 @@ import type { CaSnapshot, RevocationStore } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
 import { runWatchPass, type PassReport, type WatchRepository, type WatchSinkConfig } from '@jpki-validator/watch';
 import { BullWebhookQueue, startDeliveryWorker } from './delivery.js';
-import { PASS_QUEUE, SCHEDULER_ID, type PassJobData } from './queues.js';
+import { PASS_QUEUE, SCHEDULER_ID, switchJobId, type PassJobData } from './queues.js';
 
 export interface WatcherOptions {
   connection: ConnectionOptions;
@@ -30,8 +32,8 @@ export interface Watcher {
   passQueue: Queue<PassJobData>;
   webhooks: BullWebhookQueue;
   start(): Promise<void>;
-  /** enqueue one pass now */
-  trigger(data: PassJobData): Promise<void>;
+  /** enqueue one pass now; a jobId already in the queue (waiting, running or recently done) adds nothing */
+  trigger(data: PassJobData, jobId?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,8 +44,15 @@ export function createWatcher(options: WatcherOptions): Watcher {
   const workers: Worker[] = [];
   let unsubscribe: (() => void) | null = null;
 
-  const trigger = async (data: PassJobData): Promise<void> => {
-    await passQueue.add('pass', data, { removeOnComplete: 100, removeOnFail: 1000, attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+  const trigger = async (data: PassJobData, jobId?: string): Promise<void> => {
+    // completed jobs are kept a day so that a late duplicate add (another process hearing the same switch) still finds its id
+    await passQueue.add('pass', data, {
+      ...(jobId === undefined ? {} : { jobId }),
+      removeOnComplete: { age: 86_400, count: 1000 },
+      removeOnFail: 1000,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5000 },
+    });
   };
 
   return {
@@ -56,19 +65,19 @@ export function createWatcher(options: WatcherOptions): Watcher {
         'cron' in options.schedule ? { pattern: options.schedule.cron, tz: options.timeZone } : { every: options.schedule.intervalMs },
         { name: 'pass', data: { trigger: 'schedule' } },
       );
-      workers.push(
-        new Worker<PassJobData>(
-          PASS_QUEUE,
-          async (job) => {
-            const log = options.logger.child({ job: job.id, trigger: job.data.trigger });
-            const report = await runWatchPass({ repo: options.repo, snapshot: options.snapshot, meaning: options.meaning, sinks: options.sinks, webhooks });
-            log.info({ revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas }, 'watch pass done');
-            options.onPass?.(report);
-            return { revoked: report.revoked, expired: report.expired };
-          },
-          { connection: options.connection, ...prefix, concurrency: 1 },
-        ),
+      const passWorker = new Worker<PassJobData>(
+        PASS_QUEUE,
+        async (job) => {
+          const log = options.logger.child({ job: job.id, trigger: job.data.trigger });
+          const report = await runWatchPass({ repo: options.repo, snapshot: options.snapshot, meaning: options.meaning, sinks: options.sinks, webhooks });
+          log.info({ revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas }, 'watch pass done');
+          options.onPass?.(report);
+          return { revoked: report.revoked, expired: report.expired };
+        },
+        { connection: options.connection, ...prefix, concurrency: 1 },
       );
+      passWorker.on('error', (e) => options.logger.error({ err: e.message }, 'watch pass worker error'));
+      workers.push(passWorker);
       workers.push(
         startDeliveryWorker({
           connection: options.connection,
@@ -77,11 +86,12 @@ export function createWatcher(options: WatcherOptions): Watcher {
           ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
           onDelivered: (url, events) => options.logger.info({ url, events }, 'webhook batch delivered'),
           onFailed: (url, error) => options.logger.warn({ url, err: error.message }, 'webhook batch failed; will retry'),
+          onError: (error) => options.logger.error({ err: error.message }, 'webhook delivery worker error'),
         }),
       );
       // every successful CRL switch: one more pass (the pass itself reads the newest generation of every CA)
       unsubscribe = options.store.subscribe((event) => {
-        trigger({ trigger: 'switch', caId: event.caId }).catch((e: unknown) => options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'));
+        trigger({ trigger: 'switch', caId: event.caId, generation: event.generation }, switchJobId(event.caId, event.generation)).catch((e: unknown) => options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'));
       });
     },
     async close() {

@@ -14,6 +14,10 @@ const USAGE = `usage: jpki-validator fetch [--once] [--config FILE] [--admin-por
 Keeps every configured CRL current. On REDIS_URL: a BullMQ worker with a schedule per CA partition (and a run soon after each
 CRL's nextUpdate), an admin server with /metrics, /healthz and the job dashboard at /admin/queues; it runs until SIGTERM/SIGINT.
 Without REDIS_URL: the same schedule in process, into the embedded store in the data directory.
+With watch sinks configured (watch.sinks), the process also runs the death-detection job: a pass after every CRL switch and on
+watch.schedule (default daily 09:00 Asia/Tokyo); with REDIS_URL as BullMQ jobs shared by every fetch process (each pass runs
+once), with webhook retries through BullMQ; without, in process, with webhook batches kept in <dataDir>/watch/outbox until
+delivered.
 
 options:
   --once            fetch every configured partition now, print one JSON report per partition on stdout, and exit:
@@ -71,8 +75,19 @@ async function serveWorker(config: ReturnType<typeof loadConfig>, io: CliIo, por
   const { startFetcher, waitForSignal } = await import('@jpki-validator/crl-fetcher');
   const logger = createLogger({ destination: io.stdout });
   const fetcher = await startFetcher({ config, logger, adminPort, ...(host === undefined ? {} : { adminHost: host }) });
-  io.stderr.write(`fetch: ${fetcher.mode === 'queue' ? 'queue worker' : 'in-process scheduler'} running; admin ${fetcher.adminUrl ?? 'off'}; stop with SIGTERM\n`);
+  // the death-detection job rides along when its events have somewhere to go; without sinks `watch run` is the way
+  const { startWatchJob, describeWatchSchedule } = await import('@jpki-validator/watcher');
+  let watch: Awaited<ReturnType<typeof startWatchJob>> | null = null;
+  try {
+    if (config.watch.sinks.length > 0) watch = await startWatchJob({ config, store: fetcher.store, logger });
+  } catch (error) {
+    await fetcher.close();
+    throw error;
+  }
+  const watching = watch === null ? 'watch job off (no watch.sinks configured)' : `watch job on (${describeWatchSchedule(config.watch)})`;
+  io.stderr.write(`fetch: ${fetcher.mode === 'queue' ? 'queue worker' : 'in-process scheduler'} running; ${watching}; admin ${fetcher.adminUrl ?? 'off'}; stop with SIGTERM\n`);
   await waitForSignal();
+  await watch?.close();
   await fetcher.close();
   return EXIT.OK;
 }

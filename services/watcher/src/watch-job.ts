@@ -1,0 +1,122 @@
+/**
+ * The death-detection job hosted by a process that loads CRLs (`jpki-validator fetch` and `start`): on REDIS_URL the BullMQ
+ * watcher (a job scheduler on the watch cron, one pass job per switch, the webhook delivery worker), so M fetcher processes share
+ * one schedule and run each pass once; without Redis the in-process runner beside the embedded store. The watch list is the one
+ * the `watch …` commands use: Redis keys under the store's prefix, or `<dataDir>/watch/`.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '@jpki-validator/config';
+import { EmbeddedRevocationStore, RedisRevocationStore, type CaSnapshot, type RevocationStore } from '@jpki-validator/store';
+import { createRedisWatch, openEmbeddedWatch, WebhookOutbox, type DeliveryReport, type PassReport } from '@jpki-validator/watch';
+import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-runner.js';
+import { createWatcher, type Watcher } from './watcher.js';
+
+export interface StartWatchJobOptions {
+  config: Pick<Config, 'watch' | 'dataDir' | 'redisUrl' | 'profile'>;
+  /** the store the CRLs are loaded into (its switches trigger passes; its generations are what a pass reads) */
+  store: RevocationStore;
+  logger: Logger;
+  /** the store's Redis key prefix, which the watch list shares (default `jpki`) */
+  keyPrefix?: string;
+  /** BullMQ key prefix (default BullMQ's `bull`, as `watch run` uses); tests use a random one */
+  bullPrefix?: string;
+  /** embedded: between delivery rounds of the webhook outbox (default 60 s) */
+  retryIntervalMs?: number;
+  /** Redis: first retry delay of a webhook batch (default 1 s, doubling, capped at 10 min) */
+  backoffBaseMs?: number;
+  onPass?: (report: PassReport) => void;
+  onDelivery?: (report: DeliveryReport) => void;
+}
+
+export interface RunningWatchJob {
+  mode: 'queue' | 'in-process';
+  /** queue mode */
+  watcher: Watcher | null;
+  /** in-process mode */
+  runner: EmbeddedWatchRunner | null;
+  close(): Promise<void>;
+}
+
+/** `cron 0 9 * * * Asia/Tokyo` or `every 3600000 ms`, for start-up lines */
+export function describeWatchSchedule(watch: Pick<Config['watch'], 'schedule' | 'timeZone'>): string {
+  return 'cron' in watch.schedule ? `cron ${watch.schedule.cron} ${watch.timeZone}` : `every ${watch.schedule.intervalMs} ms`;
+}
+
+/** How a pass reads a CA's current generation from either store. */
+export function snapshotReader(store: RevocationStore): (caId: string) => Promise<CaSnapshot | null> {
+  if (store instanceof EmbeddedRevocationStore) return async (caId) => store.snapshot(caId);
+  if (store instanceof RedisRevocationStore) return (caId) => store.loadSnapshot(caId);
+  throw new TypeError('the watch job needs the embedded or the Redis revocation store');
+}
+
+export async function startWatchJob(options: StartWatchJobOptions): Promise<RunningWatchJob> {
+  const { config, store, logger } = options;
+  const snapshot = snapshotReader(store);
+  const sinks = config.watch.sinks;
+  const watchLogger = logger.child({ component: 'watch' });
+
+  if (config.redisUrl !== null) {
+    const repo = createRedisWatch({ redis: config.redisUrl, prefix: options.keyPrefix ?? 'jpki' });
+    // switches published before the subscription is active would not trigger a pass
+    if (store instanceof RedisRevocationStore) await store.subscribed();
+    const watcher = createWatcher({
+      connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+      ...(options.bullPrefix === undefined ? {} : { prefix: options.bullPrefix }),
+      store,
+      snapshot,
+      repo,
+      meaning: config.profile.meaning,
+      schedule: config.watch.schedule,
+      timeZone: config.watch.timeZone,
+      sinks,
+      logger: watchLogger,
+      ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
+      ...(options.onPass ? { onPass: options.onPass } : {}),
+    });
+    try {
+      await watcher.start();
+    } catch (error) {
+      await watcher.close().catch(() => undefined);
+      await repo.close();
+      throw error;
+    }
+    watchLogger.info({ mode: 'queue', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length }, 'watch job started');
+    return {
+      mode: 'queue',
+      watcher,
+      runner: null,
+      async close() {
+        await watcher.close();
+        await repo.close();
+      },
+    };
+  }
+
+  const watchDir = join(config.dataDir, 'watch');
+  const repo = await openEmbeddedWatch({ dir: watchDir });
+  const runner = startEmbeddedWatchRunner({
+    store,
+    snapshot,
+    repo,
+    meaning: config.profile.meaning,
+    schedule: config.watch.schedule,
+    timeZone: config.watch.timeZone,
+    sinks,
+    outbox: new WebhookOutbox(join(watchDir, 'outbox')),
+    logger: watchLogger,
+    ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
+    ...(options.onPass ? { onPass: options.onPass } : {}),
+    ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
+  });
+  watchLogger.info({ mode: 'in-process', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length }, 'watch job started');
+  return {
+    mode: 'in-process',
+    watcher: null,
+    runner,
+    async close() {
+      await runner.close();
+      await repo.close();
+    },
+  };
+}
