@@ -11,6 +11,7 @@
  */
 import type { CaSnapshot, EntrySlot } from '@jpki-validator/store';
 import { formatSerial, parseSerial, SerialError, type CrlReason } from '@jpki-validator/x509';
+import { BulkStatusResolver } from './bulk-columns.js';
 import type { CaRegistry, RegisteredCa } from './ca-registry.js';
 import { SecondClock } from './clock.js';
 import { CrlSummaries } from './crl-summary.js';
@@ -142,6 +143,26 @@ export class StatusResolver {
     }
     await this.answerDeferred(questions, deferred, answers, options);
     return answers;
+  }
+
+  /**
+   * A columnar bulk resolver (bulk-columns.ts) over the same CAs, data, profile and clock. Its outcomes are `checkMany`'s answers
+   * for every question without `at` or `mode` whose issuer `ocspMayAnswer` says no to.
+   */
+  bulk(): BulkStatusResolver {
+    const { registry, snapshots, meaning, storeAvailable, now } = this.options;
+    return new BulkStatusResolver({ registry, snapshots, meaning, ...(storeAvailable ? { storeAvailable } : {}), ...(now ? { now } : {}) });
+  }
+
+  /** the `checkedAt` an answer given now carries (the resolver's clock, to the second) */
+  checkedAtNow(): string {
+    return this.clock.format(this.clock.now());
+  }
+
+  /** whether OCSP may take part in answering about this issuer (id or group) under this policy override: a CA of it has a responder the policy lets us ask */
+  ocspMayAnswer(issuer: string, mode?: StatusMode): boolean {
+    const cas = this.registry.resolve(issuer);
+    return cas !== null && this.ocspCouldHelp(cas, mode);
   }
 
   /** what the registry and the snapshots say about each CA, for /v1/issuers and /readyz */

@@ -10,7 +10,7 @@ import type { AppEnv } from './env.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import { apiKeyAuth, type RateLimitOptions } from './middleware/api-key.js';
 import { requestContext } from './middleware/request-context.js';
-import { ProblemError, problemResponse, type ProblemSlug } from './problem.js';
+import { ProblemError, problemResponse, validationProblem, type ProblemSlug } from './problem.js';
 import { registerBatchRoute } from './routes/batch.js';
 import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
@@ -48,10 +48,7 @@ export function createApp(deps: AppDeps): ValidatorApp {
   const app = new OpenAPIHono<AppEnv>({
     // schema failures become problem+json 400s naming the field
     defaultHook: (result) => {
-      if (!result.success) {
-        const detail = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`).join('; ');
-        throw new ProblemError(400, 'bad-request', detail.slice(0, 500));
-      }
+      if (!result.success) throw validationProblem(result.error.issues);
     },
   });
 
@@ -64,16 +61,16 @@ export function createApp(deps: AppDeps): ValidatorApp {
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
   registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
 
-  app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.var.requestId));
+  app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {
-    const requestId = c.var.requestId;
+    const requestId = c.get('requestId');
     if (error instanceof ProblemError) return problemResponse(error.status, error.slug, error.message, requestId, { ...error.headers });
     if (error instanceof HTTPException) {
       const slug = SLUGS[error.status] ?? 'bad-request';
       // e.g. malformed JSON (400) or an unsupported content type (415) found by the validators
       return problemResponse(error.status, slug, error.message || slug, requestId);
     }
-    c.var.log().error({ err: error }, 'unhandled error');
+    c.get('log')().error({ err: error }, 'unhandled error');
     return problemResponse(500, 'internal', `internal error; quote request ${requestId}`, requestId);
   });
   return { app, metrics };

@@ -8,5 +8,7 @@ export interface AppEnv {
     log: () => Logger;
     /** the API key's id (a hash prefix, never the key) when keys are configured */
     apiKeyId: string | null;
+    /** the handler's response already carries `x-request-id` (fast-response.ts), so the middleware need not add it */
+    requestIdSent: boolean;
   };
 }

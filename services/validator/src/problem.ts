@@ -52,6 +52,12 @@ export class ProblemError extends Error {
   }
 }
 
+/** A schema validation failure as the 400 every route gives for it: each issue as `path: message`, the body's own as `(body)`. */
+export function validationProblem(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ProblemError {
+  const detail = issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(body)'}: ${i.message}`).join('; ');
+  return new ProblemError(400, 'bad-request', detail.slice(0, 500));
+}
+
 export function problemBody(status: number, slug: ProblemSlug, detail: string, requestId?: string): Problem {
   const body: Problem = { type: `urn:jpki-validator:problem:${slug}`, title: TITLES[slug], status, detail };
   if (requestId !== undefined) body.instance = `urn:jpki-validator:request:${requestId}`;

@@ -1,11 +1,23 @@
-/** `POST /v1/status/batch`: JSON (≤ 10 000 items) or NDJSON streamed both ways. */
+/**
+ * `POST /v1/status/batch`: JSON (≤ 10 000 items) or NDJSON streamed both ways.
+ *
+ * Declared once (batchRoute) for /openapi.json. The handler runs on a twin of that declaration whose JSON body schema accepts
+ * any JSON: the same media-type gate, body limit, JSON parsing and query validation, but the 10 000 items are checked by hand
+ * (batch-items.ts) instead of by zod per item, with zod's own 400 whenever the hand check refuses. Answers are written as text by
+ * batch-answers.ts. The NDJSON stream is the route's first middleware (its streamed Response is not one the typed JSON route can
+ * return); being route middleware rather than `app.use`, it keeps Hono on its RegExpRouter.
+ */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
+import type { MiddlewareHandler } from 'hono';
+import { BatchAnswerer } from '../batch-answers.js';
+import { batchItems } from '../batch-items.js';
 import type { AppEnv } from '../env.js';
+import { jsonTextResponse } from '../fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { isNdjson, jsonBodyLimit } from '../middleware/body-limit.js';
 import { ndjsonAnswerStream } from '../ndjson.js';
-import { ProblemError } from '../problem.js';
+import { ProblemError, validationProblem } from '../problem.js';
 import { checkOptions } from '../request-options.js';
 import { BatchRequestSchema, BatchResponseSchema, MAX_JSON_BATCH_ITEMS, ModeSchema, problemSpec } from '../schemas.js';
 
@@ -49,31 +61,50 @@ export function batchRoute(maxJsonBytes: number) {
 }
 
 export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, metrics: ValidatorMetrics, maxJsonBytes: number): void {
-  // NDJSON first, as middleware: its streamed Response is not one the typed JSON route can return; the route below documents both
-  app.use('/v1/status/batch', async (c, next) => {
-    if (c.req.method !== 'POST' || !isNdjson(c.req.header('content-type'))) return next();
+  const answerer = new BatchAnswerer(resolver, metrics.countAnswers);
+  const ndjson: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (!isNdjson(c.req.header('content-type'))) return next();
     const options = checkOptions(c.req.query('at'), c.req.query('mode'));
     if (options.mode !== undefined && !ModeSchema.safeParse(options.mode).success) throw new ProblemError(400, 'bad-request', `mode: "${options.mode}" is not one of ${ModeSchema.options.join(', ')}`);
-    const stream = ndjsonAnswerStream(c.req.raw.body, resolver, options, metrics.countAnswer, (error) => {
-      c.var.log().error({ err: error }, 'NDJSON batch failed after the response started');
+    const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, (error) => {
+      c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
     });
     return c.body(stream, 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
+  };
+  const declared = batchRoute(maxJsonBytes);
+  app.openAPIRegistry.registerPath(declared);
+  const content = declared.request.body.content;
+  const handled = createRoute({
+    method: declared.method,
+    path: declared.path,
+    hide: true,
+    middleware: [ndjson, jsonBodyLimit(maxJsonBytes)] as const,
+    request: { query: declared.request.query, body: { content: { 'application/json': { schema: z.unknown() }, 'application/x-ndjson': content['application/x-ndjson'] } } },
+    // the declared route documents the responses; without `content` here the handler may return its own Response (fast-response.ts)
+    responses: { 200: { description: 'answers in input order' } },
   });
-  app.openapi(batchRoute(maxJsonBytes), async (c) => {
+  app.openapi(handled, async (c) => {
+    // in the order the declared route's validators and checks come: body schema, `at`, missing body, item count
+    const body = c.req.valid('json');
+    const items = isJsonContentType(c.req.header('content-type')) ? (batchItems(body) ?? zodItems(body)) : null;
     const query = c.req.valid('query');
     const options = checkOptions(query.at, query.mode);
-    const body = c.req.valid('json');
-    if (typeof body === 'string' || body.items === undefined) throw new ProblemError(400, 'bad-request', 'body must be JSON {"items":[…]} or NDJSON');
-    const { items } = body;
+    // no JSON content type: the validator left `{}` (a body of another type was refused with 415)
+    if (items === null) throw new ProblemError(400, 'bad-request', 'body must be JSON {"items":[…]} or NDJSON');
     if (items.length > MAX_JSON_BATCH_ITEMS) {
       throw new ProblemError(413, 'payload-too-large', `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`);
     }
-    const answers = await resolver.checkMany(items, options);
-    const results = answers.map((answer, i) => {
-      metrics.countAnswer(answer);
-      const id = items[i]?.id;
-      return id === undefined ? answer : { ...answer, id };
-    });
-    return c.json({ results }, 200);
+    const texts = await answerer.answer(items, options);
+    return jsonTextResponse(c, `{"results":[${texts.join(',')}]}`);
   });
 }
+
+/** what the declared schema makes of a body the hand check refused: its items, or its 400 */
+function zodItems(body: unknown): z.infer<typeof BatchRequestSchema>['items'] {
+  const result = BatchRequestSchema.safeParse(body);
+  if (!result.success) throw validationProblem(result.error.issues);
+  return result.data.items;
+}
+
+/** @hono/zod-openapi's test for a JSON media type (its body validator runs only for these) */
+const isJsonContentType = (contentType: string | undefined): boolean => contentType !== undefined && /^application\/([a-z-.]+\+)?json/i.test(contentType);
