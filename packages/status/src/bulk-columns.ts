@@ -9,7 +9,7 @@
  *
  * Scope: CRL data alone, as `StatusResolver` answers without an OCSP checker, and as of now (no `at`: every listed entry counts).
  */
-import type { CaSnapshot, EntrySlot } from '@jpki-validator/store';
+import type { EntrySlot } from '@jpki-validator/store';
 import { BITMAP_SERIAL_LIMIT } from '@jpki-validator/store';
 import { formatSerial, parseSerial, SerialError, type CrlReason } from '@jpki-validator/x509';
 import { BulkOutcomeTable, type BulkOutcome } from './bulk-outcomes.js';
@@ -17,7 +17,7 @@ import type { CaRegistry, RegisteredCa } from './ca-registry.js';
 import { SecondClock } from './clock.js';
 import { CrlSummaries } from './crl-summary.js';
 import type { SnapshotSource } from './resolver.js';
-import { combineVerdicts, crlVerdict, unknownAnswer, type AnswerContext, type CaVerdict } from './verdict.js';
+import { combineVerdicts, crlVerdict, unknownAnswer, type AnswerContext } from './verdict.js';
 import { BulkIssuerPlan, type PlanOutcomes, type RoundCa } from './bulk-issuer-plan.js';
 
 export interface BulkStatusOptions {
