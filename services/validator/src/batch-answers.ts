@@ -1,9 +1,9 @@
 /**
- * A batch's answers as JSON text, one string per item, for the JSON batch and the NDJSON stream: byte for byte what
- * `JSON.stringify({ ...answer, id })` gives for `StatusResolver.checkMany`'s answer, without building that answer.
+ * A batch's answers as JSON, written into one byte buffer (json-bytes.ts) for the JSON batch and the NDJSON stream: byte for byte
+ * what `JSON.stringify({ ...answer, id })` gives for `StatusResolver.checkMany`'s answer, without building that answer.
  *
  * Most items take the columnar bulk path (@jpki-validator/status bulk-columns.ts): per row a serial read without BigInt, one
- * snapshot lookup and an outcome index; the text is the outcome's pre-built JSON around the row's own serial, dates and id.
+ * snapshot lookup and an outcome index; the bytes are the outcome's pre-encoded JSON around the row's own serial, dates and id.
  * `checkMany` answers the rest — a request with `at` or `mode`, and every item whose issuer has an OCSP responder the policy may
  * ask (the bulk path reads CRL data only) — and its answers are written with the id spliced in rather than copied in.
  *
@@ -22,6 +22,7 @@ import {
   type StatusResolver,
 } from '@jpki-validator/status';
 import { formatTime } from '@jpki-validator/x509';
+import type { JsonBytes } from './json-bytes.js';
 
 export interface BatchItem {
   issuer: string;
@@ -41,32 +42,76 @@ export function answerJson(answer: StatusAnswer, id: unknown): string {
 }
 
 /**
- * An outcome's JSON around a row's own parts. Keys in verdict.ts's order (good, unknown and revoked answers alike):
- * issuer caId serial status reason meaning revokedAt invalidityDate source crl [ocsp] [detail] checkedAt [anomaly].
+ * An outcome's JSON around a row's own parts, as UTF-8 made once. Keys in verdict.ts's order (good, unknown and revoked answers
+ * alike): issuer caId serial status reason meaning revokedAt invalidityDate source crl [ocsp] [detail] checkedAt [anomaly].
  */
-interface OutcomeText {
+interface OutcomeBytes {
   /** `{"issuer":…,"caId":…,"serial":` */
-  head: string;
-  /** `,"status":…,"reason":…,"meaning":…,"revokedAt":` */
-  middle: string;
-  revoked: boolean;
+  head: Uint8Array;
+  /** `,"status":…,"reason":…,"meaning":…,"revokedAt":` — then the row's dates — then the tail */
+  middle: Uint8Array;
   /** `,"source":…,"crl":…[,"ocsp":…][,"detail":…],"checkedAt":…[,"anomaly":true]` */
-  tail: string;
+  tail: Uint8Array;
+  /** middle, both dates null and tail in one piece, for a row that is not revoked */
+  middleNoDatesTail: Uint8Array;
+  revoked: boolean;
 }
 
-function outcomeText(issuer: string, o: BulkOutcome, checkedAt: string): OutcomeText {
+function outcomeBytes(issuer: string, o: BulkOutcome, checkedAt: string): OutcomeBytes {
   const j = JSON.stringify;
+  const middle = `,"status":${j(o.status)},"reason":${j(o.reason)},"meaning":${j(o.meaning)},"revokedAt":`;
+  const tail =
+    `,"source":${j(o.source)},"crl":${j(o.crl)}${o.ocsp === null ? '' : `,"ocsp":${j(o.ocsp)}`}` +
+    `${o.detail === null ? '' : `,"detail":${j(o.detail)}`},"checkedAt":${j(checkedAt)}${o.anomaly ? ',"anomaly":true' : ''}`;
   return {
-    head: `{"issuer":${j(issuer)},"caId":${j(o.caId)},"serial":`,
-    middle: `,"status":${j(o.status)},"reason":${j(o.reason)},"meaning":${j(o.meaning)},"revokedAt":`,
+    head: Buffer.from(`{"issuer":${j(issuer)},"caId":${j(o.caId)},"serial":`),
+    middle: Buffer.from(middle),
+    tail: Buffer.from(tail),
+    middleNoDatesTail: Buffer.from(`${middle}null,"invalidityDate":null${tail}`),
     revoked: o.status === 'revoked',
-    tail:
-      `,"source":${j(o.source)},"crl":${j(o.crl)}${o.ocsp === null ? '' : `,"ocsp":${j(o.ocsp)}`}` +
-      `${o.detail === null ? '' : `,"detail":${j(o.detail)}`},"checkedAt":${j(checkedAt)}${o.anomaly ? ',"anomaly":true' : ''}`,
   };
 }
 
-const timeText = (ms: number): string => (Number.isNaN(ms) ? 'null' : `"${formatTime(ms)}"`);
+const timeJson = (ms: number): string => (Number.isNaN(ms) ? 'null' : `"${formatTime(ms)}"`);
+const CLOSE_BRACE = 0x7d;
+
+/** One batch's answers, written row by row (in any order the caller interleaves them with its own lines). */
+export class BatchAnswers {
+  constructor(
+    private readonly items: readonly BatchItem[],
+    /** per row: its outcome's bytes (bulk path), or undefined where `fullTexts` has the row */
+    private readonly outcomeOf: readonly (OutcomeBytes | undefined)[],
+    private readonly serials: Float64Array,
+    private readonly columns: BulkColumns | null,
+    private readonly fullTexts: readonly (string | undefined)[],
+  ) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** the row's answer as JSON, `id` last */
+  writeRow(i: number, out: JsonBytes): void {
+    const item = this.items[i] as BatchItem;
+    const t = this.outcomeOf[i];
+    if (t === undefined || this.columns === null) {
+      out.utf8(this.fullTexts[i] as string);
+      return;
+    }
+    out.bytes(t.head);
+    const value = this.serials[i] as number;
+    if (value >= 0) out.ascii(`"${value.toString(16).toUpperCase()}"`);
+    else out.utf8(JSON.stringify(answerSerialText(item.serial)));
+    if (t.revoked) {
+      out.bytes(t.middle);
+      out.ascii(`${timeJson(this.columns.revokedAtMs[i] as number)},"invalidityDate":${timeJson(this.columns.invalidityMs[i] as number)}`);
+      out.bytes(t.tail);
+    } else out.bytes(t.middleNoDatesTail);
+    const idText = item.id === undefined ? undefined : (JSON.stringify(item.id) as string | undefined);
+    if (idText !== undefined) out.utf8(`,"id":${idText}`);
+    out.byte(CLOSE_BRACE);
+  }
+}
 
 /** Answers batches for one resolver; `count` sees every answer. */
 export class BatchAnswerer {
@@ -75,11 +120,15 @@ export class BatchAnswerer {
     private readonly count: AnswerCounter,
   ) {}
 
-  async answer(items: readonly BatchItem[], options: CheckOptions): Promise<string[]> {
-    const texts = new Array<string>(items.length);
+  async answer(items: readonly BatchItem[], options: CheckOptions): Promise<BatchAnswers> {
+    const n = items.length;
     const full: number[] = [];
-    if (options.atMs !== undefined || options.mode !== undefined) for (let i = 0; i < items.length; i++) full.push(i);
-    else this.answerBulk(items, texts, full);
+    const outcomeOf = new Array<OutcomeBytes | undefined>(n);
+    const serials = new Float64Array(n);
+    let columns: BulkColumns | null = null;
+    if (options.atMs !== undefined || options.mode !== undefined) for (let i = 0; i < n; i++) full.push(i);
+    else columns = this.answerBulk(items, serials, outcomeOf, full);
+    const fullTexts = new Array<string | undefined>(full.length > 0 ? n : 0);
     if (full.length > 0) {
       const answers = await this.resolver.checkMany(
         full.map((i) => items[i] as BatchItem),
@@ -88,20 +137,19 @@ export class BatchAnswerer {
       full.forEach((i, k) => {
         const answer = answers[k] as StatusAnswer;
         this.count(answer.status, answer.detail ?? '', answer.source ?? '', 1);
-        texts[i] = answerJson(answer, (items[i] as BatchItem).id);
+        fullTexts[i] = answerJson(answer, (items[i] as BatchItem).id);
       });
     }
-    return texts;
+    return new BatchAnswers(items, outcomeOf, serials, columns, fullTexts);
   }
 
-  /** the bulk path: fills `texts` for its rows, and lists in `full` the rows it leaves to checkMany */
-  private answerBulk(items: readonly BatchItem[], texts: string[], full: number[]): void {
+  /** the bulk path: an outcome per row it answers; lists in `full` the rows it leaves to checkMany */
+  private answerBulk(items: readonly BatchItem[], serials: Float64Array, outcomeOf: (OutcomeBytes | undefined)[], full: number[]): BulkColumns {
     const n = items.length;
     const bulk: BulkStatusResolver = this.resolver.bulk();
     const handles = new Int32Array(n);
-    const serials = new Float64Array(n);
     let serialTexts: (string | undefined)[] | null = null;
-    // per issuer handle: 1 when OCSP may answer for it (checkMany's rows), 0 when the CRL alone does; -1 not yet known
+    // per issuer handle: 1 when OCSP may answer for it (checkMany's rows), 0 when the CRL alone does
     const ocspIssuer: number[] = [];
     for (let i = 0; i < n; i++) {
       const item = items[i] as BatchItem;
@@ -119,30 +167,24 @@ export class BatchAnswerer {
       if (value === NEEDS_FULL_PARSE) (serialTexts ??= new Array<string | undefined>(n))[i] = item.serial;
     }
     const checkedAt = this.resolver.checkedAtNow();
-    const out: BulkColumns = { outcome: new Int32Array(n), revokedAtMs: new Float64Array(n), invalidityMs: new Float64Array(n) };
-    bulk.round().answer(handles, serials, serialTexts, 0, n, out);
+    const columns: BulkColumns = { outcome: new Int32Array(n), revokedAtMs: new Float64Array(n), invalidityMs: new Float64Array(n) };
+    bulk.round().answer(handles, serials, serialTexts, 0, n, columns);
     const outcomes = bulk.outcomes;
-    // per handle, per outcome index: the outcome's text, made the first time a row needs it
-    const textOf: (OutcomeText | undefined)[][] = [];
+    // per handle, per outcome index: the outcome's bytes, made the first time a row needs them
+    const bytesOf: (OutcomeBytes | undefined)[][] = [];
     const counts: number[] = [];
     for (let i = 0; i < n; i++) {
       const handle = handles[i] as number;
       if (handle === SKIP_ROW) continue;
-      const index = out.outcome[i] as number;
-      const item = items[i] as BatchItem;
-      const perHandle = (textOf[handle] ??= []);
-      let t = perHandle[index];
-      if (t === undefined) perHandle[index] = t = outcomeText(item.issuer, outcomes[index] as BulkOutcome, checkedAt);
+      const index = columns.outcome[i] as number;
+      const perHandle = (bytesOf[handle] ??= []);
+      outcomeOf[i] = perHandle[index] ??= outcomeBytes((items[i] as BatchItem).issuer, outcomes[index] as BulkOutcome, checkedAt);
       counts[index] = (counts[index] ?? 0) + 1;
-      const value = serials[i] as number;
-      const serial = value >= 0 ? `"${value.toString(16).toUpperCase()}"` : JSON.stringify(answerSerialText(item.serial));
-      const dates = t.revoked ? `${timeText(out.revokedAtMs[i] as number)},"invalidityDate":${timeText(out.invalidityMs[i] as number)}` : 'null,"invalidityDate":null';
-      const idText = item.id === undefined ? undefined : (JSON.stringify(item.id) as string | undefined);
-      texts[i] = `${t.head}${serial}${t.middle}${dates}${t.tail}${idText === undefined ? '}' : `,"id":${idText}}`}`;
     }
     counts.forEach((count, index) => {
       const o = outcomes[index] as BulkOutcome;
       this.count(o.status, o.detail ?? '', o.source ?? '', count);
     });
+    return columns;
   }
 }

@@ -6,9 +6,11 @@
  */
 import type { CheckOptions } from '@jpki-validator/status';
 import type { BatchAnswerer, BatchItem } from './batch-answers.js';
+import { JsonBytes } from './json-bytes.js';
 
 /** items answered per call: large enough for bulk reads, small enough to start answering early */
 const CHUNK_ITEMS = 2_000;
+const NEWLINE = 0x0a;
 
 /** what a line holds: an item (with its id, any JSON value) or the text of its error line */
 function parseLine(text: string, lineNo: number): BatchItem | string {
@@ -26,20 +28,24 @@ function parseLine(text: string, lineNo: number): BatchItem | string {
 
 /**
  * Lines are split out of each chunk and parsed synchronously (no promise per line); every CHUNK_ITEMS lines, the items are
- * answered in one call and the chunk's output is yielded as one string.
+ * answered in one call and the chunk's output is yielded as one buffer.
  */
-async function* answerChunks(body: ReadableStream<Uint8Array>, answerer: BatchAnswerer, options: CheckOptions): AsyncGenerator<string> {
+async function* answerChunks(body: ReadableStream<Uint8Array>, answerer: BatchAnswerer, options: CheckOptions): AsyncGenerator<Uint8Array> {
   const decoder = new TextDecoder();
   /** per line kept: an item's index in `items`, or an error line's text */
   let slots: (number | string)[] = [];
   let items: BatchItem[] = [];
-  const flush = async (): Promise<string> => {
-    const texts = await answerer.answer(items, options);
-    let out = '';
-    for (const slot of slots) out += typeof slot === 'number' ? `${texts[slot] as string}\n` : `${slot}\n`;
+  const flush = async (): Promise<Uint8Array> => {
+    const answers = await answerer.answer(items, options);
+    const out = new JsonBytes(slots.length * 360);
+    for (const slot of slots) {
+      if (typeof slot === 'number') answers.writeRow(slot, out);
+      else out.utf8(slot);
+      out.byte(NEWLINE);
+    }
     slots = [];
     items = [];
-    return out;
+    return out.result();
   };
   let lineNo = 0;
   const take = (raw: string): void => {
@@ -86,7 +92,7 @@ export function ndjsonAnswerStream(
       try {
         const next = await source.next();
         if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        else controller.enqueue(next.value);
       } catch (error) {
         onError(error);
         controller.enqueue(encoder.encode(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`));

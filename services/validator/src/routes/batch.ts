@@ -13,7 +13,8 @@ import type { MiddlewareHandler } from 'hono';
 import { BatchAnswerer } from '../batch-answers.js';
 import { batchItems } from '../batch-items.js';
 import type { AppEnv } from '../env.js';
-import { jsonTextResponse } from '../fast-response.js';
+import { jsonResponse } from '../fast-response.js';
+import { JsonBytes } from '../json-bytes.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { isNdjson, jsonBodyLimit } from '../middleware/body-limit.js';
 import { ndjsonAnswerStream } from '../ndjson.js';
@@ -94,8 +95,15 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     if (items.length > MAX_JSON_BATCH_ITEMS) {
       throw new ProblemError(413, 'payload-too-large', `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`);
     }
-    const texts = await answerer.answer(items, options);
-    return jsonTextResponse(c, `{"results":[${texts.join(',')}]}`);
+    const answers = await answerer.answer(items, options);
+    const out = new JsonBytes(items.length * 360 + 16);
+    out.ascii('{"results":[');
+    for (let i = 0; i < answers.length; i++) {
+      if (i > 0) out.byte(0x2c);
+      answers.writeRow(i, out);
+    }
+    out.ascii(']}');
+    return jsonResponse(c, out.result());
   });
 }
 

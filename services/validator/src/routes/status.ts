@@ -10,7 +10,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
 import { parseSerial, SerialError } from '@jpki-validator/x509';
 import type { AppEnv } from '../env.js';
-import { jsonTextResponse } from '../fast-response.js';
+import { jsonResponse } from '../fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { ProblemError } from '../problem.js';
 import { validQuery } from '../query.js';
@@ -50,6 +50,6 @@ export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRe
     if (resolver.registry.resolve(issuer) === null) throw new ProblemError(404, 'issuer-unknown', `issuer "${issuer.slice(0, 64)}" is not configured (see GET /v1/issuers)`);
     const answer = await resolver.check(issuer, serial, checkOptions(query.at, query.mode));
     metrics.countAnswer(answer);
-    return jsonTextResponse(c, JSON.stringify(answer));
+    return jsonResponse(c, JSON.stringify(answer));
   });
 }
