@@ -45,6 +45,12 @@ export interface RedisLinkOptions {
   retryMs?: number;
 }
 
+/** One retry per command: on a single node its own option, on a Redis Cluster (the store may be given one) its nodes' options. */
+function failFast(options: { maxRetriesPerRequest?: number | null; redisOptions?: { maxRetriesPerRequest?: number | null } }): void {
+  if (options.redisOptions !== undefined) options.redisOptions.maxRetriesPerRequest = 1;
+  else options.maxRetriesPerRequest = 1;
+}
+
 /** Connects and starts loading the replica in the background, retrying until Redis answers; never throws for an outage. */
 export function linkRedis(options: RedisLinkOptions): StoreLink {
   const store = createRedisStore({
@@ -53,7 +59,7 @@ export function linkRedis(options: RedisLinkOptions): StoreLink {
     onError: (error) => options.logger.warn({ err: error }, 'redis store background error'),
   });
   // the store's commands must fail fast while Redis is down: a PING that waits forever makes /readyz hang
-  store.redis.options.maxRetriesPerRequest = 1;
+  failFast(store.redis.options);
   // ioredis reconnects by itself; without a listener every failed attempt is an "unhandled error event" on stderr
   store.redis.on('error', (error: unknown) => options.logger.debug({ err: error }, 'redis connection error'));
   let replica: RedisReplica | null = null;
