@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -9,9 +9,12 @@ const execFileAsync = promisify(execFile);
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(REPO, 'apps/cli/bin/jpki-validator.js');
-const MAIN = join(REPO, 'apps/cli/dist/main.js');
 /** Sources the binary is built from: a change to any of them means dist is stale. */
-const SOURCES = ['apps/cli/src', 'packages/x509/src', 'packages/sim/src'].map((d) => join(REPO, d));
+const SOURCES = ['apps', 'packages', 'services'].flatMap((group) =>
+  readdirSync(join(REPO, group), { withFileTypes: true })
+    .filter((ws) => ws.isDirectory())
+    .map((ws) => join(REPO, group, ws.name, 'src')),
+);
 const LOCK = join(tmpdir(), 'jpki-validator-cli-test-build.lock');
 
 export const PKITS = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data';
@@ -27,24 +30,16 @@ function newestSourceMs(dir: string): number {
   return newest;
 }
 
+/** Written after every build the tests make: newer than every source means the binary and its workspaces are current. */
+const STAMP = join(REPO, 'apps/cli/dist/.test-build-stamp');
+
 function isStale(): boolean {
   try {
-    const built = statSync(MAIN).mtimeMs;
-    // tsc -b leaves an up-to-date main.js untouched when only another file changed: compare against the whole dist too.
-    const distNewest = Math.max(built, newestDistMs(join(REPO, 'apps/cli/dist')));
-    return SOURCES.some((dir) => newestSourceMs(dir) > distNewest);
+    const built = statSync(STAMP).mtimeMs;
+    return SOURCES.some((dir) => newestSourceMs(dir) > built);
   } catch {
     return true;
   }
-}
-
-function newestDistMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestDistMs(path) : statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /**
@@ -63,7 +58,11 @@ export async function ensureBuilt(): Promise<void> {
     }
   }
   try {
-    if (isStale()) await execFileAsync('npx', ['tsc', '-b', 'apps/cli'], { cwd: REPO });
+    if (isStale()) {
+      // turbo builds the CLI and every workspace it depends on, with their build steps (Lua files copied): not just tsc.
+      await execFileAsync('npx', ['turbo', 'run', 'build', '--filter=@jpki-validator/cli...', '--output-logs=errors-only'], { cwd: REPO });
+      writeFileSync(STAMP, new Date().toISOString());
+    }
   } finally {
     rmdirSync(LOCK);
   }
