@@ -2,7 +2,7 @@
  * Reads chunks from Redis through a cache. Chunk keys are immutable (named by the load that wrote them), so a cached chunk is
  * valid for as long as it exists: the cache is keyed by (loadId, chunkNo) and bounded by bytes, least recently used first out.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Chunk } from '../core/chunk.js';
 import { chunkReadKeys, decodeChunk } from './chunk-codec.js';
 import type { CaKeys, ManifestChunk } from './keys.js';
@@ -42,7 +42,7 @@ export class ChunkCache {
 
 /** Chunks for `refs` (from the cache or one pipeline); null when some chunk's keys have vanished: re-read the manifest. */
 export async function readChunks(
-  redis: Redis,
+  redis: RedisClient,
   caKeys: CaKeys,
   refs: Iterable<ManifestChunk>,
   chunkBytes: number,

@@ -3,7 +3,7 @@
  * defineCommand: ioredis sends EVALSHA and falls back to EVAL after a SCRIPT FLUSH or a failover.
  */
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 
 const SCRIPTS = [
   // the key count varies (the chunk keys to persist and the dropped generation's keys follow the 4 fixed ones)
@@ -25,10 +25,10 @@ export interface StoreCommands {
   lookupSerialBuffer(listed: string, reasons: string, dates: string, inval: string, offset: number): Promise<LookupReply>;
 }
 
-export function defineStoreCommands(redis: Redis): Redis & StoreCommands {
+export function defineStoreCommands<R extends RedisClient>(redis: R): R & StoreCommands {
   for (const s of SCRIPTS) {
     const def = s.numberOfKeys === undefined ? { lua: scriptText(s.file) } : { lua: scriptText(s.file), numberOfKeys: s.numberOfKeys };
     if (!(s.name in redis)) redis.defineCommand(s.name, def);
   }
-  return redis as Redis & StoreCommands;
+  return redis as R & StoreCommands;
 }

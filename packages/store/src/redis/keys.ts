@@ -2,10 +2,11 @@
  * Every Redis key and channel of the store, built here and nowhere else (bullmq `queue-keys.ts` style).
  *
  * All of a CA's keys carry the hash tag `{caId}`, so they live in one Redis Cluster slot and the switch script may touch them in
- * one atomic step. Chunk keys are named by the load that wrote them (`loadId`) and never change once written: readers may cache
+ * one atomic step. The CA-id set, the kv keys and the channel are outside every CA's slot and only ever used one key at a time
+ * (PUBLISH reaches every node of a cluster). Chunk keys are named by the load that wrote them (`loadId`) and never change once written: readers may cache
  * them forever, and a generation that did not touch a chunk reuses the previous generation's keys.
  *
- *   <p>:cas                              set of CA ids with data
+ *   <p>:cas                              set of CA ids with data (added before a CA's first switch; see caIds)
  *   <p>:switch                           pub/sub channel: one JSON SwitchEvent per switch
  *   <p>:kv:<key>                         SmallKv values
  *   <p>:{ca}:cur                         hash, current manifest: gen, c:<chunkNo> → "<loadId>:<count>:<hasInval>", long → loadId

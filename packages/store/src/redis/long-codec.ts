@@ -1,5 +1,5 @@
 /** The fallback structure in Redis: a hash, signed decimal serial → "reason,revokedSec,invalSec". */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { LongEntry } from '../core/entry-buffer.js';
 
 export function writeLongFields(entries: ReadonlyMap<bigint, LongEntry>): Record<string, string> {
@@ -13,7 +13,7 @@ export function parseLongValue(value: string): LongEntry {
   return { reasonCode, revokedSec, invalSec };
 }
 
-export async function readLong(redis: Redis, key: string): Promise<Map<bigint, LongEntry>> {
+export async function readLong(redis: RedisClient, key: string): Promise<Map<bigint, LongEntry>> {
   const fields = await redis.hgetall(key);
   return new Map(Object.entries(fields).map(([s, v]) => [BigInt(s), parseLongValue(v)]));
 }

@@ -4,7 +4,7 @@
  * meanwhile the script answers CONFLICT and the merge is redone on the new base (the entries are still in memory).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { ChunkBuilder } from '../core/chunk-builder.js';
 import type { EntryBuffer, LongEntry } from '../core/entry-buffer.js';
 import { decideLoad, mergeLong, metaFromJson, metaToJson, nextPartitionMeta } from '../core/load-rules.js';
@@ -17,7 +17,7 @@ import { chunkField, formatChunkRef, MANIFEST_GENERATION, MANIFEST_LONG, parseMa
 import { readLong, writeLongFields } from './long-codec.js';
 
 export interface CommitContext {
-  redis: Redis & StoreCommands;
+  redis: RedisClient & StoreCommands;
   keys: StoreKeys;
   chunkBits: number;
   cache: ChunkCache;
@@ -32,7 +32,38 @@ class RetryMerge extends Error {}
 /** chunks merged and written per pipeline round */
 const WRITE_BATCH = 8;
 
+/**
+ * The CA-id set sits outside the CA's hash slot, so on a Redis Cluster the switch script cannot add the id in its atomic step.
+ * The id is therefore listed BEFORE the switch (a loader dying right after the switch must not leave a live CA unlisted) and
+ * again after it (repairs a concurrent unlisting, below); a load that ends without any generation of the CA unlists it again,
+ * so a refused first load leaves nothing behind. caIds() also skips ids whose current manifest does not exist.
+ */
 export async function commitToRedis(ctx: CommitContext, options: LoadOptions, entries: EntryBuffer): Promise<CommitReport> {
+  let listed = false;
+  const list = async (): Promise<void> => {
+    await ctx.redis.sadd(ctx.keys.cas, options.caId);
+    listed = true;
+  };
+  try {
+    const report = await commitAttempts(ctx, options, entries, list);
+    if (report.outcome === 'switched') await list();
+    else if (listed) await unlistIfNeverSwitched(ctx, options.caId);
+    return report;
+  } catch (e) {
+    if (listed) await unlistIfNeverSwitched(ctx, options.caId).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** removes the CA's id unless it has a current generation (checked before, so a live CA never drops out, and after) */
+async function unlistIfNeverSwitched(ctx: CommitContext, caId: string): Promise<void> {
+  const current = ctx.keys.ca(caId).current;
+  if ((await ctx.redis.exists(current)) === 1) return;
+  await ctx.redis.srem(ctx.keys.cas, caId);
+  if ((await ctx.redis.exists(current)) === 1) await ctx.redis.sadd(ctx.keys.cas, caId);
+}
+
+async function commitAttempts(ctx: CommitContext, options: LoadOptions, entries: EntryBuffer, list: () => Promise<void>): Promise<CommitReport> {
   const caKeys = ctx.keys.ca(options.caId);
   const groups = entries.groupByChunk(ctx.chunkBits);
   const report = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };
@@ -61,6 +92,7 @@ export async function commitToRedis(ctx: CommitContext, options: LoadOptions, en
       const event = JSON.stringify({ caId: options.caId, partition: options.partition, crlNumber: options.crlNumber.toString(), generation });
       const persist = written.filter((k) => k !== pending);
       const garbage = droppedKeys(caKeys, parseManifest(prev), current);
+      await list();
       const reply = await ctx.redis.switchGeneration(
         4 + persist.length + garbage.length,
         caKeys.current, caKeys.previous, caKeys.partitions, pending, ...persist, ...garbage,
@@ -70,7 +102,6 @@ export async function commitToRedis(ctx: CommitContext, options: LoadOptions, en
       const [status, value] = reply;
       if (status === 'OK') {
         written.length = 0; // live now: never unlink them
-        await ctx.redis.sadd(ctx.keys.cas, options.caId);
         return { ...report, outcome: 'switched', generation: Number(value), chunksWritten: groups.chunkNos.length };
       }
       await unlinkAll(ctx.redis, written);
@@ -156,6 +187,6 @@ function droppedKeys(caKeys: CaKeys, previous: Manifest, current: Manifest): str
   return out;
 }
 
-async function unlinkAll(redis: Redis, keys: string[]): Promise<void> {
+async function unlinkAll(redis: RedisClient, keys: string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 500) await redis.unlink(...keys.slice(i, i + 500));
 }

@@ -1,13 +1,13 @@
 /** SmallKv on Redis: one string per key under `<prefix>:kv:`. */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { SmallKv } from '../types.js';
 import type { StoreKeys } from './keys.js';
 
 export class RedisKv implements SmallKv {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: StoreKeys;
 
-  constructor(redis: Redis, keys: StoreKeys) {
+  constructor(redis: RedisClient, keys: StoreKeys) {
     this.redis = redis;
     this.keys = keys;
   }

@@ -4,7 +4,7 @@
  * whole-chunk range reads for bulk, and `loadSnapshot` for the in-memory replica (redis-replica.ts), which the validator's hot path
  * uses instead of a round trip per request.
  */
-import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { bulkNotLoaded, Listeners } from '../core/answers.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
@@ -28,14 +28,20 @@ import type {
 } from '../types.js';
 import { readChunks, ChunkCache } from './chunk-reader.js';
 import { defineStoreCommands, type StoreCommands } from './commands.js';
+import { openRedis, type RedisClient } from './connection.js';
 import { chunkField, createStoreKeys, MANIFEST_GENERATION, MANIFEST_LONG, parseManifest, type ChunkKeys, type Manifest, type StoreKeys } from './keys.js';
 import { parseLongValue, readLong } from './long-codec.js';
 import { commitToRedis } from './redis-commit.js';
 import { RedisKv } from './redis-kv.js';
 
 export interface RedisStoreOptions {
-  /** a connection (the caller keeps owning it) or a URL (the store opens and closes its own) */
-  redis: Redis | string;
+  /**
+   * a connection (the caller keeps owning it) or a URL (the store opens and closes its own): `redis://…` for one node,
+   * `redis+cluster://h1:p1,h2:p2` for a Redis Cluster (connection.ts)
+   */
+  redis: RedisClient | string;
+  /** options of the connection the store opens from a URL (e.g. `maxRetriesPerRequest`) */
+  redisOptions?: RedisOptions;
   /** key prefix (default `jpki`); tests use a random one */
   prefix?: string;
   /** serials per chunk = 2^chunkBits (12 … 24, default 20) */
@@ -60,7 +66,7 @@ function unwrap<T>(replies: [Error | null, unknown][] | null): T {
 }
 
 export class RedisRevocationStore implements RevocationStore {
-  readonly redis: Redis & StoreCommands;
+  readonly redis: RedisClient & StoreCommands;
   readonly keys: StoreKeys;
   readonly chunkBits: number;
   readonly kv: SmallKv;
@@ -68,13 +74,13 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly ownsConnection: boolean;
   private readonly cache: ChunkCache;
   private readonly listeners = new Listeners<SwitchEvent>();
-  private subscriber: Redis | null = null;
+  private subscriber: RedisClient | null = null;
   private builder: ChunkBuilder | null = null;
 
   constructor(options: RedisStoreOptions) {
     this.options = options;
     this.ownsConnection = typeof options.redis === 'string';
-    this.redis = defineStoreCommands(typeof options.redis === 'string' ? new Redis(options.redis) : options.redis);
+    this.redis = defineStoreCommands(typeof options.redis === 'string' ? openRedis(options.redis, options.redisOptions) : options.redis);
     this.keys = createStoreKeys(options.prefix ?? 'jpki');
     this.chunkBits = options.chunkBits ?? DEFAULT_CHUNK_BITS;
     if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24)) throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
@@ -158,8 +164,14 @@ export class RedisRevocationStore implements RevocationStore {
     return partitionsOf(await this.redis.hgetall(this.keys.ca(caId).partitions));
   }
 
+  /**
+   * A loader lists a CA just before its first switch (on a Redis Cluster the set and the CA's keys sit in different slots, so
+   * the switch script cannot add it atomically; see redis-commit.ts), hence only ids whose current manifest exists count.
+   */
   async caIds(): Promise<string[]> {
-    return (await this.redis.smembers(this.keys.cas)).sort();
+    const listed = await this.redis.smembers(this.keys.cas);
+    const exists = await Promise.all(listed.map((caId) => this.redis.exists(this.keys.ca(caId).current)));
+    return listed.filter((_, i) => exists[i] === 1).sort();
   }
 
   /** key names of a generation's chunks, for set algebra in Redis (BITOP AND with a watch-list bitmap of the same chunk) */
