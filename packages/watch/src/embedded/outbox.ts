@@ -44,26 +44,71 @@ export class WebhookOutbox implements WebhookQueue {
     }
   }
 
+  /**
+   * Delivers every waiting batch. Each batch file is first claimed by renaming it to `<batch>.json.sending-<pid>`: a `watch run`
+   * and a running `fetch` sharing the data directory may both deliver, and only the one whose rename succeeds POSTs the batch.
+   * A failed POST puts the file back; a claim left by a process that died mid-POST is put back on the next call.
+   */
   async deliverPending(sinks: readonly WatchSinkConfig[], options: DeliverOptions = {}): Promise<DeliveryReport> {
     const report: DeliveryReport = { delivered: 0, pending: 0, errors: [] };
+    await this.reclaimAbandoned();
     for (const name of await this.pendingBatches()) {
       const path = join(this.dir, name);
-      const batch = JSON.parse(await readFile(path, 'utf8')) as { url: string; events: WatchEvent[] };
+      const claimed = `${path}${CLAIM}${process.pid}`;
+      try {
+        await rename(path, claimed);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // another process has it
+        throw e;
+      }
+      const batch = JSON.parse(await readFile(claimed, 'utf8')) as { url: string; events: WatchEvent[] };
       const secret = secretFor(sinks, batch.url);
       if (secret === null) {
+        await rename(claimed, path);
         report.pending++;
         report.errors.push(`${name}: webhook ${batch.url} is no longer configured; the batch is kept`);
         continue;
       }
       try {
         await deliverBatch(batch.url, secret, batch.events, options);
-        await unlink(path);
+        await unlink(claimed);
         report.delivered++;
       } catch (e) {
+        await rename(claimed, path);
         report.pending++;
         report.errors.push(e instanceof Error ? e.message : String(e));
       }
     }
     return report;
+  }
+
+  /** Claims whose process is gone (killed mid-POST) go back to the queue: the receiver may see that batch twice, never zero times. */
+  private async reclaimAbandoned(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const name of names) {
+      const at = name.indexOf(CLAIM);
+      if (at < 0) continue;
+      const pid = Number(name.slice(at + CLAIM.length));
+      if (pid === process.pid || pidAlive(pid)) continue;
+      await rename(join(this.dir, name), join(this.dir, name.slice(0, at))).catch(() => undefined);
+    }
+  }
+}
+
+const CLAIM = '.sending-';
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
