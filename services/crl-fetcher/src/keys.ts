@@ -8,7 +8,7 @@
  */
 
 export const QUEUE_NAME = 'crl-fetch';
-/** BullMQ key prefix unless configured */
+/** BullMQ key prefix unless configured (on a Redis Cluster it becomes the hash tag `{jpki-bull}`: see bullPrefix in the store) */
 export const DEFAULT_BULL_PREFIX = 'jpki-bull';
 /** fetcher key prefix unless configured (the store's default prefix, so one `jpki:*` namespace holds everything) */
 export const DEFAULT_FETCHER_PREFIX = 'jpki';

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@jpki-validator/store';
 import type { FetcherKeys } from './keys.js';
 
 interface LockCommands {
@@ -19,10 +19,10 @@ interface LockCommands {
 
 const script = (file: string): string => readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
 
-function withLockCommands(redis: Redis): Redis & LockCommands {
+function withLockCommands(redis: RedisClient): RedisClient & LockCommands {
   if (!('releaseLock' in redis)) redis.defineCommand('releaseLock', { lua: script('releaseLock-1.lua'), numberOfKeys: 1 });
   if (!('extendLock' in redis)) redis.defineCommand('extendLock', { lua: script('extendLock-1.lua'), numberOfKeys: 1 });
-  return redis as Redis & LockCommands;
+  return redis as RedisClient & LockCommands;
 }
 
 export interface HeldLock {
@@ -37,7 +37,8 @@ export interface PartitionLocks {
 }
 
 export interface PartitionLockOptions {
-  redis: Redis;
+  /** one node or a Redis Cluster: a lock is one key (`{caId}`-tagged), so either works */
+  redis: RedisClient;
   keys: FetcherKeys;
   /** time to live of a lock whose holder died (renewed every ttl/3 while alive) */
   ttlMs: number;

@@ -6,8 +6,7 @@
  * switches only at commit) and BullMQ's stalled-job check hands the job to another worker once `lockDurationMs` has passed.
  */
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { RevocationStore } from '@jpki-validator/store';
+import { bullConnection, bullPrefix, closeBullConnection, openRedis, type RevocationStore } from '@jpki-validator/store';
 import { createFetcherKeys, DEFAULT_BULL_PREFIX, DEFAULT_FETCHER_PREFIX, QUEUE_NAME } from './keys.js';
 import { runLogger, type Logger } from './logger.js';
 import type { FetcherMetrics } from './metrics.js';
@@ -18,6 +17,7 @@ import { addNextUpdateJob, syncJobSchedulers, type FetchJobData, type FetchJobNa
 import { scopeKey, type PartitionTarget } from './targets.js';
 
 export interface FetchWorkerOptions {
+  /** `redis://…`, or `redis+cluster://h1:p1,h2:p2` for a Redis Cluster (the BullMQ prefix then becomes a hash tag: `{jpki-bull}`) */
   redisUrl: string;
   store: RevocationStore;
   targets: readonly PartitionTarget[];
@@ -61,7 +61,7 @@ export interface FetchWorker {
 
 export async function startFetchWorker(options: FetchWorkerOptions): Promise<FetchWorker> {
   const now = options.now ?? Date.now;
-  const prefix = options.bullPrefix ?? DEFAULT_BULL_PREFIX;
+  const prefix = bullPrefix(options.redisUrl, options.bullPrefix ?? DEFAULT_BULL_PREFIX);
   const jobOptions: JobsOptions = {
     attempts: options.attempts ?? 5,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 10_000 },
@@ -69,10 +69,11 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
     removeOnFail: { count: 5000 },
   };
   const byScope = new Map(options.targets.map((t) => [scopeKey(t.ca.id, t.partition.name), t]));
-  // BullMQ needs maxRetriesPerRequest: null on the connections its blocking commands use.
-  const connection = { url: options.redisUrl, maxRetriesPerRequest: null };
+  // BullMQ needs maxRetriesPerRequest: null on the connections its blocking commands use; on a cluster it gets a Cluster
+  // instance (shared by the queue and the worker, which duplicates it for its blocking reads) that close() quits.
+  const connection = bullConnection(options.redisUrl);
   const queue = new Queue<FetchJobData, FetchJobResult, FetchJobName>(QUEUE_NAME, { connection, prefix, defaultJobOptions: jobOptions });
-  const lockRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  const lockRedis = openRedis(options.redisUrl, { maxRetriesPerRequest: 2 });
   const locks = createPartitionLocks({
     redis: lockRedis,
     keys: createFetcherKeys(options.keyPrefix ?? DEFAULT_FETCHER_PREFIX),
@@ -146,6 +147,7 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
       await worker.close();
       await queue.close();
       await lockRedis.quit();
+      await closeBullConnection(connection);
     },
   };
 }
