@@ -4,10 +4,12 @@
 // store under a fresh prefix, then a second fetch of the unchanged CRL (expected: one 304, no load), then the generation's
 // Redis memory (MEMORY USAGE summed over its keys) and the prefix deleted.
 // Usage: node dist/subjects/fetch-load-store.js embedded|redis CRL_FILE CA_CERT [REDIS_URL]
-import { createReadStream, mkdtempSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -39,23 +41,16 @@ if (kind === 'embedded') {
   await rm(dataDir, { recursive: true, force: true });
   printReport(workSeconds, { entries: result.entries, bytes: result.bytes, crlNumber: result.crlNumber.toString(), snapshotBytes });
 } else if (kind === 'redis') {
-  const etag = `"${statSync(crlFile).size}-${Math.trunc(statSync(crlFile).mtimeMs)}"`;
-  const served = { full: 0, notModified: 0 };
-  const server = createServer((req, res) => {
-    if (req.headers['if-none-match'] === etag) {
-      served.notModified++;
-      res.writeHead(304, { etag }).end();
-      return;
-    }
-    served.full++;
-    res.writeHead(200, { etag, 'content-type': 'application/pkix-crl', 'content-length': statSync(crlFile).size });
-    createReadStream(crlFile, { highWaterMark: 1024 * 1024 }).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/full.crl`;
+  // The CRL is served from another process, so this process's peak RSS is the fetcher's alone.
+  const server = spawn(process.execPath, [fileURLToPath(new URL('./static-crl-server.js', import.meta.url)), crlFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [line] = (await once(createInterface({ input: server.stdout }), 'line')) as [string];
+  const { url } = JSON.parse(line) as { url: string };
+  let servedText = '';
+  server.stderr.on('data', (chunk: Buffer) => (servedText += chunk.toString('utf8')));
   const prefix = `jpki-bench-${randomBytes(4).toString('hex')}`;
   const store = await createRedisStore({ redis: redisUrl, prefix });
   const redis = new Redis(redisUrl);
+  let report: { workSeconds: number; fields: Record<string, string | number> } | undefined;
   try {
     const start = process.hrtime.bigint();
     const result = await ingest(store, createHttpSource({ url }));
@@ -72,17 +67,20 @@ if (kind === 'embedded') {
         keys++;
       }
     }
-    printReport(workSeconds, {
-      entries: result.entries, bytes: result.bytes, crlNumber: result.crlNumber.toString(), secondOutcome: second.outcome, secondSeconds,
-      requestsFull: served.full, requestsNotModified: served.notModified, generationBytes, keys,
-    });
+    report = {
+      workSeconds,
+      fields: { entries: result.entries, bytes: result.bytes, crlNumber: result.crlNumber.toString(), secondOutcome: second.outcome, secondSeconds, generationBytes, keys },
+    };
   } finally {
     const keys = await redis.keys(`${prefix}:*`);
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     await redis.quit();
     await store.close();
-    server.close();
+    server.kill('SIGTERM');
+    await once(server, 'exit');
   }
+  const served = JSON.parse(servedText.trim() || '{}') as { full?: number; notModified?: number };
+  printReport(report.workSeconds, { ...report.fields, requestsFull: served.full ?? -1, requestsNotModified: served.notModified ?? -1 });
 } else {
   throw new Error(`unknown subject ${kind}: embedded or redis`);
 }
