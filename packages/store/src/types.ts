@@ -36,6 +36,11 @@ export interface LoadTarget {
   source: string;
   /** defaults to Date.now() at commit */
   loadedAtMs?: number;
+  /**
+   * How many entries to make room for up front (e.g. the CRL's byte size / 37): saves the doubling copies of a 5-million-entry
+   * load. A hint only; the loader grows past it.
+   */
+  expectedEntries?: number;
 }
 
 /**

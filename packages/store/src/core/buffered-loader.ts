@@ -17,7 +17,8 @@ export class BufferedLoader implements CrlLoader {
 
   constructor(begin: BeginLoadOptions, hooks: LoaderHooks) {
     this.begin = { ...begin };
-    this.entries = new EntryBuffer();
+    // 1 << 26 (67 M entries, ~0.9 GB) caps what a wrong hint can reserve.
+    this.entries = new EntryBuffer(Math.min(Math.max(begin.expectedEntries ?? 0, 1 << 16), 1 << 26));
     this.hooks = hooks;
   }
 

@@ -49,7 +49,9 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
   const fetched = await source.fetch(previous, options.signal);
   if (fetched.kind === 'not-modified') return { outcome: 'not-modified', ...ids };
 
-  const loader = await store.beginLoad({ ...ids, source: fetched.origin });
+  // ~37 bytes an entry in a JPKI-like CRL (4-byte serial, UTCTime, reasonCode): room for them all at once, no doubling copies.
+  const expectedEntries = fetched.sizeBytes === null ? undefined : Math.ceil(fetched.sizeBytes / 37);
+  const loader = await store.beginLoad({ ...ids, source: fetched.origin, ...(expectedEntries === undefined ? {} : { expectedEntries }) });
   const hash = createHash('sha256');
   let bytes = 0;
   async function* hashed(): AsyncGenerator<Uint8Array> {
