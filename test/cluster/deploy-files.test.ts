@@ -82,7 +82,7 @@ describe('deploy/compose.yaml', () => {
 
   it('runs commands the CLI has, with options it has', () => {
     const names = appServices.map(([name, s]) => [name, expectRealCommand(arr(obj(s).command), `compose service ${name}`)]);
-    expect(Object.fromEntries(names)).toMatchObject({ 'validator-1': 'serve', 'validator-2': 'serve', 'fetcher-1': 'fetch', 'fetcher-2': 'fetch', tools: 'watch events' });
+    expect(Object.fromEntries(names)).toMatchObject({ 'validator-1': 'serve', 'validator-2': 'serve', 'fetcher-1': 'fetch', 'fetcher-2': 'fetch', tools: 'fetch' });
   });
 
   it('gives every app service a REDIS_URL in the cluster form naming the Redis services, and only variables the code reads', () => {
@@ -186,7 +186,8 @@ describe('deploy/k8s', () => {
       arr(obj(obj(obj(d.spec).template).spec).volumes).flatMap((v) => arr(obj(obj(v).configMap).items).map((i) => String(obj(i).path))),
     );
     for (const issuer of config.issuers) expect(projected).toContain(relative(dir, issuer.caCertPath));
-    expect(config.watch.sinks.length).toBeGreaterThan(0); // the fetchers host the watch job only with a sink
+    // no sinks, so the fetchers do not start the watch job, which is not cluster-ready yet (README "Known gaps")
+    expect(config.watch.sinks).toEqual([]);
   });
 });
 
@@ -195,6 +196,7 @@ describe('deploy/: config, image and scripts', () => {
     const config = loadConfig({ file: join(DEPLOY, 'config/config.yaml'), env: {} });
     expect(config.issuers.map((i) => i.id)).toEqual(['jpki-sign-2023', 'jpki-auth-2023']);
     expect(config.redisUrl).toBeNull(); // REDIS_URL comes from the environment only
+    expect(config.watch.sinks).toEqual([]);
   });
 
   it('the Dockerfile builds on node:20-slim, runs as a non-root user, enters through the real binary', () => {
