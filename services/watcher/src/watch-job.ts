@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '@jpki-validator/config';
-import { EmbeddedRevocationStore, RedisRevocationStore, type CaSnapshot, type RevocationStore } from '@jpki-validator/store';
+import { bullConnection, bullPrefix, closeBullConnection, EmbeddedRevocationStore, RedisRevocationStore, type CaSnapshot, type RevocationStore } from '@jpki-validator/store';
 import { createRedisWatch, openEmbeddedWatch, WebhookOutbox, type DeliveryReport, type PassReport } from '@jpki-validator/watch';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-runner.js';
 import { createWatcher, type Watcher } from './watcher.js';
@@ -60,9 +60,12 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     const repo = createRedisWatch({ redis: config.redisUrl, prefix: options.keyPrefix ?? 'jpki' });
     // switches published before the subscription is active would not trigger a pass
     if (store instanceof RedisRevocationStore) await store.subscribed();
+    // On a cluster BullMQ needs a Cluster connection and a hash-tagged prefix (store/redis/connection.ts).
+    const connection = bullConnection(config.redisUrl);
+    const bullKeyPrefix = bullPrefix(config.redisUrl, options.bullPrefix ?? 'bull');
     const watcher = createWatcher({
-      connection: { url: config.redisUrl, maxRetriesPerRequest: null },
-      ...(options.bullPrefix === undefined ? {} : { prefix: options.bullPrefix }),
+      connection,
+      ...(bullKeyPrefix === 'bull' ? {} : { prefix: bullKeyPrefix }),
       store,
       snapshot,
       repo,
@@ -79,6 +82,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     } catch (error) {
       await watcher.close().catch(() => undefined);
       await repo.close();
+      await closeBullConnection(connection);
       throw error;
     }
     watchLogger.info({ mode: 'queue', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length }, 'watch job started');
@@ -89,6 +93,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
       async close() {
         await watcher.close();
         await repo.close();
+        await closeBullConnection(connection);
       },
     };
   }

@@ -24,7 +24,9 @@ export const command: Command = {
     const sinks = ctx.config.watch.sinks;
     const hasWebhook = sinks.some((s) => 'webhook' in s);
     // with Redis, batches go to the BullMQ delivery queue the watcher service works off; without, to the durable outbox
-    const bull = hasWebhook && ctx.redisUrl !== null ? new (await import('@jpki-validator/watcher')).BullWebhookQueue({ connection: { url: ctx.redisUrl } }) : null;
+    const store = await import('@jpki-validator/store');
+    const bullLink = hasWebhook && ctx.redisUrl !== null ? { connection: store.bullConnection(ctx.redisUrl), prefix: store.bullPrefix(ctx.redisUrl, 'bull') } : null;
+    const bull = bullLink ? new (await import('@jpki-validator/watcher')).BullWebhookQueue(bullLink) : null;
     const outbox = ctx.redisUrl === null ? new watch.WebhookOutbox(resolve(ctx.watchDir, 'outbox')) : null;
     try {
       const report = await watch.runWatchPass({
@@ -49,6 +51,7 @@ export const command: Command = {
         await finished(output);
       }
       await bull?.close();
+      if (bullLink) await store.closeBullConnection(bullLink.connection);
       await ctx.close();
     }
   },

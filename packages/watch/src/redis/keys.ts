@@ -1,21 +1,23 @@
 /**
- * Every Redis key of the watch list, built here and nowhere else. A CA's keys carry the hash tag `{caId}` (one Redis Cluster
- * slot per CA, like the store's), and the watched / reported / fresh bitmaps use the store's chunking and bit order, so a chunk
- * of the watch list lines up with the store chunk of the same number.
+ * Every Redis key of the watch list, built here and nowhere else. All of them carry the hash tag `{watch}`: imports, rotations
+ * and passes write the customer records and the per-CA bitmaps in one MULTI, which a Redis Cluster allows only within one slot
+ * (the list lives on one node; a pass never combines it with the store's keys in Redis — detection runs on the in-memory
+ * snapshot). The watched / reported / fresh bitmaps use the store's chunking and bit order, so a chunk of the watch list lines
+ * up with the store chunk of the same number.
  *
- *   <p>:watch:cust                       hash customerId → record JSON
- *   <p>:watch:cas                        set of CA ids with watched serials
- *   <p>:watch:exp                        zset customerId → notAfter ms, expiries not reported yet
- *   <p>:watch:ids                        set of recorded event ids (what makes "never twice" hold)
- *   <p>:watch:events                     list of event JSON, in record order
- *   <p>:watch:lock                       the writer lock (imports, rotations, passes)
- *   <p>:watch:{ca}:own                   hash serial (contract hex) → JSON array of customer ids
- *   <p>:watch:{ca}:chunks                set of chunk numbers with watched serials
- *   <p>:watch:{ca}:w:<chunkNo>           watched bitmap
- *   <p>:watch:{ca}:f:<chunkNo>           fresh bitmap: serials that gained a watcher since the last pass
- *   <p>:watch:{ca}:r<code>:<chunkNo>     reported bitmap for reason code
- *   <p>:watch:{ca}:long / :flong         watched / fresh serials outside the bitmap range (signed decimal)
- *   <p>:watch:{ca}:rlong                 reported serials outside the bitmap range, "<code>:<signed decimal>"
+ *   <p>:{watch}:cust                       hash customerId → record JSON
+ *   <p>:{watch}:cas                        set of CA ids with watched serials
+ *   <p>:{watch}:exp                        zset customerId → notAfter ms, expiries not reported yet
+ *   <p>:{watch}:ids                        set of recorded event ids (what makes "never twice" hold)
+ *   <p>:{watch}:events                     list of event JSON, in record order
+ *   <p>:{watch}:lock                       the writer lock (imports, rotations, passes)
+ *   <p>:{watch}:ca:<ca>:own                   hash serial (contract hex) → JSON array of customer ids
+ *   <p>:{watch}:ca:<ca>:chunks                set of chunk numbers with watched serials
+ *   <p>:{watch}:ca:<ca>:w:<chunkNo>           watched bitmap
+ *   <p>:{watch}:ca:<ca>:f:<chunkNo>           fresh bitmap: serials that gained a watcher since the last pass
+ *   <p>:{watch}:ca:<ca>:r<code>:<chunkNo>     reported bitmap for reason code
+ *   <p>:{watch}:ca:<ca>:long / :flong         watched / fresh serials outside the bitmap range (signed decimal)
+ *   <p>:{watch}:ca:<ca>:rlong                 reported serials outside the bitmap range, "<code>:<signed decimal>"
  */
 export interface WatchCaKeys {
   owners: string;
@@ -40,7 +42,7 @@ export interface WatchKeys {
 
 export function createWatchKeys(prefix: string): WatchKeys {
   if (prefix.length === 0 || /[{}]/.test(prefix)) throw new RangeError(`key prefix ${JSON.stringify(prefix)} must be non-empty without braces (they would change the hash slot)`);
-  const p = `${prefix}:watch`;
+  const p = `${prefix}:{watch}`;
   return {
     customers: `${p}:cust`,
     cas: `${p}:cas`,
@@ -50,7 +52,7 @@ export function createWatchKeys(prefix: string): WatchKeys {
     lock: `${p}:lock`,
     ca(caId) {
       if (caId.length === 0 || /[{}]/.test(caId)) throw new RangeError(`CA id ${JSON.stringify(caId)} must be non-empty without braces`);
-      const base = `${p}:{${caId}}`;
+      const base = `${p}:ca:${caId}`;
       return {
         owners: `${base}:own`,
         chunks: `${base}:chunks`,

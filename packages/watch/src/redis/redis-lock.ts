@@ -1,12 +1,12 @@
 /** A Redis writer lock (SET NX PX with a token; released only by its holder, through a compare-and-delete script). */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@jpki-validator/store';
 import { WatchError } from '../errors.js';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
-export async function withRedisLock<T>(redis: Redis, key: string, options: { ttlMs: number; timeoutMs: number }, task: () => Promise<T>): Promise<T> {
+export async function withRedisLock<T>(redis: RedisClient, key: string, options: { ttlMs: number; timeoutMs: number }, task: () => Promise<T>): Promise<T> {
   const token = randomBytes(8).toString('hex');
   const deadline = Date.now() + options.timeoutMs;
   let delayMs = 5;

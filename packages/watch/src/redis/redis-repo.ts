@@ -3,7 +3,7 @@
  * reason) that line up with the store's chunks. An import batch reads what it changes in one pipeline and writes everything in
  * one MULTI; a pass reads the CA's bitmaps in one pipeline per kind.
  */
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from '@jpki-validator/store';
 import { formatSerial } from '@jpki-validator/x509';
 import { ChunkedBitmap } from '../chunked-bitmap.js';
 import { expiryCaId, watchEventId } from '../event-id.js';
@@ -15,7 +15,8 @@ import { withRedisLock } from './redis-lock.js';
 
 export interface RedisWatchOptions {
   /** a connection (the caller keeps owning it) or a URL */
-  redis: Redis | string;
+  /** a connection, or a URL (`redis://…`, or `redis+cluster://h1:p1,h2:p2` for a cluster) */
+  redis: RedisClient | string;
   /** key prefix (default `jpki`, like the store); tests use a random one */
   prefix?: string;
   /** must equal the store's (default 20) */
@@ -29,13 +30,13 @@ const ARGS_PER_COMMAND = 1000;
 export class RedisWatchRepository implements WatchRepository {
   readonly chunkBits: number;
   readonly keys: WatchKeys;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly ownsConnection: boolean;
   private readonly lockTimeoutMs: number;
 
   constructor(options: RedisWatchOptions) {
     this.ownsConnection = typeof options.redis === 'string';
-    this.redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    this.redis = typeof options.redis === 'string' ? openRedis(options.redis) : options.redis;
     this.keys = createWatchKeys(options.prefix ?? 'jpki');
     this.chunkBits = options.chunkBits ?? 20;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;

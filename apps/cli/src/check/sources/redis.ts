@@ -3,9 +3,8 @@
  * snapshot form) and the whole run answers from it: one consistent generation per report, and no round trip per row. A Redis that
  * does not answer is exit 3 (data unavailable).
  */
-import { Redis } from 'ioredis';
 import type { PartitionConfig } from '@jpki-validator/config';
-import { createRedisStore, type CaSnapshot, type RedisRevocationStore } from '@jpki-validator/store';
+import { createRedisStore, openRedis, type CaSnapshot, type RedisRevocationStore } from '@jpki-validator/store';
 import type { CaRegistry } from '@jpki-validator/status';
 import { DataUnavailableError } from '../errors.js';
 
@@ -20,7 +19,8 @@ export interface RedisLoad {
 }
 
 export async function loadRedisSnapshots(url: string, prefix: string | undefined, registry: CaRegistry): Promise<RedisLoad> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  // A cluster URL (`redis+cluster://h1:p1,h2:p2`) opens a Cluster; retries are off either way so a dead Redis fails fast (exit 3).
+  const redis = openRedis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null }, { lazyConnect: true, clusterRetryStrategy: () => null });
   redis.on('error', () => undefined); // reported through the failing command below
   try {
     await redis.connect();
