@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is on this machine: OpenSSL (an independent peer), the NIST PKITS vectors,
-# and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
+# redis-server/redis-cli, and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
 # nothing answers. Idempotent and quiet when everything is already there.
 set -euo pipefail
 
@@ -16,7 +16,9 @@ redis_answers() {
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -d "$PKITS_DIR" ] || missing+=(python3-cryptography-vectors)
-if ! redis_answers && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
+# redis-server and redis-cli are also needed for the local Redis Cluster the cluster tests start (test/cluster/start-cluster.sh).
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

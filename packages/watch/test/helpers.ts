@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { createRedisStore, openEmbeddedStore, type CaSnapshot, type RevocationStore } from '@jpki-validator/store';
 import { createMeaningResolver, JPKI_PROFILE } from '@jpki-validator/config';
 import { createRedisWatch, openEmbeddedWatch, type WatchRepository } from '../src/index.js';
+import { CLUSTER_URL, keysUnder, openCluster, randomPrefix, startCluster, unlinkKeys } from '../../../test/cluster/cluster-helpers.js';
 
 export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 export const meaning = createMeaningResolver(JPKI_PROFILE);
@@ -57,6 +58,29 @@ export const BACKENDS: Record<string, () => Promise<Backend>> = {
         const keys = await redis.keys(`${prefix}:*`);
         if (keys.length) await redis.del(...keys);
         await redis.quit();
+      },
+    };
+  },
+  // The same suite on a real 3-master Redis Cluster (test/cluster/start-cluster.sh, ports 7101-7103).
+  cluster: async () => {
+    await startCluster();
+    const prefix = randomPrefix('watch');
+    const store = createRedisStore({ redis: CLUSTER_URL, prefix, chunkBits: 12 });
+    const repos: WatchRepository[] = [];
+    return {
+      store,
+      snapshot: (caId) => store.loadSnapshot(caId),
+      async openRepo() {
+        const repo = createRedisWatch({ redis: CLUSTER_URL, prefix, chunkBits: 12 });
+        repos.push(repo);
+        return repo;
+      },
+      async close() {
+        for (const r of repos) await r.close();
+        await store.close();
+        const cluster = openCluster();
+        await unlinkKeys(cluster, await keysUnder(cluster, prefix));
+        await cluster.quit();
       },
     };
   },
