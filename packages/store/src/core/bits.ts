@@ -68,3 +68,11 @@ export function forEachSetBit(bytes: Uint8Array, visit: (offset: number, rank: n
   }
   return rank;
 }
+
+/**
+ * For each byte value, the positions of its set bits in Redis bit order (MSB first): lets hot loops walk set bits without a
+ * callback or a bit test per position (a 5-million-entry load visits 5 million bits twice).
+ */
+export const SET_BIT_POSITIONS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, byte) =>
+  Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7].filter((bit) => byte & (0x80 >>> bit))),
+);

@@ -3,7 +3,7 @@
  * Revocation is final: base entries stay unless the load re-lists them (new reason and dates win) or a delta removes them.
  * Dense scratch arrays of the chunk size are reused across chunks and loads (9 bytes × chunk size, e.g. 9 MB at 2^20).
  */
-import { alignedCopy, forEachSetBit, popcountBytes } from './bits.js';
+import { alignedCopy, popcountBytes, SET_BIT_POSITIONS } from './bits.js';
 import { Chunk, NO_INVALIDITY } from './chunk.js';
 import { REMOVE_FROM_CRL, type EntryBuffer } from './entry-buffer.js';
 
@@ -29,11 +29,19 @@ export class ChunkBuilder {
     const listed = base ? alignedCopy(base.listed, this.chunkBytes) : new Uint8Array(this.chunkBytes);
     if (base) {
       const inval = base.invalSec;
-      forEachSetBit(base.listed, (p, r) => {
-        reasonAt[p] = base.reasons[r] as number;
-        revokedAt[p] = base.revokedSec[r] as number;
-        invalAt[p] = inval ? (inval[r] as number) : NO_INVALIDITY;
-      });
+      const baseListed = base.listed;
+      let r = 0;
+      for (let b = 0; b < baseListed.length; b++) {
+        const byte = baseListed[b] as number;
+        if (byte === 0) continue;
+        for (const bit of SET_BIT_POSITIONS[byte] as Uint8Array) {
+          const p = (b << 3) | bit;
+          reasonAt[p] = base.reasons[r] as number;
+          revokedAt[p] = base.revokedSec[r] as number;
+          invalAt[p] = inval ? (inval[r] as number) : NO_INVALIDITY;
+          r++;
+        }
+      }
     }
     const mask = 2 ** this.chunkBits - 1;
     for (let k = from; k < to; k++) {
@@ -55,13 +63,20 @@ export class ChunkBuilder {
     const revokedSec = new Uint32Array(count);
     const invalByRank = new Uint32Array(count);
     let anyInval = false;
-    forEachSetBit(listed, (p, r) => {
-      reasons[r] = reasonAt[p] as number;
-      revokedSec[r] = revokedAt[p] as number;
-      const v = invalAt[p] as number;
-      invalByRank[r] = v;
-      if (v !== NO_INVALIDITY) anyInval = true;
-    });
+    let r = 0;
+    for (let b = 0; b < listed.length; b++) {
+      const byte = listed[b] as number;
+      if (byte === 0) continue;
+      for (const bit of SET_BIT_POSITIONS[byte] as Uint8Array) {
+        const p = (b << 3) | bit;
+        reasons[r] = reasonAt[p] as number;
+        revokedSec[r] = revokedAt[p] as number;
+        const v = invalAt[p] as number;
+        invalByRank[r] = v;
+        if (v !== NO_INVALIDITY) anyInval = true;
+        r++;
+      }
+    }
     return new Chunk(id, chunkNo, { listed, reasons, revokedSec, invalSec: anyInval ? invalByRank : null });
   }
 }

@@ -4,7 +4,8 @@ import type { SourceValidators } from '../sources/types.js';
 /** What the fetcher remembers of a partition's last accepted CRL: enough for a conditional GET and the same-number check. */
 export interface FetchState extends SourceValidators {
   crlNumber: string;
-  sha256: string;
+  /** SHA-256 of the CRL's signature value, which identifies its content (same number + other content is refused) */
+  signatureSha256: string;
   bytes: number;
 }
 

@@ -52,11 +52,9 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
   // ~37 bytes an entry in a JPKI-like CRL (4-byte serial, UTCTime, reasonCode): room for them all at once, no doubling copies.
   const expectedEntries = fetched.sizeBytes === null ? undefined : Math.ceil(fetched.sizeBytes / 37);
   const loader = await store.beginLoad({ ...ids, source: fetched.origin, ...(expectedEntries === undefined ? {} : { expectedEntries }) });
-  const hash = createHash('sha256');
   let bytes = 0;
-  async function* hashed(): AsyncGenerator<Uint8Array> {
+  async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const chunk of fetched.kind === 'body' ? fetched.body : []) {
-      hash.update(chunk);
       bytes += chunk.length;
       yield chunk;
     }
@@ -64,12 +62,15 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
 
   let committed = false;
   try {
-    const result = await scanInto(loader, hashed(), ca, fetched.origin);
+    const result = await scanInto(loader, counted(), ca, fetched.origin);
     const crlNumber = checkCrl(result, ca, fetched.origin, now(), options.skewSeconds);
-    const sha256 = hash.digest('hex');
+    // The verified signature identifies the content: same tbsCertList ⇔ same signature (for RSA PKCS#1 v1.5 exactly; for a
+    // randomised scheme a re-signed identical CRL reads as "different content" and is refused, which fails safe). Hashing the
+    // whole body again would cost as much as the signature check.
+    const signatureSha256 = createHash('sha256').update(result.signatureValue).digest('hex');
     if (previous && previous.crlNumber === crlNumber.toString()) {
       // Same number: identical bytes is a no-op; different bytes under one number is a CA fault we must not paper over.
-      if (previous.sha256 !== sha256) {
+      if (previous.signatureSha256 !== signatureSha256) {
         throw new CrlRejectedError('crl_number_reused', `${fetched.origin}: CRL number ${crlNumber} was already loaded with different content`);
       }
       await writeFetchState(store.kv, ca.id, partition.name, { ...previous, ...fetched.validators });
@@ -78,7 +79,7 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
     const isDelta = result.deltaCrlIndicator !== null;
     const report = await commit(loader, result, crlNumber, fetched.origin);
     committed = true;
-    await writeFetchState(store.kv, ca.id, partition.name, { ...fetched.validators, crlNumber: crlNumber.toString(), sha256, bytes });
+    await writeFetchState(store.kv, ca.id, partition.name, { ...fetched.validators, crlNumber: crlNumber.toString(), signatureSha256, bytes });
     if (report.outcome === 'noop') return { outcome: 'unchanged', ...ids, crlNumber };
     const nextUpdate = result.header.nextUpdate;
     return {
