@@ -87,6 +87,24 @@ export class StatusResolver {
   }
 
   /**
+   * One question answered synchronously from the in-memory CRL data, as `check(issuer, serial)` (no `at`, no `mode`) answers it —
+   * or null when that answer may need OCSP (the policy asks OCSP first, or the CRL cannot vouch under `crl-first`) or the issuer is
+   * unknown: take `check` then. For the HTTP status GET, whose async path costs more than the lookup (services/validator).
+   */
+  checkNow(issuer: string, serial: bigint): StatusAnswer | null {
+    const cas = this.registry.resolve(issuer);
+    if (cas === null) return null;
+    const nowMs = this.clock.now();
+    const verdicts: CaVerdict[] = [];
+    for (const ca of cas) {
+      const verdict = this.verdictNow(ca, serial, nowMs);
+      if (verdict === null) return null;
+      verdicts.push(verdict);
+    }
+    return combineVerdicts(verdicts, this.context(issuer, formatSerial(serial), this.clock.format(nowMs)));
+  }
+
+  /**
    * Many questions, answers in input order. Grouped by issuer, each CA's snapshot is read once with `lookupMany`; only items the
    * CRL cannot settle under an OCSP-using policy take the single-question path, a few at a time.
    */
@@ -207,6 +225,23 @@ export class StatusResolver {
       }
       case 'ocsp-only':
         return ocspUsable ? this.ocspVerdictOf(ca, serial, atMs, null) : { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null };
+    }
+  }
+
+  /** verdictOf's answer with no `at` under the CA's own policy when it needs no OCSP question, else null (verdictOf's cases, same order) */
+  private verdictNow(ca: RegisteredCa, serial: bigint, nowMs: number): CaVerdict | null {
+    const ocspUsable = ca.ocsp !== null && this.options.ocsp !== null;
+    switch (ca.mode) {
+      case 'crl-only':
+        return this.crlVerdictOf(ca, serial, Number.POSITIVE_INFINITY, nowMs);
+      case 'crl-first': {
+        const v = this.crlVerdictOf(ca, serial, Number.POSITIVE_INFINITY, nowMs);
+        return v.kind !== 'unknown' || !ocspUsable ? v : null;
+      }
+      case 'ocsp-first':
+        return ocspUsable ? null : this.crlVerdictOf(ca, serial, Number.POSITIVE_INFINITY, nowMs);
+      case 'ocsp-only':
+        return ocspUsable ? null : { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null };
     }
   }
 

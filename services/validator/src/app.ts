@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { AppEnv } from './env.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
-import { apiKeyAuth, type RateLimitOptions } from './middleware/api-key.js';
+import { apiKeyAuth, createApiKeyGate, type RateLimitOptions } from './middleware/api-key.js';
 import { requestContext } from './middleware/request-context.js';
 import { ProblemError, problemResponse, validationProblem, type ProblemSlug } from './problem.js';
 import { registerBatchRoute } from './routes/batch.js';
@@ -16,6 +16,7 @@ import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
+import { createStatusFastPath } from './status-fast-path.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
@@ -52,8 +53,9 @@ export function createApp(deps: AppDeps): ValidatorApp {
     },
   });
 
+  const apiKeys = deps.apiKeys && deps.apiKeys.length > 0 ? createApiKeyGate(deps.apiKeys, deps.rateLimit ?? { requestsPerSecond: 1_000, burst: 2_000 }, now) : null;
   app.use('*', requestContext(deps.logger, metrics));
-  if (deps.apiKeys && deps.apiKeys.length > 0) app.use('/v1/*', apiKeyAuth(deps.apiKeys, deps.rateLimit ?? { requestsPerSecond: 1_000, burst: 2_000 }, now));
+  if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
 
   registerStatusRoute(app, deps.resolver, metrics);
   registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
@@ -73,5 +75,11 @@ export function createApp(deps: AppDeps): ValidatorApp {
     c.get('log')().error({ err: error }, 'unhandled error');
     return problemResponse(500, 'internal', `internal error; quote request ${requestId}`, requestId);
   });
+
+  // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`
+  // too, so the tests exercise the same path a server does
+  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys });
+  const routed = app.fetch;
+  app.fetch = (request, env, executionCtx) => statusFastPath(request, env) ?? routed(request, env, executionCtx);
   return { app, metrics };
 }

@@ -9,5 +9,10 @@ import { REQUEST_ID_HEADER } from './middleware/request-context.js';
 
 export function jsonResponse(c: Context<AppEnv>, json: string | Uint8Array, status = 200): Response {
   c.set('requestIdSent', true);
-  return new Response(json, { status, headers: { 'Content-Type': 'application/json', [REQUEST_ID_HEADER]: c.get('requestId') } });
+  return jsonWithRequestId(json, c.get('requestId'), status);
+}
+
+/** the same response outside a Hono context (status-fast-path.ts) */
+export function jsonWithRequestId(json: string | Uint8Array, requestId: string, status = 200): Response {
+  return new Response(json, { status, headers: { 'Content-Type': 'application/json', [REQUEST_ID_HEADER]: requestId } });
 }

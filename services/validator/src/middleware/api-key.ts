@@ -46,24 +46,38 @@ function presentedKey(authorization: string | undefined, apiKey: string | undefi
   return m?.[1] ?? null;
 }
 
-export function apiKeyAuth(keys: readonly string[], rateLimit: RateLimitOptions | null, now: () => number = Date.now): MiddlewareHandler<AppEnv> {
+export interface ApiKeyGate {
+  /** the presented key's id (a hash prefix) with a rate-limit token taken; throws the 401 or 429 ProblemError */
+  admit(authorization: string | undefined | null, apiKey: string | undefined | null): string;
+}
+
+/** The key check and rate limit, shared by the middleware and the status fast path (status-fast-path.ts). */
+export function createApiKeyGate(keys: readonly string[], rateLimit: RateLimitOptions | null, now: () => number = Date.now): ApiKeyGate {
   const hashes = keys.map(sha256);
   const buckets = hashes.map(() => (rateLimit === null ? null : new TokenBucket(rateLimit, now)));
   const challenge = { 'www-authenticate': 'Bearer realm="jpki-validator", charset="UTF-8"' };
+  return {
+    admit(authorization, apiKey) {
+      const key = presentedKey(authorization ?? undefined, apiKey ?? undefined);
+      if (key === null) throw new ProblemError(401, 'unauthorized', 'an API key is required: X-API-Key header or Authorization: Bearer', challenge);
+      const presented = sha256(key);
+      let match = -1;
+      for (let i = 0; i < hashes.length; i++) {
+        // every hash is compared, match or not
+        if (timingSafeEqual(presented, hashes[i] as Buffer) && match === -1) match = i;
+      }
+      if (match === -1) throw new ProblemError(401, 'unauthorized', 'the API key is not valid', challenge);
+      const keyId = (hashes[match] as Buffer).subarray(0, 4).toString('hex');
+      const wait = buckets[match]?.take() ?? 0;
+      if (wait > 0) throw new ProblemError(429, 'rate-limited', `rate limit of key ${keyId} exceeded`, { 'retry-after': String(wait) });
+      return keyId;
+    },
+  };
+}
+
+export function apiKeyAuth(gate: ApiKeyGate): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const key = presentedKey(c.req.header('authorization'), c.req.header('x-api-key'));
-    if (key === null) throw new ProblemError(401, 'unauthorized', 'an API key is required: X-API-Key header or Authorization: Bearer', challenge);
-    const presented = sha256(key);
-    let match = -1;
-    for (let i = 0; i < hashes.length; i++) {
-      // every hash is compared, match or not
-      if (timingSafeEqual(presented, hashes[i] as Buffer) && match === -1) match = i;
-    }
-    if (match === -1) throw new ProblemError(401, 'unauthorized', 'the API key is not valid', challenge);
-    const keyId = (hashes[match] as Buffer).subarray(0, 4).toString('hex');
-    c.set('apiKeyId', keyId);
-    const wait = buckets[match]?.take() ?? 0;
-    if (wait > 0) throw new ProblemError(429, 'rate-limited', `rate limit of key ${keyId} exceeded`, { 'retry-after': String(wait) });
+    c.set('apiKeyId', gate.admit(c.req.header('authorization'), c.req.header('x-api-key')));
     await next();
   };
 }

@@ -10,7 +10,7 @@
  * `c.res.headers` turns @hono/node-server's plain-object headers into a `Headers` instance for every response.
  */
 import { randomUUID } from 'node:crypto';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 import type { AppEnv } from '../env.js';
@@ -20,13 +20,41 @@ const INCOMING_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
+/** the route template the status GET is logged and counted under (routePath's answer for it) */
+export const STATUS_ROUTE = '/v1/status/:issuer/:serial';
+
+/** the caller's `X-Request-Id` when it is sane, else a fresh one */
+export function requestIdFor(incoming: string | undefined | null): string {
+  return incoming !== undefined && incoming !== null && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+}
+
+export interface AccessLine {
+  method: string;
+  route: string;
+  path: string;
+  status: number;
+  seconds: number;
+}
+
+/**
+ * The access-log decision, shared by the middleware and the status fast path (status-fast-path.ts): server errors at error,
+ * successful status lookups at debug, everything else at info. `log` makes the request's child logger only when a line is written.
+ */
+export function logAccess(logger: Logger, log: () => Logger, line: AccessLine): void {
+  const { status } = line;
+  if (status >= 500) log().error(accessFields(line), 'request failed');
+  else if (status < 400 && line.route.startsWith('/v1/status')) {
+    if (logger.isLevelEnabled('debug')) log().debug(accessFields(line), 'request');
+  } else if (logger.isLevelEnabled('info')) log().info(accessFields(line), 'request');
+}
+
 export function requestContext(logger: Logger, metrics: ValidatorMetrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const incoming = c.req.header(REQUEST_ID_HEADER);
-    const requestId = incoming !== undefined && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFor(c.req.header(REQUEST_ID_HEADER));
     let child: Logger | null = null;
+    const log = (): Logger => (child ??= logger.child({ reqId: requestId }));
     c.set('requestId', requestId);
-    c.set('log', () => (child ??= logger.child({ reqId: requestId })));
+    c.set('log', log);
     c.set('apiKeyId', null);
     c.set('requestIdSent', false);
     const started = performance.now();
@@ -36,13 +64,10 @@ export function requestContext(logger: Logger, metrics: ValidatorMetrics): Middl
     const route = routePath(c, -1);
     const seconds = (performance.now() - started) / 1000;
     metrics.observeRequest(route, c.req.method, status, seconds);
-    if (status >= 500) c.get('log')().error(accessFields(c, route, status, seconds), 'request failed');
-    else if (status < 400 && route.startsWith('/v1/status')) {
-      if (logger.isLevelEnabled('debug')) c.get('log')().debug(accessFields(c, route, status, seconds), 'request');
-    } else if (logger.isLevelEnabled('info')) c.get('log')().info(accessFields(c, route, status, seconds), 'request');
+    logAccess(logger, log, { method: c.req.method, route, path: c.req.path, status, seconds });
   };
 }
 
-function accessFields(c: Context<AppEnv>, route: string, status: number, seconds: number): Record<string, unknown> {
-  return { method: c.req.method, route, path: c.req.path, status, ms: Math.round(seconds * 10_000) / 10 };
+function accessFields(line: AccessLine): Record<string, unknown> {
+  return { method: line.method, route: line.route, path: line.path, status: line.status, ms: Math.round(line.seconds * 10_000) / 10 };
 }

@@ -12,6 +12,7 @@ import { parseSerial, SerialError } from '@jpki-validator/x509';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
+import { STATUS_ROUTE } from '../middleware/request-context.js';
 import { ProblemError } from '../problem.js';
 import { validQuery } from '../query.js';
 import { checkOptions } from '../request-options.js';
@@ -36,7 +37,7 @@ const NO_QUERY: { at?: string | undefined; mode?: string | undefined } = Object.
 
 export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, metrics: ValidatorMetrics): void {
   app.openAPIRegistry.registerPath(statusRoute);
-  app.get('/v1/status/:issuer/:serial', async (c) => {
+  app.get(STATUS_ROUTE, async (c) => {
     const issuer = c.req.param('issuer');
     const serialText = c.req.param('serial');
     const query = validQuery(c, StatusQuerySchema, NO_QUERY);
