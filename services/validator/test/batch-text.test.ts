@@ -15,7 +15,6 @@ let store: EmbeddedRevocationStore;
 let svc: TestService;
 /** serials of the seeded populations: good ones and revoked ones with every reason the simulator drew (some with invalidityDate) */
 const population = new Map<string, string[]>();
-const fixedNow = Date.parse('2026-11-24T04:00:00Z');
 
 beforeAll(async () => {
   tmp = await tempDir('batch-text');
@@ -37,8 +36,10 @@ beforeAll(async () => {
     // an OCSP responder: these items are answered by checkMany, not the bulk path
     { id: 'jpki-auth-2015', group: 'jpki-auth', caCert: sim.caCertificatePath('jpki-auth-2015'), crls: crls['jpki-auth-2015'], ocsp: { url: `${world.server.url}/ocsp` } },
   ]);
-  // a fixed clock: both sides of each comparison carry the same checkedAt (the CRLs stay fresh: the simulator dates them around it)
-  svc = await buildService(config, store, store.kv, { now: () => Math.max(fixedNow, Date.now()) });
+  // A clock frozen now: both sides of each comparison carry the same checkedAt even across a second boundary (the simulator
+  // dates its CRLs from the hour before now, so they are fresh at this instant).
+  const frozenNow = Date.now();
+  svc = await buildService(config, store, store.kv, { now: () => frozenNow });
 });
 
 afterAll(async () => {
