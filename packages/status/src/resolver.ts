@@ -206,42 +206,47 @@ export class StatusResolver {
     return this.options.ocsp !== null && cas.some((ca) => ca.ocsp !== null && (override ?? ca.mode) !== 'crl-only');
   }
 
+  /** The CA's verdict under `mode`: from the CRL, or from OCSP where the policy asks it (see `policyVerdict`). */
   private verdictOf(ca: RegisteredCa, serial: bigint, atMs: number, nowMs: number, mode: StatusMode): CaVerdict | Promise<CaVerdict> {
+    return this.policyVerdict(ca, serial, atMs, nowMs, mode, (crlFallback) => {
+      if (mode !== 'ocsp-first') return this.ocspVerdictOf(ca, serial, atMs, crlFallback?.via ?? null);
+      return this.ocspVerdictOf(ca, serial, atMs, null).then((o) => {
+        if (o.kind !== 'unknown') return o;
+        const crl = this.crlVerdictOf(ca, serial, atMs, this.clock.now());
+        return crl.kind === 'unknown' ? { ...o, via: crl.via } : crl;
+      });
+    });
+  }
+
+  /** `verdictOf` with no `at` under the CA's own policy, or null where that policy would ask OCSP. */
+  private verdictNow(ca: RegisteredCa, serial: bigint, nowMs: number): CaVerdict | null {
+    return this.policyVerdict(ca, serial, Number.POSITIVE_INFINITY, nowMs, ca.mode, () => null);
+  }
+
+  /**
+   * The four policies, once: `askOcsp` is called where the policy needs an OCSP answer, with the CRL's own verdict under
+   * `crl-first` (to fall back on) and null otherwise. The async path passes a query; the synchronous one gives up (null).
+   */
+  private policyVerdict<T>(
+    ca: RegisteredCa,
+    serial: bigint,
+    atMs: number,
+    nowMs: number,
+    mode: StatusMode,
+    askOcsp: (crlVerdict: CaVerdict | null) => T,
+  ): CaVerdict | T {
     const ocspUsable = ca.ocsp !== null && this.options.ocsp !== null;
     switch (mode) {
       case 'crl-only':
         return this.crlVerdictOf(ca, serial, atMs, nowMs);
       case 'crl-first': {
         const v = this.crlVerdictOf(ca, serial, atMs, nowMs);
-        return v.kind !== 'unknown' || !ocspUsable ? v : this.ocspVerdictOf(ca, serial, atMs, v.via);
-      }
-      case 'ocsp-first': {
-        if (!ocspUsable) return this.crlVerdictOf(ca, serial, atMs, nowMs);
-        return this.ocspVerdictOf(ca, serial, atMs, null).then((o) => {
-          if (o.kind !== 'unknown') return o;
-          const crl = this.crlVerdictOf(ca, serial, atMs, this.clock.now());
-          return crl.kind === 'unknown' ? { ...o, via: crl.via } : crl;
-        });
-      }
-      case 'ocsp-only':
-        return ocspUsable ? this.ocspVerdictOf(ca, serial, atMs, null) : { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null };
-    }
-  }
-
-  /** verdictOf's answer with no `at` under the CA's own policy when it needs no OCSP question, else null (verdictOf's cases, same order) */
-  private verdictNow(ca: RegisteredCa, serial: bigint, nowMs: number): CaVerdict | null {
-    const ocspUsable = ca.ocsp !== null && this.options.ocsp !== null;
-    switch (ca.mode) {
-      case 'crl-only':
-        return this.crlVerdictOf(ca, serial, Number.POSITIVE_INFINITY, nowMs);
-      case 'crl-first': {
-        const v = this.crlVerdictOf(ca, serial, Number.POSITIVE_INFINITY, nowMs);
-        return v.kind !== 'unknown' || !ocspUsable ? v : null;
+        return v.kind !== 'unknown' || !ocspUsable ? v : askOcsp(v);
       }
       case 'ocsp-first':
-        return ocspUsable ? null : this.crlVerdictOf(ca, serial, Number.POSITIVE_INFINITY, nowMs);
+        return ocspUsable ? askOcsp(null) : this.crlVerdictOf(ca, serial, atMs, nowMs);
       case 'ocsp-only':
-        return ocspUsable ? null : { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null };
+        return ocspUsable ? askOcsp(null) : { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null };
     }
   }
 
