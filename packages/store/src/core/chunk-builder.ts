@@ -1,7 +1,9 @@
 /**
  * Copy-on-write merge of one chunk: base chunk (the current generation's) + this load's entries for the chunk → a new chunk.
  * Revocation is final: base entries stay unless the load re-lists them (new reason and dates win) or a delta removes them.
- * Dense scratch arrays of the chunk size are reused across chunks and loads (9 bytes × chunk size, e.g. 9 MB at 2^20).
+ * Dense scratch arrays of the chunk size are reused across chunks and loads (9 bytes × chunk size, e.g. 9 MB at 2^20), made
+ * only when a chunk needs them: a chunk with no base whose entries come in ascending serial order (a first load of a CRL from a
+ * CA with sequential serials) is written straight in rank order.
  */
 import { alignedCopy, popcountBytes, SET_BIT_POSITIONS } from './bits.js';
 import { Chunk, NO_INVALIDITY } from './chunk.js';
@@ -10,21 +12,25 @@ import { REMOVE_FROM_CRL, type EntryBuffer } from './entry-buffer.js';
 export class ChunkBuilder {
   readonly chunkBits: number;
   readonly chunkBytes: number;
-  private readonly reasonAt: Uint8Array;
-  private readonly revokedAt: Uint32Array;
-  private readonly invalAt: Uint32Array;
+  private scratch: { reasonAt: Uint8Array; revokedAt: Uint32Array; invalAt: Uint32Array } | null = null;
 
   constructor(chunkBits: number) {
     this.chunkBits = chunkBits;
     this.chunkBytes = 2 ** chunkBits / 8;
-    this.reasonAt = new Uint8Array(2 ** chunkBits);
-    this.revokedAt = new Uint32Array(2 ** chunkBits);
-    this.invalAt = new Uint32Array(2 ** chunkBits);
   }
 
-  /** the merged chunk, or null when nothing is listed in it any more */
-  build(id: string, chunkNo: number, base: Chunk | null, entries: EntryBuffer, order: Uint32Array, from: number, to: number): Chunk | null {
-    const { reasonAt, revokedAt, invalAt } = this;
+  /**
+   * The merged chunk, or null when nothing is listed in it any more. The chunk's entries are order[from … to-1] (in insertion
+   * order), or entries from … to-1 themselves when order is null.
+   */
+  build(id: string, chunkNo: number, base: Chunk | null, entries: EntryBuffer, order: Uint32Array | null, from: number, to: number): Chunk | null {
+    if (base === null) {
+      const fresh = this.buildAscending(id, chunkNo, entries, order, from, to);
+      if (fresh !== undefined) return fresh;
+    }
+    const n = 2 ** this.chunkBits;
+    this.scratch ??= { reasonAt: new Uint8Array(n), revokedAt: new Uint32Array(n), invalAt: new Uint32Array(n) };
+    const { reasonAt, revokedAt, invalAt } = this.scratch;
     // Only positions whose bit ends up set are read back, so the scratch arrays never need clearing.
     const listed = base ? alignedCopy(base.listed, this.chunkBytes) : new Uint8Array(this.chunkBytes);
     if (base) {
@@ -44,8 +50,9 @@ export class ChunkBuilder {
       }
     }
     const mask = 2 ** this.chunkBits - 1;
+    const invalOf = entries.invalSec;
     for (let k = from; k < to; k++) {
-      const i = order[k] as number;
+      const i = order === null ? k : (order[k] as number);
       const p = (entries.serials[i] as number) & mask;
       const reason = entries.reasons[i] as number;
       if (reason === REMOVE_FROM_CRL) {
@@ -55,7 +62,7 @@ export class ChunkBuilder {
       listed[p >>> 3] = (listed[p >>> 3] as number) | (0x80 >>> (p & 7));
       reasonAt[p] = reason;
       revokedAt[p] = entries.revokedSec[i] as number;
-      invalAt[p] = entries.invalSec[i] as number;
+      invalAt[p] = invalOf === null ? NO_INVALIDITY : (invalOf[i] as number);
     }
     const count = popcountBytes(listed);
     if (count === 0) return null;
@@ -78,5 +85,34 @@ export class ChunkBuilder {
       }
     }
     return new Chunk(id, chunkNo, { listed, reasons, revokedSec, invalSec: anyInval ? invalByRank : null });
+  }
+
+  /**
+   * A chunk with no base, straight from entries in ascending serial order: rank order is entry order, so no scratch arrays and
+   * no second pass. undefined when the entries are not strictly ascending or one is a removeFromCRL: the general path then.
+   */
+  private buildAscending(id: string, chunkNo: number, entries: EntryBuffer, order: Uint32Array | null, from: number, to: number): Chunk | null | undefined {
+    const n = to - from;
+    if (n === 0) return null;
+    const mask = 2 ** this.chunkBits - 1;
+    const { serials, reasons: reasonOf, revokedSec: revokedOf, invalSec: invalOf } = entries;
+    const listed = new Uint8Array(this.chunkBytes);
+    const reasons = new Uint8Array(n);
+    const revokedSec = new Uint32Array(n);
+    let invalSec: Uint32Array | null = null;
+    let previous = -1;
+    for (let k = from, r = 0; k < to; k++, r++) {
+      const i = order === null ? k : (order[k] as number);
+      const p = (serials[i] as number) & mask;
+      const reason = reasonOf[i] as number;
+      if (p <= previous || reason === REMOVE_FROM_CRL) return undefined;
+      previous = p;
+      listed[p >>> 3] = (listed[p >>> 3] as number) | (0x80 >>> (p & 7));
+      reasons[r] = reason;
+      revokedSec[r] = revokedOf[i] as number;
+      const v = invalOf === null ? NO_INVALIDITY : (invalOf[i] as number);
+      if (v !== NO_INVALIDITY) (invalSec ??= new Uint32Array(n).fill(NO_INVALIDITY))[r] = v;
+    }
+    return new Chunk(id, chunkNo, { listed, reasons, revokedSec, invalSec });
   }
 }

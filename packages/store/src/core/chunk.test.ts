@@ -71,3 +71,68 @@ describe('ChunkBuilder', () => {
     expect(builder.build('c', 0, merged ?? null, gone, g3.order, 0, 1)).toBeNull();
   });
 });
+
+describe('ChunkBuilder on entries in ascending serial order', () => {
+  /** unique serials over 4 chunks of 2^12, some with an invalidity date */
+  function entries(seed: number): { serial: number; reason: number; revokedMs: number; invalMs: number }[] {
+    const rnd = prng(seed);
+    const out = [];
+    for (let serial = 0; serial < 4 * 4096; serial++) {
+      if (rnd() < 0.3) out.push({ serial, reason: [0, 1, 3, 4, 5, 6][Math.floor(rnd() * 6)] as number, revokedMs: Math.floor(rnd() * 2 ** 31) * 1000, invalMs: rnd() < 0.1 ? Math.floor(rnd() * 2 ** 31) * 1000 : Number.NaN });
+    }
+    return out;
+  }
+  function buildAll(list: ReturnType<typeof entries>): { groups: ReturnType<EntryBuffer['groupByChunk']>; chunks: (Chunk | null)[] } {
+    const buffer = new EntryBuffer(16);
+    for (const e of list) buffer.add(e.serial, e.reason, e.revokedMs, e.invalMs);
+    const groups = buffer.groupByChunk(12);
+    const builder = new ChunkBuilder(12);
+    const chunks = groups.chunkNos.map((c, k) => builder.build('t', c, null, buffer, groups.order, groups.starts[k] as number, groups.starts[k + 1] as number));
+    return { groups, chunks };
+  }
+
+  it('builds, without sorting, exactly the chunks the general path builds from the same entries shuffled', () => {
+    const sorted = entries(3);
+    const rnd = prng(5);
+    const shuffled = [...sorted];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j] as (typeof shuffled)[number], shuffled[i] as (typeof shuffled)[number]];
+    }
+    const fast = buildAll(sorted);
+    const general = buildAll(shuffled);
+    expect(fast.groups.order).toBeNull();
+    expect(general.groups.order).not.toBeNull();
+    expect(fast.groups.chunkNos).toEqual([0, 1, 2, 3]);
+    expect(general.groups.chunkNos).toEqual(fast.groups.chunkNos);
+    expect(fast.chunks.some((c) => c?.invalSec !== null)).toBe(true);
+    fast.chunks.forEach((c, k) => {
+      const g = general.chunks[k];
+      expect(c?.count).toBe(g?.count);
+      expect(c?.listed).toEqual(g?.listed);
+      expect(c?.reasons).toEqual(g?.reasons);
+      expect(c?.revokedSec).toEqual(g?.revokedSec);
+      expect(c?.invalSec).toEqual(g?.invalSec);
+    });
+  });
+
+  it('takes the general path for a repeated serial (later entry wins) and for removeFromCRL', () => {
+    const repeated = new EntryBuffer(4);
+    repeated.add(7, 1, 1000_000, Number.NaN);
+    repeated.add(7, 5, 2000_000, Number.NaN);
+    expect(repeated.ascending).toBe(false);
+    const g = repeated.groupByChunk(12);
+    const chunk = new ChunkBuilder(12).build('t', 0, null, repeated, g.order, 0, repeated.length);
+    expect(chunk?.count).toBe(1);
+    expect(chunk?.reasons[0]).toBe(5);
+    const removal = new EntryBuffer(4);
+    removal.add(3, 1, 1000_000, Number.NaN);
+    removal.add(9, 8, 1000_000, Number.NaN);
+    expect(removal.ascending).toBe(true);
+    const r = removal.groupByChunk(12);
+    const only = new ChunkBuilder(12).build('t', 0, null, removal, r.order, 0, removal.length);
+    expect(only?.count).toBe(1);
+    expect(only?.isListed(3)).toBe(true);
+    expect(only?.isListed(9)).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 /**
- * The loader's accumulator: four parallel typed arrays that grow by doubling, so `add` in the CRL scanner's hot loop copies four
- * numbers and allocates nothing (amortised). Serials outside the bitmap range go to a small Map (rare: PKITS, foreign CAs).
+ * The loader's accumulator: parallel typed arrays (the invalidity dates only once one appears) that grow by doubling, so `add`
+ * in the CRL scanner's hot loop copies a few numbers and allocates nothing (amortised). Serials outside the bitmap range go to a small Map (rare: PKITS, foreign CAs).
  */
 import { EntryError } from '../errors.js';
 import { NO_INVALIDITY } from './chunk.js';
@@ -20,20 +20,27 @@ export interface LongEntry {
 export interface ChunkGroups {
   /** touched chunk numbers, ascending */
   chunkNos: number[];
-  /** entries of chunkNos[i] are order[starts[i]] … order[starts[i+1]-1], in insertion order (later entries win) */
+  /**
+   * entries of chunkNos[i] are order[starts[i]] … order[starts[i+1]-1], in insertion order (later entries win); order is null when
+   * the entries were added in ascending serial order, as CRLs of sequential-serial CAs list them: then index k is entry k
+   */
   starts: Uint32Array;
-  order: Uint32Array;
+  order: Uint32Array | null;
 }
 
 export class EntryBuffer {
   serials: Uint32Array;
   reasons: Uint8Array;
   revokedSec: Uint32Array;
-  invalSec: Uint32Array;
+  /** null until the first entry with an invalidity date (JPKI-like CRLs carry none: 4 bytes an entry saved) */
+  invalSec: Uint32Array | null = null;
   length = 0;
   readonly long = new Map<bigint, LongEntry>();
   /** removeFromCRL entries seen: legal only in a delta, which is known only once the whole CRL is read */
   removals = 0;
+  /** every bitmap serial so far is greater than the one added before it (so none repeats) */
+  ascending = true;
+  private lastSerial = -1;
   /** 1 for the reason codes an entry may carry */
   private readonly validReason: Uint8Array;
   private added = 0;
@@ -44,7 +51,6 @@ export class EntryBuffer {
     this.serials = new Uint32Array(initialCapacity);
     this.reasons = new Uint8Array(initialCapacity);
     this.revokedSec = new Uint32Array(initialCapacity);
-    this.invalSec = new Uint32Array(initialCapacity);
   }
 
   /** entries added (bitmap and fallback) */
@@ -64,12 +70,15 @@ export class EntryBuffer {
     const revoked = Math.floor(revokedAtMs / 1000);
     if (!(revoked >= 0 && revoked <= MAX_SECONDS)) this.toSeconds(revokedAtMs, 'revocationDate');
     const inval = invalidityMs !== invalidityMs ? NO_INVALIDITY : this.toSeconds(invalidityMs, 'invalidityDate');
+    if (serial <= this.lastSerial) this.ascending = false;
+    this.lastSerial = serial;
     if (this.length === this.serials.length) this.grow();
     const i = this.length++;
     this.serials[i] = serial;
     this.reasons[i] = reason;
     this.revokedSec[i] = revoked;
-    this.invalSec[i] = inval;
+    if (inval !== NO_INVALIDITY) (this.invalSec ??= new Uint32Array(this.serials.length).fill(NO_INVALIDITY))[i] = inval;
+    else if (this.invalSec !== null) this.invalSec[i] = NO_INVALIDITY;
     this.added++;
   }
 
@@ -87,8 +96,9 @@ export class EntryBuffer {
     this.added++;
   }
 
-  /** stable counting sort of the bitmap entries by chunk number */
+  /** stable counting sort of the bitmap entries by chunk number; no sort at all when they came in ascending order */
   groupByChunk(chunkBits: number): ChunkGroups {
+    if (this.ascending) return this.ascendingGroups(chunkBits);
     const counts = new Uint32Array(2 ** (32 - chunkBits) + 1);
     for (let i = 0; i < this.length; i++) {
       const c = ((this.serials[i] as number) >>> chunkBits) + 1;
@@ -113,6 +123,21 @@ export class EntryBuffer {
     return { chunkNos, starts, order };
   }
 
+  private ascendingGroups(chunkBits: number): ChunkGroups {
+    const chunkNos: number[] = [];
+    const starts: number[] = [];
+    let current = -1;
+    for (let i = 0; i < this.length; i++) {
+      const c = (this.serials[i] as number) >>> chunkBits;
+      if (c === current) continue;
+      current = c;
+      chunkNos.push(c);
+      starts.push(i);
+    }
+    starts.push(this.length);
+    return { chunkNos, starts: Uint32Array.from(starts), order: null };
+  }
+
   private checkReason(code: number): number {
     if (code === -1) return 0; // no reasonCode extension: unspecified (CONTRACT)
     if (!Number.isInteger(code) || code < 0 || code > 10 || code === 7) throw new EntryError(this.added, `reason code ${code} is not a CRLReason`);
@@ -135,7 +160,11 @@ export class EntryBuffer {
     };
     this.serials = grow32(this.serials);
     this.revokedSec = grow32(this.revokedSec);
-    this.invalSec = grow32(this.invalSec);
+    if (this.invalSec !== null) {
+      const inval = new Uint32Array(cap).fill(NO_INVALIDITY);
+      inval.set(this.invalSec);
+      this.invalSec = inval;
+    }
     const r = new Uint8Array(cap);
     r.set(this.reasons);
     this.reasons = r;
