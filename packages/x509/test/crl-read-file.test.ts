@@ -16,7 +16,7 @@ function collector(): { lines: string[]; onEntry: (e: CrlEntryView) => void } {
   };
 }
 
-describe('scanning a file through one reused buffer', () => {
+describe('scanning a file through reused buffers', () => {
   it.each([
     ['openssl DER', join(fixtures, 'fixture-ca.crl')],
     ['openssl PEM', join(fixtures, 'fixture-ca.crl.pem')],
@@ -34,6 +34,24 @@ describe('scanning a file through one reused buffer', () => {
     }
     const viaFile = await scanCrlFile(path);
     expect(viaFile.entryCount).toBe(expected.entryCount);
+  });
+
+  it('hands out each chunk intact while the next read fills the other buffer, and stops cleanly when the consumer does', async () => {
+    const path = join(fixtures, 'fixture-ca.crl');
+    const bytes = readFileSync(path);
+    const seen: Buffer[] = [];
+    for await (const chunk of readFileChunks(path, 16)) {
+      // the read-ahead has been issued by now; let it land before looking at this chunk
+      await new Promise((resolve) => setImmediate(resolve));
+      seen.push(Buffer.from(chunk));
+    }
+    expect(Buffer.concat(seen).equals(bytes)).toBe(true);
+    const first: Buffer[] = [];
+    for await (const chunk of readFileChunks(path, 16)) {
+      first.push(Buffer.from(chunk));
+      break;
+    }
+    expect(first[0]?.equals(bytes.subarray(0, 16))).toBe(true);
   });
 
   it('names the file when it cannot be opened', async () => {

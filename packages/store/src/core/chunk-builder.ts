@@ -89,7 +89,9 @@ export class ChunkBuilder {
 
   /**
    * A chunk with no base, straight from entries in ascending serial order: rank order is entry order, so no scratch arrays and
-   * no second pass. undefined when the entries are not strictly ascending or one is a removeFromCRL: the general path then.
+   * no second pass; when the whole load came in ascending order (order null) with no removeFromCRL, the chunk's per-rank arrays
+   * are views of the load's own arrays, not copies. undefined when the entries are not strictly ascending or one is a
+   * removeFromCRL: the general path then.
    */
   private buildAscending(id: string, chunkNo: number, entries: EntryBuffer, order: Uint32Array | null, from: number, to: number): Chunk | null | undefined {
     const n = to - from;
@@ -97,6 +99,22 @@ export class ChunkBuilder {
     const mask = 2 ** this.chunkBits - 1;
     const { serials, reasons: reasonOf, revokedSec: revokedOf, invalSec: invalOf } = entries;
     const listed = new Uint8Array(this.chunkBytes);
+    if (order === null && entries.removals === 0) {
+      let previous = -1;
+      for (let i = from; i < to; i++) {
+        const p = (serials[i] as number) & mask;
+        if (p <= previous) return undefined;
+        previous = p;
+        listed[p >>> 3] = (listed[p >>> 3] as number) | (0x80 >>> (p & 7));
+      }
+      const inval = invalOf?.subarray(from, to) ?? null;
+      return new Chunk(id, chunkNo, {
+        listed,
+        reasons: reasonOf.subarray(from, to),
+        revokedSec: revokedOf.subarray(from, to),
+        invalSec: inval !== null && inval.some((v) => v !== NO_INVALIDITY) ? inval : null,
+      });
+    }
     const reasons = new Uint8Array(n);
     const revokedSec = new Uint32Array(n);
     let invalSec: Uint32Array | null = null;
