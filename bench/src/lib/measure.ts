@@ -20,9 +20,9 @@ export interface Measurement {
 /**
  * Runs one command in its own process so its peak RSS is its own, wrapped in `/usr/bin/time -v -o FILE` when that exists (the
  * report goes to a file so the child's stderr stays its own). Paths in `args` are relative to `cwd`, so the command line shown
- * in RESULTS.md can be pasted into a shell there. Rejects, with the child's stderr, when it exits non-zero.
+ * in RESULTS.md can be pasted into a shell there (`env`, when given, replaces the environment). Rejects, with the child's stderr, when it exits non-zero.
  */
-export async function measure(command: string, args: readonly string[], cwd: string): Promise<Measurement> {
+export async function measure(command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<Measurement> {
   const dir = await mkdtemp(join(tmpdir(), 'jpki-bench-'));
   const timeFile = join(dir, 'time.txt');
   const gnuTime = existsSync(GNU_TIME);
@@ -30,7 +30,7 @@ export async function measure(command: string, args: readonly string[], cwd: str
   try {
     const start = process.hrtime.bigint();
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(file, argv, { cwd, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, out, err) => {
+      execFile(file, argv, { cwd, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', ...(env === undefined ? {} : { env }) }, (error, out, err) => {
         if (error) reject(new Error(`${[command, ...args].join(' ')} failed: ${error.message}\n${err}`));
         else resolve(out);
       });
