@@ -54,7 +54,7 @@ export async function openCrlSource(source: string, cwd: string): Promise<AsyncI
   }
   const path = resolve(cwd, source);
   try {
-    // Opened here so a missing file or a directory fails now, naming it; read through one reused buffer (x509 readFileChunks).
+    // Opened here so a missing file or a directory fails now, naming it; read through reused buffers (x509 readFileChunks).
     const handle = await open(path, 'r');
     const isDirectory = (await handle.stat()).isDirectory();
     await handle.close();

@@ -33,7 +33,7 @@ export async function* readFileChunks(path: string, chunkBytes = 1 << 20): Async
   }
 }
 
-/** Scans a CRL file (DER or PEM) with flat memory, reading it through one reused buffer. */
+/** Scans a CRL file (DER or PEM) with flat memory, reading it through two reused buffers (readFileChunks). */
 export function scanCrlFile(path: string, options: CrlScanOptions = {}): Promise<CrlScanResult> {
   return scanCrl(readFileChunks(path), options);
 }
