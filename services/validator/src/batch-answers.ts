@@ -72,7 +72,14 @@ function outcomeBytes(issuer: string, o: BulkOutcome, checkedAt: string): Outcom
   };
 }
 
-const timeJson = (ms: number): string => (Number.isNaN(ms) ? 'null' : `"${formatTime(ms)}"`);
+function writeTime(out: JsonBytes, ms: number): void {
+  if (Number.isNaN(ms)) out.ascii('null');
+  else {
+    out.byte(0x22);
+    out.ascii(formatTime(ms));
+    out.byte(0x22);
+  }
+}
 const CLOSE_BRACE = 0x7d;
 
 /** One batch's answers, written row by row (in any order the caller interleaves them with its own lines). */
@@ -100,15 +107,23 @@ export class BatchAnswers {
     }
     out.bytes(t.head);
     const value = this.serials[i] as number;
-    if (value >= 0) out.ascii(`"${value.toString(16).toUpperCase()}"`);
-    else out.utf8(JSON.stringify(answerSerialText(item.serial)));
+    if (value >= 0) out.hexString(value);
+    else out.jsonString(answerSerialText(item.serial));
     if (t.revoked) {
       out.bytes(t.middle);
-      out.ascii(`${timeJson(this.columns.revokedAtMs[i] as number)},"invalidityDate":${timeJson(this.columns.invalidityMs[i] as number)}`);
+      writeTime(out, this.columns.revokedAtMs[i] as number);
+      out.ascii(',"invalidityDate":');
+      writeTime(out, this.columns.invalidityMs[i] as number);
       out.bytes(t.tail);
     } else out.bytes(t.middleNoDatesTail);
-    const idText = item.id === undefined ? undefined : (JSON.stringify(item.id) as string | undefined);
-    if (idText !== undefined) out.utf8(`,"id":${idText}`);
+    const id = item.id;
+    if (typeof id === 'string') {
+      out.ascii(',"id":');
+      out.jsonString(id);
+    } else if (id !== undefined) {
+      const idText = JSON.stringify(id) as string | undefined;
+      if (idText !== undefined) out.utf8(`,"id":${idText}`);
+    }
     out.byte(CLOSE_BRACE);
   }
 }

@@ -3,6 +3,12 @@
  * a fraction of building strings and joining them (each answer a rope of pieces that `join` must flatten), and the response then
  * goes to the socket as bytes, with no encoding pass of its own.
  */
+/**
+ * Up to this many UTF-16 units a string is copied by a loop here: a call into Buffer.write costs more than the copy for the
+ * short pieces of a batch row (a serial, two times, an id), three of them per row.
+ */
+const SHORT_TEXT = 64;
+
 export class JsonBytes {
   private buf: Buffer;
   private pos = 0;
@@ -13,14 +19,79 @@ export class JsonBytes {
 
   /** text that is ASCII only (hex, RFC 3339 times, fixed JSON punctuation) */
   ascii(text: string): void {
-    this.room(text.length);
-    this.pos += this.buf.write(text, this.pos, 'latin1');
+    const n = text.length;
+    this.room(n);
+    if (n > SHORT_TEXT) {
+      this.pos += this.buf.write(text, this.pos, 'latin1');
+      return;
+    }
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i);
+    this.pos = pos;
   }
 
   /** any text (an id, an issuer as the caller sent it): up to 3 bytes per UTF-16 unit */
   utf8(text: string): void {
-    this.room(text.length * 3);
+    const n = text.length;
+    this.room(n * 3);
+    if (n <= SHORT_TEXT) {
+      // most ids and issuers are short and ASCII: copied here; the first other character hands the whole text to Buffer.write
+      const buf = this.buf;
+      let pos = this.pos;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[pos++] = c;
+      }
+      if (i === n) {
+        this.pos = pos;
+        return;
+      }
+    }
     this.pos += this.buf.write(text, this.pos, 'utf8');
+  }
+
+  /** a JSON string: `"text"` escaped as JSON.stringify escapes it (copied here when nothing needs escaping) */
+  jsonString(text: string): void {
+    const n = text.length;
+    if (n <= SHORT_TEXT) {
+      this.room(n + 2);
+      const buf = this.buf;
+      let pos = this.pos;
+      buf[pos++] = 0x22;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+        buf[pos++] = c;
+      }
+      if (i === n) {
+        buf[pos++] = 0x22;
+        this.pos = pos;
+        return;
+      }
+    }
+    this.utf8(JSON.stringify(text));
+  }
+
+  /** a non-negative safe integer as a JSON string of upper-case hex digits, the contract's serial form */
+  hexString(value: number): void {
+    let digits = 1;
+    for (let v = value; v >= 16; v = Math.floor(v / 16)) digits++;
+    this.room(digits + 2);
+    const buf = this.buf;
+    const start = this.pos;
+    buf[start] = 0x22;
+    let v = value;
+    for (let k = start + digits; k > start; k--) {
+      const d = v % 16;
+      buf[k] = d < 10 ? 0x30 + d : 0x37 + d;
+      v = Math.floor(v / 16);
+    }
+    buf[start + digits + 1] = 0x22;
+    this.pos = start + digits + 2;
   }
 
   /** bytes made once (an outcome's template) */

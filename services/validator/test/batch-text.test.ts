@@ -65,7 +65,8 @@ async function expectedLines(items: readonly Item[], options: { atMs?: number } 
 
 function mixedItems(): Item[] {
   const items: Item[] = [];
-  const ids: unknown[] = ['a', 7, 1.5, -3, undefined, 'quote " backslash \\ é 日本', 0];
+  // ids as JSON.stringify must write them: escapes, control characters, DEL, a lone surrogate, empty, and past the short-text copy
+  const ids: unknown[] = ['a', 7, 1.5, -3, undefined, 'quote " backslash \\ é 日本', 0, '', 'tab\tnew\nline\u0001', 'del\u007f', 'lone \ud800', 'x'.repeat(64), `${'y'.repeat(70)}"`, 'z'.repeat(200)];
   let k = 0;
   for (const [caId, serials] of population) {
     for (const serial of serials.slice(0, 120)) items.push({ issuer: caId, serial, id: ids[k++ % ids.length] });

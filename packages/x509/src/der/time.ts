@@ -65,8 +65,45 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
-/** RFC 3339 UTC with Z and no fractional seconds: the contract's time format. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+/** `YYYY-MM-DD` by days since the epoch: answers and reports repeat dates, and a batch formats tens of thousands a second */
+const dateCache = new Map<number, string>();
+const DATE_CACHE_LIMIT = 8192;
+/** 9999-12-31T23:59:59.999Z + 1 ms: from here on toISOString writes a six-digit year */
+const FOUR_DIGIT_YEARS_END_MS = 253_402_300_800_000;
+
+/**
+ * RFC 3339 UTC with Z and no fractional seconds: the contract's time format. What `toISOString()` gives with the milliseconds
+ * cut off, by integer arithmetic for 1970 … 9999 (a Date, its ISO string and a regex replace per call cost a 10 000-item batch
+ * more than answering it); other instants, and invalid ones (RangeError), through Date.
+ */
 export function formatTime(ms: number | Date): string {
-  const d = typeof ms === 'number' ? new Date(ms) : ms;
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const t = typeof ms === 'number' ? ms : ms.getTime();
+  if (!(t >= 0 && t < FOUR_DIGIT_YEARS_END_MS)) return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const seconds = Math.floor(t / 1000);
+  const days = Math.floor(seconds / 86_400);
+  const ofDay = seconds - days * 86_400;
+  let date = dateCache.get(days);
+  if (date === undefined) {
+    if (dateCache.size >= DATE_CACHE_LIMIT) dateCache.clear();
+    date = civilDate(days);
+    dateCache.set(days, date);
+  }
+  const hour = (ofDay / 3600) | 0;
+  const minute = ((ofDay - hour * 3600) / 60) | 0;
+  return `${date}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[ofDay % 60]}Z`;
+}
+
+/** `YYYY-MM-DD` of a day count since 1970-01-01, 0 ≤ days (H. Hinnant's civil_from_days) */
+function civilDate(days: number): string {
+  const z = days + 719_468;
+  const era = (z / 146_097) | 0;
+  const doe = z - era * 146_097;
+  const yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36_524) | 0) - ((doe / 146_096) | 0)) / 365) | 0;
+  const doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0));
+  const mp = ((5 * doy + 2) / 153) | 0;
+  const day = doy - (((153 * mp + 2) / 5) | 0) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
 }

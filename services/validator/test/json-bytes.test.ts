@@ -1,0 +1,26 @@
+/** JsonBytes' own writers against what they stand in for: toString(16).toUpperCase() and JSON.stringify. */
+import { describe, expect, it } from 'vitest';
+import { JsonBytes } from '../src/json-bytes.js';
+
+const text = (write: (out: JsonBytes) => void): string => {
+  const out = new JsonBytes(4); // tiny, so every writer also grows the buffer
+  write(out);
+  return Buffer.from(out.result()).toString('utf8');
+};
+
+describe('JsonBytes', () => {
+  it('writes a serial as JSON upper-case hex, from 0 to the largest safe integer', () => {
+    for (const value of [0, 1, 9, 10, 15, 16, 255, 256, 0x7000001, 2 ** 32 - 1, 2 ** 32, 2 ** 48 + 5, Number.MAX_SAFE_INTEGER]) {
+      expect(text((out) => out.hexString(value))).toBe(`"${value.toString(16).toUpperCase()}"`);
+    }
+  });
+
+  it('writes strings as JSON.stringify does, short or long, plain or escaped', () => {
+    const strings = ['', 'a', 'row-1', 'quote " and \\ backslash', 'tab\t\n\u0000\u001f', 'del \u007f', 'é 日本', 'lone \ud800 surrogate', 'x'.repeat(64), 'x'.repeat(65), `${'y'.repeat(63)}é`];
+    for (const s of strings) {
+      expect(text((out) => out.jsonString(s))).toBe(JSON.stringify(s));
+      expect(text((out) => out.utf8(s))).toBe(Buffer.from(s, 'utf8').toString('utf8'));
+    }
+    expect(text((out) => out.ascii('2026-11-24T05:00:00Z'))).toBe('2026-11-24T05:00:00Z');
+  });
+});
