@@ -7,6 +7,7 @@ import type { RevocationStore } from '@jpki-validator/store';
 import { runLogger, type Logger } from './logger.js';
 import type { FetcherMetrics } from './metrics.js';
 import { runPartition, type PartitionReport } from './partition-run.js';
+import { servedNextUpdate } from './next-update.js';
 import { DEFAULT_CRON_TIME_ZONE, DEFAULT_NEXT_UPDATE_OFFSET_MS, nextRefreshMs, nextUpdateRunMs } from './schedule.js';
 import { scopeKey, type PartitionTarget } from './targets.js';
 
@@ -61,8 +62,12 @@ export function startInProcessScheduler(options: InProcessSchedulerOptions): InP
     const { target } = slot;
     const logger = runLogger(options.logger, target.ca.id, target.partition.name);
     slot.running = runPartition(target, { store: options.store, metrics: options.metrics, logger, now })
-      .then(({ report }) => {
-        const runAt = report.outcome === 'loaded' ? nextUpdateRunMs(report.nextUpdate, now(), offsetMs) : null;
+      .then(async ({ report }) => {
+        const nextUpdate = await servedNextUpdate(report, options.store).catch((e: unknown) => {
+          logger.warn({ err: e }, 'could not read the partition metadata to schedule the nextUpdate run');
+          return null;
+        });
+        const runAt = nextUpdateRunMs(nextUpdate, now(), offsetMs);
         if (runAt !== null && !closed) {
           if (slot.nextUpdateTimer) clearTimeout(slot.nextUpdateTimer);
           slot.nextUpdateTimer = at(runAt, () => void run(slot).catch((error: unknown) => logger.error({ err: error }, 'nextUpdate run failed')));

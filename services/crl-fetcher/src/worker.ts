@@ -11,6 +11,7 @@ import { createFetcherKeys, DEFAULT_BULL_PREFIX, DEFAULT_FETCHER_PREFIX, QUEUE_N
 import { runLogger, type Logger } from './logger.js';
 import type { FetcherMetrics } from './metrics.js';
 import { createPartitionLocks } from './partition-lock.js';
+import { servedNextUpdate } from './next-update.js';
 import { runPartition, type PartitionReport } from './partition-run.js';
 import { DEFAULT_CRON_TIME_ZONE, DEFAULT_NEXT_UPDATE_OFFSET_MS, nextUpdateRunMs } from './schedule.js';
 import { addNextUpdateJob, syncJobSchedulers, type FetchJobData, type FetchJobName, type SchedulerSync } from './schedulers.js';
@@ -108,10 +109,13 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
       throw new UnrecoverableError(`${report.reason ?? 'failed'}: ${report.error ?? ''}`);
     }
     if (report.outcome === 'failed') throw error instanceof Error ? error : new Error(report.error ?? 'fetch failed');
-    if (report.outcome === 'loaded') {
-      const runAt = nextUpdateRunMs(report.nextUpdate, now(), options.nextUpdateOffsetMs ?? DEFAULT_NEXT_UPDATE_OFFSET_MS);
-      if (runAt !== null) await addNextUpdateJob(queue, caId, partition, runAt, now(), jobOptions);
-    }
+    // The job id is per nextUpdate, so queueing it again after a 304 is a no-op.
+    const nextUpdate = await servedNextUpdate(report, options.store).catch((e: unknown) => {
+      logger.warn({ err: e }, 'could not read the partition metadata to schedule the nextUpdate run');
+      return null;
+    });
+    const runAt = nextUpdateRunMs(nextUpdate, now(), options.nextUpdateOffsetMs ?? DEFAULT_NEXT_UPDATE_OFFSET_MS);
+    if (runAt !== null) await addNextUpdateJob(queue, caId, partition, runAt, now(), jobOptions);
     return report;
   }
 

@@ -7,7 +7,7 @@ import type { Simulator, SimServer } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore, type SwitchEvent } from '@jpki-validator/store';
 import type { IssuerConfig } from '@jpki-validator/config';
 import {
-  createFetcherMetrics, nextUpdateJobId, QUEUE_NAME, resolveTargets, schedulerId, startFetchWorker, type FetchJobData, type FetchJobResult, type FetchWorker,
+  createFetcherMetrics, nextUpdateJobId, QUEUE_NAME, resolveTargets, runPartition, schedulerId, startFetchWorker, type FetchJobData, type FetchJobResult, type FetchWorker,
   type FetchWorkerOptions,
 } from '../src/index.js';
 import { CA_ID, REDIS_URL, issuerConfig, smallSimulator } from './helpers.js';
@@ -94,6 +94,25 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     const nextJob = await worker.queue.getJob(nextUpdateJobId(CA_ID, p0, (meta?.nextUpdateMs ?? 0) + 60_000));
     expect(await nextJob?.getState()).toBe('delayed');
     expect(await metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')).toMatch(new RegExp(`crl_fetch_loads_total\\{ca="${CA_ID}",partition="${p0}",outcome="loaded"\\} 1`));
+  });
+
+  it('queues the run after nextUpdate also when the CRL was loaded before the worker started (fetch --once): a 304 is enough', async () => {
+    const [p0] = sim.partitionNames(CA_ID) as [string];
+    const issuer = issuerConfig(sim, [{ name: p0, source: sim.crlUrl(CA_ID, p0) }], { refresh: { intervalMs: 3_600_000 } });
+    const store = await openStore();
+    const { targets } = await resolveTargets({ issuers: [issuer] });
+    const target = targets[0] as (typeof targets)[number];
+    const scopes = [{ caId: CA_ID, partition: p0 }];
+    const once = await runPartition(target, { store, metrics: createFetcherMetrics({ store, scopes }), logger: memoryLogger().logger });
+    expect(once.report.outcome).toBe('loaded');
+    const meta = (await store.partitions(CA_ID)).find((m) => m.partition === p0);
+    expect(meta?.nextUpdateMs).toBeGreaterThan(Date.now());
+
+    const { worker } = await startWorker([issuer], { store });
+    const job = await finished(worker, 'the scheduled job', (jobs) => jobs.find((j) => j.name === 'schedule'));
+    expect(job.returnvalue).toMatchObject({ outcome: 'not-modified' });
+    const nextJob = await worker.queue.getJob(nextUpdateJobId(CA_ID, p0, (meta?.nextUpdateMs ?? 0) + 60_000));
+    expect(await nextJob?.getState()).toBe('delayed');
   });
 
   it('a rejected CRL fails its job at once with UnrecoverableError (no retries), logs the reason and counts it', async () => {
