@@ -1,6 +1,7 @@
 /**
  * The loader's accumulator: parallel typed arrays (the invalidity dates only once one appears) that grow by doubling, so `add`
- * in the CRL scanner's hot loop copies a few numbers and allocates nothing (amortised). Serials outside the bitmap range go to a small Map (rare: PKITS, foreign CAs).
+ * in the CRL scanner's hot loop copies a few numbers and allocates nothing (amortised). Serials outside the bitmap range go to a
+ * small Map (rare: PKITS, foreign CAs). Chunks built from an ascending load keep views of these arrays (chunk-builder.ts).
  */
 import { EntryError } from '../errors.js';
 import { NO_INVALIDITY } from './chunk.js';
