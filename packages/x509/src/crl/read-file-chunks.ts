@@ -13,9 +13,16 @@ export async function* readFileChunks(path: string, chunkBytes = 1 << 20): Async
   const file = await open(path, 'r');
   const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
   let next: Promise<number> | null = null;
+  const readInto = (buffer: Buffer): Promise<number> => {
+    const read = file.read(buffer, 0, chunkBytes, null).then((r) => r.bytesRead);
+    // A read that fails while the consumer holds the other chunk must not count as an unhandled rejection (which ends the
+    // process): the failure is thrown where the read is awaited.
+    read.catch(() => undefined);
+    return read;
+  };
   try {
     let current = 0;
-    next = file.read(buffers[current] as Buffer, 0, chunkBytes, null).then((r) => r.bytesRead);
+    next = readInto(buffers[current] as Buffer);
     for (;;) {
       const bytesRead = await next;
       next = null;
@@ -23,7 +30,7 @@ export async function* readFileChunks(path: string, chunkBytes = 1 << 20): Async
       const filled = buffers[current] as Buffer;
       current ^= 1;
       // the other buffer is free: the consumer asked for this chunk, so it is done with the one before
-      next = file.read(buffers[current] as Buffer, 0, chunkBytes, null).then((r) => r.bytesRead);
+      next = readInto(buffers[current] as Buffer);
       yield filled.subarray(0, bytesRead);
     }
   } finally {
