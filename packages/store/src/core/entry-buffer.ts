@@ -78,8 +78,8 @@ export class EntryBuffer {
     this.serials[i] = serial;
     this.reasons[i] = reason;
     this.revokedSec[i] = revoked;
+    // slots are made NO_INVALIDITY (here and in grow) and never reused, so only a date is written
     if (inval !== NO_INVALIDITY) (this.invalSec ??= new Uint32Array(this.serials.length).fill(NO_INVALIDITY))[i] = inval;
-    else if (this.invalSec !== null) this.invalSec[i] = NO_INVALIDITY;
     this.added++;
   }
 
