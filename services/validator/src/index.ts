@@ -4,3 +4,4 @@ export { runValidator, closeOnSignal, createValidatorLogger } from './main.js';
 export { linkEmbedded, linkRedis, type StoreLink, type RedisLinkOptions } from './store-link.js';
 export { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 export { ProblemError, problemResponse, PROBLEM_CONTENT_TYPE } from './problem.js';
+export { settleNextTickShape } from './tick-shape.js';

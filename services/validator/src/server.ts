@@ -10,6 +10,7 @@ import { openEmbeddedStore } from '@jpki-validator/store';
 import { pino, type Logger } from 'pino';
 import { createApp, type AppDeps, type ValidatorApp } from './app.js';
 import { linkEmbedded, linkRedis, type StoreLink } from './store-link.js';
+import { settleNextTickShape } from './tick-shape.js';
 
 export interface StartValidatorOptions {
   config: Config;
@@ -37,6 +38,8 @@ export interface RunningValidator extends ValidatorApp {
 }
 
 export async function startValidator(options: StartValidatorOptions): Promise<RunningValidator> {
+  // before any connection is opened: see tick-shape.ts
+  settleNextTickShape();
   const { config } = options;
   const logger = options.logger ?? pino({ name: 'jpki-validator' });
   const registry = await createCaRegistry(config.issuers);
