@@ -11,7 +11,6 @@
  */
 import {
   NEEDS_FULL_PARSE,
-  readSerialNumber,
   SKIP_ROW,
   answerSerialText,
   type BulkColumns,
@@ -21,7 +20,7 @@ import {
   type StatusAnswer,
   type StatusResolver,
 } from '@jpki-validator/status';
-import { formatTime } from '@jpki-validator/x509';
+import { ItemRows, type BatchRows } from './batch-rows.js';
 import type { JsonBytes } from './json-bytes.js';
 
 export interface BatchItem {
@@ -54,6 +53,8 @@ interface OutcomeBytes {
   tail: Uint8Array;
   /** middle, both dates null and tail in one piece, for a row that is not revoked */
   middleNoDatesTail: Uint8Array;
+  /** `,"invalidityDate":null` and the tail in one piece, for a revoked row without an invalidity date (most of them) */
+  noInvalidityTail: Uint8Array;
   revoked: boolean;
 }
 
@@ -68,62 +69,57 @@ function outcomeBytes(issuer: string, o: BulkOutcome, checkedAt: string): Outcom
     middle: Buffer.from(middle),
     tail: Buffer.from(tail),
     middleNoDatesTail: Buffer.from(`${middle}null,"invalidityDate":null${tail}`),
+    noInvalidityTail: Buffer.from(`,"invalidityDate":null${tail}`),
     revoked: o.status === 'revoked',
   };
 }
 
 function writeTime(out: JsonBytes, ms: number): void {
-  if (Number.isNaN(ms)) out.ascii('null');
-  else {
-    out.byte(0x22);
-    out.ascii(formatTime(ms));
-    out.byte(0x22);
-  }
+  if (Number.isNaN(ms)) out.bytes(NULL);
+  else out.time(ms);
 }
+
+const NULL = Buffer.from('null');
+const INVALIDITY_KEY = Buffer.from(',"invalidityDate":');
 const CLOSE_BRACE = 0x7d;
 
 /** One batch's answers, written row by row (in any order the caller interleaves them with its own lines). */
 export class BatchAnswers {
   constructor(
-    private readonly items: readonly BatchItem[],
+    private readonly rows: BatchRows,
     /** per row: its outcome's bytes (bulk path), or undefined where `fullTexts` has the row */
     private readonly outcomeOf: readonly (OutcomeBytes | undefined)[],
-    private readonly serials: Float64Array,
     private readonly columns: BulkColumns | null,
     private readonly fullTexts: readonly (string | undefined)[],
   ) {}
 
   get length(): number {
-    return this.items.length;
+    return this.rows.length;
   }
 
   /** the row's answer as JSON, `id` last */
   writeRow(i: number, out: JsonBytes): void {
-    const item = this.items[i] as BatchItem;
     const t = this.outcomeOf[i];
     if (t === undefined || this.columns === null) {
       out.utf8(this.fullTexts[i] as string);
       return;
     }
     out.bytes(t.head);
-    const value = this.serials[i] as number;
+    const value = this.rows.serialValue[i] as number;
     if (value >= 0) out.hexString(value);
-    else out.jsonString(answerSerialText(item.serial));
+    else out.jsonString(answerSerialText(this.rows.serialText(i)));
     if (t.revoked) {
       out.bytes(t.middle);
       writeTime(out, this.columns.revokedAtMs[i] as number);
-      out.ascii(',"invalidityDate":');
-      writeTime(out, this.columns.invalidityMs[i] as number);
-      out.bytes(t.tail);
+      const invalidityMs = this.columns.invalidityMs[i] as number;
+      if (Number.isNaN(invalidityMs)) out.bytes(t.noInvalidityTail);
+      else {
+        out.bytes(INVALIDITY_KEY);
+        out.time(invalidityMs);
+        out.bytes(t.tail);
+      }
     } else out.bytes(t.middleNoDatesTail);
-    const id = item.id;
-    if (typeof id === 'string') {
-      out.ascii(',"id":');
-      out.jsonString(id);
-    } else if (id !== undefined) {
-      const idText = JSON.stringify(id) as string | undefined;
-      if (idText !== undefined) out.utf8(`,"id":${idText}`);
-    }
+    this.rows.writeId(i, out);
     out.byte(CLOSE_BRACE);
   }
 }
@@ -135,51 +131,44 @@ export class BatchAnswerer {
     private readonly count: AnswerCounter,
   ) {}
 
-  async answer(items: readonly BatchItem[], options: CheckOptions): Promise<BatchAnswers> {
-    const n = items.length;
+  answer(items: readonly BatchItem[], options: CheckOptions): Promise<BatchAnswers> {
+    return this.answerRows(new ItemRows(items), options);
+  }
+
+  async answerRows(rows: BatchRows, options: CheckOptions): Promise<BatchAnswers> {
+    const n = rows.length;
     const full: number[] = [];
     const outcomeOf = new Array<OutcomeBytes | undefined>(n);
-    const serials = new Float64Array(n);
     let columns: BulkColumns | null = null;
     if (options.atMs !== undefined || options.mode !== undefined) for (let i = 0; i < n; i++) full.push(i);
-    else columns = this.answerBulk(items, serials, outcomeOf, full);
+    else columns = this.answerBulk(rows, outcomeOf, full);
     const fullTexts = new Array<string | undefined>(full.length > 0 ? n : 0);
     if (full.length > 0) {
-      const answers = await this.resolver.checkMany(
-        full.map((i) => items[i] as BatchItem),
-        options,
-      );
+      const items = full.map((i) => rows.item(i));
+      const answers = await this.resolver.checkMany(items, options);
       full.forEach((i, k) => {
         const answer = answers[k] as StatusAnswer;
         this.count(answer.status, answer.detail ?? '', answer.source ?? '', 1);
-        fullTexts[i] = answerJson(answer, (items[i] as BatchItem).id);
+        fullTexts[i] = answerJson(answer, (items[k] as BatchItem).id);
       });
     }
-    return new BatchAnswers(items, outcomeOf, serials, columns, fullTexts);
+    return new BatchAnswers(rows, outcomeOf, columns, fullTexts);
   }
 
   /** the bulk path: an outcome per row it answers; lists in `full` the rows it leaves to checkMany */
-  private answerBulk(items: readonly BatchItem[], serials: Float64Array, outcomeOf: (OutcomeBytes | undefined)[], full: number[]): BulkColumns {
-    const n = items.length;
+  private answerBulk(rows: BatchRows, outcomeOf: (OutcomeBytes | undefined)[], full: number[]): BulkColumns {
+    const n = rows.length;
     const bulk: BulkStatusResolver = this.resolver.bulk();
+    // per issuer index: its handle, or SKIP_ROW when OCSP may answer for it (checkMany's rows; the bulk path reads CRL data only)
+    const handleOf = rows.issuers.map((issuer) => (this.resolver.ocspMayAnswer(issuer) ? SKIP_ROW : bulk.issuerHandle(issuer)));
     const handles = new Int32Array(n);
     let serialTexts: (string | undefined)[] | null = null;
-    // per issuer handle: 1 when OCSP may answer for it (checkMany's rows), 0 when the CRL alone does
-    const ocspIssuer: number[] = [];
+    const serials = rows.serialValue;
     for (let i = 0; i < n; i++) {
-      const item = items[i] as BatchItem;
-      const handle = bulk.issuerHandle(item.issuer);
-      let viaOcsp = ocspIssuer[handle];
-      if (viaOcsp === undefined) ocspIssuer[handle] = viaOcsp = this.resolver.ocspMayAnswer(item.issuer) ? 1 : 0;
-      if (viaOcsp === 1) {
-        handles[i] = SKIP_ROW;
-        full.push(i);
-        continue;
-      }
+      const handle = handleOf[rows.issuerIndex[i] as number] as number;
       handles[i] = handle;
-      const value = readSerialNumber(item.serial, 0, item.serial.length);
-      serials[i] = value;
-      if (value === NEEDS_FULL_PARSE) (serialTexts ??= new Array<string | undefined>(n))[i] = item.serial;
+      if (handle === SKIP_ROW) full.push(i);
+      else if (serials[i] === NEEDS_FULL_PARSE) (serialTexts ??= new Array<string | undefined>(n))[i] = rows.serialText(i);
     }
     const checkedAt = this.resolver.checkedAtNow();
     const columns: BulkColumns = { outcome: new Int32Array(n), revokedAtMs: new Float64Array(n), invalidityMs: new Float64Array(n) };
@@ -193,7 +182,7 @@ export class BatchAnswerer {
       if (handle === SKIP_ROW) continue;
       const index = columns.outcome[i] as number;
       const perHandle = (bytesOf[handle] ??= []);
-      outcomeOf[i] = perHandle[index] ??= outcomeBytes((items[i] as BatchItem).issuer, outcomes[index] as BulkOutcome, checkedAt);
+      outcomeOf[i] = perHandle[index] ??= outcomeBytes(rows.issuers[rows.issuerIndex[i] as number] as string, outcomes[index] as BulkOutcome, checkedAt);
       counts[index] = (counts[index] ?? 0) + 1;
     }
     counts.forEach((count, index) => {

@@ -6,6 +6,7 @@
  */
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanBatchBody } from '../src/batch-scan.js';
 import { BatchRequestSchema } from '../src/schemas.js';
 import { buildService, loadCrlFile, simWorld, tempDir, writeConfig, writePartitionCrls, type SimWorld, type TestService } from './helpers.js';
 
@@ -103,6 +104,25 @@ describe('the JSON batch, written as text', () => {
     expect(parsed.filter((a) => a.status === 'revoked').length).toBeGreaterThan(20);
     expect(parsed.some((a) => a.invalidityDate !== null)).toBe(true);
     expect(parsed.some((a) => a.issuer === 'jpki-auth-2015' && a.status === 'good')).toBe(true);
+  });
+
+  it('reads a plain body in place (batch-scan.ts) with the same text, whitespace, groups, odd serials, OCSP issuers and ids alike', async () => {
+    // only what the scanner takes: printable ASCII without escapes, string or plain integer ids
+    const ids: unknown[] = ['a', 7, undefined, 0, -3, '', 'row 1/2', 'x'.repeat(90), 123_456_789_012_345];
+    const items = mixedItems().map((item, k) => ({ issuer: item.issuer, serial: item.serial, ...(ids[k % ids.length] === undefined ? {} : { id: ids[k % ids.length] }) }));
+    const expected = `{"results":[${(await expectedLines(items)).join(',')}]}`;
+    for (const body of [JSON.stringify({ items }), JSON.stringify({ items }, null, 2).replace(/\n/g, '\r\n'), ` \t${JSON.stringify({ items }, null, '\t')}\n`]) {
+      expect(scanBatchBody(Buffer.from(body), 10_000)?.length).toBe(items.length);
+      const res = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(expected);
+    }
+    // the same questions spelled with escapes: left to JSON.parse, answered alike
+    const escaped = JSON.stringify({ items }).replace(/"serial":"(\w)/g, (_, c: string) => `"serial":"\\u00${c.charCodeAt(0).toString(16)}`);
+    expect(escaped).toContain('\\u00');
+    expect(scanBatchBody(Buffer.from(escaped), 10_000)).toBeNull();
+    const res = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: escaped });
+    expect(await res.text()).toBe(expected);
   });
 
   it('with at= every item takes the checkMany path, with the same text', async () => {

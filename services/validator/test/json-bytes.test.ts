@@ -1,4 +1,5 @@
-/** JsonBytes' own writers against what they stand in for: toString(16).toUpperCase() and JSON.stringify. */
+/** JsonBytes' own writers against what they stand in for: toString(16).toUpperCase(), JSON.stringify and formatTime. */
+import { formatTime } from '@jpki-validator/x509';
 import { describe, expect, it } from 'vitest';
 import { JsonBytes } from '../src/json-bytes.js';
 
@@ -22,5 +23,19 @@ describe('JsonBytes', () => {
       expect(text((out) => out.utf8(s))).toBe(Buffer.from(s, 'utf8').toString('utf8'));
     }
     expect(text((out) => out.ascii('2026-11-24T05:00:00Z'))).toBe('2026-11-24T05:00:00Z');
+  });
+
+  it('writes a time as JSON.stringify(formatTime(ms)): every second of a day, every day of 1970 … 9999, the edges and beyond', () => {
+    const day = Date.UTC(2026, 10, 24);
+    for (let s = 0; s < 86_400; s += 1) expect(text((out) => out.time(day + s * 1000 + (s % 1000)))).toBe(JSON.stringify(formatTime(day + s * 1000 + (s % 1000))));
+    const days: number[] = [];
+    // a time of day that moves through the hours, minutes and seconds as the days go by
+    for (let d = 0, end = Math.floor(253_402_300_799_999 / 86_400_000); d <= end; d++) days.push(d * 86_400_000 + ((d * 7919) % 86_400) * 1000 + (d % 1000));
+    const edges = [0, 999, 1000, 86_399_999, 253_402_300_799_999, 253_402_300_800_000, -1, -86_400_000, -62_167_219_200_000, 8.64e15];
+    const instants = [...days, ...edges];
+    const written = text((out) => {
+      for (const ms of instants) out.time(ms);
+    });
+    expect(written).toBe(instants.map((ms) => JSON.stringify(formatTime(ms))).join(''));
   });
 });

@@ -3,14 +3,16 @@
  *
  * Declared once (batchRoute) for /openapi.json. The handler runs on a twin of that declaration whose JSON body schema accepts
  * any JSON: the same media-type gate, body limit, JSON parsing and query validation, but the 10 000 items are checked by hand
- * (batch-items.ts) instead of by zod per item, with zod's own 400 whenever the hand check refuses. Answers are written as text by
- * batch-answers.ts. The NDJSON stream is the route's first middleware (its streamed Response is not one the typed JSON route can
+ * (batch-items.ts) instead of by zod per item, with zod's own 400 whenever the hand check refuses. Before all that, a body in
+ * its plain form without a query string is read in place (batch-scan.ts) and answered at once; every other body goes on as
+ * described. Answers are written as text by batch-answers.ts. The NDJSON stream is the route's first middleware (its streamed Response is not one the typed JSON route can
  * return); being route middleware rather than `app.use`, it keeps Hono on its RegExpRouter.
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
-import type { MiddlewareHandler } from 'hono';
-import { BatchAnswerer } from '../batch-answers.js';
+import type { Context, MiddlewareHandler } from 'hono';
+import { BatchAnswerer, type BatchAnswers } from '../batch-answers.js';
+import { scanBatchBody } from '../batch-scan.js';
 import { batchItems } from '../batch-items.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
@@ -72,6 +74,13 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     });
     return c.body(stream, 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
   };
+  // a JSON body in its plain form is scanned in place (batch-scan.ts); any other goes on to the validator and the handler below
+  const scanned: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (!isJsonContentType(c.req.header('content-type')) || c.req.url.includes('?')) return next();
+    const rows = scanBatchBody(new Uint8Array(await c.req.arrayBuffer()), MAX_JSON_BATCH_ITEMS);
+    if (rows === null) return next();
+    return answersResponse(c, await answerer.answerRows(rows, {}));
+  };
   const declared = batchRoute(maxJsonBytes);
   app.openAPIRegistry.registerPath(declared);
   const content = declared.request.body.content;
@@ -79,7 +88,7 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     method: declared.method,
     path: declared.path,
     hide: true,
-    middleware: [ndjson, jsonBodyLimit(maxJsonBytes)] as const,
+    middleware: [ndjson, jsonBodyLimit(maxJsonBytes), scanned] as const,
     request: { query: declared.request.query, body: { content: { 'application/json': { schema: z.unknown() }, 'application/x-ndjson': content['application/x-ndjson'] } } },
     // the declared route documents the responses; without `content` here the handler may return its own Response (fast-response.ts)
     responses: { 200: { description: 'answers in input order' } },
@@ -95,16 +104,19 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     if (items.length > MAX_JSON_BATCH_ITEMS) {
       throw new ProblemError(413, 'payload-too-large', `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`);
     }
-    const answers = await answerer.answer(items, options);
-    const out = new JsonBytes(items.length * 360 + 16);
-    out.ascii('{"results":[');
-    for (let i = 0; i < answers.length; i++) {
-      if (i > 0) out.byte(0x2c);
-      answers.writeRow(i, out);
-    }
-    out.ascii(']}');
-    return jsonResponse(c, out.result());
+    return answersResponse(c, await answerer.answer(items, options));
   });
+}
+
+function answersResponse(c: Context<AppEnv>, answers: BatchAnswers): Response {
+  const out = new JsonBytes(answers.length * 360 + 16);
+  out.ascii('{"results":[');
+  for (let i = 0; i < answers.length; i++) {
+    if (i > 0) out.byte(0x2c);
+    answers.writeRow(i, out);
+  }
+  out.ascii(']}');
+  return jsonResponse(c, out.result());
 }
 
 /** what the declared schema makes of a body the hand check refused: its items, or its 400 */
