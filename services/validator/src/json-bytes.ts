@@ -32,8 +32,14 @@ export class JsonBytes {
   private buf: Buffer;
   private pos = 0;
 
-  constructor(initialBytes = 64 * 1024) {
-    this.buf = Buffer.allocUnsafeSlow(initialBytes);
+  /** a size to allocate, or a buffer to write into (response-buffers.ts) */
+  constructor(initial: number | Buffer = 64 * 1024) {
+    this.buf = typeof initial === 'number' ? Buffer.allocUnsafeSlow(initial) : initial;
+  }
+
+  /** whether the bytes are still in `buffer` (the one given to the constructor): false once they outgrew it */
+  writesInto(buffer: Buffer): boolean {
+    return this.buf === buffer;
   }
 
   /** text that is ASCII only (hex, RFC 3339 times, fixed JSON punctuation) */

@@ -17,6 +17,7 @@ import { batchItems } from '../batch-items.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
 import { JsonBytes } from '../json-bytes.js';
+import { ResponseBufferPool } from '../response-buffers.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { isNdjson, jsonBodyLimit } from '../middleware/body-limit.js';
 import { ndjsonAnswerStream } from '../ndjson.js';
@@ -65,6 +66,7 @@ export function batchRoute(maxJsonBytes: number) {
 
 export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, metrics: ValidatorMetrics, maxJsonBytes: number): void {
   const answerer = new BatchAnswerer(resolver, metrics.countAnswers);
+  const buffers = new ResponseBufferPool();
   const ndjson: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!isNdjson(c.req.header('content-type'))) return next();
     const options = checkOptions(c.req.query('at'), c.req.query('mode'));
@@ -79,7 +81,7 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     if (!isJsonContentType(c.req.header('content-type')) || c.req.url.includes('?')) return next();
     const rows = scanBatchBody(new Uint8Array(await c.req.arrayBuffer()), MAX_JSON_BATCH_ITEMS);
     if (rows === null) return next();
-    return answersResponse(c, await answerer.answerRows(rows, {}));
+    return answersResponse(c, await answerer.answerRows(rows, {}), buffers);
   };
   const declared = batchRoute(maxJsonBytes);
   app.openAPIRegistry.registerPath(declared);
@@ -104,19 +106,27 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     if (items.length > MAX_JSON_BATCH_ITEMS) {
       throw new ProblemError(413, 'payload-too-large', `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`);
     }
-    return answersResponse(c, await answerer.answer(items, options));
+    return answersResponse(c, await answerer.answer(items, options), buffers);
   });
 }
 
-function answersResponse(c: Context<AppEnv>, answers: BatchAnswers): Response {
-  const out = new JsonBytes(answers.length * 360 + 16);
+function answersResponse(c: Context<AppEnv>, answers: BatchAnswers, buffers: ResponseBufferPool): Response {
+  const buffer = buffers.acquire(answers.length * 360 + 16);
+  const out = new JsonBytes(buffer);
   out.ascii('{"results":[');
   for (let i = 0; i < answers.length; i++) {
     if (i > 0) out.byte(0x2c);
     answers.writeRow(i, out);
   }
   out.ascii(']}');
+  if (out.writesInto(buffer)) buffers.releaseAfter(buffer, outgoingOf(c.env));
+  else buffers.release(buffer);
   return jsonResponse(c, out.result());
+}
+
+/** @hono/node-server's ServerResponse for this request (`c.env.outgoing`), when served by Node */
+function outgoingOf(env: unknown): unknown {
+  return typeof env === 'object' && env !== null && 'outgoing' in env ? env.outgoing : undefined;
 }
 
 /** what the declared schema makes of a body the hand check refused: its items, or its 400 */
