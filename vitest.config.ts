@@ -14,6 +14,7 @@ const WORKSPACES: Record<string, string> = {
   '@jpki-validator/crl-fetcher': './services/crl-fetcher/src/index.ts',
   '@jpki-validator/crl-fetcher/once': './services/crl-fetcher/src/once.ts',
   '@jpki-validator/validator': './services/validator/src/index.ts',
+  '@jpki-validator/validator/tick-shape': './services/validator/src/tick-shape.ts',
 };
 
 // Tests run against the TypeScript sources of every workspace (no build needed for unit tests);

@@ -97,13 +97,18 @@ try {
     },
     checks: ctx.checks,
     status: [],
+    statusWrk: null,
     batch: [],
     ndjson: [],
     ocsp: [],
     profile: null,
   };
 
-  if (only.has('status')) report.status = await statusPhase(ctx, list('connections'));
+  if (only.has('status')) {
+    const result = await statusPhase(ctx, list('connections'));
+    report.status = result.rounds;
+    report.statusWrk = result.wrk;
+  }
   if (only.has('batch')) {
     const { batch, ndjson } = await batchPhase(ctx, {
       items: int('batch-items'), connections: int('batch-connections'), durationSeconds: int('batch-duration'), ndjsonItems: int('ndjson-items'), ndjsonRuns: int('ndjson-runs'),

@@ -2,14 +2,16 @@
  * The API benchmark's phases (issue 5): each starts its servers in their own processes, checks their answers against the
  * simulator's truth before timing anything, drives them with autocannon (or the NDJSON client), and stops them.
  */
+import { resolve } from 'node:path';
 import { runLoad, type LoadRequest, type LoadResult } from './api-autocannon.js';
 import { httpPost, runCloseLoad } from './api-close-load.js';
 import { runNdjsonBatch, type NdjsonRun } from './api-ndjson-client.js';
 import { opensslOcspQuery, opensslOcspRequest, startOpensslResponder, writeOpensslIndex } from './api-ocsp-peer.js';
 import { summariseProfile, type ProfileSummary } from './api-profile.js';
-import type { BatchRound, OcspRound, StatusRound } from './api-results-md.js';
+import type { BatchRound, OcspRound, StatusRound, WrkStatusRound } from './api-results-md.js';
 import type { BenchSerial } from './api-serials.js';
 import { spawnServer, type ServerProcess } from './api-server-process.js';
+import { runWrk, wrkLine, wrkVersion, writeWrkScript } from './api-wrk.js';
 
 export interface PhaseContext {
   benchDir: string;
@@ -72,7 +74,13 @@ async function warmUp(url: string, requests: readonly LoadRequest[], connections
   await runLoad({ url, connections, durationSeconds: WARM_UP_SECONDS, requests });
 }
 
-export async function statusPhase(ctx: PhaseContext, connectionsList: readonly number[]): Promise<StatusRound[]> {
+export interface StatusPhaseResult {
+  rounds: StatusRound[];
+  /** the same servers under wrk (bare and validator); null when wrk is not installed */
+  wrk: { version: string; rounds: WrkStatusRound[] } | null;
+}
+
+export async function statusPhase(ctx: PhaseContext, connectionsList: readonly number[]): Promise<StatusPhaseResult> {
   const servers: ServerProcess[] = [];
   try {
     const bare = await spawnServer({ script: 'dist/api-bare-server.js', cwd: ctx.benchDir, env: SERVER_ENV });
@@ -102,7 +110,28 @@ export async function statusPhase(ctx: PhaseContext, connectionsList: readonly n
         rounds.push({ round, connections, bare: got.bare, getbit: got.getbit, validator: got.validator });
       }
     }
-    return rounds;
+    const version = await wrkVersion();
+    if (version === null) {
+      ctx.log('wrk is not installed: no wrk rounds (apt-get install wrk)');
+      return { rounds, wrk: null };
+    }
+    const scriptFile = resolve(ctx.benchDir, 'out/api-wrk-status.lua');
+    await writeWrkScript(scriptFile, requests.map((r) => r.path));
+    ctx.commands['status load, wrk'] = `${wrkLine(connectionsList.join(' and '), ctx.durationSeconds, 'out/api-wrk-status.lua')} (the script cycles through the same serials and prints exact percentiles)`;
+    const wrkRounds: WrkStatusRound[] = [];
+    for (let round = 1; round <= ctx.rounds; round++) {
+      for (const connections of connectionsList) {
+        const order = round % 2 === 1 ? (['bare', 'validator'] as const) : (['validator', 'bare'] as const);
+        const got: Partial<Record<'bare' | 'validator', LoadResult>> = {};
+        for (const name of order) {
+          ctx.log(`status round ${round}, ${connections} connections, wrk: ${name}`);
+          got[name] = await runWrk({ url: subjects[name].url, connections, durationSeconds: ctx.durationSeconds, paths: requests.map((r) => r.path), scriptFile });
+        }
+        if (got.bare === undefined || got.validator === undefined) throw new Error('a wrk subject did not run');
+        wrkRounds.push({ round, connections, bare: got.bare, validator: got.validator });
+      }
+    }
+    return { rounds, wrk: { version, rounds: wrkRounds } };
   } finally {
     for (const s of servers) await s.stop();
   }

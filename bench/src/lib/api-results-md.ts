@@ -25,6 +25,14 @@ export interface StatusRound {
   validator: LoadResult;
 }
 
+/** the status GET under wrk (api-wrk.ts): the bare app and the validator only */
+export interface WrkStatusRound {
+  round: number;
+  connections: number;
+  bare: LoadResult;
+  validator: LoadResult;
+}
+
 export interface BatchRound {
   round: number;
   echo: LoadResult;
@@ -48,6 +56,7 @@ export interface ApiBenchReport {
   /** what was checked before timing (answers compared with the simulator, OCSP query counts…) */
   checks: string[];
   status: StatusRound[];
+  statusWrk: { version: string; rounds: WrkStatusRound[] } | null;
   batch: BatchRound[];
   ndjson: NdjsonRun[];
   ocsp: OcspRound[];
@@ -83,7 +92,7 @@ export function renderApiBench(report: ApiBenchReport): string {
     '## Validator API (issue 5)',
     '',
     `Measured ${m.date} on ${m.nproc} × ${m.cpuModel} (${m.memoryGiB} GiB), Node ${m.node}, ${m.openssl}, Redis ${m.redis}; 1-min load ${m.loadAtStart.toFixed(2)} at start, ${m.loadAtEnd.toFixed(2)} at the end (the 2 cores are shared with other engineers' builds and tests: every figure is noisy).`,
-    `Produced by \`cd bench && ${report.command}\` after \`npx turbo run build\`. Loopback, one box, one run; each server in its own process, autocannon 8 in the driver's process. CRL: ${n0(s.crlEntries)} entries (${(s.crlBytes / 1e6).toFixed(1)} MB, simulator), loaded into Redis by the fetcher's ingestCrl in ${s.redisLoadSeconds.toFixed(1)} s; requests cycle through ${s.serials} fixed serials, half revoked and half good. Latencies: autocannon's histogram, whole milliseconds.`,
+    `Produced by \`cd bench && ${report.command}\` after \`npx turbo run build\`. Loopback, one box, one run; each server in its own process, autocannon 8 in the driver's process. CRL: ${n0(s.crlEntries)} entries (${(s.crlBytes / 1e6).toFixed(1)} MB, simulator), loaded into Redis by the fetcher's ingestCrl in ${s.redisLoadSeconds.toFixed(1)} s; requests cycle through ${s.serials} fixed serials, half revoked and half good. Latencies: autocannon's histogram, whole milliseconds; wrk's (where it ran), exact to the microsecond.`,
     '',
     ...statusSection(report),
     ...batchSection(report),
@@ -101,7 +110,8 @@ export function renderApiBench(report: ApiBenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function statusSection({ status, settings }: ApiBenchReport): string[] {
+function statusSection(report: ApiBenchReport): string[] {
+  const { status, settings } = report;
   if (status.length === 0) return [];
   const byConnections = [...new Set(status.map((r) => r.connections))];
   const rows = status.map((r) => `| ${r.round} | ${r.connections} | ${cell(r.bare)} | ${cell(r.getbit)} | ${cell(r.validator)} | ${pct(r.validator.requestsPerSecond / r.bare.requestsPerSecond)} | ${(r.validator.latencyP99Ms / r.bare.latencyP99Ms).toFixed(2)}× |`);
@@ -121,8 +131,42 @@ function statusSection({ status, settings }: ApiBenchReport): string[] {
   return [
     `### GET /v1/status/{issuer}/{serial} — ${settings.durationSeconds} s per run`,
     '',
+    'autocannon (in the driver\'s process):',
+    '',
     '| round | connections | bare Hono (constant JSON) | Hono + 1 ioredis GETBIT | validator (Redis replica) | validator ÷ bare req/s | validator ÷ bare p99 |',
     '|---:|---:|---|---|---|---:|---:|',
+    ...rows,
+    '',
+    ...verdicts,
+    '',
+    ...wrkStatusSection(report),
+  ];
+}
+
+const cellUs = (r: LoadResult): string =>
+  `${n0(r.requestsPerSecond)} req/s, p50 ${r.latencyP50Ms.toFixed(2)} / p99 ${r.latencyP99Ms.toFixed(2)} ms${r.errors + r.non2xx > 0 ? ` (${r.errors} errors, ${r.non2xx} non-2xx)` : ''}`;
+
+function wrkStatusSection({ statusWrk }: ApiBenchReport): string[] {
+  if (statusWrk === null) return ['The same servers under wrk: not measured (wrk is not installed; `apt-get install wrk`).', ''];
+  const { version, rounds } = statusWrk;
+  const byConnections = [...new Set(rounds.map((r) => r.connections))];
+  const rows = rounds.map((r) => `| ${r.round} | ${r.connections} | ${cellUs(r.bare)} | ${cellUs(r.validator)} | ${pct(r.validator.requestsPerSecond / r.bare.requestsPerSecond)} | ${(r.validator.latencyP99Ms / r.bare.latencyP99Ms).toFixed(2)}× |`);
+  const verdicts = byConnections.map((c) => {
+    const of = rounds.filter((r) => r.connections === c);
+    const bareRps = med(of.map((r) => r.bare), rps);
+    const valRps = med(of.map((r) => r.validator), rps);
+    const bareP99 = med(of.map((r) => r.bare), p99);
+    const valP99 = med(of.map((r) => r.validator), p99);
+    return (
+      `- ${c} connections, wrk (medians of ${of.length}): validator ${n0(valRps)} req/s = ${pct(valRps / bareRps)} of bare ${n0(bareRps)} (target ≥ ${pct(STATUS_RPS_RATIO)}: ${verdict(valRps >= STATUS_RPS_RATIO * bareRps)}); ` +
+      `p99 ${valP99.toFixed(2)} ms vs ${bareP99.toFixed(2)} ms = ${(valP99 / bareP99).toFixed(2)}× (target ≤ ${STATUS_P99_RATIO}×: ${verdict(valP99 <= STATUS_P99_RATIO * bareP99)}).`
+    );
+  });
+  return [
+    `${version}, one thread, its own process (a C client: far cheaper per response than autocannon, and exact latencies):`,
+    '',
+    '| round | connections | bare Hono (constant JSON) | validator (Redis replica) | validator ÷ bare req/s | validator ÷ bare p99 |',
+    '|---:|---:|---|---|---:|---:|',
     ...rows,
     '',
     ...verdicts,
