@@ -14,6 +14,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { StatusResolver } from '@jpki-validator/status';
 import { parseSerial } from '@jpki-validator/x509';
 import type { Logger } from 'pino';
+import { statusAnswerJson } from './answer-json.js';
 import { jsonWithRequestId } from './fast-response.js';
 import type { ValidatorMetrics } from './metrics.js';
 import type { ApiKeyGate } from './middleware/api-key.js';
@@ -71,7 +72,7 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
       }
     }
     metrics.countAnswer(answer);
-    response = jsonWithRequestId(JSON.stringify(answer), requestId);
+    response = jsonWithRequestId(statusAnswerJson(answer), requestId);
     finish(200);
     return response;
 

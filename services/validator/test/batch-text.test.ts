@@ -6,6 +6,7 @@
  */
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusAnswerJson } from '../src/answer-json.js';
 import { scanBatchBody } from '../src/batch-scan.js';
 import { BatchRequestSchema } from '../src/schemas.js';
 import { buildService, loadCrlFile, simWorld, tempDir, writeConfig, writePartitionCrls, type SimWorld, type TestService } from './helpers.js';
@@ -123,6 +124,30 @@ describe('the JSON batch, written as text', () => {
     expect(scanBatchBody(Buffer.from(escaped), 10_000)).toBeNull();
     const res = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: escaped });
     expect(await res.text()).toBe(expected);
+  });
+
+  it('writes a single answer (the status GET\'s fast path) as JSON.stringify does, for every kind of answer', async () => {
+    const items = mixedItems();
+    const viaOcsp = items.filter((i) => i.issuer === 'jpki-auth-2015').slice(0, 20);
+    const answers = [
+      ...(await svc.resolver.checkMany(items)),
+      ...(await svc.resolver.checkMany(items.slice(0, 100), { atMs: Date.parse('2020-01-01T00:00:00Z') })),
+      ...(await svc.resolver.checkMany(viaOcsp, { mode: 'ocsp-only' })),
+    ];
+    const kinds = new Set(answers.map((a) => `${a.status}/${a.detail ?? a.reason ?? a.source}/${a.anomaly === true}`));
+    expect(kinds.size).toBeGreaterThan(6);
+    expect(answers.some((a) => a.ocsp !== undefined)).toBe(true);
+    expect(answers.some((a) => a.invalidityDate !== null)).toBe(true);
+    // values no real answer carries but a profile or a request could: quotes, backslashes, controls, non-ASCII, a lone surrogate
+    const odd = ['quote " and \\ backslash', 'tab\tnew\nline\u0001', 'é 日本', 'lone \ud800', '', 'x'.repeat(300)];
+    const first = answers[0] as (typeof answers)[number];
+    const revoked = answers.find((a) => a.status === 'revoked') as (typeof answers)[number];
+    const unknown = answers.find((a) => a.detail !== undefined) as (typeof answers)[number];
+    for (const text of odd) {
+      answers.push({ ...first, issuer: text, serial: text, checkedAt: text }, { ...revoked, meaning: text, reason: text as never, revokedAt: text, invalidityDate: text, caId: text });
+      answers.push({ ...unknown, detail: text as never }, { ...revoked, anomaly: true });
+    }
+    for (const answer of answers) expect(statusAnswerJson(answer)).toBe(JSON.stringify(answer));
   });
 
   it('with at= every item takes the checkMany path, with the same text', async () => {
