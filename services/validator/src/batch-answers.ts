@@ -21,6 +21,7 @@ import {
   type StatusResolver,
 } from '@jpki-validator/status';
 import { ItemRows, type BatchRows } from './batch-rows.js';
+import { FRESH_ARRAYS, type ScratchArrays } from './scratch-arrays.js';
 import type { JsonBytes } from './json-bytes.js';
 
 export interface BatchItem {
@@ -135,13 +136,14 @@ export class BatchAnswerer {
     return this.answerRows(new ItemRows(items), options);
   }
 
-  async answerRows(rows: BatchRows, options: CheckOptions): Promise<BatchAnswers> {
+  /** `scratch`: where the per-row columns go (scratch-arrays.ts); their views live as long as the answers are written */
+  async answerRows(rows: BatchRows, options: CheckOptions, scratch: ScratchArrays = FRESH_ARRAYS): Promise<BatchAnswers> {
     const n = rows.length;
     const full: number[] = [];
     const outcomeOf = new Array<OutcomeBytes | undefined>(n);
     let columns: BulkColumns | null = null;
     if (options.atMs !== undefined || options.mode !== undefined) for (let i = 0; i < n; i++) full.push(i);
-    else columns = this.answerBulk(rows, outcomeOf, full);
+    else columns = this.answerBulk(rows, outcomeOf, full, scratch);
     const fullTexts = new Array<string | undefined>(full.length > 0 ? n : 0);
     if (full.length > 0) {
       const items = full.map((i) => rows.item(i));
@@ -156,12 +158,12 @@ export class BatchAnswerer {
   }
 
   /** the bulk path: an outcome per row it answers; lists in `full` the rows it leaves to checkMany */
-  private answerBulk(rows: BatchRows, outcomeOf: (OutcomeBytes | undefined)[], full: number[]): BulkColumns {
+  private answerBulk(rows: BatchRows, outcomeOf: (OutcomeBytes | undefined)[], full: number[], scratch: ScratchArrays): BulkColumns {
     const n = rows.length;
     const bulk: BulkStatusResolver = this.resolver.bulk();
     // per issuer index: its handle, or SKIP_ROW when OCSP may answer for it (checkMany's rows; the bulk path reads CRL data only)
     const handleOf = rows.issuers.map((issuer) => (this.resolver.ocspMayAnswer(issuer) ? SKIP_ROW : bulk.issuerHandle(issuer)));
-    const handles = new Int32Array(n);
+    const handles = scratch.int32(n);
     let serialTexts: (string | undefined)[] | null = null;
     const serials = rows.serialValue;
     for (let i = 0; i < n; i++) {
@@ -171,7 +173,7 @@ export class BatchAnswerer {
       else if (serials[i] === NEEDS_FULL_PARSE) (serialTexts ??= new Array<string | undefined>(n))[i] = rows.serialText(i);
     }
     const checkedAt = this.resolver.checkedAtNow();
-    const columns: BulkColumns = { outcome: new Int32Array(n), revokedAtMs: new Float64Array(n), invalidityMs: new Float64Array(n) };
+    const columns: BulkColumns = { outcome: scratch.int32(n), revokedAtMs: scratch.float64(n), invalidityMs: scratch.float64(n) };
     bulk.round().answer(handles, serials, serialTexts, 0, n, columns);
     const outcomes = bulk.outcomes;
     // per handle, per outcome index: the outcome's bytes, made the first time a row needs them

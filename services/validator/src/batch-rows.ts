@@ -91,9 +91,11 @@ export class ScannedRows implements BatchRows {
     private readonly idStart: Int32Array,
     private readonly idEnd: Int32Array,
     readonly length: number,
+    /** where the serial values go (length ≥ `length`) */
+    serialValue: Float64Array,
   ) {
     this.text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    this.serialValue = new Float64Array(length);
+    this.serialValue = serialValue;
     for (let i = 0; i < length; i++) this.serialValue[i] = readSerialNumberBytes(body, serialStart[i] as number, serialEnd[i] as number);
   }
 

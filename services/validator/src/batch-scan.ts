@@ -11,6 +11,7 @@
  * (routes/batch.ts), so every body that is refused or unusual gets exactly the answer it got before.
  */
 import { ScannedRows } from './batch-rows.js';
+import { FRESH_ARRAYS, type ScratchArrays } from './scratch-arrays.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -26,7 +27,7 @@ const KEY_ISSUER = 1;
 const KEY_SERIAL = 2;
 const KEY_ID = 4;
 
-/** growable per-row columns */
+/** per-row columns, as many rows as the body can hold */
 class Columns {
   capacity: number;
   issuerIndex: Int32Array;
@@ -35,29 +36,15 @@ class Columns {
   idStart: Int32Array;
   idEnd: Int32Array;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, scratch: ScratchArrays) {
     this.capacity = capacity;
-    this.issuerIndex = new Int32Array(capacity);
-    this.serialStart = new Int32Array(capacity);
-    this.serialEnd = new Int32Array(capacity);
-    this.idStart = new Int32Array(capacity);
-    this.idEnd = new Int32Array(capacity);
+    this.issuerIndex = scratch.int32(capacity);
+    this.serialStart = scratch.int32(capacity);
+    this.serialEnd = scratch.int32(capacity);
+    this.idStart = scratch.int32(capacity);
+    this.idEnd = scratch.int32(capacity);
   }
 
-  grow(): void {
-    const capacity = this.capacity * 2;
-    const widen = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      return b;
-    };
-    this.issuerIndex = widen(this.issuerIndex);
-    this.serialStart = widen(this.serialStart);
-    this.serialEnd = widen(this.serialEnd);
-    this.idStart = widen(this.idStart);
-    this.idEnd = widen(this.idEnd);
-    this.capacity = capacity;
-  }
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -110,8 +97,11 @@ function sameBytes(b: Uint8Array, start: number, end: number, other: Uint8Array)
   return true;
 }
 
-/** the body's rows, or null: parse it (see the module comment) */
-export function scanBatchBody(b: Uint8Array, maxItems: number): ScannedRows | null {
+/** the most items a body of `bytes` bytes can hold: `{"issuer":"","serial":""}` is 25 bytes, and items are comma-separated */
+export const maxItemsIn = (bytes: number): number => Math.floor((bytes + 1) / 26);
+
+/** the body's rows, or null: parse it (see the module comment). Columns come from `scratch` (scratch-arrays.ts). */
+export function scanBatchBody(b: Uint8Array, maxItems: number, scratch: ScratchArrays = FRESH_ARRAYS): ScannedRows | null {
   let p = skipSpace(b, 0);
   if (b[p] !== OPEN_BRACE) return null;
   p = skipSpace(b, p + 1);
@@ -122,7 +112,7 @@ export function scanBatchBody(b: Uint8Array, maxItems: number): ScannedRows | nu
   if (b[p] !== OPEN_BRACKET) return null;
   p = skipSpace(b, p + 1);
 
-  const cols = new Columns(Math.max(16, Math.min(maxItems + 1, (b.length >> 5) + 1)));
+  const cols = new Columns(Math.max(1, Math.min(maxItems, maxItemsIn(b.length))), scratch);
   const issuers: string[] = [];
   /** each issuer's bytes, quotes excluded, to match the next rows' without decoding them */
   const issuerBytes: Uint8Array[] = [];
@@ -176,7 +166,8 @@ export function scanBatchBody(b: Uint8Array, maxItems: number): ScannedRows | nu
       }
       if ((seen & (KEY_ISSUER | KEY_SERIAL)) !== (KEY_ISSUER | KEY_SERIAL)) return null;
       if (count === maxItems) return null;
-      if (count === cols.capacity) cols.grow();
+      // cannot happen (the capacity is the most items the body's length allows); declining is the safe answer
+      if (count === cols.capacity) return null;
 
       let issuer = lastIssuer;
       if (issuer < 0 || !sameBytes(b, issuerStart, issuerEnd, issuerBytes[issuer] as Uint8Array)) {
@@ -209,5 +200,5 @@ export function scanBatchBody(b: Uint8Array, maxItems: number): ScannedRows | nu
   p = skipSpace(b, p);
   if (b[p] !== CLOSE_BRACE) return null;
   if (skipSpace(b, p + 1) !== b.length) return null;
-  return new ScannedRows(b, issuers, cols.issuerIndex, cols.serialStart, cols.serialEnd, cols.idStart, cols.idEnd, count);
+  return new ScannedRows(b, issuers, cols.issuerIndex, cols.serialStart, cols.serialEnd, cols.idStart, cols.idEnd, count, scratch.float64(count));
 }

@@ -15,8 +15,8 @@ export class ResponseBufferPool {
   private readonly free: Buffer[] = [];
 
   constructor(
-    /** buffers kept for reuse (about the number of large batches in flight at once) */
-    private readonly maxBuffers = 8,
+    /** buffers kept for reuse (three per large batch in flight: its body, its columns, its answers) */
+    private readonly maxBuffers = 12,
     /** larger buffers are never kept */
     private readonly maxBytes = 16 * 2 ** 20,
   ) {}
@@ -24,13 +24,13 @@ export class ResponseBufferPool {
   /** a buffer of at least `bytes`: a free one from the pool, else a new one */
   acquire(bytes: number): Buffer {
     if (bytes >= POOLED_FROM_BYTES) {
-      for (let i = this.free.length - 1; i >= 0; i--) {
-        const buffer = this.free[i] as Buffer;
-        if (buffer.length >= bytes) {
-          this.free.splice(i, 1);
-          return buffer;
-        }
+      // the smallest that fits: a request's body and columns should not take the buffer its answers need
+      let best = -1;
+      for (let i = 0; i < this.free.length; i++) {
+        const length = (this.free[i] as Buffer).length;
+        if (length >= bytes && (best < 0 || length < (this.free[best] as Buffer).length)) best = i;
       }
+      if (best >= 0) return this.free.splice(best, 1)[0] as Buffer;
     }
     return Buffer.allocUnsafeSlow(bytes);
   }

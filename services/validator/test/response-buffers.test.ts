@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { JsonBytes } from '../src/json-bytes.js';
 import { ResponseBufferPool } from '../src/response-buffers.js';
+import { ScratchArrays, scratchBytesFor } from '../src/scratch-arrays.js';
 
 const MB = 2 ** 20;
 
@@ -89,5 +90,27 @@ describe('ResponseBufferPool', () => {
     expect(Buffer.from(out.result()).toString('latin1')).toBe('x'.repeat(1000) + 'y'.repeat(70 * 1024));
     pool.release(buffer);
     expect(pool.size).toBe(1);
+  });
+});
+
+describe('ScratchArrays', () => {
+  it('carves aligned views out of one buffer, side by side, and allocates once it runs out', () => {
+    const buffer = Buffer.allocUnsafeSlow(scratchBytesFor(10));
+    const scratch = new ScratchArrays(buffer);
+    const a = scratch.int32(3);
+    const b = scratch.float64(2);
+    const c = scratch.int32(5);
+    for (const view of [a, b, c]) {
+      expect(view.buffer).toBe(buffer.buffer);
+      expect(view.byteOffset % 8).toBe(0);
+    }
+    a.fill(-1);
+    b.fill(0.5);
+    c.fill(7);
+    expect([...a, ...b, ...c]).toEqual([-1, -1, -1, 0.5, 0.5, 7, 7, 7, 7, 7]);
+    const fresh = scratch.float64(10_000);
+    expect(fresh.buffer).not.toBe(buffer.buffer);
+    expect(fresh.every((x) => x === 0)).toBe(true);
+    expect(new ScratchArrays(null).int32(4).buffer).not.toBe(buffer.buffer);
   });
 });

@@ -4,6 +4,7 @@
  * /v1/validate with real certificates, API keys, and the operations endpoints.
  */
 import { execFile } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -196,6 +197,62 @@ describe('POST /v1/status/batch', () => {
     const broken = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"items": [' });
     expect(broken.status).toBe(400);
     expect(broken.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
+  it('answers JSON batches over real HTTP alike: a plain body read straight from Node, one left to JSON.parse, one sent chunked', async () => {
+    const server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: svc.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const caBase = Number.parseInt(good.serial, 16) - 2_000;
+      const items = Array.from({ length: 10_000 }, (_, i) => ({ issuer: 'jpki-sign-2023', serial: (caBase + (i % 2_000)).toString(16), id: i }));
+      const plain = JSON.stringify({ items });
+      const post = (body: string | ReadableStream<Uint8Array>, size?: number): Promise<{ status: number; text: string }> =>
+        new Promise((resolve, reject) => {
+          const req = httpRequest({ host: '127.0.0.1', port, path: '/v1/status/batch', method: 'POST', headers: { 'content-type': 'application/json', ...(size === undefined ? {} : { 'content-length': String(size) }) } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          });
+          req.on('error', reject);
+          if (typeof body === 'string') req.end(body);
+          else {
+            // chunked (no Content-Length): written in small pieces
+            const bytes = Buffer.from(plain);
+            for (let at = 0; at < bytes.length; at += 7_000) req.write(bytes.subarray(at, at + 7_000));
+            req.end();
+          }
+        });
+      // this service's clock runs: answers a second apart differ in checkedAt only
+      const sameAnswers = (r: { status: number; text: string }) => ({ status: r.status, text: r.text.replace(/"checkedAt":"[^"]*"/g, '"checkedAt":"…"') });
+      const direct = await post(plain, Buffer.byteLength(plain));
+      expect(direct.status).toBe(200);
+      const results = (JSON.parse(direct.text) as { results: { id: number; serial: string; status: string }[] }).results;
+      expect(results.map((r) => r.id)).toEqual(items.map((i) => i.id));
+      expect(results.filter((r) => r.status === 'revoked').length).toBeGreaterThan(1_000);
+      const inProcess = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: plain });
+      expect(sameAnswers(direct)).toEqual(sameAnswers({ status: inProcess.status, text: await inProcess.text() }));
+      // the same questions with an escape in every serial: not the scanner's form, answered through JSON.parse, the same text
+      const escaped = plain.replace(/"serial":"(\w)/g, (_, c: string) => `"serial":"\\u00${c.charCodeAt(0).toString(16)}`);
+      expect(sameAnswers(await post(escaped, Buffer.byteLength(escaped)))).toEqual(sameAnswers(direct));
+      expect(sameAnswers(await post(new ReadableStream()))).toEqual(sameAnswers(direct));
+      // many in flight at once: pooled buffers never mix two requests' bytes
+      const many = await Promise.all(Array.from({ length: 12 }, (_, k) => {
+        const some = JSON.stringify({ items: items.slice(k * 100, k * 100 + 2_000) });
+        return post(some, Buffer.byteLength(some)).then((r) => ({ k, r }));
+      }));
+      for (const { k, r } of many) expect((JSON.parse(r.text) as { results: { id: number }[] }).results.map((x) => x.id)).toEqual(items.slice(k * 100, k * 100 + 2_000).map((i) => i.id));
+      const broken = await post('{"items": [', 11);
+      expect(broken.status).toBe(400);
+      // a declared length over the limit is refused before the body is read
+      const huge = JSON.stringify({ items: [], pad: 'x'.repeat(4 * 2 ** 20) });
+      const tooBig = await post(huge, Buffer.byteLength(huge));
+      expect(tooBig.status).toBe(413);
+      expect((JSON.parse(tooBig.text) as { detail: string }).detail).toBe(`request body over ${4 * 2 ** 20} bytes`);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('streams a 100 000-line NDJSON batch over real HTTP, line for line', async () => {

@@ -12,12 +12,14 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
 import type { Context, MiddlewareHandler } from 'hono';
 import { BatchAnswerer, type BatchAnswers } from '../batch-answers.js';
-import { scanBatchBody } from '../batch-scan.js';
+import { maxItemsIn, scanBatchBody } from '../batch-scan.js';
 import { batchItems } from '../batch-items.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
 import { JsonBytes } from '../json-bytes.js';
+import { readIncomingInto, unreadIncoming } from '../request-body.js';
 import { ResponseBufferPool } from '../response-buffers.js';
+import { ScratchArrays, scratchBytesFor } from '../scratch-arrays.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { isNdjson, jsonBodyLimit } from '../middleware/body-limit.js';
 import { ndjsonAnswerStream } from '../ndjson.js';
@@ -79,9 +81,27 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
   // a JSON body in its plain form is scanned in place (batch-scan.ts); any other goes on to the validator and the handler below
   const scanned: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!isJsonContentType(c.req.header('content-type')) || c.req.url.includes('?')) return next();
-    const rows = scanBatchBody(new Uint8Array(await c.req.arrayBuffer()), MAX_JSON_BATCH_ITEMS);
-    if (rows === null) return next();
-    return answersResponse(c, await answerer.answerRows(rows, {}), buffers);
+    // the body straight from Node into a pooled buffer when it can (request-body.ts), else through the Request
+    const unread = unreadIncoming(c.env, c.req.header('content-length'), c.req.header('transfer-encoding'), maxJsonBytes);
+    const pooled = unread === null ? null : buffers.acquire(unread.length);
+    const body = unread === null || pooled === null ? new Uint8Array(await c.req.arrayBuffer()) : await readIncomingInto(unread.incoming, pooled, unread.length);
+    const scratchBuffer = buffers.acquire(scratchBytesFor(Math.min(MAX_JSON_BATCH_ITEMS, maxItemsIn(body.length))));
+    const scratch = new ScratchArrays(scratchBuffer);
+    const rows = scanBatchBody(body, MAX_JSON_BATCH_ITEMS, scratch);
+    if (rows === null) {
+      buffers.release(scratchBuffer);
+      // the Request's own stream is spent: the validator and the handler read a copy (as hono/body-limit hands one on)
+      if (pooled !== null) {
+        c.req.raw = new Request(c.req.raw, { body: body.slice() });
+        buffers.release(pooled);
+      }
+      return next();
+    }
+    const response = answersResponse(c, await answerer.answerRows(rows, {}, scratch), buffers);
+    // the answers are written: nothing reads the body or the columns any more
+    if (pooled !== null) buffers.release(pooled);
+    buffers.release(scratchBuffer);
+    return response;
   };
   const declared = batchRoute(maxJsonBytes);
   app.openAPIRegistry.registerPath(declared);
