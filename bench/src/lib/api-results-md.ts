@@ -110,6 +110,16 @@ export function renderApiBench(report: ApiBenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** the medians the status verdicts compare: requests per second and p99, bare app and validator */
+function ratioMedians(rounds: readonly { bare: LoadResult; validator: LoadResult }[]): { bareRps: number; valRps: number; bareP99: number; valP99: number } {
+  return {
+    bareRps: med(rounds.map((r) => r.bare), rps),
+    valRps: med(rounds.map((r) => r.validator), rps),
+    bareP99: med(rounds.map((r) => r.bare), p99),
+    valP99: med(rounds.map((r) => r.validator), p99),
+  };
+}
+
 function statusSection(report: ApiBenchReport): string[] {
   const { status, settings } = report;
   if (status.length === 0) return [];
@@ -117,10 +127,7 @@ function statusSection(report: ApiBenchReport): string[] {
   const rows = status.map((r) => `| ${r.round} | ${r.connections} | ${cell(r.bare)} | ${cell(r.getbit)} | ${cell(r.validator)} | ${pct(r.validator.requestsPerSecond / r.bare.requestsPerSecond)} | ${(r.validator.latencyP99Ms / r.bare.latencyP99Ms).toFixed(2)}× |`);
   const verdicts = byConnections.map((c) => {
     const rounds = status.filter((r) => r.connections === c);
-    const bareRps = med(rounds.map((r) => r.bare), rps);
-    const valRps = med(rounds.map((r) => r.validator), rps);
-    const bareP99 = med(rounds.map((r) => r.bare), p99);
-    const valP99 = med(rounds.map((r) => r.validator), p99);
+    const { bareRps, valRps, bareP99, valP99 } = ratioMedians(rounds);
     const getbitRps = med(rounds.map((r) => r.getbit), rps);
     return (
       `- ${c} connections (medians of ${rounds.length}): validator ${n0(valRps)} req/s = ${pct(valRps / bareRps)} of bare ${n0(bareRps)} (target ≥ ${pct(STATUS_RPS_RATIO)}: ${verdict(valRps >= STATUS_RPS_RATIO * bareRps)}); ` +
@@ -153,10 +160,7 @@ function wrkStatusSection({ statusWrk }: ApiBenchReport): string[] {
   const rows = rounds.map((r) => `| ${r.round} | ${r.connections} | ${cellUs(r.bare)} | ${cellUs(r.validator)} | ${pct(r.validator.requestsPerSecond / r.bare.requestsPerSecond)} | ${(r.validator.latencyP99Ms / r.bare.latencyP99Ms).toFixed(2)}× |`);
   const verdicts = byConnections.map((c) => {
     const of = rounds.filter((r) => r.connections === c);
-    const bareRps = med(of.map((r) => r.bare), rps);
-    const valRps = med(of.map((r) => r.validator), rps);
-    const bareP99 = med(of.map((r) => r.bare), p99);
-    const valP99 = med(of.map((r) => r.validator), p99);
+    const { bareRps, valRps, bareP99, valP99 } = ratioMedians(of);
     return (
       `- ${c} connections, wrk (medians of ${of.length}): validator ${n0(valRps)} req/s = ${pct(valRps / bareRps)} of bare ${n0(bareRps)} (target ≥ ${pct(STATUS_RPS_RATIO)}: ${verdict(valRps >= STATUS_RPS_RATIO * bareRps)}); ` +
       `p99 ${valP99.toFixed(2)} ms vs ${bareP99.toFixed(2)} ms = ${(valP99 / bareP99).toFixed(2)}× (target ≤ ${STATUS_P99_RATIO}×: ${verdict(valP99 <= STATUS_P99_RATIO * bareP99)}).`

@@ -83,8 +83,13 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     if (!isJsonContentType(c.req.header('content-type')) || c.req.url.includes('?')) return next();
     // the body straight from Node into a pooled buffer when it can (request-body.ts), else through the Request
     const unread = unreadIncoming(c.env, c.req.header('content-length'), c.req.header('transfer-encoding'), maxJsonBytes);
-    const pooled = unread === null ? null : buffers.acquire(unread.length);
-    const body = unread === null || pooled === null ? new Uint8Array(await c.req.arrayBuffer()) : await readIncomingInto(unread.incoming, pooled, unread.length);
+    let pooled: Buffer | null = null;
+    let body: Uint8Array;
+    if (unread === null) body = new Uint8Array(await c.req.arrayBuffer());
+    else {
+      pooled = buffers.acquire(unread.length);
+      body = await readIncomingInto(unread.incoming, pooled, unread.length);
+    }
     const scratchBuffer = buffers.acquire(scratchBytesFor(Math.min(MAX_JSON_BATCH_ITEMS, maxItemsIn(body.length))));
     const scratch = new ScratchArrays(scratchBuffer);
     const rows = scanBatchBody(body, MAX_JSON_BATCH_ITEMS, scratch);
