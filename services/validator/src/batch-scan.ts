@@ -82,14 +82,30 @@ function endOfPlainInteger(b: Uint8Array, p: number): number {
   return q;
 }
 
-/** which key b[start, end) (quotes included) is: KEY_* or 0 */
-function keyOf(b: Uint8Array, start: number, end: number): number {
-  const n = end - start;
-  if (n === 8 && b[start + 1] === 0x69 && b[start + 2] === 0x73 && b[start + 3] === 0x73 && b[start + 4] === 0x75 && b[start + 5] === 0x65 && b[start + 6] === 0x72) return KEY_ISSUER; // "issuer"
-  if (n === 8 && b[start + 1] === 0x73 && b[start + 2] === 0x65 && b[start + 3] === 0x72 && b[start + 4] === 0x69 && b[start + 5] === 0x61 && b[start + 6] === 0x6c) return KEY_SERIAL; // "serial"
-  if (n === 4 && b[start + 1] === 0x69 && b[start + 2] === 0x64) return KEY_ID; // "id"
+/**
+ * b[p] is a key's opening quote: KEY_* for `"issuer"`, `"serial"` or `"id"` (matched in place: most of a body is these keys), or
+ * 0 for any other key, which the caller declines. The key ends KEY_LENGTH[key] bytes later.
+ */
+function keyAt(b: Uint8Array, p: number): number {
+  const c = b[p + 1];
+  if (c === 0x69) {
+    // "id" or "issuer"
+    if (b[p + 2] === 0x64 && b[p + 3] === QUOTE) return KEY_ID;
+    if (b[p + 2] === 0x73 && b[p + 3] === 0x73 && b[p + 4] === 0x75 && b[p + 5] === 0x65 && b[p + 6] === 0x72 && b[p + 7] === QUOTE) return KEY_ISSUER;
+    return 0;
+  }
+  if (c === 0x73 && b[p + 2] === 0x65 && b[p + 3] === 0x72 && b[p + 4] === 0x69 && b[p + 5] === 0x61 && b[p + 6] === 0x6c && b[p + 7] === QUOTE) return KEY_SERIAL;
   return 0;
 }
+
+/** bytes of each key with its quotes, by KEY_* */
+const KEY_LENGTH: readonly number[] = (() => {
+  const lengths: number[] = [];
+  lengths[KEY_ISSUER] = 8;
+  lengths[KEY_SERIAL] = 8;
+  lengths[KEY_ID] = 4;
+  return lengths;
+})();
 
 function sameBytes(b: Uint8Array, start: number, end: number, other: Uint8Array): boolean {
   if (end - start !== other.length) return false;
@@ -133,12 +149,10 @@ export function scanBatchBody(b: Uint8Array, maxItems: number, scratch: ScratchA
       let idEnd = -1;
       for (;;) {
         if (b[p] !== QUOTE) return null;
-        const keyEnd = endOfPlainString(b, p);
-        if (keyEnd < 0) return null;
-        const key = keyOf(b, p, keyEnd);
+        const key = keyAt(b, p);
         if (key === 0 || (seen & key) !== 0) return null;
         seen |= key;
-        p = skipSpace(b, keyEnd);
+        p = skipSpace(b, p + (KEY_LENGTH[key] as number));
         if (b[p] !== COLON) return null;
         p = skipSpace(b, p + 1);
         let end: number;

@@ -103,6 +103,10 @@ export class JsonBytes {
 
   /** a non-negative safe integer as a JSON string of upper-case hex digits, the contract's serial form */
   hexString(value: number): void {
+    if (value < 0x1_0000_0000) {
+      this.hex32(value);
+      return;
+    }
     let digits = 1;
     for (let v = value; v >= 16; v = Math.floor(v / 16)) digits++;
     this.room(digits + 2);
@@ -155,6 +159,24 @@ export class JsonBytes {
     buf[pos++] = 0x5a; // Z
     buf[pos++] = 0x22;
     this.pos = pos;
+  }
+
+  /** hexString for 0 ≤ value < 2^32 (JPKI's serials), by 32-bit integer shifts instead of floating-point division */
+  private hex32(value: number): void {
+    let digits = 1;
+    for (let v = value >>> 4; v !== 0; v >>>= 4) digits++;
+    this.room(digits + 2);
+    const buf = this.buf;
+    const start = this.pos;
+    buf[start] = 0x22;
+    let v = value >>> 0;
+    for (let k = start + digits; k > start; k--) {
+      const d = v & 15;
+      buf[k] = d < 10 ? 0x30 + d : 0x37 + d;
+      v >>>= 4;
+    }
+    buf[start + digits + 1] = 0x22;
+    this.pos = start + digits + 2;
   }
 
   /** bytes made once (an outcome's template) */

@@ -11,7 +11,7 @@ const text = (write: (out: JsonBytes) => void): string => {
 
 describe('JsonBytes', () => {
   it('writes a serial as JSON upper-case hex, from 0 to the largest safe integer', () => {
-    for (const value of [0, 1, 9, 10, 15, 16, 255, 256, 0x7000001, 2 ** 32 - 1, 2 ** 32, 2 ** 48 + 5, Number.MAX_SAFE_INTEGER]) {
+    for (const value of [0, 1, 9, 10, 15, 16, 255, 256, 0x7000001, 0x7fffffff, 0x80000000, 0xfedcba98, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 15, 2 ** 48 + 5, Number.MAX_SAFE_INTEGER]) {
       expect(text((out) => out.hexString(value))).toBe(`"${value.toString(16).toUpperCase()}"`);
     }
   });

@@ -16,6 +16,9 @@ export interface EntrySlot {
   invalidityMs: number;
 }
 
+/** up to this many chunk numbers are also kept in an array (every chunk of serials below 2^32 whenever chunks hold 2^16 or more) */
+const DENSE_CHUNK_LIMIT = 2 ** 16;
+
 export class CaSnapshot {
   readonly caId: string;
   /** 0: nothing ever loaded */
@@ -26,6 +29,8 @@ export class CaSnapshot {
   readonly long: ReadonlyMap<bigint, LongEntry>;
   readonly partitions: readonly PartitionMeta[];
   private readonly offsetMask: number;
+  /** `chunks` as an array indexed by chunk number when the numbers are small enough: a lookup without hashing */
+  private readonly chunkAt: readonly (Chunk | undefined)[] | null;
 
   constructor(
     caId: string,
@@ -42,6 +47,13 @@ export class CaSnapshot {
     this.long = long;
     this.partitions = partitions;
     this.offsetMask = 2 ** chunkBits - 1;
+    let last = -1;
+    for (const chunkNo of chunks.keys()) if (chunkNo > last) last = chunkNo;
+    if (last < DENSE_CHUNK_LIMIT) {
+      const chunkAt = new Array<Chunk | undefined>(last + 1).fill(undefined);
+      for (const [chunkNo, chunk] of chunks) chunkAt[chunkNo] = chunk;
+      this.chunkAt = chunkAt;
+    } else this.chunkAt = null;
   }
 
   static empty(caId: string, chunkBits: number): CaSnapshot {
@@ -63,7 +75,8 @@ export class CaSnapshot {
    * Hot path: fills `out` and returns true when the serial (a number in 0 … 2^32-1; others → lookup) is listed. No allocation.
    */
   lookupInto(serial: number, out: EntrySlot): boolean {
-    const chunk = this.chunks.get(serial >>> this.chunkBits);
+    const chunkNo = serial >>> this.chunkBits;
+    const chunk = this.chunkAt !== null ? this.chunkAt[chunkNo] : this.chunks.get(chunkNo);
     if (chunk === undefined) return false;
     const p = serial & this.offsetMask;
     if (!chunk.isListed(p)) return false;
