@@ -29,22 +29,22 @@ const KEY_ID = 4;
 
 /** per-row columns, as many rows as the body can hold */
 class Columns {
-  capacity: number;
-  issuerIndex: Int32Array;
-  serialStart: Int32Array;
-  serialEnd: Int32Array;
-  idStart: Int32Array;
-  idEnd: Int32Array;
+  readonly issuerIndex: Int32Array;
+  readonly serialStart: Int32Array;
+  readonly serialEnd: Int32Array;
+  readonly idStart: Int32Array;
+  readonly idEnd: Int32Array;
 
-  constructor(capacity: number, scratch: ScratchArrays) {
-    this.capacity = capacity;
+  constructor(
+    readonly capacity: number,
+    scratch: ScratchArrays,
+  ) {
     this.issuerIndex = scratch.int32(capacity);
     this.serialStart = scratch.int32(capacity);
     this.serialEnd = scratch.int32(capacity);
     this.idStart = scratch.int32(capacity);
     this.idEnd = scratch.int32(capacity);
   }
-
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

@@ -1,10 +1,12 @@
 /**
- * Output buffers for large JSON batch answers (~3.5 MB per 10 000 items), reused from one response to the next.
+ * Large buffers for the JSON batch, reused from one request to the next: its answers (~3.5 MB per 10 000 items), and also its
+ * body and its per-row columns (routes/batch.ts, request-body.ts, scratch-arrays.ts).
  *
  * Every fresh buffer is external memory to V8, and at a few hundred 10 000-item requests a second (~4 MB each) V8 ran a full
  * mark-compact every few requests: 15–18 % of the endpoint's CPU went to GC (measured with a PerformanceObserver on 'gc').
- * A buffer goes back to the pool only when its response emits 'finish' — the socket has taken every byte, nothing references
- * it any more. One whose response never finishes (a dropped connection) is simply left to the garbage collector.
+ * A body or column buffer comes back (`release`) once the answers are written; an answer buffer only when its response emits
+ * 'finish' (`releaseAfter`) — the socket has taken every byte, nothing references it any more. One whose request fails or whose
+ * response never finishes (a dropped connection) is simply left to the garbage collector.
  */
 import type { EventEmitter } from 'node:events';
 
