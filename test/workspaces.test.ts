@@ -50,7 +50,8 @@ const byName = new Map(all.map((w) => [w.name, w]));
 describe.each(all.map((w) => [relative(root, w.dir), w] as const))('workspace %s', (_dir, ws) => {
   const imported = new Set<string>();
   for (const file of sourceFiles(join(ws.dir, 'src'))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(@jpki-validator\/[a-z0-9-]+)/g)) imported.add(m[1] as string);
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(@jpki-validator\/[a-z0-9-]+)/g))
+      imported.add(m[1] as string);
   }
 
   it('declares every workspace it imports, by exact version, with a project reference', () => {

@@ -81,19 +81,49 @@ try {
   commands['Redis load (fetcher ingestCrl)'] = loadRun.commandLine;
 
   const crlConfig = 'out/api-config-crl.json';
-  await writeFile(resolve(benchDir, crlConfig), JSON.stringify({ issuers: [{ id: CA, group: 'jpki-sign', caCert: resolve(benchDir, caCert), crls: [{ name: PARTITION, source: resolve(benchDir, crl) }] }] }, null, 2));
+  await writeFile(
+    resolve(benchDir, crlConfig),
+    JSON.stringify(
+      {
+        issuers: [
+          { id: CA, group: 'jpki-sign', caCert: resolve(benchDir, caCert), crls: [{ name: PARTITION, source: resolve(benchDir, crl) }] },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
   const ctx: PhaseContext = {
-    benchDir, caId: CA, serials, redisUrl: values.redis, prefix, crlConfig, durationSeconds: int('duration'), rounds: int('rounds'), commands, checks: [], log,
+    benchDir,
+    caId: CA,
+    serials,
+    redisUrl: values.redis,
+    prefix,
+    crlConfig,
+    durationSeconds: int('duration'),
+    rounds: int('rounds'),
+    commands,
+    checks: [],
+    log,
   };
-  ctx.checks.push(`CRL: ${sim.facts.entries} entries listed, ${load.facts.entries} loaded into Redis (CRL number ${load.facts.crlNumber}), signature checked by the fetcher`);
+  ctx.checks.push(
+    `CRL: ${sim.facts.entries} entries listed, ${load.facts.entries} loaded into Redis (CRL number ${load.facts.crlNumber}), signature checked by the fetcher`,
+  );
 
   const report: ApiBenchReport = {
     machine: { ...machine, redis: redisVersion, loadAtEnd: Number.NaN },
     command: `node dist/api-bench.js ${process.argv.slice(2).join(' ')}`.trim(),
     commands,
     settings: {
-      durationSeconds: ctx.durationSeconds, batchDurationSeconds: int('batch-duration'), ocspDurationSeconds: int('ocsp-duration'), batchItems: int('batch-items'),
-      batchConnections: int('batch-connections'), serials: serials.length, crlEntries: Number(sim.facts.entries), crlBytes: Number(sim.facts.bytes), redisLoadSeconds: load.workSeconds,
+      durationSeconds: ctx.durationSeconds,
+      batchDurationSeconds: int('batch-duration'),
+      ocspDurationSeconds: int('ocsp-duration'),
+      batchItems: int('batch-items'),
+      batchConnections: int('batch-connections'),
+      serials: serials.length,
+      crlEntries: Number(sim.facts.entries),
+      crlBytes: Number(sim.facts.bytes),
+      redisLoadSeconds: load.workSeconds,
     },
     checks: ctx.checks,
     status: [],
@@ -111,7 +141,11 @@ try {
   }
   if (only.has('batch')) {
     const { batch, ndjson } = await batchPhase(ctx, {
-      items: int('batch-items'), connections: int('batch-connections'), durationSeconds: int('batch-duration'), ndjsonItems: int('ndjson-items'), ndjsonRuns: int('ndjson-runs'),
+      items: int('batch-items'),
+      connections: int('batch-connections'),
+      durationSeconds: int('batch-duration'),
+      ndjsonItems: int('ndjson-items'),
+      ndjsonRuns: int('ndjson-runs'),
     });
     report.batch = batch;
     report.ndjson = ndjson;
@@ -119,15 +153,30 @@ try {
   if (only.has('ocsp')) {
     const caKey = `${simDir}/keys/${CA}.key.pem`;
     report.ocsp = await ocspPhase(ctx, {
-      caCert, caKey, prefix: ocspPrefix, connections: list('ocsp-connections'), durationSeconds: int('ocsp-duration'),
+      caCert,
+      caKey,
+      prefix: ocspPrefix,
+      connections: list('ocsp-connections'),
+      durationSeconds: int('ocsp-duration'),
       writeConfig: async (ocspUrl) => {
         const file = 'out/api-config-ocsp.json';
-        await writeFile(resolve(benchDir, file), JSON.stringify({ issuers: [{ id: CA, group: 'jpki-sign', caCert: resolve(benchDir, caCert), ocsp: { url: ocspUrl }, mode: 'ocsp-only' }] }, null, 2));
+        await writeFile(
+          resolve(benchDir, file),
+          JSON.stringify(
+            { issuers: [{ id: CA, group: 'jpki-sign', caCert: resolve(benchDir, caCert), ocsp: { url: ocspUrl }, mode: 'ocsp-only' }] },
+            null,
+            2,
+          ),
+        );
         return file;
       },
     });
   }
-  const missed = report.status.some((r) => r.validator.requestsPerSecond < STATUS_RPS_RATIO * r.bare.requestsPerSecond || r.validator.latencyP99Ms > STATUS_P99_RATIO * r.bare.latencyP99Ms);
+  const missed = report.status.some(
+    (r) =>
+      r.validator.requestsPerSecond < STATUS_RPS_RATIO * r.bare.requestsPerSecond ||
+      r.validator.latencyP99Ms > STATUS_P99_RATIO * r.bare.latencyP99Ms,
+  );
   if (only.has('status') && (values.profile === 'always' || (values.profile === 'auto' && missed))) {
     const profileDir = `out/api-prof-${machine.date.replace(/[:]/g, '')}`;
     await rm(resolve(benchDir, profileDir), { recursive: true, force: true });
@@ -142,7 +191,8 @@ try {
   log(`raw figures: ${relative(benchDir, json)}; section written to ${values.results}`);
 } finally {
   for (const p of [prefix, ocspPrefix]) {
-    for await (const keys of redis.scanStream({ match: `${p}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.unlink(...keys);
+    for await (const keys of redis.scanStream({ match: `${p}:*`, count: 1000 }) as AsyncIterable<string[]>)
+      if (keys.length > 0) await redis.unlink(...keys);
   }
   await redis.quit();
 }

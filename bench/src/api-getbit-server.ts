@@ -34,8 +34,17 @@ app.get('/v1/status/:issuer/:serial', async (c) => {
   const key = listedKeyByChunk.get(Math.floor(serial / 2 ** DEFAULT_CHUNK_BITS));
   const listed = key === undefined ? 0 : await redis.getbit(key, serial & chunkMask);
   return c.json({
-    issuer: c.req.param('issuer'), caId, serial: c.req.param('serial'), status: listed === 1 ? 'revoked' : 'good', reason: null, meaning: null,
-    revokedAt: null, invalidityDate: null, source: 'crl', crl: null, checkedAt: new Date().toISOString(),
+    issuer: c.req.param('issuer'),
+    caId,
+    serial: c.req.param('serial'),
+    status: listed === 1 ? 'revoked' : 'good',
+    reason: null,
+    meaning: null,
+    revokedAt: null,
+    invalidityDate: null,
+    source: 'crl',
+    crl: null,
+    checkedAt: new Date().toISOString(),
   });
 });
 

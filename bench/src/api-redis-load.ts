@@ -14,13 +14,27 @@ const prefix = arg(4, 'Redis key prefix');
 const redisUrl = process.argv[7] ?? 'redis://127.0.0.1:6379';
 
 const ca = await loadTrustedCa({
-  id: caId, group: caId.replace(/-\d+$/, ''), caCertPath, partitions: [{ name: partitionName, source: crlFile }], ocsp: null,
-  refresh: { intervalMs: 86_400_000 }, freshness: { graceSeconds: 0, skewSeconds: 300 }, mode: 'crl-first', retired: false, kind: null,
+  id: caId,
+  group: caId.replace(/-\d+$/, ''),
+  caCertPath,
+  partitions: [{ name: partitionName, source: crlFile }],
+  ocsp: null,
+  refresh: { intervalMs: 86_400_000 },
+  freshness: { graceSeconds: 0, skewSeconds: 300 },
+  mode: 'crl-first',
+  retired: false,
+  kind: null,
 });
 const store = createRedisStore({ redis: redisUrl, prefix });
 try {
   const start = process.hrtime.bigint();
-  const result = await ingestCrl({ store, ca, partition: { name: partitionName, source: crlFile }, source: createFileSource({ path: crlFile }), skewSeconds: 300 });
+  const result = await ingestCrl({
+    store,
+    ca,
+    partition: { name: partitionName, source: crlFile },
+    source: createFileSource({ path: crlFile }),
+    skewSeconds: 300,
+  });
   const workSeconds = secondsSince(start);
   if (result.outcome !== 'loaded') throw new Error(`expected a load, got ${result.outcome}`);
   printReport(workSeconds, { entries: result.entries, bytes: result.bytes, crlNumber: result.crlNumber.toString(), prefix });

@@ -40,7 +40,15 @@ const log = (text: string) => process.stderr.write(`${text}\n`);
 
 // A CRL of ~M entries: population 2M at revoked rate 0.5.
 log(`simulator: CRL of ~${entries} entries`);
-const sim = await initSimulator({ dir: join(out, 'sim'), force: true, populationPerCa: entries * 2, revokedRate: 0.5, generations: [2023], kinds: ['sign'], partitions: 0 });
+const sim = await initSimulator({
+  dir: join(out, 'sim'),
+  force: true,
+  populationPerCa: entries * 2,
+  revokedRate: 0.5,
+  generations: [2023],
+  kinds: ['sign'],
+  partitions: 0,
+});
 const crl = join(out, 'sign.crl');
 const written = await sim.writeCrl({ ca: 'jpki-sign-2023', out: crl });
 const caCert = sim.caCertificatePath('jpki-sign-2023');
@@ -71,8 +79,16 @@ const { createRedisStore } = await import('@jpki-validator/store');
 const { createSource, ingestCrl, loadTrustedCa } = await import('@jpki-validator/crl-fetcher');
 const store = createRedisStore({ redis, prefix });
 const trusted = await loadTrustedCa({
-  id: 'jpki-sign-2023', group: 'jpki-sign', caCertPath: caCert, partitions: [], ocsp: null, refresh: { intervalMs: 60_000 },
-  freshness: { graceSeconds: 0, skewSeconds: 300 }, mode: 'crl-only', retired: false, kind: null,
+  id: 'jpki-sign-2023',
+  group: 'jpki-sign',
+  caCertPath: caCert,
+  partitions: [],
+  ocsp: null,
+  refresh: { intervalMs: 60_000 },
+  freshness: { graceSeconds: 0, skewSeconds: 300 },
+  mode: 'crl-only',
+  retired: false,
+  kind: null,
 });
 log('redis: ingest');
 await ingestCrl({ store, ca: trusted, partition: { name: 'sign', source: crl }, source: createSource(crl), skewSeconds: 300 });
@@ -89,7 +105,8 @@ const time = async (name: string, task: () => Promise<unknown>) => {
 };
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const runCheck = async (name: string, args: string[]) => {
-  const command = timeBin === null ? [process.execPath, binary, ...args] : [timeBin, '-f', 'peak-rss-kib %M', process.execPath, binary, ...args];
+  const command =
+    timeBin === null ? [process.execPath, binary, ...args] : [timeBin, '-f', 'peak-rss-kib %M', process.execPath, binary, ...args];
   await time(name, async () => {
     const { stderr } = await promisify(execFile)(command[0] as string, command.slice(1), { maxBuffer: 1 << 26 });
     const pipeline = /check: \d+ rows in ([\d.]+) s/.exec(stderr);
@@ -108,7 +125,19 @@ for (let r = 0; r < runs; r++) {
   log(`run ${r + 1}/${runs}`);
   await time('papaparse pass-through', () => papaparsePassThrough(input, join(out, 'pt.csv')));
   await runCheck(OFFLINE, ['check', '--input', input, '--output', join(out, 'offline.csv'), '--crl', crl, '--ca', caCert]);
-  await runCheck(VIA_REDIS, ['check', '--input', input, '--output', join(out, 'redis.csv'), '--redis', values.redis, '--redis-prefix', prefix, '--ca', caCert]);
+  await runCheck(VIA_REDIS, [
+    'check',
+    '--input',
+    input,
+    '--output',
+    join(out, 'redis.csv'),
+    '--redis',
+    values.redis,
+    '--redis-prefix',
+    prefix,
+    '--ca',
+    caCert,
+  ]);
 }
 
 // The lookup step alone: the per-row lookup of check's bulk path (CaSnapshot.lookupInto, into the reason and date columns) over
@@ -139,7 +168,10 @@ for (let r = 0; r < runs; r++) {
 if (offlineSnapshot === null || redisSnapshot === null) throw new Error('nothing loaded');
 const lookupRates: Record<string, number[]> = {};
 for (let r = 0; r < runs; r++) {
-  for (const [name, snapshot] of [['offline', offlineSnapshot], ['redis', redisSnapshot]] as const) {
+  for (const [name, snapshot] of [
+    ['offline', offlineSnapshot],
+    ['redis', redisSnapshot],
+  ] as const) {
     (lookupRates[`${name} lookupInto`] ??= []).push(lookupIntoRate(snapshot, serials));
     const t0 = performance.now();
     for (let start = 0; start < serials.length; start += 8192) snapshot.lookupMany(serials.subarray(start, start + 8192));
@@ -228,7 +260,10 @@ async function papaparsePassThrough(from: string, to: string): Promise<void> {
     Papa.parse<string[]>(createReadStream(from), {
       chunkSize: 1 << 16,
       chunk: (result, parser) => {
-        const text = Papa.unparse(result.data.map((row) => [...row, 'good', '', '', '', 'crl', '2', '']), { newline: '\n' });
+        const text = Papa.unparse(
+          result.data.map((row) => [...row, 'good', '', '', '', 'crl', '2', '']),
+          { newline: '\n' },
+        );
         if (!sink.write(`${text}\n`)) {
           parser.pause();
           sink.once('drain', () => parser.resume());

@@ -64,7 +64,8 @@ for (const target of sizes) {
     log(`${target}: pkijs (one run)`);
     pkijs = await child(null, node, ['dist/subjects/pkijs-from-ber.js', crl, String(entries)]);
   }
-  if (scanVerify === null || scanReused === null || openssl === null || sha256 === null || sha256Reused === null) throw new Error('no runs');
+  if (scanVerify === null || scanReused === null || openssl === null || sha256 === null || sha256Reused === null)
+    throw new Error('no runs');
   results.push({ targetEntries: target, entries, bytes, simWrite, scanVerify, scanReused, openssl, sha256, sha256Reused, pkijs });
 }
 

@@ -24,7 +24,11 @@ import { measure, median, type Measurement } from './lib/measure.js';
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = resolve(benchDir, '../apps/cli/bin/jpki-validator.js');
 const { values } = parseArgs({
-  options: { entries: { type: 'string', default: '5000000' }, runs: { type: 'string', default: '3' }, 'redis-db': { type: 'string', default: '15' } },
+  options: {
+    entries: { type: 'string', default: '5000000' },
+    runs: { type: 'string', default: '3' },
+    'redis-db': { type: 'string', default: '15' },
+  },
 });
 const target = Number(values.entries);
 const runs = Number(values.runs);
@@ -41,7 +45,10 @@ console.error(`CRL: ${entries} entries, ${simReport.facts.bytes} bytes`);
 
 const redis = new Redis(redisUrl);
 if ((await redis.dbsize()) !== 0) throw new Error(`${redisUrl} is not empty: choose another --redis-db`);
-const server = spawn(node, [fileURLToPath(new URL('./subjects/static-crl-server.js', import.meta.url)), crl], { cwd: benchDir, stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(node, [fileURLToPath(new URL('./subjects/static-crl-server.js', import.meta.url)), crl], {
+  cwd: benchDir,
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 const [line] = (await once(createInterface({ input: server.stdout }), 'line')) as [string];
 const { url } = JSON.parse(line) as { url: string };
 let servedText = '';
@@ -72,13 +79,14 @@ interface Run {
 function fetchReport(m: Measurement, expected: string): FetchReport {
   const report = JSON.parse(m.stdout.trim().split('\n')[0] ?? '{}') as FetchReport;
   if (report.outcome !== expected) throw new Error(`${m.commandLine}: expected ${expected}, got ${m.stdout}`);
-  if (expected === 'loaded' && report.entries !== entries) throw new Error(`${m.commandLine}: loaded ${report.entries} entries, the CRL has ${entries}`);
+  if (expected === 'loaded' && report.entries !== entries)
+    throw new Error(`${m.commandLine}: loaded ${report.entries} entries, the CRL has ${entries}`);
   return report;
 }
 const fetchOnce = (config: string, env: NodeJS.ProcessEnv) => measure(node, [cli, 'fetch', '--once', '--config', config], benchDir, env);
 
 const series: Record<'openssl' | 'embedded' | 'redis', Run[]> = { openssl: [], embedded: [], redis: [] };
-let memory = { bytes: 0, keys: 0 };
+const memory = { bytes: 0, keys: 0 };
 let second: { m: Measurement; report: FetchReport } | null = null;
 try {
   for (let i = 0; i < runs; i++) {

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { openRedis } from '@jpki-validator/store';
 
 const run = promisify(execFile);

@@ -40,7 +40,12 @@ function docs(path: string): Obj[] {
 
 /** the CLI's command names, read from its dispatch table (`'watch run': () => import(…)`) */
 const CLI_SOURCE = read('apps/cli/src/cli.ts');
-const CLI_COMMANDS = new Map([...CLI_SOURCE.matchAll(/^\s*'?([a-z][a-z ]*)'?: \(\) => import\('\.\/commands\/([a-z-]+)\.js'\)/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+const CLI_COMMANDS = new Map(
+  [...CLI_SOURCE.matchAll(/^\s*'?([a-z][a-z ]*)'?: \(\) => import\('\.\/commands\/([a-z-]+)\.js'\)/gm)].map((m) => [
+    m[1] ?? '',
+    m[2] ?? '',
+  ]),
+);
 
 /** asserts `argv` is `<command> [--flag value]…` with a command and flags the CLI has */
 function expectRealCommand(argv: unknown[], where: string): string {
@@ -56,13 +61,23 @@ function expectRealCommand(argv: unknown[], where: string): string {
 }
 
 /** environment variables the code reads (config loader and CLI) */
-const ENV_READ = new Set([...`${read('packages/config/src/load.ts')}\n${read('apps/cli/src/commands/serve.ts')}`.matchAll(/env\.([A-Z_]+)/g)].map((m) => m[1]));
+const ENV_READ = new Set(
+  [...`${read('packages/config/src/load.ts')}\n${read('apps/cli/src/commands/serve.ts')}`.matchAll(/env\.([A-Z_]+)/g)].map((m) => m[1]),
+);
 
 describe('deploy/: every YAML parses', () => {
   const files = yamlFiles(DEPLOY);
   it('finds the compose file, the k8s manifests and the config', () => {
     expect(files.map((f) => relative(DEPLOY, f)).sort()).toEqual(
-      expect.arrayContaining(['compose.yaml', 'config/config.yaml', 'k8s/configmap.yaml', 'k8s/fetcher.yaml', 'k8s/kustomization.yaml', 'k8s/secret.yaml', 'k8s/validator.yaml']),
+      expect.arrayContaining([
+        'compose.yaml',
+        'config/config.yaml',
+        'k8s/configmap.yaml',
+        'k8s/fetcher.yaml',
+        'k8s/kustomization.yaml',
+        'k8s/secret.yaml',
+        'k8s/validator.yaml',
+      ]),
     );
   });
   it.each(files.map((f) => [relative(ROOT, f), f]))('%s', (_, file) => {
@@ -76,20 +91,41 @@ describe('deploy/compose.yaml', () => {
   const appServices = Object.entries(services).filter(([, s]) => obj(s).image === 'jpki-validator:latest');
 
   it('has a 3-node Redis Cluster, 2 validators, 2 fetchers and the tools service', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['redis-1', 'redis-2', 'redis-3', 'redis-init', 'validator-1', 'validator-2', 'fetcher-1', 'fetcher-2', 'tools']));
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining([
+        'redis-1',
+        'redis-2',
+        'redis-3',
+        'redis-init',
+        'validator-1',
+        'validator-2',
+        'fetcher-1',
+        'fetcher-2',
+        'tools',
+      ]),
+    );
     for (const n of ['redis-1', 'redis-2', 'redis-3']) expect(String(obj(services[n]).command)).toContain('--cluster-enabled yes');
   });
 
   it('runs commands the CLI has, with options it has', () => {
     const names = appServices.map(([name, s]) => [name, expectRealCommand(arr(obj(s).command), `compose service ${name}`)]);
-    expect(Object.fromEntries(names)).toMatchObject({ 'validator-1': 'serve', 'validator-2': 'serve', 'fetcher-1': 'fetch', 'fetcher-2': 'fetch', tools: 'fetch' });
+    expect(Object.fromEntries(names)).toMatchObject({
+      'validator-1': 'serve',
+      'validator-2': 'serve',
+      'fetcher-1': 'fetch',
+      'fetcher-2': 'fetch',
+      tools: 'fetch',
+    });
   });
 
   it('gives every app service a REDIS_URL in the cluster form naming the Redis services, and only variables the code reads', () => {
     for (const [name, s] of appServices) {
       const env = obj(obj(s).environment);
       const url = parseClusterUrl(String(env.REDIS_URL));
-      expect(url.nodes.map((n) => `${n.host}:${n.port}`), name).toEqual(['redis-1:6379', 'redis-2:6379', 'redis-3:6379']);
+      expect(
+        url.nodes.map((n) => `${n.host}:${n.port}`),
+        name,
+      ).toEqual(['redis-1:6379', 'redis-2:6379', 'redis-3:6379']);
       for (const key of Object.keys(env)) expect(ENV_READ, `${name}: ${key} is read nowhere`).toContain(key);
     }
   });
@@ -136,7 +172,11 @@ describe('deploy/k8s', () => {
       expect(obj(podSpec.securityContext).runAsNonRoot, `${name} runs as non-root`).toBe(true);
       for (const c of arr(podSpec.containers).map(obj)) {
         const command = expectRealCommand(arr(c.args), `deployment ${name}`);
-        const ports = new Map(arr(c.ports).map(obj).map((p) => [String(p.name), Number(p.containerPort)]));
+        const ports = new Map(
+          arr(c.ports)
+            .map(obj)
+            .map((p) => [String(p.name), Number(p.containerPort)]),
+        );
         const readiness = obj(obj(c.readinessProbe).httpGet);
         const liveness = obj(obj(c.livenessProbe).httpGet);
         expect(liveness.path).toBe('/healthz');
@@ -208,7 +248,8 @@ describe('deploy/: config, image and scripts', () => {
     const link = /ln -s \/app\/(\S+) \/usr\/local\/bin\/jpki-validator/.exec(dockerfile)?.[1] ?? '';
     expect(existsSync(join(ROOT, link)), link).toBe(true);
     expect(JSON.parse(read('apps/cli/package.json')).bin['jpki-validator']).toBe(`./${relative('apps/cli', link)}`);
-    for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) for (const src of (m[1] ?? '').split(' ')) expect(existsSync(join(ROOT, src)), src).toBe(true);
+    for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm))
+      for (const src of (m[1] ?? '').split(' ')) expect(existsSync(join(ROOT, src)), src).toBe(true);
   });
 
   it('the shell scripts parse', async () => {

@@ -10,7 +10,14 @@ import type { Simulator, SimServer } from '@jpki-validator/sim';
 import { createRedisStore, createStoreKeys, type RedisRevocationStore, type SwitchEvent } from '@jpki-validator/store';
 import type { IssuerConfig } from '@jpki-validator/config';
 import {
-  createFetcherKeys, createFetcherMetrics, createPartitionLocks, resolveTargets, startFetchWorker, type FetchJobData, type FetchJobResult, type FetchWorkerOptions,
+  createFetcherKeys,
+  createFetcherMetrics,
+  createPartitionLocks,
+  resolveTargets,
+  startFetchWorker,
+  type FetchJobData,
+  type FetchJobResult,
+  type FetchWorkerOptions,
 } from '@jpki-validator/crl-fetcher';
 import { CA_ID, issuerConfig, smallSimulator } from '../../services/crl-fetcher/test/helpers.js';
 import { memoryLogger, startGatedProxy, waitFor } from '../../services/crl-fetcher/test/queue-helpers.js';
@@ -99,7 +106,10 @@ describe('crl-fetcher on a Redis Cluster', () => {
     return { worker, metrics };
   }
 
-  const settled = (queue: { getJob(id: string): Promise<Job<FetchJobData, FetchJobResult> | undefined> }, job: Job<FetchJobData, FetchJobResult>) =>
+  const settled = (
+    queue: { getJob(id: string): Promise<Job<FetchJobData, FetchJobResult> | undefined> },
+    job: Job<FetchJobData, FetchJobResult>,
+  ) =>
     waitFor(`job ${job.id}`, async () => {
       const fresh = await queue.getJob(job.id ?? '');
       return fresh?.finishedOn ? fresh : undefined;
@@ -136,7 +146,9 @@ describe('crl-fetcher on a Redis Cluster', () => {
     await waitFor('both switch events', () => switches.length >= 2);
     expect(switches.map((e) => e.partition).sort()).toEqual([p0, p1].sort());
     expect((await reader.partitions(CA_ID)).map((m) => m.partition).sort()).toEqual([p0, p1].sort());
-    const loads = (await a.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')) + (await b.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total'));
+    const loads =
+      (await a.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')) +
+      (await b.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total'));
     expect(loads.match(new RegExp(`partition="${p0}",outcome="loaded"\\} 1`, 'g'))).toHaveLength(1);
 
     const queueKeys = await keysUnder(cluster, `{${bullPrefix}}`);

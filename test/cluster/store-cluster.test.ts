@@ -5,7 +5,14 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Cluster } from 'ioredis';
-import { createRedisStore, startRedisReplica, type LoadOptions, type RedisRevocationStore, type RevocationStore, type SwitchEvent } from '@jpki-validator/store';
+import {
+  createRedisStore,
+  startRedisReplica,
+  type LoadOptions,
+  type RedisRevocationStore,
+  type RevocationStore,
+  type SwitchEvent,
+} from '@jpki-validator/store';
 import { runStoreCases } from '../../packages/store/test/store.cases.js';
 import { CLUSTER_URL, keysUnder, openCluster, ownerOf, randomPrefix, slotOf, startCluster, unlinkKeys } from './cluster-helpers.js';
 
@@ -44,7 +51,16 @@ const KEY_COMPROMISE = 1;
 const AFFILIATION_CHANGED = 3;
 
 function options(caId: string, crlNumber: bigint): LoadOptions {
-  return { caId, partition: 'p1', crlNumber, thisUpdateMs: T0, nextUpdateMs: T0 + DAY, isDelta: false, source: 'http://crl.example/p1.crl', loadedAtMs: T0 };
+  return {
+    caId,
+    partition: 'p1',
+    crlNumber,
+    thisUpdateMs: T0,
+    nextUpdateMs: T0 + DAY,
+    isDelta: false,
+    source: 'http://crl.example/p1.crl',
+    loadedAtMs: T0,
+  };
 }
 
 async function load(store: RevocationStore, caId: string, crlNumber: bigint, serials: [number, number][]): Promise<void> {
@@ -91,7 +107,11 @@ describe('redis cluster: what the cluster changes', () => {
   it("keeps every key of a CA in the CA's slot, with CAs spread over every master", async () => {
     const store = openStore();
     const caIds = await caIdsOnEveryMaster();
-    for (const [i, caId] of caIds.entries()) await load(store, caId, 10n, [[1, KEY_COMPROMISE], [2 ** 21 + i, AFFILIATION_CHANGED]]);
+    for (const [i, caId] of caIds.entries())
+      await load(store, caId, 10n, [
+        [1, KEY_COMPROMISE],
+        [2 ** 21 + i, AFFILIATION_CHANGED],
+      ]);
     for (const caId of caIds) {
       const keys = await keysUnder(cluster, `${prefix}:{${caId}}`);
       expect(keys.length).toBeGreaterThan(4); // manifest, partitions, chunk keys of two chunks, long hash
@@ -151,4 +171,3 @@ describe('redis cluster: what the cluster changes', () => {
     expect(await cluster.sismember(store.keys.cas, 'jpki-sign-delta')).toBe(0);
   });
 });
-

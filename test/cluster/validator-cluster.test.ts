@@ -8,7 +8,15 @@ import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/sto
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startValidator, type RunningValidator } from '../../services/validator/src/server.js';
-import { loadCrlFile, silentLogger, simWorld, tempDir, writeConfig, writePartitionCrls, type SimWorld } from '../../services/validator/test/helpers.js';
+import {
+  loadCrlFile,
+  silentLogger,
+  simWorld,
+  tempDir,
+  writeConfig,
+  writePartitionCrls,
+  type SimWorld,
+} from '../../services/validator/test/helpers.js';
 import { CLUSTER_URL, keysUnder, openCluster, randomPrefix, startCluster, unlinkKeys } from './cluster-helpers.js';
 
 const CA = 'jpki-sign-2023';
@@ -46,9 +54,12 @@ beforeAll(async () => {
   const crls = await writePartitionCrls(world, CA);
   store = createRedisStore({ redis: CLUSTER_URL, prefix });
   for (const p of crls) await loadCrlFile(store, CA, p.name, p.source);
-  const configFile = await writeConfig(tmp.path, 'cluster', [{ id: CA, group: 'jpki-sign', caCert: world.sim.caCertificatePath(CA), crls }]);
+  const configFile = await writeConfig(tmp.path, 'cluster', [
+    { id: CA, group: 'jpki-sign', caCert: world.sim.caCertificatePath(CA), crls },
+  ]);
   const config = loadConfig({ file: configFile, env: { REDIS_URL: CLUSTER_URL } });
-  for (let i = 0; i < 2; i++) validators.push(await startValidator({ config, logger: silentLogger, redisPrefix: prefix, port: 0, host: '127.0.0.1' }));
+  for (let i = 0; i < 2; i++)
+    validators.push(await startValidator({ config, logger: silentLogger, redisPrefix: prefix, port: 0, host: '127.0.0.1' }));
 });
 
 afterAll(async () => {
@@ -66,9 +77,17 @@ afterAll(async () => {
 describe('two validators on a Redis Cluster', () => {
   it('both become ready and answer from their in-memory replica', async () => {
     for (const v of validators) {
-      await until(() => json(`${v.url}/readyz`), (r) => r.status === 200, `readiness of ${v.url}`);
+      await until(
+        () => json(`${v.url}/readyz`),
+        (r) => r.status === 200,
+        `readiness of ${v.url}`,
+      );
       expect((await json(`${v.url}/v1/status/${CA}/${good.serial}`)).body).toMatchObject({ status: 'good', source: 'crl' });
-      expect((await json(`${v.url}/v1/status/jpki-sign/${dead.serial}`)).body).toMatchObject({ status: 'revoked', reason: 'affiliationChanged', caId: CA });
+      expect((await json(`${v.url}/v1/status/jpki-sign/${dead.serial}`)).body).toMatchObject({
+        status: 'revoked',
+        reason: 'affiliationChanged',
+        caId: CA,
+      });
     }
   });
 
@@ -77,7 +96,11 @@ describe('two validators on a Redis Cluster', () => {
     await world.sim.revoke({ ca: CA, serial: good.serial, reason: 'superseded' });
     for (const p of await writePartitionCrls(world, CA)) await loadCrlFile(store, CA, p.name, p.source);
     for (const v of validators) {
-      const answer = await until(() => json(`${v.url}/v1/status/${CA}/${good.serial}`), (r) => r.body.status === 'revoked', `the switch at ${v.url}`);
+      const answer = await until(
+        () => json(`${v.url}/v1/status/${CA}/${good.serial}`),
+        (r) => r.body.status === 'revoked',
+        `the switch at ${v.url}`,
+      );
       expect(answer.body).toMatchObject({ reason: 'superseded', meaning: 'basic_info_changed' });
     }
   });

@@ -3,7 +3,9 @@ import { UsageError } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type WithHelp<O extends Options> = O & { help: { type: 'boolean'; short: 'h' } };
-type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: WithHelp<O>; allowPositionals: true; strict: true }>>;
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: WithHelp<O>; allowPositionals: true; strict: true }>
+>;
 
 /** node:util parseArgs with strict checking, whose errors become UsageError (exit 2) naming the flag. */
 export function parseCommandArgs<O extends Options>(argv: string[], options: O, usage: string): Parsed<O> {

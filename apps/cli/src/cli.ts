@@ -25,7 +25,7 @@ function usage(): string {
     'commands:',
     ...Object.keys(COMMANDS).map((c) => `  ${c}`),
     '',
-    'Run `jpki-validator <command> --help` for a command\'s options.',
+    "Run `jpki-validator <command> --help` for a command's options.",
   ].join('\n');
 }
 

@@ -38,7 +38,10 @@ afterAll(async () => {
 /** openssl's serial (`serial=067C6A21`) in the contract's form. */
 async function opensslSerial(file: string, form = 'PEM'): Promise<string> {
   const out = await openssl(['x509', '-inform', form, '-in', file, '-noout', '-serial']);
-  return out.trim().replace(/^serial=/, '').replace(/^0+(?=.)/, '');
+  return out
+    .trim()
+    .replace(/^serial=/, '')
+    .replace(/^0+(?=.)/, '');
 }
 
 describe('cert inspect', () => {
@@ -101,7 +104,9 @@ describe('cert inspect', () => {
   it('reads DER as well as PEM, and exits 2 on a file that is not a certificate', async () => {
     const der = join(fx.dir, 'sign.der');
     await openssl(['x509', '-in', fx.signLeaf, '-outform', 'DER', '-out', der]);
-    expect(lastJson<Described>(await ok(['cert', 'inspect', der]))).toEqual(lastJson<Described>(await ok(['cert', 'inspect', fx.signLeaf])));
+    expect(lastJson<Described>(await ok(['cert', 'inspect', der]))).toEqual(
+      lastJson<Described>(await ok(['cert', 'inspect', fx.signLeaf])),
+    );
     const notCert = await cli(['cert', 'inspect', fx.signCrl]);
     expect(notCert.code).toBe(2);
     expect(notCert.stderr).toMatch(/certificate .*sign\.crl: malformed certificate/);
@@ -143,10 +148,15 @@ describe('cert verify', () => {
 
   it('runs NIST PKITS 4.4.3 (revoked) and 4.1.1 (valid) through the CLI', async () => {
     const common = [
-      '--trust', join(PKITS, 'certs/TrustAnchorRootCertificate.crt'),
-      '--chain', join(PKITS, 'certs/GoodCACert.crt'),
-      '--crl', join(PKITS, 'crls/TrustAnchorRootCRL.crl'), join(PKITS, 'crls/GoodCACRL.crl'),
-      '--at', '2015-06-01T00:00:00Z',
+      '--trust',
+      join(PKITS, 'certs/TrustAnchorRootCertificate.crt'),
+      '--chain',
+      join(PKITS, 'certs/GoodCACert.crt'),
+      '--crl',
+      join(PKITS, 'crls/TrustAnchorRootCRL.crl'),
+      join(PKITS, 'crls/GoodCACRL.crl'),
+      '--at',
+      '2015-06-01T00:00:00Z',
     ];
     const revoked = await cli(['cert', 'verify', join(PKITS, 'certs/InvalidRevokedEETest3EE.crt'), ...common]);
     expect(revoked.code).toBe(1);

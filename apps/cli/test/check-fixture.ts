@@ -32,7 +32,9 @@ export function runCli(args: readonly string[], options: { cwd: string; stdin?: 
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
     child.stdin.on('error', () => undefined); // the CLI may stop reading early (a malformed file)
     child.stdin.end(options.stdin ?? '');
   });
@@ -56,7 +58,15 @@ export interface CheckFixture {
 
 export async function createCheckFixture(population = 3000): Promise<CheckFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'jpki-check-'));
-  const sim = await initSimulator({ dir: join(dir, 'sim'), seed: 7, populationPerCa: population, revokedRate: 0.2, generations: [2015, 2023], kinds: ['sign'], partitions: 0 });
+  const sim = await initSimulator({
+    dir: join(dir, 'sim'),
+    seed: 7,
+    populationPerCa: population,
+    revokedRate: 0.2,
+    generations: [2015, 2023],
+    kinds: ['sign'],
+    partitions: 0,
+  });
   const crl2015 = join(dir, 'sign-2015.crl');
   const crl2023 = join(dir, 'sign-2023.crl');
   await sim.writeCrl({ ca: 'jpki-sign-2015', out: crl2015 });

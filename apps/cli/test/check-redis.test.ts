@@ -28,8 +28,16 @@ beforeAll(async () => {
     ['jpki-sign-2023', fx.ca2023, fx.crl2023],
   ] as const) {
     const ca = await loadTrustedCa({
-      id, group: 'jpki-sign', caCertPath: caCert, partitions: [], ocsp: null, refresh: { intervalMs: 60_000 },
-      freshness: { graceSeconds: 0, skewSeconds: 300 }, mode: 'crl-only', retired: false, kind: null,
+      id,
+      group: 'jpki-sign',
+      caCertPath: caCert,
+      partitions: [],
+      ocsp: null,
+      refresh: { intervalMs: 60_000 },
+      freshness: { graceSeconds: 0, skewSeconds: 300 },
+      mode: 'crl-only',
+      retired: false,
+      kind: null,
     });
     const result = await ingestCrl({ store, ca, partition: { name: 'full', source: crl }, source: createSource(crl), skewSeconds: 300 });
     expect(result.outcome).toBe('loaded');
@@ -53,7 +61,10 @@ describe('check --redis', () => {
     const rows: Array<[string, string]> = [];
     for (let i = 0; i < fx.population; i++) rows.push(['jpki-sign-2015', hex(fx.base2015 + i)], ['jpki-sign-2023', hex(fx.base2023 + i)]);
     const input = `serial,issuer\n${rows.map(([ca, s], i) => `${s},${i % 2 === 0 ? ca : 'jpki-sign'}`).join('\n')}\n`;
-    const run = await runCli(['check', '--redis', REDIS_URL, '--redis-prefix', prefix, '--ca', fx.ca2015, fx.ca2023], { cwd: fx.dir, stdin: input });
+    const run = await runCli(['check', '--redis', REDIS_URL, '--redis-prefix', prefix, '--ca', fx.ca2015, fx.ca2023], {
+      cwd: fx.dir,
+      stdin: input,
+    });
     expect(run.stderr).toContain(`check: ${rows.length} rows`);
     expect(run.code).toBe(0);
     const out = plainCsv(run.stdout);
@@ -94,7 +105,9 @@ describe('check over a 1 M-row file', () => {
     file.end();
     await once(file, 'finish');
 
-    const run = await runCli(['check', '--input', 'million.csv', '--output', 'million-out.csv', '--crl', fx.crl2023, '--ca', fx.ca2023], { cwd: fx.dir });
+    const run = await runCli(['check', '--input', 'million.csv', '--output', 'million-out.csv', '--crl', fx.crl2023, '--ca', fx.ca2023], {
+      cwd: fx.dir,
+    });
     expect(run.code).toBe(0);
     const expected = Array.from({ length: fx.population }, (_, k) => fx.sim.status('jpki-sign-2023', hex(fx.base2023 + k)).status);
     const revokedPerCycle = expected.filter((s) => s === 'revoked').length;
@@ -108,7 +121,12 @@ describe('check over a 1 M-row file', () => {
     expect(lines).toHaveLength(rows + 2); // header + rows + the empty string after the last newline
     for (const i of [0, 1, 2999, 3000, 123_456, rows - 1]) {
       const [id, serial, region, status] = (lines[i + 1] ?? '').split(',');
-      expect([id, serial, region, status]).toEqual([String(i), hex(fx.base2023 + (i % fx.population)), `r${i % 47}`, expected[i % fx.population]]);
+      expect([id, serial, region, status]).toEqual([
+        String(i),
+        hex(fx.base2023 + (i % fx.population)),
+        `r${i % 47}`,
+        expected[i % fx.population],
+      ]);
     }
   });
 });

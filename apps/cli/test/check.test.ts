@@ -91,7 +91,10 @@ describe('check offline (--crl)', () => {
 
     const jsonl = await runCli(['check', ...offline, '--format', 'jsonl'], { cwd: fx.dir, stdin: input });
     expect(jsonl.code).toBe(0);
-    const objects = jsonl.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const objects = jsonl.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(objects.map((o) => [o.name, o.note, o.status])).toEqual([
       ['Yamada, Taro', 'said "hi"', status],
       ['two\nlines', 'crlf\r\ninside', status],
@@ -101,7 +104,14 @@ describe('check offline (--crl)', () => {
 
   it('answers bad rows in place with a detail, counts them and carries on', async () => {
     const good = hex(fx.base2023 + 2);
-    const input = ['serial,issuer', 'not-hex,jpki-sign', `${good},no-such-ca`, ',jpki-sign', `${'A'.repeat(41)},jpki-sign`, `${good},jpki-sign`].join('\n');
+    const input = [
+      'serial,issuer',
+      'not-hex,jpki-sign',
+      `${good},no-such-ca`,
+      ',jpki-sign',
+      `${'A'.repeat(41)},jpki-sign`,
+      `${good},jpki-sign`,
+    ].join('\n');
     const run = await runCli(['check', ...offline], { cwd: fx.dir, stdin: input });
     expect(run.code).toBe(0);
     const out = plainCsv(run.stdout);
@@ -136,7 +146,8 @@ describe('check offline (--crl)', () => {
     const withRevoked = `serial\n${good.serial}\n${revoked.serial}\n`;
     const onlyGood = `serial\n${good.serial}\n`;
     const withBadRow = `serial\n${good.serial}\nxyz\n`;
-    const code = async (input: string, failOn: string) => (await runCli(['check', ...offline, '--fail-on', failOn], { cwd: fx.dir, stdin: input })).code;
+    const code = async (input: string, failOn: string) =>
+      (await runCli(['check', ...offline, '--fail-on', failOn], { cwd: fx.dir, stdin: input })).code;
     expect(await code(withRevoked, 'revoked')).toBe(1);
     expect(await code(onlyGood, 'revoked')).toBe(0);
     expect(await code(withRevoked, 'unknown')).toBe(0);
@@ -158,8 +169,17 @@ describe('check offline (--crl)', () => {
     ].join('\n');
     const run = await runCli(['check', ...offline], { cwd: fx.dir, stdin: input });
     expect(run.code).toBe(0);
-    const out = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(out[0]).toMatchObject({ id: 'a', serial: s1, issuer: 'jpki-sign-2015', extra: { nested: [1, 2] }, status: fx.sim.status('jpki-sign-2015', s1).status });
+    const out = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(out[0]).toMatchObject({
+      id: 'a',
+      serial: s1,
+      issuer: 'jpki-sign-2015',
+      extra: { nested: [1, 2] },
+      status: fx.sim.status('jpki-sign-2015', s1).status,
+    });
     expect(out[1]).toMatchObject({ id: 'b', status: fx.sim.status('jpki-sign-2023', s2).status, source: 'crl' });
     expect(out[2]).toMatchObject({ id: 'c', status: 'unknown', detail: 'malformed_serial', reason: null, crlNumber: null });
 

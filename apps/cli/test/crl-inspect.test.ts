@@ -74,20 +74,45 @@ describe('crl inspect', () => {
 
   it('--entries writes one line per entry, equal to what openssl lists, then the summary', async () => {
     const result = await ok(['crl', 'inspect', fx.signCrl, '--entries']);
-    const lines = result.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const summary = lines.pop() as unknown as Summary;
     const peer = parseOpensslCrlText(await openssl(['crl', '-inform', 'DER', '-in', fx.signCrl, '-noout', '-text']));
     expect(lines).toHaveLength(summary.entries);
     expect(lines).toEqual(peer.entries);
-    expect(lines).toContainEqual({ serial: fx.revokedLeafSerial, revokedAt: expect.any(String), reason: 'affiliationChanged', invalidityDate: null });
+    expect(lines).toContainEqual({
+      serial: fx.revokedLeafSerial,
+      revokedAt: expect.any(String),
+      reason: 'affiliationChanged',
+      invalidityDate: null,
+    });
     expect(lines.some((l) => l.invalidityDate !== null)).toBe(true);
   });
 
   it('--entries stops quietly (exit 0) when the reader goes away, like `| head -1`', async () => {
     const bigSim = join(fx.dir, 'big-sim');
     const big = join(fx.dir, 'big.crl');
-    await ok(['sim', 'init', '--dir', bigSim, '--population', '200000', '--revoked-rate', '0.5', '--kinds', 'sign', '--generations', '2023', '--partitions', '0']);
-    expect(lastJson<{ entries: number }>(await ok(['sim', 'crl', '--dir', bigSim, '--ca', 'jpki-sign', '--out', big])).entries).toBeGreaterThan(90_000);
+    await ok([
+      'sim',
+      'init',
+      '--dir',
+      bigSim,
+      '--population',
+      '200000',
+      '--revoked-rate',
+      '0.5',
+      '--kinds',
+      'sign',
+      '--generations',
+      '2023',
+      '--partitions',
+      '0',
+    ]);
+    expect(
+      lastJson<{ entries: number }>(await ok(['sim', 'crl', '--dir', bigSim, '--ca', 'jpki-sign', '--out', big])).entries,
+    ).toBeGreaterThan(90_000);
     const child = spawnCli(['crl', 'inspect', big, '--entries']);
     const exited = once(child, 'exit');
     let stderr = '';
@@ -109,7 +134,7 @@ describe('crl inspect', () => {
     expect(lastJson<Summary>(fromPem).signature).toBe('valid');
   });
 
-  it('shows a partition CRL\'s issuingDistributionPoint and a delta CRL\'s base number', async () => {
+  it("shows a partition CRL's issuingDistributionPoint and a delta CRL's base number", async () => {
     const part = join(fx.dir, 'p0001.crl');
     await ok(['sim', 'crl', '--dir', fx.simDir, '--ca', 'jpki-sign', '--partition', 'p0001', '--out', part]);
     const partition = lastJson<Summary>(await ok(['crl', 'inspect', part, '--ca', fx.signCa]));

@@ -31,7 +31,8 @@ export async function createSimFixture(): Promise<SimFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'jpki-cli-test-'));
   const simDir = join(dir, 'sim');
   await ok(['sim', 'init', '--dir', simDir, '--seed', '7', '--population', '3000', '--partitions', '2', '--generations', '2023']);
-  const issue = async (ca: string, out: string) => lastJson<{ serial: string }>(await ok(['sim', 'issue', '--dir', simDir, '--ca', ca, '--out', join(dir, out)])).serial;
+  const issue = async (ca: string, out: string) =>
+    lastJson<{ serial: string }>(await ok(['sim', 'issue', '--dir', simDir, '--ca', ca, '--out', join(dir, out)])).serial;
   const signLeafSerial = await issue('jpki-sign', 'sign.pem');
   const revokedLeafSerial = await issue('jpki-sign', 'revoked.pem');
   await issue('jpki-auth', 'auth.pem');

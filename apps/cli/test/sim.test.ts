@@ -38,21 +38,72 @@ afterAll(async () => {
 
 describe('sim', () => {
   it('init → issue → revoke → crl → advance → delta: a round trip checked by openssl', async () => {
-    const info = lastJson<SimInfo>(await ok(['sim', 'init', '--dir', simDir, '--seed', '3', '--population', '2000', '--revoked-rate', '0.2', '--generations', '2015', '2023', '--kinds', 'sign', '--partitions', '0']));
+    const info = lastJson<SimInfo>(
+      await ok([
+        'sim',
+        'init',
+        '--dir',
+        simDir,
+        '--seed',
+        '3',
+        '--population',
+        '2000',
+        '--revoked-rate',
+        '0.2',
+        '--generations',
+        '2015',
+        '2023',
+        '--kinds',
+        'sign',
+        '--partitions',
+        '0',
+      ]),
+    );
     expect(info.cas.map((c) => c.id)).toEqual(['jpki-sign-2015', 'jpki-sign-2023']);
     expect(info.cas[1]?.nextSerial).toBe('80007D0');
     const again = await cli(['sim', 'init', '--dir', simDir]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
 
-    const issued = (await ok(['sim', 'issue', '--dir', simDir, '--ca', 'jpki-sign', '--count', '2'])).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { caId: string; serial: string; file: string });
-    expect(issued.map((c) => [c.caId, c.serial])).toEqual([['jpki-sign-2023', '80007D0'], ['jpki-sign-2023', '80007D1']]);
+    const issued = (await ok(['sim', 'issue', '--dir', simDir, '--ca', 'jpki-sign', '--count', '2'])).stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { caId: string; serial: string; file: string });
+    expect(issued.map((c) => [c.caId, c.serial])).toEqual([
+      ['jpki-sign-2023', '80007D0'],
+      ['jpki-sign-2023', '80007D1'],
+    ]);
     const subject = await openssl(['x509', '-in', issued[0]?.file ?? '', '-noout', '-subject', '-issuer']);
     expect(subject).toMatch(/issuer=C = JP, O = JPKI Simulator \(not J-LIS\), OU = JPKI for digital signature/);
 
-    const revoked = lastJson(await ok(['sim', 'revoke', '--dir', simDir, '--ca', 'jpki-sign-2023', '--serial', '80007D1', '--reason', 'superseded', '--revoked-at', '2026-01-02T03:04:05Z']));
-    expect(revoked).toEqual({ caId: 'jpki-sign-2023', serial: '80007D1', status: 'revoked', reason: 'superseded', revokedAt: '2026-01-02T03:04:05Z', invalidityDate: null });
-    const statuses = (await ok(['sim', 'status', '--dir', simDir, '--ca', 'jpki-sign', '--serial', '80007D0', '80007D1', 'FFFFFF'])).stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { status: string }).status);
+    const revoked = lastJson(
+      await ok([
+        'sim',
+        'revoke',
+        '--dir',
+        simDir,
+        '--ca',
+        'jpki-sign-2023',
+        '--serial',
+        '80007D1',
+        '--reason',
+        'superseded',
+        '--revoked-at',
+        '2026-01-02T03:04:05Z',
+      ]),
+    );
+    expect(revoked).toEqual({
+      caId: 'jpki-sign-2023',
+      serial: '80007D1',
+      status: 'revoked',
+      reason: 'superseded',
+      revokedAt: '2026-01-02T03:04:05Z',
+      invalidityDate: null,
+    });
+    const statuses = (await ok(['sim', 'status', '--dir', simDir, '--ca', 'jpki-sign', '--serial', '80007D0', '80007D1', 'FFFFFF'])).stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { status: string }).status);
     expect(statuses).toEqual(['good', 'revoked', 'unknown']);
 
     const full = join(dir, 'full.crl');
@@ -61,15 +112,26 @@ describe('sim', () => {
     const peer = parseOpensslCrlText(await openssl(['crl', '-inform', 'DER', '-in', full, '-noout', '-text']));
     expect(peer.entries).toHaveLength(written.entries);
     expect(peer.crlNumber).toBe(written.crlNumber);
-    expect(peer.entries).toContainEqual({ serial: '80007D1', revokedAt: '2026-01-02T03:04:05Z', reason: 'superseded', invalidityDate: null });
-    const verify = await openssl(['crl', '-inform', 'DER', '-in', full, '-noout', '-CAfile', info.cas[1]?.caCert ?? '', '-verify']).catch((e: { stderr?: string }) => e.stderr ?? 'failed');
+    expect(peer.entries).toContainEqual({
+      serial: '80007D1',
+      revokedAt: '2026-01-02T03:04:05Z',
+      reason: 'superseded',
+      invalidityDate: null,
+    });
+    const verify = await openssl(['crl', '-inform', 'DER', '-in', full, '-noout', '-CAfile', info.cas[1]?.caCert ?? '', '-verify']).catch(
+      (e: { stderr?: string }) => e.stderr ?? 'failed',
+    );
     expect(verify).toBe('');
 
     const advanced = lastJson<{ generation: number }>(await ok(['sim', 'advance', '--dir', simDir]));
     expect(advanced.generation).toBe(1);
-    const delta = lastJson<CrlWrite>(await ok(['sim', 'crl', '--dir', simDir, '--ca', 'jpki-sign', '--delta', '--out', join(dir, 'delta.crl')]));
+    const delta = lastJson<CrlWrite>(
+      await ok(['sim', 'crl', '--dir', simDir, '--ca', 'jpki-sign', '--delta', '--out', join(dir, 'delta.crl')]),
+    );
     expect(delta.baseCrlNumber).toBe(written.crlNumber);
-    const inspected = lastJson<{ deltaOf: string; number: string; signature: string }>(await ok(['crl', 'inspect', delta.file, '--ca', info.cas[1]?.caCert ?? '']));
+    const inspected = lastJson<{ deltaOf: string; number: string; signature: string }>(
+      await ok(['crl', 'inspect', delta.file, '--ca', info.cas[1]?.caCert ?? '']),
+    );
     expect(inspected).toMatchObject({ deltaOf: written.crlNumber, number: delta.crlNumber, signature: 'valid' });
     expect(BigInt(delta.crlNumber)).toBeGreaterThan(BigInt(written.crlNumber));
   });
@@ -94,7 +156,9 @@ describe('sim', () => {
       // crl inspect reads the same URL as a stream and checks it with the CA certificate the server also serves.
       const caPem = await (await fetch(ca?.caCert ?? '')).text();
       expect(caPem).toBe(await readFile(join(simDir, 'certs/jpki-sign-2023.pem'), 'utf8'));
-      const inspected = lastJson<{ entries: number; signature: string; bytes: number }>(await ok(['crl', 'inspect', ca?.crl ?? '', '--ca', join(simDir, 'certs/jpki-sign-2023.pem')]));
+      const inspected = lastJson<{ entries: number; signature: string; bytes: number }>(
+        await ok(['crl', 'inspect', ca?.crl ?? '', '--ca', join(simDir, 'certs/jpki-sign-2023.pem')]),
+      );
       expect(inspected).toMatchObject({ signature: 'valid', bytes: body.length });
       const notFound = await cli(['crl', 'inspect', `${urls.url}/crl/jpki-nope/full.crl`]);
       expect(notFound.code).toBe(2);
@@ -107,7 +171,7 @@ describe('sim', () => {
     expect(stderr.join('')).toMatch(/SIGTERM: closing the simulator server/);
   });
 
-  it('exits 2 with the simulator\'s message on bad input, and prints usage for --help', async () => {
+  it("exits 2 with the simulator's message on bad input, and prints usage for --help", async () => {
     const unknownCa = await cli(['sim', 'issue', '--dir', simDir, '--ca', 'jpki-nope']);
     expect(unknownCa.code).toBe(2);
     expect(unknownCa.stderr).toMatch(/unknown CA or group "jpki-nope"/);

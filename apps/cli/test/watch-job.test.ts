@@ -49,14 +49,23 @@ async function until(what: string, done: () => boolean, timeoutMs = 10_000): Pro
 const fileEvents = (): WatchEvent[] =>
   readdirSync(eventsDir)
     .filter((n) => n.endsWith('.jsonl'))
-    .flatMap((n) => readFileSync(join(eventsDir, n), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchEvent));
+    .flatMap((n) =>
+      readFileSync(join(eventsDir, n), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as WatchEvent),
+    );
 
 const deliveredEvents = (): WatchEvent[] => received.flatMap((r) => (JSON.parse(r.body) as { events: WatchEvent[] }).events);
 
 /** the receiver's own check of `X-Signature: t=…,v1=…` (HMAC-SHA256 of "<t>.<body>") */
 function signatureValid(body: string, header: string): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  return m !== null && Math.abs(Number(m[1]) - Date.now() / 1000) < 300 && createHmac('sha256', SECRET).update(`${m[1]}.${body}`).digest('hex') === m[2];
+  return (
+    m !== null &&
+    Math.abs(Number(m[1]) - Date.now() / 1000) < 300 &&
+    createHmac('sha256', SECRET).update(`${m[1]}.${body}`).digest('hex') === m[2]
+  );
 }
 
 /** the binary as a long-running process, its stderr collected */
@@ -101,7 +110,9 @@ beforeAll(async () => {
   writeFileSync(
     config,
     JSON.stringify({
-      issuers: [{ id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.signCa, crls: [{ name: 'full', source: sim.signCrl }], refresh: '1s' }],
+      issuers: [
+        { id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.signCa, crls: [{ name: 'full', source: sim.signCrl }], refresh: '1s' },
+      ],
       dataDir: join(sim.dir, 'data'),
       watch: { schedule: '0 9 * * *', sinks: [{ file: eventsDir }, { webhook: url, secret: SECRET }] },
     }),
@@ -130,7 +141,9 @@ it('a running fetch detects a new affiliationChanged revocation after the CRL sw
 
   // a customer imported while the process runs, whose certificate stays good here
   const more = join(sim.dir, 'more.csv');
-  thirdSerial = lastJson<{ serial: string }>(await ok(['sim', 'issue', '--dir', sim.simDir, '--ca', 'jpki-sign', '--out', join(sim.dir, 'third.pem')])).serial;
+  thirdSerial = lastJson<{ serial: string }>(
+    await ok(['sim', 'issue', '--dir', sim.simDir, '--ca', 'jpki-sign', '--out', join(sim.dir, 'third.pem')]),
+  ).serial;
   writeFileSync(more, `customerId,issuer,serial\nC-003,jpki-sign,${thirdSerial}\n`);
   await ok(['watch', 'import', more, '--config', config]);
 
@@ -143,14 +156,19 @@ it('a running fetch detects a new affiliationChanged revocation after the CRL sw
 
   const all = fileEvents();
   expect(all).toHaveLength(2);
-  expect(all.slice(1).map((e) => [e.customerId, e.serial, e.reason, e.meaning])).toEqual([['C-002', sim.signLeafSerial, 'affiliationChanged', 'death_or_emigration']]);
+  expect(all.slice(1).map((e) => [e.customerId, e.serial, e.reason, e.meaning])).toEqual([
+    ['C-002', sim.signLeafSerial, 'affiliationChanged', 'death_or_emigration'],
+  ]);
   expect(received).toHaveLength(2);
   for (const r of received) expect(signatureValid(r.body, r.signature)).toBe(true);
   expect(deliveredEvents().map((e) => e.eventId)).toEqual(all.map((e) => e.eventId));
 
   expect(await stop(fetcher)).toBe(0);
   // the process's passes are recorded where `watch events` reads them
-  const listed = (await ok(['watch', 'events', '--config', config])).stdout.trim().split('\n').map((l) => (JSON.parse(l) as WatchEvent).customerId);
+  const listed = (await ok(['watch', 'events', '--config', config])).stdout
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as WatchEvent).customerId);
   expect(listed.sort()).toEqual(['C-001', 'C-002']);
 }, 60_000);
 
@@ -159,7 +177,8 @@ it('`start --config` keeps refetching and runs the watch job: a later superseded
   await until('the validator to listen', () => /validator on (http:\/\/\S+)/.test(childStderr));
   expect(childStderr).toMatch(/watch job on \(cron 0 9 \* \* \* Asia\/Tokyo\)/);
   const base = /validator on (http:\/\/\S+)/.exec(childStderr)?.[1] ?? '';
-  const status = async (): Promise<Record<string, unknown>> => (await (await fetch(`${base}/v1/status/jpki-sign/${thirdSerial}`)).json()) as Record<string, unknown>;
+  const status = async (): Promise<Record<string, unknown>> =>
+    (await (await fetch(`${base}/v1/status/jpki-sign/${thirdSerial}`)).json()) as Record<string, unknown>;
   expect(await status()).toMatchObject({ status: 'good' });
 
   await ok(['sim', 'revoke', '--dir', sim.simDir, '--ca', 'jpki-sign', '--serial', thirdSerial, '--reason', 'superseded']);
@@ -167,7 +186,11 @@ it('`start --config` keeps refetching and runs the watch job: a later superseded
   await until('the pass after the switch', () => fileEvents().length >= 3 && received.length >= 3);
   expect(await status()).toMatchObject({ status: 'revoked', reason: 'superseded', meaning: 'basic_info_changed' });
   await new Promise((r) => setTimeout(r, 1_000));
-  expect(fileEvents().slice(2).map((e) => [e.customerId, e.serial, e.reason, e.meaning])).toEqual([['C-003', thirdSerial, 'superseded', 'basic_info_changed']]);
+  expect(
+    fileEvents()
+      .slice(2)
+      .map((e) => [e.customerId, e.serial, e.reason, e.meaning]),
+  ).toEqual([['C-003', thirdSerial, 'superseded', 'basic_info_changed']]);
   expect(received).toHaveLength(3);
   expect(signatureValid(received[2]?.body ?? '', received[2]?.signature ?? '')).toBe(true);
   expect(await stop(started)).toBe(0);

@@ -33,7 +33,12 @@ async function ok(args: readonly string[]): Promise<CliResult> {
   if (result.code !== 0) throw new Error(`jpki-validator ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return result;
 }
-const events = (r: CliResult): WatchEvent[] => r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchEvent);
+const events = (r: CliResult): WatchEvent[] =>
+  r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as WatchEvent);
 
 /** Writes the signature CA's current CRL where the config points, and loads it. */
 async function publishAndFetch(): Promise<void> {
@@ -41,9 +46,12 @@ async function publishAndFetch(): Promise<void> {
   await ok(['fetch', '--once', '--config', config]);
 }
 async function issue(): Promise<string> {
-  return lastJson<{ serial: string }>(await ok(['sim', 'issue', '--dir', sim.simDir, '--ca', 'jpki-sign', '--out', join(sim.dir, `leaf-${Date.now()}.pem`)])).serial;
+  return lastJson<{ serial: string }>(
+    await ok(['sim', 'issue', '--dir', sim.simDir, '--ca', 'jpki-sign', '--out', join(sim.dir, `leaf-${Date.now()}.pem`)]),
+  ).serial;
 }
-const revoke = (serial: string, reason: string) => ok(['sim', 'revoke', '--dir', sim.simDir, '--ca', 'jpki-sign', '--serial', serial, '--reason', reason]);
+const revoke = (serial: string, reason: string) =>
+  ok(['sim', 'revoke', '--dir', sim.simDir, '--ca', 'jpki-sign', '--serial', serial, '--reason', reason]);
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -54,7 +62,9 @@ beforeAll(async () => {
   writeFileSync(
     config,
     JSON.stringify({
-      issuers: [{ id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.signCa, crls: [{ name: 'full', source: sim.signCrl }], refresh: '1h' }],
+      issuers: [
+        { id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.signCa, crls: [{ name: 'full', source: sim.signCrl }], refresh: '1h' },
+      ],
       dataDir: join(sim.dir, 'data'),
       watch: { sinks: [{ file: eventsDir }] },
     }),
@@ -94,7 +104,13 @@ describe('watch', () => {
     expect(death?.crlNumber).toMatch(/^\d+$/);
     // the file sink holds the same events
     const files = readdirSync(eventsDir).filter((f) => f.endsWith('.jsonl'));
-    const written = files.flatMap((f) => readFileSync(join(eventsDir, f), 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as WatchEvent).eventId));
+    const written = files.flatMap((f) =>
+      readFileSync(join(eventsDir, f), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as WatchEvent).eventId),
+    );
     expect(written.sort()).toEqual(first.map((e) => e.eventId).sort());
 
     expect(events(await ok(['watch', 'run', '--output', '-', '--config', config]))).toEqual([]);

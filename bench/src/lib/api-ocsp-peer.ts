@@ -39,8 +39,26 @@ export async function writeOpensslIndex(file: string, serials: readonly BenchSer
   await writeFile(file, lines.join(''));
 }
 
-export async function startOpensslResponder(args: { index: string; caCert: string; caKey: string; cwd: string }): Promise<OpensslResponder> {
-  const argv = ['ocsp', '-index', args.index, '-port', '0', '-CA', args.caCert, '-rsigner', args.caCert, '-rkey', args.caKey, '-ignore_err'];
+export async function startOpensslResponder(args: {
+  index: string;
+  caCert: string;
+  caKey: string;
+  cwd: string;
+}): Promise<OpensslResponder> {
+  const argv = [
+    'ocsp',
+    '-index',
+    args.index,
+    '-port',
+    '0',
+    '-CA',
+    args.caCert,
+    '-rsigner',
+    args.caCert,
+    '-rkey',
+    args.caKey,
+    '-ignore_err',
+  ];
   const child = spawn('openssl', argv, { cwd: args.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await new Promise<number>((accept, reject) => {
     let out = '';
@@ -67,7 +85,12 @@ export async function startOpensslResponder(args: { index: string; caCert: strin
 }
 
 /** One OCSP request (no nonce) for `serialHex`, made by `openssl ocsp -reqout`; returns its DER and the command. */
-export async function opensslOcspRequest(args: { caCert: string; serialHex: string; out: string; cwd: string }): Promise<{ der: Buffer; commandLine: string }> {
+export async function opensslOcspRequest(args: {
+  caCert: string;
+  serialHex: string;
+  out: string;
+  cwd: string;
+}): Promise<{ der: Buffer; commandLine: string }> {
   const argv = ['ocsp', '-issuer', args.caCert, '-serial', `0x${args.serialHex}`, '-no_nonce', '-reqout', args.out];
   await run('openssl', argv, { cwd: args.cwd });
   return { der: await readFile(resolve(args.cwd, args.out)), commandLine: ['openssl', ...argv].join(' ') };
@@ -75,6 +98,10 @@ export async function opensslOcspRequest(args: { caCert: string; serialHex: stri
 
 /** Asks the responder once with openssl's own client and returns its verdict line (`<serial>: good|revoked|unknown`). */
 export async function opensslOcspQuery(args: { url: string; caCert: string; serialHex: string; cwd: string }): Promise<string> {
-  const { stdout } = await run('openssl', ['ocsp', '-issuer', args.caCert, '-CAfile', args.caCert, '-serial', `0x${args.serialHex}`, '-url', args.url, '-no_nonce'], { cwd: args.cwd });
+  const { stdout } = await run(
+    'openssl',
+    ['ocsp', '-issuer', args.caCert, '-CAfile', args.caCert, '-serial', `0x${args.serialHex}`, '-url', args.url, '-no_nonce'],
+    { cwd: args.cwd },
+  );
   return stdout.trim().split('\n')[0] ?? '';
 }

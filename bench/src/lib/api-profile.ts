@@ -30,7 +30,8 @@ export function areaOf(url: string, functionName: string): string {
   if (workspace !== null && !url.includes('node_modules')) return `${workspace[1]}/${workspace[2]}`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (pkg?.[1] !== undefined) return pkg[1];
-  if (url.startsWith('node:')) return /^node:(_http|http|net|stream|internal\/streams|internal\/http)/.test(url) ? 'node http/net/streams' : 'node (other)';
+  if (url.startsWith('node:'))
+    return /^node:(_http|http|net|stream|internal\/streams|internal\/http)/.test(url) ? 'node http/net/streams' : 'node (other)';
   return url;
 }
 

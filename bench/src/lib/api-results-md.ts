@@ -52,7 +52,17 @@ export interface ApiBenchReport {
   command: string;
   /** subject → its exact command line (servers, autocannon settings, loaders) */
   commands: Record<string, string>;
-  settings: { durationSeconds: number; batchDurationSeconds: number; ocspDurationSeconds: number; batchItems: number; batchConnections: number; serials: number; crlEntries: number; crlBytes: number; redisLoadSeconds: number };
+  settings: {
+    durationSeconds: number;
+    batchDurationSeconds: number;
+    ocspDurationSeconds: number;
+    batchItems: number;
+    batchConnections: number;
+    serials: number;
+    crlEntries: number;
+    crlBytes: number;
+    redisLoadSeconds: number;
+  };
   /** what was checked before timing (answers compared with the simulator, OCSP query counts…) */
   checks: string[];
   status: StatusRound[];
@@ -73,7 +83,10 @@ export async function updateApiResults(path: string, report: ApiBenchReport): Pr
   const section = `${BEGIN}\n${renderApiBench(report)}${END}`;
   const from = text.indexOf(BEGIN);
   const to = text.indexOf(END);
-  const next = from >= 0 && to > from ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}` : `${text}${text === '' || text.endsWith('\n\n') ? '' : '\n'}${section}\n`;
+  const next =
+    from >= 0 && to > from
+      ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}`
+      : `${text}${text === '' || text.endsWith('\n\n') ? '' : '\n'}${section}\n`;
   await writeFile(path, next);
 }
 
@@ -84,7 +97,8 @@ const p50 = (r: LoadResult): number => r.latencyP50Ms;
 const n0 = (x: number): string => Math.round(x).toLocaleString('en');
 const pct = (x: number): string => `${(100 * x).toFixed(0)} %`;
 const verdict = (ok: boolean): string => (ok ? '**met**' : '**not met**');
-const cell = (r: LoadResult): string => `${n0(r.requestsPerSecond)} req/s, p50 ${r.latencyP50Ms} / p99 ${r.latencyP99Ms} ms${r.errors + r.non2xx > 0 ? ` (${r.errors} errors, ${r.non2xx} non-2xx)` : ''}`;
+const cell = (r: LoadResult): string =>
+  `${n0(r.requestsPerSecond)} req/s, p50 ${r.latencyP50Ms} / p99 ${r.latencyP99Ms} ms${r.errors + r.non2xx > 0 ? ` (${r.errors} errors, ${r.non2xx} non-2xx)` : ''}`;
 
 export function renderApiBench(report: ApiBenchReport): string {
   const { machine: m, settings: s } = report;
@@ -111,12 +125,29 @@ export function renderApiBench(report: ApiBenchReport): string {
 }
 
 /** the medians the status verdicts compare: requests per second and p99, bare app and validator */
-function ratioMedians(rounds: readonly { bare: LoadResult; validator: LoadResult }[]): { bareRps: number; valRps: number; bareP99: number; valP99: number } {
+function ratioMedians(rounds: readonly { bare: LoadResult; validator: LoadResult }[]): {
+  bareRps: number;
+  valRps: number;
+  bareP99: number;
+  valP99: number;
+} {
   return {
-    bareRps: med(rounds.map((r) => r.bare), rps),
-    valRps: med(rounds.map((r) => r.validator), rps),
-    bareP99: med(rounds.map((r) => r.bare), p99),
-    valP99: med(rounds.map((r) => r.validator), p99),
+    bareRps: med(
+      rounds.map((r) => r.bare),
+      rps,
+    ),
+    valRps: med(
+      rounds.map((r) => r.validator),
+      rps,
+    ),
+    bareP99: med(
+      rounds.map((r) => r.bare),
+      p99,
+    ),
+    valP99: med(
+      rounds.map((r) => r.validator),
+      p99,
+    ),
   };
 }
 
@@ -124,21 +155,30 @@ function statusSection(report: ApiBenchReport): string[] {
   const { status, settings } = report;
   if (status.length === 0) return [];
   const byConnections = [...new Set(status.map((r) => r.connections))];
-  const rows = status.map((r) => `| ${r.round} | ${r.connections} | ${cell(r.bare)} | ${cell(r.getbit)} | ${cell(r.validator)} | ${pct(r.validator.requestsPerSecond / r.bare.requestsPerSecond)} | ${(r.validator.latencyP99Ms / r.bare.latencyP99Ms).toFixed(2)}× |`);
+  const rows = status.map(
+    (r) =>
+      `| ${r.round} | ${r.connections} | ${cell(r.bare)} | ${cell(r.getbit)} | ${cell(r.validator)} | ${pct(r.validator.requestsPerSecond / r.bare.requestsPerSecond)} | ${(r.validator.latencyP99Ms / r.bare.latencyP99Ms).toFixed(2)}× |`,
+  );
   const verdicts = byConnections.map((c) => {
     const rounds = status.filter((r) => r.connections === c);
     const { bareRps, valRps, bareP99, valP99 } = ratioMedians(rounds);
-    const getbitRps = med(rounds.map((r) => r.getbit), rps);
+    const getbitRps = med(
+      rounds.map((r) => r.getbit),
+      rps,
+    );
     return (
       `- ${c} connections (medians of ${rounds.length}): validator ${n0(valRps)} req/s = ${pct(valRps / bareRps)} of bare ${n0(bareRps)} (target ≥ ${pct(STATUS_RPS_RATIO)}: ${verdict(valRps >= STATUS_RPS_RATIO * bareRps)}); ` +
       `p99 ${valP99} ms vs ${bareP99} ms = ${(valP99 / bareP99).toFixed(2)}× (target ≤ ${STATUS_P99_RATIO}×: ${verdict(valP99 <= STATUS_P99_RATIO * bareP99)}); ` +
-      `one GETBIT per request: ${n0(getbitRps)} req/s = ${pct(getbitRps / bareRps)} of bare, p50 ${med(rounds.map((r) => r.getbit), p50)} ms.`
+      `one GETBIT per request: ${n0(getbitRps)} req/s = ${pct(getbitRps / bareRps)} of bare, p50 ${med(
+        rounds.map((r) => r.getbit),
+        p50,
+      )} ms.`
     );
   });
   return [
     `### GET /v1/status/{issuer}/{serial} — ${settings.durationSeconds} s per run`,
     '',
-    'autocannon (in the driver\'s process):',
+    "autocannon (in the driver's process):",
     '',
     '| round | connections | bare Hono (constant JSON) | Hono + 1 ioredis GETBIT | validator (Redis replica) | validator ÷ bare req/s | validator ÷ bare p99 |',
     '|---:|---:|---|---|---|---:|---:|',
@@ -157,7 +197,10 @@ function wrkStatusSection({ statusWrk }: ApiBenchReport): string[] {
   if (statusWrk === null) return ['The same servers under wrk: not measured (wrk is not installed; `apt-get install wrk`).', ''];
   const { version, rounds } = statusWrk;
   const byConnections = [...new Set(rounds.map((r) => r.connections))];
-  const rows = rounds.map((r) => `| ${r.round} | ${r.connections} | ${cellUs(r.bare)} | ${cellUs(r.validator)} | ${pct(r.validator.requestsPerSecond / r.bare.requestsPerSecond)} | ${(r.validator.latencyP99Ms / r.bare.latencyP99Ms).toFixed(2)}× |`);
+  const rows = rounds.map(
+    (r) =>
+      `| ${r.round} | ${r.connections} | ${cellUs(r.bare)} | ${cellUs(r.validator)} | ${pct(r.validator.requestsPerSecond / r.bare.requestsPerSecond)} | ${(r.validator.latencyP99Ms / r.bare.latencyP99Ms).toFixed(2)}× |`,
+  );
   const verdicts = byConnections.map((c) => {
     const of = rounds.filter((r) => r.connections === c);
     const { bareRps, valRps, bareP99, valP99 } = ratioMedians(of);
@@ -182,11 +225,23 @@ function batchSection({ batch, ndjson, settings }: ApiBenchReport): string[] {
   if (batch.length === 0 && ndjson.length === 0) return [];
   const items = settings.batchItems;
   const ips = (r: LoadResult): number => r.requestsPerSecond * items;
-  const rows = batch.map((r) => `| ${r.round} | ${cell(r.echo)} → ${n0(ips(r.echo))} items/s | ${cell(r.validator)} → ${n0(ips(r.validator))} items/s | ${pct(ips(r.validator) / ips(r.echo))} |`);
-  const out = [`### POST /v1/status/batch — ${items.toLocaleString('en')}-item JSON bodies, ${settings.batchConnections} connections, ${settings.batchDurationSeconds} s per run`, ''];
+  const rows = batch.map(
+    (r) =>
+      `| ${r.round} | ${cell(r.echo)} → ${n0(ips(r.echo))} items/s | ${cell(r.validator)} → ${n0(ips(r.validator))} items/s | ${pct(ips(r.validator) / ips(r.echo))} |`,
+  );
+  const out = [
+    `### POST /v1/status/batch — ${items.toLocaleString('en')}-item JSON bodies, ${settings.batchConnections} connections, ${settings.batchDurationSeconds} s per run`,
+    '',
+  ];
   if (batch.length > 0) {
-    const echo = med(batch.map((r) => r.echo), ips);
-    const val = med(batch.map((r) => r.validator), ips);
+    const echo = med(
+      batch.map((r) => r.echo),
+      ips,
+    );
+    const val = med(
+      batch.map((r) => r.validator),
+      ips,
+    );
     out.push(
       '| round | bare Hono JSON echo of the same body | validator | validator ÷ echo (items/s) |',
       '|---:|---|---|---:|',
@@ -207,11 +262,14 @@ function batchSection({ batch, ndjson, settings }: ApiBenchReport): string[] {
 
 function ocspSection({ ocsp, settings }: ApiBenchReport): string[] {
   if (ocsp.length === 0) return [];
-  const rows = ocsp.map((r) => `| ${r.round} | ${r.connections} | ${cell(r.peer)} | ${cell(r.validator)} | ${pct(r.validator.requestsPerSecond / r.peer.requestsPerSecond)} |`);
+  const rows = ocsp.map(
+    (r) =>
+      `| ${r.round} | ${r.connections} | ${cell(r.peer)} | ${cell(r.validator)} | ${pct(r.validator.requestsPerSecond / r.peer.requestsPerSecond)} |`,
+  );
   return [
     `### OCSP fallback (issuer in ocsp-only mode, no CRL) against \`openssl ocsp\` — ${settings.ocspDurationSeconds} s per run`,
     '',
-    'Every validator request is a live OCSP query: answers without nextUpdate are never cached, concurrent requests ask different serials (the validator shares one query among identical concurrent questions), and the query count in /metrics is checked. The peer POSTs one fixed OCSP request straight at the same responder, one connection per request as openssl closes each (lib/api-close-load.ts; exact percentiles, where autocannon\'s are whole milliseconds).',
+    "Every validator request is a live OCSP query: answers without nextUpdate are never cached, concurrent requests ask different serials (the validator shares one query among identical concurrent questions), and the query count in /metrics is checked. The peer POSTs one fixed OCSP request straight at the same responder, one connection per request as openssl closes each (lib/api-close-load.ts; exact percentiles, where autocannon's are whole milliseconds).",
     '',
     '| round | connections | peer: client → openssl ocsp | validator GET /v1/status → openssl ocsp | validator ÷ peer req/s |',
     '|---:|---:|---|---|---:|',

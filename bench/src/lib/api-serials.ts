@@ -42,6 +42,7 @@ export async function pickSerials(simDir: string, caId: string, count: number, s
     if (s.status === 'revoked' && revoked.length < half) revoked.push({ serial: s.serial, status: 'revoked', reason: s.reason });
     else if (s.status === 'good' && good.length < half) good.push({ serial: s.serial, status: 'good', reason: null });
   }
-  if (revoked.length < half || good.length < half) throw new Error(`found ${revoked.length} revoked and ${good.length} good serials, wanted ${half} each`);
+  if (revoked.length < half || good.length < half)
+    throw new Error(`found ${revoked.length} revoked and ${good.length} good serials, wanted ${half} each`);
   return revoked.flatMap((r, i) => [r, good[i] as BenchSerial]).slice(0, count);
 }

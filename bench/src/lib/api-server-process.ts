@@ -29,7 +29,11 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerPr
   const argv = [...(options.nodeFlags ?? []), options.script, ...(options.args ?? [])];
   const envShown = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
   const commandLine = [...envShown, 'node', ...argv].join(' ');
-  const child = spawn(process.execPath, argv, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, argv, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -16,7 +16,10 @@ const run = promisify(execFile);
 /** `wrk -v`'s first line, or null when wrk is not installed (the wrk rounds are then skipped and the section says so) */
 export async function wrkVersion(): Promise<string | null> {
   try {
-    const { stdout, stderr } = await run('wrk', ['-v']).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+    const { stdout, stderr } = await run('wrk', ['-v']).catch((e: { stdout?: string; stderr?: string }) => ({
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    }));
     const line = `${stdout}${stderr}`.split('\n').find((l) => l.startsWith('wrk '));
     return line === undefined ? null : (line.split(' [')[0] ?? line).trim();
   } catch {

@@ -30,10 +30,15 @@ export async function measure(command: string, args: readonly string[], cwd: str
   try {
     const start = process.hrtime.bigint();
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(file, argv, { cwd, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', ...(env === undefined ? {} : { env }) }, (error, out, err) => {
-        if (error) reject(new Error(`${[command, ...args].join(' ')} failed: ${error.message}\n${err}`));
-        else resolve(out);
-      });
+      execFile(
+        file,
+        argv,
+        { cwd, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', ...(env === undefined ? {} : { env }) },
+        (error, out, err) => {
+          if (error) reject(new Error(`${[command, ...args].join(' ')} failed: ${error.message}\n${err}`));
+          else resolve(out);
+        },
+      );
     });
     const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
     const maxRssKib = gnuTime ? parseMaxRssKib(await readFile(timeFile, 'utf8')) : null;

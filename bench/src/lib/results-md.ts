@@ -28,7 +28,10 @@ export async function updateResultsFile(path: string, report: CrlScanReport): Pr
   const section = `${BEGIN}\n${renderCrlScan(report)}${END}`;
   const from = text.indexOf(BEGIN);
   const to = text.indexOf(END);
-  const next = from >= 0 && to > from ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}` : `${text}${text === '' ? '' : '\n'}${section}\n`;
+  const next =
+    from >= 0 && to > from
+      ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}`
+      : `${text}${text === '' ? '' : '\n'}${section}\n`;
   await writeFile(path, next);
 }
 
@@ -99,7 +102,13 @@ function details(r: SizeResult): string[] {
         : [
             `- ${name}: \`/usr/bin/time -v ${s.commandLine}\``,
             `  - process s: ${s.runs.map((x) => fmt(x.wallSeconds)).join(', ')}; work s: ${s.runs.map((x) => fmt(x.workSeconds)).join(', ')}; RSS MB: ${s.runs.map((x) => mb(x.maxRssKib === null ? null : (x.maxRssKib * 1024) / 1e6)).join(', ')}`,
-            ...(Object.keys(s.facts).length === 0 ? [] : [`  - checked: ${Object.entries(s.facts).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`]),
+            ...(Object.keys(s.facts).length === 0
+              ? []
+              : [
+                  `  - checked: ${Object.entries(s.facts)
+                    .map(([k, v]) => `${k}=${String(v)}`)
+                    .join(', ')}`,
+                ]),
           ],
     ),
     '',

@@ -17,7 +17,15 @@ const out = arg(2, 'output file');
 // 'state.json' is the simulator's own state file: its presence means the simulator in `dir` is complete.
 const sim = existsSync(join(dir, 'state.json'))
   ? await openSimulator(dir)
-  : await initSimulator({ dir, seed: 1, populationPerCa: entries * 2, revokedRate: 0.5, generations: [2023], kinds: ['sign'], partitions: 0 });
+  : await initSimulator({
+      dir,
+      seed: 1,
+      populationPerCa: entries * 2,
+      revokedRate: 0.5,
+      generations: [2023],
+      kinds: ['sign'],
+      partitions: 0,
+    });
 
 const start = process.hrtime.bigint();
 const result = await sim.writeCrl({ ca: BENCH_CA, out });

@@ -6,7 +6,16 @@ import type { Machine } from '../lib/machine.js';
 import type { SizeResult, SubjectResult } from '../lib/results.js';
 import { renderCrlScan, updateResultsFile, type CrlScanReport } from '../lib/results-md.js';
 
-const machine: Machine = { nproc: 2, cpuModel: 'Test CPU', node: 'v20.0.0', openssl: 'OpenSSL 3.0.0', memoryGiB: 8, loadAtStart: 0.5, date: '2026-01-01T00:00:00Z', x509Version: 'abc1234 x509: test' };
+const machine: Machine = {
+  nproc: 2,
+  cpuModel: 'Test CPU',
+  node: 'v20.0.0',
+  openssl: 'OpenSSL 3.0.0',
+  memoryGiB: 8,
+  loadAtStart: 0.5,
+  date: '2026-01-01T00:00:00Z',
+  x509Version: 'abc1234 x509: test',
+};
 const subject = (wall: number[], work: number[], rssKib: number | null): SubjectResult => ({
   commandLine: 'node dist/subjects/x.js out/crl.der',
   runs: wall.map((w, i) => ({ wallSeconds: w, workSeconds: work[i] ?? w, maxRssKib: rssKib })),

@@ -59,7 +59,10 @@ watch:
   });
 
   it('lists every problem with the key that has it', () => {
-    const file = write('bad.yaml', 'issuers:\n  - id: Bad_Id\n    group: g\n    refresh: soon\n  - id: x\n    group: g\n    caCert: c.pem\nbogus: 1\n');
+    const file = write(
+      'bad.yaml',
+      'issuers:\n  - id: Bad_Id\n    group: g\n    refresh: soon\n  - id: x\n    group: g\n    caCert: c.pem\nbogus: 1\n',
+    );
     try {
       loadConfig({ file, env: {} });
       expect.unreachable('config should have been refused');

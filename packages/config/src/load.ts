@@ -75,7 +75,9 @@ function readDocument(path: string): unknown {
   try {
     return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(path, [`not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`]);
+    throw new ConfigError(path, [
+      `not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
   }
 }
 
@@ -93,7 +95,9 @@ function resolveProfile(profile: ConfigFile['profile'], baseDir: string, source:
   const doc = readDocument(path);
   const parsed = configSchema.shape.profile.safeParse(doc);
   if (!parsed.success || typeof parsed.data === 'string') {
-    throw new ConfigError(source, [`profile: "${profile}" is neither a built-in profile (${Object.keys(BUILT_IN_PROFILES).join(', ')}) nor a file with a reason → meaning map`]);
+    throw new ConfigError(source, [
+      `profile: "${profile}" is neither a built-in profile (${Object.keys(BUILT_IN_PROFILES).join(', ')}) nor a file with a reason → meaning map`,
+    ]);
   }
   const map = Object.freeze({ ...parsed.data }) as MeaningMap;
   return { name: basename(path), map, meaning: createMeaningResolver(map) };
@@ -109,14 +113,18 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const raw = path ? readDocument(path) : {};
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new ConfigError(source, parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`));
+    throw new ConfigError(
+      source,
+      parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`),
+    );
   }
   const cfg = parsed.data;
   const baseDir = path ? dirname(path) : cwd;
   const abs = (p: string): string => (isUrl(p) || isAbsolute(p) ? p : resolve(baseDir, p));
 
   const port = env.PORT !== undefined && env.PORT !== '' ? Number(env.PORT) : (cfg.port ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('environment', [`PORT: "${env.PORT}" is not a port number`]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('environment', [`PORT: "${env.PORT}" is not a port number`]);
 
   const issuers: IssuerConfig[] = cfg.issuers.map((i) => ({
     id: i.id,
@@ -152,7 +160,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     dataDir: resolve(cwd, env.JPKI_VALIDATOR_DATA_DIR || (cfg.dataDir ? abs(cfg.dataDir) : './.jpki-validator/')),
     redisUrl: env.REDIS_URL || null,
     port,
-    apiKeys: (env.API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    apiKeys: (env.API_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
   };
   return deepFreeze(config);
 }

@@ -8,10 +8,7 @@ const refresh = z
   .refine((s) => parseIntervalMs(s) !== undefined || looksLikeCron(s), 'an interval such as "15m" or a cron expression');
 
 /** A CRL source: a URL or a path; several form the partitions of one issuer. */
-const crlSource = z.union([
-  z.string().min(1),
-  z.object({ name: z.string().min(1), source: z.string().min(1) }).strict(),
-]);
+const crlSource = z.union([z.string().min(1), z.object({ name: z.string().min(1), source: z.string().min(1) }).strict()]);
 
 export const issuerSchema = z
   .object({
@@ -19,7 +16,10 @@ export const issuerSchema = z
     group: slug,
     caCert: z.string().min(1),
     crls: z.array(crlSource).default([]),
-    ocsp: z.object({ url: z.string().url(), responderCert: z.string().min(1).optional() }).strict().optional(),
+    ocsp: z
+      .object({ url: z.string().url(), responderCert: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     refresh: refresh.default('15m'),
     freshness: z
       .object({ graceSeconds: z.number().int().min(0).default(0), skewSeconds: z.number().int().min(0).default(300) })

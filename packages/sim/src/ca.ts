@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { OID } from '@jpki-validator/x509';
 import { buildCertificate, toPem } from './cert-builder.js';
 import { SimStateError } from './errors.js';
-import {
-  authorityKeyIdentifier, basicConstraints, extKeyUsage, keyUsage, ocspNoCheck, subjectKeyIdentifier,
-} from './extensions.js';
+import { authorityKeyIdentifier, basicConstraints, extKeyUsage, keyUsage, ocspNoCheck, subjectKeyIdentifier } from './extensions.js';
 import { encodeName, keyIdentifierOf, spkiOf, type AttributeType } from './names.js';
 import type { CaKind, SimCaState } from './state.js';
 
@@ -17,7 +15,12 @@ const KIND_UNIT: Record<CaKind, string> = { sign: 'JPKI for digital signature', 
 
 /** The subject DN every generation of a kind shares, as J-LIS's generations do. */
 export function caNameRdns(kind: CaKind): [AttributeType, string][] {
-  return [['C', 'JP'], ['O', SIM_ORGANISATION], ['OU', KIND_UNIT[kind]], ['OU', 'Simulator']];
+  return [
+    ['C', 'JP'],
+    ['O', SIM_ORGANISATION],
+    ['OU', KIND_UNIT[kind]],
+    ['OU', 'Simulator'],
+  ];
 }
 
 /** A signing key with its certificate. */

@@ -49,4 +49,3 @@ export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {
   const lines = b64.match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
-

@@ -37,7 +37,10 @@ function resolvePartition(material: CaMaterial, partition: string | number | und
   if (partition === undefined) return undefined;
   const index = typeof partition === 'number' ? partition : /^p\d{4,}$/.test(partition) ? Number(partition.slice(1)) : Number.NaN;
   if (!Number.isInteger(index) || index < 0 || index >= material.ca.partitions) {
-    throw new SimUsageError('SIM_UNKNOWN_PARTITION', `${material.ca.id} has no partition ${JSON.stringify(partition)} (it has ${material.ca.partitions}: p0000 …)`);
+    throw new SimUsageError(
+      'SIM_UNKNOWN_PARTITION',
+      `${material.ca.id} has no partition ${JSON.stringify(partition)} (it has ${material.ca.partitions}: p0000 …)`,
+    );
   }
   return index;
 }
@@ -46,7 +49,10 @@ function resolveBase(state: SimState, delta: WriteCrlOptions['delta']): number |
   if (delta === undefined || delta === false) return undefined;
   const base = delta === true ? state.generation - 1 : delta.baseGeneration;
   if (!Number.isInteger(base) || base < 0 || base > state.generation) {
-    throw new SimUsageError('SIM_BAD_OPTION', `delta base generation ${base} is not within 0 … ${state.generation}${delta === true ? ' (advance at least once before a delta)' : ''}`);
+    throw new SimUsageError(
+      'SIM_BAD_OPTION',
+      `delta base generation ${base} is not within 0 … ${state.generation}${delta === true ? ' (advance at least once before a delta)' : ''}`,
+    );
   }
   return base;
 }
@@ -65,7 +71,9 @@ function plan(state: SimState, material: CaMaterial, options: Omit<WriteCrlOptio
   const thisUpdate = options.expired ? new Date(wallSecondMs - 2 * DAY_MS) : (options.thisUpdate ?? new Date(generationMs));
   const nextUpdate = options.expired
     ? new Date(wallSecondMs - DAY_MS)
-    : options.nextUpdate === null ? null : (options.nextUpdate ?? new Date(thisUpdate.getTime() + state.crlValidityHours * HOUR_MS));
+    : options.nextUpdate === null
+      ? null
+      : (options.nextUpdate ?? new Date(thisUpdate.getTime() + state.crlValidityHours * HOUR_MS));
   const { number, base } = numbers(state, baseGeneration);
   // A partition's IDP names the partition's own URL; its delta names the same scope (RFC 5280 §5.2.5: same IDP as the base).
   const idp = partition === null ? null : crlUrl(state.baseUrl, material.ca.id, partition, false);

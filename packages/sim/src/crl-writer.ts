@@ -61,13 +61,7 @@ export async function writeCrlStream(doc: CrlDocument, source: () => EntrySource
   let entries = 0;
   for (const first = source(); first.next(entry); entries++) entriesLength += encoder.length(entry);
 
-  const head = [
-    integer(1),
-    SHA256_WITH_RSA,
-    doc.issuer,
-    time(doc.thisUpdate),
-    ...(doc.nextUpdate ? [time(doc.nextUpdate)] : []),
-  ];
+  const head = [integer(1), SHA256_WITH_RSA, doc.issuer, time(doc.thisUpdate), ...(doc.nextUpdate ? [time(doc.nextUpdate)] : [])];
   const headLength = head.reduce((n, b) => n + b.length, 0);
   // RFC 5280 §5.1.2.6: with no revoked certificates the list is absent, not empty.
   const revokedHeader = entries > 0 ? Uint8Array.of(TAG.SEQUENCE, ...encodeLength(entriesLength)) : new Uint8Array(0);
@@ -112,4 +106,3 @@ export async function writeCrlStream(doc: CrlDocument, source: () => EntrySource
   }
   return { entries, bytes };
 }
-

@@ -27,7 +27,12 @@ export class SimStateError extends SimError {
   /** The state file or key file at fault. */
   readonly file: string;
 
-  constructor(code: Extract<SimErrorCode, 'SIM_STATE_MISSING' | 'SIM_STATE_INVALID' | 'SIM_STATE_EXISTS'>, message: string, file: string, options?: { cause?: unknown }) {
+  constructor(
+    code: Extract<SimErrorCode, 'SIM_STATE_MISSING' | 'SIM_STATE_INVALID' | 'SIM_STATE_EXISTS'>,
+    message: string,
+    file: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, `${message} (${file})`, options);
     this.file = file;
   }

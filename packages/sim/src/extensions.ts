@@ -1,6 +1,19 @@
 import {
-  OID, boolean, enumerated, explicit, extension, generalizedTime, implicitConstructed, implicitPrimitive,
-  integer, nullValue, octetString, oid, sequence, tlv, TAG,
+  OID,
+  boolean,
+  enumerated,
+  explicit,
+  extension,
+  generalizedTime,
+  implicitConstructed,
+  implicitPrimitive,
+  integer,
+  nullValue,
+  octetString,
+  oid,
+  sequence,
+  tlv,
+  TAG,
 } from '@jpki-validator/x509';
 
 /** KeyUsage bit numbers (RFC 5280 §4.2.1.3). */

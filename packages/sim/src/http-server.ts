@@ -70,11 +70,18 @@ export async function serveSimulator(sim: Simulator, options: SimServerOptions =
       cas: () => sim.listCas().map((c) => sim.resolveCa(c.id)),
       status: (caId, serial) => (serial >= 0n && serial < 2n ** 32n ? sim.status(caId, serial) : undefined),
     },
-    { ...(options.ocspSigner ? { signer: options.ocspSigner } : {}), ...(options.ocspValiditySeconds ? { validitySeconds: options.ocspValiditySeconds } : {}) },
+    {
+      ...(options.ocspSigner ? { signer: options.ocspSigner } : {}),
+      ...(options.ocspValiditySeconds ? { validitySeconds: options.ocspValiditySeconds } : {}),
+    },
   );
   const pending = new Map<string, Promise<unknown>>();
 
-  async function ensureCrlFile(caId: string, partition: string | undefined, delta: boolean): Promise<{ file: string; etag: string; lastModified: Date }> {
+  async function ensureCrlFile(
+    caId: string,
+    partition: string | undefined,
+    delta: boolean,
+  ): Promise<{ file: string; etag: string; lastModified: Date }> {
     const opts = { ca: caId, ...(partition ? { partition } : {}), ...(delta ? { delta: true } : {}) };
     const info = sim.describeCrl(opts);
     const name = `${partition ?? 'full'}${delta ? '-delta' : ''}`;
@@ -85,7 +92,10 @@ export async function serveSimulator(sim: Simulator, options: SimServerOptions =
       // Concurrent requests for a CRL not yet written share one writer.
       let job = pending.get(file);
       if (!job) {
-        job = sim.writeCrl({ ...opts, out: file }).then(() => pruneOlder(file, name)).finally(() => pending.delete(file));
+        job = sim
+          .writeCrl({ ...opts, out: file })
+          .then(() => pruneOlder(file, name))
+          .finally(() => pending.delete(file));
         pending.set(file, job);
       }
       await job;
@@ -96,13 +106,19 @@ export async function serveSimulator(sim: Simulator, options: SimServerOptions =
   async function serveCrl(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> {
     const [, caId = '', scope = 'full', delta] = match;
     const { file, etag, lastModified } = await ensureCrlFile(caId, scope === 'full' ? undefined : scope, delta !== undefined);
-    const headers = { etag, 'last-modified': lastModified.toUTCString(), 'cache-control': 'no-cache', 'content-type': 'application/pkix-crl' };
+    const headers = {
+      etag,
+      'last-modified': lastModified.toUTCString(),
+      'cache-control': 'no-cache',
+      'content-type': 'application/pkix-crl',
+    };
     const ifNoneMatch = req.headers['if-none-match'];
     const ifModifiedSince = req.headers['if-modified-since'];
     // RFC 9110 §13.1.3: If-Modified-Since is ignored when If-None-Match is present.
-    const notModified = ifNoneMatch !== undefined
-      ? ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === '*')
-      : ifModifiedSince !== undefined && Date.parse(ifModifiedSince) >= Math.floor(lastModified.getTime() / 1000) * 1000;
+    const notModified =
+      ifNoneMatch !== undefined
+        ? ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === '*')
+        : ifModifiedSince !== undefined && Date.parse(ifModifiedSince) >= Math.floor(lastModified.getTime() / 1000) * 1000;
     if (notModified) {
       res.writeHead(304, headers);
       res.end();
@@ -114,7 +130,9 @@ export async function serveSimulator(sim: Simulator, options: SimServerOptions =
       res.end();
       return;
     }
-    createReadStream(file).on('error', (e) => res.destroy(e)).pipe(res);
+    createReadStream(file)
+      .on('error', (e) => res.destroy(e))
+      .pipe(res);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -151,7 +169,9 @@ export async function serveSimulator(sim: Simulator, options: SimServerOptions =
         res.destroy(error instanceof Error ? error : undefined);
         return;
       }
-      const notFound = error instanceof SimError && (error.code === 'SIM_UNKNOWN_CA' || error.code === 'SIM_UNKNOWN_PARTITION' || error.code === 'SIM_BAD_OPTION');
+      const notFound =
+        error instanceof SimError &&
+        (error.code === 'SIM_UNKNOWN_CA' || error.code === 'SIM_UNKNOWN_PARTITION' || error.code === 'SIM_BAD_OPTION');
       send(res, notFound ? 404 : 500, `${error instanceof Error ? error.message : String(error)}\n`);
     });
   });

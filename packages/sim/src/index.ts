@@ -2,8 +2,16 @@ export { initSimulator, openSimulator } from './init.js';
 export { Simulator } from './simulator.js';
 export { partitionName, crlUrl } from './crl-scope.js';
 export type {
-  InitSimulatorOptions, IssueOptions, IssuedCertificate, RevokeOptions, WriteCrlOptions, CrlInfo, CrlWriteResult, SerialStatus,
-  SerialStatusValue, SerialInput,
+  InitSimulatorOptions,
+  IssueOptions,
+  IssuedCertificate,
+  RevokeOptions,
+  WriteCrlOptions,
+  CrlInfo,
+  CrlWriteResult,
+  SerialStatus,
+  SerialStatusValue,
+  SerialInput,
 } from './options.js';
 export type { SimState, SimCaState, CaKind, ExplicitRevocation } from './state.js';
 export type { LeafKeyChoice } from './leaf.js';

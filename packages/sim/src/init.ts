@@ -29,16 +29,28 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
   if (!Number.isInteger(population) || population < 0 || population >= SERIAL_STRIDE) {
     throw new SimUsageError('SIM_BAD_OPTION', `populationPerCa must be a whole number below ${SERIAL_STRIDE}, got ${population}`);
   }
-  if (!Number.isInteger(partitions) || partitions < 0 || partitions > 9999) throw new SimUsageError('SIM_BAD_OPTION', `partitions must be 0 … 9999, got ${partitions}`);
-  if (generations.length === 0 || kinds.length === 0) throw new SimUsageError('SIM_BAD_OPTION', 'need at least one generation and one kind');
-  if (new Set(generations).size !== generations.length) throw new SimUsageError('SIM_BAD_OPTION', `generations repeat: ${generations.join(', ')}`);
+  if (!Number.isInteger(partitions) || partitions < 0 || partitions > 9999)
+    throw new SimUsageError('SIM_BAD_OPTION', `partitions must be 0 … 9999, got ${partitions}`);
+  if (generations.length === 0 || kinds.length === 0)
+    throw new SimUsageError('SIM_BAD_OPTION', 'need at least one generation and one kind');
+  if (new Set(generations).size !== generations.length)
+    throw new SimUsageError('SIM_BAD_OPTION', `generations repeat: ${generations.join(', ')}`);
 
   const cas: SimCaState[] = [];
   for (const kind of kinds) {
     for (const year of [...generations].sort((a, b) => a - b)) {
       const base = serialBase + cas.length * SERIAL_STRIDE;
       if (base + SERIAL_STRIDE > 2 ** 32) throw new SimUsageError('SIM_BAD_OPTION', 'serialBase too high: serials must stay below 2^32');
-      cas.push({ id: `jpki-${kind}-${year}`, group: `jpki-${kind}`, kind, year, serialBase: base, population, nextSerial: base + population, partitions });
+      cas.push({
+        id: `jpki-${kind}-${year}`,
+        group: `jpki-${kind}`,
+        kind,
+        year,
+        serialBase: base,
+        population,
+        nextSerial: base + population,
+        partitions,
+      });
     }
   }
   const epoch = options.epoch ?? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);

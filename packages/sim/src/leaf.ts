@@ -2,7 +2,13 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { OID, buildJpkiSubjectAltName, type JpkiBasicDetailsData } from '@jpki-validator/x509';
 import { buildCertificate } from './cert-builder.js';
 import {
-  authorityInfoAccess, authorityKeyIdentifier, certificatePolicies, crlDistributionPoints, keyUsage, subjectAltName, subjectKeyIdentifier,
+  authorityInfoAccess,
+  authorityKeyIdentifier,
+  certificatePolicies,
+  crlDistributionPoints,
+  keyUsage,
+  subjectAltName,
+  subjectKeyIdentifier,
 } from './extensions.js';
 import { encodeName, keyIdentifierOf, spkiOf } from './names.js';
 import type { CaMaterial } from './ca.js';
@@ -34,7 +40,6 @@ export function generateLeafKey(choice: Exclude<LeafKeyChoice, 'shared'>): KeyOb
     : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 }
 
-
 /**
  * A JPKI-profile end-entity certificate: signature certificates carry policy 1.2.392.200149.8.5.1.1.20, keyUsage
  * digitalSignature + nonRepudiation and the 4 basic details in subjectAltName; authentication certificates carry policy
@@ -56,7 +61,11 @@ export function buildLeafCertificate(ca: CaMaterial, request: LeafRequest): Uint
     {
       serial: request.serial,
       issuer: ca.name,
-      subject: encodeName([['C', 'JP'], ['L', request.locality], ['CN', `SIM${request.serial.toString(16).toUpperCase().padStart(8, '0')}`]]),
+      subject: encodeName([
+        ['C', 'JP'],
+        ['L', request.locality],
+        ['CN', `SIM${request.serial.toString(16).toUpperCase().padStart(8, '0')}`],
+      ]),
       notBefore: request.notBefore,
       notAfter: request.notAfter,
       spki,

@@ -1,8 +1,19 @@
 import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import {
-  OID, bitString, enumerated, explicit, extension, generalizedTime, implicitConstructed, implicitPrimitive, octetString,
-  oid, reasonCode, sequence, toHex,
+  OID,
+  bitString,
+  enumerated,
+  explicit,
+  extension,
+  generalizedTime,
+  implicitConstructed,
+  implicitPrimitive,
+  octetString,
+  oid,
+  reasonCode,
+  sequence,
+  toHex,
 } from '@jpki-validator/x509';
 import { SHA256_WITH_RSA, signSha256Rsa } from './cert-builder.js';
 import type { CaMaterial, SignerMaterial } from './ca.js';
@@ -45,7 +56,10 @@ const bytesOf = (view: ArrayBuffer | Uint8Array): Uint8Array => (view instanceof
  * DER writer and signed with node:crypto. The CertID of each request is echoed byte for byte; the nonce extension likewise.
  * Issuer matching is by (issuerNameHash, issuerKeyHash), so two generations with one DN are told apart by their keys.
  */
-export function createOcspResponder(source: OcspStatusSource, options: OcspResponderOptions = {}): (requestDer: Uint8Array, nowMs?: number) => Uint8Array {
+export function createOcspResponder(
+  source: OcspStatusSource,
+  options: OcspResponderOptions = {},
+): (requestDer: Uint8Array, nowMs?: number) => Uint8Array {
   const signerChoice = options.signer ?? 'delegated';
   const validitySeconds = options.validitySeconds ?? 3600;
 
@@ -126,4 +140,3 @@ function singleResponse(certId: Uint8Array, status: SerialStatus | undefined, th
   } else certStatus = implicitPrimitive(2, new Uint8Array(0));
   return sequence(certId, certStatus, generalizedTime(thisUpdate), explicit(0, generalizedTime(nextUpdate)));
 }
-

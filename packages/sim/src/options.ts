@@ -132,6 +132,7 @@ export interface SerialStatus {
 /** Serial input to a number; the simulator's serials are below 2^32 (JPKI's are ~27 bits). */
 export function toSerialNumber(input: SerialInput): number {
   const v = typeof input === 'string' ? parseSerial(input) : BigInt(input);
-  if (v < 0n || v >= 2n ** 32n) throw new SimUsageError('SIM_SERIAL_OUT_OF_RANGE', `serial ${v.toString(16)} outside the simulator's 0 … FFFFFFFF`);
+  if (v < 0n || v >= 2n ** 32n)
+    throw new SimUsageError('SIM_SERIAL_OUT_OF_RANGE', `serial ${v.toString(16)} outside the simulator's 0 … FFFFFFFF`);
   return Number(v);
 }

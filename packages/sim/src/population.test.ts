@@ -53,7 +53,11 @@ describe('RevocationModel', () => {
   });
 
   it('honours custom reason weights', () => {
-    const { reasons } = tally(new RevocationModel('x', EPOCH, { seed: 1, revokedRate: 1, reasonWeights: { keyCompromise: 1, unspecified: 1 } }), 20_000, 0);
+    const { reasons } = tally(
+      new RevocationModel('x', EPOCH, { seed: 1, revokedRate: 1, reasonWeights: { keyCompromise: 1, unspecified: 1 } }),
+      20_000,
+      0,
+    );
     expect(Object.keys(reasons).sort()).toEqual(['keyCompromise', 'unspecified']);
     expect(Math.abs((reasons.keyCompromise ?? 0) / 20_000 - 0.5)).toBeLessThan(0.02);
   });

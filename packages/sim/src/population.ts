@@ -67,7 +67,11 @@ export class RevocationModel {
   constructor(caId: string, epochMs: number, options: RevocationModelOptions) {
     const revokedRate = options.revokedRate ?? 0.1;
     const dailyRevokedRate = options.dailyRevokedRate ?? 0.0005;
-    for (const [name, v] of [['revokedRate', revokedRate], ['dailyRevokedRate', dailyRevokedRate], ['invalidityDateRate', options.invalidityDateRate ?? 0]] as const) {
+    for (const [name, v] of [
+      ['revokedRate', revokedRate],
+      ['dailyRevokedRate', dailyRevokedRate],
+      ['invalidityDateRate', options.invalidityDateRate ?? 0],
+    ] as const) {
       if (!(v >= 0 && v <= 1)) throw new SimUsageError('SIM_BAD_OPTION', `${name} must be within [0, 1], got ${v}`);
     }
     const salt = saltOf(caId);
@@ -81,13 +85,15 @@ export class RevocationModel {
 
     const weights = Object.entries(options.reasonWeights ?? DEFAULT_REASON_WEIGHTS).filter(([, w]) => (w ?? 0) > 0);
     const total = weights.reduce((s, [, w]) => s + (w ?? 0), 0);
-    if (weights.length === 0 || !Number.isFinite(total)) throw new SimUsageError('SIM_BAD_OPTION', 'reasonWeights needs at least one positive weight');
+    if (weights.length === 0 || !Number.isFinite(total))
+      throw new SimUsageError('SIM_BAD_OPTION', 'reasonWeights needs at least one positive weight');
     this.reasonCumulative = new Uint32Array(weights.length);
     this.reasonCodes = new Uint8Array(weights.length);
     let acc = 0;
     weights.forEach(([name, w], i) => {
       const code = reasonCode(name as CrlReason);
-      if (code < 0 || name === 'removeFromCRL') throw new SimUsageError('SIM_BAD_OPTION', `reasonWeights: ${name} is not a revocation reason`);
+      if (code < 0 || name === 'removeFromCRL')
+        throw new SimUsageError('SIM_BAD_OPTION', `reasonWeights: ${name} is not a revocation reason`);
       acc += w ?? 0;
       this.reasonCodes[i] = code;
       // The last bucket takes everything up to 2^32 − 1 so rounding can never leave a draw without a reason.
@@ -115,11 +121,13 @@ export class RevocationModel {
     out.reasonCode = this.reasonCodes[i] as number;
 
     const t = s.next() / TWO_32;
-    out.revokedAtSeconds = out.day === 0
-      ? this.epochSeconds - 1 - Math.floor(t * this.backdateSeconds)
-      : this.generationSeconds(out.day - 1) + Math.floor(t * DAY_SECONDS);
+    out.revokedAtSeconds =
+      out.day === 0
+        ? this.epochSeconds - 1 - Math.floor(t * this.backdateSeconds)
+        : this.generationSeconds(out.day - 1) + Math.floor(t * DAY_SECONDS);
     // Invalidity (when the card was lost or the holder moved) precedes the revocation by up to a week.
-    out.invalidityAtSeconds = s.next() < this.invalidityThreshold ? out.revokedAtSeconds - Math.floor((s.next() / TWO_32) * 7 * DAY_SECONDS) : -1;
+    out.invalidityAtSeconds =
+      s.next() < this.invalidityThreshold ? out.revokedAtSeconds - Math.floor((s.next() / TWO_32) * 7 * DAY_SECONDS) : -1;
     return out;
   }
 

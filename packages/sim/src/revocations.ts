@@ -119,7 +119,8 @@ export class EntryCursor {
 
   /** Next candidate serial from the merge of the population range and the explicit serials; −1 at the end. */
   private nextCandidate(): number {
-    const explicitSerial = this.explicitPos < this.explicit.serials.length ? (this.explicit.serials[this.explicitPos] as number) : Number.POSITIVE_INFINITY;
+    const explicitSerial =
+      this.explicitPos < this.explicit.serials.length ? (this.explicit.serials[this.explicitPos] as number) : Number.POSITIVE_INFINITY;
     const rangeSerial = this.serial < this.end ? this.serial : Number.POSITIVE_INFINITY;
     if (explicitSerial === Number.POSITIVE_INFINITY && rangeSerial === Number.POSITIVE_INFINITY) return -1;
     if (explicitSerial <= rangeSerial) {

@@ -13,8 +13,15 @@ import { serveSimulator, type SimServer, type SimServerOptions } from './http-se
 import { defaultDetails } from './default-details.js';
 import { buildLeafCertificate, generateLeafKey } from './leaf.js';
 import {
-  toSerialNumber, type CrlInfo, type CrlWriteResult, type IssueOptions, type IssuedCertificate, type RevokeOptions, type SerialInput,
-  type SerialStatus, type WriteCrlOptions,
+  toSerialNumber,
+  type CrlInfo,
+  type CrlWriteResult,
+  type IssueOptions,
+  type IssuedCertificate,
+  type RevokeOptions,
+  type SerialInput,
+  type SerialStatus,
+  type WriteCrlOptions,
 } from './options.js';
 import { DAY_MS, RevocationModel } from './population.js';
 import { EntryCursor, SerialLookup, indexExplicit, type EntryFields, type ExplicitIndex } from './revocations.js';
@@ -113,7 +120,11 @@ export class Simulator {
     if (exact) return exact.material;
     const newest = this.state.cas.filter((c) => c.group === idOrGroup).sort((a, b) => b.year - a.year)[0];
     const runtime = newest && this.runtimes.get(newest.id);
-    if (!runtime) throw new SimUsageError('SIM_UNKNOWN_CA', `unknown CA or group ${JSON.stringify(idOrGroup)}; known: ${this.state.cas.map((c) => c.id).join(', ')}`);
+    if (!runtime)
+      throw new SimUsageError(
+        'SIM_UNKNOWN_CA',
+        `unknown CA or group ${JSON.stringify(idOrGroup)}; known: ${this.state.cas.map((c) => c.id).join(', ')}`,
+      );
     return runtime.material;
   }
 
@@ -167,7 +178,8 @@ export class Simulator {
     const serial = options.serial === undefined ? ca.nextSerial : toSerialNumber(options.serial);
     const key = options.key === undefined || options.key === 'shared' ? this.sharedLeafKey : generateLeafKey(options.key);
     const partition = ca.partitions > 0 ? partitionName(model.partitionOf(serial, ca.partitions)) : null;
-    const notBefore = options.notBefore ?? new Date(Math.floor(Math.min(Date.now(), this.generationTime().getTime()) / 1000) * 1000 - 3_600_000);
+    const notBefore =
+      options.notBefore ?? new Date(Math.floor(Math.min(Date.now(), this.generationTime().getTime()) / 1000) * 1000 - 3_600_000);
     const details = ca.kind === 'sign' ? (options.details ?? defaultDetails(serial)) : null;
     const der = buildLeafCertificate(material, {
       serial,
@@ -217,7 +229,10 @@ export class Simulator {
     const serial = toSerialNumber(options.serial);
     const reason: CrlReason = options.reason ?? 'unspecified';
     if (reason === 'removeFromCRL' && this.status(ca.id, serial).reason !== 'certificateHold') {
-      throw new SimUsageError('SIM_BAD_OPTION', `removeFromCRL lifts a certificateHold; serial ${formatSerial(BigInt(serial))} is not on hold`);
+      throw new SimUsageError(
+        'SIM_BAD_OPTION',
+        `removeFromCRL lifts a certificateHold; serial ${formatSerial(BigInt(serial))} is not on hold`,
+      );
     }
     const revokedAt = options.revokedAt ?? new Date(this.generationTime().getTime() - 60_000);
     const list = (this.state.revocations[ca.id] ??= []);
@@ -235,7 +250,8 @@ export class Simulator {
 
   /** Moves to the next generation(s): a day later, with that day's seeded revocations. Returns the new generation. */
   async advance(days = 1): Promise<number> {
-    if (!Number.isInteger(days) || days < 1) throw new SimUsageError('SIM_BAD_OPTION', `advance needs a positive whole number of days, got ${days}`);
+    if (!Number.isInteger(days) || days < 1)
+      throw new SimUsageError('SIM_BAD_OPTION', `advance needs a positive whole number of days, got ${days}`);
     for (let i = 0; i < days; i++) {
       this.state.generationVersions.push(this.state.version);
       this.state.generation++;
@@ -283,7 +299,9 @@ export class Simulator {
     const file = createWriteStream(tmp);
     // A write error can arrive while the writer is busy encoding rather than awaiting 'drain': race the whole job against it.
     const stop = new AbortController();
-    const failed = once(file, 'error', { signal: stop.signal }).then(([error]: unknown[]) => Promise.reject(error instanceof Error ? error : new Error(String(error))));
+    const failed = once(file, 'error', { signal: stop.signal }).then(([error]: unknown[]) =>
+      Promise.reject(error instanceof Error ? error : new Error(String(error))),
+    );
     failed.catch(() => undefined);
     try {
       const stats = await Promise.race([
@@ -311,6 +329,3 @@ async function stateStamp(dir: string): Promise<string> {
   const s = await stat(join(dir, STATE_FILE));
   return `${s.mtimeMs}:${s.ino}:${s.size}`;
 }
-
-
-

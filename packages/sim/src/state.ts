@@ -72,7 +72,12 @@ export async function readState(dir: string): Promise<SimState> {
   } catch (cause) {
     throw new SimStateError('SIM_STATE_INVALID', `state is not JSON: ${(cause as Error).message}`, file, { cause });
   }
-  if (typeof parsed !== 'object' || parsed === null || (parsed as { format?: unknown }).format !== 1 || !Array.isArray((parsed as { cas?: unknown }).cas)) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    (parsed as { format?: unknown }).format !== 1 ||
+    !Array.isArray((parsed as { cas?: unknown }).cas)
+  ) {
     throw new SimStateError('SIM_STATE_INVALID', 'state has no format 1 marker or no cas list', file);
   }
   return parsed as SimState;

@@ -18,7 +18,16 @@ const file = (name: string) => join(dir.path, 'out', name);
 
 beforeAll(async () => {
   dir = await tempDir('crl');
-  sim = await initSimulator({ dir: join(dir.path, 'sim'), seed: 2026, populationPerCa: 20_000, generations: [2015, 2023], kinds: ['sign'], partitions: 4, epoch: EPOCH, dailyRevokedRate: 0.002 });
+  sim = await initSimulator({
+    dir: join(dir.path, 'sim'),
+    seed: 2026,
+    populationPerCa: 20_000,
+    generations: [2015, 2023],
+    kinds: ['sign'],
+    partitions: 4,
+    epoch: EPOCH,
+    dailyRevokedRate: 0.002,
+  });
 });
 afterAll(() => dir.remove());
 
@@ -33,7 +42,16 @@ describe('CRL writer', () => {
   it('lists the same population for the same seed in a separately initialised simulator (keys differ, entries do not)', async () => {
     const other = await tempDir('crl-twin');
     try {
-      const twin = await initSimulator({ dir: other.path, seed: 2026, populationPerCa: 20_000, generations: [2015, 2023], kinds: ['sign'], partitions: 4, epoch: EPOCH, dailyRevokedRate: 0.002 });
+      const twin = await initSimulator({
+        dir: other.path,
+        seed: 2026,
+        populationPerCa: 20_000,
+        generations: [2015, 2023],
+        kinds: ['sign'],
+        partitions: 4,
+        epoch: EPOCH,
+        dailyRevokedRate: 0.002,
+      });
       await twin.writeCrl({ ca: 'jpki-sign-2023', out: join(other.path, 'twin.crl') });
       await sim.writeCrl({ ca: 'jpki-sign-2023', out: file('full.crl') });
       const mine = crlEntries(new Uint8Array(await readFile(file('full.crl'))));
@@ -56,7 +74,17 @@ describe('CRL writer', () => {
     expect(text.stdout).toContain('Superseded');
     expect(text.stdout).toContain('Invalidity Date');
     expect(text.stdout.match(/Serial Number:/g)?.length).toBe(result.entries);
-    const verify = await openssl(['crl', '-inform', 'DER', '-in', file('full.crl'), '-noout', '-verify', '-CAfile', sim.caCertificatePath('jpki-sign-2023')]);
+    const verify = await openssl([
+      'crl',
+      '-inform',
+      'DER',
+      '-in',
+      file('full.crl'),
+      '-noout',
+      '-verify',
+      '-CAfile',
+      sim.caCertificatePath('jpki-sign-2023'),
+    ]);
     expect(verify.stderr).toContain('verify OK');
 
     const { serials } = crlEntries(new Uint8Array(await readFile(file('full.crl'))));
@@ -64,7 +92,8 @@ describe('CRL writer', () => {
     expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
     const ca = sim.listCas().find((c) => c.id === 'jpki-sign-2023');
     let revoked = 0;
-    for (let s = ca?.serialBase ?? 0; s < (ca?.serialBase ?? 0) + (ca?.population ?? 0); s++) if (sim.status('jpki-sign-2023', s).status === 'revoked') revoked++;
+    for (let s = ca?.serialBase ?? 0; s < (ca?.serialBase ?? 0) + (ca?.population ?? 0); s++)
+      if (sim.status('jpki-sign-2023', s).status === 'revoked') revoked++;
     expect(revoked).toBe(result.entries);
   });
 
@@ -76,7 +105,17 @@ describe('CRL writer', () => {
       const r = await openssl(['crl', '-inform', 'DER', '-in', file(name), '-noout', '-verify', '-CAfile', caFile]);
       expect(`${r.stdout}${r.stderr}`).toMatch(/verify fail|bad signature/i);
     }
-    const other = await openssl(['crl', '-inform', 'DER', '-in', file('wrong-key.crl'), '-noout', '-verify', '-CAfile', sim.caCertificatePath('jpki-sign-2015')]);
+    const other = await openssl([
+      'crl',
+      '-inform',
+      'DER',
+      '-in',
+      file('wrong-key.crl'),
+      '-noout',
+      '-verify',
+      '-CAfile',
+      sim.caCertificatePath('jpki-sign-2015'),
+    ]);
     expect(other.stderr).toContain('verify OK');
   });
 
@@ -94,7 +133,17 @@ describe('CRL writer', () => {
     expect(noNext.nextUpdate).toBeNull();
     const text = await openssl(['crl', '-inform', 'DER', '-in', file('no-next.crl'), '-noout', '-text']);
     expect(text.stdout).toContain('Next Update: NONE');
-    const verify = await openssl(['crl', '-inform', 'DER', '-in', file('expired.crl'), '-noout', '-verify', '-CAfile', sim.caCertificatePath('jpki-sign-2023')]);
+    const verify = await openssl([
+      'crl',
+      '-inform',
+      'DER',
+      '-in',
+      file('expired.crl'),
+      '-noout',
+      '-verify',
+      '-CAfile',
+      sim.caCertificatePath('jpki-sign-2023'),
+    ]);
     expect(verify.stderr).toContain('verify OK');
   });
 
@@ -112,12 +161,24 @@ describe('CRL writer', () => {
       const entries = crlEntries(new Uint8Array(await readFile(file(`${p}.crl`)))).serials;
       for (const s of entries) expect(sim.partitionOf('jpki-sign-2023', s)).toBe(p);
       union.push(...entries);
-      const verify = await openssl(['crl', '-inform', 'DER', '-in', file(`${p}.crl`), '-noout', '-verify', '-CAfile', sim.caCertificatePath('jpki-sign-2023')]);
+      const verify = await openssl([
+        'crl',
+        '-inform',
+        'DER',
+        '-in',
+        file(`${p}.crl`),
+        '-noout',
+        '-verify',
+        '-CAfile',
+        sim.caCertificatePath('jpki-sign-2023'),
+      ]);
       expect(verify.stderr).toContain('verify OK');
     }
     expect(idps.size).toBe(4);
     expect(union.sort()).toEqual([...full].sort());
-    await expect(sim.writeCrl({ ca: 'jpki-sign-2023', partition: 'p0009', out: file('x.crl') })).rejects.toMatchObject({ code: 'SIM_UNKNOWN_PARTITION' });
+    await expect(sim.writeCrl({ ca: 'jpki-sign-2023', partition: 'p0009', out: file('x.crl') })).rejects.toMatchObject({
+      code: 'SIM_UNKNOWN_PARTITION',
+    });
   });
 
   it('certificates verify with openssl -crl_check: good, revoked (explicit revoke), and revoked from the seeded population', async () => {
@@ -178,14 +239,26 @@ describe('delta CRLs and generations', () => {
 
     const text = await openssl(['crl', '-inform', 'DER', '-in', file('g1-delta.crl'), '-noout', '-text']);
     expect(text.stdout).toMatch(new RegExp(`Delta CRL Indicator: critical\\s+${base.crlNumber}\\b`));
-    const verify = await openssl(['crl', '-inform', 'DER', '-in', file('g1-delta.crl'), '-noout', '-verify', '-CAfile', sim.caCertificatePath('jpki-sign-2015')]);
+    const verify = await openssl([
+      'crl',
+      '-inform',
+      'DER',
+      '-in',
+      file('g1-delta.crl'),
+      '-noout',
+      '-verify',
+      '-CAfile',
+      sim.caCertificatePath('jpki-sign-2015'),
+    ]);
     expect(verify.stderr).toContain('verify OK');
   });
 
   it('lifting a hold un-lists it from the full CRL and puts removeFromCRL in the next delta', async () => {
     const held = await sim.issueCertificate({ ca: 'jpki-sign-2015' });
     await sim.revoke({ ca: 'jpki-sign-2015', serial: held.serial, reason: 'certificateHold' });
-    await expect(sim.revoke({ ca: 'jpki-sign-2015', serial: held.serialNumber + 999, reason: 'removeFromCRL' })).rejects.toMatchObject({ code: 'SIM_BAD_OPTION' });
+    await expect(sim.revoke({ ca: 'jpki-sign-2015', serial: held.serialNumber + 999, reason: 'removeFromCRL' })).rejects.toMatchObject({
+      code: 'SIM_BAD_OPTION',
+    });
     await sim.advance();
     await sim.revoke({ ca: 'jpki-sign-2015', serial: held.serial, reason: 'removeFromCRL' });
     expect(sim.status('jpki-sign-2015', held.serial).status).toBe('good');
@@ -193,7 +266,11 @@ describe('delta CRLs and generations', () => {
     expect(crlEntries(new Uint8Array(await readFile(file('g2.crl')))).serials).not.toContain(held.serial);
     await sim.writeCrl({ ca: 'jpki-sign-2015', delta: true, out: file('g2-delta.crl') });
     const text = await openssl(['crl', '-inform', 'DER', '-in', file('g2-delta.crl'), '-noout', '-text']);
-    expect(text.stdout).toMatch(new RegExp(`Serial Number: 0?${held.serial}\\s+Revocation Date: [^\\n]+\\s+CRL entry extensions:\\s+X509v3 CRL Reason Code:\\s+Remove From CRL`));
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `Serial Number: 0?${held.serial}\\s+Revocation Date: [^\\n]+\\s+CRL entry extensions:\\s+X509v3 CRL Reason Code:\\s+Remove From CRL`,
+      ),
+    );
   });
 
   it('persists state atomically as JSON that a reopened simulator reads', async () => {

@@ -9,7 +9,14 @@ let sim: Simulator;
 
 beforeAll(async () => {
   dir = await tempDir('issue');
-  sim = await initSimulator({ dir: dir.path, seed: 11, populationPerCa: 100, generations: [2015, 2023], partitions: 3, baseUrl: 'http://sim.test:9000/' });
+  sim = await initSimulator({
+    dir: dir.path,
+    seed: 11,
+    populationPerCa: 100,
+    generations: [2015, 2023],
+    partitions: 3,
+    baseUrl: 'http://sim.test:9000/',
+  });
 });
 afterAll(() => dir.remove());
 

@@ -14,12 +14,24 @@ let ca2015: string;
 
 beforeAll(async () => {
   dir = await tempDir('server');
-  sim = await initSimulator({ dir: join(dir.path, 'sim'), seed: 5, populationPerCa: 1000, generations: [2015, 2023], kinds: ['sign'], partitions: 2 });
+  sim = await initSimulator({
+    dir: join(dir.path, 'sim'),
+    seed: 5,
+    populationPerCa: 1000,
+    generations: [2015, 2023],
+    kinds: ['sign'],
+    partitions: 2,
+  });
   server = await sim.serve({ port: 0 });
   await sim.setBaseUrl(server.url);
   good = await sim.issueCertificate({ ca: 'jpki-sign' });
   revoked = await sim.issueCertificate({ ca: 'jpki-sign', key: 'ec' });
-  await sim.revoke({ ca: 'jpki-sign-2023', serial: revoked.serial, reason: 'keyCompromise', revokedAt: new Date(Date.UTC(2026, 5, 1, 12)) });
+  await sim.revoke({
+    ca: 'jpki-sign-2023',
+    serial: revoked.serial,
+    reason: 'keyCompromise',
+    revokedAt: new Date(Date.UTC(2026, 5, 1, 12)),
+  });
   ca2023 = sim.caCertificatePath('jpki-sign-2023');
   ca2015 = sim.caCertificatePath('jpki-sign-2015');
 });
@@ -86,11 +98,29 @@ describe('OCSP responder, checked by openssl ocsp', () => {
   });
 
   it('answers malformedRequest to garbage and unauthorized for an issuer it does not serve', async () => {
-    const res = await fetch(`${server.url}/ocsp`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: 'not DER' });
+    const res = await fetch(`${server.url}/ocsp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/ocsp-request' },
+      body: 'not DER',
+    });
     expect(Buffer.from(await res.arrayBuffer()).toString('hex')).toBe('30030a0101');
     const key = join(dir.path, 'other.key');
     const cert = join(dir.path, 'other.pem');
-    await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=not a simulator CA', '-keyout', key, '-out', cert, '-days', '1']);
+    await openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=not a simulator CA',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+    ]);
     const r = await ocsp(['-issuer', cert, '-serial', '0x1234', '-CAfile', cert]);
     expect(`${r.stdout}${r.stderr}`).toContain('unauthorized (6)');
   });
@@ -111,7 +141,7 @@ describe('CRL server', () => {
     expect(body.equals(await readFile(direct))).toBe(true);
 
     expect((await fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
-    expect((await fetch(url, { headers: { 'if-none-match': '"other", ' + etag } })).status).toBe(304);
+    expect((await fetch(url, { headers: { 'if-none-match': `"other", ${etag}` } })).status).toBe(304);
     expect((await fetch(url, { headers: { 'if-modified-since': lastModified } })).status).toBe(304);
     expect((await fetch(url, { headers: { 'if-none-match': '"stale"' } })).status).toBe(200);
     const older = new Date(Date.parse(lastModified) - 1000).toUTCString();
@@ -147,7 +177,11 @@ describe('CRL server', () => {
     expect(part.status).toBe(200);
     expect(part.headers.get('etag')).toContain(`-${p}-`);
     const caDer = await fetch(`${server.url}/ca/jpki-sign-2023.crt`);
-    expect(Buffer.from(await caDer.arrayBuffer()).equals(Buffer.from(sim.caCertificatePem('jpki-sign-2023').replace(/-----[^-]+-----|\s/g, ''), 'base64'))).toBe(true);
+    expect(
+      Buffer.from(await caDer.arrayBuffer()).equals(
+        Buffer.from(sim.caCertificatePem('jpki-sign-2023').replace(/-----[^-]+-----|\s/g, ''), 'base64'),
+      ),
+    ).toBe(true);
     expect((await fetch(`${server.url}/crl/nope/full.crl`)).status).toBe(404);
     expect((await fetch(`${server.url}/crl/jpki-sign-2023/full-delta.crl`)).status).toBe(404);
     expect((await fetch(`${server.url}/crl/jpki-sign-2023/p0099.crl`)).status).toBe(404);

@@ -114,8 +114,10 @@ export class BulkStatusResolver {
   /** a CA's verdict for an unlisted serial, and whether a listing counts (both the same for every row of the round) */
   private roundCa(ca: RegisteredCa, nowMs: number, storeUp: boolean): RoundCa {
     // as StatusResolver without an OCSP checker: `ocsp-only` cannot be answered, every other policy reads the CRL
-    if (ca.mode === 'ocsp-only') return { ca, snapshot: null, absent: { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null }, listedVerdict: () => null };
-    if (!storeUp) return { ca, snapshot: null, absent: { kind: 'unknown', ca, detail: 'store_unavailable', via: null }, listedVerdict: () => null };
+    if (ca.mode === 'ocsp-only')
+      return { ca, snapshot: null, absent: { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null }, listedVerdict: () => null };
+    if (!storeUp)
+      return { ca, snapshot: null, absent: { kind: 'unknown', ca, detail: 'store_unavailable', via: null }, listedVerdict: () => null };
     const snapshot = this.options.snapshots.snapshot(ca.id);
     const summary = this.summaries.of(ca, snapshot);
     const absent = crlVerdict(ca, summary, null, AS_OF_NOW, nowMs);
@@ -153,7 +155,14 @@ export class BulkRound {
    * value from `readSerialNumber`, or NEEDS_FULL_PARSE with the text in `serialTexts[i]` (read by `parseSerial`; no text:
    * malformed). A malformed serial is `malformed_serial` before the issuer is looked at, as in `checkMany`.
    */
-  answer(handles: Int32Array, serials: Float64Array, serialTexts: ArrayLike<string | undefined> | null, start: number, end: number, out: BulkColumns): void {
+  answer(
+    handles: Int32Array,
+    serials: Float64Array,
+    serialTexts: ArrayLike<string | undefined> | null,
+    start: number,
+    end: number,
+    out: BulkColumns,
+  ): void {
     const slot = this.slot;
     for (let i = start; i < end; i++) {
       const handle = handles[i] as number;

@@ -68,7 +68,7 @@ export class BulkIssuerPlan {
   answer(serial: number, slot: EntrySlot): number {
     if (this.single) {
       const snapshot = this.soleSnapshot;
-      if (snapshot !== null && snapshot.lookupInto(serial, slot)) return this.revokedOutcome(0, slot.reasonCode, false);
+      if (snapshot?.lookupInto(serial, slot)) return this.revokedOutcome(0, slot.reasonCode, false);
       return this.unlisted(slot);
     }
     let mask = 0;

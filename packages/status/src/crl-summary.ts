@@ -82,7 +82,16 @@ export function partitionView(ca: RegisteredCa, snapshot: CaSnapshot | null, now
   return ca.partitions.map((configured) => {
     const meta = byName.get(configured.name);
     if (meta === undefined) {
-      return { name: configured.name, crlNumber: null, thisUpdate: null, nextUpdate: null, entries: null, stale: true, loadedAt: null, source: configured.source };
+      return {
+        name: configured.name,
+        crlNumber: null,
+        thisUpdate: null,
+        nextUpdate: null,
+        entries: null,
+        stale: true,
+        loadedAt: null,
+        source: configured.source,
+      };
     }
     return {
       name: configured.name,

@@ -15,7 +15,14 @@ export {
 } from './ocsp/checker.js';
 export { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from './ocsp/circuit-breaker.js';
 export { SpendCap } from './ocsp/spend-cap.js';
-export { validateCertificate, CertificateInputError, type ValidationReport, type ValidationResult, type ValidationError, type CertificateSummary } from './validate.js';
+export {
+  validateCertificate,
+  CertificateInputError,
+  type ValidationReport,
+  type ValidationResult,
+  type ValidationError,
+  type CertificateSummary,
+} from './validate.js';
 export { BulkStatusResolver, BulkRound, SKIP_ROW, answerSerialText, type BulkStatusOptions, type BulkColumns } from './bulk-columns.js';
 export { bulkStatusAnswer, type BulkOutcome, type BulkRowFacts } from './bulk-outcomes.js';
 export { readSerialNumber, readSerialNumberBytes, NEEDS_FULL_PARSE } from './serial-number.js';

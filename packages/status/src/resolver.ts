@@ -137,7 +137,8 @@ export class StatusResolver {
       if (cas === null) {
         indexes.forEach((qi, k) => {
           const s = serials[k];
-          if (s !== null && s !== undefined) answers[qi] = unknownAnswer(this.context(issuer, formatSerial(s), checkedAt), 'issuer_unknown', null, null);
+          if (s !== null && s !== undefined)
+            answers[qi] = unknownAnswer(this.context(issuer, formatSerial(s), checkedAt), 'issuer_unknown', null, null);
         });
         continue;
       }
@@ -271,7 +272,13 @@ export class StatusResolver {
   }
 
   /** CRL verdicts for a column of serials; undefined entries where the policy asks OCSP first */
-  private bulkCrlVerdicts(ca: RegisteredCa, serials: readonly (bigint | null)[], atMs: number, nowMs: number, mode: StatusMode): (CaVerdict | undefined)[] | null {
+  private bulkCrlVerdicts(
+    ca: RegisteredCa,
+    serials: readonly (bigint | null)[],
+    atMs: number,
+    nowMs: number,
+    mode: StatusMode,
+  ): (CaVerdict | undefined)[] | null {
     if ((mode === 'ocsp-first' || mode === 'ocsp-only') && ca.ocsp !== null && this.options.ocsp !== null) return null;
     if (mode === 'ocsp-only') return serials.map(() => ({ kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null }));
     if (!this.storeAvailable()) return serials.map(() => ({ kind: 'unknown', ca, detail: 'store_unavailable', via: null }));
@@ -301,7 +308,12 @@ export class StatusResolver {
     });
   }
 
-  private async answerDeferred(questions: readonly BatchQuestion[], deferred: readonly number[], answers: StatusAnswer[], options: CheckOptions): Promise<void> {
+  private async answerDeferred(
+    questions: readonly BatchQuestion[],
+    deferred: readonly number[],
+    answers: StatusAnswer[],
+    options: CheckOptions,
+  ): Promise<void> {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < deferred.length) {

@@ -87,6 +87,7 @@ export async function validateCertificate(resolver: StatusResolver, input: strin
     result = 'unknown';
     errors.push({ code: 'status_unknown', message: `revocation status unknown: ${status.detail ?? 'no data'}` });
   } else result = 'valid';
-  if (result !== 'revoked' && status.status === 'revoked') errors.push({ code: 'revoked', message: `also revoked at ${status.revokedAt ?? '?'}` });
+  if (result !== 'revoked' && status.status === 'revoked')
+    errors.push({ code: 'revoked', message: `also revoked at ${status.revokedAt ?? '?'}` });
   return { result, status, certificate, errors };
 }

@@ -70,7 +70,15 @@ function issuer(id: string, group: string, caCertPath: string, partitions: strin
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bulk-columns-'));
-  const sim = await initSimulator({ dir: join(dir, 'sim'), seed: 11, populationPerCa: POPULATION, revokedRate: 0.3, generations: [2015, 2023], kinds: ['sign', 'auth'], partitions: 0 });
+  const sim = await initSimulator({
+    dir: join(dir, 'sim'),
+    seed: 11,
+    populationPerCa: POPULATION,
+    revokedRate: 0.3,
+    generations: [2015, 2023],
+    kinds: ['sign', 'auth'],
+    partitions: 0,
+  });
   bases = Object.fromEntries(sim.listCas().map((ca) => [ca.id, ca.serialBase]));
   store = await openEmbeddedStore();
   const crl = async (ca: string) => {
@@ -110,17 +118,41 @@ function questions(): Array<{ issuer: string; serial: string }> {
   }
   const listed = hex((bases['jpki-sign-2023'] as number) + 1);
   for (const serial of [
-    `0x${listed}`, `0X${listed.toLowerCase()}`, `000${listed}`, ` ${listed} `, `\u00a0${listed}`, listed.toLowerCase(),
-    formatSerial(LONG_SERIAL), formatSerial(LONGER_SERIAL), `0x${formatSerial(LONGER_SERIAL)}`, 'FFFFFFFF', '100000000',
-    '0', '00', '0x', '', ' ', 'not-hex', '12 34', 'A'.repeat(40), 'A'.repeat(41), '１２', '-1',
+    `0x${listed}`,
+    `0X${listed.toLowerCase()}`,
+    `000${listed}`,
+    ` ${listed} `,
+    `\u00a0${listed}`,
+    listed.toLowerCase(),
+    formatSerial(LONG_SERIAL),
+    formatSerial(LONGER_SERIAL),
+    `0x${formatSerial(LONGER_SERIAL)}`,
+    'FFFFFFFF',
+    '100000000',
+    '0',
+    '00',
+    '0x',
+    '',
+    ' ',
+    'not-hex',
+    '12 34',
+    'A'.repeat(40),
+    'A'.repeat(41),
+    '１２',
+    '-1',
   ]) {
-    for (const issuerName of ['jpki-sign', 'jpki-sign-2023', 'jpki-auth-2023', 'jpki-auth', 'no-such-ca']) qs.push({ issuer: issuerName, serial });
+    for (const issuerName of ['jpki-sign', 'jpki-sign-2023', 'jpki-auth-2023', 'jpki-auth', 'no-such-ca'])
+      qs.push({ issuer: issuerName, serial });
   }
   return qs;
 }
 
 /** the bulk path's answers, rebuilt as full answers (checkedAt given) */
-function bulkAnswers(resolver: BulkStatusResolver, qs: ReadonlyArray<{ issuer: string; serial: string }>, checkedAt: string): StatusAnswer[] {
+function bulkAnswers(
+  resolver: BulkStatusResolver,
+  qs: ReadonlyArray<{ issuer: string; serial: string }>,
+  checkedAt: string,
+): StatusAnswer[] {
   const n = qs.length;
   const handles = new Int32Array(n);
   const serials = new Float64Array(n);
@@ -160,8 +192,10 @@ describe('BulkStatusResolver', () => {
     for (let i = 0; i < qs.length; i++) expect({ i, q: qs[i], a: got[i] }).toEqual({ i, q: qs[i], a: expected[i] });
     // the run covered what it claims to
     const statuses = new Set(got.map((a) => `${a.status}/${a.detail ?? ''}/${a.anomaly === true}`));
-    const kinds = now() > Date.now() + 86_400_000 ? ['revoked//true', 'unknown/crl_stale/false'] : ['good//false', 'revoked//true', 'revoked//false'];
-    for (const k of [...kinds, 'unknown/malformed_serial/false', 'unknown/issuer_unknown/false', 'unknown/issuer_not_loaded/false']) expect(statuses).toContain(k);
+    const kinds =
+      now() > Date.now() + 86_400_000 ? ['revoked//true', 'unknown/crl_stale/false'] : ['good//false', 'revoked//true', 'revoked//false'];
+    for (const k of [...kinds, 'unknown/malformed_serial/false', 'unknown/issuer_unknown/false', 'unknown/issuer_not_loaded/false'])
+      expect(statuses).toContain(k);
     expect(got.some((a) => a.serial === formatSerial(LONG_SERIAL) && a.status === 'revoked')).toBe(true);
     expect(got.some((a) => a.serial === formatSerial(LONGER_SERIAL) && a.status === 'revoked')).toBe(true);
   });
@@ -179,7 +213,25 @@ describe('BulkStatusResolver', () => {
 
 describe('readSerialNumber', () => {
   it('reads the plain form exactly as parseSerial does (from text and from UTF-8 bytes), and sends everything else to it', () => {
-    const inputs = ['7000001', '0x7000001', '0X0a', '000', '0', 'abcdef', 'ABCDEF0123456', '1ABCDEF0123456', '0000000000000000000001', '0x', '', ' 1', '1 ', 'g', '-1', '１', '0x0x1'];
+    const inputs = [
+      '7000001',
+      '0x7000001',
+      '0X0a',
+      '000',
+      '0',
+      'abcdef',
+      'ABCDEF0123456',
+      '1ABCDEF0123456',
+      '0000000000000000000001',
+      '0x',
+      '',
+      ' 1',
+      '1 ',
+      'g',
+      '-1',
+      '１',
+      '0x0x1',
+    ];
     for (const text of inputs) {
       const line = `id,${text},x`;
       const fast = readSerialNumber(line, 3, 3 + text.length);

@@ -17,14 +17,14 @@ const REASONS = [1, 3, 3, 4, 4, 4, 6, 0];
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MB`;
-const rate = (n, ms) => `${((n / ms) * 1000 / 1e6).toFixed(2)} M/s`;
+const rate = (n, ms) => `${(((n / ms) * 1000) / 1e6).toFixed(2)} M/s`;
 
 function feed(loader) {
   // ascending serials with gaps: N entries over ~2^27 serials, as JPKI serials are sequential
   const step = Math.max(1, Math.floor(2 ** 27 / N));
   let s = 0x00100000;
   for (let i = 0; i < N; i++) {
-    s += 1 + ((i * 2654435761) >>> 0) % (2 * step - 1);
+    s += 1 + (((i * 2654435761) >>> 0) % (2 * step - 1));
     loader.add(s, REASONS[i & 7], (T0 + (i % 86400)) * 1000, Number.NaN);
   }
   return s;
@@ -41,7 +41,15 @@ async function usedMemory(redis) {
   return Number(/used_memory:(\d+)/.exec(info)[1]);
 }
 
-const opts = { caId: 'timing-ca', partition: 'p1', crlNumber: 1n, thisUpdateMs: Date.now(), nextUpdateMs: Date.now() + 86400000, isDelta: false, source: 'synthetic' };
+const opts = {
+  caId: 'timing-ca',
+  partition: 'p1',
+  crlNumber: 1n,
+  thisUpdateMs: Date.now(),
+  nextUpdateMs: Date.now() + 86400000,
+  isDelta: false,
+  source: 'synthetic',
+};
 
 // embedded
 {
@@ -63,7 +71,9 @@ const opts = { caId: 'timing-ca', partition: 'p1', crlNumber: 1n, thisUpdateMs: 
   const reopened = await openEmbeddedStore({ dataDir, watch: false });
   const tReopen = performance.now() - t;
   const listed = bulk.reasonCodes.reduce((n, r) => n + (r >= 0 ? 1 : 0), 0);
-  console.log(`embedded: ${N} entries: add loop ${tAdd.toFixed(0)} ms, add+commit+fsync ${tLoad.toFixed(0)} ms (${rate(N, tLoad)}), snapshot file ${mb(bytes)} (${(bytes / N).toFixed(2)} B/entry), reopen ${tReopen.toFixed(0)} ms`);
+  console.log(
+    `embedded: ${N} entries: add loop ${tAdd.toFixed(0)} ms, add+commit+fsync ${tLoad.toFixed(0)} ms (${rate(N, tLoad)}), snapshot file ${mb(bytes)} (${(bytes / N).toFixed(2)} B/entry), reopen ${tReopen.toFixed(0)} ms`,
+  );
   console.log(`embedded: lookupMany 2M random serials in ${tLookup.toFixed(0)} ms (${rate(2e6, tLookup)}), ${listed} listed`);
   await reopened.close();
   await store.close();
@@ -90,7 +100,9 @@ const opts = { caId: 'timing-ca', partition: 'p1', crlNumber: 1n, thisUpdateMs: 
     for (const c of [0, 1, 2, 3, 4, 5, 6, 9, 10]) reasonBytes += await redis.strlen(k.reason(c));
   }
   const bitmaps = listedBytes + reasonBytes;
-  console.log(`redis: ${N} entries loaded in ${tLoad.toFixed(0)} ms (${rate(N, tLoad)}); used_memory +${mb(used)} = bitmaps ${mb(bitmaps)} + ${((used - bitmaps) / N).toFixed(2)} B/entry`);
+  console.log(
+    `redis: ${N} entries loaded in ${tLoad.toFixed(0)} ms (${rate(N, tLoad)}); used_memory +${mb(used)} = bitmaps ${mb(bitmaps)} + ${((used - bitmaps) / N).toFixed(2)} B/entry`,
+  );
   const serials = probe(2_000_000, maxSerial);
   const cold = createRedisStore({ redis, prefix });
   t = performance.now();
@@ -99,10 +111,12 @@ const opts = { caId: 'timing-ca', partition: 'p1', crlNumber: 1n, thisUpdateMs: 
   t = performance.now();
   await cold.lookupMany('timing-ca', serials);
   const tWarm = performance.now() - t;
-  console.log(`redis: lookupMany 2M serials: cold (range reads of every chunk) ${tCold.toFixed(0)} ms (${rate(2e6, tCold)}), warm chunk cache ${tWarm.toFixed(0)} ms (${rate(2e6, tWarm)})`);
+  console.log(
+    `redis: lookupMany 2M serials: cold (range reads of every chunk) ${tCold.toFixed(0)} ms (${rate(2e6, tCold)}), warm chunk cache ${tWarm.toFixed(0)} ms (${rate(2e6, tWarm)})`,
+  );
   t = performance.now();
   for (let i = 0; i < 2000; i++) await cold.lookup('timing-ca', BigInt(serials[i]));
-  console.log(`redis: single lookups (2 round trips each): ${((performance.now() - t) / 2000 * 1000).toFixed(0)} µs each`);
+  console.log(`redis: single lookups (2 round trips each): ${(((performance.now() - t) / 2000) * 1000).toFixed(0)} µs each`);
   const replicaStore = createRedisStore({ redis: REDIS_URL, prefix });
   t = performance.now();
   const replica = await new RedisReplica(replicaStore).start();

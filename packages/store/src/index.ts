@@ -6,4 +6,13 @@ export { EmbeddedRevocationStore, openEmbeddedStore, DEFAULT_CHUNK_BITS, type Em
 export { RedisRevocationStore, createRedisStore, type RedisStoreOptions } from './redis/redis-store.js';
 export { RedisReplica, startRedisReplica } from './redis/redis-replica.js';
 export { createStoreKeys, REASON_CODES, type StoreKeys, type CaKeys, type ChunkKeys } from './redis/keys.js';
-export { openRedis, isClusterUrl, parseClusterUrl, bullConnection, bullPrefix, closeBullConnection, type RedisClient, type ClusterUrl } from './redis/connection.js';
+export {
+  openRedis,
+  isClusterUrl,
+  parseClusterUrl,
+  bullConnection,
+  bullPrefix,
+  closeBullConnection,
+  type RedisClient,
+  type ClusterUrl,
+} from './redis/connection.js';

@@ -9,7 +9,15 @@ import { openEmbeddedStore } from '../src/embedded/embedded-store.js';
 import type { LoadOptions } from '../src/types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
-const opts: LoadOptions = { caId: 'jpki-sign-2023', partition: 'p1', crlNumber: 1n, thisUpdateMs: T0, nextUpdateMs: null, isDelta: false, source: 't' };
+const opts: LoadOptions = {
+  caId: 'jpki-sign-2023',
+  partition: 'p1',
+  crlNumber: 1n,
+  thisUpdateMs: T0,
+  nextUpdateMs: null,
+  isDelta: false,
+  source: 't',
+};
 
 describe('embedded store files', () => {
   let dataDir: string;
@@ -68,6 +76,8 @@ describe('embedded store files', () => {
     const file = join(dataDir, 'ca-jpki-sign-2023.snap');
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, bytes.length - 10));
-    await expect(openEmbeddedStore({ dataDir })).rejects.toThrow(/ca-jpki-sign-2023\.snap: blob 0 dates runs past the end of the file at byte \d+/);
+    await expect(openEmbeddedStore({ dataDir })).rejects.toThrow(
+      /ca-jpki-sign-2023\.snap: blob 0 dates runs past the end of the file at byte \d+/,
+    );
   });
 });

@@ -121,7 +121,12 @@ describe('redis store specifics', () => {
     const n = 100_000;
     const before = (await store.redis.memory('STATS')) as unknown[];
     const usedBefore = Number(before[before.indexOf('total.allocated') + 1]);
-    await load(store, opts(1n), Array.from({ length: n }, (_, i) => i * 3), 1);
+    await load(
+      store,
+      opts(1n),
+      Array.from({ length: n }, (_, i) => i * 3),
+      1,
+    );
     const after = (await store.redis.memory('STATS')) as unknown[];
     const usedAfter = Number(after[after.indexOf('total.allocated') + 1]);
     // bitmaps: listed + the one reason used, over 3n serials

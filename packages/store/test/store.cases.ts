@@ -105,8 +105,16 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
       const parts = await store.partitions(CA);
       expect(parts).toEqual([
         {
-          partition: 'p1', crlNumber: 10n, fullCrlNumber: 10n, isDelta: false, thisUpdateMs: T0, nextUpdateMs: T0 + DAY, entries: 4,
-          loadedAtMs: T0 + 1000, source: 'http://crl.example/p1.crl', generation: 1,
+          partition: 'p1',
+          crlNumber: 10n,
+          fullCrlNumber: 10n,
+          isDelta: false,
+          thisUpdateMs: T0,
+          nextUpdateMs: T0 + DAY,
+          entries: 4,
+          loadedAtMs: T0 + 1000,
+          source: 'http://crl.example/p1.crl',
+          generation: 1,
         },
       ]);
       expect(await store.caIds()).toEqual([CA]);
@@ -126,13 +134,21 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
     });
 
     it('update: new entries listed, dropped ones stay revoked (final), the latest reason and date win', async () => {
-      await load(store, opts(10n), [[1, CERTIFICATE_HOLD, T0], [2, SUPERSEDED, T0], [3, KEY_COMPROMISE, T0]]);
+      await load(store, opts(10n), [
+        [1, CERTIFICATE_HOLD, T0],
+        [2, SUPERSEDED, T0],
+        [3, KEY_COMPROMISE, T0],
+      ]);
       const report = await load(store, opts(11n, { thisUpdateMs: T0 + DAY, nextUpdateMs: T0 + 2 * DAY }), [
         [1, AFFILIATION_CHANGED, T0 + 100_000],
         [4, SUPERSEDED, T0 + DAY],
       ]);
       expect(report).toMatchObject({ outcome: 'switched', generation: 2, entries: 2 });
-      expect((await store.lookup(CA, 1n)).entry).toEqual({ reasonCode: AFFILIATION_CHANGED, revokedAtMs: T0 + 100_000, invalidityMs: Number.NaN });
+      expect((await store.lookup(CA, 1n)).entry).toEqual({
+        reasonCode: AFFILIATION_CHANGED,
+        revokedAtMs: T0 + 100_000,
+        invalidityMs: Number.NaN,
+      });
       expect(await reasonOf(store, 2n)).toBe(SUPERSEDED); // dropped by CRL 11, still revoked
       expect(await reasonOf(store, 3n)).toBe(KEY_COMPROMISE);
       expect(await reasonOf(store, 4n)).toBe(SUPERSEDED);
@@ -140,8 +156,16 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
     });
 
     it('diffGenerations reports what changed between the previous and the current generation', async () => {
-      await load(store, opts(10n), [[1, CERTIFICATE_HOLD, T0], [2, SUPERSEDED, T0], [2 ** 21, SUPERSEDED, T0]]);
-      await load(store, opts(11n), [[1, AFFILIATION_CHANGED, T0], [2, SUPERSEDED, T0 + 5000], [5, KEY_COMPROMISE, T0]]);
+      await load(store, opts(10n), [
+        [1, CERTIFICATE_HOLD, T0],
+        [2, SUPERSEDED, T0],
+        [2 ** 21, SUPERSEDED, T0],
+      ]);
+      await load(store, opts(11n), [
+        [1, AFFILIATION_CHANGED, T0],
+        [2, SUPERSEDED, T0 + 5000],
+        [5, KEY_COMPROMISE, T0],
+      ]);
       const seen: GenerationChange[] = [];
       const summary = await store.diffGenerations(CA, (c) => seen.push({ ...c }));
       expect(summary).toEqual({ caId: CA, fromGeneration: 1, toGeneration: 2, changes: 2 });
@@ -152,8 +176,13 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
     });
 
     it('delta CRLs apply on their base; removeFromCRL un-lists; a delta on a missing base is refused', async () => {
-      await expect(load(store, opts(9n, { isDelta: true, baseCrlNumber: 8n }), [[1, KEY_COMPROMISE, T0]])).rejects.toBeInstanceOf(DeltaBaseError);
-      await load(store, opts(10n), [[1, CERTIFICATE_HOLD, T0], [2, KEY_COMPROMISE, T0]]);
+      await expect(load(store, opts(9n, { isDelta: true, baseCrlNumber: 8n }), [[1, KEY_COMPROMISE, T0]])).rejects.toBeInstanceOf(
+        DeltaBaseError,
+      );
+      await load(store, opts(10n), [
+        [1, CERTIFICATE_HOLD, T0],
+        [2, KEY_COMPROMISE, T0],
+      ]);
       await expect(load(store, opts(12n, { isDelta: true, baseCrlNumber: 11n }), [[3, KEY_COMPROMISE, T0]])).rejects.toMatchObject({
         code: 'DELTA_BASE',
         baseCrlNumber: 11n,
@@ -186,7 +215,10 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
       const { crlNumber, thisUpdateMs, nextUpdateMs, isDelta, ...target } = opts(10n);
       const loader = await store.beginLoad(target);
       loader.add(5, SUPERSEDED, T0, Number.NaN);
-      expect(await loader.commit({ crlNumber, thisUpdateMs, nextUpdateMs, isDelta })).toMatchObject({ outcome: 'switched', crlNumber: 10n });
+      expect(await loader.commit({ crlNumber, thisUpdateMs, nextUpdateMs, isDelta })).toMatchObject({
+        outcome: 'switched',
+        crlNumber: 10n,
+      });
       expect(await reasonOf(store, 5n)).toBe(SUPERSEDED);
       const incomplete = await store.beginLoad(target);
       await expect(incomplete.commit()).rejects.toMatchObject({ code: 'ENTRY_INVALID' });
@@ -243,8 +275,14 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
       const other = await h.another();
       try {
         const reports = await Promise.all([
-          load(store, opts(10n), [[1, KEY_COMPROMISE, T0], [2 ** 20, KEY_COMPROMISE, T0]]),
-          load(other, opts(20n, { partition: 'p2' }), [[2, SUPERSEDED, T0], [2 ** 20 + 1, SUPERSEDED, T0]]),
+          load(store, opts(10n), [
+            [1, KEY_COMPROMISE, T0],
+            [2 ** 20, KEY_COMPROMISE, T0],
+          ]),
+          load(other, opts(20n, { partition: 'p2' }), [
+            [2, SUPERSEDED, T0],
+            [2 ** 20 + 1, SUPERSEDED, T0],
+          ]),
         ]);
         expect(reports.map((r) => r.generation).sort()).toEqual([1, 2]);
         for (const s of [1n, 2n, BigInt(2 ** 20), BigInt(2 ** 20 + 1)]) expect((await store.lookup(CA, s)).entry).not.toBeNull();
@@ -285,11 +323,18 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
 
     it('a restart reads the stored data without reloading, previous generation included', async () => {
       await load(store, opts(10n), [[1, CERTIFICATE_HOLD, T0]]);
-      await load(store, opts(11n), [[1, AFFILIATION_CHANGED, T0], [9, KEY_COMPROMISE, T0, T0 - 1000 * 3600]]);
+      await load(store, opts(11n), [
+        [1, AFFILIATION_CHANGED, T0],
+        [9, KEY_COMPROMISE, T0, T0 - 1000 * 3600],
+      ]);
       await store.close();
       const reopened = await h.another();
       try {
-        expect((await reopened.lookup(CA, 9n)).entry).toEqual({ reasonCode: KEY_COMPROMISE, revokedAtMs: T0, invalidityMs: T0 - 3_600_000 });
+        expect((await reopened.lookup(CA, 9n)).entry).toEqual({
+          reasonCode: KEY_COMPROMISE,
+          revokedAtMs: T0,
+          invalidityMs: T0 - 3_600_000,
+        });
         expect((await reopened.partitions(CA))[0]).toMatchObject({ crlNumber: 11n, generation: 2 });
         const seen: bigint[] = [];
         expect((await reopened.diffGenerations(CA, (c) => seen.push(c.serial))).changes).toBe(2);

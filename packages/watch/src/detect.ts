@@ -5,7 +5,7 @@
  * never one lookup per customer.
  */
 import type { CaSnapshot } from '@jpki-validator/store';
-import { ChunkedBitmap } from './chunked-bitmap.js';
+import type { ChunkedBitmap } from './chunked-bitmap.js';
 import { WatchError } from './errors.js';
 
 /** one watched, listed serial whose (serial, reason) has not been reported (or gained a watcher since) */
@@ -26,7 +26,10 @@ export interface DetectInput {
 export function detectRevocations(input: DetectInput): DetectedRevocation[] {
   const { snapshot, watched, fresh } = input;
   if (watched.chunkBits !== snapshot.chunkBits) {
-    throw new WatchError('WATCH_CHUNK_MISMATCH', `watch list of ${snapshot.caId} uses 2^${watched.chunkBits}-serial chunks, the store 2^${snapshot.chunkBits}`);
+    throw new WatchError(
+      'WATCH_CHUNK_MISMATCH',
+      `watch list of ${snapshot.caId} uses 2^${watched.chunkBits}-serial chunks, the store 2^${snapshot.chunkBits}`,
+    );
   }
   const hits: DetectedRevocation[] = [];
   const reportedCache = new Map<number, ChunkedBitmap | undefined>();

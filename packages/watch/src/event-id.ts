@@ -7,7 +7,10 @@ import type { WatchEventType } from './types.js';
  * cannot occur in any of them), hex.
  */
 export function watchEventId(customerId: string, caId: string | null, serial: string, type: WatchEventType, reason: string | null): string {
-  return createHash('sha256').update([customerId, caId ?? '', serial, type, reason ?? ''].join('\0')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update([customerId, caId ?? '', serial, type, reason ?? ''].join('\0'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** a batch's id: the same events give the same id, so re-enqueueing after a crash does not create a second delivery */

@@ -8,7 +8,15 @@ export { parseWatchRow, createIssuerResolver, type IssuerEntry } from './rows.js
 export { matchesFilter } from './event-filter.js';
 export { runWatchPass, type PassOptions, type PassReport, type WatchSinkConfig } from './pass.js';
 export { writeEventsFile, writeEventLines, eventsFileName } from './events-file.js';
-export { signatureHeader, verifySignature, deliverBatch, secretFor, type WebhookBatch, type WebhookQueue, type DeliverOptions } from './webhook.js';
+export {
+  signatureHeader,
+  verifySignature,
+  deliverBatch,
+  secretFor,
+  type WebhookBatch,
+  type WebhookQueue,
+  type DeliverOptions,
+} from './webhook.js';
 export { EmbeddedWatchRepository, openEmbeddedWatch, type EmbeddedWatchOptions } from './embedded/embedded-repo.js';
 export { WebhookOutbox, type DeliveryReport } from './embedded/outbox.js';
 export { RedisWatchRepository, createRedisWatch, type RedisWatchOptions } from './redis/redis-repo.js';

@@ -60,11 +60,19 @@ export async function runWatchPass(options: PassOptions): Promise<PassReport> {
       if (snapshot === null || !snapshot.loaded) continue;
       const reported = new Map<number, Awaited<ReturnType<WatchRepository['reported']>>>();
       for (const code of REASON_CODES) reported.set(code, await repo.reported(caId, code));
-      const hits = detectRevocations({ snapshot, watched: await repo.watched(caId), reported: (c) => reported.get(c), fresh: await repo.fresh(caId) });
+      const hits = detectRevocations({
+        snapshot,
+        watched: await repo.watched(caId),
+        reported: (c) => reported.get(c),
+        fresh: await repo.fresh(caId),
+      });
       cas.push({ caId, generation: snapshot.generation, hits: hits.length });
       passed.push(caId);
       const crlNumber = latestCrlNumber(snapshot);
-      const owners = await repo.owners(caId, hits.map((h) => h.serial));
+      const owners = await repo.owners(
+        caId,
+        hits.map((h) => h.serial),
+      );
       for (const hit of hits) {
         const reason = reasonName(hit.reasonCode) ?? 'unspecified';
         const serial = formatSerial(hit.serial);
@@ -150,7 +158,13 @@ function latestCrlNumber(snapshot: CaSnapshot): string | null {
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function compareEvents(a: WatchEvent, b: WatchEvent): number {
-  return cmp(a.caId ?? '', b.caId ?? '') || a.serial.length - b.serial.length || cmp(a.serial, b.serial) || cmp(a.customerId, b.customerId) || cmp(a.type, b.type);
+  return (
+    cmp(a.caId ?? '', b.caId ?? '') ||
+    a.serial.length - b.serial.length ||
+    cmp(a.serial, b.serial) ||
+    cmp(a.customerId, b.customerId) ||
+    cmp(a.type, b.type)
+  );
 }
 
 function webhookBatches(sinks: readonly WatchSinkConfig[], events: readonly WatchEvent[], size: number): WebhookBatch[] {

@@ -22,7 +22,11 @@ export function createIssuerResolver(issuers: readonly IssuerEntry[]): (issuer: 
   };
 }
 
-export function parseWatchRow(row: Readonly<Record<string, string | undefined>>, line: number, resolveIssuer: (issuer: string) => readonly string[]): WatchEntryInput {
+export function parseWatchRow(
+  row: Readonly<Record<string, string | undefined>>,
+  line: number,
+  resolveIssuer: (issuer: string) => readonly string[],
+): WatchEntryInput {
   const customerId = (row.customerId ?? '').trim();
   if (customerId.length === 0) throw new WatchRowError(line, 'customerId', 'empty');
   const issuer = (row.issuer ?? '').trim();
@@ -43,7 +47,8 @@ export function parseWatchRow(row: Readonly<Record<string, string | undefined>>,
   let notAfterMs: number | null = null;
   if (notAfterText.length > 0) {
     notAfterMs = Date.parse(notAfterText);
-    if (!Number.isFinite(notAfterMs) || !/^\d{4}-\d{2}-\d{2}/.test(notAfterText)) throw new WatchRowError(line, 'notAfter', `"${notAfterText}" is not an ISO date or RFC 3339 time`);
+    if (!Number.isFinite(notAfterMs) || !/^\d{4}-\d{2}-\d{2}/.test(notAfterText))
+      throw new WatchRowError(line, 'notAfter', `"${notAfterText}" is not an ISO date or RFC 3339 time`);
   }
   return { customerId, issuer, caIds, serial, notAfterMs };
 }

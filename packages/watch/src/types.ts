@@ -60,9 +60,7 @@ export interface UpsertReport {
 }
 
 /** Something the pass found and recorded, so that later passes skip it. */
-export type ReportMark =
-  | { kind: 'revoked'; caId: string; serial: bigint; reasonCode: number }
-  | { kind: 'expired'; customerId: string };
+export type ReportMark = { kind: 'revoked'; caId: string; serial: bigint; reasonCode: number } | { kind: 'expired'; customerId: string };
 
 export interface EventFilter {
   /** detectedAt at or after, ms */

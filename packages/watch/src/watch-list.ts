@@ -32,7 +32,10 @@ export function planUpsert(old: WatchRecord | null, input: WatchEntryInput, nowM
   const before = targetsOf(old);
   const after = targetsOf(input);
   const history = certChanged
-    ? [...old.history, { issuer: old.issuer, caIds: old.caIds, serial: formatSerial(old.serial), notAfterMs: old.notAfterMs, untilMs: nowMs }]
+    ? [
+        ...old.history,
+        { issuer: old.issuer, caIds: old.caIds, serial: formatSerial(old.serial), notAfterMs: old.notAfterMs, untilMs: nowMs },
+      ]
     : old.history;
   return {
     record: { ...fresh, history },
@@ -56,10 +59,19 @@ export interface RotateOptions {
 export async function rotateCustomer(repo: WatchRepository, options: RotateOptions): Promise<WatchRecord> {
   return repo.withLock(async () => {
     const old = await repo.get(options.customerId);
-    if (old === null) throw new WatchError('WATCH_CUSTOMER_UNKNOWN', `customer ${JSON.stringify(options.customerId)} is not on the watch list`);
+    if (old === null)
+      throw new WatchError('WATCH_CUSTOMER_UNKNOWN', `customer ${JSON.stringify(options.customerId)} is not on the watch list`);
     const nowMs = options.nowMs ?? Date.now();
     await repo.upsert(
-      [{ customerId: old.customerId, issuer: options.issuer?.issuer ?? old.issuer, caIds: options.issuer?.caIds ?? old.caIds, serial: options.serial, notAfterMs: options.notAfterMs ?? null }],
+      [
+        {
+          customerId: old.customerId,
+          issuer: options.issuer?.issuer ?? old.issuer,
+          caIds: options.issuer?.caIds ?? old.caIds,
+          serial: options.serial,
+          notAfterMs: options.notAfterMs ?? null,
+        },
+      ],
       nowMs,
     );
     return (await repo.get(options.customerId)) ?? old;
@@ -67,7 +79,11 @@ export async function rotateCustomer(repo: WatchRepository, options: RotateOptio
 }
 
 /** Imports rows in batches (each batch under the lock, so a pass sees whole batches). */
-export async function importWatchList(repo: WatchRepository, rows: AsyncIterable<WatchEntryInput> | Iterable<WatchEntryInput>, options: { batchSize?: number; nowMs?: number } = {}) {
+export async function importWatchList(
+  repo: WatchRepository,
+  rows: AsyncIterable<WatchEntryInput> | Iterable<WatchEntryInput>,
+  options: { batchSize?: number; nowMs?: number } = {},
+) {
   const size = options.batchSize ?? 5000;
   const nowMs = options.nowMs ?? Date.now();
   const total = { added: 0, updated: 0, unchanged: 0 };

@@ -23,7 +23,12 @@ export function signatureHeader(body: string, secret: string, unixSeconds: numbe
 }
 
 /** Checks a received `X-Signature` (for receivers and tests); `toleranceSeconds` bounds the age of `t`. */
-export function verifySignature(body: string, header: string, secret: string, options: { nowSeconds?: number; toleranceSeconds?: number } = {}): boolean {
+export function verifySignature(
+  body: string,
+  header: string,
+  secret: string,
+  options: { nowSeconds?: number; toleranceSeconds?: number } = {},
+): boolean {
   const parts = new Map(header.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
   const t = Number(parts.get('t'));
   const v1 = parts.get('v1') ?? '';
@@ -40,7 +45,12 @@ export interface DeliverOptions {
 }
 
 /** POSTs one batch; throws WebhookError (retryable) unless the receiver answers 2xx. */
-export async function deliverBatch(url: string, secret: string, events: readonly WatchEvent[], options: DeliverOptions = {}): Promise<void> {
+export async function deliverBatch(
+  url: string,
+  secret: string,
+  events: readonly WatchEvent[],
+  options: DeliverOptions = {},
+): Promise<void> {
   const body = JSON.stringify({ events });
   const t = options.nowSeconds ?? Math.floor(Date.now() / 1000);
   let response: Response;

@@ -87,7 +87,13 @@ export const BACKENDS: Record<string, () => Promise<Backend>> = {
 };
 
 /** Loads one full CRL generation straight into the store: [serial, reason code, revokedAt seconds]. */
-export async function loadGeneration(store: RevocationStore, caId: string, crlNumber: bigint, entries: readonly [number, number][], partition = 'full'): Promise<void> {
+export async function loadGeneration(
+  store: RevocationStore,
+  caId: string,
+  crlNumber: bigint,
+  entries: readonly [number, number][],
+  partition = 'full',
+): Promise<void> {
   const t = Date.UTC(2026, 0, 1) + Number(crlNumber) * 86_400_000;
   const loader = await store.beginLoad({ caId, partition, source: 'test' });
   for (const [serial, reason] of entries) loader.add(serial, reason, t - 3_600_000, Number.NaN);

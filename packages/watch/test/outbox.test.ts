@@ -34,7 +34,19 @@ beforeAll(async () => {
 afterAll(() => new Promise((r) => server.close(r)));
 
 const event = (n: number): WatchEvent =>
-  ({ eventId: `e${n}`, type: 'revoked', customerId: `C-${n}`, issuer: 'jpki-sign', caId: 'jpki-sign-2023', serial: n.toString(16), reason: 'affiliationChanged', meaning: 'death_or_emigration', revokedAt: '2026-11-01T00:00:00Z', crlNumber: '2', detectedAt: '2026-11-24T00:00:00Z' }) as WatchEvent;
+  ({
+    eventId: `e${n}`,
+    type: 'revoked',
+    customerId: `C-${n}`,
+    issuer: 'jpki-sign',
+    caId: 'jpki-sign-2023',
+    serial: n.toString(16),
+    reason: 'affiliationChanged',
+    meaning: 'death_or_emigration',
+    revokedAt: '2026-11-01T00:00:00Z',
+    crlNumber: '2',
+    detectedAt: '2026-11-24T00:00:00Z',
+  }) as WatchEvent;
 
 describe('WebhookOutbox', () => {
   it('two deliverers on one directory POST each batch exactly once; a receiver that is down keeps them waiting', async () => {

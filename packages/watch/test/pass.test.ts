@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importWatchList, rotateCustomer, runWatchPass, type WatchEntryInput, type WatchEvent, type WatchRepository } from '../src/index.js';
+import {
+  importWatchList,
+  rotateCustomer,
+  runWatchPass,
+  type WatchEntryInput,
+  type WatchEvent,
+  type WatchRepository,
+} from '../src/index.js';
 import { BACKENDS, loadGeneration, meaning, type Backend } from './helpers.js';
 
 const CA = 'ca-a';
@@ -24,15 +31,26 @@ const GEN1: [number, number][] = [
   [12_345, 3],
 ];
 
-const WATCH_LIST = [row('C1', 100), row('C2', 5000), row('C3', 200), row('C4', 7000), row('C5', 9000), row('C6', LONG), row('C7', 8000, PAST), row('C8', 400)];
+const WATCH_LIST = [
+  row('C1', 100),
+  row('C2', 5000),
+  row('C3', 200),
+  row('C4', 7000),
+  row('C5', 9000),
+  row('C6', LONG),
+  row('C7', 8000, PAST),
+  row('C8', 400),
+];
 
 /** the facts that identify an event, for exact comparisons */
-const facts = (events: readonly WatchEvent[]): string[] => events.map((e) => `${e.type} ${e.customerId} ${e.serial} ${e.reason ?? '-'} ${e.meaning}`).sort();
+const facts = (events: readonly WatchEvent[]): string[] =>
+  events.map((e) => `${e.type} ${e.customerId} ${e.serial} ${e.reason ?? '-'} ${e.meaning}`).sort();
 
 describe.each(Object.keys(BACKENDS))('watch pass on the %s backend', (kind) => {
   let backend: Backend;
   let repo: WatchRepository;
-  const pass = (r: WatchRepository = repo, nowMs = NOW) => runWatchPass({ repo: r, snapshot: (caId) => backend.snapshot(caId), meaning, nowMs });
+  const pass = (r: WatchRepository = repo, nowMs = NOW) =>
+    runWatchPass({ repo: r, snapshot: (caId) => backend.snapshot(caId), meaning, nowMs });
 
   beforeEach(async () => {
     backend = await (BACKENDS[kind] as () => Promise<Backend>)();
@@ -62,7 +80,13 @@ describe.each(Object.keys(BACKENDS))('watch pass on the %s backend', (kind) => {
       `revoked C6 ${LONG.toString(16).toUpperCase()} certificateHold suspended_card_lost`,
     ]);
     const c1 = first.events.find((e) => e.customerId === 'C1');
-    expect(c1).toMatchObject({ caId: CA, issuer: 'jpki-sign', crlNumber: '1', revokedAt: '2026-01-01T23:00:00Z', detectedAt: '2026-06-01T00:00:00Z' });
+    expect(c1).toMatchObject({
+      caId: CA,
+      issuer: 'jpki-sign',
+      crlNumber: '1',
+      revokedAt: '2026-01-01T23:00:00Z',
+      detectedAt: '2026-06-01T00:00:00Z',
+    });
     expect(c1?.eventId).toMatch(/^[0-9a-f]{32}$/);
     expect(first.events.find((e) => e.type === 'expired')).toMatchObject({ notAfter: '2026-01-01T00:00:00Z', caId: CA, revokedAt: null });
 

@@ -33,7 +33,10 @@ export class DerError extends X509Error {
   readonly path: string;
 
   constructor(
-    code: Extract<X509ErrorCode, 'DER_MALFORMED' | 'DER_TRUNCATED' | 'DER_TRAILING_DATA' | 'DER_TOO_DEEP' | 'INPUT_TOO_LARGE' | 'TIME_MALFORMED'>,
+    code: Extract<
+      X509ErrorCode,
+      'DER_MALFORMED' | 'DER_TRUNCATED' | 'DER_TRAILING_DATA' | 'DER_TOO_DEEP' | 'INPUT_TOO_LARGE' | 'TIME_MALFORMED'
+    >,
     message: string,
     offset: number,
     path: string,

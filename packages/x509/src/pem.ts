@@ -65,7 +65,8 @@ class PemLineDecoder {
     if (this.phase === 'after') return null;
     if (text.trim() === this.end) {
       this.phase = 'after';
-      if (this.pending.length > 0) throw pemError(this.label, `base64 body ends with ${this.pending.length} stray characters before line ${this.line}`);
+      if (this.pending.length > 0)
+        throw pemError(this.label, `base64 body ends with ${this.pending.length} stray characters before line ${this.line}`);
       return null;
     }
     const clean = text.replace(/\s+/g, '');

@@ -34,7 +34,13 @@ export function serialFromDer(buf: Uint8Array, start: number, end: number): bigi
   // Read 6 octets at a time: BigInt per octet would dominate long-serial CRLs.
   let i = start;
   for (; i + 6 <= end; i += 6) {
-    const chunk = ((buf[i] as number) * 2 ** 40) + ((buf[i + 1] as number) * 2 ** 32) + ((buf[i + 2] as number) << 24 >>> 0) + ((buf[i + 3] as number) << 16) + ((buf[i + 4] as number) << 8) + (buf[i + 5] as number);
+    const chunk =
+      (buf[i] as number) * 2 ** 40 +
+      (buf[i + 1] as number) * 2 ** 32 +
+      (((buf[i + 2] as number) << 24) >>> 0) +
+      ((buf[i + 3] as number) << 16) +
+      ((buf[i + 4] as number) << 8) +
+      (buf[i + 5] as number);
     v = (v << 48n) | BigInt(chunk);
   }
   for (; i < end; i++) v = (v << 8n) | BigInt(buf[i] as number);

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { X509Error, jpkiKind, parseCertificate, readJpkiBasicDetails, revealJpkiBasicDetails, verifyCertificateSignature } from '@jpki-validator/x509';
+import {
+  X509Error,
+  jpkiKind,
+  parseCertificate,
+  readJpkiBasicDetails,
+  revealJpkiBasicDetails,
+  verifyCertificateSignature,
+} from '@jpki-validator/x509';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/cert/${name}`, import.meta.url));
 
@@ -41,8 +48,12 @@ describe('certificate fixtures (see fixtures/README.md)', () => {
   });
 
   it('refuses the broken ones with typed errors naming the place', () => {
-    expect(failure(() => parseCertificate(fixture('broken-truncated.der')))).toMatch(/^CERT_MALFORMED: malformed certificate: element of \d+ bytes runs past the end .* at byte 0 \(certificate\)$/);
-    expect(failure(() => parseCertificate(fixture('broken-trailing-byte.der')))).toMatch(/^CERT_MALFORMED: malformed certificate: 1 bytes after the end of the element at byte 848 \(certificate\)$/);
+    expect(failure(() => parseCertificate(fixture('broken-truncated.der')))).toMatch(
+      /^CERT_MALFORMED: malformed certificate: element of \d+ bytes runs past the end .* at byte 0 \(certificate\)$/,
+    );
+    expect(failure(() => parseCertificate(fixture('broken-trailing-byte.der')))).toMatch(
+      /^CERT_MALFORMED: malformed certificate: 1 bytes after the end of the element at byte 848 \(certificate\)$/,
+    );
     const badGender = parseCertificate(fixture('broken-jpki-gender.pem').toString('utf8'));
     expect(failure(() => readJpkiBasicDetails(badGender))).toBe('CERT_MALFORMED: malformed JPKI gender: must be 1, 2 or 3');
   });

@@ -88,8 +88,23 @@ export async function selfSigned(dir: TempDir, spec: CertSpec): Promise<Issued> 
   const extFile = await writeExtensions(dir, spec);
   const keyArgs = spec.keyPath ? ['-key', spec.keyPath] : [...newKeyArgs(spec.key ?? 'rsa'), '-nodes', '-keyout', keyPath];
   await openssl([
-    'req', '-x509', ...keyArgs, '-subj', spec.subject, '-days', String(spec.days ?? 30), `-${spec.digest ?? 'sha256'}`,
-    '-set_serial', spec.serial ?? '1', '-config', extFile, '-extensions', 'ext', ...(spec.signOptions ?? []), '-out', certPath,
+    'req',
+    '-x509',
+    ...keyArgs,
+    '-subj',
+    spec.subject,
+    '-days',
+    String(spec.days ?? 30),
+    `-${spec.digest ?? 'sha256'}`,
+    '-set_serial',
+    spec.serial ?? '1',
+    '-config',
+    extFile,
+    '-extensions',
+    'ext',
+    ...(spec.signOptions ?? []),
+    '-out',
+    certPath,
   ]);
   return { name: spec.name, certPath, keyPath, der: await pemFileToDer(certPath) };
 }
@@ -103,9 +118,26 @@ export async function issue(dir: TempDir, ca: Issued, spec: CertSpec): Promise<I
   const keyArgs = spec.keyPath ? ['-key', spec.keyPath] : [...newKeyArgs(spec.key ?? 'rsa'), '-nodes', '-keyout', keyPath];
   await openssl(['req', '-new', ...keyArgs, '-subj', spec.subject, '-config', extFile, '-out', csrPath]);
   await openssl([
-    'x509', '-req', '-in', csrPath, '-CA', ca.certPath, '-CAkey', ca.keyPath, '-set_serial', spec.serial ?? '2',
-    '-days', String(spec.days ?? 30), `-${spec.digest ?? 'sha256'}`, '-extfile', extFile, '-extensions', 'ext',
-    ...(spec.signOptions ?? []), '-out', certPath,
+    'x509',
+    '-req',
+    '-in',
+    csrPath,
+    '-CA',
+    ca.certPath,
+    '-CAkey',
+    ca.keyPath,
+    '-set_serial',
+    spec.serial ?? '2',
+    '-days',
+    String(spec.days ?? 30),
+    `-${spec.digest ?? 'sha256'}`,
+    '-extfile',
+    extFile,
+    '-extensions',
+    'ext',
+    ...(spec.signOptions ?? []),
+    '-out',
+    certPath,
   ]);
   return { name: spec.name, certPath, keyPath, der: await pemFileToDer(certPath) };
 }

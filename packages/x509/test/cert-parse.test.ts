@@ -18,11 +18,34 @@ const opensslField = (out: string, field: string): string => new RegExp(`^${fiel
  * RFC 4514 leaves the order inside a multi-valued RDN open: we keep DER order, `openssl -nameopt RFC2253` reverses it.
  * Sort each RDN's parts before comparing.
  */
-const rdnSorted = (dn: string): string => dn.split(/(?<!\\),/).map((rdn) => rdn.split(/(?<!\\)\+/).sort().join('+')).join(',');
+const rdnSorted = (dn: string): string =>
+  dn
+    .split(/(?<!\\),/)
+    .map((rdn) =>
+      rdn
+        .split(/(?<!\\)\+/)
+        .sort()
+        .join('+'),
+    )
+    .join(',');
 
 /** Cross-checks serial, names and validity with `openssl x509` on the same file. */
 async function crossCheck(path: string, cert: ParsedCertificate, inform: 'PEM' | 'DER' = 'PEM'): Promise<void> {
-  const out = await openssl(['x509', '-inform', inform, '-in', path, '-noout', '-serial', '-subject', '-issuer', '-startdate', '-enddate', '-nameopt', 'RFC2253']);
+  const out = await openssl([
+    'x509',
+    '-inform',
+    inform,
+    '-in',
+    path,
+    '-noout',
+    '-serial',
+    '-subject',
+    '-issuer',
+    '-startdate',
+    '-enddate',
+    '-nameopt',
+    'RFC2253',
+  ]);
   expect(cert.serial).toBe(opensslSerial(out));
   expect(rdnSorted(cert.subject.text)).toBe(rdnSorted(opensslField(out, 'subject')));
   expect(rdnSorted(cert.issuer.text)).toBe(rdnSorted(opensslField(out, 'issuer')));
@@ -31,7 +54,10 @@ async function crossCheck(path: string, cert: ParsedCertificate, inform: 'PEM' |
 }
 
 describe('parseCertificate on the real J-LIS roots', () => {
-  const roots = Object.fromEntries(ROOTS.map((r) => [r, parseCertificate(readFileSync(`${ANCHORS}/${r}.pem`, 'utf8'))])) as Record<(typeof ROOTS)[number], ParsedCertificate>;
+  const roots = Object.fromEntries(ROOTS.map((r) => [r, parseCertificate(readFileSync(`${ANCHORS}/${r}.pem`, 'utf8'))])) as Record<
+    (typeof ROOTS)[number],
+    ParsedCertificate
+  >;
 
   it.each(ROOTS)('%s matches openssl and verifies its own signature', async (r) => {
     const cert = roots[r];
@@ -56,7 +82,9 @@ describe('parseCertificate on the real J-LIS roots', () => {
 
   it('the 2015 and 2023 generations share a subject DN but not a key', () => {
     expect(roots.sign_ca_2015.subject.der).toEqual(roots.sign_ca_2023.subject.der);
-    expect(roots.sign_ca_2015.subject.text).toBe('OU=Japan Agency for Local Authority Information Systems,OU=JPKI for digital signature,O=JPKI,C=JP');
+    expect(roots.sign_ca_2015.subject.text).toBe(
+      'OU=Japan Agency for Local Authority Information Systems,OU=JPKI for digital signature,O=JPKI,C=JP',
+    );
     expect(roots.sign_ca_2015.spki).not.toEqual(roots.sign_ca_2023.spki);
     const k2015 = roots.sign_ca_2015.publicKey;
     if (!k2015) throw new Error('no key');
@@ -85,11 +113,15 @@ describe('parseCertificate on malformed input', () => {
   };
 
   it('names the byte offset of a truncation', () => {
-    expect(code(() => parseCertificate(good.subarray(0, 500)))).toMatch(/^CERT_MALFORMED: malformed certificate: .* at byte 0 \(certificate\)/);
+    expect(code(() => parseCertificate(good.subarray(0, 500)))).toMatch(
+      /^CERT_MALFORMED: malformed certificate: .* at byte 0 \(certificate\)/,
+    );
   });
   it('rejects trailing data, wrong PEM labels and non-base64 text', () => {
     expect(code(() => parseCertificate(Uint8Array.from([...good, 0])))).toMatch(/^CERT_MALFORMED: .*1 bytes after the end/);
-    expect(code(() => parseCertificate('-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n'))).toMatch(/CERT_MALFORMED: PEM block is "X509 CRL"/);
+    expect(code(() => parseCertificate('-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n'))).toMatch(
+      /CERT_MALFORMED: PEM block is "X509 CRL"/,
+    );
     expect(code(() => parseCertificate('hello, world'))).toBe('CERT_MALFORMED: text is neither PEM nor base64');
     expect(code(() => parseCertificate(''))).toBe('CERT_MALFORMED: empty input');
   });
@@ -204,8 +236,15 @@ describe('parseCertificate on certificates openssl makes', () => {
     expect(cert.serialHex).toBe('FF7F00D015');
     expect(cert.subject.text).toBe('serialNumber=42+CN=leaf,C=JP'); // DER order of the SET
     expect(cert.keyUsage).toEqual({
-      digitalSignature: true, nonRepudiation: true, keyEncipherment: false, dataEncipherment: false, keyAgreement: false,
-      keyCertSign: false, cRLSign: false, encipherOnly: false, decipherOnly: false,
+      digitalSignature: true,
+      nonRepudiation: true,
+      keyEncipherment: false,
+      dataEncipherment: false,
+      keyAgreement: false,
+      keyCertSign: false,
+      cRLSign: false,
+      encipherOnly: false,
+      decipherOnly: false,
     });
     expect(cert.basicConstraints).toEqual({ cA: false, pathLenConstraint: null });
     expect(cert.extKeyUsage).toEqual(['1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.4']);
@@ -224,7 +263,12 @@ describe('parseCertificate on certificates openssl makes', () => {
   it('reads cRLDistributionPoints like openssl, keeping the DistributionPointName DER', async () => {
     const cert = parseCertificate(leaf.der);
     const [full, part, rel] = cert.cRLDistributionPoints ?? [];
-    expect(full).toMatchObject({ fullName: ['URI:http://example.test/full.crl'], reasons: null, cRLIssuer: null, nameRelativeToCRLIssuer: null });
+    expect(full).toMatchObject({
+      fullName: ['URI:http://example.test/full.crl'],
+      reasons: null,
+      cRLIssuer: null,
+      nameRelativeToCRLIssuer: null,
+    });
     expect(part).toMatchObject({
       fullName: ['URI:http://example.test/part1.crl', 'DirName:CN=Partition 1,C=JP'],
       reasons: ['keyCompromise', 'cACompromise', 'aACompromise'],
@@ -284,16 +328,30 @@ describe('parseCertificate on certificates openssl makes', () => {
   });
 
   it('names the extension and offset when an extension value is malformed', async () => {
-    const issued = await issue(dir, rsaCa, { name: 'bad-ku', subject: '/CN=bad ku', key: 'ec-p256', serial: '10', extensions: 'keyUsage = critical,DER:0500' });
+    const issued = await issue(dir, rsaCa, {
+      name: 'bad-ku',
+      subject: '/CN=bad ku',
+      key: 'ec-p256',
+      serial: '10',
+      extensions: 'keyUsage = critical,DER:0500',
+    });
     expect(() => parseCertificate(issued.der)).toThrow(
-      new X509Error('CERT_MALFORMED', 'malformed certificate: extension 2.5.29.15: expected tag 0x03, found 0x05 at byte 0 (keyUsage) within extnValue'),
+      new X509Error(
+        'CERT_MALFORMED',
+        'malformed certificate: extension 2.5.29.15: expected tag 0x03, found 0x05 at byte 0 (keyUsage) within extnValue',
+      ),
     );
     // openssl itself accepts the structure but cannot print the value
     expect(await openssl(['x509', '-in', issued.certPath, '-noout', '-ext', 'keyUsage'])).toContain('Key Usage: critical');
   });
 
   it('signs with RSA-PSS from an rsaEncryption key', async () => {
-    const issued = await issue(dir, rsaCa, { name: 'pss-leaf', subject: '/CN=pss leaf', serial: '9', signOptions: ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:20'] });
+    const issued = await issue(dir, rsaCa, {
+      name: 'pss-leaf',
+      subject: '/CN=pss leaf',
+      serial: '9',
+      signOptions: ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:20'],
+    });
     const cert = parseCertificate(issued.der);
     const ca = parseCertificate(rsaCa.der);
     expect(cert.signatureAlgorithm).toMatchObject({ scheme: 'rsa-pss', hash: 'sha256', saltLength: 20 });

@@ -37,7 +37,12 @@ describe('broken CRLs give a DerError with code, absolute offset and field path'
       expect({ cut, code: e.code }).toEqual({ cut, code: 'DER_TRUNCATED' });
       expect(e.offset).toBeLessThanOrEqual(cut);
       const split = derError(bytes, {}, 1);
-      expect({ cut, code: split.code, offset: split.offset, path: split.path }).toEqual({ cut, code: e.code, offset: e.offset, path: e.path });
+      expect({ cut, code: split.code, offset: split.offset, path: split.path }).toEqual({
+        cut,
+        code: e.code,
+        offset: e.offset,
+        path: e.path,
+      });
     }
     // Cut inside the second entry: the error names that entry and points at its first byte.
     const inside = derError(good.subarray(0, (offsets[1] as number) + 5));
@@ -99,7 +104,21 @@ describe('broken CRLs give a DerError with code, absolute offset and field path'
   });
 
   test('caps: an entry over maxElementBytes and an input over maxBytes (streamed)', () => {
-    const big = buildCrl({ entries: [{ serial: 1 }, { serial: 2, extraExtensions: [extension('1.2.3.4', false, new Uint8Array(300).fill(4).map((_, i) => (i === 0 ? 0x04 : i === 1 ? 0x82 : i === 2 ? 0x01 : i === 3 ? 0x28 : 0)))] }] });
+    const big = buildCrl({
+      entries: [
+        { serial: 1 },
+        {
+          serial: 2,
+          extraExtensions: [
+            extension(
+              '1.2.3.4',
+              false,
+              new Uint8Array(300).fill(4).map((_, i) => (i === 0 ? 0x04 : i === 1 ? 0x82 : i === 2 ? 0x01 : i === 3 ? 0x28 : 0)),
+            ),
+          ],
+        },
+      ],
+    });
     const at = entryOffsets(big)[1] as number;
     for (const chunk of [0, 1, 64]) {
       const e = derError(big, { maxElementBytes: 256 }, chunk);
@@ -119,10 +138,14 @@ describe('broken CRLs give a DerError with code, absolute offset and field path'
     const e = derError(crlExt);
     expect([e.code, e.path]).toEqual(['DER_TOO_DEEP', 'tbsCertList.crlExtensions[0].extnValue']);
     expect(scanCrlBuffer(crlExt, { maxDepth: 64 }).extensions[0]?.oid).toBe('1.2.3.5');
-    const entryExt = buildCrl({ entries: [{ serial: 1 }, { serial: 2, reason: 1, extraExtensions: [extension('1.2.3.6', false, nested(33))] }] });
+    const entryExt = buildCrl({
+      entries: [{ serial: 1 }, { serial: 2, reason: 1, extraExtensions: [extension('1.2.3.6', false, nested(33))] }],
+    });
     const ee = derError(entryExt, {}, 5);
     expect([ee.code, ee.path]).toEqual(['DER_TOO_DEEP', 'tbsCertList.revokedCertificates[1].crlEntryExtensions[1].extnValue']);
-    const at = entryOffsets(buildCrl({ entries: [{ serial: 1 }, { serial: 2, reason: 1, extraExtensions: [extension('1.2.3.6', false, nested(3))] }] }))[1] as number;
+    const at = entryOffsets(
+      buildCrl({ entries: [{ serial: 1 }, { serial: 2, reason: 1, extraExtensions: [extension('1.2.3.6', false, nested(3))] }] }),
+    )[1] as number;
     expect(ee.offset).toBeGreaterThan(at);
   });
 

@@ -1,5 +1,23 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { bitString, boolean, concatBytes, enumerated, explicit, extension, generalizedTime, implicitPrimitive, integer, nullValue, octetString, oid, sequence, set, tlv, utcTime, utf8String } from '../src/index.js';
+import {
+  bitString,
+  boolean,
+  concatBytes,
+  enumerated,
+  explicit,
+  extension,
+  generalizedTime,
+  implicitPrimitive,
+  integer,
+  nullValue,
+  octetString,
+  oid,
+  sequence,
+  set,
+  tlv,
+  utcTime,
+  utf8String,
+} from '../src/index.js';
 
 /** Small CRLs built with the DER writer, for the cases openssl will not produce (broken, v1, odd reasons, indirect). */
 export interface EntrySpec {
@@ -30,7 +48,10 @@ export const SHA256_RSA = sequence(oid('1.2.840.113549.1.1.11'), nullValue());
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 export const testPublicKey: KeyObject = keys.publicKey;
 
-export const issuerName = sequence(set(sequence(oid('2.5.4.6'), tlv(0x13, new TextEncoder().encode('JP')))), set(sequence(oid('2.5.4.3'), utf8String('Built CA'))));
+export const issuerName = sequence(
+  set(sequence(oid('2.5.4.6'), tlv(0x13, new TextEncoder().encode('JP')))),
+  set(sequence(oid('2.5.4.3'), utf8String('Built CA'))),
+);
 
 export function entry(e: EntrySpec): Uint8Array {
   const exts: Uint8Array[] = [];
@@ -42,7 +63,11 @@ export function entry(e: EntrySpec): Uint8Array {
 
 export function buildTbs(spec: CrlSpec = {}): Uint8Array {
   const version = spec.version ?? 2;
-  const list = spec.entries ?? [{ serial: 1, reason: 1 }, { serial: 0x1234, reason: 4 }, { serial: 0xabcdef, invalidity: new Date('2025-05-31T00:00:00Z') }];
+  const list = spec.entries ?? [
+    { serial: 1, reason: 1 },
+    { serial: 0x1234, reason: 4 },
+    { serial: 0xabcdef, invalidity: new Date('2025-05-31T00:00:00Z') },
+  ];
   const exts = spec.crlExtensions ?? (version === 2 ? [extension('2.5.29.20', false, integer(7))] : []);
   return sequence(
     ...(version === 2 ? [integer(1)] : []),

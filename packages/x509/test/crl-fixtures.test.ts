@@ -19,10 +19,20 @@ describe('committed CRL fixtures', () => {
     const rows: string[] = [];
     const r = await scanCrl(createReadStream(new URL('fixture-ca.crl', dir)), {
       issuerKey: caKey,
-      onEntry: (e) => rows.push(`${formatSerialDer(e.buf, e.serialStart, e.serialEnd)} ${e.reason} ${new Date(e.revocationDate).toISOString()}`),
+      onEntry: (e) =>
+        rows.push(`${formatSerialDer(e.buf, e.serialStart, e.serialEnd)} ${e.reason} ${new Date(e.revocationDate).toISOString()}`),
     });
-    expect(rows).toEqual(['1 4 2025-01-02T00:00:00.000Z', '7F00D015 1 2025-01-01T00:00:00.000Z', '100000000000000000000000000000000000001 3 2025-01-03T00:00:00.000Z']);
-    expect([r.signature, r.crlNumber, r.header.issuer.text, r.usable]).toEqual(['valid', 10n, 'CN=Fixture CA,O=JPKI Validator Fixtures,C=JP', true]);
+    expect(rows).toEqual([
+      '1 4 2025-01-02T00:00:00.000Z',
+      '7F00D015 1 2025-01-01T00:00:00.000Z',
+      '100000000000000000000000000000000000001 3 2025-01-03T00:00:00.000Z',
+    ]);
+    expect([r.signature, r.crlNumber, r.header.issuer.text, r.usable]).toEqual([
+      'valid',
+      10n,
+      'CN=Fixture CA,O=JPKI Validator Fixtures,C=JP',
+      true,
+    ]);
   });
 
   test('PEM: isPem, pemToDer and the streaming decoder give the DER openssl wrote', async () => {

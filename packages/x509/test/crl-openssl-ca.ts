@@ -81,7 +81,25 @@ export async function createOpensslCa(keyType: CaKeyType): Promise<OpensslCa> {
   writeFileSync(join(dir, 'crlnumber'), '2A\n');
   await run('mkdir', ['certs'], { cwd: dir });
   const keyArgs = keyType === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-  await openssl(['req', '-x509', ...keyArgs, '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', `/C=JP/O=JPKI Validator Test/OU=${keyType}, \\+ unit/CN=Test CA ${keyType}`, '-config', 'ca.cnf'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      ...keyArgs,
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '3650',
+      '-subj',
+      `/C=JP/O=JPKI Validator Test/OU=${keyType}, \\+ unit/CN=Test CA ${keyType}`,
+      '-config',
+      'ca.cnf',
+    ],
+    dir,
+  );
   let n = 0;
   return {
     dir,
@@ -91,7 +109,26 @@ export async function createOpensslCa(keyType: CaKeyType): Promise<OpensslCa> {
     },
     async issue(cn) {
       n++;
-      await openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `leaf${n}.key`, '-out', `leaf${n}.csr`, '-subj', `/CN=${cn}`, '-config', 'ca.cnf'], dir);
+      await openssl(
+        [
+          'req',
+          '-new',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          `leaf${n}.key`,
+          '-out',
+          `leaf${n}.csr`,
+          '-subj',
+          `/CN=${cn}`,
+          '-config',
+          'ca.cnf',
+        ],
+        dir,
+      );
       await openssl(['ca', '-batch', '-config', 'ca.cnf', '-in', `leaf${n}.csr`, '-out', `leaf${n}.crt`, '-notext'], dir);
       return join(dir, `leaf${n}.crt`);
     },
@@ -154,7 +191,11 @@ export interface OpensslCrlText {
 
 export function parseOpensslCrlText(text: string): OpensslCrlText {
   const lines = text.split('\n');
-  const value = (label: string): string | undefined => lines.find((l) => l.trim().startsWith(`${label}:`))?.split(`${label}:`)[1]?.trim();
+  const value = (label: string): string | undefined =>
+    lines
+      .find((l) => l.trim().startsWith(`${label}:`))
+      ?.split(`${label}:`)[1]
+      ?.trim();
   const lastUpdate = parseOpensslTime(value('Last Update') ?? '');
   const next = value('Next Update');
   const numberAt = lines.findIndex((l) => l.includes('X509v3 CRL Number:'));
@@ -164,7 +205,12 @@ export function parseOpensslCrlText(text: string): OpensslCrlText {
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
     if (line.startsWith('Serial Number:')) {
-      current = { serial: parseOpensslSerial(line.slice('Serial Number:'.length)), revocationDate: 0, reason: 'unspecified', invalidityDate: null };
+      current = {
+        serial: parseOpensslSerial(line.slice('Serial Number:'.length)),
+        revocationDate: 0,
+        reason: 'unspecified',
+        invalidityDate: null,
+      };
       entries.push(current);
     } else if (current && line.startsWith('Revocation Date:')) {
       current.revocationDate = parseOpensslTime(line.slice('Revocation Date:'.length));

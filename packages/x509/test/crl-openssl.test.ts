@@ -1,8 +1,25 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CrlScanner, formatTime, scanCrl, scanCrlBuffer, serialFromDer, type CrlEntryView, type CrlScanOptions, type CrlScanResult } from '../src/index.js';
-import { createOpensslCa, openssl, opensslOutput, parseOpensslCrlText, type OpensslCa, type OpensslCrlText, type OpensslEntry } from './crl-openssl-ca.js';
+import {
+  CrlScanner,
+  formatTime,
+  scanCrl,
+  scanCrlBuffer,
+  serialFromDer,
+  type CrlEntryView,
+  type CrlScanOptions,
+  type CrlScanResult,
+} from '../src/index.js';
+import {
+  createOpensslCa,
+  openssl,
+  opensslOutput,
+  parseOpensslCrlText,
+  type OpensslCa,
+  type OpensslCrlText,
+  type OpensslEntry,
+} from './crl-openssl-ca.js';
 
 /** What a scan saw, entry by entry, copied out of the reused view. */
 function collect(options: CrlScanOptions = {}): { entries: OpensslEntry[]; offsets: number[]; options: CrlScanOptions } {
@@ -11,16 +28,54 @@ function collect(options: CrlScanOptions = {}): { entries: OpensslEntry[]; offse
   const onEntry = (e: CrlEntryView): void => {
     const serial = serialFromDer(e.buf, e.serialStart, e.serialEnd);
     if (e.serialNumber >= 0) expect(BigInt(e.serialNumber)).toBe(serial);
-    const reason = e.reason < 0 ? 'unspecified' : (['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '?', 'removeFromCRL'][e.reason] ?? '?');
-    entries.push({ serial, revocationDate: e.revocationDate, reason, invalidityDate: Number.isNaN(e.invalidityDate) ? null : e.invalidityDate });
+    const reason =
+      e.reason < 0
+        ? 'unspecified'
+        : ([
+            'unspecified',
+            'keyCompromise',
+            'cACompromise',
+            'affiliationChanged',
+            'superseded',
+            'cessationOfOperation',
+            'certificateHold',
+            '?',
+            'removeFromCRL',
+          ][e.reason] ?? '?');
+    entries.push({
+      serial,
+      revocationDate: e.revocationDate,
+      reason,
+      invalidityDate: Number.isNaN(e.invalidityDate) ? null : e.invalidityDate,
+    });
     offsets.push(e.offset);
   };
   return { entries, offsets, options: { ...options, onEntry } };
 }
 
 /** Serials of many lengths: one octet, a set top bit (a leading 0x00 in DER), 4 octets, 6 and 7 octets around 2^48, 20 octets. */
-const BULK_SERIALS = ['01', '7F', '80', 'FF', '1234ABCD', 'FFFFFFFFFFFF', '01000000000000', '7FFFFFFFFFFFFFFF', 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678'];
-const INDEX_REASONS = ['', 'unspecified', 'keyCompromise,20240102030405Z', 'CACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold,holdInstructionReject', 'removeFromCRL'];
+const BULK_SERIALS = [
+  '01',
+  '7F',
+  '80',
+  'FF',
+  '1234ABCD',
+  'FFFFFFFFFFFF',
+  '01000000000000',
+  '7FFFFFFFFFFFFFFF',
+  'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678',
+];
+const INDEX_REASONS = [
+  '',
+  'unspecified',
+  'keyCompromise,20240102030405Z',
+  'CACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold,holdInstructionReject',
+  'removeFromCRL',
+];
 
 function bulkIndexLines(): string[] {
   const lines: string[] = [];
@@ -89,7 +144,9 @@ describe.each(['rsa', 'ec'] as const)('CRL made by openssl ca (%s CA)', (keyType
   test('header, CRL number and every entry equal what openssl crl -text prints', async () => {
     const seen = collect({ issuerKey: key });
     const r = scanCrlBuffer(der, seen.options);
-    const issuer = (await openssl(['crl', '-in', derPath, '-inform', 'DER', '-noout', '-issuer', '-nameopt', 'RFC2253'])).trim().replace(/^issuer=/, '');
+    const issuer = (await openssl(['crl', '-in', derPath, '-inform', 'DER', '-noout', '-issuer', '-nameopt', 'RFC2253']))
+      .trim()
+      .replace(/^issuer=/, '');
     expect(r.header.issuer.text).toBe(issuer);
     expect(r.header.version).toBe(2);
     expect(r.header.signatureAlgorithm.name).toBe(keyType === 'rsa' ? 'sha256WithRSAEncryption' : 'ecdsa-with-SHA256');
@@ -143,7 +200,14 @@ describe.each(['rsa', 'ec'] as const)('CRL made by openssl ca (%s CA)', (keyType
   test('the same result for 1-byte chunks, random chunks and the whole buffer', () => {
     const whole = collect({ issuerKey: key });
     const expected = comparable(scanCrlBuffer(der, whole.options));
-    for (const sizes of [() => 1, () => 1 + Math.floor(lcg(7)() * 3), (() => { const r = lcg(42); return () => 1 + Math.floor(r() * 200); })()]) {
+    for (const sizes of [
+      () => 1,
+      () => 1 + Math.floor(lcg(7)() * 3),
+      (() => {
+        const r = lcg(42);
+        return () => 1 + Math.floor(r() * 200);
+      })(),
+    ]) {
       const seen = collect({ issuerKey: key });
       const scanner = new CrlScanner(seen.options);
       for (const chunk of chunked(der, sizes)) scanner.push(chunk);

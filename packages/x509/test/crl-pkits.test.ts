@@ -1,11 +1,23 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CrlScanner, formatNameDer, importPublicKey, readChildren, readTlv, scanCrlBuffer, serialFromDer, formatSerial, type CrlScanResult } from '../src/index.js';
+import {
+  CrlScanner,
+  formatNameDer,
+  importPublicKey,
+  readChildren,
+  readTlv,
+  scanCrlBuffer,
+  serialFromDer,
+  formatSerial,
+  type CrlScanResult,
+} from '../src/index.js';
 import { openssl, parseOpensslCrlText } from './crl-openssl-ca.js';
 
 /** NIST PKITS (Public Key Interoperability Test Suite) as shipped by the cryptography_vectors package. */
 const PKITS = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data';
-const crlFiles = readdirSync(`${PKITS}/crls`).filter((f) => f.endsWith('.crl')).sort();
+const crlFiles = readdirSync(`${PKITS}/crls`)
+  .filter((f) => f.endsWith('.crl'))
+  .sort();
 const crl = (name: string): Uint8Array => new Uint8Array(readFileSync(`${PKITS}/crls/${name}`));
 
 /** SubjectPublicKeyInfo of a certificate: Certificate → tbsCertificate → the 7th field (6th without the [0] version). */
@@ -44,7 +56,13 @@ function entries(bytes: Uint8Array): { serial: bigint; offset: number; serialNum
         const gn = readTlv(e.buf, e.certificateIssuerStart, e.certificateIssuerEnd, 'gn');
         issuer = formatNameDer(e.buf.subarray(gn.contentStart, gn.contentEnd));
       }
-      out.push({ serial: serialFromDer(e.buf, e.serialStart, e.serialEnd), offset: e.offset, serialNumber: e.serialNumber, reason: e.reason, issuer });
+      out.push({
+        serial: serialFromDer(e.buf, e.serialStart, e.serialEnd),
+        offset: e.offset,
+        serialNumber: e.serialNumber,
+        reason: e.reason,
+        issuer,
+      });
     },
   });
   return out;
@@ -56,9 +74,16 @@ describe('PKITS CRLs', () => {
     for (const name of crlFiles) {
       const bytes = crl(name);
       const seen: { serial: bigint; revocationDate: number }[] = [];
-      const r = scanCrlBuffer(bytes, { onEntry: (e) => seen.push({ serial: serialFromDer(e.buf, e.serialStart, e.serialEnd), revocationDate: e.revocationDate }) });
+      const r = scanCrlBuffer(bytes, {
+        onEntry: (e) => seen.push({ serial: serialFromDer(e.buf, e.serialStart, e.serialEnd), revocationDate: e.revocationDate }),
+      });
       const text = parseOpensslCrlText(await openssl(['crl', '-inform', 'DER', '-in', `${PKITS}/crls/${name}`, '-text', '-noout']));
-      expect({ name, thisUpdate: r.header.thisUpdate.getTime(), nextUpdate: r.header.nextUpdate?.getTime() ?? null, crlNumber: r.crlNumber }).toEqual({
+      expect({
+        name,
+        thisUpdate: r.header.thisUpdate.getTime(),
+        nextUpdate: r.header.nextUpdate?.getTime() ?? null,
+        crlNumber: r.crlNumber,
+      }).toEqual({
         name,
         thisUpdate: text.lastUpdate,
         nextUpdate: text.nextUpdate,
@@ -93,7 +118,9 @@ describe('PKITS CRLs', () => {
     expect(r.signature).toBe('invalid');
     // The problem points at the end of tbsCertList, where the signed bytes stop.
     const tbsEnd = readTlv(bytes, r.header.tbsOffset, bytes.length, 'tbsCertList').contentEnd;
-    expect(r.problems).toEqual([{ code: 'SIGNATURE_INVALID', message: 'the signature does not verify with the issuer key', offset: tbsEnd }]);
+    expect(r.problems).toEqual([
+      { code: 'SIGNATURE_INVALID', message: 'the signature does not verify with the issuer key', offset: tbsEnd },
+    ]);
   });
 
   test('LongSerialNumberCACRL: a 20-octet serial, reported faithfully', () => {
@@ -157,8 +184,14 @@ describe('PKITS CRLs', () => {
       indirectCRL: false,
       onlySomeReasons: null,
     });
-    expect(scanCrlBuffer(crl('onlySomeReasonsCA1compromiseCRL.crl')).issuingDistributionPoint?.onlySomeReasons).toEqual(['keyCompromise', 'cACompromise']);
-    expect(scanCrlBuffer(crl('onlyContainsUserCertsCACRL.crl')).issuingDistributionPoint).toMatchObject({ onlyContainsUserCerts: true, fullName: null });
+    expect(scanCrlBuffer(crl('onlySomeReasonsCA1compromiseCRL.crl')).issuingDistributionPoint?.onlySomeReasons).toEqual([
+      'keyCompromise',
+      'cACompromise',
+    ]);
+    expect(scanCrlBuffer(crl('onlyContainsUserCertsCACRL.crl')).issuingDistributionPoint).toMatchObject({
+      onlyContainsUserCerts: true,
+      fullName: null,
+    });
   });
 
   test('indirectCRLCA5CRL: an indirect CRL is still scanned, its certificateIssuer entries located, and flagged INDIRECT_CRL', () => {

@@ -12,7 +12,10 @@ function collector(): { lines: string[]; onEntry: (e: CrlEntryView) => void } {
   const lines: string[] = [];
   return {
     lines,
-    onEntry: (e) => lines.push(`${Buffer.from(e.buf.subarray(e.serialStart, e.serialEnd)).toString('hex')} ${e.revocationDate} ${e.reason} ${e.invalidityDate}`),
+    onEntry: (e) =>
+      lines.push(
+        `${Buffer.from(e.buf.subarray(e.serialStart, e.serialEnd)).toString('hex')} ${e.revocationDate} ${e.reason} ${e.invalidityDate}`,
+      ),
   };
 }
 

@@ -81,9 +81,24 @@ describe('jpkiKind', () => {
     afterAll(async () => dir.remove());
 
     it('reads the kind from the certificate policy', async () => {
-      const sign = await issue(dir, caA, { name: 'sign', subject: '/CN=s', key: 'ec-p256', extensions: `certificatePolicies = ${OID.jpki_policy_sign}` });
-      const auth = await issue(dir, caA, { name: 'auth', subject: '/CN=a', key: 'ec-p256', extensions: `certificatePolicies = ${OID.jpki_policy_auth}` });
-      const other = await issue(dir, caA, { name: 'other', subject: '/CN=o', key: 'ec-p256', extensions: 'certificatePolicies = 1.3.6.1.4.1.99999.1' });
+      const sign = await issue(dir, caA, {
+        name: 'sign',
+        subject: '/CN=s',
+        key: 'ec-p256',
+        extensions: `certificatePolicies = ${OID.jpki_policy_sign}`,
+      });
+      const auth = await issue(dir, caA, {
+        name: 'auth',
+        subject: '/CN=a',
+        key: 'ec-p256',
+        extensions: `certificatePolicies = ${OID.jpki_policy_auth}`,
+      });
+      const other = await issue(dir, caA, {
+        name: 'other',
+        subject: '/CN=o',
+        key: 'ec-p256',
+        extensions: 'certificatePolicies = 1.3.6.1.4.1.99999.1',
+      });
       expect(jpkiKind(parseCertificate(sign.der))).toBe('sign');
       expect(jpkiKind(parseCertificate(auth.der))).toBe('auth');
       expect(jpkiKind(parseCertificate(other.der))).toBe('other');
@@ -139,7 +154,12 @@ describe('readJpkiBasicDetails', () => {
   let ca: Issued;
   beforeAll(async () => {
     dir = await makeTempDir('jpki-details');
-    ca = await selfSigned(dir, { name: 'ca', subject: '/CN=Sim JPKI Sign CA', key: 'ec-p256', extensions: 'basicConstraints = critical,CA:TRUE' });
+    ca = await selfSigned(dir, {
+      name: 'ca',
+      subject: '/CN=Sim JPKI Sign CA',
+      key: 'ec-p256',
+      extensions: 'basicConstraints = critical,CA:TRUE',
+    });
   });
   afterAll(async () => dir.remove());
 
@@ -208,12 +228,33 @@ describe('readJpkiBasicDetails', () => {
   it('round-trips buildJpkiSubjectAltName through a certificate openssl signs', async () => {
     const cases: JpkiBasicDetailsData[] = [
       taro,
-      { name: 'Ｊｏｈｎ Ｓｍｉｔｈ', address: '大阪府大阪市北区', birthDate: null, birthDateEra: 'unknown', gender: 'unknown', nameSubstituted: true, addressSubstituted: false },
-      { name: '鈴木 花子', address: '北海道札幌市', birthDate: '2019-05', birthDateEra: 'reiwa', gender: 'female', nameSubstituted: false, addressSubstituted: false },
+      {
+        name: 'Ｊｏｈｎ Ｓｍｉｔｈ',
+        address: '大阪府大阪市北区',
+        birthDate: null,
+        birthDateEra: 'unknown',
+        gender: 'unknown',
+        nameSubstituted: true,
+        addressSubstituted: false,
+      },
+      {
+        name: '鈴木 花子',
+        address: '北海道札幌市',
+        birthDate: '2019-05',
+        birthDateEra: 'reiwa',
+        gender: 'female',
+        nameSubstituted: false,
+        addressSubstituted: false,
+      },
     ];
     for (const [i, details] of cases.entries()) {
       const sanHex = Buffer.from(buildJpkiSubjectAltName(details)).toString('hex');
-      const issued = await issue(dir, ca, { name: `rt${i}`, subject: `/CN=rt${i}`, key: 'ec-p256', extensions: `subjectAltName = DER:${sanHex}` });
+      const issued = await issue(dir, ca, {
+        name: `rt${i}`,
+        subject: `/CN=rt${i}`,
+        key: 'ec-p256',
+        extensions: `subjectAltName = DER:${sanHex}`,
+      });
       const read = readJpkiBasicDetails(parseCertificate(issued.der));
       expect(read && revealJpkiBasicDetails(read)).toEqual(details);
     }
@@ -228,7 +269,13 @@ describe('readJpkiBasicDetails', () => {
         [OID.jpki_address]: utf8String('東京都'),
         ...overrides,
       };
-      return withSan(sequence(...Object.entries(values).filter(([, v]) => v.length > 0).map(([k, v]) => otherName(k, v))));
+      return withSan(
+        sequence(
+          ...Object.entries(values)
+            .filter(([, v]) => v.length > 0)
+            .map(([k, v]) => otherName(k, v)),
+        ),
+      );
     };
     const cases: [ParsedCertificate, RegExp][] = [
       [full({ [OID.jpki_gender]: printableString('4') }), /gender: must be 1, 2 or 3/],

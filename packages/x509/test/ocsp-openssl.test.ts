@@ -42,11 +42,29 @@ async function respond(req: BuiltOcspRequest, signer: Issued, extra: string[] = 
   const name = `resp-${Math.random().toString(36).slice(2)}`;
   const reqPath = await dir.write(`${name}.req.der`, req.der);
   const path = dir.file(`${name}.der`);
-  await openssl(['ocsp', '-index', dir.file('index.txt'), '-CA', ca.certPath, '-rsigner', signer.certPath, '-rkey', signer.keyPath, '-reqin', reqPath, '-respout', path, '-ndays', '2', ...extra]);
+  await openssl([
+    'ocsp',
+    '-index',
+    dir.file('index.txt'),
+    '-CA',
+    ca.certPath,
+    '-rsigner',
+    signer.certPath,
+    '-rkey',
+    signer.keyPath,
+    '-reqin',
+    reqPath,
+    '-respout',
+    path,
+    '-ndays',
+    '2',
+    ...extra,
+  ]);
   return { resp: parseOcspResponse(await dir.read(`${name}.der`)), path };
 }
 
-const request = (serial: bigint, nonce?: Uint8Array): BuiltOcspRequest => buildOcspRequest({ serial, issuer: caCert, ...(nonce ? { nonce } : {}) });
+const request = (serial: bigint, nonce?: Uint8Array): BuiltOcspRequest =>
+  buildOcspRequest({ serial, issuer: caCert, ...(nonce ? { nonce } : {}) });
 const codes = (v: { problems: { code: string }[] }): string[] => v.problems.map((p) => p.code);
 
 beforeAll(async () => {
@@ -54,17 +72,44 @@ beforeAll(async () => {
   const caExt = 'basicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash';
   ca = await selfSigned(dir, { name: 'ca', subject: '/C=JP/O=Sim/OU=JPKI for digital signature', key: 'rsa', extensions: caExt });
   caCert = parseCertificate(ca.der);
-  const otherGeneration = await selfSigned(dir, { name: 'ca2', subject: '/C=JP/O=Sim/OU=JPKI for digital signature', key: 'ec-p256', extensions: caExt });
-  const ocspExt = 'basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = OCSPSigning\nnoCheck = ignored';
-  responder = await issue(dir, ca, { name: 'responder', subject: '/C=JP/CN=OCSP Responder', key: 'ec-p256', serial: '0x501', extensions: ocspExt });
-  notAuthorized = await issue(dir, ca, { name: 'noeku', subject: '/C=JP/CN=Not a responder', key: 'ec-p256', serial: '0x502', extensions: 'keyUsage = critical,digitalSignature\nextendedKeyUsage = clientAuth' });
-  foreign = await issue(dir, otherGeneration, { name: 'foreign', subject: '/C=JP/CN=Other generation responder', key: 'ec-p256', serial: '0x503', extensions: ocspExt });
+  const otherGeneration = await selfSigned(dir, {
+    name: 'ca2',
+    subject: '/C=JP/O=Sim/OU=JPKI for digital signature',
+    key: 'ec-p256',
+    extensions: caExt,
+  });
+  const ocspExt =
+    'basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = OCSPSigning\nnoCheck = ignored';
+  responder = await issue(dir, ca, {
+    name: 'responder',
+    subject: '/C=JP/CN=OCSP Responder',
+    key: 'ec-p256',
+    serial: '0x501',
+    extensions: ocspExt,
+  });
+  notAuthorized = await issue(dir, ca, {
+    name: 'noeku',
+    subject: '/C=JP/CN=Not a responder',
+    key: 'ec-p256',
+    serial: '0x502',
+    extensions: 'keyUsage = critical,digitalSignature\nextendedKeyUsage = clientAuth',
+  });
+  foreign = await issue(dir, otherGeneration, {
+    name: 'foreign',
+    subject: '/C=JP/CN=Other generation responder',
+    key: 'ec-p256',
+    serial: '0x503',
+    extensions: ocspExt,
+  });
   const expiry = '351231235959Z';
-  await dir.write('index.txt', [
-    `V\t${expiry}\t\t${GOOD.toString(16).toUpperCase()}\tunknown\t/C=JP/CN=good`,
-    `R\t${expiry}\t240115103000Z,keyCompromise\t${REVOKED.toString(16).toUpperCase()}\tunknown\t/C=JP/CN=revoked`,
-    '',
-  ].join('\n'));
+  await dir.write(
+    'index.txt',
+    [
+      `V\t${expiry}\t\t${GOOD.toString(16).toUpperCase()}\tunknown\t/C=JP/CN=good`,
+      `R\t${expiry}\t240115103000Z,keyCompromise\t${REVOKED.toString(16).toUpperCase()}\tunknown\t/C=JP/CN=revoked`,
+      '',
+    ].join('\n'),
+  );
 });
 afterAll(async () => dir.remove());
 
@@ -114,7 +159,11 @@ describe('buildOcspRequest', () => {
 
 describe('parseOcspResponse and verifyOcspResponse against openssl ocsp', () => {
   it('reads good, revoked (with reason) and unknown answers signed by the CA itself', async () => {
-    for (const [serial, status] of [[GOOD, 'good'], [REVOKED, 'revoked'], [UNKNOWN, 'unknown']] as const) {
+    for (const [serial, status] of [
+      [GOOD, 'good'],
+      [REVOKED, 'revoked'],
+      [UNKNOWN, 'unknown'],
+    ] as const) {
       const req = request(serial);
       const { resp, path } = await respond(req, ca);
       expect(resp.responseStatus).toBe('successful');
@@ -210,7 +259,10 @@ describe('parseOcspResponse and verifyOcspResponse against openssl ocsp', () => 
     expect(codes(verifyOcspResponse(resp, { issuer: caCert, request: req, now: after, skewSeconds: 600 }))).toEqual([]);
     const before = new Date(single.thisUpdate.getTime() - 3_600_000);
     // an hour early is also before the responder certificate's notBefore
-    expect(codes(verifyOcspResponse(resp, { issuer: caCert, request: req, now: before }))).toEqual(['RESPONDER_CERT_NOT_VALID_NOW', 'THIS_UPDATE_IN_FUTURE']);
+    expect(codes(verifyOcspResponse(resp, { issuer: caCert, request: req, now: before }))).toEqual([
+      'RESPONDER_CERT_NOT_VALID_NOW',
+      'THIS_UPDATE_IN_FUTURE',
+    ]);
   });
 
   it('rejects a response whose responderID names someone other than the signer', async () => {
@@ -231,7 +283,22 @@ describe('parseOcspResponse and verifyOcspResponse against openssl ocsp', () => 
     expect(codes(v)).toEqual(['RESPONDER_ID_MISMATCH']);
     expect(v.signer).toBe('issuer');
     // the same bytes with the original responderID verify: the forgery changed only the name
-    const honest = sequence(enumerated(0), explicit(0, sequence(oid('1.3.6.1.5.5.7.48.1.1'), octetString(sequence(tbs, sequence(oid('1.2.840.113549.1.1.11'), Uint8Array.of(TAG.NULL, 0)), bitString(new Uint8Array(sign('sha256', tbs, caKey))))))));
+    const honest = sequence(
+      enumerated(0),
+      explicit(
+        0,
+        sequence(
+          oid('1.3.6.1.5.5.7.48.1.1'),
+          octetString(
+            sequence(
+              tbs,
+              sequence(oid('1.2.840.113549.1.1.11'), Uint8Array.of(TAG.NULL, 0)),
+              bitString(new Uint8Array(sign('sha256', tbs, caKey))),
+            ),
+          ),
+        ),
+      ),
+    );
     expect(codes(verifyOcspResponse(parseOcspResponse(honest), { issuer: caCert, request: req }))).toEqual([]);
   });
 
@@ -246,6 +313,10 @@ describe('parseOcspResponse and verifyOcspResponse against openssl ocsp', () => 
     expect(codes(verifyOcspResponse(bare.resp, { issuer: foreignCa }))).toEqual(['SIGNATURE_INVALID', 'CERT_ID_NOT_FOUND']);
     // with the signing CA's certificate included, it is judged as a would-be delegated responder of the other generation
     const withCert = await respond(request(GOOD), ca);
-    expect(codes(verifyOcspResponse(withCert.resp, { issuer: foreignCa }))).toEqual(['RESPONDER_NOT_ISSUED_BY_CA', 'RESPONDER_NOT_AUTHORIZED', 'CERT_ID_NOT_FOUND']);
+    expect(codes(verifyOcspResponse(withCert.resp, { issuer: foreignCa }))).toEqual([
+      'RESPONDER_NOT_ISSUED_BY_CA',
+      'RESPONDER_NOT_AUTHORIZED',
+      'CERT_ID_NOT_FOUND',
+    ]);
   });
 });

@@ -23,24 +23,122 @@ interface Case {
   depth?: number;
 }
 
-const SELF_ISSUED_CRL_KEY = { path: ['BasicSelfIssuedCRLSigningKeyCRLCert.crt', 'BasicSelfIssuedCRLSigningKeyCACert.crt'], crls: ['BasicSelfIssuedCRLSigningKeyCRLCertCRL.crl', 'BasicSelfIssuedCRLSigningKeyCACRL.crl'] };
-const OLD_KEY = { path: ['BasicSelfIssuedOldKeyNewWithOldCACert.crt', 'BasicSelfIssuedOldKeyCACert.crt'], crls: ['BasicSelfIssuedOldKeySelfIssuedCertCRL.crl', 'BasicSelfIssuedOldKeyCACRL.crl'] };
+const SELF_ISSUED_CRL_KEY = {
+  path: ['BasicSelfIssuedCRLSigningKeyCRLCert.crt', 'BasicSelfIssuedCRLSigningKeyCACert.crt'],
+  crls: ['BasicSelfIssuedCRLSigningKeyCRLCertCRL.crl', 'BasicSelfIssuedCRLSigningKeyCACRL.crl'],
+};
+const OLD_KEY = {
+  path: ['BasicSelfIssuedOldKeyNewWithOldCACert.crt', 'BasicSelfIssuedOldKeyCACert.crt'],
+  crls: ['BasicSelfIssuedOldKeySelfIssuedCertCRL.crl', 'BasicSelfIssuedOldKeyCACRL.crl'],
+};
 
 const CASES: Case[] = [
-  { id: '4.1.2 Invalid CA Signature Test2', ee: 'InvalidCASignatureTest2EE.crt', path: ['BadSignedCACert.crt'], crls: ['BadSignedCACRL.crl'], result: 'invalid', code: 'SIGNATURE_INVALID', depth: 1 },
+  {
+    id: '4.1.2 Invalid CA Signature Test2',
+    ee: 'InvalidCASignatureTest2EE.crt',
+    path: ['BadSignedCACert.crt'],
+    crls: ['BadSignedCACRL.crl'],
+    result: 'invalid',
+    code: 'SIGNATURE_INVALID',
+    depth: 1,
+  },
   { id: '4.5.3 Valid Basic Self-Issued New With Old Test3', ee: 'ValidBasicSelfIssuedNewWithOldTest3EE.crt', ...OLD_KEY, result: 'valid' },
-  { id: '4.5.5 Invalid Basic Self-Issued New With Old Test5', ee: 'InvalidBasicSelfIssuedNewWithOldTest5EE.crt', ...OLD_KEY, result: 'revoked', code: 'CERT_REVOKED', depth: 0 },
-  { id: '4.5.6 Valid Basic Self-Issued CRL Signing Key Test6', ee: 'ValidBasicSelfIssuedCRLSigningKeyTest6EE.crt', ...SELF_ISSUED_CRL_KEY, result: 'valid' },
-  { id: '4.5.7 Invalid Basic Self-Issued CRL Signing Key Test7', ee: 'InvalidBasicSelfIssuedCRLSigningKeyTest7EE.crt', ...SELF_ISSUED_CRL_KEY, result: 'revoked', code: 'CERT_REVOKED', depth: 0 },
-  { id: '4.5.8 Invalid Basic Self-Issued CRL Signing Key Test8', ee: 'InvalidBasicSelfIssuedCRLSigningKeyTest8EE.crt', ...SELF_ISSUED_CRL_KEY, result: 'invalid', code: 'NOT_A_CA', depth: 1 },
-  { id: '4.6.1 Invalid Missing basicConstraints Test1', ee: 'InvalidMissingbasicConstraintsTest1EE.crt', path: ['MissingbasicConstraintsCACert.crt'], crls: ['MissingbasicConstraintsCACRL.crl'], result: 'invalid', code: 'NOT_A_CA', depth: 1 },
-  { id: '4.6.2 Invalid cA False Test2', ee: 'InvalidcAFalseTest2EE.crt', path: ['basicConstraintsCriticalcAFalseCACert.crt'], crls: ['basicConstraintsCriticalcAFalseCACRL.crl'], result: 'invalid', code: 'NOT_A_CA', depth: 1 },
-  { id: '4.6.4 Valid basicConstraints Not Critical Test4', ee: 'ValidbasicConstraintsNotCriticalTest4EE.crt', path: ['basicConstraintsNotCriticalCACert.crt'], crls: ['basicConstraintsNotCriticalCACRL.crl'], result: 'valid' },
-  { id: '4.6.5 Invalid pathLenConstraint Test5', ee: 'InvalidpathLenConstraintTest5EE.crt', path: ['pathLenConstraint0subCACert.crt', 'pathLenConstraint0CACert.crt'], crls: ['pathLenConstraint0CACRL.crl', 'pathLenConstraint0subCACRL.crl'], result: 'invalid', code: 'PATH_LENGTH_EXCEEDED', depth: 2 },
-  { id: '4.6.7 Valid pathLenConstraint Test7', ee: 'ValidpathLenConstraintTest7EE.crt', path: ['pathLenConstraint0CACert.crt'], crls: ['pathLenConstraint0CACRL.crl'], result: 'valid' },
-  { id: '4.7.1 Invalid keyUsage Critical keyCertSign False Test1', ee: 'InvalidkeyUsageCriticalkeyCertSignFalseTest1EE.crt', path: ['keyUsageCriticalkeyCertSignFalseCACert.crt'], crls: ['keyUsageCriticalkeyCertSignFalseCACRL.crl'], result: 'invalid', code: 'KEY_USAGE_NO_CERT_SIGN', depth: 1 },
-  { id: '4.7.3 Valid keyUsage Not Critical Test3', ee: 'ValidkeyUsageNotCriticalTest3EE.crt', path: ['keyUsageNotCriticalCACert.crt'], crls: ['keyUsageNotCriticalCACRL.crl'], result: 'valid' },
-  { id: '4.7.4 Invalid keyUsage Critical cRLSign False Test4', ee: 'InvalidkeyUsageCriticalcRLSignFalseTest4EE.crt', path: ['keyUsageCriticalcRLSignFalseCACert.crt'], crls: ['keyUsageCriticalcRLSignFalseCACRL.crl'], result: 'unknown', code: 'CRL_SIGNER_NOT_FOUND', depth: 0 },
+  {
+    id: '4.5.5 Invalid Basic Self-Issued New With Old Test5',
+    ee: 'InvalidBasicSelfIssuedNewWithOldTest5EE.crt',
+    ...OLD_KEY,
+    result: 'revoked',
+    code: 'CERT_REVOKED',
+    depth: 0,
+  },
+  {
+    id: '4.5.6 Valid Basic Self-Issued CRL Signing Key Test6',
+    ee: 'ValidBasicSelfIssuedCRLSigningKeyTest6EE.crt',
+    ...SELF_ISSUED_CRL_KEY,
+    result: 'valid',
+  },
+  {
+    id: '4.5.7 Invalid Basic Self-Issued CRL Signing Key Test7',
+    ee: 'InvalidBasicSelfIssuedCRLSigningKeyTest7EE.crt',
+    ...SELF_ISSUED_CRL_KEY,
+    result: 'revoked',
+    code: 'CERT_REVOKED',
+    depth: 0,
+  },
+  {
+    id: '4.5.8 Invalid Basic Self-Issued CRL Signing Key Test8',
+    ee: 'InvalidBasicSelfIssuedCRLSigningKeyTest8EE.crt',
+    ...SELF_ISSUED_CRL_KEY,
+    result: 'invalid',
+    code: 'NOT_A_CA',
+    depth: 1,
+  },
+  {
+    id: '4.6.1 Invalid Missing basicConstraints Test1',
+    ee: 'InvalidMissingbasicConstraintsTest1EE.crt',
+    path: ['MissingbasicConstraintsCACert.crt'],
+    crls: ['MissingbasicConstraintsCACRL.crl'],
+    result: 'invalid',
+    code: 'NOT_A_CA',
+    depth: 1,
+  },
+  {
+    id: '4.6.2 Invalid cA False Test2',
+    ee: 'InvalidcAFalseTest2EE.crt',
+    path: ['basicConstraintsCriticalcAFalseCACert.crt'],
+    crls: ['basicConstraintsCriticalcAFalseCACRL.crl'],
+    result: 'invalid',
+    code: 'NOT_A_CA',
+    depth: 1,
+  },
+  {
+    id: '4.6.4 Valid basicConstraints Not Critical Test4',
+    ee: 'ValidbasicConstraintsNotCriticalTest4EE.crt',
+    path: ['basicConstraintsNotCriticalCACert.crt'],
+    crls: ['basicConstraintsNotCriticalCACRL.crl'],
+    result: 'valid',
+  },
+  {
+    id: '4.6.5 Invalid pathLenConstraint Test5',
+    ee: 'InvalidpathLenConstraintTest5EE.crt',
+    path: ['pathLenConstraint0subCACert.crt', 'pathLenConstraint0CACert.crt'],
+    crls: ['pathLenConstraint0CACRL.crl', 'pathLenConstraint0subCACRL.crl'],
+    result: 'invalid',
+    code: 'PATH_LENGTH_EXCEEDED',
+    depth: 2,
+  },
+  {
+    id: '4.6.7 Valid pathLenConstraint Test7',
+    ee: 'ValidpathLenConstraintTest7EE.crt',
+    path: ['pathLenConstraint0CACert.crt'],
+    crls: ['pathLenConstraint0CACRL.crl'],
+    result: 'valid',
+  },
+  {
+    id: '4.7.1 Invalid keyUsage Critical keyCertSign False Test1',
+    ee: 'InvalidkeyUsageCriticalkeyCertSignFalseTest1EE.crt',
+    path: ['keyUsageCriticalkeyCertSignFalseCACert.crt'],
+    crls: ['keyUsageCriticalkeyCertSignFalseCACRL.crl'],
+    result: 'invalid',
+    code: 'KEY_USAGE_NO_CERT_SIGN',
+    depth: 1,
+  },
+  {
+    id: '4.7.3 Valid keyUsage Not Critical Test3',
+    ee: 'ValidkeyUsageNotCriticalTest3EE.crt',
+    path: ['keyUsageNotCriticalCACert.crt'],
+    crls: ['keyUsageNotCriticalCACRL.crl'],
+    result: 'valid',
+  },
+  {
+    id: '4.7.4 Invalid keyUsage Critical cRLSign False Test4',
+    ee: 'InvalidkeyUsageCriticalcRLSignFalseTest4EE.crt',
+    path: ['keyUsageCriticalcRLSignFalseCACert.crt'],
+    crls: ['keyUsageCriticalcRLSignFalseCACRL.crl'],
+    result: 'unknown',
+    code: 'CRL_SIGNER_NOT_FOUND',
+    depth: 0,
+  },
 ];
 
 const read = (dir: string, name: string): Uint8Array => readFileSync(join(PKITS, dir, name));

@@ -32,7 +32,9 @@ export function createAdminApp(options: AdminAppOptions): Hono {
     serverAdapter.setBasePath(DASHBOARD_PATH);
     app.route(DASHBOARD_PATH, serverAdapter.registerPlugin());
   } else {
-    app.get(`${DASHBOARD_PATH}/*`, (c) => c.json({ error: 'no job queue: the fetcher runs in-process on the embedded store (set REDIS_URL for the queue)' }, 404));
+    app.get(`${DASHBOARD_PATH}/*`, (c) =>
+      c.json({ error: 'no job queue: the fetcher runs in-process on the embedded store (set REDIS_URL for the queue)' }, 404),
+    );
   }
   return app;
 }

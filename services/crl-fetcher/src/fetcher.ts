@@ -55,7 +55,10 @@ export async function startFetcher(options: StartFetcherOptions): Promise<Runnin
     options.store ??
     (config.redisUrl
       ? await createRedisStore({ redis: config.redisUrl, prefix: keyPrefix })
-      : await openEmbeddedStore({ dataDir: config.dataDir, onError: (error) => logger.error({ err: error }, 'embedded store reload failed') }));
+      : await openEmbeddedStore({
+          dataDir: config.dataDir,
+          onError: (error) => logger.error({ err: error }, 'embedded store reload failed'),
+        }));
   const metrics = createFetcherMetrics({ store, scopes: targets.map((t) => ({ caId: t.ca.id, partition: t.partition.name })) });
   const timeZone = config.watch.timeZone;
 

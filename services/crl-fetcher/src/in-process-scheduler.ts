@@ -48,11 +48,14 @@ export function startInProcessScheduler(options: InProcessSchedulerOptions): InP
   /** calls fn at whenMs unless closed by then */
   const at = (whenMs: number, fn: () => void): NodeJS.Timeout => {
     const delay = Math.max(0, whenMs - now());
-    const timer = setTimeout(() => {
-      if (closed) return;
-      if (delay > MAX_TIMER_MS) at(whenMs, fn);
-      else fn();
-    }, Math.min(delay, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        if (closed) return;
+        if (delay > MAX_TIMER_MS) at(whenMs, fn);
+        else fn();
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     timer.unref();
     return timer;
   };
@@ -70,7 +73,10 @@ export function startInProcessScheduler(options: InProcessSchedulerOptions): InP
         const runAt = nextUpdateRunMs(nextUpdate, now(), offsetMs);
         if (runAt !== null && !closed) {
           if (slot.nextUpdateTimer) clearTimeout(slot.nextUpdateTimer);
-          slot.nextUpdateTimer = at(runAt, () => void run(slot).catch((error: unknown) => logger.error({ err: error }, 'nextUpdate run failed')));
+          slot.nextUpdateTimer = at(
+            runAt,
+            () => void run(slot).catch((error: unknown) => logger.error({ err: error }, 'nextUpdate run failed')),
+          );
         }
         return report;
       })
@@ -86,12 +92,17 @@ export function startInProcessScheduler(options: InProcessSchedulerOptions): InP
     try {
       when = nextRefreshMs(slot.target.issuer.refresh, now(), options.timeZone ?? DEFAULT_CRON_TIME_ZONE);
     } catch (error) {
-      options.logger.error({ caId: slot.target.ca.id, partition: slot.target.partition.name, err: error }, 'refresh schedule cannot be read; partition not scheduled');
+      options.logger.error(
+        { caId: slot.target.ca.id, partition: slot.target.partition.name, err: error },
+        'refresh schedule cannot be read; partition not scheduled',
+      );
       return;
     }
     slot.refreshTimer = at(when, () => {
       run(slot)
-        .catch((error: unknown) => options.logger.error({ caId: slot.target.ca.id, partition: slot.target.partition.name, err: error }, 'scheduled run failed'))
+        .catch((error: unknown) =>
+          options.logger.error({ caId: slot.target.ca.id, partition: slot.target.partition.name, err: error }, 'scheduled run failed'),
+        )
         .finally(() => armRefresh(slot));
     });
   };
@@ -99,7 +110,10 @@ export function startInProcessScheduler(options: InProcessSchedulerOptions): InP
   for (const target of options.targets) {
     const slot: Slot = { target, running: null, refreshTimer: null, nextUpdateTimer: null };
     slots.set(scopeKey(target.ca.id, target.partition.name), slot);
-    if (options.runAtStart ?? true) run(slot).catch((error: unknown) => options.logger.error({ caId: target.ca.id, partition: target.partition.name, err: error }, 'first run failed'));
+    if (options.runAtStart ?? true)
+      run(slot).catch((error: unknown) =>
+        options.logger.error({ caId: target.ca.id, partition: target.partition.name, err: error }, 'first run failed'),
+      );
     armRefresh(slot);
   }
 

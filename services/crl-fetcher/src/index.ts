@@ -1,7 +1,14 @@
 export { ingestCrl, type IngestOptions, type IngestResult } from './ingest/load-crl.js';
 export { loadTrustedCa, TrustedCaError, type TrustedCa } from './ingest/trusted-ca.js';
 export { readFetchState, writeFetchState, type FetchState } from './ingest/fetch-state.js';
-export { createSource, createHttpSource, createFileSource, type CrlSource, type FetchOutcome, type SourceValidators } from './sources/index.js';
+export {
+  createSource,
+  createHttpSource,
+  createFileSource,
+  type CrlSource,
+  type FetchOutcome,
+  type SourceValidators,
+} from './sources/index.js';
 export { FetcherError, CrlRejectedError, type FetcherErrorCode } from './errors.js';
 export { createLogger, runLogger, type Logger, type LoggerOptions } from './logger.js';
 export { createFetcherMetrics, type FetcherMetrics, type FetcherMetricsOptions, type LoadOutcomeLabel } from './metrics.js';
@@ -11,7 +18,15 @@ export { fetchOnce, FETCH_EXIT, type FetchOnceOptions, type FetchOnceResult } fr
 export { startInProcessScheduler, type InProcessScheduler, type InProcessSchedulerOptions } from './in-process-scheduler.js';
 export { nextRefreshMs, nextUpdateRunMs, DEFAULT_NEXT_UPDATE_OFFSET_MS, DEFAULT_CRON_TIME_ZONE } from './schedule.js';
 export { createPartitionLocks, type PartitionLocks, type HeldLock, type PartitionLockOptions } from './partition-lock.js';
-export { createFetcherKeys, QUEUE_NAME, DEFAULT_BULL_PREFIX, DEFAULT_FETCHER_PREFIX, schedulerId, nextUpdateJobId, type FetcherKeys } from './keys.js';
+export {
+  createFetcherKeys,
+  QUEUE_NAME,
+  DEFAULT_BULL_PREFIX,
+  DEFAULT_FETCHER_PREFIX,
+  schedulerId,
+  nextUpdateJobId,
+  type FetcherKeys,
+} from './keys.js';
 export { syncJobSchedulers, addNextUpdateJob, type FetchJobData, type SchedulerSync } from './schedulers.js';
 export { startFetchWorker, type FetchWorker, type FetchWorkerOptions, type FetchJobResult } from './worker.js';
 export { createAdminApp, DASHBOARD_PATH, type AdminAppOptions } from './admin-app.js';

@@ -19,7 +19,8 @@ export interface FetcherKeys {
 }
 
 export function createFetcherKeys(prefix: string = DEFAULT_FETCHER_PREFIX): FetcherKeys {
-  if (prefix.length === 0 || /[{}]/.test(prefix)) throw new RangeError(`key prefix ${JSON.stringify(prefix)} must be non-empty without braces (they would change the hash slot)`);
+  if (prefix.length === 0 || /[{}]/.test(prefix))
+    throw new RangeError(`key prefix ${JSON.stringify(prefix)} must be non-empty without braces (they would change the hash slot)`);
   return {
     prefix,
     lock: (caId, partition) => `${prefix}:{${caId}}:fetch-lock:${partition}`,

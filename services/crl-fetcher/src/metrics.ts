@@ -58,10 +58,12 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
     registers: [registry],
   });
   const readMetas = async () =>
-    Promise.all([...new Set(options.scopes.map((s) => s.caId))].map(async (caId) => ({ caId, metas: await options.store.partitions(caId) })));
+    Promise.all(
+      [...new Set(options.scopes.map((s) => s.caId))].map(async (caId) => ({ caId, metas: await options.store.partitions(caId) })),
+    );
   new Gauge({
     name: 'crl_staleness_seconds',
-    help: 'now minus the nextUpdate of the partition\'s current CRL (negative: still fresh; +Inf: never loaded or no nextUpdate)',
+    help: "now minus the nextUpdate of the partition's current CRL (negative: still fresh; +Inf: never loaded or no nextUpdate)",
     labelNames: ['ca', 'partition'] as const,
     registers: [registry],
     async collect() {
@@ -76,7 +78,7 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
   });
   new Gauge({
     name: 'crl_last_success_timestamp_seconds',
-    help: 'when the partition\'s current CRL was loaded (unix seconds)',
+    help: "when the partition's current CRL was loaded (unix seconds)",
     labelNames: ['ca', 'partition'] as const,
     registers: [registry],
     async collect() {

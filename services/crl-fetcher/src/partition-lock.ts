@@ -55,14 +55,17 @@ export function createPartitionLocks(options: PartitionLockOptions): PartitionLo
       const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
       if (ok !== 'OK') return null;
       const lost = new AbortController();
-      const renew = setInterval(() => {
-        redis.extendLock(key, token, ttlMs).then(
-          (renewed) => {
-            if (renewed !== 1) lost.abort(new Error(`partition lock ${key} was lost`));
-          },
-          (error: unknown) => options.onRenewFailure?.(error),
-        );
-      }, Math.max(1, Math.floor(ttlMs / 3)));
+      const renew = setInterval(
+        () => {
+          redis.extendLock(key, token, ttlMs).then(
+            (renewed) => {
+              if (renewed !== 1) lost.abort(new Error(`partition lock ${key} was lost`));
+            },
+            (error: unknown) => options.onRenewFailure?.(error),
+          );
+        },
+        Math.max(1, Math.floor(ttlMs / 3)),
+      );
       renew.unref();
       return {
         signal: lost.signal,

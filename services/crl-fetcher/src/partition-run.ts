@@ -44,7 +44,18 @@ export interface PartitionRun {
   error: unknown;
 }
 
-const EMPTY = { crlNumber: null, entries: null, bytes: null, thisUpdate: null, nextUpdate: null, stale: null, generation: null, reason: null, error: null, retryable: null };
+const EMPTY = {
+  crlNumber: null,
+  entries: null,
+  bytes: null,
+  thisUpdate: null,
+  nextUpdate: null,
+  stale: null,
+  generation: null,
+  reason: null,
+  error: null,
+  retryable: null,
+};
 
 function fromResult(result: IngestResult, durationMs: number): PartitionReport {
   const base = { ...EMPTY, caId: result.caId, partition: result.partition, durationMs };
@@ -91,7 +102,13 @@ export async function runPartition(target: PartitionTarget, deps: RunPartitionDe
     report = fromResult(result, performance.now() - started);
   } catch (error) {
     failure = error;
-    const base = { ...EMPTY, caId, partition, durationMs: performance.now() - started, error: error instanceof Error ? error.message : String(error) };
+    const base = {
+      ...EMPTY,
+      caId,
+      partition,
+      durationMs: performance.now() - started,
+      error: error instanceof Error ? error.message : String(error),
+    };
     if (error instanceof CrlRejectedError) report = { ...base, outcome: 'rejected', reason: error.reason, retryable: false };
     else if (error instanceof FetcherError) report = { ...base, outcome: 'failed', reason: error.code, retryable: error.retryable };
     else {
@@ -105,8 +122,22 @@ export async function runPartition(target: PartitionTarget, deps: RunPartitionDe
   switch (report.outcome) {
     case 'loaded':
       deps.metrics.recordLoaded(caId, partition, report.bytes ?? 0, report.entries ?? 0);
-      deps.logger.info({ ...fields, entries: report.entries, bytes: report.bytes, nextUpdate: report.nextUpdate, stale: report.stale, generation: report.generation }, 'CRL loaded');
-      if (report.stale) deps.logger.warn({ nextUpdate: report.nextUpdate }, 'CRL loaded but already past its nextUpdate: answers from it are unknown (crl_stale)');
+      deps.logger.info(
+        {
+          ...fields,
+          entries: report.entries,
+          bytes: report.bytes,
+          nextUpdate: report.nextUpdate,
+          stale: report.stale,
+          generation: report.generation,
+        },
+        'CRL loaded',
+      );
+      if (report.stale)
+        deps.logger.warn(
+          { nextUpdate: report.nextUpdate },
+          'CRL loaded but already past its nextUpdate: answers from it are unknown (crl_stale)',
+        );
       break;
     case 'unchanged':
     case 'not-modified':

@@ -31,16 +31,34 @@ export interface FetchOnceResult {
 
 const OK_OUTCOMES = new Set<PartitionReport['outcome']>(['loaded', 'unchanged', 'not-modified']);
 
-export async function fetchOnce(config: Pick<Config, 'issuers'>, store: RevocationStore, logger: Logger, options: FetchOnceOptions = {}): Promise<FetchOnceResult> {
+export async function fetchOnce(
+  config: Pick<Config, 'issuers'>,
+  store: RevocationStore,
+  logger: Logger,
+  options: FetchOnceOptions = {},
+): Promise<FetchOnceResult> {
   const { targets, problems } = await resolveTargets(config);
   const configReports: PartitionReport[] = problems.flatMap(({ issuer, error }) => {
     logger.error({ caId: issuer.id, err: error }, 'CA certificate cannot be used; its CRLs are not fetched');
     return issuer.partitions.map((p) => ({
-      caId: issuer.id, partition: p.name, outcome: 'failed' as const, crlNumber: null, entries: null, bytes: null, thisUpdate: null,
-      nextUpdate: null, stale: null, generation: null, durationMs: 0, reason: error.code, error: error.message, retryable: false,
+      caId: issuer.id,
+      partition: p.name,
+      outcome: 'failed' as const,
+      crlNumber: null,
+      entries: null,
+      bytes: null,
+      thisUpdate: null,
+      nextUpdate: null,
+      stale: null,
+      generation: null,
+      durationMs: 0,
+      reason: error.code,
+      error: error.message,
+      retryable: false,
     }));
   });
-  const metrics = options.metrics ?? createFetcherMetrics({ store, scopes: targets.map((t) => ({ caId: t.ca.id, partition: t.partition.name })) });
+  const metrics =
+    options.metrics ?? createFetcherMetrics({ store, scopes: targets.map((t) => ({ caId: t.ca.id, partition: t.partition.name })) });
   const reports = await mapPool(targets, options.concurrency ?? 2, async (target: PartitionTarget) => {
     const { report } = await runPartition(target, {
       store,
@@ -51,7 +69,8 @@ export async function fetchOnce(config: Pick<Config, 'issuers'>, store: Revocati
     return report;
   });
   const all = [...reports, ...configReports];
-  const exitCode = problems.length > 0 ? FETCH_EXIT.CONFIG : all.every((r) => OK_OUTCOMES.has(r.outcome)) ? FETCH_EXIT.OK : FETCH_EXIT.UNAVAILABLE;
+  const exitCode =
+    problems.length > 0 ? FETCH_EXIT.CONFIG : all.every((r) => OK_OUTCOMES.has(r.outcome)) ? FETCH_EXIT.OK : FETCH_EXIT.UNAVAILABLE;
   return { reports: all, exitCode };
 }
 

@@ -10,7 +10,9 @@ export const DEFAULT_CRON_TIME_ZONE = 'Asia/Tokyo';
 /** When a partition's refresh schedule next fires after `afterMs`. */
 export function nextRefreshMs(refresh: IssuerConfig['refresh'], afterMs: number, timeZone = DEFAULT_CRON_TIME_ZONE): number {
   if ('intervalMs' in refresh) return afterMs + refresh.intervalMs;
-  return CronExpressionParser.parse(refresh.cron, { currentDate: new Date(afterMs), tz: timeZone }).next().getTime();
+  return CronExpressionParser.parse(refresh.cron, { currentDate: new Date(afterMs), tz: timeZone })
+    .next()
+    .getTime();
 }
 
 /** When to fetch again because the loaded CRL expires: null when it has no nextUpdate or that moment is not ahead. */

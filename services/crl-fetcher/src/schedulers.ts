@@ -33,11 +33,15 @@ export async function syncJobSchedulers(
     const id = schedulerId(t.ca.id, t.partition.name);
     wanted.add(id);
     const refresh = t.issuer.refresh;
-    await queue.upsertJobScheduler(id, 'intervalMs' in refresh ? { every: refresh.intervalMs } : { pattern: refresh.cron, tz: timeZone, immediately: true }, {
-      name: 'schedule',
-      data: { caId: t.ca.id, partition: t.partition.name, trigger: 'schedule' },
-      opts: jobOptions,
-    });
+    await queue.upsertJobScheduler(
+      id,
+      'intervalMs' in refresh ? { every: refresh.intervalMs } : { pattern: refresh.cron, tz: timeZone, immediately: true },
+      {
+        name: 'schedule',
+        data: { caId: t.ca.id, partition: t.partition.name, trigger: 'schedule' },
+        opts: jobOptions,
+      },
+    );
   }
   const removed: string[] = [];
   for (const s of await queue.getJobSchedulers(0, -1)) {
@@ -59,6 +63,10 @@ export async function addNextUpdateJob(
   jobOptions: Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'>,
 ): Promise<string> {
   const jobId = nextUpdateJobId(caId, partition, runAtMs);
-  await queue.add('next-update', { caId, partition, trigger: 'next-update' }, { ...jobOptions, jobId, delay: Math.max(0, runAtMs - nowMs) });
+  await queue.add(
+    'next-update',
+    { caId, partition, trigger: 'next-update' },
+    { ...jobOptions, jobId, delay: Math.max(0, runAtMs - nowMs) },
+  );
   return jobId;
 }

@@ -98,7 +98,7 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
       await job.moveToDelayed(now() + (options.lockBusyRetryMs ?? 5_000), token);
       throw new DelayedError();
     }
-    let run;
+    let run: Awaited<ReturnType<typeof runPartition>>;
     try {
       run = await runPartition(target, { store: options.store, metrics: options.metrics, logger, now, signal: lock.signal });
     } finally {
@@ -131,8 +131,12 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
   worker.on('error', (error) => options.logger.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => {
     if (!job) return;
-    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    options.logger[final ? 'error' : 'warn']({ caId: job.data.caId, partition: job.data.partition, jobId: job.id, attemptsMade: job.attemptsMade, final, err: error }, final ? 'fetch job failed' : 'fetch job failed; will retry');
+    const final =
+      error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    options.logger[final ? 'error' : 'warn'](
+      { caId: job.data.caId, partition: job.data.partition, jobId: job.id, attemptsMade: job.attemptsMade, final, err: error },
+      final ? 'fetch job failed' : 'fetch job failed; will retry',
+    );
   });
   worker.on('stalled', (jobId) => options.logger.warn({ jobId }, 'fetch job stalled (its worker died or hung); handed to another worker'));
 

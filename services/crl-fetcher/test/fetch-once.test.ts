@@ -33,10 +33,16 @@ describe('fetchOnce (in process, embedded store)', () => {
     const store = await openEmbeddedStore({ dataDir: mkdtempSync(join(tmpdir(), 'jv-once-')), watch: false });
     const { logger, lines } = memoryLogger();
     try {
-      const issuer = issuerConfig(sim, [{ name: p0, source: sim.crlUrl(CA_ID, p0) }, { name: p1, source: sim.crlUrl(CA_ID, p1) }]);
+      const issuer = issuerConfig(sim, [
+        { name: p0, source: sim.crlUrl(CA_ID, p0) },
+        { name: p1, source: sim.crlUrl(CA_ID, p1) },
+      ]);
       const ok = await fetchOnce({ issuers: [issuer] }, store, logger);
       expect(ok.exitCode).toBe(FETCH_EXIT.OK);
-      expect(ok.reports.map((r) => [r.partition, r.outcome])).toEqual([[p0, 'loaded'], [p1, 'loaded']]);
+      expect(ok.reports.map((r) => [r.partition, r.outcome])).toEqual([
+        [p0, 'loaded'],
+        [p1, 'loaded'],
+      ]);
 
       const badCa = { ...issuer, id: 'broken-ca', caCertPath: join(dir, 'no-such-ca.pem') };
       const config = await fetchOnce({ issuers: [issuer, badCa] }, store, logger);
@@ -45,10 +51,28 @@ describe('fetchOnce (in process, embedded store)', () => {
 
       const forged = join(dir, `forged-once-${Date.now()}.crl`);
       await sim.writeCrl({ ca: CA_ID, out: forged, corruptSignature: true });
-      const none = await fetchOnce({ issuers: [issuerConfig(sim, [{ name: 'forged', source: forged }, { name: 'missing', source: join(dir, 'missing.crl') }])] }, store, logger);
+      const none = await fetchOnce(
+        {
+          issuers: [
+            issuerConfig(sim, [
+              { name: 'forged', source: forged },
+              { name: 'missing', source: join(dir, 'missing.crl') },
+            ]),
+          ],
+        },
+        store,
+        logger,
+      );
       expect(none.exitCode).toBe(FETCH_EXIT.UNAVAILABLE);
-      expect(none.reports.map((r: PartitionReport) => [r.outcome, r.reason])).toEqual([['rejected', 'signature'], ['failed', 'FETCH_NOT_FOUND']]);
-      expect(lines().filter((l) => l.msg === 'CRL rejected; the previous generation keeps serving').map((l) => l.reason)).toEqual(['signature']);
+      expect(none.reports.map((r: PartitionReport) => [r.outcome, r.reason])).toEqual([
+        ['rejected', 'signature'],
+        ['failed', 'FETCH_NOT_FOUND'],
+      ]);
+      expect(
+        lines()
+          .filter((l) => l.msg === 'CRL rejected; the previous generation keeps serving')
+          .map((l) => l.reason),
+      ).toEqual(['signature']);
     } finally {
       await store.close();
     }
@@ -57,7 +81,11 @@ describe('fetchOnce (in process, embedded store)', () => {
 
 describe('jpki-validator fetch --once (the real CLI binary)', () => {
   beforeAll(async () => {
-    await promisify(execFile)(join(repoRoot, 'node_modules/.bin/tsc'), ['-b', join(repoRoot, 'services/crl-fetcher'), join(repoRoot, 'apps/cli')], { cwd: repoRoot });
+    await promisify(execFile)(
+      join(repoRoot, 'node_modules/.bin/tsc'),
+      ['-b', join(repoRoot, 'services/crl-fetcher'), join(repoRoot, 'apps/cli')],
+      { cwd: repoRoot },
+    );
   }, 180_000);
 
   const run = (args: string[], env: NodeJS.ProcessEnv) =>
@@ -71,15 +99,29 @@ describe('jpki-validator fetch --once (the real CLI binary)', () => {
     const [p0, p1] = sim.partitionNames(CA_ID) as [string, string];
     const dataDir = mkdtempSync(join(tmpdir(), 'jv-cli-data-'));
     const configFile = join(dir, 'fetch-config.json');
-    writeFileSync(configFile, JSON.stringify({
-      issuers: [{ id: CA_ID, group: 'jpki-sign', caCert: sim.caCertificatePath(CA_ID), crls: [sim.crlUrl(CA_ID, p0), sim.crlUrl(CA_ID, p1)], refresh: '1h' }],
-      dataDir,
-    }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        issuers: [
+          {
+            id: CA_ID,
+            group: 'jpki-sign',
+            caCert: sim.caCertificatePath(CA_ID),
+            crls: [sim.crlUrl(CA_ID, p0), sim.crlUrl(CA_ID, p1)],
+            refresh: '1h',
+          },
+        ],
+        dataDir,
+      }),
+    );
     const { REDIS_URL: _omit, ...env } = process.env;
     const first = await run(['fetch', '--once', '--config', configFile], env);
     expect(first.stderr).toMatch(/2 partitions: 2 loaded/);
     expect(first.code).toBe(0);
-    const reports = first.stdout.trim().split('\n').map((l) => JSON.parse(l) as PartitionReport);
+    const reports = first.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as PartitionReport);
     expect(reports.map((r) => r.outcome)).toEqual(['loaded', 'loaded']);
 
     const store = await openEmbeddedStore({ dataDir, watch: false });
@@ -90,7 +132,12 @@ describe('jpki-validator fetch --once (the real CLI binary)', () => {
     }
     const second = await run(['fetch', '--once', '--config', configFile], env);
     expect(second.code).toBe(0);
-    expect(second.stdout.trim().split('\n').map((l) => (JSON.parse(l) as PartitionReport).outcome)).toEqual(['not-modified', 'not-modified']);
+    expect(
+      second.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as PartitionReport).outcome),
+    ).toEqual(['not-modified', 'not-modified']);
 
     const bad = await run(['fetch', '--once', '--config', join(dir, 'no-such-config.json')], env);
     expect(bad.code).toBe(2);

@@ -36,7 +36,13 @@ describe('startFetcher', () => {
     const { logger } = memoryLogger();
     let fetcher: RunningFetcher | null = null;
     try {
-      fetcher = await startFetcher({ config: config(REDIS_URL), logger, adminPort: 0, keyPrefix: prefixes.keyPrefix, worker: { bullPrefix: prefixes.bullPrefix } });
+      fetcher = await startFetcher({
+        config: config(REDIS_URL),
+        logger,
+        adminPort: 0,
+        keyPrefix: prefixes.keyPrefix,
+        worker: { bullPrefix: prefixes.bullPrefix },
+      });
       expect(fetcher.mode).toBe('queue');
       const store = fetcher.store;
       await waitFor('the first scheduled load', async () => (await store.partitions(CA_ID)).length === 1);

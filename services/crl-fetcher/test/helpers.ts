@@ -39,13 +39,25 @@ export const STORES: Record<string, () => Promise<StoreHandle>> = {
 /** A small simulator: one signature CA generation, two partitions, a few thousand serials. */
 export async function smallSimulator(partitions = 2): Promise<{ sim: Simulator; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'jv-fetch-sim-'));
-  const sim = await initSimulator({ dir, seed: 7, populationPerCa: 4000, revokedRate: 0.2, generations: [2023], kinds: ['sign'], partitions });
+  const sim = await initSimulator({
+    dir,
+    seed: 7,
+    populationPerCa: 4000,
+    revokedRate: 0.2,
+    generations: [2023],
+    kinds: ['sign'],
+    partitions,
+  });
   return { sim, dir };
 }
 
 export const CA_ID = 'jpki-sign-2023';
 
-export function issuerConfig(sim: Simulator, crls: { name: string; source: string }[], overrides: Partial<IssuerConfig> = {}): IssuerConfig {
+export function issuerConfig(
+  sim: Simulator,
+  crls: { name: string; source: string }[],
+  overrides: Partial<IssuerConfig> = {},
+): IssuerConfig {
   return {
     id: CA_ID,
     group: 'jpki-sign',

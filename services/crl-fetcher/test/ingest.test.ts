@@ -54,7 +54,13 @@ describe.each(Object.keys(STORES))('ingest into the %s store', (kind) => {
     return { out, written };
   };
   const ingestFile = (path: string, partition = 'full') =>
-    ingestCrl({ store: handle.store, ca, partition: { name: partition, source: path }, source: createFileSource({ path }), skewSeconds: 300 });
+    ingestCrl({
+      store: handle.store,
+      ca,
+      partition: { name: partition, source: path },
+      source: createFileSource({ path }),
+      skewSeconds: 300,
+    });
 
   it('first load over HTTP makes every listed serial answer revoked with its reason; an unchanged refetch is a 304 and loads nothing', async () => {
     const url = sim.crlUrl(CA_ID);

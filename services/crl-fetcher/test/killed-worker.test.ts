@@ -9,7 +9,14 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initSimulator, type Simulator, type SimServer } from '@jpki-validator/sim';
 import { createRedisStore } from '@jpki-validator/store';
-import { createFetcherMetrics, QUEUE_NAME, resolveTargets, startFetchWorker, type FetchJobData, type FetchJobResult } from '../src/index.js';
+import {
+  createFetcherMetrics,
+  QUEUE_NAME,
+  resolveTargets,
+  startFetchWorker,
+  type FetchJobData,
+  type FetchJobResult,
+} from '../src/index.js';
 import { CA_ID, REDIS_URL, issuerConfig } from './helpers.js';
 import { deletePrefixes, memoryLogger, startGatedProxy, testPrefixes, waitFor, type GatedProxy } from './queue-helpers.js';
 
@@ -30,7 +37,15 @@ beforeAll(async () => {
   await promisify(execFile)(join(repoRoot, 'node_modules/.bin/tsc'), ['-b', serviceDir], { cwd: repoRoot });
   cpSync(join(serviceDir, 'src/lua'), join(serviceDir, 'dist/lua'), { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'jv-fetch-big-'));
-  sim = await initSimulator({ dir, seed: 3, populationPerCa: ENTRIES * 2, revokedRate: 0.5, generations: [2023], kinds: ['sign'], partitions: 0 });
+  sim = await initSimulator({
+    dir,
+    seed: 3,
+    populationPerCa: ENTRIES * 2,
+    revokedRate: 0.5,
+    generations: [2023],
+    kinds: ['sign'],
+    partitions: 0,
+  });
   expectedEntries = (await sim.writeCrl({ ca: CA_ID, out: join(dir, 'reference.crl') })).entries;
   server = await sim.serve({ port: 0, host: '127.0.0.1' });
   await sim.setBaseUrl(server.url);
@@ -49,10 +64,14 @@ it('a worker SIGKILLed mid-load leaves nothing visible; another worker picks the
   const url = new URL(new URL(sim.crlUrl(CA_ID)).pathname, proxy.url).href;
   const issuer = issuerConfig(sim, [{ name: 'full', source: url }]);
   const timings = { lockDurationMs: 1_500, stalledIntervalMs: 500, partitionLockTtlMs: 1_500 };
-  child = spawn(process.execPath, [join(serviceDir, 'test/fixtures/worker-child.mjs'), JSON.stringify({ redisUrl: REDIS_URL, ...prefixes, issuer, ...timings })], {
-    cwd: serviceDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  child = spawn(
+    process.execPath,
+    [join(serviceDir, 'test/fixtures/worker-child.mjs'), JSON.stringify({ redisUrl: REDIS_URL, ...prefixes, issuer, ...timings })],
+    {
+      cwd: serviceDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let childErr = '';
   child.stderr?.on('data', (d: Buffer) => (childErr += d.toString()));
   await waitFor(`the child worker to be ready (stderr: ${childErr})`, async () => {
@@ -76,12 +95,26 @@ it('a worker SIGKILLed mid-load leaves nothing visible; another worker picks the
     const { targets } = await resolveTargets({ issuers: [issuer] });
     const metrics = createFetcherMetrics({ store, scopes: [{ caId: CA_ID, partition: 'full' }] });
     const log = memoryLogger();
-    const rescuer = await startFetchWorker({ redisUrl: REDIS_URL, store, targets, metrics, logger: log.logger, ...prefixes, schedule: false, lockBusyRetryMs: 300, ...timings });
+    const rescuer = await startFetchWorker({
+      redisUrl: REDIS_URL,
+      store,
+      targets,
+      metrics,
+      logger: log.logger,
+      ...prefixes,
+      schedule: false,
+      lockBusyRetryMs: 300,
+      ...timings,
+    });
     try {
-      const done = await waitFor('the stalled job to be loaded by the second worker', async () => {
-        const fresh = await queue.getJob(job.id ?? '');
-        return fresh?.finishedOn ? fresh : undefined;
-      }, 60_000);
+      const done = await waitFor(
+        'the stalled job to be loaded by the second worker',
+        async () => {
+          const fresh = await queue.getJob(job.id ?? '');
+          return fresh?.finishedOn ? fresh : undefined;
+        },
+        60_000,
+      );
       expect(done.returnvalue).toMatchObject({ outcome: 'loaded', entries: expectedEntries });
       expect(done.attemptsStarted).toBeGreaterThanOrEqual(2);
       const [meta] = await store.partitions(CA_ID);

@@ -25,7 +25,11 @@ export async function deletePrefixes(...prefixes: string[]): Promise<void> {
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails naming what it waited for. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -46,7 +50,12 @@ export function memoryLogger(): { logger: Logger; lines: () => Record<string, un
   });
   return {
     logger: createLogger({ destination: sink, level: 'debug' }),
-    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
 
@@ -76,31 +85,35 @@ export async function startGatedProxy(upstream: string, holdAfterBytes: number):
   const state = { requests: 0 };
   const server: Server = createServer((req, res) => {
     state.requests++;
-    const up = request(new URL(req.url ?? '/', upstream), { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } }, async (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      let sent = 0;
-      let held = false;
-      try {
-        for await (const chunk of upRes as AsyncIterable<Buffer>) {
-          if (!held && sent + chunk.length > holdAfterBytes) {
-            const head = chunk.subarray(0, Math.max(0, holdAfterBytes - sent));
-            if (head.length && !res.write(head)) await new Promise((r) => res.once('drain', r));
-            sent += head.length;
-            held = true;
-            reached();
-            await gate;
-            res.write(chunk.subarray(head.length));
-            sent += chunk.length - head.length;
-            continue;
+    const up = request(
+      new URL(req.url ?? '/', upstream),
+      { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } },
+      async (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        let sent = 0;
+        let held = false;
+        try {
+          for await (const chunk of upRes as AsyncIterable<Buffer>) {
+            if (!held && sent + chunk.length > holdAfterBytes) {
+              const head = chunk.subarray(0, Math.max(0, holdAfterBytes - sent));
+              if (head.length && !res.write(head)) await new Promise((r) => res.once('drain', r));
+              sent += head.length;
+              held = true;
+              reached();
+              await gate;
+              res.write(chunk.subarray(head.length));
+              sent += chunk.length - head.length;
+              continue;
+            }
+            sent += chunk.length;
+            if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
           }
-          sent += chunk.length;
-          if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+          res.end();
+        } catch {
+          res.destroy();
         }
-        res.end();
-      } catch {
-        res.destroy();
-      }
-    });
+      },
+    );
     up.on('error', () => res.destroy());
     up.end();
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, type Job } from 'bullmq';
@@ -7,7 +7,16 @@ import type { Simulator, SimServer } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore, type SwitchEvent } from '@jpki-validator/store';
 import type { IssuerConfig } from '@jpki-validator/config';
 import {
-  createFetcherMetrics, nextUpdateJobId, QUEUE_NAME, resolveTargets, runPartition, schedulerId, startFetchWorker, type FetchJobData, type FetchJobResult, type FetchWorker,
+  createFetcherMetrics,
+  nextUpdateJobId,
+  QUEUE_NAME,
+  resolveTargets,
+  runPartition,
+  schedulerId,
+  startFetchWorker,
+  type FetchJobData,
+  type FetchJobResult,
+  type FetchWorker,
   type FetchWorkerOptions,
 } from '../src/index.js';
 import { CA_ID, REDIS_URL, issuerConfig, smallSimulator } from './helpers.js';
@@ -66,22 +75,39 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     return { worker, store, metrics, log };
   }
 
-  const finished = (w: FetchWorker, what: string, pick: (jobs: Job<FetchJobData, FetchJobResult>[]) => Job<FetchJobData, FetchJobResult> | undefined, state: 'completed' | 'failed' = 'completed') =>
-    waitFor(what, async () => pick(await (state === 'completed' ? w.queue.getCompleted() : w.queue.getFailed())));
+  const finished = (
+    w: FetchWorker,
+    what: string,
+    pick: (jobs: Job<FetchJobData, FetchJobResult>[]) => Job<FetchJobData, FetchJobResult> | undefined,
+    state: 'completed' | 'failed' = 'completed',
+  ) => waitFor(what, async () => pick(await (state === 'completed' ? w.queue.getCompleted() : w.queue.getFailed())));
 
   it('upserts one job scheduler per partition (removing stale ones); a scheduled job loads the CRL and queues a run after nextUpdate', async () => {
     const [p0, p1] = sim.partitionNames(CA_ID) as [string, string];
-    const issuer = issuerConfig(sim, [{ name: p0, source: sim.crlUrl(CA_ID, p0) }, { name: p1, source: sim.crlUrl(CA_ID, p1) }], { refresh: { intervalMs: 3_600_000 } });
+    const issuer = issuerConfig(
+      sim,
+      [
+        { name: p0, source: sim.crlUrl(CA_ID, p0) },
+        { name: p1, source: sim.crlUrl(CA_ID, p1) },
+      ],
+      { refresh: { intervalMs: 3_600_000 } },
+    );
     // a scheduler left by a config that had a third partition (its first job is already waiting)
     const old = new Queue(QUEUE_NAME, { connection: { url: REDIS_URL }, prefix: prefixes.bullPrefix });
-    await old.upsertJobScheduler(schedulerId(CA_ID, 'gone'), { every: 3_600_000 }, { name: 'schedule', data: { caId: CA_ID, partition: 'gone', trigger: 'schedule' } });
+    await old.upsertJobScheduler(
+      schedulerId(CA_ID, 'gone'),
+      { every: 3_600_000 },
+      { name: 'schedule', data: { caId: CA_ID, partition: 'gone', trigger: 'schedule' } },
+    );
     await old.close();
     const { worker, store, metrics } = await startWorker([issuer]);
     const ids = (await worker.queue.getJobSchedulers(0, -1)).map((s) => s.key).sort();
     expect(ids).toEqual([schedulerId(CA_ID, p0), schedulerId(CA_ID, p1)].sort());
 
     const done = await finished(worker, 'both scheduled jobs', (jobs) => {
-      const loaded = jobs.filter((j) => j.name === 'schedule' && j.returnvalue && 'outcome' in j.returnvalue && j.returnvalue.outcome === 'loaded');
+      const loaded = jobs.filter(
+        (j) => j.name === 'schedule' && j.returnvalue && 'outcome' in j.returnvalue && j.returnvalue.outcome === 'loaded',
+      );
       return loaded.length === 2 ? loaded[0] : undefined;
     });
     expect(done.data.trigger).toBe('schedule');
@@ -93,7 +119,9 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     expect(meta?.nextUpdateMs).not.toBeNull();
     const nextJob = await worker.queue.getJob(nextUpdateJobId(CA_ID, p0, (meta?.nextUpdateMs ?? 0) + 60_000));
     expect(await nextJob?.getState()).toBe('delayed');
-    expect(await metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')).toMatch(new RegExp(`crl_fetch_loads_total\\{ca="${CA_ID}",partition="${p0}",outcome="loaded"\\} 1`));
+    expect(await metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')).toMatch(
+      new RegExp(`crl_fetch_loads_total\\{ca="${CA_ID}",partition="${p0}",outcome="loaded"\\} 1`),
+    );
   });
 
   it('queues the run after nextUpdate also when the CRL was loaded before the worker started (fetch --once): a 304 is enough', async () => {
@@ -123,8 +151,16 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     expect(job.failedReason).toMatch(/^signature: /);
     expect(job.attemptsMade).toBe(1);
     expect(job.stacktrace.join('\n')).toMatch(/UnrecoverableError/);
-    expect(await metrics.registry.getSingleMetricAsString('crl_fetch_rejects_total')).toContain(`crl_fetch_rejects_total{ca="${CA_ID}",partition="forged",reason="signature"} 1`);
-    expect(log.lines().some((l) => l.msg === 'CRL rejected; the previous generation keeps serving' && l.reason === 'signature' && l.partition === 'forged')).toBe(true);
+    expect(await metrics.registry.getSingleMetricAsString('crl_fetch_rejects_total')).toContain(
+      `crl_fetch_rejects_total{ca="${CA_ID}",partition="forged",reason="signature"} 1`,
+    );
+    expect(
+      log
+        .lines()
+        .some(
+          (l) => l.msg === 'CRL rejected; the previous generation keeps serving' && l.reason === 'signature' && l.partition === 'forged',
+        ),
+    ).toBe(true);
   });
 
   it('a retryable failure is retried with backoff: an empty drop directory, then the CRL arrives and the retry loads it', async () => {
@@ -133,7 +169,9 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     worker.worker.once('failed', () => {
       void sim.writeCrl({ ca: CA_ID, out: join(drop, 'latest.crl') });
     });
-    const job = await finished(worker, 'the retried job', (jobs) => jobs.find((j) => j.returnvalue && 'outcome' in j.returnvalue && j.returnvalue.outcome === 'loaded'));
+    const job = await finished(worker, 'the retried job', (jobs) =>
+      jobs.find((j) => j.returnvalue && 'outcome' in j.returnvalue && j.returnvalue.outcome === 'loaded'),
+    );
     expect(job.attemptsMade).toBeGreaterThanOrEqual(2);
     expect((await store.partitions(CA_ID))[0]?.partition).toBe('drop');
   });
@@ -158,17 +196,21 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     proxy.release();
 
     const results = await Promise.all(
-      [first, second].map((j) => waitFor(`job ${j.id}`, async () => {
-        const fresh = await a.worker.queue.getJob(j.id ?? '');
-        return fresh?.finishedOn ? fresh : undefined;
-      })),
+      [first, second].map((j) =>
+        waitFor(`job ${j.id}`, async () => {
+          const fresh = await a.worker.queue.getJob(j.id ?? '');
+          return fresh?.finishedOn ? fresh : undefined;
+        }),
+      ),
     );
     const outcomes = results.map((j) => (j.returnvalue && 'outcome' in j.returnvalue ? j.returnvalue.outcome : j.failedReason)).sort();
     expect(outcomes).toEqual(['loaded', 'not-modified']);
     await waitFor('the switch event', () => switches.length > 0);
     expect(switches).toHaveLength(1);
     expect((await watcher.partitions(CA_ID)).map((m) => m.generation)).toEqual([switches[0]?.generation]);
-    const loads = (await a.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')) + (await b.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total'));
+    const loads =
+      (await a.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')) +
+      (await b.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total'));
     expect(loads.match(/outcome="loaded"\} 1/g)).toHaveLength(1);
   });
 });

@@ -41,7 +41,15 @@ export interface ValidatorApp {
   metrics: ValidatorMetrics;
 }
 
-const SLUGS: Readonly<Record<number, ProblemSlug>> = { 400: 'bad-request', 401: 'unauthorized', 404: 'not-found', 405: 'method-not-allowed', 413: 'payload-too-large', 415: 'unsupported-media-type', 429: 'rate-limited' };
+const SLUGS: Readonly<Record<number, ProblemSlug>> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+};
 
 export function createApp(deps: AppDeps): ValidatorApp {
   const metrics = deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp);
@@ -53,7 +61,10 @@ export function createApp(deps: AppDeps): ValidatorApp {
     },
   });
 
-  const apiKeys = deps.apiKeys && deps.apiKeys.length > 0 ? createApiKeyGate(deps.apiKeys, deps.rateLimit ?? { requestsPerSecond: 1_000, burst: 2_000 }, now) : null;
+  const apiKeys =
+    deps.apiKeys && deps.apiKeys.length > 0
+      ? createApiKeyGate(deps.apiKeys, deps.rateLimit ?? { requestsPerSecond: 1_000, burst: 2_000 }, now)
+      : null;
   app.use('*', requestContext(deps.logger, metrics));
   if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
 

@@ -184,7 +184,11 @@ export class BatchAnswerer {
       if (handle === SKIP_ROW) continue;
       const index = columns.outcome[i] as number;
       const perHandle = (bytesOf[handle] ??= []);
-      outcomeOf[i] = perHandle[index] ??= outcomeBytes(rows.issuers[rows.issuerIndex[i] as number] as string, outcomes[index] as BulkOutcome, checkedAt);
+      outcomeOf[i] = perHandle[index] ??= outcomeBytes(
+        rows.issuers[rows.issuerIndex[i] as number] as string,
+        outcomes[index] as BulkOutcome,
+        checkedAt,
+      );
       counts[index] = (counts[index] ?? 0) + 1;
     }
     counts.forEach((count, index) => {

@@ -91,10 +91,20 @@ function keyAt(b: Uint8Array, p: number): number {
   if (c === 0x69) {
     // "id" or "issuer"
     if (b[p + 2] === 0x64 && b[p + 3] === QUOTE) return KEY_ID;
-    if (b[p + 2] === 0x73 && b[p + 3] === 0x73 && b[p + 4] === 0x75 && b[p + 5] === 0x65 && b[p + 6] === 0x72 && b[p + 7] === QUOTE) return KEY_ISSUER;
+    if (b[p + 2] === 0x73 && b[p + 3] === 0x73 && b[p + 4] === 0x75 && b[p + 5] === 0x65 && b[p + 6] === 0x72 && b[p + 7] === QUOTE)
+      return KEY_ISSUER;
     return 0;
   }
-  if (c === 0x73 && b[p + 2] === 0x65 && b[p + 3] === 0x72 && b[p + 4] === 0x69 && b[p + 5] === 0x61 && b[p + 6] === 0x6c && b[p + 7] === QUOTE) return KEY_SERIAL;
+  if (
+    c === 0x73 &&
+    b[p + 2] === 0x65 &&
+    b[p + 3] === 0x72 &&
+    b[p + 4] === 0x69 &&
+    b[p + 5] === 0x61 &&
+    b[p + 6] === 0x6c &&
+    b[p + 7] === QUOTE
+  )
+    return KEY_SERIAL;
   return 0;
 }
 
@@ -214,5 +224,15 @@ export function scanBatchBody(b: Uint8Array, maxItems: number, scratch: ScratchA
   p = skipSpace(b, p);
   if (b[p] !== CLOSE_BRACE) return null;
   if (skipSpace(b, p + 1) !== b.length) return null;
-  return new ScannedRows(b, issuers, cols.issuerIndex, cols.serialStart, cols.serialEnd, cols.idStart, cols.idEnd, count, scratch.float64(count));
+  return new ScannedRows(
+    b,
+    issuers,
+    cols.issuerIndex,
+    cols.serialStart,
+    cols.serialEnd,
+    cols.idStart,
+    cols.idEnd,
+    count,
+    scratch.float64(count),
+  );
 }

@@ -33,7 +33,11 @@ class LabelledCounts {
   }
 }
 
-export function createValidatorMetrics(resolver: StatusResolver, ocsp: OcspChecker | null, options: { processMetrics?: boolean } = {}): ValidatorMetrics {
+export function createValidatorMetrics(
+  resolver: StatusResolver,
+  ocsp: OcspChecker | null,
+  options: { processMetrics?: boolean } = {},
+): ValidatorMetrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'jpki_validator_' });
   const requestCounts = new LabelledCounts();
@@ -81,13 +85,21 @@ export function createValidatorMetrics(resolver: StatusResolver, ocsp: OcspCheck
   stat('jpki_validator_ocsp_queries_total', 'OCSP queries sent (each one is charged)', (s) => s.queries);
   stat('jpki_validator_ocsp_answered_total', 'OCSP queries answered with a verified response', (s) => s.answered);
   stat('jpki_validator_ocsp_failed_total', 'OCSP queries that failed (network, timeout, HTTP, not successful)', (s) => s.failed);
-  stat('jpki_validator_ocsp_rejected_total', 'OCSP responses rejected by verification (signature, responder, nonce, CertID)', (s) => s.rejected);
+  stat(
+    'jpki_validator_ocsp_rejected_total',
+    'OCSP responses rejected by verification (signature, responder, nonce, CertID)',
+    (s) => s.rejected,
+  );
   stat('jpki_validator_ocsp_cache_hits_total', 'OCSP answers served from the cache', (s) => s.cacheHits);
   stat('jpki_validator_ocsp_refused_total', 'OCSP questions not sent: spend cap or open circuit', (s) => s.refused);
-  stat('jpki_validator_ocsp_estimated_cost_yen_total', 'estimated OCSP spend in yen (sign ~20, auth ~2 per query)', (s) => s.estimatedCostYen);
+  stat(
+    'jpki_validator_ocsp_estimated_cost_yen_total',
+    'estimated OCSP spend in yen (sign ~20, auth ~2 per query)',
+    (s) => s.estimatedCostYen,
+  );
   new Gauge({
     name: 'jpki_validator_ocsp_circuit_open',
-    help: '1 while the issuer\'s OCSP responder circuit is open',
+    help: "1 while the issuer's OCSP responder circuit is open",
     labelNames: ['issuer'],
     registers: [registry],
     collect() {

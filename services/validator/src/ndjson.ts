@@ -20,7 +20,8 @@ function parseLine(text: string, lineNo: number): BatchItem | string {
   } catch (error) {
     return JSON.stringify({ line: lineNo, error: `line ${lineNo}: not JSON (${error instanceof Error ? error.message : String(error)})` });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return JSON.stringify({ line: lineNo, error: `line ${lineNo}: not a JSON object` });
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return JSON.stringify({ line: lineNo, error: `line ${lineNo}: not a JSON object` });
   const o = value as Record<string, unknown>;
   // wrong types are answered as the item's unknown (issuer_unknown / malformed_serial), never as a failed batch
   return { issuer: typeof o.issuer === 'string' ? o.issuer : '', serial: typeof o.serial === 'string' ? o.serial : '', id: o.id };

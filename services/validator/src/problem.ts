@@ -64,7 +64,13 @@ export function problemBody(status: number, slug: ProblemSlug, detail: string, r
   return body;
 }
 
-export function problemResponse(status: number, slug: ProblemSlug, detail: string, requestId?: string, headers: Record<string, string> = {}): Response {
+export function problemResponse(
+  status: number,
+  slug: ProblemSlug,
+  detail: string,
+  requestId?: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(problemBody(status, slug, detail, requestId)), {
     status,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },

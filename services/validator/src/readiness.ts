@@ -26,7 +26,11 @@ async function probeWithTimeout(probe: () => Promise<boolean>): Promise<boolean>
   }
 }
 
-export async function judgeReadiness(resolver: StatusResolver, ocsp: OcspChecker | null, probeStore: () => Promise<boolean>): Promise<Readiness> {
+export async function judgeReadiness(
+  resolver: StatusResolver,
+  ocsp: OcspChecker | null,
+  probeStore: () => Promise<boolean>,
+): Promise<Readiness> {
   const storeOk = await probeWithTimeout(probeStore);
   const reasons: string[] = [];
   if (!storeOk) reasons.push('store: not answering');

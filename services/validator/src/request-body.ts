@@ -8,7 +8,12 @@
 import type { IncomingMessage } from 'node:http';
 
 /** the IncomingMessage behind `c.env` under @hono/node-server, when its body is still unread and has a length this may take */
-export function unreadIncoming(env: unknown, contentLength: string | undefined, transferEncoding: string | undefined, maxBytes: number): { incoming: IncomingMessage; length: number } | null {
+export function unreadIncoming(
+  env: unknown,
+  contentLength: string | undefined,
+  transferEncoding: string | undefined,
+  maxBytes: number,
+): { incoming: IncomingMessage; length: number } | null {
   if (transferEncoding !== undefined || contentLength === undefined || !/^\d{1,12}$/.test(contentLength)) return null;
   const length = Number(contentLength);
   if (length > maxBytes) return null;

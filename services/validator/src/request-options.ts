@@ -9,7 +9,8 @@ export function checkOptions(at: string | undefined, mode: string | undefined): 
   const options: CheckOptions = {};
   if (at !== undefined && at !== '') {
     const ms = ISO_TIME.test(at) ? Date.parse(at) : Number.NaN;
-    if (Number.isNaN(ms)) throw new ProblemError(400, 'bad-request', `at: "${at.slice(0, 40)}" is not an ISO time such as 2026-10-01T03:00:00Z`);
+    if (Number.isNaN(ms))
+      throw new ProblemError(400, 'bad-request', `at: "${at.slice(0, 40)}" is not an ISO time such as 2026-10-01T03:00:00Z`);
     options.atMs = ms;
   }
   if (mode !== undefined) options.mode = mode as StatusMode;

@@ -39,7 +39,12 @@ export class ResponseBufferPool {
 
   /** takes `buffer` back now: nothing references it (a writer grew past it, or it was never sent) */
   release(buffer: Buffer): void {
-    if (buffer.length >= POOLED_FROM_BYTES && buffer.length <= this.maxBytes && this.free.length < this.maxBuffers && !this.free.includes(buffer)) {
+    if (
+      buffer.length >= POOLED_FROM_BYTES &&
+      buffer.length <= this.maxBytes &&
+      this.free.length < this.maxBuffers &&
+      !this.free.includes(buffer)
+    ) {
       this.free.push(buffer);
     }
   }

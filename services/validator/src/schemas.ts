@@ -9,7 +9,9 @@ import { STATUS_MODES } from '@jpki-validator/status';
 const reasons = CRL_REASONS.filter((r): r is Exclude<typeof r, undefined> => r !== undefined);
 const rfc3339 = z.string().openapi({ example: '2026-10-01T03:00:00Z', description: 'RFC 3339 UTC, no fractional seconds' });
 
-export const ModeSchema = z.enum(STATUS_MODES as [string, ...string[]]).openapi({ description: 'overrides the issuer\'s configured OCSP policy' });
+export const ModeSchema = z
+  .enum(STATUS_MODES as [string, ...string[]])
+  .openapi({ description: "overrides the issuer's configured OCSP policy" });
 
 export const ProblemSchema = z
   .object({
@@ -22,7 +24,12 @@ export const ProblemSchema = z
   .openapi('Problem', { description: 'RFC 9457 problem details (application/problem+json)' });
 
 export const CrlInfoSchema = z
-  .object({ number: z.string().openapi({ description: 'decimal CRL number' }), thisUpdate: rfc3339, nextUpdate: rfc3339.nullable(), stale: z.boolean() })
+  .object({
+    number: z.string().openapi({ description: 'decimal CRL number' }),
+    thisUpdate: rfc3339,
+    nextUpdate: rfc3339.nullable(),
+    stale: z.boolean(),
+  })
   .openapi('CrlInfo');
 
 export const OcspInfoSchema = z.object({ producedAt: rfc3339, thisUpdate: rfc3339, nextUpdate: rfc3339.nullable() }).openapi('OcspInfo');
@@ -41,7 +48,15 @@ export const StatusAnswerSchema = z
     crl: CrlInfoSchema.nullable(),
     ocsp: OcspInfoSchema.optional(),
     detail: z
-      .enum(['issuer_unknown', 'issuer_not_loaded', 'crl_stale', 'ocsp_unavailable', 'ocsp_unknown', 'store_unavailable', 'malformed_serial'])
+      .enum([
+        'issuer_unknown',
+        'issuer_not_loaded',
+        'crl_stale',
+        'ocsp_unavailable',
+        'ocsp_unknown',
+        'store_unavailable',
+        'malformed_serial',
+      ])
       .optional(),
     anomaly: z.literal(true).optional(),
     checkedAt: rfc3339,
@@ -49,16 +64,27 @@ export const StatusAnswerSchema = z
   .openapi('StatusAnswer');
 
 export const StatusParamsSchema = z.object({
-  issuer: z.string().min(1).openapi({ param: { name: 'issuer', in: 'path' }, example: 'jpki-sign' }),
-  serial: z.string().min(1).openapi({ param: { name: 'serial', in: 'path' }, example: '7F00D015', description: 'hex, optional 0x, 1–20 octets' }),
+  issuer: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'issuer', in: 'path' }, example: 'jpki-sign' }),
+  serial: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'serial', in: 'path' }, example: '7F00D015', description: 'hex, optional 0x, 1–20 octets' }),
 });
 
 export const StatusQuerySchema = z.object({
-  at: z.string().optional().openapi({ param: { name: 'at', in: 'query' }, description: 'ISO time: the status as of that moment' }),
+  at: z
+    .string()
+    .optional()
+    .openapi({ param: { name: 'at', in: 'query' }, description: 'ISO time: the status as of that moment' }),
   mode: ModeSchema.optional().openapi({ param: { name: 'mode', in: 'query' } }),
 });
 
-export const BatchItemSchema = z.object({ issuer: z.string(), serial: z.string(), id: z.union([z.string(), z.number()]).optional() }).openapi('BatchItem');
+export const BatchItemSchema = z
+  .object({ issuer: z.string(), serial: z.string(), id: z.union([z.string(), z.number()]).optional() })
+  .openapi('BatchItem');
 
 export const MAX_JSON_BATCH_ITEMS = 10_000;
 
@@ -69,7 +95,11 @@ export const BatchAnswerSchema = StatusAnswerSchema.extend({ id: z.union([z.stri
 export const BatchResponseSchema = z.object({ results: z.array(BatchAnswerSchema) }).openapi('BatchResponse');
 
 export const ValidateRequestSchema = z
-  .object({ certificate: z.string().min(1).openapi({ description: 'PEM or base64 DER' }), at: z.string().optional(), mode: ModeSchema.optional() })
+  .object({
+    certificate: z.string().min(1).openapi({ description: 'PEM or base64 DER' }),
+    at: z.string().optional(),
+    mode: ModeSchema.optional(),
+  })
   .openapi('ValidateRequest');
 
 export const ValidateResponseSchema = z
@@ -121,7 +151,14 @@ export const ReadinessSchema = z
   .object({
     ready: z.boolean(),
     store: z.enum(['ok', 'down']),
-    issuers: z.array(z.object({ id: z.string(), crl: z.enum(['fresh', 'stale', 'not_loaded', 'none']), ocsp: z.enum(['closed', 'open', 'half-open']).nullable(), ready: z.boolean() })),
+    issuers: z.array(
+      z.object({
+        id: z.string(),
+        crl: z.enum(['fresh', 'stale', 'not_loaded', 'none']),
+        ocsp: z.enum(['closed', 'open', 'half-open']).nullable(),
+        ready: z.boolean(),
+      }),
+    ),
     reasons: z.array(z.string()),
   })
   .openapi('Readiness');

@@ -11,12 +11,16 @@ export class ScratchArrays {
 
   int32(length: number): Int32Array {
     const start = this.take(length * 4);
-    return start < 0 ? new Int32Array(length) : new Int32Array((this.buffer as Buffer).buffer, (this.buffer as Buffer).byteOffset + start, length);
+    return start < 0
+      ? new Int32Array(length)
+      : new Int32Array((this.buffer as Buffer).buffer, (this.buffer as Buffer).byteOffset + start, length);
   }
 
   float64(length: number): Float64Array {
     const start = this.take(length * 8);
-    return start < 0 ? new Float64Array(length) : new Float64Array((this.buffer as Buffer).buffer, (this.buffer as Buffer).byteOffset + start, length);
+    return start < 0
+      ? new Float64Array(length)
+      : new Float64Array((this.buffer as Buffer).buffer, (this.buffer as Buffer).byteOffset + start, length);
   }
 
   /** the offset of `bytes` more (8-byte aligned from the buffer's start, which must itself be 8-byte aligned), or -1 */

@@ -47,7 +47,10 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     options.store ??
     (config.redisUrl
       ? linkRedis({ url: config.redisUrl, logger, ...(options.redisPrefix !== undefined ? { prefix: options.redisPrefix } : {}) })
-      : linkEmbedded(await openEmbeddedStore({ dataDir: config.dataDir, onError: (e) => logger.warn({ err: e }, 'embedded store reload failed') }), true));
+      : linkEmbedded(
+          await openEmbeddedStore({ dataDir: config.dataDir, onError: (e) => logger.warn({ err: e }, 'embedded store reload failed') }),
+          true,
+        ));
   const ocsp = registry.cas.some((ca) => ca.ocsp !== null)
     ? new OcspChecker({
         kv: store.kv,
@@ -58,7 +61,13 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
         ...options.ocsp,
       })
     : null;
-  const resolver = new StatusResolver({ registry, snapshots: store.snapshots, storeAvailable: store.available, ocsp, meaning: config.profile.meaning });
+  const resolver = new StatusResolver({
+    registry,
+    snapshots: store.snapshots,
+    storeAvailable: store.available,
+    ocsp,
+    meaning: config.profile.meaning,
+  });
   const built = createApp({ resolver, ocsp, probeStore: store.probe, logger, apiKeys: config.apiKeys, ...options.app });
 
   const server = await new Promise<ServerType>((resolve, reject) => {

@@ -66,7 +66,10 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
         apiKeys.admit(request.headers.get('authorization'), request.headers.get('x-api-key'));
       } catch (error) {
         if (!(error instanceof ProblemError)) throw error;
-        response = problemResponse(error.status, error.slug, error.message, requestId, { ...error.headers, [REQUEST_ID_HEADER]: requestId });
+        response = problemResponse(error.status, error.slug, error.message, requestId, {
+          ...error.headers,
+          [REQUEST_ID_HEADER]: requestId,
+        });
         finish(response.status);
         return response;
       }

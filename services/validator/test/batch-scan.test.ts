@@ -45,7 +45,11 @@ describe('scanBatchBody', () => {
   });
 
   it('reads every row of a large body, and of the densest body there can be', () => {
-    const items = Array.from({ length: 10_000 }, (_, i) => ({ issuer: i % 3 === 0 ? 'jpki-sign-2015' : 'jpki-sign-2023', serial: (0x7000000 + i).toString(16), id: i }));
+    const items = Array.from({ length: 10_000 }, (_, i) => ({
+      issuer: i % 3 === 0 ? 'jpki-sign-2015' : 'jpki-sign-2023',
+      serial: (0x7000000 + i).toString(16),
+      id: i,
+    }));
     expect(read(JSON.stringify({ items }))).toEqual(items);
     // 26 bytes an item, the least there can be: exactly the columns' capacity for this length (maxItemsIn)
     const dense = Array.from({ length: 3000 }, () => ({ issuer: '', serial: '' }));

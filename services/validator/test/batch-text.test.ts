@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusAnswerJson } from '../src/answer-json.js';
 import { scanBatchBody } from '../src/batch-scan.js';
 import { BatchRequestSchema } from '../src/schemas.js';
-import { buildService, loadCrlFile, simWorld, tempDir, writeConfig, writePartitionCrls, type SimWorld, type TestService } from './helpers.js';
+import {
+  buildService,
+  loadCrlFile,
+  simWorld,
+  tempDir,
+  writeConfig,
+  writePartitionCrls,
+  type SimWorld,
+  type TestService,
+} from './helpers.js';
 
 let tmp: { path: string; remove: () => Promise<void> };
 let world: SimWorld;
@@ -30,13 +39,23 @@ beforeAll(async () => {
     'jpki-auth-2015': await writePartitionCrls(world, 'jpki-auth-2015'),
   };
   for (const [caId, list] of Object.entries(crls)) for (const p of list) await loadCrlFile(store, caId, p.name, p.source);
-  for (const ca of sim.listCas()) population.set(ca.id, Array.from({ length: 300 }, (_, i) => (ca.serialBase + i * 3).toString(16)));
+  for (const ca of sim.listCas())
+    population.set(
+      ca.id,
+      Array.from({ length: 300 }, (_, i) => (ca.serialBase + i * 3).toString(16)),
+    );
   const config = await writeConfig(tmp.path, 'batch-text', [
     { id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.caCertificatePath('jpki-sign-2023'), crls: crls['jpki-sign-2023'] },
     { id: 'jpki-sign-2015', group: 'jpki-sign', caCert: sim.caCertificatePath('jpki-sign-2015'), crls: crls['jpki-sign-2015'] },
     { id: 'jpki-auth-2023', group: 'jpki-auth', caCert: sim.caCertificatePath('jpki-auth-2023'), crls: crls['jpki-auth-2023'] },
     // an OCSP responder: these items are answered by checkMany, not the bulk path
-    { id: 'jpki-auth-2015', group: 'jpki-auth', caCert: sim.caCertificatePath('jpki-auth-2015'), crls: crls['jpki-auth-2015'], ocsp: { url: `${world.server.url}/ocsp` } },
+    {
+      id: 'jpki-auth-2015',
+      group: 'jpki-auth',
+      caCert: sim.caCertificatePath('jpki-auth-2015'),
+      crls: crls['jpki-auth-2015'],
+      ocsp: { url: `${world.server.url}/ocsp` },
+    },
   ]);
   // A clock frozen now: both sides of each comparison carry the same checkedAt even across a second boundary (the simulator
   // dates its CRLs from the hour before now, so they are fresh at this instant).
@@ -68,7 +87,22 @@ async function expectedLines(items: readonly Item[], options: { atMs?: number } 
 function mixedItems(): Item[] {
   const items: Item[] = [];
   // ids as JSON.stringify must write them: escapes, control characters, DEL, a lone surrogate, empty, and past the short-text copy
-  const ids: unknown[] = ['a', 7, 1.5, -3, undefined, 'quote " backslash \\ é 日本', 0, '', 'tab\tnew\nline\u0001', 'del\u007f', 'lone \ud800', 'x'.repeat(64), `${'y'.repeat(70)}"`, 'z'.repeat(200)];
+  const ids: unknown[] = [
+    'a',
+    7,
+    1.5,
+    -3,
+    undefined,
+    'quote " backslash \\ é 日本',
+    0,
+    '',
+    'tab\tnew\nline\u0001',
+    'del\u007f',
+    'lone \ud800',
+    'x'.repeat(64),
+    `${'y'.repeat(70)}"`,
+    'z'.repeat(200),
+  ];
   let k = 0;
   for (const [caId, serials] of population) {
     for (const serial of serials.slice(0, 120)) items.push({ issuer: caId, serial, id: ids[k++ % ids.length] });
@@ -95,13 +129,18 @@ describe('the JSON batch, written as text', () => {
   it('is byte for byte JSON.stringify({...answer, id}) of checkMany, for every kind of answer', async () => {
     const items = mixedItems();
     const expected = await expectedLines(items);
-    const res = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    const res = await svc.app.request('/v1/status/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items }),
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(`{"results":[${expected.join(',')}]}`);
     // the mix covered what it should
     const parsed = expected.map((l) => JSON.parse(l) as Record<string, unknown>);
     const kinds = new Set(parsed.map((a) => `${String(a.status)}/${String(a.detail ?? a.reason ?? a.source)}`));
-    for (const kind of ['good/crl', 'unknown/crl_stale', 'unknown/malformed_serial', 'unknown/issuer_unknown']) expect(kinds).toContain(kind);
+    for (const kind of ['good/crl', 'unknown/crl_stale', 'unknown/malformed_serial', 'unknown/issuer_unknown'])
+      expect(kinds).toContain(kind);
     expect(parsed.filter((a) => a.status === 'revoked').length).toBeGreaterThan(20);
     expect(parsed.some((a) => a.invalidityDate !== null)).toBe(true);
     expect(parsed.some((a) => a.issuer === 'jpki-auth-2015' && a.status === 'good')).toBe(true);
@@ -110,23 +149,38 @@ describe('the JSON batch, written as text', () => {
   it('reads a plain body in place (batch-scan.ts) with the same text, whitespace, groups, odd serials, OCSP issuers and ids alike', async () => {
     // only what the scanner takes: printable ASCII without escapes, string or plain integer ids
     const ids: unknown[] = ['a', 7, undefined, 0, -3, '', 'row 1/2', 'x'.repeat(90), 123_456_789_012_345];
-    const items = mixedItems().map((item, k) => ({ issuer: item.issuer, serial: item.serial, ...(ids[k % ids.length] === undefined ? {} : { id: ids[k % ids.length] }) }));
+    const items = mixedItems().map((item, k) => ({
+      issuer: item.issuer,
+      serial: item.serial,
+      ...(ids[k % ids.length] === undefined ? {} : { id: ids[k % ids.length] }),
+    }));
     const expected = `{"results":[${(await expectedLines(items)).join(',')}]}`;
-    for (const body of [JSON.stringify({ items }), JSON.stringify({ items }, null, 2).replace(/\n/g, '\r\n'), ` \t${JSON.stringify({ items }, null, '\t')}\n`]) {
+    for (const body of [
+      JSON.stringify({ items }),
+      JSON.stringify({ items }, null, 2).replace(/\n/g, '\r\n'),
+      ` \t${JSON.stringify({ items }, null, '\t')}\n`,
+    ]) {
       expect(scanBatchBody(Buffer.from(body), 10_000)?.length).toBe(items.length);
       const res = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(res.status).toBe(200);
       expect(await res.text()).toBe(expected);
     }
     // the same questions spelled with escapes: left to JSON.parse, answered alike
-    const escaped = JSON.stringify({ items }).replace(/"serial":"(\w)/g, (_, c: string) => `"serial":"\\u00${c.charCodeAt(0).toString(16)}`);
+    const escaped = JSON.stringify({ items }).replace(
+      /"serial":"(\w)/g,
+      (_, c: string) => `"serial":"\\u00${c.charCodeAt(0).toString(16)}`,
+    );
     expect(escaped).toContain('\\u00');
     expect(scanBatchBody(Buffer.from(escaped), 10_000)).toBeNull();
-    const res = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: escaped });
+    const res = await svc.app.request('/v1/status/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: escaped,
+    });
     expect(await res.text()).toBe(expected);
   });
 
-  it('writes a single answer (the status GET\'s fast path) as JSON.stringify does, for every kind of answer', async () => {
+  it("writes a single answer (the status GET's fast path) as JSON.stringify does, for every kind of answer", async () => {
     const items = mixedItems();
     const viaOcsp = items.filter((i) => i.issuer === 'jpki-auth-2015').slice(0, 20);
     const answers = [
@@ -144,7 +198,10 @@ describe('the JSON batch, written as text', () => {
     const revoked = answers.find((a) => a.status === 'revoked') as (typeof answers)[number];
     const unknown = answers.find((a) => a.detail !== undefined) as (typeof answers)[number];
     for (const text of odd) {
-      answers.push({ ...first, issuer: text, serial: text, checkedAt: text }, { ...revoked, meaning: text, reason: text as never, revokedAt: text, invalidityDate: text, caId: text });
+      answers.push(
+        { ...first, issuer: text, serial: text, checkedAt: text },
+        { ...revoked, meaning: text, reason: text as never, revokedAt: text, invalidityDate: text, caId: text },
+      );
       answers.push({ ...unknown, detail: text as never }, { ...revoked, anomaly: true });
     }
     for (const answer of answers) expect(statusAnswerJson(answer)).toBe(JSON.stringify(answer));
@@ -154,19 +211,33 @@ describe('the JSON batch, written as text', () => {
     const items = mixedItems().slice(0, 200);
     const at = '2020-01-01T00:00:00Z';
     const expected = await expectedLines(items, { atMs: Date.parse(at) });
-    const res = await svc.app.request(`/v1/status/batch?at=${at}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    const res = await svc.app.request(`/v1/status/batch?at=${at}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items }),
+    });
     expect(await res.text()).toBe(`{"results":[${expected.join(',')}]}`);
   });
 
-  it('accepts extra keys as the schema does, and refuses bad items with zod\'s own 400', async () => {
+  it("accepts extra keys as the schema does, and refuses bad items with zod's own 400", async () => {
     const extra = await svc.app.request('/v1/status/batch', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ items: [{ issuer: 'jpki-sign-2023', serial: '1', note: 'kept out' }], more: true }),
     });
     expect(extra.status).toBe(200);
-    for (const body of [{ items: [{ issuer: 1, serial: '1' }] }, { items: [{ issuer: 'a', serial: '1', id: null }] }, { items: 'x' }, [], { items: [null] }]) {
-      const res = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const body of [
+      { items: [{ issuer: 1, serial: '1' }] },
+      { items: [{ issuer: 'a', serial: '1', id: null }] },
+      { items: 'x' },
+      [],
+      { items: [null] },
+    ]) {
+      const res = await svc.app.request('/v1/status/batch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status).toBe(400);
       const result = BatchRequestSchema.safeParse(body);
       expect(result.success).toBe(false);
@@ -189,7 +260,11 @@ describe('the JSON batch, written as text', () => {
     const labels = 'status="unknown",detail="issuer_unknown",source=""';
     const before = await metric(labels);
     const items = Array.from({ length: 5 }, (_, i) => ({ issuer: 'nowhere', serial: String(i + 1) }));
-    await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    await svc.app.request('/v1/status/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items }),
+    });
     expect((await metric(labels)) - before).toBe(5);
   });
 });
@@ -203,12 +278,16 @@ describe('the NDJSON batch', () => {
     const res = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
     const lines = (await res.text()).trimEnd().split('\n');
     const wrongTypes = (await expectedLines([{ issuer: '', serial: '' }]))[0];
-    expect(lines).toEqual([...expected, wrongTypes, JSON.stringify({ line: items.length + 2, error: `line ${items.length + 2}: not a JSON object` })]);
+    expect(lines).toEqual([
+      ...expected,
+      wrongTypes,
+      JSON.stringify({ line: items.length + 2, error: `line ${items.length + 2}: not a JSON object` }),
+    ]);
   });
 });
 
 describe('the status GET without zod', () => {
-  it('answers as before, and refuses a bad query with the schema\'s 400', async () => {
+  it("answers as before, and refuses a bad query with the schema's 400", async () => {
     const serial = population.get('jpki-sign-2023')?.[0] ?? '1';
     const res = await svc.app.request(`/v1/status/jpki-sign-2023/${serial}`);
     expect(await res.text()).toBe(JSON.stringify(await svc.resolver.check('jpki-sign-2023', serial)));
@@ -226,12 +305,26 @@ describe('the status GET without zod', () => {
   it('puts the request id on every response: fast ones, problems, unknown routes, and echoes a sane incoming one', async () => {
     const serial = population.get('jpki-sign-2023')?.[0] ?? '1';
     const uuid = /^[0-9a-f-]{36}$/;
-    for (const path of [`/v1/status/jpki-sign-2023/${serial}`, '/v1/status/jpki-sign-2023/zz', '/v1/status/nowhere/1', '/no/such/route', '/healthz']) {
+    for (const path of [
+      `/v1/status/jpki-sign-2023/${serial}`,
+      '/v1/status/jpki-sign-2023/zz',
+      '/v1/status/nowhere/1',
+      '/no/such/route',
+      '/healthz',
+    ]) {
       expect((await svc.app.request(path)).headers.get('x-request-id')).toMatch(uuid);
     }
-    const batch = await svc.app.request('/v1/status/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"items":[]}' });
+    const batch = await svc.app.request('/v1/status/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"items":[]}',
+    });
     expect(batch.headers.get('x-request-id')).toMatch(uuid);
-    expect((await svc.app.request(`/v1/status/jpki-sign-2023/${serial}`, { headers: { 'x-request-id': 'caller-42' } })).headers.get('x-request-id')).toBe('caller-42');
+    expect(
+      (await svc.app.request(`/v1/status/jpki-sign-2023/${serial}`, { headers: { 'x-request-id': 'caller-42' } })).headers.get(
+        'x-request-id',
+      ),
+    ).toBe('caller-42');
   });
 
   it('keeps Hono on its RegExpRouter (a route it cannot compile would drop every request to the slower TrieRouter)', async () => {

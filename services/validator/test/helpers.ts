@@ -31,18 +31,35 @@ export interface SimWorld {
 
 /** A small simulator (2 000 certificates per CA, 2 partitions) serving CRLs and OCSP on loopback. */
 export async function simWorld(dir: string): Promise<SimWorld> {
-  const sim = await initSimulator({ dir: join(dir, 'sim'), seed: 7, populationPerCa: 2_000, revokedRate: 0.2, partitions: 2, generations: [2015, 2023] });
+  const sim = await initSimulator({
+    dir: join(dir, 'sim'),
+    seed: 7,
+    populationPerCa: 2_000,
+    revokedRate: 0.2,
+    partitions: 2,
+    generations: [2015, 2023],
+  });
   const server = await sim.serve({ port: 0 });
   await sim.setBaseUrl(server.url);
   return { dir, sim, server, close: () => server.close() };
 }
 
 /** Writes the CA's partition CRLs to files; returns the config's `crls` entries. */
-export async function writePartitionCrls(world: SimWorld, ca: string, options: { expired?: boolean; nextUpdate?: Date | null } = {}): Promise<{ name: string; source: string }[]> {
+export async function writePartitionCrls(
+  world: SimWorld,
+  ca: string,
+  options: { expired?: boolean; nextUpdate?: Date | null } = {},
+): Promise<{ name: string; source: string }[]> {
   const out: { name: string; source: string }[] = [];
   for (const partition of world.sim.partitionNames(ca)) {
     const file = join(world.dir, `${ca}-${partition}${options.expired ? '-expired' : ''}.crl`);
-    await world.sim.writeCrl({ ca, partition, out: file, ...(options.expired ? { expired: true } : {}), ...(options.nextUpdate !== undefined ? { nextUpdate: options.nextUpdate } : {}) });
+    await world.sim.writeCrl({
+      ca,
+      partition,
+      out: file,
+      ...(options.expired ? { expired: true } : {}),
+      ...(options.nextUpdate !== undefined ? { nextUpdate: options.nextUpdate } : {}),
+    });
     out.push({ name: partition, source: file });
   }
   return out;
@@ -116,10 +133,19 @@ export interface OpensslOcspPeer {
 }
 
 /** `openssl ocsp -index … -port 0` on loopback; resolves once it prints the port it accepted on. */
-export async function startOpensslOcsp(args: { index: string; caCert: string; signerCert: string; signerKey: string }): Promise<OpensslOcspPeer> {
-  const child: ChildProcess = spawn('openssl', ['ocsp', '-index', args.index, '-port', '0', '-CA', args.caCert, '-rsigner', args.signerCert, '-rkey', args.signerKey, '-nmin', '10'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startOpensslOcsp(args: {
+  index: string;
+  caCert: string;
+  signerCert: string;
+  signerKey: string;
+}): Promise<OpensslOcspPeer> {
+  const child: ChildProcess = spawn(
+    'openssl',
+    ['ocsp', '-index', args.index, '-port', '0', '-CA', args.caCert, '-rsigner', args.signerCert, '-rkey', args.signerKey, '-nmin', '10'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer): void => {
@@ -147,5 +173,7 @@ export function indexLine(serialHex: string, revoked: { at: Date; reason: string
   const t = (d: Date): string => `${d.toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`;
   const expiry = t(new Date(Date.now() + 365 * 86_400_000));
   const hex = serialHex.length % 2 ? `0${serialHex}` : serialHex;
-  return revoked ? `R\t${expiry}\t${t(revoked.at)},${revoked.reason}\t${hex}\tunknown\t/CN=test\n` : `V\t${expiry}\t\t${hex}\tunknown\t/CN=test\n`;
+  return revoked
+    ? `R\t${expiry}\t${t(revoked.at)},${revoked.reason}\t${hex}\tunknown\t/CN=test\n`
+    : `V\t${expiry}\t\t${hex}\tunknown\t/CN=test\n`;
 }

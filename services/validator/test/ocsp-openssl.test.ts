@@ -8,7 +8,18 @@ import { join } from 'node:path';
 import type { IssuedCertificate } from '@jpki-validator/sim';
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildService, indexLine, loadCrlFile, simWorld, startOpensslOcsp, tempDir, writeConfig, writePartitionCrls, type OpensslOcspPeer, type SimWorld } from './helpers.js';
+import {
+  buildService,
+  indexLine,
+  loadCrlFile,
+  simWorld,
+  startOpensslOcsp,
+  tempDir,
+  writeConfig,
+  writePartitionCrls,
+  type OpensslOcspPeer,
+  type SimWorld,
+} from './helpers.js';
 
 let tmp: { path: string; remove: () => Promise<void> };
 let world: SimWorld;
@@ -32,7 +43,9 @@ async function freePortUrl(): Promise<string> {
 }
 
 async function serviceFor(name: string, ocspUrl: string, options: Parameters<typeof buildService>[3] = {}) {
-  const file = await writeConfig(tmp.path, name, [{ id: CA, group: 'jpki-auth', caCert: world.sim.caCertificatePath(CA), crls: staleCrls, ocsp: { url: ocspUrl } }]);
+  const file = await writeConfig(tmp.path, name, [
+    { id: CA, group: 'jpki-auth', caCert: world.sim.caCertificatePath(CA), crls: staleCrls, ocsp: { url: ocspUrl } },
+  ]);
   // a cache of its own: answers cached by an earlier case must not hide this case's responder
   const cacheRoom = await openEmbeddedStore();
   return buildService(file, store, cacheRoom.kv, options);
@@ -53,7 +66,12 @@ beforeAll(async () => {
   peer = await startOpensslOcsp({ index, caCert, signerCert: caCert, signerKey: caKey });
   // signs with another CA's key: the response must be rejected
   const other = 'jpki-auth-2015';
-  wrongKeyPeer = await startOpensslOcsp({ index, caCert, signerCert: world.sim.caCertificatePath(other), signerKey: join(tmp.path, 'sim', 'keys', `${other}.key.pem`) });
+  wrongKeyPeer = await startOpensslOcsp({
+    index,
+    caCert,
+    signerCert: world.sim.caCertificatePath(other),
+    signerKey: join(tmp.path, 'sim', 'keys', `${other}.key.pem`),
+  });
 });
 
 afterAll(async () => {
@@ -71,7 +89,10 @@ describe('OCSP fallback against openssl ocsp', () => {
     expect(good).toMatchObject({ status: 'good', source: 'ocsp', crl: null, caId: CA });
     const revoked = (await (await svc.app.request(`/v1/status/${CA}/${revokedCert.serial}`)).json()) as Record<string, unknown>;
     expect(revoked).toMatchObject({ status: 'revoked', source: 'ocsp', reason: 'keyCompromise', revokedAt: '2024-01-02T03:04:05Z' });
-    const before = (await (await svc.app.request(`/v1/status/${CA}/${revokedCert.serial}?at=2024-01-01T00:00:00Z`)).json()) as Record<string, unknown>;
+    const before = (await (await svc.app.request(`/v1/status/${CA}/${revokedCert.serial}?at=2024-01-01T00:00:00Z`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(before.status).toBe('good');
     const never = (await (await svc.app.request(`/v1/status/${CA}/ABCDEF`)).json()) as Record<string, unknown>;
     expect(never).toMatchObject({ status: 'unknown', detail: 'ocsp_unknown' });
@@ -88,7 +109,9 @@ describe('OCSP fallback against openssl ocsp', () => {
   });
 
   it('fails closed when the responder is down, opens the circuit, and /readyz says so', async () => {
-    const svc = await serviceFor('down', await freePortUrl(), { ocsp: { retries: 1, retryDelayMs: 1, breaker: { failureThreshold: 2, cooldownMs: 60_000 } } });
+    const svc = await serviceFor('down', await freePortUrl(), {
+      ocsp: { retries: 1, retryDelayMs: 1, breaker: { failureThreshold: 2, cooldownMs: 60_000 } },
+    });
     for (let i = 0; i < 2; i++) {
       const answer = (await (await svc.app.request(`/v1/status/${CA}/${goodCert.serial}`)).json()) as Record<string, unknown>;
       expect(answer).toMatchObject({ status: 'unknown', detail: 'ocsp_unavailable' });
@@ -104,7 +127,9 @@ describe('OCSP fallback against openssl ocsp', () => {
 
   it('caps OCSP spend per issuer', async () => {
     const svc = await serviceFor('cap', peer.url, { ocsp: { maxQueriesPerMinute: 1 } });
-    expect(((await (await svc.app.request(`/v1/status/${CA}/${goodCert.serial}?mode=ocsp-only`)).json()) as Record<string, unknown>).status).toBe('good');
+    expect(
+      ((await (await svc.app.request(`/v1/status/${CA}/${goodCert.serial}?mode=ocsp-only`)).json()) as Record<string, unknown>).status,
+    ).toBe('good');
     const capped = (await (await svc.app.request(`/v1/status/${CA}/ABCDE1?mode=ocsp-only`)).json()) as Record<string, unknown>;
     expect(capped).toMatchObject({ status: 'unknown', detail: 'ocsp_unavailable' });
     expect(svc.ocsp?.issuerStats()[0]).toMatchObject({ queries: 1, refused: 1 });

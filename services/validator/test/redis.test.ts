@@ -47,7 +47,13 @@ beforeAll(async () => {
   store = createRedisStore({ redis: REDIS_URL, prefix });
   for (const p of crls) await loadCrlFile(store, CA, p.name, p.source);
   configFile = await writeConfig(tmp.path, 'redis', [{ id: CA, group: 'jpki-sign', caCert: world.sim.caCertificatePath(CA), crls }]);
-  running = await startValidator({ config: loadConfig({ file: configFile, env: { REDIS_URL } }), logger: silentLogger, redisPrefix: prefix, port: 0, host: '127.0.0.1' });
+  running = await startValidator({
+    config: loadConfig({ file: configFile, env: { REDIS_URL } }),
+    logger: silentLogger,
+    redisPrefix: prefix,
+    port: 0,
+    host: '127.0.0.1',
+  });
 });
 
 afterAll(async () => {
@@ -63,21 +69,39 @@ afterAll(async () => {
 
 describe('validator on Redis', () => {
   it('answers from the replica over real HTTP, and becomes ready', async () => {
-    await until(() => json(`${running.url}/readyz`), (r) => r.status === 200, 'readiness');
+    await until(
+      () => json(`${running.url}/readyz`),
+      (r) => r.status === 200,
+      'readiness',
+    );
     expect((await json(`${running.url}/v1/status/${CA}/${good.serial}`)).body).toMatchObject({ status: 'good', source: 'crl' });
-    expect((await json(`${running.url}/v1/status/jpki-sign/${dead.serial}`)).body).toMatchObject({ status: 'revoked', reason: 'affiliationChanged', meaning: 'death_or_emigration', caId: CA });
+    expect((await json(`${running.url}/v1/status/jpki-sign/${dead.serial}`)).body).toMatchObject({
+      status: 'revoked',
+      reason: 'affiliationChanged',
+      meaning: 'death_or_emigration',
+      caId: CA,
+    });
   });
 
   it('picks up a new generation through the switch event', async () => {
     await world.sim.advance();
     await world.sim.revoke({ ca: CA, serial: good.serial, reason: 'superseded' });
     for (const p of await writePartitionCrls(world, CA)) await loadCrlFile(store, CA, p.name, p.source);
-    const answer = await until(() => json(`${running.url}/v1/status/${CA}/${good.serial}`), (r) => r.body.status === 'revoked', 'the switch');
+    const answer = await until(
+      () => json(`${running.url}/v1/status/${CA}/${good.serial}`),
+      (r) => r.body.status === 'revoked',
+      'the switch',
+    );
     expect(answer.body).toMatchObject({ reason: 'superseded', meaning: 'basic_info_changed' });
   });
 
   it('answers unknown / store_unavailable (200) and is not ready while Redis has never answered', async () => {
-    const down = await startValidator({ config: loadConfig({ file: configFile, env: { REDIS_URL: 'redis://127.0.0.1:9' } }), logger: silentLogger, port: 0, host: '127.0.0.1' });
+    const down = await startValidator({
+      config: loadConfig({ file: configFile, env: { REDIS_URL: 'redis://127.0.0.1:9' } }),
+      logger: silentLogger,
+      port: 0,
+      host: '127.0.0.1',
+    });
     try {
       const answer = await json(`${down.url}/v1/status/${CA}/${good.serial}`);
       expect(answer.status).toBe(200);

@@ -44,7 +44,15 @@ async function build(env: NodeJS.ProcessEnv = {}, rateLimit?: { requestsPerSecon
     },
   });
   const logger = pino({ level: 'debug' }, sink);
-  const built = createApp({ resolver, ocsp, probeStore: async () => true, logger, apiKeys: config.apiKeys, ...(rateLimit ? { rateLimit } : {}), now: () => FIXED_NOW });
+  const built = createApp({
+    resolver,
+    ocsp,
+    probeStore: async () => true,
+    logger,
+    apiKeys: config.apiKeys,
+    ...(rateLimit ? { rateLimit } : {}),
+    now: () => FIXED_NOW,
+  });
   return { ...built, lines };
 }
 
@@ -66,7 +74,12 @@ beforeAll(async () => {
   const { sim } = world;
   good = await sim.issueCertificate({ ca: 'jpki-sign-2023' });
   revoked = await sim.issueCertificate({ ca: 'jpki-sign-2023' });
-  await sim.revoke({ ca: 'jpki-sign-2023', serial: revoked.serial, reason: 'affiliationChanged', revokedAt: new Date(sim.generationTime().getTime() - 86_400_000) });
+  await sim.revoke({
+    ca: 'jpki-sign-2023',
+    serial: revoked.serial,
+    reason: 'affiliationChanged',
+    revokedAt: new Date(sim.generationTime().getTime() - 86_400_000),
+  });
   staleGood = await sim.issueCertificate({ ca: 'jpki-auth-2015' });
   store = await openEmbeddedStore();
   const signCrls = await writePartitionCrls(world, 'jpki-sign-2023');
@@ -74,7 +87,13 @@ beforeAll(async () => {
   for (const p of signCrls) await loadCrlFile(store, 'jpki-sign-2023', p.name, p.source);
   for (const p of staleCrls) await loadCrlFile(store, 'jpki-auth-2015', p.name, p.source);
   configFile = await writeConfig(tmp.path, 'fast', [
-    { id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.caCertificatePath('jpki-sign-2023'), crls: signCrls, ocsp: { url: `${world.server.url}/ocsp` } },
+    {
+      id: 'jpki-sign-2023',
+      group: 'jpki-sign',
+      caCert: sim.caCertificatePath('jpki-sign-2023'),
+      crls: signCrls,
+      ocsp: { url: `${world.server.url}/ocsp` },
+    },
     // a stale CRL and no responder: the CRL alone answers (unknown / crl_stale) on the fast path
     { id: 'jpki-auth-2015', group: 'jpki-auth', caCert: sim.caCertificatePath('jpki-auth-2015'), crls: staleCrls },
   ]);
@@ -87,9 +106,13 @@ afterAll(async () => {
 });
 
 describe('the status fast path', () => {
-  it('answers without a query synchronously, with the routed path\'s answer, and leaves queries, bad serials and unknown issuers to the router', async () => {
+  it("answers without a query synchronously, with the routed path's answer, and leaves queries, bad serials and unknown issuers to the router", async () => {
     const { app } = await build();
-    for (const path of [`/v1/status/jpki-sign-2023/${good.serial}`, `/v1/status/jpki-sign/${revoked.serial}`, `/v1/status/jpki-auth-2015/${staleGood.serial}`]) {
+    for (const path of [
+      `/v1/status/jpki-sign-2023/${good.serial}`,
+      `/v1/status/jpki-sign/${revoked.serial}`,
+      `/v1/status/jpki-auth-2015/${staleGood.serial}`,
+    ]) {
       const fast = fetchNow(app, path);
       expect(fast).toBeInstanceOf(Response);
       // the issuers' own policy (crl-first) asked for explicitly: the routed handler
@@ -101,8 +124,15 @@ describe('the status fast path', () => {
       expect(a.headers.get('x-request-id')).toMatch(UUID);
       expect(withoutClock(a.body)).toEqual(withoutClock(b.body));
     }
-    expect((await settle(fetchNow(app, `/v1/status/jpki-sign/${revoked.serial}`))).body).toMatchObject({ status: 'revoked', reason: 'affiliationChanged', caId: 'jpki-sign-2023' });
-    expect((await settle(fetchNow(app, `/v1/status/jpki-auth-2015/${staleGood.serial}`))).body).toMatchObject({ status: 'unknown', detail: 'crl_stale' });
+    expect((await settle(fetchNow(app, `/v1/status/jpki-sign/${revoked.serial}`))).body).toMatchObject({
+      status: 'revoked',
+      reason: 'affiliationChanged',
+      caId: 'jpki-sign-2023',
+    });
+    expect((await settle(fetchNow(app, `/v1/status/jpki-auth-2015/${staleGood.serial}`))).body).toMatchObject({
+      status: 'unknown',
+      detail: 'crl_stale',
+    });
 
     const routedOnly: [string, number][] = [
       ['/v1/status/jpki-sign-2023/not-hex', 400],
@@ -121,10 +151,21 @@ describe('the status fast path', () => {
 
   it('leaves an answer that needs OCSP to the router: a stale CRL under crl-first with a responder', async () => {
     const staleWithOcsp = await writeConfig(tmp.path, 'stale-ocsp', [
-      { id: 'jpki-auth-2015', group: 'jpki-auth', caCert: world.sim.caCertificatePath('jpki-auth-2015'), crls: [], ocsp: { url: `${world.server.url}/ocsp` } },
+      {
+        id: 'jpki-auth-2015',
+        group: 'jpki-auth',
+        caCert: world.sim.caCertificatePath('jpki-auth-2015'),
+        crls: [],
+        ocsp: { url: `${world.server.url}/ocsp` },
+      },
     ]);
     const config = loadConfig({ file: staleWithOcsp, env: {} });
-    const resolver = new StatusResolver({ registry: await createCaRegistry(config.issuers), snapshots: store, ocsp: new OcspChecker({ kv: null, timeoutMs: 1_500, retries: 0 }), meaning: config.profile.meaning });
+    const resolver = new StatusResolver({
+      registry: await createCaRegistry(config.issuers),
+      snapshots: store,
+      ocsp: new OcspChecker({ kv: null, timeoutMs: 1_500, retries: 0 }),
+      meaning: config.profile.meaning,
+    });
     expect(resolver.checkNow('jpki-auth-2015', BigInt(`0x${staleGood.serial}`))).toBeNull();
     expect(await resolver.check('jpki-auth-2015', staleGood.serial)).toMatchObject({ status: 'good', source: 'ocsp' });
   });
@@ -139,10 +180,17 @@ describe('the status fast path', () => {
     expect(m.headers.get('content-type')).toMatch(/problem\+json/);
     expect(m.headers.get('www-authenticate')).toMatch(/Bearer/);
     expect(m.headers.get('x-request-id')).toBe('caller-1');
-    expect(m.body).toMatchObject({ status: 401, detail: 'an API key is required: X-API-Key header or Authorization: Bearer', instance: 'urn:jpki-validator:request:caller-1' });
+    expect(m.body).toMatchObject({
+      status: 401,
+      detail: 'an API key is required: X-API-Key header or Authorization: Bearer',
+      instance: 'urn:jpki-validator:request:caller-1',
+    });
     const routedMissing = await settle(fetchNow(app, `${path}?mode=crl-first`, { 'x-request-id': 'caller-1' }));
     expect(routedMissing.body).toEqual(m.body);
-    expect((await settle(fetchNow(app, path, { 'x-api-key': 'wrong' }))).body).toMatchObject({ status: 401, detail: 'the API key is not valid' });
+    expect((await settle(fetchNow(app, path, { 'x-api-key': 'wrong' }))).body).toMatchObject({
+      status: 401,
+      detail: 'the API key is not valid',
+    });
 
     // the clock stands still: a burst of 2, then 429
     expect((await settle(fetchNow(app, path, { 'x-api-key': 'alpha-key-123' }))).status).toBe(200);
@@ -175,7 +223,7 @@ describe('the status fast path', () => {
     expect(lines.find((l) => l.reqId === 'no-key')).toMatchObject({ level: 30, msg: 'request', status: 401, path });
   });
 
-  it('over real HTTP: the answer with the caller\'s sane request id, a fresh one for an insane one', async () => {
+  it("over real HTTP: the answer with the caller's sane request id, a fresh one for an insane one", async () => {
     const { app } = await build();
     const server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));

@@ -32,7 +32,11 @@ process.stdout.write(JSON.stringify({ settled, pong, sameHiddenClass: %HaveSameM
 `;
 
 async function run(mode: 'settle' | 'plain'): Promise<{ settled: boolean | null; pong: string; sameHiddenClass: boolean }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', childScript, mode], { cwd });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--allow-natives-syntax', '--input-type=module', '-e', childScript, mode],
+    { cwd },
+  );
   return JSON.parse(stdout) as { settled: boolean | null; pong: string; sameHiddenClass: boolean };
 }
 

@@ -17,7 +17,10 @@ export class BullWebhookQueue implements WebhookQueue {
   readonly queue: Queue<DeliveryJobData>;
 
   constructor(options: DeliveryOptions) {
-    this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection: options.connection, ...(options.prefix ? { prefix: options.prefix } : {}) });
+    this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
+      connection: options.connection,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    });
   }
 
   async enqueue(batches: readonly WebhookBatch[]): Promise<void> {

@@ -8,7 +8,14 @@
 import type { Logger } from 'pino';
 import type { CaSnapshot, RevocationReader } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
-import { runWatchPass, type DeliveryReport, type PassReport, type WatchRepository, type WatchSinkConfig, type WebhookOutbox } from '@jpki-validator/watch';
+import {
+  runWatchPass,
+  type DeliveryReport,
+  type PassReport,
+  type WatchRepository,
+  type WatchSinkConfig,
+  type WebhookOutbox,
+} from '@jpki-validator/watch';
 import { coalesce } from './coalesce.js';
 import { nextRunMs, type WatchSchedule } from './next-run.js';
 
@@ -55,16 +62,27 @@ export function startEmbeddedWatchRunner(options: EmbeddedWatchRunnerOptions): E
 
   const deliveries = coalesce(async (): Promise<DeliveryReport> => {
     const report = await options.outbox.deliverPending(options.sinks);
-    if (report.delivered > 0 || report.pending > 0) logger.info({ delivered: report.delivered, pending: report.pending, errors: report.errors }, 'webhook outbox delivery round');
+    if (report.delivered > 0 || report.pending > 0)
+      logger.info({ delivered: report.delivered, pending: report.pending, errors: report.errors }, 'webhook outbox delivery round');
     options.onDelivery?.(report);
     return report;
   });
 
   const passes = coalesce(async (): Promise<PassReport> => {
-    const report = await runWatchPass({ repo: options.repo, snapshot: options.snapshot, meaning: options.meaning, sinks: options.sinks, webhooks: options.outbox });
-    logger.info({ runId: report.runId, revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas }, 'watch pass done');
+    const report = await runWatchPass({
+      repo: options.repo,
+      snapshot: options.snapshot,
+      meaning: options.meaning,
+      sinks: options.sinks,
+      webhooks: options.outbox,
+    });
+    logger.info(
+      { runId: report.runId, revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas },
+      'watch pass done',
+    );
     options.onPass?.(report);
-    if (hasWebhook && report.batches > 0 && !closed) deliveries.request().catch((e: unknown) => logger.error({ err: message(e) }, 'webhook delivery round failed'));
+    if (hasWebhook && report.batches > 0 && !closed)
+      deliveries.request().catch((e: unknown) => logger.error({ err: message(e) }, 'webhook delivery round failed'));
     return report;
   });
 
@@ -84,10 +102,15 @@ export function startEmbeddedWatchRunner(options: EmbeddedWatchRunnerOptions): E
     }
     const wait = (): void => {
       const delayMs = whenMs - now();
-      scheduleTimer = setTimeout(delayMs > MAX_TIMER_MS ? wait : () => {
-        pass('schedule');
-        armSchedule();
-      }, Math.max(0, Math.min(delayMs, MAX_TIMER_MS)));
+      scheduleTimer = setTimeout(
+        delayMs > MAX_TIMER_MS
+          ? wait
+          : () => {
+              pass('schedule');
+              armSchedule();
+            },
+        Math.max(0, Math.min(delayMs, MAX_TIMER_MS)),
+      );
       scheduleTimer.unref();
     };
     wait();

@@ -8,5 +8,7 @@ export type WatchSchedule = { intervalMs: number } | { cron: string };
  */
 export function nextRunMs(schedule: WatchSchedule, afterMs: number, timeZone: string): number {
   if ('intervalMs' in schedule) return afterMs + schedule.intervalMs;
-  return CronExpressionParser.parse(schedule.cron, { currentDate: new Date(afterMs), tz: timeZone }).next().getTime();
+  return CronExpressionParser.parse(schedule.cron, { currentDate: new Date(afterMs), tz: timeZone })
+    .next()
+    .getTime();
 }

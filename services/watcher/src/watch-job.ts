@@ -7,7 +7,15 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '@jpki-validator/config';
-import { bullConnection, bullPrefix, closeBullConnection, EmbeddedRevocationStore, RedisRevocationStore, type CaSnapshot, type RevocationStore } from '@jpki-validator/store';
+import {
+  bullConnection,
+  bullPrefix,
+  closeBullConnection,
+  EmbeddedRevocationStore,
+  RedisRevocationStore,
+  type CaSnapshot,
+  type RevocationStore,
+} from '@jpki-validator/store';
 import { createRedisWatch, openEmbeddedWatch, WebhookOutbox, type DeliveryReport, type PassReport } from '@jpki-validator/watch';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-runner.js';
 import { createWatcher, type Watcher } from './watcher.js';
@@ -85,7 +93,10 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
       await closeBullConnection(connection);
       throw error;
     }
-    watchLogger.info({ mode: 'queue', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length }, 'watch job started');
+    watchLogger.info(
+      { mode: 'queue', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length },
+      'watch job started',
+    );
     return {
       mode: 'queue',
       watcher,
@@ -114,7 +125,10 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     ...(options.onPass ? { onPass: options.onPass } : {}),
     ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
   });
-  watchLogger.info({ mode: 'in-process', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length }, 'watch job started');
+  watchLogger.info(
+    { mode: 'in-process', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length },
+    'watch job started',
+  );
   return {
     mode: 'in-process',
     watcher: null,

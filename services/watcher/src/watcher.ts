@@ -69,7 +69,13 @@ export function createWatcher(options: WatcherOptions): Watcher {
         PASS_QUEUE,
         async (job) => {
           const log = options.logger.child({ job: job.id, trigger: job.data.trigger });
-          const report = await runWatchPass({ repo: options.repo, snapshot: options.snapshot, meaning: options.meaning, sinks: options.sinks, webhooks });
+          const report = await runWatchPass({
+            repo: options.repo,
+            snapshot: options.snapshot,
+            meaning: options.meaning,
+            sinks: options.sinks,
+            webhooks,
+          });
           log.info({ revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas }, 'watch pass done');
           options.onPass?.(report);
           return { revoked: report.revoked, expired: report.expired };
@@ -91,7 +97,9 @@ export function createWatcher(options: WatcherOptions): Watcher {
       );
       // every successful CRL switch: one more pass (the pass itself reads the newest generation of every CA)
       unsubscribe = options.store.subscribe((event) => {
-        trigger({ trigger: 'switch', caId: event.caId, generation: event.generation }, switchJobId(event.caId, event.generation)).catch((e: unknown) => options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'));
+        trigger({ trigger: 'switch', caId: event.caId, generation: event.generation }, switchJobId(event.caId, event.generation)).catch(
+          (e: unknown) => options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'),
+        );
       });
     },
     async close() {

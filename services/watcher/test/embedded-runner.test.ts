@@ -12,7 +12,16 @@ import { pino } from 'pino';
 import { initSimulator, type Simulator } from '@jpki-validator/sim';
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
 import { createMeaningResolver, JPKI_PROFILE } from '@jpki-validator/config';
-import { importWatchList, openEmbeddedWatch, verifySignature, WebhookOutbox, type DeliveryReport, type EmbeddedWatchRepository, type PassReport, type WatchEvent } from '@jpki-validator/watch';
+import {
+  importWatchList,
+  openEmbeddedWatch,
+  verifySignature,
+  WebhookOutbox,
+  type DeliveryReport,
+  type EmbeddedWatchRepository,
+  type PassReport,
+  type WatchEvent,
+} from '@jpki-validator/watch';
 import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from '../src/index.js';
 
@@ -50,16 +59,35 @@ async function ingestGeneration(n: number): Promise<void> {
 const fileEvents = (): WatchEvent[] =>
   readdirSync(eventsDir)
     .filter((n) => n.endsWith('.jsonl'))
-    .flatMap((n) => readFileSync(join(eventsDir, n), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchEvent));
+    .flatMap((n) =>
+      readFileSync(join(eventsDir, n), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as WatchEvent),
+    );
 
 beforeAll(async () => {
   sim = await initSimulator({
-    dir: join(dir, 'sim'), seed: 3, populationPerCa: 500, revokedRate: 0.1, generations: [2023], kinds: ['sign'], partitions: 1,
+    dir: join(dir, 'sim'),
+    seed: 3,
+    populationPerCa: 500,
+    revokedRate: 0.1,
+    generations: [2023],
+    kinds: ['sign'],
+    partitions: 1,
     epoch: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
   });
   ca = await loadTrustedCa({
-    id: CA_ID, group: 'jpki-sign', caCertPath: sim.caCertificatePath(CA_ID), partitions: [], ocsp: null, refresh: { intervalMs: 60_000 },
-    freshness: { graceSeconds: 0, skewSeconds: 300 }, mode: 'crl-first', retired: false, kind: 'sign',
+    id: CA_ID,
+    group: 'jpki-sign',
+    caCertPath: sim.caCertificatePath(CA_ID),
+    partitions: [],
+    ocsp: null,
+    refresh: { intervalMs: 60_000 },
+    freshness: { graceSeconds: 0, skewSeconds: 300 },
+    mode: 'crl-first',
+    retired: false,
+    kind: 'sign',
   });
   store = await openEmbeddedStore({ dataDir: join(dir, 'data'), watch: false });
   repo = await openEmbeddedWatch({ dir: join(dir, 'data', 'watch') });
@@ -89,7 +117,8 @@ it('passes on the Tokyo cron and after a switch, once each, and delivers the out
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`;
   // generation 1 is loaded before the runner starts: C-1's certificate is already revoked, C-2's is good
-  const revoked = Array.from({ length: 500 }, (_, i) => 0x07000000 + i).find((n) => sim.status(CA_ID, n).reason === 'affiliationChanged') ?? 0;
+  const revoked =
+    Array.from({ length: 500 }, (_, i) => 0x07000000 + i).find((n) => sim.status(CA_ID, n).reason === 'affiliationChanged') ?? 0;
   const good = Array.from({ length: 500 }, (_, i) => 0x07000000 + i).find((n) => sim.status(CA_ID, n).status === 'good') ?? 0;
   await ingestGeneration(1);
   await importWatchList(repo, [
@@ -137,7 +166,11 @@ it('passes on the Tokyo cron and after a switch, once each, and delivers the out
   expect(received).toHaveLength(2);
   for (const r of received) expect(verifySignature(r.body, r.signature, SECRET)).toBe(true);
   const delivered = received.flatMap((r) => (JSON.parse(r.body) as { events: WatchEvent[] }).events.map((e) => e.eventId));
-  expect(delivered.sort()).toEqual(fileEvents().map((e) => e.eventId).sort());
+  expect(delivered.sort()).toEqual(
+    fileEvents()
+      .map((e) => e.eventId)
+      .sort(),
+  );
   expect(readdirSync(outboxDir)).toEqual([]);
   // a pass asked for now finds nothing new
   expect((await runner.runNow()).events).toEqual([]);

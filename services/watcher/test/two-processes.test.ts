@@ -55,7 +55,12 @@ async function ingestGeneration(n: number): Promise<void> {
 const fileEvents = (): WatchEvent[] =>
   readdirSync(eventsDir)
     .filter((n) => n.endsWith('.jsonl'))
-    .flatMap((n) => readFileSync(join(eventsDir, n), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchEvent));
+    .flatMap((n) =>
+      readFileSync(join(eventsDir, n), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as WatchEvent),
+    );
 
 /** the receiver's own check of `X-Signature: t=…,v1=…` (HMAC-SHA256 of "<t>.<body>"), independent of the product's helper */
 function signatureValid(body: string, header: string): boolean {
@@ -64,10 +69,27 @@ function signatureValid(body: string, header: string): boolean {
 }
 
 beforeAll(async () => {
-  sim = await initSimulator({ dir: join(dir, 'sim'), seed: 5, populationPerCa: 500, revokedRate: 0.1, generations: [2023], kinds: ['sign'], partitions: 1, epoch: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000) });
+  sim = await initSimulator({
+    dir: join(dir, 'sim'),
+    seed: 5,
+    populationPerCa: 500,
+    revokedRate: 0.1,
+    generations: [2023],
+    kinds: ['sign'],
+    partitions: 1,
+    epoch: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
+  });
   ca = await loadTrustedCa({
-    id: CA_ID, group: 'jpki-sign', caCertPath: sim.caCertificatePath(CA_ID), partitions: [], ocsp: null, refresh: { intervalMs: 60_000 },
-    freshness: { graceSeconds: 0, skewSeconds: 300 }, mode: 'crl-first', retired: false, kind: 'sign',
+    id: CA_ID,
+    group: 'jpki-sign',
+    caCertPath: sim.caCertificatePath(CA_ID),
+    partitions: [],
+    ocsp: null,
+    refresh: { intervalMs: 60_000 },
+    freshness: { graceSeconds: 0, skewSeconds: 300 },
+    mode: 'crl-first',
+    retired: false,
+    kind: 'sign',
   });
   server = createServer((req, res) => {
     let body = '';
@@ -141,9 +163,13 @@ it('runs one pass per switch, reports each revocation once and delivers each bat
   const counts = await jobs[0]?.watcher?.passQueue.getJobCounts('completed', 'failed', 'active', 'waiting');
   expect(counts).toEqual({ completed: 2, failed: 0, active: 0, waiting: 0 });
   expect(passes.flatMap((p) => p.report.events).map((e) => `${e.customerId} ${e.reason}`)).toEqual(['C-1 affiliationChanged']);
-  expect(fileEvents().map((e) => `${e.customerId} ${e.caId} ${e.reason} ${e.meaning}`)).toEqual([`C-1 ${CA_ID} affiliationChanged death_or_emigration`]);
+  expect(fileEvents().map((e) => `${e.customerId} ${e.caId} ${e.reason} ${e.meaning}`)).toEqual([
+    `C-1 ${CA_ID} affiliationChanged death_or_emigration`,
+  ]);
   expect(received).toHaveLength(1);
   const [delivery] = received;
   expect(signatureValid(delivery?.body ?? '', delivery?.signature ?? '')).toBe(true);
-  expect((JSON.parse(delivery?.body ?? '{}') as { events: WatchEvent[] }).events.map((e) => e.eventId)).toEqual(fileEvents().map((e) => e.eventId));
+  expect((JSON.parse(delivery?.body ?? '{}') as { events: WatchEvent[] }).events.map((e) => e.eventId)).toEqual(
+    fileEvents().map((e) => e.eventId),
+  );
 });

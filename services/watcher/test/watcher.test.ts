@@ -13,7 +13,14 @@ import { Redis } from 'ioredis';
 import { initSimulator, type Simulator } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/store';
 import { createMeaningResolver, JPKI_PROFILE } from '@jpki-validator/config';
-import { createRedisWatch, importWatchList, verifySignature, type PassReport, type WatchEvent, type RedisWatchRepository } from '@jpki-validator/watch';
+import {
+  createRedisWatch,
+  importWatchList,
+  verifySignature,
+  type PassReport,
+  type WatchEvent,
+  type RedisWatchRepository,
+} from '@jpki-validator/watch';
 import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
 import { createWatcher, type Watcher } from '../src/index.js';
 
@@ -64,13 +71,35 @@ function population(): { revoked: Map<string, number[]>; good: number[] } {
 const filesEvents = (): WatchEvent[] =>
   readdirSync(eventsDir)
     .filter((n) => n.endsWith('.jsonl'))
-    .flatMap((n) => readFileSync(join(eventsDir, n), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as WatchEvent));
+    .flatMap((n) =>
+      readFileSync(join(eventsDir, n), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as WatchEvent),
+    );
 
 beforeAll(async () => {
-  sim = await initSimulator({ dir: join(dir, 'sim'), seed: 11, populationPerCa: 2000, revokedRate: 0.2, generations: [2023], kinds: ['sign'], partitions: 1, epoch: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000) });
+  sim = await initSimulator({
+    dir: join(dir, 'sim'),
+    seed: 11,
+    populationPerCa: 2000,
+    revokedRate: 0.2,
+    generations: [2023],
+    kinds: ['sign'],
+    partitions: 1,
+    epoch: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
+  });
   ca = await loadTrustedCa({
-    id: CA_ID, group: 'jpki-sign', caCertPath: sim.caCertificatePath(CA_ID), partitions: [], ocsp: null, refresh: { intervalMs: 60_000 },
-    freshness: { graceSeconds: 0, skewSeconds: 300 }, mode: 'crl-first', retired: false, kind: 'sign',
+    id: CA_ID,
+    group: 'jpki-sign',
+    caCertPath: sim.caCertificatePath(CA_ID),
+    partitions: [],
+    ocsp: null,
+    refresh: { intervalMs: 60_000 },
+    freshness: { graceSeconds: 0, skewSeconds: 300 },
+    mode: 'crl-first',
+    retired: false,
+    kind: 'sign',
   });
   store = createRedisStore({ redis: REDIS_URL, prefix });
   await store.subscribed();
@@ -164,7 +193,11 @@ it('reports the watched revocations of each generation once, by file and signed 
   for (const r of received) expect(verifySignature(r.body, r.signature, SECRET)).toBe(true);
   expect(verifySignature(received[0]?.body ?? '', received[0]?.signature ?? '', 'wrong-secret')).toBe(false);
   const delivered = received.flatMap((r) => (JSON.parse(r.body) as { events: WatchEvent[] }).events);
-  expect(delivered.map((e) => e.eventId).sort()).toEqual(filesEvents().map((e) => e.eventId).sort());
+  expect(delivered.map((e) => e.eventId).sort()).toEqual(
+    filesEvents()
+      .map((e) => e.eventId)
+      .sort(),
+  );
 
   // a third pass (manual) and a replayed generation report nothing
   await watcher.trigger({ trigger: 'manual' });

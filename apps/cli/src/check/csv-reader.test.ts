@@ -86,8 +86,32 @@ describe('CsvBatchParser', () => {
 
   it('reads serials to parseSerial’s value, issuers trimmed, lines byte for byte', () => {
     const rows = read(bytes, 7);
-    expect(rows.map((r) => r.serial)).toEqual([0x7000001n, 0x7000002n, 0x7000003n, 0x7a0000fn, 0x7000005n, 0x7000006n, 0x1234567890abcdef1234n, null, null, 0x7000010n, 0x7000011n]);
-    expect(rows.map((r) => r.issuer)).toEqual(['jpki-sign', 'jpki-sign-2023', 'jpki-sign', 'jpki-sign', 'jpki-sign', null, 'jpki-sign', 'jpki-sign', 'jpki-sign', 'jpki-sign', 'jpki-sign']);
+    expect(rows.map((r) => r.serial)).toEqual([
+      0x7000001n,
+      0x7000002n,
+      0x7000003n,
+      0x7a0000fn,
+      0x7000005n,
+      0x7000006n,
+      0x1234567890abcdef1234n,
+      null,
+      null,
+      0x7000010n,
+      0x7000011n,
+    ]);
+    expect(rows.map((r) => r.issuer)).toEqual([
+      'jpki-sign',
+      'jpki-sign-2023',
+      'jpki-sign',
+      'jpki-sign',
+      'jpki-sign',
+      null,
+      'jpki-sign',
+      'jpki-sign',
+      'jpki-sign',
+      'jpki-sign',
+      'jpki-sign',
+    ]);
     expect(rows[1]?.raw).toBe('2,0x7000002,jpki-sign-2023,東京都 千代田区');
     expect(rows[4]?.raw).toBe('5,"7000005","jpki-sign","quoted, with a comma"');
     expect(rows[9]?.raw).toBe('10,0000007000010,jpki-sign,leading zeros');
@@ -95,6 +119,8 @@ describe('CsvBatchParser', () => {
 
   it('names the line of a row with the wrong number of fields, on the fast path too', () => {
     const parser = new CsvBatchParser({ inputName: 'in.csv', batchRows: 10 });
-    expect(() => parser.push(Buffer.from('serial,issuer\n7000001,a\n7000002,b,c\n'))).toThrow('in.csv: line 3: 3 fields where the header has 2');
+    expect(() => parser.push(Buffer.from('serial,issuer\n7000001,a\n7000002,b,c\n'))).toThrow(
+      'in.csv: line 3: 3 fields where the header has 2',
+    );
   });
 });

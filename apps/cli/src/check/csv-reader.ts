@@ -137,7 +137,16 @@ export class CsvBatchParser {
   }
 
   /** a row without quotes, data[start, end): recorded as offsets, its serial read in place */
-  private plainRow(data: Buffer, start: number, end: number, fields: number, serialStart: number, serialEnd: number, issuerStart: number, issuerEnd: number): void {
+  private plainRow(
+    data: Buffer,
+    start: number,
+    end: number,
+    fields: number,
+    serialStart: number,
+    serialEnd: number,
+    issuerStart: number,
+    issuerEnd: number,
+  ): void {
     const header = this.header;
     if (header !== null && fields !== header.length) this.fail(this.lineNo, fieldCountMismatch(fields, header.length));
     const b = this.openBatch();

@@ -91,7 +91,10 @@ export async function openInput(source: string, stdin: Readable, cwd: string, ba
 /** null while the input has been blank so far (the format is not known yet) */
 function chooseParser(firstBytes: Buffer, inputName: string, batchRows: number): BatchParser | null {
   // decoded once, for the first characters (a multi-byte character cut at the chunk's end does not matter to them)
-  const first = firstBytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const first = firstBytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (first.length === 0) return null;
   return first.startsWith('{') ? new JsonlBatchParser({ inputName, batchRows }) : new CsvBatchParser({ inputName, batchRows });
 }

@@ -64,7 +64,12 @@ export class JsonlBatchParser {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new MalformedInputError('jsonl', this.options.inputName, this.lineNo, `not JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new MalformedInputError(
+        'jsonl',
+        this.options.inputName,
+        this.lineNo,
+        `not JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new MalformedInputError('jsonl', this.options.inputName, this.lineNo, 'not a JSON object');

@@ -100,7 +100,6 @@ export class RowWriter {
     }
     return parts.join('');
   }
-
 }
 
 /** a copy of out[0, used) in a buffer with room for `more` bytes after it */
@@ -154,16 +153,17 @@ const MAX_BUFFERED_BYTES = 8 << 20;
 
 export async function writeText(out: Writable, text: Buffer | string): Promise<void> {
   if (text.length === 0) return;
-  if (!out.write(text) && out.writableLength > MAX_BUFFERED_BYTES) await new Promise<void>((resolve, reject) => {
-    const onDrain = () => {
-      out.off('error', onError);
-      resolve();
-    };
-    const onError = (error: Error) => {
-      out.off('drain', onDrain);
-      reject(error);
-    };
-    out.once('drain', onDrain);
-    out.once('error', onError);
-  });
+  if (!out.write(text) && out.writableLength > MAX_BUFFERED_BYTES)
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        out.off('error', onError);
+        resolve();
+      };
+      const onError = (error: Error) => {
+        out.off('drain', onDrain);
+        reject(error);
+      };
+      out.once('drain', onDrain);
+      out.once('error', onError);
+    });
 }

@@ -69,7 +69,9 @@ export async function runPipeline(options: PipelineOptions): Promise<CheckTally>
   await writerFor().finish(input.shape());
   const tally = new CheckTally();
   tally.answerMs = answerMs;
-  table.outcomes.forEach((o, k) => tally.add(o.answer, table.counts[k] ?? 0));
+  table.outcomes.forEach((o, k) => {
+    tally.add(o.answer, table.counts[k] ?? 0);
+  });
   return tally;
 }
 

@@ -18,7 +18,10 @@ export function createProgress(stderr: Writable & { isTTY?: boolean }, totalByte
   const bar = new cliProgress.SingleBar(
     {
       stream: stderr,
-      format: totalBytes === null ? 'check | {rows} rows | {rate} rows/s' : 'check [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
+      format:
+        totalBytes === null
+          ? 'check | {rows} rows | {rate} rows/s'
+          : 'check [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}',
       etaBuffer: 50,
       fps: 5,
       hideCursor: true,

@@ -83,7 +83,9 @@ export class CheckTally {
     if (dataUsed.length === 0) lines.push('  CRLs used: none');
     for (const d of dataUsed) {
       const where = d.partition === null ? d.caId : `${d.caId}/${d.partition}`;
-      lines.push(`  CRL ${where}: number ${d.crlNumber}, thisUpdate ${d.thisUpdate}, nextUpdate ${d.nextUpdate ?? 'none'}${d.stale ? ' (STALE)' : ''}`);
+      lines.push(
+        `  CRL ${where}: number ${d.crlNumber}, thisUpdate ${d.thisUpdate}, nextUpdate ${d.nextUpdate ?? 'none'}${d.stale ? ' (STALE)' : ''}`,
+      );
     }
     return `${lines.join('\n')}\n`;
   }
@@ -94,5 +96,8 @@ function bump(map: Map<string, number>, key: string, count: number): void {
 }
 
 function counts(map: ReadonlyMap<string, number>): string {
-  return [...map].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  return [...map]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
 }

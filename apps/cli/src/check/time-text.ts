@@ -26,7 +26,8 @@ export class TimeText {
 
   /** writes formatTime(ms) into `out` at `at` (room for 32 bytes needed); returns the position after it */
   write(ms: number, out: Uint8Array, at: number): number {
-    if (!Number.isFinite(ms) || ms % 1000 !== 0) return at + Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(formatTime(ms), at, 'latin1');
+    if (!Number.isFinite(ms) || ms % 1000 !== 0)
+      return at + Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(formatTime(ms), at, 'latin1');
     const day = Math.floor(ms / DAY_MS);
     let prefix = this.days.get(day);
     if (prefix === undefined) {

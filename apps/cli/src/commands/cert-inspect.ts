@@ -1,6 +1,13 @@
 import {
-  formatTime, jpkiKind, readJpkiBasicDetails, revealJpkiBasicDetails, UnsupportedAlgorithmError, verifyCertificateSignature,
-  X509Error, type KeyUsage, type ParsedCertificate,
+  formatTime,
+  jpkiKind,
+  readJpkiBasicDetails,
+  revealJpkiBasicDetails,
+  UnsupportedAlgorithmError,
+  verifyCertificateSignature,
+  X509Error,
+  type KeyUsage,
+  type ParsedCertificate,
 } from '@jpki-validator/x509';
 import { InputError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
@@ -89,7 +96,8 @@ function issuedBy(cert: ParsedCertificate, ca: ParsedCertificate): boolean {
  */
 function kindOf(cert: ParsedCertificate, cas: readonly CaCandidate[]): ReturnType<typeof jpkiKind> {
   const candidates = cert.selfIssued && cert.basicConstraints?.cA ? [...cas.map((c) => c.cert), cert] : cas.map((c) => c.cert);
-  const keysOf = (ou: string) => candidates.filter((c) => c.subject.text.includes(`OU=${ou}`)).flatMap((c) => (c.publicKey ? [c.publicKey] : []));
+  const keysOf = (ou: string) =>
+    candidates.filter((c) => c.subject.text.includes(`OU=${ou}`)).flatMap((c) => (c.publicKey ? [c.publicKey] : []));
   return jpkiKind(cert, { signCaKeys: keysOf('JPKI for digital signature'), authCaKeys: keysOf('JPKI for user authentication') });
 }
 

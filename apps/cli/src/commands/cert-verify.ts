@@ -47,7 +47,9 @@ export const command: Command = {
     const trustAnchors = await Promise.all(trustFiles.map((f) => cert(f, 'trusted certificate')));
     const intermediates = await Promise.all(listFlag(values, 'chain').map((f) => cert(f, 'chain certificate')));
     // validatePath takes whole CRLs (it keeps only the entries of the path's serials); it names a malformed one by its label.
-    const crls: CrlInput[] = await Promise.all(listFlag(values, 'crl').map(async (f) => ({ bytes: await readInputFile(f, io.cwd, 'CRL'), label: f })));
+    const crls: CrlInput[] = await Promise.all(
+      listFlag(values, 'crl').map(async (f) => ({ bytes: await readInputFile(f, io.cwd, 'CRL'), label: f })),
+    );
 
     const validation = validatePath(target, { trustAnchors, intermediates, crls, ...(at ? { time: at } : {}) });
     await writeJsonLine(io.stdout, {

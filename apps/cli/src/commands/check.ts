@@ -93,7 +93,7 @@ export const command: Command = {
       const output = await openOutput(stringFlag(values, 'output') ?? '-', io);
       const progress = createProgress(io.stderr, input.totalBytes);
       const startedMs = performance.now();
-      let tally;
+      let tally: Awaited<ReturnType<typeof runPipeline>>;
       try {
         tally = await runPipeline({
           input,

@@ -67,7 +67,8 @@ export const command: Command = {
 };
 
 function caKey(ca: ParsedCertificate, file: string): KeyObject {
-  if (ca.publicKey === null) throw new InputError(`CA certificate ${file}: its public key cannot be used (${ca.publicKeyError ?? 'unsupported'})`);
+  if (ca.publicKey === null)
+    throw new InputError(`CA certificate ${file}: its public key cannot be used (${ca.publicKeyError ?? 'unsupported'})`);
   return ca.publicKey;
 }
 
@@ -78,7 +79,10 @@ function caKey(ca: ParsedCertificate, file: string): KeyObject {
 function caProblems(ca: ParsedCertificate, header: CrlHeader): InspectProblem[] {
   const problems: InspectProblem[] = [];
   if (!sameBytes(ca.subject.der, header.issuer.der)) {
-    problems.push({ code: 'ISSUER_NAME_MISMATCH', message: `CRL issuer "${header.issuer.text}" is not the CA's subject "${ca.subject.text}"` });
+    problems.push({
+      code: 'ISSUER_NAME_MISMATCH',
+      message: `CRL issuer "${header.issuer.text}" is not the CA's subject "${ca.subject.text}"`,
+    });
   }
   if (ca.keyUsage !== null && !ca.keyUsage.cRLSign) {
     problems.push({ code: 'CA_NOT_CRL_SIGNER', message: `the CA certificate's keyUsage does not allow cRLSign` });

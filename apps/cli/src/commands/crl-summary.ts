@@ -46,15 +46,18 @@ export function summariseCrl(scan: CrlScanResult, cliProblems: readonly InspectP
     issuer: scan.header.issuer.text,
     number: scan.crlNumber === null ? null : scan.crlNumber.toString(),
     deltaOf: scan.deltaCrlIndicator === null ? null : scan.deltaCrlIndicator.toString(),
-    idp: idp === null ? null : {
-      fullName: idp.fullName,
-      nameRelativeToCRLIssuer: idp.nameRelativeToCRLIssuer,
-      onlyContainsUserCerts: idp.onlyContainsUserCerts,
-      onlyContainsCACerts: idp.onlyContainsCACerts,
-      onlySomeReasons: idp.onlySomeReasons,
-      indirectCRL: idp.indirectCRL,
-      onlyContainsAttributeCerts: idp.onlyContainsAttributeCerts,
-    },
+    idp:
+      idp === null
+        ? null
+        : {
+            fullName: idp.fullName,
+            nameRelativeToCRLIssuer: idp.nameRelativeToCRLIssuer,
+            onlyContainsUserCerts: idp.onlyContainsUserCerts,
+            onlyContainsCACerts: idp.onlyContainsCACerts,
+            onlySomeReasons: idp.onlySomeReasons,
+            indirectCRL: idp.indirectCRL,
+            onlyContainsAttributeCerts: idp.onlyContainsAttributeCerts,
+          },
     thisUpdate: formatTime(scan.header.thisUpdate),
     nextUpdate: scan.header.nextUpdate === null ? null : formatTime(scan.header.nextUpdate),
     entries: scan.entryCount,

@@ -50,7 +50,9 @@ export const command: Command = {
 async function once(config: ReturnType<typeof loadConfig>, io: CliIo): Promise<number> {
   // stdout carries the reports; logs go to stderr
   const logger = createLogger({ destination: io.stderr, level: 'warn' });
-  const store = config.redisUrl ? await createRedisStore({ redis: config.redisUrl }) : await openEmbeddedStore({ dataDir: config.dataDir, watch: false });
+  const store = config.redisUrl
+    ? await createRedisStore({ redis: config.redisUrl })
+    : await openEmbeddedStore({ dataDir: config.dataDir, watch: false });
   try {
     const { reports, exitCode } = await fetchOnce(config, store, logger);
     for (const report of reports) await writeJsonLine(io.stdout, report);
@@ -68,9 +70,15 @@ function summary(reports: readonly PartitionReport[]): string {
   return `fetch: ${reports.length} partition${reports.length === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
-async function serveWorker(config: ReturnType<typeof loadConfig>, io: CliIo, port: string | undefined, host: string | undefined): Promise<number> {
+async function serveWorker(
+  config: ReturnType<typeof loadConfig>,
+  io: CliIo,
+  port: string | undefined,
+  host: string | undefined,
+): Promise<number> {
   const adminPort = port === undefined ? DEFAULT_ADMIN_PORT : Number(port);
-  if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) throw new UsageError(`--admin-port: "${port}" is not a port number`);
+  if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535)
+    throw new UsageError(`--admin-port: "${port}" is not a port number`);
   // the queue side (BullMQ, Hono, bull-board) loads only here
   const { startFetcher, waitForSignal } = await import('@jpki-validator/crl-fetcher');
   const logger = createLogger({ destination: io.stdout });
@@ -85,7 +93,9 @@ async function serveWorker(config: ReturnType<typeof loadConfig>, io: CliIo, por
     throw error;
   }
   const watching = watch === null ? 'watch job off (no watch.sinks configured)' : `watch job on (${describeWatchSchedule(config.watch)})`;
-  io.stderr.write(`fetch: ${fetcher.mode === 'queue' ? 'queue worker' : 'in-process scheduler'} running; ${watching}; admin ${fetcher.adminUrl ?? 'off'}; stop with SIGTERM\n`);
+  io.stderr.write(
+    `fetch: ${fetcher.mode === 'queue' ? 'queue worker' : 'in-process scheduler'} running; ${watching}; admin ${fetcher.adminUrl ?? 'off'}; stop with SIGTERM\n`,
+  );
   await waitForSignal();
   await watch?.close();
   await fetcher.close();

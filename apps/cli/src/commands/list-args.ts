@@ -26,7 +26,10 @@ export function parseListArgs(argv: string[], options: OptionSpec, usage: string
   let collecting: string | undefined;
   for (const token of parsed.tokens) {
     if (token.kind === 'option') {
-      collecting = options[token.name]?.multiple === true && options[token.name]?.type === 'string' && token.inlineValue !== true ? token.name : undefined;
+      collecting =
+        options[token.name]?.multiple === true && options[token.name]?.type === 'string' && token.inlineValue !== true
+          ? token.name
+          : undefined;
     } else if (token.kind === 'positional') {
       if (collecting === undefined) {
         positionals.push(token.value);
@@ -42,7 +45,13 @@ export function parseListArgs(argv: string[], options: OptionSpec, usage: string
 }
 
 function parseTokens(argv: string[], options: OptionSpec) {
-  return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true, tokens: true });
+  return parseArgs({
+    args: argv,
+    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+    tokens: true,
+  });
 }
 
 /** A string flag's value (the last one when repeated), or undefined. */
@@ -73,11 +82,20 @@ export function timeFlag(values: ListArgs['values'], name: string): Date | undef
 }
 
 /** A numeric flag; UsageError naming the flag unless it is a finite number (and whole, when `integer`) within [min, max]. */
-export function numberFlag(values: ListArgs['values'], name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+export function numberFlag(
+  values: ListArgs['values'],
+  name: string,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number | undefined {
   const text = stringFlag(values, name);
   if (text === undefined) return undefined;
   const n = Number(text);
-  const ok = text.trim() !== '' && Number.isFinite(n) && (!opts.integer || Number.isInteger(n)) && (opts.min === undefined || n >= opts.min) && (opts.max === undefined || n <= opts.max);
+  const ok =
+    text.trim() !== '' &&
+    Number.isFinite(n) &&
+    (!opts.integer || Number.isInteger(n)) &&
+    (opts.min === undefined || n >= opts.min) &&
+    (opts.max === undefined || n <= opts.max);
   if (!ok) {
     const range = opts.min !== undefined || opts.max !== undefined ? ` in ${opts.min ?? '-∞'} … ${opts.max ?? '∞'}` : '';
     throw new UsageError(`--${name} ${JSON.stringify(text)} is not a ${opts.integer ? 'whole number' : 'number'}${range}`);

@@ -35,7 +35,12 @@ export const command: Command = {
     const config = loadConfig({ file: values.config, env: io.env, cwd: io.cwd });
     const { startValidator, closeOnSignal, createValidatorLogger } = await import('@jpki-validator/validator');
     const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info');
-    const running = await startValidator({ config, logger, port: portOption(values.port, config.port), ...(values.host ? { host: values.host } : {}) });
+    const running = await startValidator({
+      config,
+      logger,
+      port: portOption(values.port, config.port),
+      ...(values.host ? { host: values.host } : {}),
+    });
     io.stderr.write(`serve: validator on ${running.url} (docs ${running.url}/docs); stop with SIGTERM\n`);
     await closeOnSignal(running, logger);
     return EXIT.OK;

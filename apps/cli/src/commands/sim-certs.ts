@@ -54,7 +54,13 @@ export const issue: SimSubcommand = {
     const sim = await openSim(args, io);
     let serial: number | string | undefined = stringFlag(args.values, 'serial');
     for (let i = 0; i < count; i++) {
-      const cert = await sim.issueCertificate({ ca, ...given('serial', serial), ...given('key', key), ...given('notBefore', notBefore), ...given('notAfter', notAfter) });
+      const cert = await sim.issueCertificate({
+        ca,
+        ...given('serial', serial),
+        ...given('key', key),
+        ...given('notBefore', notBefore),
+        ...given('notAfter', notAfter),
+      });
       if (out !== undefined) await copyFile(cert.file, resolve(io.cwd, out));
       if (keyOut !== undefined) await writeFile(resolve(io.cwd, keyOut), cert.privateKeyPem, { mode: 0o600 });
       const parsed = parseCertificate(cert.der);
@@ -106,7 +112,13 @@ export const revoke: SimSubcommand = {
     const invalidityDate = timeFlag(args.values, 'invalidity-date');
     const sim = await openSim(args, io);
     for (const serial of serials) {
-      const status = await sim.revoke({ ca, serial, ...given('reason', reason), ...given('revokedAt', revokedAt), ...given('invalidityDate', invalidityDate) });
+      const status = await sim.revoke({
+        ca,
+        serial,
+        ...given('reason', reason),
+        ...given('revokedAt', revokedAt),
+        ...given('invalidityDate', invalidityDate),
+      });
       await writeJsonLine(io.stdout, describeStatus(status));
     }
     return EXIT.OK;

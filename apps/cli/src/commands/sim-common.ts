@@ -43,7 +43,10 @@ export function reasonFlag(args: ListArgs, name: string): CrlReason | undefined 
   const text = stringFlag(args.values, name);
   if (text === undefined) return undefined;
   const reason = CRL_REASONS.find((r) => r === text);
-  if (reason === undefined) throw new UsageError(`--${name} ${JSON.stringify(text)} is not a CRL reason; one of: ${CRL_REASONS.filter((r) => r !== undefined).join(', ')}`);
+  if (reason === undefined)
+    throw new UsageError(
+      `--${name} ${JSON.stringify(text)} is not a CRL reason; one of: ${CRL_REASONS.filter((r) => r !== undefined).join(', ')}`,
+    );
   return reason;
 }
 
@@ -89,7 +92,10 @@ export function describeStatus(status: SerialStatus) {
 
 /** `--generations 2015,2023` or `--generations 2015 2023`: every value split on commas. */
 export function splitList(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 /** `{ [key]: value }` when the value is given, else `{}`: spread into an options object whose optional keys must be absent. */

@@ -125,7 +125,7 @@ options:
 ${DIR_USAGE}`;
 
 export const info: SimSubcommand = {
-  summary: "describe the simulator (CAs, generation, files)",
+  summary: 'describe the simulator (CAs, generation, files)',
   usage: INFO_USAGE,
   options: { ...DIR_OPTION },
   async run(args, io) {

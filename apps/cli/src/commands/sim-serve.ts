@@ -68,12 +68,18 @@ export const serve: SimSubcommand = {
     const port = numberFlag(args.values, 'port', { integer: true, min: 0, max: 65535 }) ?? DEFAULT_PORT;
     const signerText = stringFlag(args.values, 'ocsp-signer');
     const ocspSigner = SIGNERS.find((s) => s === signerText);
-    if (signerText !== undefined && ocspSigner === undefined) throw new UsageError(`--ocsp-signer ${JSON.stringify(signerText)}: one of ${SIGNERS.join(', ')}`);
+    if (signerText !== undefined && ocspSigner === undefined)
+      throw new UsageError(`--ocsp-signer ${JSON.stringify(signerText)}: one of ${SIGNERS.join(', ')}`);
     const ocspValiditySeconds = numberFlag(args.values, 'ocsp-validity-seconds', { integer: true, min: 1 });
     const sim = await openSim(args, io);
     // Listening for signals before the server starts: a signal right after the URLs are printed must not kill the process.
     const stopped = untilStopSignal();
-    const server = await sim.serve({ port, ...given('host', stringFlag(args.values, 'host')), ...given('ocspSigner', ocspSigner), ...given('ocspValiditySeconds', ocspValiditySeconds) });
+    const server = await sim.serve({
+      port,
+      ...given('host', stringFlag(args.values, 'host')),
+      ...given('ocspSigner', ocspSigner),
+      ...given('ocspValiditySeconds', ocspValiditySeconds),
+    });
     if (booleanFlag(args.values, 'update-base-url')) await sim.setBaseUrl(server.url);
     await writeJsonLine(io.stdout, describeUrls(sim, server.url));
     const signal = await stopped;

@@ -35,7 +35,8 @@ function usage(): string {
  * UsageError and a missing or broken state directory an InputError here, so both exit 2 with the simulator's message.
  */
 function asCliError(error: unknown): unknown {
-  if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string' || !error.code.startsWith('SIM_')) return error;
+  if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string' || !error.code.startsWith('SIM_'))
+    return error;
   const message = error instanceof Error ? error.message : String(error);
   return error.code.startsWith('SIM_STATE_') ? new InputError(message, { cause: error }) : new UsageError(message, { cause: error });
 }

@@ -35,7 +35,9 @@ async function startDemo(cwd: string): Promise<Demo> {
   const { initSimulator, openSimulator } = await import('@jpki-validator/sim');
   const dir = resolve(cwd, '.jpki-validator', 'demo');
   await mkdir(dir, { recursive: true });
-  const sim = await openSimulator(join(dir, 'sim')).catch(() => initSimulator({ dir: join(dir, 'sim'), populationPerCa: 10_000, partitions: 2 }));
+  const sim = await openSimulator(join(dir, 'sim')).catch(() =>
+    initSimulator({ dir: join(dir, 'sim'), populationPerCa: 10_000, partitions: 2 }),
+  );
   const server = await sim.serve({ port: 0 });
   await sim.setBaseUrl(server.url);
   const good = await sim.issueCertificate({ ca: 'jpki-sign-2023' });
@@ -54,7 +56,13 @@ async function startDemo(cwd: string): Promise<Demo> {
       crlIssuer('jpki-sign-2023', 'jpki-sign'),
       crlIssuer('jpki-sign-2015', 'jpki-sign'),
       // no CRL configured: every answer comes from the OCSP responder
-      { id: 'jpki-auth-2023', group: 'jpki-auth', caCert: sim.caCertificatePath('jpki-auth-2023'), ocsp: { url: sim.ocspUrl() }, mode: 'ocsp-only' },
+      {
+        id: 'jpki-auth-2023',
+        group: 'jpki-auth',
+        caCert: sim.caCertificatePath('jpki-auth-2023'),
+        ocsp: { url: sim.ocspUrl() },
+        mode: 'ocsp-only',
+      },
     ],
     dataDir: join(dir, 'store'),
   };
@@ -104,11 +112,11 @@ export const command: Command = {
     const demo = configured ? null : await startDemo(io.cwd);
     try {
       const config: Config = loadConfig({ file: demo?.configFile ?? configured, env: io.env, cwd: io.cwd });
-      const [{ startValidator, closeOnSignal, linkEmbedded, createValidatorLogger }, { fetchOnce, createLogger, startFetcher }, { createRedisStore, openEmbeddedStore }] = await Promise.all([
-        import('@jpki-validator/validator'),
-        import('@jpki-validator/crl-fetcher'),
-        import('@jpki-validator/store'),
-      ]);
+      const [
+        { startValidator, closeOnSignal, linkEmbedded, createValidatorLogger },
+        { fetchOnce, createLogger, startFetcher },
+        { createRedisStore, openEmbeddedStore },
+      ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher'), import('@jpki-validator/store')]);
       const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info');
       // the store is shared in process by the fetcher, the watch job and the validator (embedded), or is Redis's
       const embedded = config.redisUrl ? null : await openEmbeddedStore({ dataDir: config.dataDir });
@@ -120,12 +128,15 @@ export const command: Command = {
         // (embedded: its start-up runs are awaited, so each CRL's nextUpdate run is armed) or, on REDIS_URL, one load here and
         // then the queue worker with a scheduler per partition. No admin server: the validator serves /metrics.
         const fetcherLogger = logger.child({ component: 'crl-fetcher' });
-        const firstLoad = embedded === null ? await fetchOnce(config, writer, createLogger({ destination: io.stderr, level: 'warn' })) : null;
+        const firstLoad =
+          embedded === null ? await fetchOnce(config, writer, createLogger({ destination: io.stderr, level: 'warn' })) : null;
         const fetcher = await startFetcher({ config, store: writer, logger: fetcherLogger, adminPort: null });
         parts.add(() => fetcher.close());
         const reports = firstLoad?.reports ?? (await startupRuns(config, fetcher.scheduler));
         const failed = reports.filter((r) => r.outcome === 'failed' || r.outcome === 'rejected');
-        io.stderr.write(`start: ${reports.length - failed.length}/${reports.length} CRL partitions loaded${failed.length ? ` (failed: ${failed.map((r) => `${r.caId}/${r.partition}`).join(', ')})` : ''}\n`);
+        io.stderr.write(
+          `start: ${reports.length - failed.length}/${reports.length} CRL partitions loaded${failed.length ? ` (failed: ${failed.map((r) => `${r.caId}/${r.partition}`).join(', ')})` : ''}\n`,
+        );
         // the death-detection job when its events have somewhere to go (the demo has no watch sinks: `watch run` there)
         if (config.watch.sinks.length > 0) {
           const { startWatchJob, describeWatchSchedule } = await import('@jpki-validator/watcher');
@@ -142,7 +153,10 @@ export const command: Command = {
           ...(embedded ? { store: linkEmbedded(embedded, false) } : {}),
         });
         parts.add(() => running.close());
-        if (demo) io.stdout.write(`jpki-validator demo on ${running.url} — API docs at ${running.url}/docs\n\n${demo.commands(running.url).join('\n\n')}\n\n`);
+        if (demo)
+          io.stdout.write(
+            `jpki-validator demo on ${running.url} — API docs at ${running.url}/docs\n\n${demo.commands(running.url).join('\n\n')}\n\n`,
+          );
         else io.stderr.write(`start: validator on ${running.url}\n`);
       } catch (error) {
         await parts.close();

@@ -9,7 +9,11 @@ const USAGE = 'usage: jpki-validator watch events [--since TIME] [--meaning WORD
 export const command: Command = {
   summary: 'list past watch events (JSON Lines)',
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(argv, { since: { type: 'string' }, meaning: { type: 'string' }, config: { type: 'string' } }, USAGE);
+    const { values } = parseCommandArgs(
+      argv,
+      { since: { type: 'string' }, meaning: { type: 'string' }, config: { type: 'string' } },
+      USAGE,
+    );
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
       return 0;
@@ -18,7 +22,10 @@ export const command: Command = {
     if (sinceMs !== undefined && !Number.isFinite(sinceMs)) throw new UsageError(`--since "${values.since}" is not a time`);
     const ctx = await openWatchContext(values.config, io, false);
     try {
-      for await (const e of ctx.repo.events({ ...(sinceMs === undefined ? {} : { sinceMs }), ...(values.meaning === undefined ? {} : { meaning: values.meaning }) })) {
+      for await (const e of ctx.repo.events({
+        ...(sinceMs === undefined ? {} : { sinceMs }),
+        ...(values.meaning === undefined ? {} : { meaning: values.meaning }),
+      })) {
         await writeJsonLine(io.stdout, e);
       }
       return 0;

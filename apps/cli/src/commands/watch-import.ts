@@ -5,7 +5,8 @@ import { InputError, UsageError } from '../errors.js';
 import type { CliIo, Command } from '../io.js';
 import { openWatchContext } from './watch-context.js';
 
-const USAGE = 'usage: jpki-validator watch import FILE|- [--config FILE]\n  CSV with a header: customerId,issuer,serial[,notAfter]. Idempotent; a re-import updates.';
+const USAGE =
+  'usage: jpki-validator watch import FILE|- [--config FILE]\n  CSV with a header: customerId,issuer,serial[,notAfter]. Idempotent; a re-import updates.';
 
 /** Streams the CSV (papaparse) into the watch list in batches: a 10 M-row file never sits in memory. */
 export const command: Command = {
@@ -32,7 +33,8 @@ export const command: Command = {
           if (!checkedHeader) {
             checkedHeader = true;
             for (const column of ['customerId', 'issuer', 'serial']) {
-              if (!(column in row)) throw new watch.WatchRowError(1, column, `missing column (header must hold customerId,issuer,serial[,notAfter])`);
+              if (!(column in row))
+                throw new watch.WatchRowError(1, column, `missing column (header must hold customerId,issuer,serial[,notAfter])`);
             }
           }
           yield watch.parseWatchRow(row, line, resolveIssuer);

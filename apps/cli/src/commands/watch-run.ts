@@ -6,7 +6,8 @@ import { parseCommandArgs } from '../args.js';
 import type { CliIo, Command } from '../io.js';
 import { openWatchContext } from './watch-context.js';
 
-const USAGE = 'usage: jpki-validator watch run [--output FILE|-] [--config FILE]\n  one detection pass now; events also go to the configured sinks';
+const USAGE =
+  'usage: jpki-validator watch run [--output FILE|-] [--config FILE]\n  one detection pass now; events also go to the configured sinks';
 
 export const command: Command = {
   summary: 'one detection pass now (JSON Lines events)',
@@ -25,7 +26,10 @@ export const command: Command = {
     const hasWebhook = sinks.some((s) => 'webhook' in s);
     // with Redis, batches go to the BullMQ delivery queue the watcher service works off; without, to the durable outbox
     const store = await import('@jpki-validator/store');
-    const bullLink = hasWebhook && ctx.redisUrl !== null ? { connection: store.bullConnection(ctx.redisUrl), prefix: store.bullPrefix(ctx.redisUrl, 'bull') } : null;
+    const bullLink =
+      hasWebhook && ctx.redisUrl !== null
+        ? { connection: store.bullConnection(ctx.redisUrl), prefix: store.bullPrefix(ctx.redisUrl, 'bull') }
+        : null;
     const bull = bullLink ? new (await import('@jpki-validator/watcher')).BullWebhookQueue(bullLink) : null;
     const outbox = ctx.redisUrl === null ? new watch.WebhookOutbox(resolve(ctx.watchDir, 'outbox')) : null;
     try {
@@ -34,7 +38,7 @@ export const command: Command = {
         snapshot: ctx.snapshot,
         meaning: ctx.config.profile.meaning,
         sinks,
-        ...(bull ?? outbox ? { webhooks: (bull ?? outbox) as NonNullable<typeof bull | typeof outbox> } : {}),
+        ...((bull ?? outbox) ? { webhooks: (bull ?? outbox) as NonNullable<typeof bull | typeof outbox> } : {}),
         ...(output ? { output } : {}),
       });
       const delivery = outbox !== null && hasWebhook ? await outbox.deliverPending(sinks) : null;

@@ -5,14 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SmallKv } from '@jpki-validator/store';
-import {
-  buildOcspRequest,
-  formatSerial,
-  parseOcspResponse,
-  verifyOcspResponse,
-  X509Error,
-  type OcspResponse,
-} from '@jpki-validator/x509';
+import { buildOcspRequest, formatSerial, parseOcspResponse, verifyOcspResponse, X509Error, type OcspResponse } from '@jpki-validator/x509';
 import type { CaKind, RegisteredCa } from '../ca-registry.js';
 import type { OcspAnswer } from '../verdict.js';
 import { OcspCache } from './cache.js';
@@ -152,7 +145,12 @@ export class OcspChecker {
     return last;
   }
 
-  private async once(ca: RegisteredCa, url: string, serial: bigint, stats: OcspIssuerStats): Promise<{ outcome: OcspOutcome; retryable: boolean }> {
+  private async once(
+    ca: RegisteredCa,
+    url: string,
+    serial: bigint,
+    stats: OcspIssuerStats,
+  ): Promise<{ outcome: OcspOutcome; retryable: boolean }> {
     const nonce = this.options.nonce === false ? undefined : new Uint8Array(randomBytes(16));
     const request = buildOcspRequest({ serial, issuer: ca.certificate, ...(nonce ? { nonce } : {}) });
     stats.queries++;
@@ -162,14 +160,19 @@ export class OcspChecker {
       response = parseOcspResponse(await postOcspRequest(url, request.der, this.options.timeoutMs ?? 2_000));
     } catch (error) {
       stats.failed++;
-      if (error instanceof OcspTransportError) return { outcome: { kind: 'unavailable', why: error.code, message: error.message }, retryable: error.retryable };
-      if (error instanceof X509Error) return { outcome: { kind: 'unavailable', why: 'malformed', message: error.message }, retryable: false };
+      if (error instanceof OcspTransportError)
+        return { outcome: { kind: 'unavailable', why: error.code, message: error.message }, retryable: error.retryable };
+      if (error instanceof X509Error)
+        return { outcome: { kind: 'unavailable', why: 'malformed', message: error.message }, retryable: false };
       throw error;
     }
     if (response.responseStatus !== 'successful') {
       stats.failed++;
       const retryable = response.responseStatus === 'tryLater' || response.responseStatus === 'internalError';
-      return { outcome: { kind: 'unavailable', why: 'not_successful', message: `OCSP responder ${url} answered ${response.responseStatus}` }, retryable };
+      return {
+        outcome: { kind: 'unavailable', why: 'not_successful', message: `OCSP responder ${url} answered ${response.responseStatus}` },
+        retryable,
+      };
     }
     const verification = verifyOcspResponse(withPinnedResponder(response, ca), {
       issuer: ca.certificate,

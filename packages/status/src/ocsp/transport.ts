@@ -27,7 +27,8 @@ export async function postOcspRequest(url: string, der: Uint8Array, timeoutMs: n
     });
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    if (timedOut) throw new OcspTransportError('timeout', `OCSP responder ${url} did not answer within ${timeoutMs} ms`, true, { cause: error });
+    if (timedOut)
+      throw new OcspTransportError('timeout', `OCSP responder ${url} did not answer within ${timeoutMs} ms`, true, { cause: error });
     const why = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     throw new OcspTransportError('network', `OCSP responder ${url} unreachable: ${why}`, true, { cause: error });
   }
@@ -39,8 +40,14 @@ export async function postOcspRequest(url: string, der: Uint8Array, timeoutMs: n
   try {
     body = await response.arrayBuffer();
   } catch (error) {
-    throw new OcspTransportError('network', `OCSP responder ${url}: body lost: ${error instanceof Error ? error.message : String(error)}`, true, { cause: error });
+    throw new OcspTransportError(
+      'network',
+      `OCSP responder ${url}: body lost: ${error instanceof Error ? error.message : String(error)}`,
+      true,
+      { cause: error },
+    );
   }
-  if (body.byteLength > MAX_RESPONSE_BYTES) throw new OcspTransportError('http_status', `OCSP responder ${url} sent ${body.byteLength} bytes`, false);
+  if (body.byteLength > MAX_RESPONSE_BYTES)
+    throw new OcspTransportError('http_status', `OCSP responder ${url} sent ${body.byteLength} bytes`, false);
   return new Uint8Array(body);
 }

@@ -23,7 +23,15 @@ export function applyLoad(
   const chunks = new Map<number, Chunk>(base.chunks);
   const { chunkNos, starts, order } = entries.groupByChunk(base.chunkBits);
   chunkNos.forEach((chunkNo, k) => {
-    const merged = builder.build(loadId, chunkNo, base.chunks.get(chunkNo) ?? null, entries, order, starts[k] as number, starts[k + 1] as number);
+    const merged = builder.build(
+      loadId,
+      chunkNo,
+      base.chunks.get(chunkNo) ?? null,
+      entries,
+      order,
+      starts[k] as number,
+      starts[k + 1] as number,
+    );
     if (merged === null) chunks.delete(chunkNo);
     else chunks.set(chunkNo, merged);
   });

@@ -11,7 +11,7 @@ if (endianness() !== 'LE') throw new Error('@jpki-validator/store requires a lit
 export function popcount32(v: number): number {
   v -= (v >>> 1) & 0x55555555;
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 /** mask of the first k bytes (in memory order) of a little-endian 32-bit word, k = 0…3 */

@@ -39,7 +39,10 @@ export class BufferedLoader implements CrlLoader {
     try {
       const options = completeLoadOptions(this.begin, facts);
       if (!options.isDelta && this.entries.removals > 0) {
-        throw new EntryError(this.entries.count, `removeFromCRL appears only in delta CRLs (${this.entries.removals} such entries in a full CRL)`);
+        throw new EntryError(
+          this.entries.count,
+          `removeFromCRL appears only in delta CRLs (${this.entries.removals} such entries in a full CRL)`,
+        );
       }
       return await this.hooks.commit(this.entries, options);
     } finally {
@@ -70,7 +73,10 @@ function completeLoadOptions(begin: BeginLoadOptions, facts: CrlFacts | undefine
   const merged = { ...begin, ...facts };
   const { crlNumber, thisUpdateMs, nextUpdateMs, isDelta } = merged;
   if (crlNumber === undefined || thisUpdateMs === undefined || nextUpdateMs === undefined || isDelta === undefined) {
-    throw new StoreError('ENTRY_INVALID', `load of ${begin.caId}/${begin.partition} committed without crlNumber, thisUpdateMs, nextUpdateMs and isDelta`);
+    throw new StoreError(
+      'ENTRY_INVALID',
+      `load of ${begin.caId}/${begin.partition} committed without crlNumber, thisUpdateMs, nextUpdateMs and isDelta`,
+    );
   }
   const options: LoadOptions = { ...merged, crlNumber, thisUpdateMs, nextUpdateMs, isDelta };
   checkLoadOptions(options);

@@ -23,7 +23,15 @@ export class ChunkBuilder {
    * The merged chunk, or null when nothing is listed in it any more. The chunk's entries are order[from … to-1] (in insertion
    * order), or entries from … to-1 themselves when order is null.
    */
-  build(id: string, chunkNo: number, base: Chunk | null, entries: EntryBuffer, order: Uint32Array | null, from: number, to: number): Chunk | null {
+  build(
+    id: string,
+    chunkNo: number,
+    base: Chunk | null,
+    entries: EntryBuffer,
+    order: Uint32Array | null,
+    from: number,
+    to: number,
+  ): Chunk | null {
     if (base === null) {
       const fresh = this.buildAscending(id, chunkNo, entries, order, from, to);
       if (fresh !== undefined) return fresh;
@@ -93,7 +101,14 @@ export class ChunkBuilder {
    * are views of the load's own arrays, not copies. undefined when the entries are not strictly ascending or one is a
    * removeFromCRL: the general path then.
    */
-  private buildAscending(id: string, chunkNo: number, entries: EntryBuffer, order: Uint32Array | null, from: number, to: number): Chunk | null | undefined {
+  private buildAscending(
+    id: string,
+    chunkNo: number,
+    entries: EntryBuffer,
+    order: Uint32Array | null,
+    from: number,
+    to: number,
+  ): Chunk | null | undefined {
     const n = to - from;
     if (n === 0) return null;
     const mask = 2 ** this.chunkBits - 1;
@@ -112,7 +127,7 @@ export class ChunkBuilder {
         listed,
         reasons: reasonOf.subarray(from, to),
         revokedSec: revokedOf.subarray(from, to),
-        invalSec: inval !== null && inval.some((v) => v !== NO_INVALIDITY) ? inval : null,
+        invalSec: inval?.some((v) => v !== NO_INVALIDITY) ? inval : null,
       });
     }
     const reasons = new Uint8Array(n);

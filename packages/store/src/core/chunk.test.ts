@@ -41,7 +41,9 @@ describe('Chunk rank', () => {
   it('refuses parts whose lengths do not match the bitmap', () => {
     const listed = new Uint8Array(512);
     listed[0] = 0xc0;
-    expect(() => new Chunk('t', 3, { listed, reasons: new Uint8Array(1), revokedSec: new Uint32Array(2), invalSec: null })).toThrow(/chunk 3 \(t\): 2 listed bits but 1 reasons/);
+    expect(() => new Chunk('t', 3, { listed, reasons: new Uint8Array(1), revokedSec: new Uint32Array(2), invalSec: null })).toThrow(
+      /chunk 3 \(t\): 2 listed bits but 1 reasons/,
+    );
   });
 });
 
@@ -78,7 +80,13 @@ describe('ChunkBuilder on entries in ascending serial order', () => {
     const rnd = prng(seed);
     const out = [];
     for (let serial = 0; serial < 4 * 4096; serial++) {
-      if (rnd() < 0.3) out.push({ serial, reason: [0, 1, 3, 4, 5, 6][Math.floor(rnd() * 6)] as number, revokedMs: Math.floor(rnd() * 2 ** 31) * 1000, invalMs: rnd() < 0.1 ? Math.floor(rnd() * 2 ** 31) * 1000 : Number.NaN });
+      if (rnd() < 0.3)
+        out.push({
+          serial,
+          reason: [0, 1, 3, 4, 5, 6][Math.floor(rnd() * 6)] as number,
+          revokedMs: Math.floor(rnd() * 2 ** 31) * 1000,
+          invalMs: rnd() < 0.1 ? Math.floor(rnd() * 2 ** 31) * 1000 : Number.NaN,
+        });
     }
     return out;
   }
@@ -87,7 +95,9 @@ describe('ChunkBuilder on entries in ascending serial order', () => {
     for (const e of list) buffer.add(e.serial, e.reason, e.revokedMs, e.invalMs);
     const groups = buffer.groupByChunk(12);
     const builder = new ChunkBuilder(12);
-    const chunks = groups.chunkNos.map((c, k) => builder.build('t', c, null, buffer, groups.order, groups.starts[k] as number, groups.starts[k + 1] as number));
+    const chunks = groups.chunkNos.map((c, k) =>
+      builder.build('t', c, null, buffer, groups.order, groups.starts[k] as number, groups.starts[k + 1] as number),
+    );
     return { groups, chunks };
   }
 

@@ -46,14 +46,26 @@ export class Chunk {
       running += popcount32(this.words[blk * 2] as number) + popcount32(this.words[blk * 2 + 1] as number);
     }
     this.count = running;
-    if (parts.reasons.length !== running || parts.revokedSec.length !== running || (parts.invalSec !== null && parts.invalSec.length !== running)) {
-      throw new RangeError(`chunk ${chunkNo} (${id}): ${running} listed bits but ${parts.reasons.length} reasons, ${parts.revokedSec.length} dates`);
+    if (
+      parts.reasons.length !== running ||
+      parts.revokedSec.length !== running ||
+      (parts.invalSec !== null && parts.invalSec.length !== running)
+    ) {
+      throw new RangeError(
+        `chunk ${chunkNo} (${id}): ${running} listed bits but ${parts.reasons.length} reasons, ${parts.revokedSec.length} dates`,
+      );
     }
   }
 
   /** bytes held in memory (for cache budgets and reports) */
   get byteSize(): number {
-    return this.listed.byteLength + this.rankIndex.byteLength + this.reasons.byteLength + this.revokedSec.byteLength + (this.invalSec?.byteLength ?? 0);
+    return (
+      this.listed.byteLength +
+      this.rankIndex.byteLength +
+      this.reasons.byteLength +
+      this.revokedSec.byteLength +
+      (this.invalSec?.byteLength ?? 0)
+    );
   }
 
   isListed(offset: number): boolean {

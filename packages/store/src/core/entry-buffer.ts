@@ -70,7 +70,7 @@ export class EntryBuffer {
     if (this.validReason[reason] !== 1) this.checkReason(reasonCode);
     const revoked = Math.floor(revokedAtMs / 1000);
     if (!(revoked >= 0 && revoked <= MAX_SECONDS)) this.toSeconds(revokedAtMs, 'revocationDate');
-    const inval = invalidityMs !== invalidityMs ? NO_INVALIDITY : this.toSeconds(invalidityMs, 'invalidityDate');
+    const inval = Number.isNaN(invalidityMs) ? NO_INVALIDITY : this.toSeconds(invalidityMs, 'invalidityDate');
     if (serial <= this.lastSerial) this.ascending = false;
     this.lastSerial = serial;
     if (this.length === this.serials.length) this.grow();
@@ -90,7 +90,7 @@ export class EntryBuffer {
     }
     const reason = this.checkReason(reasonCode);
     const revokedSec = this.toSeconds(revokedAtMs, 'revocationDate');
-    const invalSec = invalidityMs !== invalidityMs ? NO_INVALIDITY : this.toSeconds(invalidityMs, 'invalidityDate');
+    const invalSec = Number.isNaN(invalidityMs) ? NO_INVALIDITY : this.toSeconds(invalidityMs, 'invalidityDate');
     // delete first so the Map's order is the order of the latest occurrence (later entries win)
     this.long.delete(serial);
     this.long.set(serial, { reasonCode: reason, revokedSec, invalSec });
@@ -141,7 +141,8 @@ export class EntryBuffer {
 
   private checkReason(code: number): number {
     if (code === -1) return 0; // no reasonCode extension: unspecified (CONTRACT)
-    if (!Number.isInteger(code) || code < 0 || code > 10 || code === 7) throw new EntryError(this.added, `reason code ${code} is not a CRLReason`);
+    if (!Number.isInteger(code) || code < 0 || code > 10 || code === 7)
+      throw new EntryError(this.added, `reason code ${code} is not a CRLReason`);
     if (code === REMOVE_FROM_CRL) this.removals++;
     return code;
   }

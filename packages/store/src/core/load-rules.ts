@@ -20,7 +20,8 @@ export function checkLoadOptions(options: LoadOptions): void {
 export function decideLoad(existing: PartitionMeta | undefined, options: LoadOptions): 'apply' | 'noop' {
   if (existing !== undefined) {
     if (options.crlNumber === existing.crlNumber) return 'noop';
-    if (options.crlNumber < existing.crlNumber) throw new RollbackError(options.caId, options.partition, existing.crlNumber, options.crlNumber);
+    if (options.crlNumber < existing.crlNumber)
+      throw new RollbackError(options.caId, options.partition, existing.crlNumber, options.crlNumber);
   }
   if (options.isDelta) {
     const base = options.baseCrlNumber ?? 0n;

@@ -71,7 +71,8 @@ export class EmbeddedRevocationStore implements RevocationStore {
     this.dataDir = options.dataDir ?? null;
     this.kv = this.dataDir === null ? new MemoryKv() : new FileKv(this.dataDir);
     this.chunkBits = options.chunkBits ?? DEFAULT_CHUNK_BITS;
-    if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24)) throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
+    if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24))
+      throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
   }
 
   /** reads every snapshot in the data directory and starts watching it */
@@ -171,7 +172,11 @@ export class EmbeddedRevocationStore implements RevocationStore {
     let event: SwitchEvent | null = null;
     try {
       await this.refreshFromDisk(options.caId);
-      const before = this.cas.get(options.caId)?.state ?? { current: CaSnapshot.empty(options.caId, this.chunkBits), previous: null, lastEvent: null };
+      const before = this.cas.get(options.caId)?.state ?? {
+        current: CaSnapshot.empty(options.caId, this.chunkBits),
+        previous: null,
+        lastEvent: null,
+      };
       const base = before.current;
       const existing = base.partitions.find((p) => p.partition === options.partition);
       const report = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };

@@ -77,7 +77,8 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
         continue;
       }
     }
-    if (Date.now() > deadline) throw new StoreError('LOCK_TIMEOUT', `could not take the writer lock ${path} within ${options.timeoutMs ?? 30_000} ms`);
+    if (Date.now() > deadline)
+      throw new StoreError('LOCK_TIMEOUT', `could not take the writer lock ${path} within ${options.timeoutMs ?? 30_000} ms`);
     await sleep(delay);
     delay = Math.min(delay * 2, 200);
   }

@@ -138,7 +138,9 @@ export function decodeCaFile(bytes: Uint8Array, path: string): CaFileState {
       if (chunk === undefined) throw corrupt(`generation ${g.generation} names missing blob ${idx}`, 16);
       map.set(chunk.chunkNo, chunk);
     }
-    const long = new Map<bigint, LongEntry>(g.long.map(([s, reasonCode, revokedSec, invalSec]) => [BigInt(s), { reasonCode, revokedSec, invalSec }]));
+    const long = new Map<bigint, LongEntry>(
+      g.long.map(([s, reasonCode, revokedSec, invalSec]) => [BigInt(s), { reasonCode, revokedSec, invalSec }]),
+    );
     return new CaSnapshot(header.caId, g.generation, header.chunkBits, map, long, g.partitions.map(metaFromJson));
   };
   const ev = header.lastEvent;

@@ -52,7 +52,8 @@ export interface StoreKeys {
 }
 
 export function createStoreKeys(prefix: string): StoreKeys {
-  if (prefix.length === 0 || /[{}]/.test(prefix)) throw new RangeError(`key prefix ${JSON.stringify(prefix)} must be non-empty without braces (they would change the hash slot)`);
+  if (prefix.length === 0 || /[{}]/.test(prefix))
+    throw new RangeError(`key prefix ${JSON.stringify(prefix)} must be non-empty without braces (they would change the hash slot)`);
   return {
     prefix,
     cas: `${prefix}:cas`,

@@ -13,7 +13,16 @@ import type { CommitReport, LoadOptions } from '../types.js';
 import { encodeChunk } from './chunk-codec.js';
 import { readChunks, type ChunkCache } from './chunk-reader.js';
 import type { StoreCommands } from './commands.js';
-import { chunkField, formatChunkRef, MANIFEST_GENERATION, MANIFEST_LONG, parseManifest, type CaKeys, type Manifest, type StoreKeys } from './keys.js';
+import {
+  chunkField,
+  formatChunkRef,
+  MANIFEST_GENERATION,
+  MANIFEST_LONG,
+  parseManifest,
+  type CaKeys,
+  type Manifest,
+  type StoreKeys,
+} from './keys.js';
 import { readLong, writeLongFields } from './long-codec.js';
 
 export interface CommitContext {
@@ -68,12 +77,22 @@ async function unlistIfNeverSwitched(ctx: CommitContext, caId: string): Promise<
   if ((await ctx.redis.exists(current)) === 1) await ctx.redis.sadd(ctx.keys.cas, caId);
 }
 
-async function commitAttempts(ctx: CommitContext, options: LoadOptions, entries: EntryBuffer, list: () => Promise<void>): Promise<CommitReport> {
+async function commitAttempts(
+  ctx: CommitContext,
+  options: LoadOptions,
+  entries: EntryBuffer,
+  list: () => Promise<void>,
+): Promise<CommitReport> {
   const caKeys = ctx.keys.ca(options.caId);
   const groups = entries.groupByChunk(ctx.chunkBits);
   const report = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };
   for (let attempt = 1; attempt <= ctx.maxAttempts; attempt++) {
-    const multi = await ctx.redis.multi().hgetall(caKeys.current).hgetall(caKeys.previous).hget(caKeys.partitions, options.partition).exec();
+    const multi = await ctx.redis
+      .multi()
+      .hgetall(caKeys.current)
+      .hgetall(caKeys.previous)
+      .hget(caKeys.partitions, options.partition)
+      .exec();
     if (multi === null) throw new StoreError('STORE_UNAVAILABLE', 'MULTI aborted');
     const [cur, prev, partJson] = multi.map(([err, v]) => {
       if (err) throw err;
@@ -94,15 +113,32 @@ async function commitAttempts(ctx: CommitContext, options: LoadOptions, entries:
 
       const generation = current.generation + 1;
       const meta = nextPartitionMeta(existing, options, entries.count, generation, options.loadedAtMs ?? Date.now());
-      const event = JSON.stringify({ caId: options.caId, partition: options.partition, crlNumber: options.crlNumber.toString(), generation });
+      const event = JSON.stringify({
+        caId: options.caId,
+        partition: options.partition,
+        crlNumber: options.crlNumber.toString(),
+        generation,
+      });
       const persist = written.filter((k) => k !== pending);
       const garbage = droppedKeys(caKeys, parseManifest(prev), current);
       await list();
       const reply = await ctx.redis.switchGeneration(
         4 + persist.length + garbage.length,
-        caKeys.current, caKeys.previous, caKeys.partitions, pending, ...persist, ...garbage,
-        current.generation, options.partition, options.crlNumber.toString(), options.isDelta ? '1' : '0',
-        options.baseCrlNumber?.toString() ?? '', metaToJson(meta), persist.length, ctx.keys.channel, event,
+        caKeys.current,
+        caKeys.previous,
+        caKeys.partitions,
+        pending,
+        ...persist,
+        ...garbage,
+        current.generation,
+        options.partition,
+        options.crlNumber.toString(),
+        options.isDelta ? '1' : '0',
+        options.baseCrlNumber?.toString() ?? '',
+        metaToJson(meta),
+        persist.length,
+        ctx.keys.channel,
+        event,
       );
       const [status, value] = reply;
       if (status === 'OK') {
@@ -112,14 +148,18 @@ async function commitAttempts(ctx: CommitContext, options: LoadOptions, entries:
       await unlinkAll(ctx.redis, written);
       if (status === 'NOOP') return { ...report, outcome: 'noop', generation: Number(value), chunksWritten: 0 };
       if (status === 'ROLLBACK') throw new RollbackError(options.caId, options.partition, BigInt(value), options.crlNumber);
-      if (status === 'DELTA_BASE') throw new DeltaBaseError(options.caId, options.partition, options.baseCrlNumber ?? 0n, value === '' ? null : BigInt(value));
+      if (status === 'DELTA_BASE')
+        throw new DeltaBaseError(options.caId, options.partition, options.baseCrlNumber ?? 0n, value === '' ? null : BigInt(value));
       // CONFLICT or EXPIRED: merge again on the new current generation
     } catch (e) {
       await unlinkAll(ctx.redis, written).catch(() => undefined);
       if (!(e instanceof RetryMerge)) throw e;
     }
   }
-  throw new StoreError('CONFLICT', `${options.caId}/${options.partition}: gave up after ${ctx.maxAttempts} attempts (other partitions kept switching)`);
+  throw new StoreError(
+    'CONFLICT',
+    `${options.caId}/${options.partition}: gave up after ${ctx.maxAttempts} attempts (other partitions kept switching)`,
+  );
 }
 
 async function writeChunks(
@@ -145,7 +185,15 @@ async function writeChunks(
     let pendingBytes = 0;
     for (const [j, chunkNo] of batch.entries()) {
       const k = k0 + j;
-      const merged = builder.build(loadId, chunkNo, bases.get(chunkNo) ?? null, entries, groups.order, groups.starts[k] as number, groups.starts[k + 1] as number);
+      const merged = builder.build(
+        loadId,
+        chunkNo,
+        bases.get(chunkNo) ?? null,
+        entries,
+        groups.order,
+        groups.starts[k] as number,
+        groups.starts[k + 1] as number,
+      );
       if (merged === null) {
         delete fields[chunkField(chunkNo)];
         continue;

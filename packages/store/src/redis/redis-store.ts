@@ -29,7 +29,16 @@ import type {
 import { readChunks, ChunkCache } from './chunk-reader.js';
 import { defineStoreCommands, type StoreCommands } from './commands.js';
 import { openRedis, type RedisClient } from './connection.js';
-import { chunkField, createStoreKeys, MANIFEST_GENERATION, MANIFEST_LONG, parseManifest, type ChunkKeys, type Manifest, type StoreKeys } from './keys.js';
+import {
+  chunkField,
+  createStoreKeys,
+  MANIFEST_GENERATION,
+  MANIFEST_LONG,
+  parseManifest,
+  type ChunkKeys,
+  type Manifest,
+  type StoreKeys,
+} from './keys.js';
 import { parseLongValue, readLong } from './long-codec.js';
 import { commitToRedis } from './redis-commit.js';
 import { RedisKv } from './redis-kv.js';
@@ -83,7 +92,8 @@ export class RedisRevocationStore implements RevocationStore {
     this.redis = defineStoreCommands(typeof options.redis === 'string' ? openRedis(options.redis, options.redisOptions) : options.redis);
     this.keys = createStoreKeys(options.prefix ?? 'jpki');
     this.chunkBits = options.chunkBits ?? DEFAULT_CHUNK_BITS;
-    if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24)) throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
+    if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24))
+      throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
     this.cache = new ChunkCache(options.cacheBytes ?? 256 * 2 ** 20);
     this.kv = new RedisKv(this.redis, this.keys);
   }
@@ -120,9 +130,20 @@ export class RedisRevocationStore implements RevocationStore {
     const chunkNo = inBitmap ? Number(serial) >>> this.chunkBits : -1;
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       const [ref, gen, parts] = unwrap<[string | null, string | null, Record<string, string>]>(
-        await this.redis.multi().hget(caKeys.current, inBitmap ? chunkField(chunkNo) : MANIFEST_LONG).hget(caKeys.current, MANIFEST_GENERATION).hgetall(caKeys.partitions).exec(),
+        await this.redis
+          .multi()
+          .hget(caKeys.current, inBitmap ? chunkField(chunkNo) : MANIFEST_LONG)
+          .hget(caKeys.current, MANIFEST_GENERATION)
+          .hgetall(caKeys.partitions)
+          .exec(),
       );
-      const answer: LookupAnswer = { caId, loaded: gen !== null, entry: null, partitions: partitionsOf(parts), generation: Number(gen ?? 0) };
+      const answer: LookupAnswer = {
+        caId,
+        loaded: gen !== null,
+        entry: null,
+        partitions: partitionsOf(parts),
+        generation: Number(gen ?? 0),
+      };
       if (ref === null) return answer;
       if (!inBitmap) {
         const value = await this.redis.hget(caKeys.long(ref), serial.toString());
@@ -133,7 +154,13 @@ export class RedisRevocationStore implements RevocationStore {
       const mref = m.chunks.get(chunkNo);
       if (mref === undefined) return answer;
       const k = caKeys.chunk(mref.loadId, chunkNo);
-      const reply = await this.redis.lookupSerialBuffer(k.listed, k.reasonsByRank, k.dates, k.invalidity, Number(serial) & (2 ** this.chunkBits - 1));
+      const reply = await this.redis.lookupSerialBuffer(
+        k.listed,
+        k.reasonsByRank,
+        k.dates,
+        k.invalidity,
+        Number(serial) & (2 ** this.chunkBits - 1),
+      );
       if (reply[0] === -1) continue;
       if (reply.length === 1 || reply[0] === 0) return answer;
       const [, reasonCode, dates, inval] = reply;
@@ -191,7 +218,8 @@ export class RedisRevocationStore implements RevocationStore {
       const before = parseManifest(prev);
       const differs = (chunkNo: number): boolean => after.chunks.get(chunkNo)?.loadId !== before.chunks.get(chunkNo)?.loadId;
       const curSnap = await this.snapshotOf(caId, after, partitionsOf(parts), differs, after.longLoadId !== before.longLoadId);
-      const prevSnap = before.generation === 0 ? null : await this.snapshotOf(caId, before, [], differs, after.longLoadId !== before.longLoadId);
+      const prevSnap =
+        before.generation === 0 ? null : await this.snapshotOf(caId, before, [], differs, after.longLoadId !== before.longLoadId);
       if (curSnap === null || (before.generation !== 0 && prevSnap === null)) continue;
       const changes = diffSnapshots(prevSnap, curSnap, visit);
       return { caId, fromGeneration: before.generation, toGeneration: after.generation, changes };
@@ -210,7 +238,10 @@ export class RedisRevocationStore implements RevocationStore {
         if (channel !== this.keys.channel) return;
         try {
           const o = JSON.parse(message) as { caId: string; partition: string; crlNumber: string; generation: number };
-          this.listeners.emit({ caId: o.caId, partition: o.partition, crlNumber: BigInt(o.crlNumber), generation: o.generation }, this.options.onError);
+          this.listeners.emit(
+            { caId: o.caId, partition: o.partition, crlNumber: BigInt(o.crlNumber), generation: o.generation },
+            this.options.onError,
+          );
         } catch (e) {
           this.options.onError?.(e);
         }
@@ -236,7 +267,9 @@ export class RedisRevocationStore implements RevocationStore {
   private async readSnapshot(caId: string, wantChunk: (chunkNo: number) => boolean, wantLong: boolean): Promise<CaSnapshot | null> {
     const caKeys = this.keys.ca(caId);
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-      const [cur, parts] = unwrap<[Record<string, string>, Record<string, string>]>(await this.redis.multi().hgetall(caKeys.current).hgetall(caKeys.partitions).exec());
+      const [cur, parts] = unwrap<[Record<string, string>, Record<string, string>]>(
+        await this.redis.multi().hgetall(caKeys.current).hgetall(caKeys.partitions).exec(),
+      );
       const manifest = parseManifest(cur);
       if (manifest.generation === 0) return null;
       const snap = await this.snapshotOf(caId, manifest, partitionsOf(parts), wantChunk, wantLong);
@@ -270,7 +303,6 @@ export class RedisRevocationStore implements RevocationStore {
 function partitionsOf(fields: Record<string, string>): PartitionMeta[] {
   return sortPartitions(Object.values(fields).map(metaFromJson));
 }
-
 
 export function createRedisStore(options: RedisStoreOptions): RedisRevocationStore {
   return new RedisRevocationStore(options);

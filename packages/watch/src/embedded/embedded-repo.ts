@@ -142,7 +142,11 @@ export class EmbeddedWatchRepository implements WatchRepository {
   async record(events: readonly WatchEvent[], marks: readonly ReportMark[]): Promise<void> {
     const fresh = events.filter((e) => !this.eventIds.has(e.eventId));
     // the log first: the marks below only speed up later passes; the ids in the log are what prevents a repeat
-    if (this.dir !== null) this.knownSizes.events = await appendLines(this.eventsPath, fresh.map((e) => JSON.stringify(e)));
+    if (this.dir !== null)
+      this.knownSizes.events = await appendLines(
+        this.eventsPath,
+        fresh.map((e) => JSON.stringify(e)),
+      );
     // a loop, not push(...fresh): a first pass over a big list can record more events than a call's argument limit
     else for (const e of fresh) this.memoryEvents.push(e);
     for (const e of fresh) this.eventIds.add(e.eventId);
@@ -153,7 +157,8 @@ export class EmbeddedWatchRepository implements WatchRepository {
   }
 
   async *events(filter: EventFilter = {}): AsyncIterable<WatchEvent> {
-    const source: AsyncIterable<WatchEvent> | Iterable<WatchEvent> = this.dir === null ? this.memoryEvents : parsed(readLines(this.eventsPath));
+    const source: AsyncIterable<WatchEvent> | Iterable<WatchEvent> =
+      this.dir === null ? this.memoryEvents : parsed(readLines(this.eventsPath));
     for await (const e of source) if (matchesFilter(e, filter)) yield e;
   }
 
@@ -180,7 +185,11 @@ export class EmbeddedWatchRepository implements WatchRepository {
     bits.add(serial);
   }
 
-  private apply(record: WatchRecord, stop: readonly { caId: string; serial: bigint }[], start: readonly { caId: string; serial: bigint }[]): void {
+  private apply(
+    record: WatchRecord,
+    stop: readonly { caId: string; serial: bigint }[],
+    start: readonly { caId: string; serial: bigint }[],
+  ): void {
     this.records.set(record.customerId, record);
     for (const t of stop) {
       const st = this.cas.get(t.caId);
@@ -193,7 +202,8 @@ export class EmbeddedWatchRepository implements WatchRepository {
       // a new watcher has seen nothing yet: what was reported for this serial spoke for its other watchers only
       for (const bits of st.reported.values()) bits.delete(t.serial);
     }
-    if (record.notAfterMs !== null && !this.eventIds.has(expiredEventIdOf(record))) this.pendingExpiry.set(record.customerId, record.notAfterMs);
+    if (record.notAfterMs !== null && !this.eventIds.has(expiredEventIdOf(record)))
+      this.pendingExpiry.set(record.customerId, record.notAfterMs);
     else this.pendingExpiry.delete(record.customerId);
   }
 
@@ -213,7 +223,12 @@ export class EmbeddedWatchRepository implements WatchRepository {
       this.eventIds.add(e.eventId);
       if (e.type !== 'revoked' || e.caId === null || e.reason === null) continue;
       const key = `${e.caId}|${e.serial}|${e.reason}`;
-      const g = reportedBy.get(key) ?? { caId: e.caId, serial: parseHexSerial(e.serial), code: reasonCodeOf(e.reason), customers: new Set<string>() };
+      const g = reportedBy.get(key) ?? {
+        caId: e.caId,
+        serial: parseHexSerial(e.serial),
+        code: reasonCodeOf(e.reason),
+        customers: new Set<string>(),
+      };
       g.customers.add(e.customerId);
       reportedBy.set(key, g);
     }
@@ -222,7 +237,12 @@ export class EmbeddedWatchRepository implements WatchRepository {
       const r = recordFromJson(line);
       latest.set(r.customerId, r);
     }
-    for (const r of latest.values()) this.apply(r, [], r.caIds.map((caId) => ({ caId, serial: r.serial })));
+    for (const r of latest.values())
+      this.apply(
+        r,
+        [],
+        r.caIds.map((caId) => ({ caId, serial: r.serial })),
+      );
     // a (CA, serial, reason) counts as reported only when every current watcher of the serial has its event
     for (const g of reportedBy.values()) {
       const owners = this.cas.get(g.caId)?.owners.get(g.serial) ?? [];

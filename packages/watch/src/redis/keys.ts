@@ -41,7 +41,8 @@ export interface WatchKeys {
 }
 
 export function createWatchKeys(prefix: string): WatchKeys {
-  if (prefix.length === 0 || /[{}]/.test(prefix)) throw new RangeError(`key prefix ${JSON.stringify(prefix)} must be non-empty without braces (they would change the hash slot)`);
+  if (prefix.length === 0 || /[{}]/.test(prefix))
+    throw new RangeError(`key prefix ${JSON.stringify(prefix)} must be non-empty without braces (they would change the hash slot)`);
   const p = `${prefix}:{watch}`;
   return {
     customers: `${p}:cust`,

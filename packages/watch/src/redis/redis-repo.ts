@@ -73,8 +73,14 @@ export class RedisWatchRepository implements WatchRepository {
     for (const t of touched.values()) read.hget(this.keys.ca(t.caId).owners, formatSerial(t.serial));
     const replies = (await read.exec()) ?? [];
     const owners = new Map<string, string[]>();
-    [...touched.keys()].forEach((k, i) => owners.set(k, JSON.parse((replies[i]?.[1] as string | null) ?? '[]') as string[]));
-    for (const { id, t } of stops) owners.set(ownerKey(t), (owners.get(ownerKey(t)) ?? []).filter((c) => c !== id));
+    [...touched.keys()].forEach((k, i) => {
+      owners.set(k, JSON.parse((replies[i]?.[1] as string | null) ?? '[]') as string[]);
+    });
+    for (const { id, t } of stops)
+      owners.set(
+        ownerKey(t),
+        (owners.get(ownerKey(t)) ?? []).filter((c) => c !== id),
+      );
     const gained = new Set<string>();
     for (const { id, t } of starts) {
       const list = owners.get(ownerKey(t)) ?? [];
@@ -84,7 +90,9 @@ export class RedisWatchRepository implements WatchRepository {
       }
       owners.set(ownerKey(t), list);
     }
-    const expiryIds = [...changed.values()].map((r) => watchEventId(r.customerId, expiryCaId(r.caIds), formatSerial(r.serial), 'expired', null));
+    const expiryIds = [...changed.values()].map((r) =>
+      watchEventId(r.customerId, expiryCaId(r.caIds), formatSerial(r.serial), 'expired', null),
+    );
     const expiryKnown = await this.knownEventIds(expiryIds);
 
     const write = this.redis.multi();
@@ -137,7 +145,12 @@ export class RedisWatchRepository implements WatchRepository {
   reported(caId: string, reasonCode: number): Promise<ChunkedBitmap> {
     const ck = this.keys.ca(caId);
     const prefix = `${reasonCode}:`;
-    return this.readBitmap(caId, (c) => ck.reported(reasonCode, c), ck.reportedLong, (m) => (m.startsWith(prefix) ? m.slice(prefix.length) : null));
+    return this.readBitmap(
+      caId,
+      (c) => ck.reported(reasonCode, c),
+      ck.reportedLong,
+      (m) => (m.startsWith(prefix) ? m.slice(prefix.length) : null),
+    );
   }
 
   fresh(caId: string): Promise<ChunkedBitmap | null> {
@@ -169,7 +182,9 @@ export class RedisWatchRepository implements WatchRepository {
     for (let i = 0; i < ids.length; i += ARGS_PER_COMMAND) {
       const slice = ids.slice(i, i + ARGS_PER_COMMAND);
       const flags = await this.redis.smismember(this.keys.eventIds, ...slice);
-      slice.forEach((id, k) => flags[k] === 1 && known.add(id));
+      slice.forEach((id, k) => {
+        if (flags[k] === 1) known.add(id);
+      });
     }
     return known;
   }
@@ -231,7 +246,12 @@ export class RedisWatchRepository implements WatchRepository {
   }
 
   /** the CA's chunks of one bitmap kind (only chunk numbers with watched serials can hold bits) and its long members */
-  private async readBitmap(caId: string, keyOf: (chunkNo: number) => string, longKey: string, longMember: (m: string) => string | null): Promise<ChunkedBitmap> {
+  private async readBitmap(
+    caId: string,
+    keyOf: (chunkNo: number) => string,
+    longKey: string,
+    longMember: (m: string) => string | null,
+  ): Promise<ChunkedBitmap> {
     const ck = this.keys.ca(caId);
     const bitmap = new ChunkedBitmap(this.chunkBits);
     const chunkNos = (await this.redis.smembers(ck.chunks)).map(Number);

@@ -161,7 +161,9 @@ function readBasicConstraints(value: Uint8Array): BasicConstraints {
 
 function readOidSequence(value: Uint8Array, path: string): string[] {
   const seq = expectTag(readSingle(value, path), TAG.SEQUENCE, path);
-  return readChildren(value, seq, path).map((o, i) => decodeOid(value, expectTag(o, TAG.OID, `${path}[${i}]`).contentStart, o.contentEnd, `${path}[${i}]`));
+  return readChildren(value, seq, path).map((o, i) =>
+    decodeOid(value, expectTag(o, TAG.OID, `${path}[${i}]`).contentStart, o.contentEnd, `${path}[${i}]`),
+  );
 }
 
 /** `certificatePolicies ::= SEQUENCE OF PolicyInformation { policyIdentifier CertPolicyId, policyQualifiers … OPTIONAL }` */
@@ -180,7 +182,13 @@ function readDistributionPoints(value: Uint8Array): DistributionPoint[] {
   const seq = expectTag(readSingle(value, 'cRLDistributionPoints'), TAG.SEQUENCE, 'cRLDistributionPoints');
   return readChildren(value, seq, 'cRLDistributionPoints').map((dp, i) => {
     const path = `cRLDistributionPoints[${i}]`;
-    const point: DistributionPoint = { fullName: null, nameRelativeToCRLIssuer: null, reasons: null, cRLIssuer: null, distributionPointDer: null };
+    const point: DistributionPoint = {
+      fullName: null,
+      nameRelativeToCRLIssuer: null,
+      reasons: null,
+      cRLIssuer: null,
+      distributionPointDer: null,
+    };
     for (const field of readChildren(value, expectTag(dp, TAG.SEQUENCE, path), path)) {
       if (field.tag === 0xa0) {
         const [name] = readChildren(value, field, `${path}.distributionPoint`);
@@ -188,7 +196,13 @@ function readDistributionPoints(value: Uint8Array): DistributionPoint[] {
         point.distributionPointDer = value.slice(name.start, name.contentEnd);
         if (name.tag === 0xa0) point.fullName = formatGeneralNames(value, name, `${path}.distributionPoint.fullName`);
         else if (name.tag === 0xa1) point.nameRelativeToCRLIssuer = formatRelativeName(value, name);
-        else throw new DerError('DER_MALFORMED', `unknown DistributionPointName tag 0x${name.tag.toString(16)}`, name.start, `${path}.distributionPoint`);
+        else
+          throw new DerError(
+            'DER_MALFORMED',
+            `unknown DistributionPointName tag 0x${name.tag.toString(16)}`,
+            name.start,
+            `${path}.distributionPoint`,
+          );
       } else if (field.tag === 0x81) point.reasons = readReasonFlags(value, field, `${path}.reasons`);
       else if (field.tag === 0xa2) point.cRLIssuer = formatGeneralNames(value, field, `${path}.cRLIssuer`);
       else throw new DerError('DER_MALFORMED', `unexpected DistributionPoint field 0x${field.tag.toString(16)}`, field.start, path);
@@ -203,8 +217,14 @@ function readAuthorityInfoAccess(value: Uint8Array, out: ExtensionFields): void 
   readChildren(value, seq, 'authorityInfoAccess').forEach((ad, i) => {
     const path = `authorityInfoAccess[${i}]`;
     const [method, location] = readChildren(value, expectTag(ad, TAG.SEQUENCE, path), path);
-    if (!method || !location) throw new DerError('DER_MALFORMED', 'AccessDescription needs accessMethod and accessLocation', ad.start, path);
-    const oid = decodeOid(value, expectTag(method, TAG.OID, `${path}.accessMethod`).contentStart, method.contentEnd, `${path}.accessMethod`);
+    if (!method || !location)
+      throw new DerError('DER_MALFORMED', 'AccessDescription needs accessMethod and accessLocation', ad.start, path);
+    const oid = decodeOid(
+      value,
+      expectTag(method, TAG.OID, `${path}.accessMethod`).contentStart,
+      method.contentEnd,
+      `${path}.accessMethod`,
+    );
     if (location.tag !== GENERAL_NAME_TAG.uniformResourceIdentifier) {
       formatGeneralName(value, location, `${path}.accessLocation`); // validates; non-URI locations are not fetchable
       return;

@@ -23,10 +23,12 @@ export function parseCertificate(input: Uint8Array | string): ParsedCertificate 
   // A private copy: every field below is a view into it, and the caller's buffer may be reused (or be a pooled Buffer).
   // DER always opens with a SEQUENCE tag (0x30); any other first byte means text — PEM or base64 read from a file as bytes.
   const text = typeof input === 'string' ? input : input[0] !== 0x30 ? Buffer.from(input).toString('latin1') : null;
-  const der = text !== null || typeof input === 'string'
-    ? decodePemOrBase64(text ?? String(input), ['CERTIFICATE', 'X509 CERTIFICATE'], 'CERT_MALFORMED')
-    : new Uint8Array(input);
-  if (der.length > MAX_CERTIFICATE_BYTES) throw new X509Error('CERT_MALFORMED', `malformed certificate: ${der.length} bytes is too large for a certificate`);
+  const der =
+    text !== null || typeof input === 'string'
+      ? decodePemOrBase64(text ?? String(input), ['CERTIFICATE', 'X509 CERTIFICATE'], 'CERT_MALFORMED')
+      : new Uint8Array(input);
+  if (der.length > MAX_CERTIFICATE_BYTES)
+    throw new X509Error('CERT_MALFORMED', `malformed certificate: ${der.length} bytes is too large for a certificate`);
   try {
     return readCertificate(der);
   } catch (e) {
@@ -39,7 +41,12 @@ function readCertificate(der: Uint8Array): ParsedCertificate {
   const cert = expectTag(readSingle(der, 'certificate'), TAG.SEQUENCE, 'certificate');
   const [tbsTlv, sigAlgTlv, sigValueTlv, extra] = readChildren(der, cert, 'certificate');
   if (!tbsTlv || !sigAlgTlv || !sigValueTlv || extra) {
-    throw new DerError('DER_MALFORMED', 'Certificate must hold exactly tbsCertificate, signatureAlgorithm, signatureValue', cert.start, 'certificate');
+    throw new DerError(
+      'DER_MALFORMED',
+      'Certificate must hold exactly tbsCertificate, signatureAlgorithm, signatureValue',
+      cert.start,
+      'certificate',
+    );
   }
   expectTag(tbsTlv, TAG.SEQUENCE, 'certificate.tbsCertificate');
   expectTag(sigAlgTlv, TAG.SEQUENCE, 'certificate.signatureAlgorithm');
@@ -56,12 +63,17 @@ function readCertificate(der: Uint8Array): ParsedCertificate {
   let version: 1 | 2 | 3 = 1;
   if (fields[0]?.tag === 0xa0) {
     const wrapper = next('version');
-    const v = readSmallInteger(der, expectTag(readTlv(der, wrapper.contentStart, wrapper.contentEnd, 'tbsCertificate.version'), TAG.INTEGER, 'tbsCertificate.version'), 'tbsCertificate.version');
+    const v = readSmallInteger(
+      der,
+      expectTag(readTlv(der, wrapper.contentStart, wrapper.contentEnd, 'tbsCertificate.version'), TAG.INTEGER, 'tbsCertificate.version'),
+      'tbsCertificate.version',
+    );
     if (v > 2) throw new DerError('DER_MALFORMED', `unknown certificate version ${v + 1}`, wrapper.start, 'tbsCertificate.version');
     version = (v + 1) as 1 | 2 | 3;
   }
   const serialTlv = expectTag(next('serialNumber'), TAG.INTEGER, 'tbsCertificate.serialNumber');
-  if (serialTlv.contentEnd === serialTlv.contentStart) throw new DerError('DER_MALFORMED', 'empty serialNumber', serialTlv.start, 'tbsCertificate.serialNumber');
+  if (serialTlv.contentEnd === serialTlv.contentStart)
+    throw new DerError('DER_MALFORMED', 'empty serialNumber', serialTlv.start, 'tbsCertificate.serialNumber');
   const serial = serialFromDer(der, serialTlv.contentStart, serialTlv.contentEnd);
   const tbsSigAlg = expectTag(next('signature'), TAG.SEQUENCE, 'tbsCertificate.signature');
   const issuer = readName(der, next('issuer'), 'tbsCertificate.issuer');
@@ -80,7 +92,8 @@ function readCertificate(der: Uint8Array): ParsedCertificate {
     const f = fields[i] as Tlv;
     if (f.tag === 0x81 || f.tag === 0x82) continue; // issuerUniqueID / subjectUniqueID: obsolete, ignored
     if (f.tag !== 0xa3) throw new DerError('DER_MALFORMED', `unexpected field tag 0x${f.tag.toString(16)}`, f.start, 'tbsCertificate');
-    if (version !== 3) throw new DerError('DER_MALFORMED', `extensions in a version ${version} certificate`, f.start, 'tbsCertificate.extensions');
+    if (version !== 3)
+      throw new DerError('DER_MALFORMED', `extensions in a version ${version} certificate`, f.start, 'tbsCertificate.extensions');
     extensions = readExtensions(der, f);
   }
 
@@ -146,7 +159,10 @@ function readSignatureAlgorithm(der: Uint8Array, tlv: Tlv): { algorithm: Signatu
   if (!oidTlv) throw new DerError('DER_MALFORMED', 'empty AlgorithmIdentifier', tlv.start, 'certificate.signatureAlgorithm');
   const oid = decodeOid(der, expectTag(oidTlv, TAG.OID, 'certificate.signatureAlgorithm.algorithm').contentStart, oidTlv.contentEnd);
   try {
-    return { algorithm: parseSignatureAlgorithm(der.subarray(tlv.start, tlv.contentEnd), 'certificate.signatureAlgorithm', tlv.start), oid };
+    return {
+      algorithm: parseSignatureAlgorithm(der.subarray(tlv.start, tlv.contentEnd), 'certificate.signatureAlgorithm', tlv.start),
+      oid,
+    };
   } catch (e) {
     if (e instanceof UnsupportedAlgorithmError) return { algorithm: null, oid };
     throw e;
@@ -160,7 +176,8 @@ function readSignatureAlgorithm(der: Uint8Array, tlv: Tlv): { algorithm: Signatu
 function readSignatureValue(der: Uint8Array, tlv: Tlv): { signatureValue: Uint8Array; signatureUnusedBits: number } {
   if (tlv.contentEnd <= tlv.contentStart) throw new DerError('DER_MALFORMED', 'empty BIT STRING', tlv.start, 'certificate.signatureValue');
   const unused = der[tlv.contentStart] as number;
-  if (unused > 7) throw new DerError('DER_MALFORMED', `BIT STRING with ${unused} unused bits`, tlv.contentStart, 'certificate.signatureValue');
+  if (unused > 7)
+    throw new DerError('DER_MALFORMED', `BIT STRING with ${unused} unused bits`, tlv.contentStart, 'certificate.signatureValue');
   return { signatureValue: der.subarray(tlv.contentStart + 1, tlv.contentEnd), signatureUnusedBits: unused };
 }
 
@@ -180,7 +197,12 @@ function tryImportKey(spki: Uint8Array): { publicKey: KeyObject | null; publicKe
  * ```
  * `wrapper` is the `[3] EXPLICIT` element. A repeated extension is malformed (RFC 5280 §4.2).
  */
-export function readExtensions(der: Uint8Array, wrapper: Tlv, path = 'tbsCertificate.extensions', known: ReadonlySet<string> = KNOWN_CERTIFICATE_EXTENSIONS): CertificateExtension[] {
+export function readExtensions(
+  der: Uint8Array,
+  wrapper: Tlv,
+  path = 'tbsCertificate.extensions',
+  known: ReadonlySet<string> = KNOWN_CERTIFICATE_EXTENSIONS,
+): CertificateExtension[] {
   const seq = expectTag(readTlv(der, wrapper.contentStart, wrapper.contentEnd, path), TAG.SEQUENCE, path);
   if (seq.contentEnd !== wrapper.contentEnd) throw new DerError('DER_TRAILING_DATA', 'bytes after Extensions', seq.contentEnd, path);
   const seen = new Set<string>();
@@ -188,7 +210,8 @@ export function readExtensions(der: Uint8Array, wrapper: Tlv, path = 'tbsCertifi
     const p = `${path}[${n}]`;
     const parts = readChildren(der, expectTag(ext, TAG.SEQUENCE, p), p);
     const [idTlv, second, third] = parts;
-    if (!idTlv || !second || parts.length > 3) throw new DerError('DER_MALFORMED', 'Extension must be extnID, [critical], extnValue', ext.start, p);
+    if (!idTlv || !second || parts.length > 3)
+      throw new DerError('DER_MALFORMED', 'Extension must be extnID, [critical], extnValue', ext.start, p);
     const oid = decodeOid(der, expectTag(idTlv, TAG.OID, `${p}.extnID`).contentStart, idTlv.contentEnd, `${p}.extnID`);
     if (seen.has(oid)) throw new DerError('DER_MALFORMED', `extension ${oid} appears twice`, ext.start, p);
     seen.add(oid);

@@ -30,7 +30,14 @@ export interface CrlExtensionsResult {
 }
 
 export function emptyCrlExtensions(): CrlExtensionsResult {
-  return { extensions: [], crlNumber: null, deltaCrlIndicator: null, issuingDistributionPoint: null, authorityKeyIdentifier: null, freshestCrl: false };
+  return {
+    extensions: [],
+    crlNumber: null,
+    deltaCrlIndicator: null,
+    issuingDistributionPoint: null,
+    authorityKeyIdentifier: null,
+    freshestCrl: false,
+  };
 }
 
 /**
@@ -41,11 +48,18 @@ export function emptyCrlExtensions(): CrlExtensionsResult {
  * ```
  * `explicit` is the whole [0] element, read from a contiguous buffer; `base` makes offsets absolute.
  */
-export function readCrlExtensions(buf: Uint8Array, explicit: Tlv, base: number, maxDepth: number, problems: ProblemLog): CrlExtensionsResult {
+export function readCrlExtensions(
+  buf: Uint8Array,
+  explicit: Tlv,
+  base: number,
+  maxDepth: number,
+  problems: ProblemLog,
+): CrlExtensionsResult {
   const path = 'tbsCertList.crlExtensions';
   const out = emptyCrlExtensions();
   const seq = expectTag(readTlv(buf, explicit.contentStart, explicit.contentEnd, path, base), TAG.SEQUENCE, path, base);
-  if (seq.contentEnd !== explicit.contentEnd) throw new DerError('DER_MALFORMED', 'extra data after Extensions', base + seq.contentEnd, path);
+  if (seq.contentEnd !== explicit.contentEnd)
+    throw new DerError('DER_MALFORMED', 'extra data after Extensions', base + seq.contentEnd, path);
   readChildren(buf, seq, path, base).forEach((ext, i) => {
     const epath = `${path}[${i}]`;
     const { oid, critical, value } = readExtension(buf, ext, epath, base);
@@ -68,7 +82,8 @@ export function readCrlExtensions(buf: Uint8Array, explicit: Tlv, base: number, 
         break;
       case OID.id_ce_issuingDistributionPoint:
         out.issuingDistributionPoint = parseIssuingDistributionPoint(der, vpath, vbase);
-        if (out.issuingDistributionPoint.indirectCRL) problems.add('INDIRECT_CRL', 'issuingDistributionPoint marks this CRL indirect', base + ext.start);
+        if (out.issuingDistributionPoint.indirectCRL)
+          problems.add('INDIRECT_CRL', 'issuingDistributionPoint marks this CRL indirect', base + ext.start);
         break;
       case OID.id_ce_authorityKeyIdentifier:
         out.authorityKeyIdentifier = readKeyIdentifier(der, vpath, vbase);
@@ -86,7 +101,8 @@ export function readExtension(buf: Uint8Array, ext: Tlv, path: string, base: num
   expectTag(ext, TAG.SEQUENCE, path, base);
   const parts = readChildren(buf, ext, path, base);
   const [idTlv, second, third] = parts;
-  if (!idTlv || !second || parts.length > 3) throw new DerError('DER_MALFORMED', 'Extension must have 2 or 3 fields', base + ext.start, path);
+  if (!idTlv || !second || parts.length > 3)
+    throw new DerError('DER_MALFORMED', 'Extension must have 2 or 3 fields', base + ext.start, path);
   const oid = decodeOid(buf, expectTag(idTlv, TAG.OID, `${path}.extnID`, base).contentStart, idTlv.contentEnd, `${path}.extnID`, base);
   const critical = third ? readBoolean(buf, second, `${path}.critical`, base) : false;
   const value = expectTag(third ?? second, TAG.OCTET_STRING, `${path}.extnValue`, base);

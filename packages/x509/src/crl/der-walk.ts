@@ -14,7 +14,17 @@ export function checkDerElement(buf: Uint8Array, start: number, end: number, max
   walk(buf, tlv.tag, tlv.start, tlv.contentStart, tlv.contentEnd, 1, maxDepth, path, base);
 }
 
-function walk(buf: Uint8Array, tag: number, start: number, contentStart: number, contentEnd: number, depth: number, maxDepth: number, path: string, base: number): void {
+function walk(
+  buf: Uint8Array,
+  tag: number,
+  start: number,
+  contentStart: number,
+  contentEnd: number,
+  depth: number,
+  maxDepth: number,
+  path: string,
+  base: number,
+): void {
   if ((tag & 0x20) === 0) return;
   if (depth > maxDepth) throw new DerError('DER_TOO_DEEP', `nesting deeper than ${maxDepth} levels`, base + start, path);
   let p = contentStart;

@@ -29,7 +29,14 @@ export interface EntryLoopState {
 
 type EntryField = 'userCertificate' | 'revocationDate' | 'crlEntryExtensions' | '';
 
-function fail(s: EntryLoopState, code: Extract<X509ErrorCode, 'DER_MALFORMED' | 'INPUT_TOO_LARGE'>, message: string, pos: number, field: EntryField, ext = -1): never {
+function fail(
+  s: EntryLoopState,
+  code: Extract<X509ErrorCode, 'DER_MALFORMED' | 'INPUT_TOO_LARGE'>,
+  message: string,
+  pos: number,
+  field: EntryField,
+  ext = -1,
+): never {
   throw new DerError(code, message, s.base + pos, entryPath(s.index, field, ext));
 }
 
@@ -70,7 +77,7 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
   const counts = s.reasonCounts;
   const maxElementBytes = s.maxElementBytes;
   const listEnd = s.revokedEnd - base;
-  const stop = end < listEnd ? end : listEnd;
+  const stop = Math.min(end, listEnd);
   view.buf = buf;
   let p = pos;
   while (p < stop) {
@@ -88,8 +95,10 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
       return start;
     }
     const entryEnd = p + headerLength + (lb < 0x80 ? lb : longLength(s, buf, p + 1, end, '', -1));
-    if (entryEnd > listEnd) fail(s, 'DER_MALFORMED', `entry of ${entryEnd - start} bytes runs past the end of revokedCertificates`, start, '');
-    if (entryEnd - start > maxElementBytes) fail(s, 'INPUT_TOO_LARGE', `entry of ${entryEnd - start} bytes exceeds maxElementBytes ${maxElementBytes}`, start, '');
+    if (entryEnd > listEnd)
+      fail(s, 'DER_MALFORMED', `entry of ${entryEnd - start} bytes runs past the end of revokedCertificates`, start, '');
+    if (entryEnd - start > maxElementBytes)
+      fail(s, 'INPUT_TOO_LARGE', `entry of ${entryEnd - start} bytes exceeds maxElementBytes ${maxElementBytes}`, start, '');
     if (entryEnd > end) {
       s.need = entryEnd - start;
       return start;
@@ -116,7 +125,8 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
     if (p + 2 > entryEnd) fail(s, 'DER_MALFORMED', 'revocationDate missing', p, 'revocationDate');
     const timeTag = buf[p] as number;
     const timeEnd = p + 2 + (buf[p + 1] as number);
-    if ((buf[p + 1] as number) >= 0x80 || timeEnd > entryEnd) fail(s, 'DER_MALFORMED', 'Time runs past the end of the entry', p, 'revocationDate');
+    if ((buf[p + 1] as number) >= 0x80 || timeEnd > entryEnd)
+      fail(s, 'DER_MALFORMED', 'Time runs past the end of the entry', p, 'revocationDate');
     let revocationDate: number;
     try {
       revocationDate = readTimeMs(buf, timeTag, p + 2, timeEnd, 'revocationDate', base + p);
@@ -131,7 +141,8 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
     let issuerStart = -1;
     let issuerEnd = -1;
     if (p < entryEnd) {
-      if (buf[p] !== 0x30 || p + 2 > entryEnd) fail(s, 'DER_MALFORMED', 'expected crlEntryExtensions SEQUENCE (0x30)', p, 'crlEntryExtensions');
+      if (buf[p] !== 0x30 || p + 2 > entryEnd)
+        fail(s, 'DER_MALFORMED', 'expected crlEntryExtensions SEQUENCE (0x30)', p, 'crlEntryExtensions');
       lb = buf[p + 1] as number;
       const extsEnd = lb < 0x80 ? p + 2 + lb : p + 2 + (lb & 0x7f) + longLength(s, buf, p + 1, entryEnd, 'crlEntryExtensions', -1);
       if (extsEnd !== entryEnd) fail(s, 'DER_MALFORMED', 'crlEntryExtensions must end the entry exactly', p, 'crlEntryExtensions');
@@ -141,12 +152,14 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
       for (let ext = 0; p < extsEnd; ext++) {
         // Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
         const extStart = p;
-        if (buf[p] !== 0x30 || p + 2 > extsEnd) fail(s, 'DER_MALFORMED', 'expected Extension SEQUENCE (0x30)', p, 'crlEntryExtensions', ext);
+        if (buf[p] !== 0x30 || p + 2 > extsEnd)
+          fail(s, 'DER_MALFORMED', 'expected Extension SEQUENCE (0x30)', p, 'crlEntryExtensions', ext);
         lb = buf[p + 1] as number;
         const extEnd = lb < 0x80 ? p + 2 + lb : p + 2 + (lb & 0x7f) + longLength(s, buf, p + 1, extsEnd, 'crlEntryExtensions', ext);
         if (extEnd > extsEnd) fail(s, 'DER_MALFORMED', 'Extension runs past the end of crlEntryExtensions', p, 'crlEntryExtensions', ext);
         p += lb < 0x80 ? 2 : 2 + (lb & 0x7f);
-        if (p + 2 > extEnd || buf[p] !== 0x06 || (buf[p + 1] as number) >= 0x80) fail(s, 'DER_MALFORMED', 'expected extnID OBJECT IDENTIFIER', p, 'crlEntryExtensions', ext);
+        if (p + 2 > extEnd || buf[p] !== 0x06 || (buf[p + 1] as number) >= 0x80)
+          fail(s, 'DER_MALFORMED', 'expected extnID OBJECT IDENTIFIER', p, 'crlEntryExtensions', ext);
         const oidLen = buf[p + 1] as number;
         // id-ce 2.5.29.x encodes as 55 1D x: every extension this engine knows in an entry is one of those.
         const idCe = oidLen === 3 && buf[p + 2] === 0x55 && buf[p + 3] === 0x1d ? (buf[p + 4] as number) : -1;
@@ -154,11 +167,13 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
         p += 2 + oidLen;
         let critical = false;
         if (p + 3 <= extEnd && buf[p] === 0x01) {
-          if (buf[p + 1] !== 1 || (buf[p + 2] !== 0xff && buf[p + 2] !== 0)) fail(s, 'DER_MALFORMED', 'critical must be a one-octet BOOLEAN 0x00 or 0xFF', p, 'crlEntryExtensions', ext);
+          if (buf[p + 1] !== 1 || (buf[p + 2] !== 0xff && buf[p + 2] !== 0))
+            fail(s, 'DER_MALFORMED', 'critical must be a one-octet BOOLEAN 0x00 or 0xFF', p, 'crlEntryExtensions', ext);
           critical = buf[p + 2] === 0xff;
           p += 3;
         }
-        if (p + 2 > extEnd || buf[p] !== 0x04) fail(s, 'DER_MALFORMED', 'expected extnValue OCTET STRING (0x04)', p, 'crlEntryExtensions', ext);
+        if (p + 2 > extEnd || buf[p] !== 0x04)
+          fail(s, 'DER_MALFORMED', 'expected extnValue OCTET STRING (0x04)', p, 'crlEntryExtensions', ext);
         lb = buf[p + 1] as number;
         const valueStart = lb < 0x80 ? p + 2 : p + 2 + (lb & 0x7f);
         const valueEnd = lb < 0x80 ? valueStart + lb : valueStart + longLength(s, buf, p + 1, extEnd, 'crlEntryExtensions', ext);
@@ -170,7 +185,8 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
             fail(s, 'DER_MALFORMED', 'reasonCode must be a one-octet ENUMERATED', valueStart, 'crlEntryExtensions', ext);
           }
           reason = buf[valueStart + 2] as number;
-          if (reason === 7 || reason > 10) s.problems.add('UNKNOWN_REASON_CODE', `reasonCode ${reason} is not defined by RFC 5280`, base + valueStart);
+          if (reason === 7 || reason > 10)
+            s.problems.add('UNKNOWN_REASON_CODE', `reasonCode ${reason} is not defined by RFC 5280`, base + valueStart);
         } else if (idCe === 0x18) {
           // invalidityDate ::= GeneralizedTime
           if (valueEnd - valueStart !== 17 || buf[valueStart] !== 0x18 || buf[valueStart + 1] !== 15) {
@@ -185,13 +201,19 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
         } else if (idCe === 0x1d) {
           // certificateIssuer ::= GeneralNames: only indirect CRLs carry it.
           checkValue(s, buf, valueStart, valueEnd, ext);
-          if (buf[valueStart] !== 0x30) fail(s, 'DER_MALFORMED', 'certificateIssuer must be a GeneralNames SEQUENCE', valueStart, 'crlEntryExtensions', ext);
+          if (buf[valueStart] !== 0x30)
+            fail(s, 'DER_MALFORMED', 'certificateIssuer must be a GeneralNames SEQUENCE', valueStart, 'crlEntryExtensions', ext);
           issuerStart = valueStart + 2 + ((buf[valueStart + 1] as number) < 0x80 ? 0 : (buf[valueStart + 1] as number) & 0x7f);
           issuerEnd = valueEnd;
           s.problems.add('INDIRECT_CRL', 'an entry has a certificateIssuer extension (indirect CRL)', base + extStart);
         } else {
           checkValue(s, buf, valueStart, valueEnd, ext);
-          if (critical) s.problems.add('UNKNOWN_CRITICAL_ENTRY_EXTENSION', `unknown critical CRL entry extension at byte ${base + oidStart}`, base + extStart);
+          if (critical)
+            s.problems.add(
+              'UNKNOWN_CRITICAL_ENTRY_EXTENSION',
+              `unknown critical CRL entry extension at byte ${base + oidStart}`,
+              base + extStart,
+            );
         }
         p = extEnd;
       }

@@ -40,7 +40,15 @@ function expect(tlv: Tlv, tag: number, what: string, path: string, base: number)
  * Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }
  * ```
  */
-export function readHeaderElement(step: Step, buf: Uint8Array, tlv: Tlv, base: number, fields: HeaderFields, maxDepth: number, problems: ProblemLog): void {
+export function readHeaderElement(
+  step: Step,
+  buf: Uint8Array,
+  tlv: Tlv,
+  base: number,
+  fields: HeaderFields,
+  maxDepth: number,
+  problems: ProblemLog,
+): void {
   const path = STEP_PATHS[step];
   const at = base + tlv.start;
   switch (step) {
@@ -86,6 +94,7 @@ export function readHeaderElement(step: Step, buf: Uint8Array, tlv: Tlv, base: n
 /** For an algorithm this engine cannot verify: the OID only, with placeholder scheme and hash (see `signatureAlgorithmSupported`). */
 function unsupportedAlgorithm(der: Uint8Array, e: UnsupportedAlgorithmError): SignatureAlgorithm {
   let oid = e.oid;
-  if (der.length > 4 && der[0] === TAG.SEQUENCE && (der[1] as number) < 0x80 && der[2] === TAG.OID) oid = decodeOid(der, 4, Math.min(der.length, 4 + (der[3] as number)));
+  if (der.length > 4 && der[0] === TAG.SEQUENCE && (der[1] as number) < 0x80 && der[2] === TAG.OID)
+    oid = decodeOid(der, 4, Math.min(der.length, 4 + (der[3] as number)));
   return { oid, name: oid, scheme: 'rsa-pkcs1', hash: 'sha256' };
 }

@@ -57,7 +57,8 @@ export function parseIssuingDistributionPoint(der: Uint8Array, path: string, bas
 
 function readDistributionPointName(der: Uint8Array, field: Tlv, idp: IssuingDistributionPoint, path: string, base: number): void {
   const choice = readTlv(der, field.contentStart, field.contentEnd, path, base);
-  if (choice.contentEnd !== field.contentEnd) throw new DerError('DER_MALFORMED', 'extra data after DistributionPointName', base + choice.contentEnd, path);
+  if (choice.contentEnd !== field.contentEnd)
+    throw new DerError('DER_MALFORMED', 'extra data after DistributionPointName', base + choice.contentEnd, path);
   if (choice.tag === 0xa0) {
     idp.fullName = formatGeneralNames(der, choice, `${path}.fullName`, base);
   } else if (choice.tag === 0xa1) {

@@ -113,7 +113,8 @@ export class CrlScanner {
         if (this.tail.length < this.need) return;
         this.base = this.consumed;
         const p = this.run(this.tail.bytes, 0, this.tail.length);
-        if (p === 0 && this.need <= this.tail.length) throw new X509Error('CRL_MALFORMED', `scanner made no progress at byte ${this.consumed}`);
+        if (p === 0 && this.need <= this.tail.length)
+          throw new X509Error('CRL_MALFORMED', `scanner made no progress at byte ${this.consumed}`);
         this.tail.drop(p);
         this.consumed += p;
       }
@@ -136,7 +137,12 @@ export class CrlScanner {
     const signatureValue = this.signatureValue;
     const signatureAlgorithmDer = this.signatureAlgorithmDer;
     if (this.step !== Step.Done || header === null || signatureValue === null || signatureAlgorithmDer === null) {
-      this.failure = new DerError('DER_TRUNCATED', `input ends at byte ${this.received} before the element is complete`, this.consumed, this.path());
+      this.failure = new DerError(
+        'DER_TRUNCATED',
+        `input ends at byte ${this.received} before the element is complete`,
+        this.consumed,
+        this.path(),
+      );
       throw this.failure;
     }
     return this.result(header, signatureValue, signatureAlgorithmDer);
@@ -198,7 +204,13 @@ export class CrlScanner {
         continue;
       }
       if (step === Step.Done) {
-        if (p < end) throw new DerError('DER_TRAILING_DATA', `${end - p}+ bytes after the end of the CertificateList`, this.base + p, 'certificateList');
+        if (p < end)
+          throw new DerError(
+            'DER_TRAILING_DATA',
+            `${end - p}+ bytes after the end of the CertificateList`,
+            this.base + p,
+            'certificateList',
+          );
         break;
       }
       const at = this.base + p;
@@ -224,16 +236,38 @@ export class CrlScanner {
           this.step = Step.CrlExtensions;
           continue;
         }
-        if (step === Step.ExtensionsAfterEntries) throw new DerError('DER_MALFORMED', `expected crlExtensions [0] or the end of tbsCertList, found tag 0x${tag.toString(16)}`, at, this.path());
+        if (step === Step.ExtensionsAfterEntries)
+          throw new DerError(
+            'DER_MALFORMED',
+            `expected crlExtensions [0] or the end of tbsCertList, found tag 0x${tag.toString(16)}`,
+            at,
+            this.path(),
+          );
       }
       if (!readStreamHeader(h, buf, p, end, this.base, this.path())) {
         this.need = h.need;
         break;
       }
-      const containerEnd = this.step === Step.Outer ? this.maxBytes : this.step === Step.Tbs || this.step >= Step.SignatureAlgorithm ? this.outerEnd : this.tbsEnd;
+      const containerEnd =
+        this.step === Step.Outer
+          ? this.maxBytes
+          : this.step === Step.Tbs || this.step >= Step.SignatureAlgorithm
+            ? this.outerEnd
+            : this.tbsEnd;
       if (this.base + h.contentEnd > containerEnd) {
-        if (this.step === Step.Outer) throw new DerError('INPUT_TOO_LARGE', `CertificateList declares ${h.contentEnd - p} bytes, more than maxBytes ${this.maxBytes}`, at, this.path());
-        throw new DerError('DER_MALFORMED', `element of ${h.contentEnd - h.contentStart} bytes runs past the end of its parent`, at, this.path());
+        if (this.step === Step.Outer)
+          throw new DerError(
+            'INPUT_TOO_LARGE',
+            `CertificateList declares ${h.contentEnd - p} bytes, more than maxBytes ${this.maxBytes}`,
+            at,
+            this.path(),
+          );
+        throw new DerError(
+          'DER_MALFORMED',
+          `element of ${h.contentEnd - h.contentStart} bytes runs past the end of its parent`,
+          at,
+          this.path(),
+        );
       }
       // Containers: only the header is needed before moving inside.
       if (this.step === Step.Outer || this.step === Step.Tbs || this.step === Step.RevokedOrExtensions) {
@@ -241,7 +275,12 @@ export class CrlScanner {
         continue;
       }
       if (h.contentEnd - p > this.maxElementBytes) {
-        throw new DerError('INPUT_TOO_LARGE', `element of ${h.contentEnd - p} bytes exceeds maxElementBytes ${this.maxElementBytes}`, at, this.path());
+        throw new DerError(
+          'INPUT_TOO_LARGE',
+          `element of ${h.contentEnd - p} bytes exceeds maxElementBytes ${this.maxElementBytes}`,
+          at,
+          this.path(),
+        );
       }
       if (h.contentEnd > end) {
         this.need = h.contentEnd - p;
@@ -281,7 +320,8 @@ export class CrlScanner {
     const tlv = { tag: h.tag, start: p, contentStart: h.contentStart, contentEnd: h.contentEnd };
     const step = this.step;
     if (step === Step.SignatureAlgorithm) {
-      if (h.tag !== TAG.SEQUENCE) throw new DerError('DER_MALFORMED', `expected SEQUENCE, found tag 0x${h.tag.toString(16)}`, at, this.path());
+      if (h.tag !== TAG.SEQUENCE)
+        throw new DerError('DER_MALFORMED', `expected SEQUENCE, found tag 0x${h.tag.toString(16)}`, at, this.path());
       const der = copyBytes(buf, p, h.contentEnd);
       this.signatureAlgorithmDer = der;
       if (!sameBytes(der, this.fields.signatureDer)) {
@@ -289,20 +329,33 @@ export class CrlScanner {
       }
       this.step = Step.SignatureValue;
     } else if (step === Step.SignatureValue) {
-      if (h.tag !== TAG.BIT_STRING) throw new DerError('DER_MALFORMED', `expected BIT STRING, found tag 0x${h.tag.toString(16)}`, at, this.path());
+      if (h.tag !== TAG.BIT_STRING)
+        throw new DerError('DER_MALFORMED', `expected BIT STRING, found tag 0x${h.tag.toString(16)}`, at, this.path());
       this.signatureValue = this.readSignatureBits(buf, h.contentStart, h.contentEnd, at);
-      if (at + (h.contentEnd - p) !== this.outerEnd) throw new DerError('DER_MALFORMED', 'extra data inside CertificateList after signatureValue', at + (h.contentEnd - p), 'certificateList');
+      if (at + (h.contentEnd - p) !== this.outerEnd)
+        throw new DerError(
+          'DER_MALFORMED',
+          'extra data inside CertificateList after signatureValue',
+          at + (h.contentEnd - p),
+          'certificateList',
+        );
       this.step = Step.Done;
     } else if (step === Step.CrlExtensions) {
       readHeaderElement(step, buf, tlv, this.base, this.fields, this.maxDepth, this.problems);
-      if (at + (h.contentEnd - p) !== this.tbsEnd) throw new DerError('DER_MALFORMED', 'data after crlExtensions inside tbsCertList', at + (h.contentEnd - p), 'tbsCertList');
+      if (at + (h.contentEnd - p) !== this.tbsEnd)
+        throw new DerError('DER_MALFORMED', 'data after crlExtensions inside tbsCertList', at + (h.contentEnd - p), 'tbsCertList');
       this.emitHeader();
       this.step = Step.SignatureAlgorithm;
     } else {
       readHeaderElement(step, buf, tlv, this.base, this.fields, this.maxDepth, this.problems);
       if (step === Step.Signature) this.startVerifier(buf, h.contentEnd);
       if (step === Step.VersionOrSignature) this.loop.v1 = this.fields.version === 1;
-      this.step = step === Step.VersionOrSignature ? Step.Signature : step === Step.NextUpdateOrMore ? Step.RevokedOrExtensions : ((step + 1) as Step);
+      this.step =
+        step === Step.VersionOrSignature
+          ? Step.Signature
+          : step === Step.NextUpdateOrMore
+            ? Step.RevokedOrExtensions
+            : ((step + 1) as Step);
       if (step === Step.NextUpdateOrMore) this.emitHeader();
     }
     return h.contentEnd;
@@ -318,7 +371,8 @@ export class CrlScanner {
       throw new DerError('DER_MALFORMED', 'signatureValue is not a valid BIT STRING', at, 'signatureValue');
     }
     if (unused > 0) {
-      if (((buf[end - 1] as number) & ((1 << unused) - 1)) !== 0) throw new DerError('DER_MALFORMED', 'BIT STRING unused bits are not zero (not DER)', this.base + end - 1, 'signatureValue');
+      if (((buf[end - 1] as number) & ((1 << unused) - 1)) !== 0)
+        throw new DerError('DER_MALFORMED', 'BIT STRING unused bits are not zero (not DER)', this.base + end - 1, 'signatureValue');
       this.problems.add('SIGNATURE_INVALID', `signatureValue has ${unused} unused bits: not a signature`, at);
       this.signatureMalformed = true;
     }

@@ -27,7 +27,8 @@ export function readStreamHeader(h: StreamHeader, buf: Uint8Array, p: number, en
     return false;
   }
   const tag = buf[p] as number;
-  if ((tag & 0x1f) === 0x1f) throw new DerError('DER_MALFORMED', `multi-byte tag 0x${tag.toString(16)} is not used in X.509`, base + p, path);
+  if ((tag & 0x1f) === 0x1f)
+    throw new DerError('DER_MALFORMED', `multi-byte tag 0x${tag.toString(16)} is not used in X.509`, base + p, path);
   const first = buf[p + 1] as number;
   let length: number;
   let contentStart: number;

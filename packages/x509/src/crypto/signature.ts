@@ -77,16 +77,23 @@ export function parseSignatureAlgorithm(der: Uint8Array, path = 'signatureAlgori
         throw new UnsupportedAlgorithmError('RSASSA-PSS mask generation other than MGF1', 'mask generation function');
       }
       mgfHash = hashOf(der, mgfParams, `${ppath}.maskGenAlgorithm.parameters`, base);
-    } else if (field.tag === 0xa2) saltLength = readSmallInteger(der, expectTag(inner, TAG.INTEGER, `${ppath}.saltLength`, base), `${ppath}.saltLength`, base);
+    } else if (field.tag === 0xa2)
+      saltLength = readSmallInteger(der, expectTag(inner, TAG.INTEGER, `${ppath}.saltLength`, base), `${ppath}.saltLength`, base);
     else if (field.tag === 0xa3) {
-      if (readSmallInteger(der, inner, `${ppath}.trailerField`, base) !== 1) throw new UnsupportedAlgorithmError('RSASSA-PSS trailerField other than 1', 'trailer field');
+      if (readSmallInteger(der, inner, `${ppath}.trailerField`, base) !== 1)
+        throw new UnsupportedAlgorithmError('RSASSA-PSS trailerField other than 1', 'trailer field');
     } else throw new DerError('DER_MALFORMED', `unexpected RSASSA-PSS field tag 0x${field.tag.toString(16)}`, base + field.start, ppath);
   }
   if (mgfHash !== hash) throw new UnsupportedAlgorithmError(`RSASSA-PSS with MGF1-${mgfHash} over ${hash}`, 'PSS parameter combination');
   return { oid, name: 'rsassaPss', scheme: 'rsa-pss', hash, saltLength };
 }
 
-function hashOf(der: Uint8Array, algId: { tag: number; start: number; contentStart: number; contentEnd: number }, path: string, base: number): HashName {
+function hashOf(
+  der: Uint8Array,
+  algId: { tag: number; start: number; contentStart: number; contentEnd: number },
+  path: string,
+  base: number,
+): HashName {
   expectTag(algId, TAG.SEQUENCE, path, base);
   const [oidTlv] = readChildren(der, algId, path, base);
   if (!oidTlv) throw new DerError('DER_MALFORMED', 'empty hash AlgorithmIdentifier', base + algId.start, path);

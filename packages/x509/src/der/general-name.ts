@@ -47,7 +47,8 @@ export function readOtherName(buf: Uint8Array, gn: Tlv, path: string, base = 0):
   expectTag(typeId, TAG.OID, `${path}.type-id`, base);
   expectTag(wrapper, 0xa0, `${path}.value`, base);
   const value = readTlv(buf, wrapper.contentStart, wrapper.contentEnd, `${path}.value`, base);
-  if (value.contentEnd !== wrapper.contentEnd) throw new DerError('DER_TRAILING_DATA', 'bytes after otherName value', base + value.contentEnd, `${path}.value`);
+  if (value.contentEnd !== wrapper.contentEnd)
+    throw new DerError('DER_TRAILING_DATA', 'bytes after otherName value', base + value.contentEnd, `${path}.value`);
   return { typeId: decodeOid(buf, typeId.contentStart, typeId.contentEnd, `${path}.type-id`, base), value };
 }
 
@@ -107,7 +108,9 @@ export function formatRelativeName(buf: Uint8Array, rdn: Tlv): string {
 }
 
 /** ReasonFlags bit n names CRLReason n, except bits 7 and 8: privilegeWithdrawn and aACompromise (codes 9 and 10). Bit 0 is unused. */
-const REASON_FLAG_NAMES: readonly (CrlReason | null)[] = Array.from({ length: 9 }, (_, bit) => (bit === 0 ? null : (CRL_REASONS[bit < 7 ? bit : bit + 2] ?? null)));
+const REASON_FLAG_NAMES: readonly (CrlReason | null)[] = Array.from({ length: 9 }, (_, bit) =>
+  bit === 0 ? null : (CRL_REASONS[bit < 7 ? bit : bit + 2] ?? null),
+);
 
 /**
  * ```asn1

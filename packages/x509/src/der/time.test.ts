@@ -55,14 +55,22 @@ describe('formatTime', () => {
   it('is toISOString without the milliseconds for every day of 1970 … 9999, at varying times, and at the edges', () => {
     const step = 86_400_000 + 3_599_123; // a day and ~an hour: every day/month/leap combination, every hour of the day over time
     for (let ms = 0; ms < Date.UTC(10_000, 0, 1); ms += step) expect(formatTime(ms)).toBe(viaDate(ms));
-    for (const ms of [0, 999, 1000, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(2100, 1, 28, 12), Date.UTC(9999, 11, 31, 23, 59, 59, 999)]) {
+    for (const ms of [
+      0,
+      999,
+      1000,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2100, 1, 28, 12),
+      Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+    ]) {
       expect(formatTime(ms)).toBe(viaDate(ms));
       expect(formatTime(new Date(ms))).toBe(viaDate(ms));
     }
   });
 
   it('leaves instants before 1970 and after 9999 to Date, and refuses an invalid one as Date does', () => {
-    for (const ms of [-1, -86_400_001, Date.UTC(1950, 5, 15, 1, 2, 3), Date.UTC(10_000, 0, 1), 8.64e15]) expect(formatTime(ms)).toBe(viaDate(ms));
+    for (const ms of [-1, -86_400_001, Date.UTC(1950, 5, 15, 1, 2, 3), Date.UTC(10_000, 0, 1), 8.64e15])
+      expect(formatTime(ms)).toBe(viaDate(ms));
     expect(formatTime(Date.UTC(1950, 5, 15, 1, 2, 3))).toBe('1950-06-15T01:02:03Z');
     expect(() => formatTime(Number.NaN)).toThrow(RangeError);
     expect(() => formatTime(new Date(Number.NaN))).toThrow(RangeError);

@@ -38,7 +38,8 @@ export interface Tlv {
 export function readTlv(buf: Uint8Array, offset: number, limit: number, path: string, base = 0): Tlv {
   if (offset >= limit) throw new DerError('DER_TRUNCATED', 'expected an element, found end of data', base + offset, path);
   const tag = buf[offset] as number;
-  if ((tag & 0x1f) === 0x1f) throw new DerError('DER_MALFORMED', `multi-byte tag 0x${tag.toString(16)} is not used in X.509`, base + offset, path);
+  if ((tag & 0x1f) === 0x1f)
+    throw new DerError('DER_MALFORMED', `multi-byte tag 0x${tag.toString(16)} is not used in X.509`, base + offset, path);
   if (offset + 1 >= limit) throw new DerError('DER_TRUNCATED', 'length missing', base + offset + 1, path);
   let p = offset + 1;
   const first = buf[p++] as number;
@@ -58,14 +59,24 @@ export function readTlv(buf: Uint8Array, offset: number, limit: number, path: st
   }
   const contentEnd = p + length;
   if (contentEnd > limit) {
-    throw new DerError('DER_TRUNCATED', `element of ${length} bytes runs past the end of its container (${limit - p} bytes left)`, base + offset, path);
+    throw new DerError(
+      'DER_TRUNCATED',
+      `element of ${length} bytes runs past the end of its container (${limit - p} bytes left)`,
+      base + offset,
+      path,
+    );
   }
   return { tag, start: offset, contentStart: p, contentEnd };
 }
 
 export function expectTag(tlv: Tlv, tag: number, path: string, base = 0): Tlv {
   if (tlv.tag !== tag) {
-    throw new DerError('DER_MALFORMED', `expected tag 0x${tag.toString(16).padStart(2, '0')}, found 0x${tlv.tag.toString(16).padStart(2, '0')}`, base + tlv.start, path);
+    throw new DerError(
+      'DER_MALFORMED',
+      `expected tag 0x${tag.toString(16).padStart(2, '0')}, found 0x${tlv.tag.toString(16).padStart(2, '0')}`,
+      base + tlv.start,
+      path,
+    );
   }
   return tlv;
 }
@@ -91,7 +102,12 @@ export function readChildren(buf: Uint8Array, parent: Tlv, path: string, base = 
 export function readSingle(buf: Uint8Array, path: string, base = 0): Tlv {
   const tlv = readTlv(buf, 0, buf.length, path, base);
   if (tlv.contentEnd !== buf.length) {
-    throw new DerError('DER_TRAILING_DATA', `${buf.length - tlv.contentEnd} bytes after the end of the element`, base + tlv.contentEnd, path);
+    throw new DerError(
+      'DER_TRAILING_DATA',
+      `${buf.length - tlv.contentEnd} bytes after the end of the element`,
+      base + tlv.contentEnd,
+      path,
+    );
   }
   return tlv;
 }

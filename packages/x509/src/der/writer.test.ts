@@ -12,7 +12,7 @@ describe('DER writer', () => {
       expect(readTlv(buf, 0, buf.length, 't').contentEnd - readTlv(buf, 0, buf.length, 't').contentStart).toBe(n);
     }
   });
-  it('encodes integers in minimal two\'s complement', () => {
+  it("encodes integers in minimal two's complement", () => {
     const hex = (v: bigint) => Buffer.from(integerContent(v)).toString('hex');
     expect(hex(0n)).toBe('00');
     expect(hex(127n)).toBe('7f');

@@ -157,13 +157,19 @@ function decodeString(buf: Uint8Array, tlv: Tlv, typeId: string): string {
     try {
       return utf8.decode(bytes);
     } catch (e) {
-      throw new X509Error('CERT_MALFORMED', `JPKI otherName ${typeId} is not valid UTF-8 at byte ${tlv.contentStart} of subjectAltName`, { cause: e });
+      throw new X509Error('CERT_MALFORMED', `JPKI otherName ${typeId} is not valid UTF-8 at byte ${tlv.contentStart} of subjectAltName`, {
+        cause: e,
+      });
     }
   }
   if (tlv.tag === TAG.PRINTABLE_STRING || tlv.tag === TAG.IA5_STRING) {
     const bad = bytes.findIndex((b) => b > 0x7f);
-    if (bad >= 0) throw new X509Error('CERT_MALFORMED', `JPKI otherName ${typeId} has a non-ASCII byte at ${tlv.contentStart + bad} of subjectAltName`);
+    if (bad >= 0)
+      throw new X509Error('CERT_MALFORMED', `JPKI otherName ${typeId} has a non-ASCII byte at ${tlv.contentStart + bad} of subjectAltName`);
     return Buffer.from(bytes).toString('latin1');
   }
-  throw new X509Error('CERT_MALFORMED', `JPKI otherName ${typeId} has string tag 0x${tlv.tag.toString(16)}; expected UTF8String, PrintableString or IA5String`);
+  throw new X509Error(
+    'CERT_MALFORMED',
+    `JPKI otherName ${typeId} has string tag 0x${tlv.tag.toString(16)}; expected UTF8String, PrintableString or IA5String`,
+  );
 }

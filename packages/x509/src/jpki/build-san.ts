@@ -21,7 +21,8 @@ const positions = (text: string, substituted: boolean): string => {
  * codes PrintableString. For the simulator; `readJpkiBasicDetails` reads it back.
  */
 export function buildJpkiSubjectAltName(details: JpkiBasicDetailsData): Uint8Array {
-  if (details.name.length === 0 || details.address.length === 0) throw new X509Error('CERT_MALFORMED', 'JPKI name and address must not be empty');
+  if (details.name.length === 0 || details.address.length === 0)
+    throw new X509Error('CERT_MALFORMED', 'JPKI name and address must not be empty');
   return sequence(
     otherName(OID.jpki_name, utf8String(details.name)),
     otherName(OID.jpki_birth_date, printableString(formatJpkiBirthDate(details.birthDate, details.birthDateEra))),

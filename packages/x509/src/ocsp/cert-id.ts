@@ -16,7 +16,9 @@ const HASH_OIDS: Readonly<Record<HashName, string>> = {
   sha384: OID.id_sha384,
   sha512: OID.id_sha512,
 };
-const HASH_NAMES: Readonly<Record<string, HashName>> = Object.fromEntries(Object.entries(HASH_OIDS).map(([name, o]) => [o, name as HashName]));
+const HASH_NAMES: Readonly<Record<string, HashName>> = Object.fromEntries(
+  Object.entries(HASH_OIDS).map(([name, o]) => [o, name as HashName]),
+);
 
 /** The issuer as CertID needs it: its subject Name DER and its subjectPublicKey (BIT STRING value, no unused-bits octet). */
 export interface CertIdIssuer {
@@ -50,7 +52,12 @@ export function certIdIsOfIssuer(certId: CertId, issuer: CertIdIssuer): boolean 
 }
 
 export function certIdEquals(a: CertId, b: CertId): boolean {
-  return a.hashAlgorithm === b.hashAlgorithm && a.serial === b.serial && bytesEqual(a.issuerNameHash, b.issuerNameHash) && bytesEqual(a.issuerKeyHash, b.issuerKeyHash);
+  return (
+    a.hashAlgorithm === b.hashAlgorithm &&
+    a.serial === b.serial &&
+    bytesEqual(a.issuerNameHash, b.issuerNameHash) &&
+    bytesEqual(a.issuerKeyHash, b.issuerKeyHash)
+  );
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -60,7 +67,12 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** CertID DER; the hash AlgorithmIdentifier carries NULL parameters, as OpenSSL writes it. */
 export function encodeCertId(certId: CertId): Uint8Array {
   const hashOid = HASH_OIDS[certId.hashAlgorithm as HashName] ?? certId.hashAlgorithm;
-  return sequence(sequence(oid(hashOid), nullValue()), octetString(certId.issuerNameHash), octetString(certId.issuerKeyHash), integer(certId.serial));
+  return sequence(
+    sequence(oid(hashOid), nullValue()),
+    octetString(certId.issuerNameHash),
+    octetString(certId.issuerKeyHash),
+    integer(certId.serial),
+  );
 }
 
 /** Reads a CertID element (parameters of the hash AlgorithmIdentifier are ignored when comparing: NULL or absent alike). */
@@ -69,11 +81,17 @@ export function readCertId(buf: Uint8Array, tlv: Tlv, path: string): CertId {
   if (!alg || !nameHash || !keyHash || !serial) throw new DerError('DER_MALFORMED', 'CertID needs 4 fields', tlv.start, path);
   const [algOid] = readChildren(buf, expectTag(alg, TAG.SEQUENCE, `${path}.hashAlgorithm`), `${path}.hashAlgorithm`);
   if (!algOid) throw new DerError('DER_MALFORMED', 'empty AlgorithmIdentifier', alg.start, `${path}.hashAlgorithm`);
-  const dotted = decodeOid(buf, expectTag(algOid, TAG.OID, `${path}.hashAlgorithm`).contentStart, algOid.contentEnd, `${path}.hashAlgorithm`);
+  const dotted = decodeOid(
+    buf,
+    expectTag(algOid, TAG.OID, `${path}.hashAlgorithm`).contentStart,
+    algOid.contentEnd,
+    `${path}.hashAlgorithm`,
+  );
   expectTag(nameHash, TAG.OCTET_STRING, `${path}.issuerNameHash`);
   expectTag(keyHash, TAG.OCTET_STRING, `${path}.issuerKeyHash`);
   expectTag(serial, TAG.INTEGER, `${path}.serialNumber`);
-  if (serial.contentEnd === serial.contentStart) throw new DerError('DER_MALFORMED', 'empty serialNumber', serial.start, `${path}.serialNumber`);
+  if (serial.contentEnd === serial.contentStart)
+    throw new DerError('DER_MALFORMED', 'empty serialNumber', serial.start, `${path}.serialNumber`);
   return {
     hashAlgorithm: HASH_NAMES[dotted] ?? dotted,
     issuerNameHash: buf.slice(nameHash.contentStart, nameHash.contentEnd),

@@ -49,21 +49,39 @@ function readOcspResponse(der: Uint8Array): OcspResponse {
   if (responseStatus !== 'successful') return { der, responseStatus, basic: null };
   if (!bytesWrapper) throw new DerError('DER_MALFORMED', 'successful response without responseBytes', top.contentEnd, 'responseBytes');
   expectTag(bytesWrapper, 0xa0, 'responseBytes');
-  const responseBytes = expectTag(readTlv(der, bytesWrapper.contentStart, bytesWrapper.contentEnd, 'responseBytes'), TAG.SEQUENCE, 'responseBytes');
+  const responseBytes = expectTag(
+    readTlv(der, bytesWrapper.contentStart, bytesWrapper.contentEnd, 'responseBytes'),
+    TAG.SEQUENCE,
+    'responseBytes',
+  );
   const [typeTlv, octets] = readChildren(der, responseBytes, 'responseBytes');
-  if (!typeTlv || !octets) throw new DerError('DER_MALFORMED', 'ResponseBytes needs responseType and response', responseBytes.start, 'responseBytes');
-  const type = decodeOid(der, expectTag(typeTlv, TAG.OID, 'responseBytes.responseType').contentStart, typeTlv.contentEnd, 'responseBytes.responseType');
-  if (type !== OID.id_pkix_ocsp_basic) throw new X509Error('OCSP_MALFORMED', `unsupported OCSP responseType ${type} (only id-pkix-ocsp-basic)`);
+  if (!typeTlv || !octets)
+    throw new DerError('DER_MALFORMED', 'ResponseBytes needs responseType and response', responseBytes.start, 'responseBytes');
+  const type = decodeOid(
+    der,
+    expectTag(typeTlv, TAG.OID, 'responseBytes.responseType').contentStart,
+    typeTlv.contentEnd,
+    'responseBytes.responseType',
+  );
+  if (type !== OID.id_pkix_ocsp_basic)
+    throw new X509Error('OCSP_MALFORMED', `unsupported OCSP responseType ${type} (only id-pkix-ocsp-basic)`);
   expectTag(octets, TAG.OCTET_STRING, 'responseBytes.response');
   // Offsets stay absolute: the basic response is read in place, inside the outer buffer.
   const basicTlv = expectTag(readTlv(der, octets.contentStart, octets.contentEnd, 'BasicOCSPResponse'), TAG.SEQUENCE, 'BasicOCSPResponse');
-  if (basicTlv.contentEnd !== octets.contentEnd) throw new DerError('DER_TRAILING_DATA', 'bytes after BasicOCSPResponse', basicTlv.contentEnd, 'responseBytes.response');
+  if (basicTlv.contentEnd !== octets.contentEnd)
+    throw new DerError('DER_TRAILING_DATA', 'bytes after BasicOCSPResponse', basicTlv.contentEnd, 'responseBytes.response');
   return { der, responseStatus, basic: readBasic(der, basicTlv) };
 }
 
 function readBasic(der: Uint8Array, basic: Tlv): BasicOcspResponse {
   const [tbs, sigAlg, sig, certsWrapper, extra] = readChildren(der, basic, 'BasicOCSPResponse');
-  if (!tbs || !sigAlg || !sig || extra) throw new DerError('DER_MALFORMED', 'BasicOCSPResponse must be tbsResponseData, signatureAlgorithm, signature, [certs]', basic.start, 'BasicOCSPResponse');
+  if (!tbs || !sigAlg || !sig || extra)
+    throw new DerError(
+      'DER_MALFORMED',
+      'BasicOCSPResponse must be tbsResponseData, signatureAlgorithm, signature, [certs]',
+      basic.start,
+      'BasicOCSPResponse',
+    );
   expectTag(tbs, TAG.SEQUENCE, 'tbsResponseData');
   expectTag(sig, TAG.BIT_STRING, 'signature');
   if (sig.contentEnd <= sig.contentStart) throw new DerError('DER_MALFORMED', 'empty signature BIT STRING', sig.start, 'signature');
@@ -80,24 +98,47 @@ function readBasic(der: Uint8Array, basic: Tlv): BasicOcspResponse {
   };
 }
 
-function readResponseData(der: Uint8Array, tbs: Tlv): Pick<BasicOcspResponse, 'responderId' | 'producedAt' | 'responses' | 'nonce' | 'responseExtensions'> {
+function readResponseData(
+  der: Uint8Array,
+  tbs: Tlv,
+): Pick<BasicOcspResponse, 'responderId' | 'producedAt' | 'responses' | 'nonce' | 'responseExtensions'> {
   const fields = readChildren(der, tbs, 'tbsResponseData');
   let i = 0;
   if (fields[0]?.tag === 0xa0) {
     const wrapper = fields[i++] as Tlv;
-    const v = readSmallInteger(der, readTlv(der, wrapper.contentStart, wrapper.contentEnd, 'tbsResponseData.version'), 'tbsResponseData.version');
+    const v = readSmallInteger(
+      der,
+      readTlv(der, wrapper.contentStart, wrapper.contentEnd, 'tbsResponseData.version'),
+      'tbsResponseData.version',
+    );
     if (v !== 0) throw new DerError('DER_MALFORMED', `unknown ResponseData version ${v + 1}`, wrapper.start, 'tbsResponseData.version');
   }
   const [responder, produced, responses, extWrapper, extra] = fields.slice(i);
-  if (!responder || !produced || !responses || extra) throw new DerError('DER_MALFORMED', 'ResponseData must be responderID, producedAt, responses, [extensions]', tbs.start, 'tbsResponseData');
+  if (!responder || !produced || !responses || extra)
+    throw new DerError(
+      'DER_MALFORMED',
+      'ResponseData must be responderID, producedAt, responses, [extensions]',
+      tbs.start,
+      'tbsResponseData',
+    );
   expectTag(produced, TAG.GENERALIZED_TIME, 'tbsResponseData.producedAt');
   let responseExtensions: CertificateExtension[] = [];
-  if (extWrapper) responseExtensions = readExtensions(der, expectTag(extWrapper, 0xa1, 'tbsResponseData.responseExtensions'), 'tbsResponseData.responseExtensions', KNOWN_RESPONSE_EXTENSIONS);
+  if (extWrapper)
+    responseExtensions = readExtensions(
+      der,
+      expectTag(extWrapper, 0xa1, 'tbsResponseData.responseExtensions'),
+      'tbsResponseData.responseExtensions',
+      KNOWN_RESPONSE_EXTENSIONS,
+    );
   const nonceExt = responseExtensions.find((e) => e.oid === OID.id_pkix_ocsp_nonce);
   return {
     responderId: readResponderId(der, responder),
-    producedAt: new Date(readTimeMs(der, produced.tag, produced.contentStart, produced.contentEnd, 'tbsResponseData.producedAt', produced.start)),
-    responses: readChildren(der, expectTag(responses, TAG.SEQUENCE, 'tbsResponseData.responses'), 'responses').map((r, n) => readSingleResponse(der, r, `responses[${n}]`)),
+    producedAt: new Date(
+      readTimeMs(der, produced.tag, produced.contentStart, produced.contentEnd, 'tbsResponseData.producedAt', produced.start),
+    ),
+    responses: readChildren(der, expectTag(responses, TAG.SEQUENCE, 'tbsResponseData.responses'), 'responses').map((r, n) =>
+      readSingleResponse(der, r, `responses[${n}]`),
+    ),
     nonce: nonceExt ? readNonce(nonceExt.value) : null,
     responseExtensions,
   };
@@ -106,18 +147,31 @@ function readResponseData(der: Uint8Array, tbs: Tlv): Pick<BasicOcspResponse, 'r
 /** byName `[1] EXPLICIT Name`, byKey `[2] EXPLICIT OCTET STRING` (the ASN.1 module uses EXPLICIT TAGS). */
 function readResponderId(der: Uint8Array, tlv: Tlv): ResponderId {
   const path = 'tbsResponseData.responderID';
-  if (tlv.tag !== 0xa1 && tlv.tag !== 0xa2) throw new DerError('DER_MALFORMED', `ResponderID tag 0x${tlv.tag.toString(16)} is neither byName [1] nor byKey [2]`, tlv.start, path);
+  if (tlv.tag !== 0xa1 && tlv.tag !== 0xa2)
+    throw new DerError('DER_MALFORMED', `ResponderID tag 0x${tlv.tag.toString(16)} is neither byName [1] nor byKey [2]`, tlv.start, path);
   const inner = readTlv(der, tlv.contentStart, tlv.contentEnd, path);
   if (inner.contentEnd !== tlv.contentEnd) throw new DerError('DER_TRAILING_DATA', 'bytes after ResponderID', inner.contentEnd, path);
-  if (tlv.tag === 0xa2) return { type: 'byKey', keyHash: der.slice(expectTag(inner, TAG.OCTET_STRING, `${path}.byKey`).contentStart, inner.contentEnd) };
+  if (tlv.tag === 0xa2)
+    return { type: 'byKey', keyHash: der.slice(expectTag(inner, TAG.OCTET_STRING, `${path}.byKey`).contentStart, inner.contentEnd) };
   const name = expectTag(inner, TAG.SEQUENCE, `${path}.byName`);
   return { type: 'byName', name: { der: der.slice(name.start, name.contentEnd), text: formatName(der, name, `${path}.byName`) } };
 }
 
 function readSingleResponse(der: Uint8Array, tlv: Tlv, path: string): SingleResponse {
   const [certIdTlv, statusTlv, thisUpdateTlv, ...rest] = readChildren(der, expectTag(tlv, TAG.SEQUENCE, path), path);
-  if (!certIdTlv || !statusTlv || !thisUpdateTlv) throw new DerError('DER_MALFORMED', 'SingleResponse needs certID, certStatus, thisUpdate', tlv.start, path);
-  const time = (t: Tlv, field: string): Date => new Date(readTimeMs(der, expectTag(t, TAG.GENERALIZED_TIME, `${path}.${field}`).tag, t.contentStart, t.contentEnd, `${path}.${field}`, t.start));
+  if (!certIdTlv || !statusTlv || !thisUpdateTlv)
+    throw new DerError('DER_MALFORMED', 'SingleResponse needs certID, certStatus, thisUpdate', tlv.start, path);
+  const time = (t: Tlv, field: string): Date =>
+    new Date(
+      readTimeMs(
+        der,
+        expectTag(t, TAG.GENERALIZED_TIME, `${path}.${field}`).tag,
+        t.contentStart,
+        t.contentEnd,
+        `${path}.${field}`,
+        t.start,
+      ),
+    );
   const out: SingleResponse = {
     certId: readCertId(der, certIdTlv, `${path}.certID`),
     status: 'good',
@@ -128,7 +182,8 @@ function readSingleResponse(der: Uint8Array, tlv: Tlv, path: string): SingleResp
     extensions: [],
   };
   if (statusTlv.tag === 0x80) {
-    if (statusTlv.contentEnd !== statusTlv.contentStart) throw new DerError('DER_MALFORMED', 'good [0] NULL must be empty', statusTlv.start, `${path}.certStatus`);
+    if (statusTlv.contentEnd !== statusTlv.contentStart)
+      throw new DerError('DER_MALFORMED', 'good [0] NULL must be empty', statusTlv.start, `${path}.certStatus`);
   } else if (statusTlv.tag === 0xa1) {
     out.status = 'revoked';
     const [revTime, reasonWrapper] = readChildren(der, statusTlv, `${path}.certStatus.revoked`);
@@ -136,7 +191,11 @@ function readSingleResponse(der: Uint8Array, tlv: Tlv, path: string): SingleResp
     out.revocationTime = time(revTime, 'certStatus.revoked.revocationTime');
     if (reasonWrapper) {
       const rpath = `${path}.certStatus.revoked.revocationReason`;
-      const reason = expectTag(readTlv(der, expectTag(reasonWrapper, 0xa0, rpath).contentStart, reasonWrapper.contentEnd, rpath), TAG.ENUMERATED, rpath);
+      const reason = expectTag(
+        readTlv(der, expectTag(reasonWrapper, 0xa0, rpath).contentStart, reasonWrapper.contentEnd, rpath),
+        TAG.ENUMERATED,
+        rpath,
+      );
       const code = readSmallInteger(der, reason, rpath);
       out.revocationReason = reasonName(code) ?? null;
       if (!out.revocationReason) throw new DerError('DER_MALFORMED', `unknown CRLReason ${code}`, reason.start, rpath);
@@ -144,7 +203,12 @@ function readSingleResponse(der: Uint8Array, tlv: Tlv, path: string): SingleResp
   } else if (statusTlv.tag === 0x82) {
     out.status = 'unknown';
   } else {
-    throw new DerError('DER_MALFORMED', `CertStatus tag 0x${statusTlv.tag.toString(16)} is not good [0], revoked [1] or unknown [2]`, statusTlv.start, `${path}.certStatus`);
+    throw new DerError(
+      'DER_MALFORMED',
+      `CertStatus tag 0x${statusTlv.tag.toString(16)} is not good [0], revoked [1] or unknown [2]`,
+      statusTlv.start,
+      `${path}.certStatus`,
+    );
   }
   for (const field of rest) {
     if (field.tag === 0xa0) out.nextUpdate = time(readTlv(der, field.contentStart, field.contentEnd, `${path}.nextUpdate`), 'nextUpdate');
@@ -187,7 +251,8 @@ function readCerts(der: Uint8Array, wrapper: Tlv): ParsedCertificate[] {
     try {
       return parseCertificate(der.slice(c.start, c.contentEnd));
     } catch (e) {
-      if (e instanceof X509Error) throw new X509Error('OCSP_MALFORMED', `malformed OCSP response: certs[${n}] at byte ${c.start}: ${e.message}`, { cause: e });
+      if (e instanceof X509Error)
+        throw new X509Error('OCSP_MALFORMED', `malformed OCSP response: certs[${n}] at byte ${c.start}: ${e.message}`, { cause: e });
       throw e;
     }
   });

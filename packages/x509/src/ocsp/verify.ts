@@ -5,7 +5,16 @@ import { verifySignature } from '../crypto/signature.js';
 import { verifyCertificateSignature } from '../cert/verify.js';
 import type { ParsedCertificate } from '../cert/types.js';
 import { bytesEqual, certIdEquals, certIdIsOfIssuer, issuerOf } from './cert-id.js';
-import type { BasicOcspResponse, CertId, OcspProblem, OcspProblemCode, OcspResponse, OcspVerification, ResponderId, SingleResponse } from './types.js';
+import type {
+  BasicOcspResponse,
+  CertId,
+  OcspProblem,
+  OcspProblemCode,
+  OcspResponse,
+  OcspVerification,
+  ResponderId,
+  SingleResponse,
+} from './types.js';
 
 export interface OcspVerifyOptions {
   /** the CA that issued the certificate asked about */
@@ -37,7 +46,11 @@ export function verifyOcspResponse(resp: OcspResponse, opts: OcspVerifyOptions):
   const add = (code: OcspProblemCode, message: string): void => {
     problems.push({ code, message });
   };
-  const result = (signer: OcspVerification['signer'], responderCert: ParsedCertificate | null, response: SingleResponse | null): OcspVerification => ({
+  const result = (
+    signer: OcspVerification['signer'],
+    responderCert: ParsedCertificate | null,
+    response: SingleResponse | null,
+  ): OcspVerification => ({
     ok: problems.length === 0,
     problems,
     signer,
@@ -60,8 +73,10 @@ export function verifyOcspResponse(resp: OcspResponse, opts: OcspVerifyOptions):
   if (asked && basic.nonce && !bytesEqual(asked, basic.nonce)) add('NONCE_MISMATCH', 'the response nonce differs from the request nonce');
 
   if (response) {
-    if (response.thisUpdate.getTime() > nowMs + skewMs) add('THIS_UPDATE_IN_FUTURE', `thisUpdate ${response.thisUpdate.toISOString()} is in the future`);
-    if (response.nextUpdate && response.nextUpdate.getTime() < nowMs - skewMs) add('NEXT_UPDATE_PASSED', `nextUpdate ${response.nextUpdate.toISOString()} has passed`);
+    if (response.thisUpdate.getTime() > nowMs + skewMs)
+      add('THIS_UPDATE_IN_FUTURE', `thisUpdate ${response.thisUpdate.toISOString()} is in the future`);
+    if (response.nextUpdate && response.nextUpdate.getTime() < nowMs - skewMs)
+      add('NEXT_UPDATE_PASSED', `nextUpdate ${response.nextUpdate.toISOString()} has passed`);
   }
   return result(signer, responderCert, response);
 }
@@ -82,14 +97,18 @@ function checkSigner(
     return { signer: null, responderCert: null };
   }
   const signs = (cert: ParsedCertificate): boolean =>
-    cert.publicKey !== null && basic.signatureUnusedBits === 0 && verifySignature(alg, cert.publicKey, basic.tbsResponseData, basic.signatureValue);
+    cert.publicKey !== null &&
+    basic.signatureUnusedBits === 0 &&
+    verifySignature(alg, cert.publicKey, basic.tbsResponseData, basic.signatureValue);
 
   if (signs(ca)) {
     if (!responderIdNames(basic.responderId, ca)) add('RESPONDER_ID_MISMATCH', 'signed by the CA, but responderID names someone else');
     return { signer: 'issuer', responderCert: null };
   }
   // Certificates named by responderID first: the signature is then checked once in the usual case.
-  const candidates = [...basic.certs].sort((a, b) => Number(responderIdNames(basic.responderId, b)) - Number(responderIdNames(basic.responderId, a)));
+  const candidates = [...basic.certs].sort(
+    (a, b) => Number(responderIdNames(basic.responderId, b)) - Number(responderIdNames(basic.responderId, a)),
+  );
   const responder = candidates.find(signs);
   if (!responder) {
     add('SIGNATURE_INVALID', `neither the CA key nor any of the ${basic.certs.length} included certificates verifies the signature`);
@@ -97,10 +116,15 @@ function checkSigner(
   }
   const who = `responder certificate ${responder.serialHex} (${responder.subject.text})`;
   if (!responderIdNames(basic.responderId, responder)) add('RESPONDER_ID_MISMATCH', `${who} signed, but responderID names someone else`);
-  if (!bytesEqual(responder.issuer.der, ca.subject.der) || !issuedBy(responder, ca)) add('RESPONDER_NOT_ISSUED_BY_CA', `${who} was not issued by this CA's key`);
-  if (!responder.extKeyUsage?.includes(OID.id_kp_OCSPSigning)) add('RESPONDER_NOT_AUTHORIZED', `${who} lacks extKeyUsage id-kp-OCSPSigning`);
+  if (!bytesEqual(responder.issuer.der, ca.subject.der) || !issuedBy(responder, ca))
+    add('RESPONDER_NOT_ISSUED_BY_CA', `${who} was not issued by this CA's key`);
+  if (!responder.extKeyUsage?.includes(OID.id_kp_OCSPSigning))
+    add('RESPONDER_NOT_AUTHORIZED', `${who} lacks extKeyUsage id-kp-OCSPSigning`);
   if (responder.notBefore.getTime() > nowMs + skewMs || responder.notAfter.getTime() < nowMs - skewMs) {
-    add('RESPONDER_CERT_NOT_VALID_NOW', `${who} is valid only from ${responder.notBefore.toISOString()} to ${responder.notAfter.toISOString()}`);
+    add(
+      'RESPONDER_CERT_NOT_VALID_NOW',
+      `${who} is valid only from ${responder.notBefore.toISOString()} to ${responder.notAfter.toISOString()}`,
+    );
   }
   return { signer: 'delegated', responderCert: responder };
 }
@@ -127,7 +151,12 @@ function findResponse(basic: BasicOcspResponse, opts: OcspVerifyOptions, add: Ad
     ? basic.responses.find((r) => certIdEquals(r.certId, asked))
     : basic.responses.find((r) => certIdIsOfIssuer(r.certId, issuerOf(opts.issuer)));
   if (found) return found;
-  add('CERT_ID_NOT_FOUND', asked ? `no single response for the requested serial ${asked.serial.toString(16).toUpperCase()}` : 'no single response about a certificate of this CA');
+  add(
+    'CERT_ID_NOT_FOUND',
+    asked
+      ? `no single response for the requested serial ${asked.serial.toString(16).toUpperCase()}`
+      : 'no single response about a certificate of this CA',
+  );
   return null;
 }
 

@@ -16,7 +16,11 @@ export function checkChain(chain: readonly ParsedCertificate[], timeMs: number):
     if (depth === anchorDepth && depth > 0) return;
     for (const ext of cert.extensions) {
       if (ext.critical && !ext.known) {
-        errors.push({ code: 'UNHANDLED_CRITICAL_EXTENSION', message: `${cert.subject.text} has critical extension ${ext.oid}, which this validator does not process`, depth });
+        errors.push({
+          code: 'UNHANDLED_CRITICAL_EXTENSION',
+          message: `${cert.subject.text} has critical extension ${ext.oid}, which this validator does not process`,
+          depth,
+        });
       }
     }
     if (depth > 0 && depth < anchorDepth) errors.push(...checkIntermediate(chain, depth));
@@ -38,10 +42,18 @@ function checkIntermediate(chain: readonly ParsedCertificate[], depth: number): 
   const cert = chain[depth] as ParsedCertificate;
   const errors: PathError[] = [];
   if (!cert.basicConstraints?.cA) {
-    errors.push({ code: 'NOT_A_CA', message: `${cert.subject.text} issues certificates but is not a CA (basicConstraints cA is not true)`, depth });
+    errors.push({
+      code: 'NOT_A_CA',
+      message: `${cert.subject.text} issues certificates but is not a CA (basicConstraints cA is not true)`,
+      depth,
+    });
   }
   if (cert.keyUsage && !cert.keyUsage.keyCertSign) {
-    errors.push({ code: 'KEY_USAGE_NO_CERT_SIGN', message: `${cert.subject.text} issues certificates but its keyUsage lacks keyCertSign`, depth });
+    errors.push({
+      code: 'KEY_USAGE_NO_CERT_SIGN',
+      message: `${cert.subject.text} issues certificates but its keyUsage lacks keyCertSign`,
+      depth,
+    });
   }
   const pathLen = cert.basicConstraints?.pathLenConstraint ?? null;
   if (pathLen !== null) {
@@ -49,7 +61,11 @@ function checkIntermediate(chain: readonly ParsedCertificate[], depth: number): 
     let below = 0;
     for (let i = 1; i < depth; i++) if (!(chain[i] as ParsedCertificate).selfIssued) below++;
     if (below > pathLen) {
-      errors.push({ code: 'PATH_LENGTH_EXCEEDED', message: `${cert.subject.text} allows ${pathLen} intermediate CA(s) below it, the path has ${below}`, depth });
+      errors.push({
+        code: 'PATH_LENGTH_EXCEEDED',
+        message: `${cert.subject.text} allows ${pathLen} intermediate CA(s) below it, the path has ${below}`,
+        depth,
+      });
     }
   }
   return errors;

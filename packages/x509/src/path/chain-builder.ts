@@ -60,16 +60,28 @@ export function buildChain(target: ParsedCertificate, options: BuildChainOptions
   const fail = (f: ChainFailure): void => {
     // Report the failure that got furthest; at equal length a bad signature says more than a missing issuer.
     const b = worst.failure;
-    if (!b || f.partial.length > b.partial.length || (f.partial.length === b.partial.length && b.code === 'ISSUER_NOT_FOUND')) worst.failure = f;
+    if (!b || f.partial.length > b.partial.length || (f.partial.length === b.partial.length && b.code === 'ISSUER_NOT_FOUND'))
+      worst.failure = f;
   };
 
   const extend = (path: ParsedCertificate[]): ParsedCertificate[] | null => {
     const cert = path[path.length - 1] as ParsedCertificate;
     const depth = path.length - 1;
-    const matchingAnchors = byKeyHint(cert, anchors.filter((a) => namesEqual(a.subject, cert.issuer)));
-    const matchingPool = byKeyHint(cert, pool.filter((c) => namesEqual(c.subject, cert.issuer) && !path.includes(c)));
+    const matchingAnchors = byKeyHint(
+      cert,
+      anchors.filter((a) => namesEqual(a.subject, cert.issuer)),
+    );
+    const matchingPool = byKeyHint(
+      cert,
+      pool.filter((c) => namesEqual(c.subject, cert.issuer) && !path.includes(c)),
+    );
     if (matchingAnchors.length === 0 && matchingPool.length === 0) {
-      fail({ code: 'ISSUER_NOT_FOUND', message: `no issuer certificate named ${cert.issuer.text} among the trust anchors and intermediates`, depth, partial: path });
+      fail({
+        code: 'ISSUER_NOT_FOUND',
+        message: `no issuer certificate named ${cert.issuer.text} among the trust anchors and intermediates`,
+        depth,
+        partial: path,
+      });
       return null;
     }
     let unsupported = false;
@@ -85,7 +97,12 @@ export function buildChain(target: ParsedCertificate, options: BuildChainOptions
         continue;
       }
       if (path.length + 1 >= maxDepth) {
-        fail({ code: 'PATH_TOO_LONG', message: `no trust anchor within ${maxDepth} certificates`, depth: depth + 1, partial: [...path, ca] });
+        fail({
+          code: 'PATH_TOO_LONG',
+          message: `no trust anchor within ${maxDepth} certificates`,
+          depth: depth + 1,
+          partial: [...path, ca],
+        });
         continue;
       }
       const found = extend([...path, ca]);
@@ -94,15 +111,30 @@ export function buildChain(target: ParsedCertificate, options: BuildChainOptions
     const tried = matchingAnchors.length + matchingPool.length;
     fail(
       unsupported
-        ? { code: 'SIGNATURE_UNSUPPORTED', message: `cannot check the signature of ${cert.subject.text}: unsupported algorithm or issuer key`, depth, partial: path }
-        : { code: 'SIGNATURE_INVALID', message: `signature of ${cert.subject.text} does not verify with the key of any of ${tried} certificate(s) named ${cert.issuer.text}`, depth, partial: path },
+        ? {
+            code: 'SIGNATURE_UNSUPPORTED',
+            message: `cannot check the signature of ${cert.subject.text}: unsupported algorithm or issuer key`,
+            depth,
+            partial: path,
+          }
+        : {
+            code: 'SIGNATURE_INVALID',
+            message: `signature of ${cert.subject.text} does not verify with the key of any of ${tried} certificate(s) named ${cert.issuer.text}`,
+            depth,
+            partial: path,
+          },
     );
     return null;
   };
 
   const chain = extend([target]);
   if (chain) return { ok: true, chain };
-  const failure: ChainFailure = worst.failure ?? { code: 'ISSUER_NOT_FOUND', message: `no issuer found for ${target.subject.text}`, depth: 0, partial: [target] };
+  const failure: ChainFailure = worst.failure ?? {
+    code: 'ISSUER_NOT_FOUND',
+    message: `no issuer found for ${target.subject.text}`,
+    depth: 0,
+    partial: [target],
+  };
   return { ok: false, failure };
 }
 

@@ -73,7 +73,10 @@ export class CrlSignatureCache {
     let ok = bySigner.get(signer);
     if (ok === undefined) {
       const { header, signatureValue } = crl.scan;
-      ok = header.signatureAlgorithmSupported && signer.publicKey !== null && verifySignature(header.signatureAlgorithm, signer.publicKey, crl.tbs, signatureValue);
+      ok =
+        header.signatureAlgorithmSupported &&
+        signer.publicKey !== null &&
+        verifySignature(header.signatureAlgorithm, signer.publicKey, crl.tbs, signatureValue);
       bySigner.set(signer, ok);
     }
     return ok;

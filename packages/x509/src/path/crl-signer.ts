@@ -33,7 +33,10 @@ export function findCrlSigner(crl: LoadedCrl, issuer: ParsedCertificate, anchor:
     if (!ctx.crlSignatures.verify(crl, candidate)) continue;
     verified = true;
     if (candidate.keyUsage && !candidate.keyUsage.cRLSign) {
-      problems.push({ code: 'CRL_SIGNER_NOT_FOUND', message: `${crl.label} is signed by ${candidate.subject.text}, whose keyUsage does not allow cRLSign` });
+      problems.push({
+        code: 'CRL_SIGNER_NOT_FOUND',
+        message: `${crl.label} is signed by ${candidate.subject.text}, whose keyUsage does not allow cRLSign`,
+      });
       continue;
     }
     if (candidate === issuer) return { ok: true, signer: candidate };
@@ -43,24 +46,45 @@ export function findCrlSigner(crl: LoadedCrl, issuer: ParsedCertificate, anchor:
   }
   if (!verified) {
     const tried = candidates.length;
-    problems.push({ code: 'CRL_SIGNATURE_INVALID', message: `${crl.label}: signature does not verify with the key of any of ${tried} certificate(s) named ${crlIssuer.text}` });
+    problems.push({
+      code: 'CRL_SIGNATURE_INVALID',
+      message: `${crl.label}: signature does not verify with the key of any of ${tried} certificate(s) named ${crlIssuer.text}`,
+    });
   }
   return { ok: false, problems };
 }
 
 /** A CRL signer other than the issuing CA: its path to the same anchor must be valid and every certificate on it unrevoked. */
-function checkSeparateSigner(signer: ParsedCertificate, anchor: ParsedCertificate, ctx: SignerContext, label: string): StatusProblem | null {
+function checkSeparateSigner(
+  signer: ParsedCertificate,
+  anchor: ParsedCertificate,
+  ctx: SignerContext,
+  label: string,
+): StatusProblem | null {
   const built = buildChain(signer, { pool: ctx.pool, anchors: [anchor], maxDepth: ctx.maxDepth, signatures: ctx.signatures });
-  if (!built.ok) return { code: 'CRL_SIGNER_NOT_FOUND', message: `${label}: its signer ${signer.subject.text} has no valid path to the trust anchor (${built.failure.message})` };
+  if (!built.ok)
+    return {
+      code: 'CRL_SIGNER_NOT_FOUND',
+      message: `${label}: its signer ${signer.subject.text} has no valid path to the trust anchor (${built.failure.message})`,
+    };
   const chain = built.chain;
   const pathErrors = checkChain(chain, ctx.timeMs);
-  if (pathErrors.length > 0) return { code: 'CRL_SIGNER_NOT_FOUND', message: `${label}: the path of its signer is not valid (${pathErrors.map((e) => e.message).join('; ')})` };
+  if (pathErrors.length > 0)
+    return {
+      code: 'CRL_SIGNER_NOT_FOUND',
+      message: `${label}: the path of its signer is not valid (${pathErrors.map((e) => e.message).join('; ')})`,
+    };
   for (let i = 0; i + 1 < chain.length; i++) {
     const cert = chain[i] as ParsedCertificate;
     const status = ctx.statusOf(cert, chain[i + 1] as ParsedCertificate, anchor);
     const which = i === 0 ? 'its signer' : 'a CA above its signer,';
-    if (status.status === 'revoked') return { code: 'CRL_SIGNER_REVOKED', message: `${label}: ${which} ${cert.subject.text} (serial ${cert.serialHex}) is revoked` };
-    if (status.status === 'unknown') return { code: 'CRL_SIGNER_UNKNOWN', message: `${label}: the revocation status of ${which} ${cert.subject.text} (serial ${cert.serialHex}) cannot be determined` };
+    if (status.status === 'revoked')
+      return { code: 'CRL_SIGNER_REVOKED', message: `${label}: ${which} ${cert.subject.text} (serial ${cert.serialHex}) is revoked` };
+    if (status.status === 'unknown')
+      return {
+        code: 'CRL_SIGNER_UNKNOWN',
+        message: `${label}: the revocation status of ${which} ${cert.subject.text} (serial ${cert.serialHex}) cannot be determined`,
+      };
   }
   return null;
 }

@@ -18,7 +18,9 @@ export interface RevocationContext extends Omit<SignerContext, 'statusOf'> {
  * `openssl verify -crl_check_all` for a whole chain: the revocation status of every certificate but the anchor, memoised so that
  * CRL-signer paths (which share most of the chain) are judged once. `issuers[i]` is the certificate that issued `chain[i]`.
  */
-export function createRevocationChecker(ctx: RevocationContext): (cert: ParsedCertificate, issuer: ParsedCertificate, anchor: ParsedCertificate) => CertStatus {
+export function createRevocationChecker(
+  ctx: RevocationContext,
+): (cert: ParsedCertificate, issuer: ParsedCertificate, anchor: ParsedCertificate) => CertStatus {
   const memo = new Map<ParsedCertificate, CertStatus>();
   const inProgress = new Set<ParsedCertificate>();
   const statusOf = (cert: ParsedCertificate, issuer: ParsedCertificate, anchor: ParsedCertificate): CertStatus => {
@@ -26,7 +28,10 @@ export function createRevocationChecker(ctx: RevocationContext): (cert: ParsedCe
     if (known) return known;
     if (inProgress.has(cert)) {
       // A CRL signer whose own status hangs on the CRL it signed: RFC 5280 gives no way out, so the status stays unknown.
-      return { status: 'unknown', problems: [{ code: 'CRL_SIGNER_UNKNOWN', message: `the revocation status of ${cert.subject.text} depends on itself` }] };
+      return {
+        status: 'unknown',
+        problems: [{ code: 'CRL_SIGNER_UNKNOWN', message: `the revocation status of ${cert.subject.text} depends on itself` }],
+      };
     }
     inProgress.add(cert);
     try {
@@ -46,17 +51,36 @@ export function createRevocationChecker(ctx: RevocationContext): (cert: ParsedCe
  * indirect) and signature (by a key allowed to sign CRLs); the newest applicable delta CRL is applied on top. A listed serial is
  * `revoked` (certificateHold included); the status is `good` once the usable CRLs cover every reason, `unknown` otherwise.
  */
-function determineStatus(cert: ParsedCertificate, issuer: ParsedCertificate, anchor: ParsedCertificate, ctx: RevocationContext & SignerContext): CertStatus {
+function determineStatus(
+  cert: ParsedCertificate,
+  issuer: ParsedCertificate,
+  anchor: ParsedCertificate,
+  ctx: RevocationContext & SignerContext,
+): CertStatus {
   if (directDistributionPoints(cert)?.length === 0) {
     const issuers = (cert.cRLDistributionPoints ?? []).flatMap((dp) => dp.cRLIssuer ?? []).join(' | ');
-    return { status: 'unknown', problems: [{ code: 'INDIRECT_CRL', message: `revocation is published by another CRL issuer (${issuers}) in an indirect CRL, which this product does not support` }] };
+    return {
+      status: 'unknown',
+      problems: [
+        {
+          code: 'INDIRECT_CRL',
+          message: `revocation is published by another CRL issuer (${issuers}) in an indirect CRL, which this product does not support`,
+        },
+      ],
+    };
   }
   const named = ctx.crls.filter((c) => namesEqual(c.scan.header.issuer, cert.issuer));
-  const complete = named.filter((c) => c.scan.deltaCrlIndicator === null).sort((a, b) => b.scan.header.thisUpdate.getTime() - a.scan.header.thisUpdate.getTime());
+  const complete = named
+    .filter((c) => c.scan.deltaCrlIndicator === null)
+    .sort((a, b) => b.scan.header.thisUpdate.getTime() - a.scan.header.thisUpdate.getTime());
   const deltas = named.filter((c) => c.scan.deltaCrlIndicator !== null);
   const problems: StatusProblem[] = [];
   if (named.length === 0) problems.push({ code: 'CRL_NOT_FOUND', message: `no CRL issued by ${cert.issuer.text}` });
-  else if (complete.length === 0) problems.push({ code: 'DELTA_CRL_WITHOUT_BASE', message: `only delta CRLs from ${cert.issuer.text}, no complete CRL to apply them to` });
+  else if (complete.length === 0)
+    problems.push({
+      code: 'DELTA_CRL_WITHOUT_BASE',
+      message: `only delta CRLs from ${cert.issuer.text}, no complete CRL to apply them to`,
+    });
 
   let covered = 0;
   for (const base of complete) {
@@ -84,7 +108,10 @@ function determineStatus(cert: ParsedCertificate, issuer: ParsedCertificate, anc
   }
   if (covered !== 0) {
     const missing = reasonNames(ALL_REASONS & ~covered).join(', ');
-    problems.push({ code: 'REASONS_NOT_COVERED', message: `the usable CRLs from ${cert.issuer.text} do not cover these reasons: ${missing}` });
+    problems.push({
+      code: 'REASONS_NOT_COVERED',
+      message: `the usable CRLs from ${cert.issuer.text} do not cover these reasons: ${missing}`,
+    });
   }
   return { status: 'unknown', problems };
 }
@@ -93,10 +120,15 @@ function determineStatus(cert: ParsedCertificate, issuer: ParsedCertificate, anc
 export function crlUnusable(crl: LoadedCrl, timeMs: number): StatusProblem[] {
   const { header, problems } = crl.scan;
   if (problems.length > 0) return problems.map((p) => ({ code: problemCode(p), message: `${crl.label}: ${p.message}` }));
-  if (header.thisUpdate.getTime() > timeMs) return [{ code: 'CRL_NOT_YET_VALID', message: `${crl.label}: thisUpdate ${formatTime(header.thisUpdate)} is after the validation time` }];
+  if (header.thisUpdate.getTime() > timeMs)
+    return [
+      { code: 'CRL_NOT_YET_VALID', message: `${crl.label}: thisUpdate ${formatTime(header.thisUpdate)} is after the validation time` },
+    ];
   // The contract: a CRL without nextUpdate counts as stale.
-  if (header.nextUpdate === null) return [{ code: 'CRL_NO_NEXT_UPDATE', message: `${crl.label}: no nextUpdate, so it cannot be known to be current` }];
-  if (header.nextUpdate.getTime() < timeMs) return [{ code: 'CRL_EXPIRED', message: `${crl.label}: nextUpdate ${formatTime(header.nextUpdate)} has passed` }];
+  if (header.nextUpdate === null)
+    return [{ code: 'CRL_NO_NEXT_UPDATE', message: `${crl.label}: no nextUpdate, so it cannot be known to be current` }];
+  if (header.nextUpdate.getTime() < timeMs)
+    return [{ code: 'CRL_EXPIRED', message: `${crl.label}: nextUpdate ${formatTime(header.nextUpdate)} has passed` }];
   return [];
 }
 
@@ -116,7 +148,12 @@ function problemCode(p: CrlProblem): StatusProblem['code'] {
  * RFC 5280 §5.2.4 / §6.3.3 (c): a delta applies to a complete CRL of the same issuer and scope whose cRLNumber is at least the
  * delta's BaseCRLNumber and below the delta's own number, and it must be current, usable and signed by the same key.
  */
-function newestDelta(base: LoadedCrl, deltas: readonly LoadedCrl[], signer: ParsedCertificate, ctx: RevocationContext & SignerContext): LoadedCrl | null {
+function newestDelta(
+  base: LoadedCrl,
+  deltas: readonly LoadedCrl[],
+  signer: ParsedCertificate,
+  ctx: RevocationContext & SignerContext,
+): LoadedCrl | null {
   const baseNumber = base.scan.crlNumber;
   if (baseNumber === null) return null;
   const baseIdp = base.scan.issuingDistributionPoint;
@@ -125,7 +162,14 @@ function newestDelta(base: LoadedCrl, deltas: readonly LoadedCrl[], signer: Pars
     const number = d.scan.crlNumber;
     const idp = d.scan.issuingDistributionPoint;
     const sameScope = idp === null || baseIdp === null ? idp === baseIdp : bytesEqual(idp.der, baseIdp.der);
-    return sameScope && indicator !== null && indicator <= baseNumber && (number === null || number > baseNumber) && crlUnusable(d, ctx.timeMs).length === 0 && ctx.crlSignatures.verify(d, signer);
+    return (
+      sameScope &&
+      indicator !== null &&
+      indicator <= baseNumber &&
+      (number === null || number > baseNumber) &&
+      crlUnusable(d, ctx.timeMs).length === 0 &&
+      ctx.crlSignatures.verify(d, signer)
+    );
   });
   applicable.sort((a, b) => ((b.scan.crlNumber ?? 0n) > (a.scan.crlNumber ?? 0n) ? 1 : -1));
   return applicable[0] ?? null;

@@ -69,8 +69,27 @@ async function createCa(name: string): Promise<TestCa> {
       '',
     ].join('\n'),
   );
-  await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'root.key'), '-out', join(dir, 'root.pem'), '-subj', JPKI_DN, '-days', '3650',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash');
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    join(dir, 'root.key'),
+    '-out',
+    join(dir, 'root.pem'),
+    '-subj',
+    JPKI_DN,
+    '-days',
+    '3650',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-addext',
+    'subjectKeyIdentifier=hash',
+  );
   return { dir, config, cert: join(dir, 'root.pem') };
 }
 
@@ -129,7 +148,13 @@ describe('validatePath on a JPKI-like chain made by openssl ca', () => {
     const revoked = validatePath(await bytes(files.revoked as string), { trustAnchors, crls });
     expect(revoked.result).toBe('revoked');
     expect(revoked.errors.map((e) => [e.code, e.depth])).toEqual([['CERT_REVOKED', 0]]);
-    expect(revoked.revocation).toMatchObject({ depth: 0, serial: '7F00D016', reason: 'keyCompromise', crl: 'gen-a.crl', crlNumber: String(0x1000) });
+    expect(revoked.revocation).toMatchObject({
+      depth: 0,
+      serial: '7F00D016',
+      reason: 'keyCompromise',
+      crl: 'gen-a.crl',
+      crlNumber: String(0x1000),
+    });
     expect(await opensslVerify(files.revoked as string, genA.cert, files.crl as string)).toContain('certificate revoked');
   });
 
@@ -153,7 +178,10 @@ describe('validatePath on a JPKI-like chain made by openssl ca', () => {
   });
 
   it('a CRL with the issuer DN but signed by the other generation is not used: status unknown', async () => {
-    const out = validatePath(await bytes(files.revoked as string), { trustAnchors: [await bytes(genA.cert)], crls: [await bytes(files.crlByOtherGeneration as string)] });
+    const out = validatePath(await bytes(files.revoked as string), {
+      trustAnchors: [await bytes(genA.cert)],
+      crls: [await bytes(files.crlByOtherGeneration as string)],
+    });
     expect(out.result).toBe('unknown');
     expect(out.errors.map((e) => e.code)).toEqual(['CRL_SIGNATURE_INVALID']);
   });

@@ -6,7 +6,15 @@ import { checkChain } from './cert-checks.js';
 import { buildChain, SignatureCache } from './chain-builder.js';
 import { CrlSignatureCache, loadCrls } from './crl-set.js';
 import { createRevocationChecker } from './revocation.js';
-import type { CertificateInput, PathError, PathErrorCode, PathResult, PathValidation, RevocationFinding, ValidatePathOptions } from './types.js';
+import type {
+  CertificateInput,
+  PathError,
+  PathErrorCode,
+  PathResult,
+  PathValidation,
+  RevocationFinding,
+  ValidatePathOptions,
+} from './types.js';
 
 export type * from './types.js';
 
@@ -63,10 +71,24 @@ export function validatePath(target: CertificateInput, options: ValidatePathOpti
         const reason = reasonName(status.entry.reason) ?? 'unspecified';
         const revokedAt = formatTime(status.entry.revocationDateMs);
         const crlNumber = status.crl.scan.crlNumber;
-        revocation ??= { depth, serial: cert.serialHex, reason, revokedAt, crl: status.crl.label, crlNumber: crlNumber === null ? null : crlNumber.toString() };
-        errors.push({ code: 'CERT_REVOKED', message: `${cert.subject.text} (serial ${cert.serialHex}) is revoked: ${reason} at ${revokedAt}, listed on ${status.crl.label}`, depth });
+        revocation ??= {
+          depth,
+          serial: cert.serialHex,
+          reason,
+          revokedAt,
+          crl: status.crl.label,
+          crlNumber: crlNumber === null ? null : crlNumber.toString(),
+        };
+        errors.push({
+          code: 'CERT_REVOKED',
+          message: `${cert.subject.text} (serial ${cert.serialHex}) is revoked: ${reason} at ${revokedAt}, listed on ${status.crl.label}`,
+          depth,
+        });
       } else if (status.status === 'unknown') {
-        const why = status.problems.length > 0 ? status.problems : [{ code: 'CRL_NOT_FOUND' as const, message: `no usable CRL from ${cert.issuer.text}` }];
+        const why =
+          status.problems.length > 0
+            ? status.problems
+            : [{ code: 'CRL_NOT_FOUND' as const, message: `no usable CRL from ${cert.issuer.text}` }];
         errors.push(...why.map((p) => ({ ...p, depth })));
       }
     }

@@ -71,7 +71,10 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
     if (previous && previous.crlNumber === crlNumber.toString()) {
       // Same number: identical bytes is a no-op; different bytes under one number is a CA fault we must not paper over.
       if (previous.signatureSha256 !== signatureSha256) {
-        throw new CrlRejectedError('crl_number_reused', `${fetched.origin}: CRL number ${crlNumber} was already loaded with different content`);
+        throw new CrlRejectedError(
+          'crl_number_reused',
+          `${fetched.origin}: CRL number ${crlNumber} was already loaded with different content`,
+        );
       }
       await writeFetchState(store.kv, ca.id, partition.name, { ...previous, ...fetched.validators });
       return { outcome: 'unchanged', ...ids, crlNumber };
@@ -79,7 +82,12 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
     const isDelta = result.deltaCrlIndicator !== null;
     const report = await commit(loader, result, crlNumber, fetched.origin);
     committed = true;
-    await writeFetchState(store.kv, ca.id, partition.name, { ...fetched.validators, crlNumber: crlNumber.toString(), signatureSha256, bytes });
+    await writeFetchState(store.kv, ca.id, partition.name, {
+      ...fetched.validators,
+      crlNumber: crlNumber.toString(),
+      signatureSha256,
+      bytes,
+    });
     if (report.outcome === 'noop') return { outcome: 'unchanged', ...ids, crlNumber };
     const nextUpdate = result.header.nextUpdate;
     return {
@@ -124,7 +132,10 @@ function checkCrl(result: CrlScanResult, ca: TrustedCa, origin: string, nowMs: n
     throw new CrlRejectedError('signature', `${origin}: signature does not verify with the key of CA ${ca.id}`);
   }
   if (!sameBytes(result.header.issuer.der, ca.certificate.subject.der)) {
-    throw new CrlRejectedError('issuer', `${origin}: issuer "${result.header.issuer.text}" is not CA ${ca.id} ("${ca.certificate.subject.text}")`);
+    throw new CrlRejectedError(
+      'issuer',
+      `${origin}: issuer "${result.header.issuer.text}" is not CA ${ca.id} ("${ca.certificate.subject.text}")`,
+    );
   }
   const ski = ca.certificate.subjectKeyIdentifier;
   if (result.authorityKeyIdentifier && ski && !sameBytes(result.authorityKeyIdentifier, ski)) {
@@ -134,9 +145,13 @@ function checkCrl(result: CrlScanResult, ca: TrustedCa, origin: string, nowMs: n
   if (!result.usable) {
     throw new CrlRejectedError('unusable', `${origin}: ${result.problems.map((p) => p.message).join('; ')}`);
   }
-  if (result.crlNumber === null) throw new CrlRejectedError('no_crl_number', `${origin}: CRL has no cRLNumber, so newer and older cannot be told apart`);
+  if (result.crlNumber === null)
+    throw new CrlRejectedError('no_crl_number', `${origin}: CRL has no cRLNumber, so newer and older cannot be told apart`);
   if (result.header.thisUpdate.getTime() > nowMs + skewSeconds * 1000) {
-    throw new CrlRejectedError('future_this_update', `${origin}: thisUpdate ${formatTime(result.header.thisUpdate)} is more than ${skewSeconds} s ahead of this clock`);
+    throw new CrlRejectedError(
+      'future_this_update',
+      `${origin}: thisUpdate ${formatTime(result.header.thisUpdate)} is more than ${skewSeconds} s ahead of this clock`,
+    );
   }
   return result.crlNumber;
 }

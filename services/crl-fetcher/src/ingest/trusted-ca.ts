@@ -30,7 +30,10 @@ export async function loadTrustedCa(issuer: IssuerConfig): Promise<TrustedCa> {
   } catch (error) {
     throw new TrustedCaError(`issuer ${issuer.id}: caCert ${issuer.caCertPath}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!certificate.publicKey) throw new TrustedCaError(`issuer ${issuer.id}: caCert ${issuer.caCertPath}: key cannot be used (${certificate.publicKeyError ?? 'unknown reason'})`);
+  if (!certificate.publicKey)
+    throw new TrustedCaError(
+      `issuer ${issuer.id}: caCert ${issuer.caCertPath}: key cannot be used (${certificate.publicKeyError ?? 'unknown reason'})`,
+    );
   if (certificate.keyUsage && !certificate.keyUsage.cRLSign) {
     throw new TrustedCaError(`issuer ${issuer.id}: caCert ${issuer.caCertPath}: keyUsage lacks cRLSign, so this CA cannot sign CRLs`);
   }

@@ -27,7 +27,8 @@ export function createFileSource(options: FileSourceOptions): CrlSource {
       const etag = `"${file.name}:${file.size}:${Math.trunc(file.mtimeMs)}"`;
       const lastModified = new Date(file.mtimeMs).toUTCString();
       if (previous?.etag === etag) return { kind: 'not-modified' };
-      if (file.size > maxBytes) throw new FetcherError('FETCH_TOO_LARGE', `${file.path}: ${file.size} bytes is over the ${maxBytes}-byte cap`, false);
+      if (file.size > maxBytes)
+        throw new FetcherError('FETCH_TOO_LARGE', `${file.path}: ${file.size} bytes is over the ${maxBytes}-byte cap`, false);
       return {
         kind: 'body',
         // One reused buffer (chunks are views, valid until the next): the ingest copies what it keeps.
@@ -48,7 +49,7 @@ interface FileInfo {
 }
 
 async function currentFile(path: string): Promise<FileInfo> {
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
   } catch (error) {

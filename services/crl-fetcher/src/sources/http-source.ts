@@ -13,7 +13,13 @@ export interface HttpSourceOptions {
   userAgent?: string;
 }
 
-const DEFAULTS = { connectTimeoutMs: 5_000, readTimeoutMs: 30_000, maxBytes: 2 * 1024 ** 3, maxRedirects: 3, userAgent: 'jpki-validator-crl-fetcher' };
+const DEFAULTS = {
+  connectTimeoutMs: 5_000,
+  readTimeoutMs: 30_000,
+  maxBytes: 2 * 1024 ** 3,
+  maxRedirects: 3,
+  userAgent: 'jpki-validator-crl-fetcher',
+};
 
 /**
  * Fetches a CRL over HTTP(S) with a conditional GET (If-None-Match / If-Modified-Since), connect and read timeouts and a size
@@ -30,7 +36,8 @@ export function createHttpSource(options: HttpSourceOptions): CrlSource {
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400 && status !== 304 && res.headers.location) {
           res.resume();
-          if (hop >= opts.maxRedirects) throw new FetcherError('FETCH_HTTP_STATUS', `${opts.url}: more than ${opts.maxRedirects} redirects`, false);
+          if (hop >= opts.maxRedirects)
+            throw new FetcherError('FETCH_HTTP_STATUS', `${opts.url}: more than ${opts.maxRedirects} redirects`, false);
           url = new URL(res.headers.location, url);
           continue;
         }
@@ -72,14 +79,24 @@ async function* capped(res: IncomingMessage, origin: string, maxBytes: number): 
     }
   } catch (error) {
     if (error instanceof FetcherError) throw error;
-    throw new FetcherError('FETCH_NETWORK', `${origin}: body read failed after ${total} bytes: ${error instanceof Error ? error.message : String(error)}`, true, { cause: error });
+    throw new FetcherError(
+      'FETCH_NETWORK',
+      `${origin}: body read failed after ${total} bytes: ${error instanceof Error ? error.message : String(error)}`,
+      true,
+      { cause: error },
+    );
   } finally {
     res.destroy();
   }
   if (!res.complete) throw new FetcherError('FETCH_NETWORK', `${origin}: connection closed after ${total} bytes`, true);
 }
 
-function get(url: URL, previous: SourceValidators | null, opts: Required<HttpSourceOptions>, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+function get(
+  url: URL,
+  previous: SourceValidators | null,
+  opts: Required<HttpSourceOptions>,
+  signal: AbortSignal | undefined,
+): Promise<IncomingMessage> {
   const headers: Record<string, string> = { accept: 'application/pkix-crl, */*', 'user-agent': opts.userAgent };
   if (previous?.etag) headers['if-none-match'] = previous.etag;
   if (previous?.lastModified) headers['if-modified-since'] = previous.lastModified;
@@ -105,7 +122,9 @@ function get(url: URL, previous: SourceValidators | null, opts: Required<HttpSou
     });
     req.on('error', (error) => {
       clearTimeout(connectTimer);
-      reject(error instanceof FetcherError ? error : new FetcherError('FETCH_NETWORK', `${url.href}: ${error.message}`, true, { cause: error }));
+      reject(
+        error instanceof FetcherError ? error : new FetcherError('FETCH_NETWORK', `${url.href}: ${error.message}`, true, { cause: error }),
+      );
     });
     req.end();
   });

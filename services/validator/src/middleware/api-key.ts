@@ -59,7 +59,8 @@ export function createApiKeyGate(keys: readonly string[], rateLimit: RateLimitOp
   return {
     admit(authorization, apiKey) {
       const key = presentedKey(authorization ?? undefined, apiKey ?? undefined);
-      if (key === null) throw new ProblemError(401, 'unauthorized', 'an API key is required: X-API-Key header or Authorization: Bearer', challenge);
+      if (key === null)
+        throw new ProblemError(401, 'unauthorized', 'an API key is required: X-API-Key header or Authorization: Bearer', challenge);
       const presented = sha256(key);
       let match = -1;
       for (let i = 0; i < hashes.length; i++) {

@@ -6,7 +6,8 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
 
-export const isNdjson = (contentType: string | undefined): boolean => contentType !== undefined && /^application\/(x-)?ndjson\b/i.test(contentType);
+export const isNdjson = (contentType: string | undefined): boolean =>
+  contentType !== undefined && /^application\/(x-)?ndjson\b/i.test(contentType);
 
 export function jsonBodyLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   const limit = bodyLimit({

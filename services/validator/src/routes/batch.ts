@@ -40,7 +40,10 @@ export function batchRoute(maxJsonBytes: number) {
     middleware: [jsonBodyLimit(maxJsonBytes)] as const,
     request: {
       query: z.object({
-        at: z.string().optional().openapi({ param: { name: 'at', in: 'query' } }),
+        at: z
+          .string()
+          .optional()
+          .openapi({ param: { name: 'at', in: 'query' } }),
         mode: ModeSchema.optional().openapi({ param: { name: 'mode', in: 'query' } }),
       }),
       body: {
@@ -66,13 +69,19 @@ export function batchRoute(maxJsonBytes: number) {
   });
 }
 
-export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, metrics: ValidatorMetrics, maxJsonBytes: number): void {
+export function registerBatchRoute(
+  app: OpenAPIHono<AppEnv>,
+  resolver: StatusResolver,
+  metrics: ValidatorMetrics,
+  maxJsonBytes: number,
+): void {
   const answerer = new BatchAnswerer(resolver, metrics.countAnswers);
   const buffers = new ResponseBufferPool();
   const ndjson: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!isNdjson(c.req.header('content-type'))) return next();
     const options = checkOptions(c.req.query('at'), c.req.query('mode'));
-    if (options.mode !== undefined && !ModeSchema.safeParse(options.mode).success) throw new ProblemError(400, 'bad-request', `mode: "${options.mode}" is not one of ${ModeSchema.options.join(', ')}`);
+    if (options.mode !== undefined && !ModeSchema.safeParse(options.mode).success)
+      throw new ProblemError(400, 'bad-request', `mode: "${options.mode}" is not one of ${ModeSchema.options.join(', ')}`);
     const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, (error) => {
       c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
     });
@@ -116,7 +125,10 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     path: declared.path,
     hide: true,
     middleware: [ndjson, jsonBodyLimit(maxJsonBytes), scanned] as const,
-    request: { query: declared.request.query, body: { content: { 'application/json': { schema: z.unknown() }, 'application/x-ndjson': content['application/x-ndjson'] } } },
+    request: {
+      query: declared.request.query,
+      body: { content: { 'application/json': { schema: z.unknown() }, 'application/x-ndjson': content['application/x-ndjson'] } },
+    },
     // the declared route documents the responses; without `content` here the handler may return its own Response (fast-response.ts)
     responses: { 200: { description: 'answers in input order' } },
   });
@@ -129,7 +141,11 @@ export function registerBatchRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRes
     // no JSON content type: the validator left `{}` (a body of another type was refused with 415)
     if (items === null) throw new ProblemError(400, 'bad-request', 'body must be JSON {"items":[…]} or NDJSON');
     if (items.length > MAX_JSON_BATCH_ITEMS) {
-      throw new ProblemError(413, 'payload-too-large', `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`);
+      throw new ProblemError(
+        413,
+        'payload-too-large',
+        `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`,
+      );
     }
     return answersResponse(c, await answerer.answer(items, options), buffers);
   });
@@ -162,4 +178,5 @@ function zodItems(body: unknown): z.infer<typeof BatchRequestSchema>['items'] {
 }
 
 /** @hono/zod-openapi's test for a JSON media type (its body validator runs only for these) */
-const isJsonContentType = (contentType: string | undefined): boolean => contentType !== undefined && /^application\/([a-z-.]+\+)?json/i.test(contentType);
+const isJsonContentType = (contentType: string | undefined): boolean =>
+  contentType !== undefined && /^application\/([a-z-.]+\+)?json/i.test(contentType);

@@ -16,7 +16,12 @@ export const issuersRoute = createRoute({
   },
 });
 
-export function registerIssuersRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, ocsp: OcspChecker | null, now: () => number): void {
+export function registerIssuersRoute(
+  app: OpenAPIHono<AppEnv>,
+  resolver: StatusResolver,
+  ocsp: OcspChecker | null,
+  now: () => number,
+): void {
   app.openapi(issuersRoute, (c) => {
     const nowMs = now();
     const issuers = resolver.registry.cas.map((ca) => ({

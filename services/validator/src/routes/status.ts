@@ -26,7 +26,10 @@ export const statusRoute = createRoute({
   security: [{ ApiKey: [] }],
   request: { params: StatusParamsSchema, query: StatusQuerySchema },
   responses: {
-    200: { description: 'the status answer (unknown with a detail when the service cannot vouch)', content: { 'application/json': { schema: StatusAnswerSchema } } },
+    200: {
+      description: 'the status answer (unknown with a detail when the service cannot vouch)',
+      content: { 'application/json': { schema: StatusAnswerSchema } },
+    },
     400: problem('malformed serial or `at`'),
     401: problem('missing or invalid API key'),
     404: problem('issuer not configured'),
@@ -48,7 +51,8 @@ export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRe
       if (error instanceof SerialError) throw new ProblemError(400, 'malformed-serial', error.message);
       throw error;
     }
-    if (resolver.registry.resolve(issuer) === null) throw new ProblemError(404, 'issuer-unknown', `issuer "${issuer.slice(0, 64)}" is not configured (see GET /v1/issuers)`);
+    if (resolver.registry.resolve(issuer) === null)
+      throw new ProblemError(404, 'issuer-unknown', `issuer "${issuer.slice(0, 64)}" is not configured (see GET /v1/issuers)`);
     const answer = await resolver.check(issuer, serial, checkOptions(query.at, query.mode));
     metrics.countAnswer(answer);
     return jsonResponse(c, JSON.stringify(answer));

@@ -26,7 +26,12 @@ export function validateRoute(maxBytes: number) {
   });
 }
 
-export function registerValidateRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, metrics: ValidatorMetrics, maxBytes: number): void {
+export function registerValidateRoute(
+  app: OpenAPIHono<AppEnv>,
+  resolver: StatusResolver,
+  metrics: ValidatorMetrics,
+  maxBytes: number,
+): void {
   app.openapi(validateRoute(maxBytes), async (c) => {
     const body = c.req.valid('json');
     try {

@@ -51,7 +51,9 @@ export class ApiSource implements CheckSource {
       asked.push(i);
       // a serial the reader read as a number is sent in the contract's form (the same value, so the same answer)
       const serial = batch.serials[i] as number;
-      lines.push(JSON.stringify({ issuer: issuerNames[id], serial: serial >= 0 ? serial.toString(16).toUpperCase() : (batch.serialTexts[i] ?? '') }));
+      lines.push(
+        JSON.stringify({ issuer: issuerNames[id], serial: serial >= 0 ? serial.toString(16).toUpperCase() : (batch.serialTexts[i] ?? '') }),
+      );
     }
     if (asked.length === 0) return;
     const body = lines.join('\n');
@@ -101,7 +103,14 @@ export class ApiSource implements CheckSource {
       const caId = a.caId ?? a.issuer ?? '';
       const key = `${caId} ${crl.number} ${crl.thisUpdate}`;
       if (!this.used.has(key)) {
-        this.used.set(key, { caId, partition: null, crlNumber: crl.number, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate ?? null, stale: crl.stale ?? false });
+        this.used.set(key, {
+          caId,
+          partition: null,
+          crlNumber: crl.number,
+          thisUpdate: crl.thisUpdate,
+          nextUpdate: crl.nextUpdate ?? null,
+          stale: crl.stale ?? false,
+        });
       }
     }
     const status = a.status === 'good' || a.status === 'revoked' ? a.status : 'unknown';

@@ -46,12 +46,15 @@ export async function loadOfflineCrls(options: OfflineLoadOptions): Promise<Offl
     const header = await readHeader(crl, options.cwd);
     const candidates = options.registry.cas.filter((ca) => Buffer.compare(ca.certificate.subject.der, header.issuer.der) === 0);
     if (candidates.length === 0) {
-      const known = options.registry.cas.map((ca) => `${ca.id} (${ca.certificate.subject.text})`).join(', ') || 'none (give --ca CERT or --config)';
+      const known =
+        options.registry.cas.map((ca) => `${ca.id} (${ca.certificate.subject.text})`).join(', ') || 'none (give --ca CERT or --config)';
       throw new UsageError(`CRL ${crl}: its issuer "${header.issuer.text}" is none of the CAs: ${known}`);
     }
     const partition: PartitionConfig = { name: uniqueName(partitionName(crl), taken), source: location };
     taken.push(partition);
-    const ca = options.verify ? await ingestVerified(store, crl, location, partition, candidates, options) : await loadUnverified(store, crl, location, partition, candidates);
+    const ca = options.verify
+      ? await ingestVerified(store, crl, location, partition, candidates, options)
+      : await loadUnverified(store, crl, location, partition, candidates);
     const list = partitions.get(ca.id) ?? [];
     list.push(partition);
     partitions.set(ca.id, list);
@@ -102,7 +105,8 @@ async function ingestVerified(
     } catch (error) {
       if (!(error instanceof CrlRejectedError)) throw error;
       // another generation of the same name may hold the key: try it; any other refusal is final
-      if (error.reason !== 'signature' && error.reason !== 'issuer') throw new InputError(`CRL ${crl} refused: ${error.message}`, { cause: error });
+      if (error.reason !== 'signature' && error.reason !== 'issuer')
+        throw new InputError(`CRL ${crl} refused: ${error.message}`, { cause: error });
       refusals.push(`${ca.id}: ${error.message}`);
     }
   }

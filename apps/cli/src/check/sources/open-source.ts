@@ -38,7 +38,12 @@ export async function openCheckSource(options: OpenSourceOptions): Promise<Check
   const meaning = config.profile.meaning;
 
   if (choice.kind === 'crl') {
-    const { store, partitions } = await loadOfflineCrls({ crls: choice.crls, registry: baseRegistry, verify: choice.verify, cwd: options.cwd });
+    const { store, partitions } = await loadOfflineCrls({
+      crls: choice.crls,
+      registry: baseRegistry,
+      verify: choice.verify,
+      cwd: options.cwd,
+    });
     return statusSource(withPartitions(baseRegistry, partitions), store, meaning, () => store.close());
   }
   const redis = await loadRedisSnapshots(choice.url, choice.prefix, baseRegistry);
@@ -48,7 +53,12 @@ export async function openCheckSource(options: OpenSourceOptions): Promise<Check
   return statusSource(registry, snapshots, meaning, redis.close);
 }
 
-function statusSource(registry: CaRegistry, snapshots: SnapshotSource, meaning: Config['profile']['meaning'], close: () => Promise<void>): StatusSource {
+function statusSource(
+  registry: CaRegistry,
+  snapshots: SnapshotSource,
+  meaning: Config['profile']['meaning'],
+  close: () => Promise<void>,
+): StatusSource {
   const resolver = new BulkStatusResolver({ registry, snapshots, meaning });
   return new StatusSource({ resolver, registry, snapshots, close });
 }

@@ -20,13 +20,19 @@ export interface RedisLoad {
 
 export async function loadRedisSnapshots(url: string, prefix: string | undefined, registry: CaRegistry): Promise<RedisLoad> {
   // A cluster URL (`redis+cluster://h1:p1,h2:p2`) opens a Cluster; retries are off either way so a dead Redis fails fast (exit 3).
-  const redis = openRedis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null }, { lazyConnect: true, clusterRetryStrategy: () => null });
+  const redis = openRedis(
+    url,
+    { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null },
+    { lazyConnect: true, clusterRetryStrategy: () => null },
+  );
   redis.on('error', () => undefined); // reported through the failing command below
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new DataUnavailableError(`Redis ${url} is unavailable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new DataUnavailableError(`Redis ${url} is unavailable: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   const store = createRedisStore({ redis, ...(prefix === undefined ? {} : { prefix }) });
   const close = async () => {
@@ -40,7 +46,10 @@ export async function loadRedisSnapshots(url: string, prefix: string | undefined
       const snapshot = await store.loadSnapshot(ca.id);
       if (snapshot === null) continue;
       snapshots.set(ca.id, snapshot);
-      partitions.set(ca.id, snapshot.partitions.map((p) => ({ name: p.partition, source: p.source })));
+      partitions.set(
+        ca.id,
+        snapshot.partitions.map((p) => ({ name: p.partition, source: p.source })),
+      );
     }
     return { store, snapshots, partitions, close };
   } catch (error) {
