@@ -15,7 +15,8 @@ export type X509ErrorCode =
   | 'UNSUPPORTED_ALGORITHM'
   | 'SERIAL_MALFORMED'
   | 'TIME_MALFORMED'
-  | 'PATH_INVALID';
+  | 'PATH_INVALID'
+  | 'NAME_MALFORMED';
 
 export class X509Error extends Error {
   readonly code: X509ErrorCode;
