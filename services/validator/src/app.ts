@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
+import { isClientClosed } from './client-closed.js';
 import type { AppEnv } from './env.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import { apiKeyAuth, createApiKeyGate, type RateLimitOptions } from './middleware/api-key.js';
@@ -83,6 +84,9 @@ export function createApp(deps: AppDeps): ValidatorApp {
       // e.g. malformed JSON (400) or an unsupported content type (415) found by the validators
       return problemResponse(error.status, slug, error.message || slug, requestId);
     }
+    // the client went away mid-body: its access line (below, at info) is all there is to say
+    if (isClientClosed(error, c.env))
+      return problemResponse(400, 'bad-request', 'the client closed the connection before the request body ended', requestId);
     c.get('log')().error({ err: error }, 'unhandled error');
     return problemResponse(500, 'internal', `internal error; quote request ${requestId}`, requestId);
   });

@@ -14,6 +14,8 @@ export type ProblemSlug =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'rate-limited'
+  | 'header-too-large'
+  | 'request-timeout'
   | 'internal';
 
 const TITLES: Readonly<Record<ProblemSlug, string>> = {
@@ -26,6 +28,8 @@ const TITLES: Readonly<Record<ProblemSlug, string>> = {
   'payload-too-large': 'Request too large',
   'unsupported-media-type': 'Unsupported media type',
   'rate-limited': 'Too many requests',
+  'header-too-large': 'Request header fields too large',
+  'request-timeout': 'Request timeout',
   internal: 'Internal error',
 };
 

@@ -15,6 +15,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { BatchAnswerer, type BatchAnswers } from '../batch-answers.js';
 import { maxItemsIn, scanBatchBody } from '../batch-scan.js';
 import { batchItems } from '../batch-items.js';
+import { isClientClosed } from '../client-closed.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
 import { JsonBytes } from '../json-bytes.js';
@@ -84,7 +85,8 @@ export function registerBatchRoute(
     if (options.mode !== undefined && !ModeSchema.safeParse(options.mode).success)
       throw new ProblemError(400, 'bad-request', `mode: "${options.mode}" is not one of ${ModeSchema.options.join(', ')}`);
     const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, (error) => {
-      c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
+      if (isClientClosed(error, c.env)) c.get('log')().info('NDJSON batch ended early: the client closed the connection');
+      else c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
     });
     return c.body(stream, 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
   };
