@@ -15,7 +15,9 @@ export type X509ErrorCode =
   | 'UNSUPPORTED_ALGORITHM'
   | 'SERIAL_MALFORMED'
   | 'TIME_MALFORMED'
-  | 'PATH_INVALID';
+  | 'PATH_INVALID'
+  | 'CMS_MALFORMED'
+  | 'SIGNATURE_INPUT_INVALID';
 
 export class X509Error extends Error {
   readonly code: X509ErrorCode;
