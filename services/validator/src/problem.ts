@@ -14,6 +14,7 @@ export type ProblemSlug =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'rate-limited'
+  | 'unavailable'
   | 'internal';
 
 const TITLES: Readonly<Record<ProblemSlug, string>> = {
@@ -26,6 +27,7 @@ const TITLES: Readonly<Record<ProblemSlug, string>> = {
   'payload-too-large': 'Request too large',
   'unsupported-media-type': 'Unsupported media type',
   'rate-limited': 'Too many requests',
+  unavailable: 'Service unavailable',
   internal: 'Internal error',
 };
 

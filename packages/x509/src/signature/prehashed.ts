@@ -42,7 +42,7 @@ function rsaPublic(key: KeyObject, signature: Buffer, padding: number): Buffer |
 
 function pkcs1(key: KeyObject, hash: RawHash, digest: Buffer, signature: Buffer): boolean {
   const recovered = rsaPublic(key, signature, constants.RSA_PKCS1_PADDING);
-  return recovered !== null && recovered.equals(Buffer.concat([DIGEST_INFO_PREFIX[hash], digest]));
+  return recovered?.equals(Buffer.concat([DIGEST_INFO_PREFIX[hash], digest])) === true;
 }
 
 function mgf1(hash: RawHash, seed: Buffer, length: number): Buffer {
