@@ -22,7 +22,11 @@ let auth: Signer;
 let openssl: OpensslSigner;
 
 async function post(base: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as Record<string, unknown>;
 }
 
@@ -84,7 +88,11 @@ describe('challenges shared through Redis', () => {
     const [a, b] = validators as [RunningValidator, RunningValidator];
     for (let round = 0; round < 10; round++) {
       const c = (await post(round % 2 ? a.url : b.url, '/v1/challenges', {})) as { challengeId: string; nonce: string };
-      const body = { certificate: auth.certPem, challengeId: c.challengeId, signature: b64(await openssl.dgstSign(auth, Buffer.from(c.nonce, 'base64'))) };
+      const body = {
+        certificate: auth.certPem,
+        challengeId: c.challengeId,
+        signature: b64(await openssl.dgstSign(auth, Buffer.from(c.nonce, 'base64'))),
+      };
       const answers = await Promise.all([a, b, a, b, a, b].map((v) => post(v.url, '/v1/verify', body)));
       const statuses = answers.map((r) => (r.challenge as { status: string }).status).sort();
       expect(statuses).toEqual(['accepted', 'unknown_or_used', 'unknown_or_used', 'unknown_or_used', 'unknown_or_used', 'unknown_or_used']);
