@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { JpkiValidatorError } from '@jpki-validator/errors';
 import type { CrlReason } from '@jpki-validator/x509';
 import { configSchema, type ConfigFile } from './schema.js';
 import { BUILT_IN_PROFILES, createMeaningResolver, type MeaningMap } from './profile.js';
 import { parseIntervalMs } from './duration.js';
 
 /** The config is invalid: every problem listed, each naming its key (`issuers.0.caCert: Required`). */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID' as const;
+export class ConfigError extends JpkiValidatorError<'CONFIG_INVALID'> {
   readonly problems: readonly string[];
   constructor(source: string, problems: readonly string[]) {
-    super(`invalid config ${source}:\n  ${problems.join('\n  ')}`);
-    this.name = new.target.name;
+    super('CONFIG_INVALID', 'usage', `invalid config ${source}:\n  ${problems.join('\n  ')}`);
     this.problems = problems;
   }
 }

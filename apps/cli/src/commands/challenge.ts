@@ -1,6 +1,6 @@
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 import { openVerifyContext } from './verify-context.js';
 

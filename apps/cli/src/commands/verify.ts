@@ -2,7 +2,7 @@ import type { SignedItemInput, VerifyInput, VerifyPurpose } from '@jpki-validato
 import { STATUS_MODES, type StatusMode } from '@jpki-validator/status';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 import { readInputFile } from './input-files.js';
 import { parseHexDigest, readSignatureFile } from './signature-files.js';

@@ -9,7 +9,7 @@ export class SignatureInputError extends X509Error {
   readonly field: string;
 
   constructor(field: string, message: string, options?: { cause?: unknown; code?: 'CMS_MALFORMED' | 'SIGNATURE_INPUT_INVALID' }) {
-    super(options?.code ?? 'SIGNATURE_INPUT_INVALID', `${field}: ${message}`, options);
+    super(options?.code ?? 'SIGNATURE_INPUT_INVALID', `${field}: ${message}`, options?.cause === undefined ? {} : { cause: options.cause });
     this.field = field;
   }
 }
