@@ -124,6 +124,34 @@ describe('raw signatures from openssl', () => {
     }
   });
 
+  it('an RSASSA-PSS key (openssl genpkey -algorithm RSA-PSS): PSS by default, over the digest and the data', async () => {
+    const pss = await selfSigned(dir, {
+      name: 'pss-key',
+      subject: '/CN=pss key',
+      key: 'rsa-pss',
+      extensions: 'keyUsage = digitalSignature',
+    });
+    const key = parseCertificate(pss.der).publicKey;
+    if (key === null) throw new Error('no key');
+    expect(key.asymmetricKeyType).toBe('rsa-pss');
+    const sig = await sign('pss-key.sig', [
+      'pkeyutl',
+      '-sign',
+      '-inkey',
+      pss.keyPath,
+      '-in',
+      dir.file('digest.bin'),
+      '-pkeyopt',
+      'digest:sha256',
+      '-pkeyopt',
+      'rsa_padding_mode:pss',
+    ]);
+    expect(verifyRawSignature(key, { digest: digestOf(data) }, sig)).toMatchObject({ valid: true, algorithm: { name: 'rsa-pss-sha256' } });
+    expect(verifyRawSignature(key, { data }, sig).valid).toBe(true);
+    expect(verifyRawSignature(key, { digest: flip(digestOf(data), 0) }, sig).valid).toBe(false);
+    expect(() => verifyRawSignature(key, { data }, sig, 'rsa-pkcs1-sha256')).toThrow(/algorithm: rsa-pkcs1-sha256 does not fit/);
+  });
+
   it('a request that cannot be judged names the field', () => {
     const rsa = keyOf('rsa');
     const err = (f: () => unknown) => {
@@ -221,6 +249,20 @@ describe('CMS SignedData from openssl cms -sign', () => {
       expect(verifyCmsSigner(message, key, { data: flip(data, 1) }).valid).toBe(false);
       if (name === 'keyid.der') expect(message.signer.by).toBe('subjectKeyIdentifier');
     }
+  });
+
+  it('an eContentType that differs from the signed contentType attribute is invalid (RFC 5652 §5.6)', async () => {
+    const der = Buffer.from(await cms('ctype.der', 'rsa', ['-nodetach']));
+    const idData = Buffer.from('06092a864886f70d010701', 'hex');
+    const at = der.indexOf(idData); // the first id-data is eContentType; the signed attribute's comes later
+    expect(at).toBeGreaterThan(0);
+    der[at + idData.length - 1] = 5; // id-digestedData
+    const message = readCmsSignedData(der);
+    expect(message.eContentType).toBe('1.2.840.113549.1.7.5');
+    expect(verifyCmsSigner(message, signerKey(message), null)).toMatchObject({
+      valid: false,
+      checks: { contentType: 'mismatch', messageDigest: 'match', signature: 'valid' },
+    });
   });
 
   it('without signed attributes (-noattr) the signature covers the content; without certificates (-nocerts) none is found', async () => {

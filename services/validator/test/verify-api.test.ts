@@ -304,6 +304,7 @@ describe('login challenges (the authentication certificate)', () => {
     expect(replay.body).toMatchObject({
       result: 'invalid',
       signature: 'not_checked',
+      items: [{ signature: 'not_checked', algorithm: 'rsa-pkcs1-sha256' }],
       challenge: { status: 'unknown_or_used', expiresAt: null },
       errors: [{ code: 'challenge_unknown_or_used' }],
     });

@@ -8,6 +8,7 @@
  * SignatureInputError naming the field.
  */
 import {
+  algorithmForKey,
   formatTime,
   parseCertificate,
   readCmsInput,
@@ -97,7 +98,7 @@ export async function verifySigned(deps: VerifyDeps, input: VerifyInput): Promis
     if (item === undefined || item.data !== undefined || item.digest !== undefined)
       throw new SignatureInputError('data', 'a challenge answer signs the challenge nonce: send no data or digest');
     if (challenge.status === 'unknown_or_used') {
-      items = [{ signature: 'not_checked', algorithm: item.algorithm ?? '' }];
+      items = [{ signature: 'not_checked', algorithm: algorithmForKey(key, item.algorithm).name }];
     } else {
       const checked = verifyRawSignature(key, { data: challenge.nonce }, item.signature, item.algorithm);
       items = [{ signature: checked.valid ? 'valid' : 'invalid', algorithm: checked.algorithm.name }];

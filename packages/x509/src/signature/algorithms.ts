@@ -35,6 +35,16 @@ export const HASH_BYTES: Readonly<Record<RawHash, number>> = { sha256: 32, sha38
 
 const CURVE_HASH: Readonly<Record<string, RawHash>> = { prime256v1: 'sha256', secp384r1: 'sha384', secp521r1: 'sha512' };
 
+/** the hash an RSASSA-PSS key is restricted to (its SPKI parameters), when it is one this module names */
+function pssKeyHash(key: KeyObject): RawHash | null {
+  if (key.asymmetricKeyType !== 'rsa-pss') return null;
+  const hash = key.asymmetricKeyDetails?.hashAlgorithm?.replace('-', '').toLowerCase();
+  if (hash === undefined) return null;
+  if (hash !== 'sha256' && hash !== 'sha384' && hash !== 'sha512')
+    throw new SignatureInputError('certificate', `its RSASSA-PSS key is restricted to ${hash}, which is not supported`);
+  return hash;
+}
+
 function parseName(name: string): RawAlgorithm {
   const m = /^(rsa-pkcs1|rsa-pss|ecdsa)-(sha256|sha384|sha512)$/.exec(name);
   if (!m) throw new SignatureInputError('algorithm', `unknown algorithm; expected one of ${RAW_ALGORITHM_NAMES.join(', ')}`);
@@ -48,10 +58,13 @@ export function algorithmForKey(key: KeyObject, requested?: string): RawAlgorith
     const alg = parseName(requested);
     const fits = alg.scheme === 'ecdsa' ? type === 'ec' : alg.scheme === 'rsa-pss' ? type === 'rsa' || type === 'rsa-pss' : type === 'rsa';
     if (!fits) throw new SignatureInputError('algorithm', `${alg.name} does not fit the certificate's ${type ?? 'unknown'} key`);
+    const pinned = pssKeyHash(key);
+    if (pinned !== null && pinned !== alg.hash)
+      throw new SignatureInputError('algorithm', `the certificate's RSASSA-PSS key allows only ${pinned}, not ${alg.hash}`);
     return alg;
   }
   if (type === 'rsa') return parseName('rsa-pkcs1-sha256');
-  if (type === 'rsa-pss') return parseName('rsa-pss-sha256');
+  if (type === 'rsa-pss') return parseName(`rsa-pss-${pssKeyHash(key) ?? 'sha256'}`);
   if (type === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve ?? '';
     const hash = CURVE_HASH[curve];

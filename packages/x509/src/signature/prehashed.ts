@@ -9,9 +9,10 @@
  * - ECDSA: @noble/curves' verifier on the hash, with high-S signatures allowed (OpenSSL makes them half the time).
  * Everything here handles public data only, so no constant-time care is needed.
  */
-import { constants, createHash, publicDecrypt, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, publicDecrypt, type KeyObject } from 'node:crypto';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { RawAlgorithm, RawHash } from './algorithms.js';
+import { readChildren, readSingle } from '../der/tlv.js';
 import { SignatureInputError } from './errors.js';
 
 /** DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier (with NULL parameters), digest OCTET STRING } — the DER prefix */
@@ -29,11 +30,24 @@ function modulusBits(key: KeyObject): number {
   return bits;
 }
 
+/**
+ * OpenSSL refuses the raw RSA operation on an RSASSA-PSS key (SPKI algorithm id-RSASSA-PSS); the same modulus and exponent as a
+ * plain RSA key do it. The PSS key's own restrictions (hash, minimum salt) are enforced by the callers (algorithms.ts, pss()).
+ */
+function rawRsaKey(key: KeyObject): KeyObject {
+  if (key.asymmetricKeyType !== 'rsa-pss') return key;
+  const spki = key.export({ type: 'spki', format: 'der' });
+  const [, bits] = readChildren(spki, readSingle(spki, 'subjectPublicKeyInfo'), 'subjectPublicKeyInfo');
+  if (bits === undefined) throw new SignatureInputError('certificate', 'RSASSA-PSS key without a subjectPublicKey');
+  const rsaPublicKey = spki.subarray(bits.contentStart + 1, bits.contentEnd);
+  return createPublicKey({ key: rsaPublicKey, format: 'der', type: 'pkcs1' });
+}
+
 function rsaPublic(key: KeyObject, signature: Buffer, padding: number): Buffer | null {
   // RFC 8017 §8.2.2 step 1 / §8.1.2 step 1: a signature is exactly k octets long
   if (signature.length !== Math.ceil(modulusBits(key) / 8)) return null;
   try {
-    return publicDecrypt({ key, padding }, signature);
+    return publicDecrypt({ key: rawRsaKey(key), padding }, signature);
   } catch {
     // not a valid type-1 block, or a value ≥ n
     return null;
@@ -56,6 +70,9 @@ function mgf1(hash: RawHash, seed: Buffer, length: number): Buffer {
 }
 
 function pss(key: KeyObject, hash: RawHash, mHash: Buffer, signature: Buffer): boolean {
+  const mgfHash = key.asymmetricKeyDetails?.mgf1HashAlgorithm?.replace('-', '').toLowerCase();
+  if (mgfHash !== undefined && mgfHash !== hash)
+    throw new SignatureInputError('digest', `the certificate's RSASSA-PSS key uses MGF1 with ${mgfHash}: send the data instead`);
   const modBits = modulusBits(key);
   const raw = rsaPublic(key, signature, constants.RSA_NO_PADDING);
   if (raw === null) return false;
@@ -76,6 +93,8 @@ function pss(key: KeyObject, hash: RawHash, mHash: Buffer, signature: Buffer): b
   const one = db.findIndex((b) => b !== 0);
   if (one < 0 || db[one] !== 0x01) return false;
   const salt = db.subarray(one + 1);
+  // an RSASSA-PSS key may set a minimum salt length (RFC 4055 §3.1); node:crypto enforces it over data, so here too
+  if (salt.length < (key.asymmetricKeyDetails?.saltLength ?? 0)) return false;
   const hPrime = createHash(hash).update(Buffer.alloc(8)).update(mHash).update(salt).digest();
   return hPrime.equals(h);
 }
