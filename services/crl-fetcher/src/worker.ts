@@ -15,6 +15,7 @@ import type { FetcherMetrics } from './metrics.js';
 import { createPartitionLocks } from './partition-lock.js';
 import { servedNextUpdate } from './next-update.js';
 import { byCa, refreshPartitions, tuningOf } from './ca-refresh.js';
+import { FetcherError } from './errors.js';
 import { runPartition, type PartitionReport } from './partition-run.js';
 import { DEFAULT_CRON_TIME_ZONE, DEFAULT_NEXT_UPDATE_OFFSET_MS, nextUpdateRunMs } from './schedule.js';
 import { addNextUpdateJob, syncJobSchedulers, type FetchJobData, type FetchJobName, type SchedulerSync } from './schedulers.js';

@@ -22,7 +22,7 @@ import {
   type PassReport,
   type WatchEvent,
 } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
 import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from '../src/index.js';
 

@@ -16,7 +16,7 @@ import { initSimulator, type Simulator } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/store';
 import { loadConfig, type Config } from '@jpki-validator/config';
 import { createRedisWatch, importWatchList, type PassReport, type WatchEvent } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
 import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { SCHEDULER_ID, startWatchJob, type RunningWatchJob } from '../src/index.js';
 

@@ -21,7 +21,7 @@ import {
   type WatchEvent,
   type RedisWatchRepository,
 } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
 import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { createWatcher, type Watcher } from '../src/index.js';
 
