@@ -138,8 +138,10 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
     const retryable = failing.filter((r) => r.outcome === 'failed' && r.retryable !== false);
     if (retryable.length > 0) {
       // the next try fetches the CA again: the partitions already current cost a 304 each
-      throw new Error(
+      throw new FetcherError(
+        'PARTITIONS_FAILED',
         `${retryable.length} of ${reports.length} partitions failed (${retryable[0]?.partition}: ${retryable[0]?.error ?? ''})`,
+        true,
       );
     }
     const settled = reports.filter((r) => r.outcome !== 'busy');
