@@ -2,14 +2,24 @@
  * `/readyz`: ready when the store answers and every configured, non-retired issuer has a fresh CRL or an OCSP responder whose
  * circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query (NOTES "OCSP").
  */
-import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
+import { partitionOverview, type OcspChecker, type PartitionCounts, type StatusResolver } from '@jpki-validator/status';
 
 export interface Readiness {
   ready: boolean;
   store: 'ok' | 'down';
-  issuers: { id: string; crl: 'fresh' | 'stale' | 'not_loaded' | 'none'; ocsp: 'closed' | 'open' | 'half-open' | null; ready: boolean }[];
+  issuers: {
+    id: string;
+    crl: 'fresh' | 'stale' | 'not_loaded' | 'none';
+    /** a CA of several partitions: counted by state, with the few worst that are not fresh */
+    partitions?: PartitionCounts & { worst: string[] };
+    ocsp: 'closed' | 'open' | 'half-open' | null;
+    ready: boolean;
+  }[];
   reasons: string[];
 }
+
+/** not-fresh partitions named per issuer, in the body and in a reason line */
+const WORST_NAMED = 5;
 
 /** the store probe gets this long before it counts as down */
 const PROBE_TIMEOUT_MS = 1_000;
@@ -34,14 +44,26 @@ export async function judgeReadiness(
   const storeOk = await probeWithTimeout(probeStore);
   const reasons: string[] = [];
   if (!storeOk) reasons.push('store: not answering');
+  const nowMs = Date.now();
   const issuers = resolver.registry.cas.map((ca) => {
     const snapshot = resolver.snapshotOf(ca.id);
     const crl: Readiness['issuers'][number]['crl'] =
       ca.partitions.length === 0 ? 'none' : resolver.crlFresh(ca) ? 'fresh' : snapshot?.loaded ? 'stale' : 'not_loaded';
     const circuit = ca.ocsp && ocsp ? ocsp.breakerState(ca) : null;
     const ready = ca.retired || crl === 'fresh' || (circuit !== null && circuit !== 'open');
-    if (!ready) reasons.push(`issuer ${ca.id}: CRL ${crl.replace('_', ' ')}${ca.ocsp ? ', OCSP circuit open' : ', no OCSP responder'}`);
-    return { id: ca.id, crl, ocsp: circuit, ready };
+    let partitions: Readiness['issuers'][number]['partitions'];
+    let which = '';
+    if (ca.partitions.length > 1) {
+      const overview = partitionOverview(ca, snapshot, nowMs, WORST_NAMED);
+      const worst = overview.worst.filter((p) => p.stale).map((p) => p.name);
+      partitions = { ...overview.counts, worst };
+      const notFresh = overview.counts.stale + overview.counts.notLoaded;
+      if (notFresh > 0)
+        which = ` (${notFresh} of ${overview.counts.total} partitions: ${worst.join(', ')}${notFresh > worst.length ? ', …' : ''})`;
+    }
+    if (!ready)
+      reasons.push(`issuer ${ca.id}: CRL ${crl.replace('_', ' ')}${which}${ca.ocsp ? ', OCSP circuit open' : ', no OCSP responder'}`);
+    return { id: ca.id, crl, ...(partitions ? { partitions } : {}), ocsp: circuit, ready };
   });
   return { ready: storeOk && issuers.every((i) => i.ready), store: storeOk ? 'ok' : 'down', issuers, reasons };
 }
