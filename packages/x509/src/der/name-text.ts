@@ -105,12 +105,21 @@ function attributeOid(text: string, typeText: string, at: number): string {
   return known;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
 /** An RFC 4514 string value from `start` to the next unescaped `,` `+` `;` (trailing unescaped spaces dropped). */
 function readStringValue(text: string, start: number): { value: string; end: number } {
-  const bytes: number[] = [];
+  let value = '';
+  /** `\XX` escapes in a row: bytes of one UTF-8 sequence, decoded together */
+  let pending: number[] | null = null;
+  let kept = 0; // length of `value` up to its last character that is not an unescaped trailing space
   let i = start;
-  let keptLength = 0; // bytes up to the last character that is not an unescaped trailing space
-  const encoder = new TextEncoder();
+  const flush = (): void => {
+    if (pending === null) return;
+    value += utf8.decode(Uint8Array.from(pending));
+    pending = null;
+    kept = value.length;
+  };
   while (i < text.length) {
     const c = text[i] as string;
     if (c === ',' || c === '+' || c === ';') break;
@@ -119,24 +128,24 @@ function readStringValue(text: string, start: number): { value: string; end: num
       if (next === undefined) throw new NameTextError(text, i, 'a "\\" at the end of the text');
       const pair = text.slice(i + 1, i + 3);
       if (/^[0-9a-fA-F]{2}$/.test(pair)) {
-        bytes.push(Number.parseInt(pair, 16));
+        (pending ??= []).push(Number.parseInt(pair, 16));
         i += 3;
-      } else {
-        bytes.push(...encoder.encode(next));
-        i += 2;
+        continue;
       }
-      keptLength = bytes.length;
+      flush();
+      value += next;
+      kept = value.length;
+      i += 2;
       continue;
     }
+    flush();
     if (c === '"') throw new NameTextError(text, i, "an unescaped '\"' in a value");
-    const code = text.codePointAt(i) as number;
-    const ch = String.fromCodePoint(code);
-    bytes.push(...encoder.encode(ch));
-    if (c !== ' ') keptLength = bytes.length;
-    i += ch.length;
+    value += c;
+    if (c !== ' ') kept = value.length;
+    i++;
   }
-  const decoded = new TextDecoder('utf-8', { fatal: false }).decode(Uint8Array.from(bytes.slice(0, keptLength)));
-  return { value: decoded, end: i };
+  flush();
+  return { value: value.slice(0, kept), end: i };
 }
 
 /** DER orders the members of a SET OF by their encodings */
