@@ -17,6 +17,8 @@ import { formatSerial } from '@jpki-validator/x509';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { REDIS_URL } from '../../services/crl-fetcher/test/helpers.js';
+
+export { REDIS_URL };
 import { startPathAttacker, type PathAttacker } from './crl-scope-helpers.js';
 
 export const PARTITIONED = 'jpki-sign-2023';
