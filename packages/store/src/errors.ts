@@ -7,7 +7,9 @@ export type StoreErrorCode =
   | 'CONFLICT'
   | 'LOCK_TIMEOUT'
   | 'SNAPSHOT_CORRUPT'
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  | 'CRL_NUMBER_REUSED'
+  | 'HIGH_WATER_CORRUPT';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -19,19 +21,46 @@ export class StoreError extends Error {
   }
 }
 
-/** A CRL whose number is lower than the one already loaded for its (caId, partition). */
+/**
+ * A CRL whose number is lower than the one already loaded for its (caId, partition) — in the store, or in the local high-water
+ * record that outlives a store's data loss (`against: 'high-water'`).
+ */
 export class RollbackError extends StoreError {
   readonly caId: string;
   readonly partition: string;
   readonly loadedCrlNumber: bigint;
   readonly offeredCrlNumber: bigint;
+  readonly against: 'store' | 'high-water';
 
-  constructor(caId: string, partition: string, loaded: bigint, offered: bigint) {
-    super('ROLLBACK', `CRL number ${offered} for ${caId}/${partition} is lower than the loaded ${loaded} (rollback refused)`);
+  constructor(caId: string, partition: string, loaded: bigint, offered: bigint, against: 'store' | 'high-water' = 'store') {
+    super(
+      'ROLLBACK',
+      against === 'store'
+        ? `CRL number ${offered} for ${caId}/${partition} is lower than the loaded ${loaded} (rollback refused)`
+        : `CRL number ${offered} for ${caId}/${partition} is lower than ${loaded}, already accepted here (local high-water record; rollback refused)`,
+    );
     this.caId = caId;
     this.partition = partition;
     this.loadedCrlNumber = loaded;
     this.offeredCrlNumber = offered;
+    this.against = against;
+  }
+}
+
+/** A CRL with the number of one already accepted for its scope but other content (a CA fault, or a forgery replayed after data loss). */
+export class CrlNumberReusedError extends StoreError {
+  readonly caId: string;
+  readonly partition: string;
+  readonly crlNumber: bigint;
+
+  constructor(caId: string, partition: string, crlNumber: bigint) {
+    super(
+      'CRL_NUMBER_REUSED',
+      `CRL number ${crlNumber} for ${caId}/${partition} was already accepted with other content (local high-water record; refused)`,
+    );
+    this.caId = caId;
+    this.partition = partition;
+    this.crlNumber = crlNumber;
   }
 }
 

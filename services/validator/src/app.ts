@@ -17,12 +17,15 @@ import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
 import { createStatusFastPath } from './status-fast-path.js';
+import type { DataLossLog } from './store-link.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
   ocsp: OcspChecker | null;
   /** whether the store answers now (Redis PING; the embedded store: once opened) */
   probeStore: () => Promise<boolean>;
+  /** the store's data losses this validator noticed (/readyz lists them, /metrics counts them) */
+  storeDataLoss?: DataLossLog;
   logger: Logger;
   /** plain keys from the config; only their hashes are kept. Empty: no authentication */
   apiKeys?: readonly string[];
@@ -52,7 +55,8 @@ const SLUGS: Readonly<Record<number, ProblemSlug>> = {
 };
 
 export function createApp(deps: AppDeps): ValidatorApp {
-  const metrics = deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp);
+  const metrics =
+    deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp, deps.storeDataLoss ? { dataLoss: deps.storeDataLoss } : {});
   const now = deps.now ?? Date.now;
   const app = new OpenAPIHono<AppEnv>({
     // schema failures become problem+json 400s naming the field
@@ -72,7 +76,14 @@ export function createApp(deps: AppDeps): ValidatorApp {
   registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
   registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
-  registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
+  const dataLoss = deps.storeDataLoss;
+  registerOpsRoutes(app, {
+    resolver: deps.resolver,
+    ocsp: deps.ocsp,
+    probeStore: deps.probeStore,
+    ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
+    metrics,
+  });
 
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {

@@ -14,9 +14,12 @@ import { metaFromJson, sortPartitions } from '../core/load-rules.js';
 import { CaSnapshot, diffSnapshots, fromLong } from '../core/snapshot.js';
 import { DEFAULT_CHUNK_BITS } from '../embedded/embedded-store.js';
 import { StoreError } from '../errors.js';
+import { CrlHighWater } from '../files/crl-high-water.js';
+import { newEpoch } from '../core/epoch.js';
 import type {
   BulkLookup,
   CrlLoader,
+  DataLossNotice,
   DiffSummary,
   GenerationChange,
   BeginLoadOptions,
@@ -32,6 +35,7 @@ import { openRedis, type RedisClient } from './connection.js';
 import {
   chunkField,
   createStoreKeys,
+  MANIFEST_EPOCH,
   MANIFEST_GENERATION,
   MANIFEST_LONG,
   parseManifest,
@@ -61,10 +65,33 @@ export interface RedisStoreOptions {
   cacheBytes?: number;
   /** merges retried when other partitions of the CA switch meanwhile (default 8) */
   maxCommitAttempts?: number;
+  /**
+   * A local file (in the fetcher's data directory) recording the highest CRL number accepted per (CA, partition): commits are
+   * checked against it, so a Redis that lost its data cannot be rolled back to an older CRL (files/crl-high-water.ts). Writers
+   * should always set it; readers need not.
+   */
+  highWaterFile?: string;
   onError?: (error: unknown) => void;
+  /** a data loss noticed by this store (a commit whose high-water record knows more than Redis; checkIdentity) */
+  onDataLoss?: (notice: DataLossNotice) => void;
+}
+
+/** What checkIdentity found: per CA known to the high-water record, whether Redis still holds it under the epoch recorded. */
+export interface IdentityReport {
+  /** CAs whose data Redis lost (nothing held, or another epoch than recorded) */
+  lost: DataLossNotice[];
+  /** CAs checked */
+  checked: number;
 }
 
 const READ_ATTEMPTS = 4;
+
+/**
+ * A connection the store opens fails fast while Redis is down or hung: one retry after a reconnect (ioredis's default, 20,
+ * made a fetch wait ~10 s and then fail with a raw message), and a command that waits longer than 5 s on a frozen node gives
+ * up. Callers then get STORE_UNAVAILABLE (retryable) and try again later; the data already loaded keeps serving meanwhile.
+ */
+const OWNED_CONNECTION_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 1, commandTimeout: 5_000 };
 
 function unwrap<T>(replies: [Error | null, unknown][] | null): T {
   if (replies === null) throw new StoreError('STORE_UNAVAILABLE', 'MULTI aborted');
@@ -83,13 +110,24 @@ export class RedisRevocationStore implements RevocationStore {
   private readonly ownsConnection: boolean;
   private readonly cache: ChunkCache;
   private readonly listeners = new Listeners<SwitchEvent>();
+  private readonly reconnectListeners = new Listeners<void>();
   private subscriber: RedisClient | null = null;
   private builder: ChunkBuilder | null = null;
+  private highWater: Promise<CrlHighWater> | null = null;
+  /** losses already reported, by CA and the epoch lost (each said once) */
+  private readonly reportedLoss = new Set<string>();
 
   constructor(options: RedisStoreOptions) {
     this.options = options;
     this.ownsConnection = typeof options.redis === 'string';
-    this.redis = defineStoreCommands(typeof options.redis === 'string' ? openRedis(options.redis, options.redisOptions) : options.redis);
+    this.redis = defineStoreCommands(
+      typeof options.redis === 'string'
+        ? openRedis(options.redis, { ...OWNED_CONNECTION_DEFAULTS, ...options.redisOptions })
+        : options.redis,
+    );
+    // A connection of our own gets an error listener: without one ioredis prints "Unhandled error event" for every failed
+    // reconnect while Redis is down. It reconnects by itself; the error is only reported.
+    if (this.ownsConnection) this.redis.on('error', (e: unknown) => this.options.onError?.(e));
     this.keys = createStoreKeys(options.prefix ?? 'jpki');
     this.chunkBits = options.chunkBits ?? DEFAULT_CHUNK_BITS;
     if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24))
@@ -102,10 +140,57 @@ export class RedisRevocationStore implements RevocationStore {
     return 2 ** this.chunkBits / 8;
   }
 
+  /** the high-water record, opened on first use (null without `highWaterFile`) */
+  highWaterRecord(): Promise<CrlHighWater | null> {
+    const file = this.options.highWaterFile;
+    if (file === undefined) return Promise.resolve(null);
+    this.highWater ??= CrlHighWater.open(file).catch((e: unknown) => {
+      this.highWater = null;
+      throw e;
+    });
+    return this.highWater;
+  }
+
+  private dataLost(notice: DataLossNotice): void {
+    const key = `${notice.caId}\u0000${notice.previousEpoch ?? ''}`;
+    if (this.reportedLoss.has(key)) return;
+    this.reportedLoss.add(key);
+    this.options.onDataLoss?.(notice);
+  }
+
+  /**
+   * Compares Redis with the high-water record: a CA the record knows that Redis holds under no epoch or another one has lost its
+   * data (the fetcher then reloads every partition of it at once instead of waiting for its schedule). Needs `highWaterFile`.
+   */
+  async checkIdentity(): Promise<IdentityReport> {
+    const hw = await this.highWaterRecord();
+    if (hw === null) return { lost: [], checked: 0 };
+    const lost: DataLossNotice[] = [];
+    const caIds = hw.caIds().filter((caId) => hw.partitions(caId).length > 0);
+    for (const caId of caIds) {
+      const recorded = hw.epoch(caId) ?? null;
+      const epoch = await this.redis.hget(this.keys.ca(caId).current, MANIFEST_EPOCH);
+      if (epoch !== null && epoch === recorded) continue;
+      const notice: DataLossNotice = {
+        caId,
+        previousEpoch: recorded,
+        currentEpoch: epoch,
+        detectedAtMs: Date.now(),
+        detail:
+          epoch === null
+            ? `Redis holds nothing for ${caId}, but CRLs of ${hw.partitions(caId).length} partition(s) of it were accepted here`
+            : `Redis holds ${caId} under epoch ${epoch}, the high-water record under ${recorded ?? 'none'}`,
+      };
+      lost.push(notice);
+      this.dataLost(notice);
+    }
+    return { lost, checked: caIds.length };
+  }
+
   async beginLoad(options: BeginLoadOptions): Promise<CrlLoader> {
     this.keys.ca(options.caId); // validates the id before any work
     return new BufferedLoader(options, {
-      commit: (entries, frozen) =>
+      commit: async (entries, frozen) =>
         commitToRedis(
           {
             redis: this.redis,
@@ -115,6 +200,8 @@ export class RedisRevocationStore implements RevocationStore {
             builder: () => (this.builder ??= new ChunkBuilder(this.chunkBits)),
             pendingTtlMs: this.options.pendingTtlMs ?? 3_600_000,
             maxAttempts: this.options.maxCommitAttempts ?? 8,
+            highWater: await this.highWaterRecord(),
+            onDataLoss: (notice) => this.dataLost(notice),
           },
           frozen,
           entries,
@@ -191,6 +278,33 @@ export class RedisRevocationStore implements RevocationStore {
     return partitionsOf(await this.redis.hgetall(this.keys.ca(caId).partitions));
   }
 
+  async partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null> {
+    const json = await this.redis.hget(this.keys.ca(caId).partitions, partition);
+    return json === null ? null : metaFromJson(json);
+  }
+
+  /**
+   * The store's identity, made on first use: a random id under `<prefix>:id`. A fetcher that sees it vanish or change knows
+   * Redis lost its data (every key at once: a restart without persistence, FLUSHALL, a failover to an empty replica).
+   */
+  async storeId(): Promise<string> {
+    await this.redis.set(this.keys.identity, newEpoch(), 'NX');
+    const id = await this.redis.get(this.keys.identity);
+    if (id === null) throw new StoreError('STORE_UNAVAILABLE', `${this.keys.identity} vanished right after it was set`);
+    return id;
+  }
+
+  /** the store's identity as it is now, without making one (null: none, e.g. after a data loss) */
+  async currentStoreId(): Promise<string | null> {
+    return this.redis.get(this.keys.identity);
+  }
+
+  /** the CA's (epoch, generation) now: what a replica compares with the copy it holds (null: Redis holds nothing for the CA) */
+  async identity(caId: string): Promise<{ epoch: string; generation: number } | null> {
+    const [epoch, gen] = await this.redis.hmget(this.keys.ca(caId).current, MANIFEST_EPOCH, MANIFEST_GENERATION);
+    return epoch === null || epoch === undefined ? null : { epoch, generation: Number(gen ?? 0) };
+  }
+
   /**
    * A loader lists a CA just before its first switch (on a Redis Cluster the set and the CA's keys sit in different slots, so
    * the switch script cannot add it atomically; see redis-commit.ts), hence only ids whose current manifest exists count.
@@ -234,12 +348,18 @@ export class RedisRevocationStore implements RevocationStore {
       // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt while Redis is down; it reconnects
       // and resubscribes by itself, so the error is only reported.
       sub.on('error', (e: unknown) => this.options.onError?.(e));
+      // Switch events published while the subscription was down are lost: whoever keeps a copy must re-read it then.
+      let connectedBefore = false;
+      sub.on('ready', () => {
+        if (connectedBefore) this.reconnectListeners.emit(undefined, this.options.onError);
+        connectedBefore = true;
+      });
       sub.on('message', (channel: string, message: string) => {
         if (channel !== this.keys.channel) return;
         try {
-          const o = JSON.parse(message) as { caId: string; partition: string; crlNumber: string; generation: number };
+          const o = JSON.parse(message) as { caId: string; partition: string; crlNumber: string; generation: number; epoch?: string };
           this.listeners.emit(
-            { caId: o.caId, partition: o.partition, crlNumber: BigInt(o.crlNumber), generation: o.generation },
+            { caId: o.caId, partition: o.partition, crlNumber: BigInt(o.crlNumber), generation: o.generation, epoch: o.epoch ?? '' },
             this.options.onError,
           );
         } catch (e) {
@@ -251,6 +371,11 @@ export class RedisRevocationStore implements RevocationStore {
     return this.listeners.add(listener);
   }
 
+  /** called each time the pub/sub connection is back after a loss (switch events may have been missed meanwhile) */
+  onResubscribed(listener: () => void): () => void {
+    return this.reconnectListeners.add(listener);
+  }
+
   /** resolves once the pub/sub subscription is active (switches before that are not seen) */
   async subscribed(): Promise<void> {
     if (this.subscriber === null) this.subscribe(() => undefined);
@@ -259,6 +384,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.reconnectListeners.clear();
     await this.subscriber?.quit().catch(() => undefined);
     this.subscriber = null;
     if (this.ownsConnection) await this.redis.quit().catch(() => undefined);
@@ -296,7 +422,7 @@ export class RedisRevocationStore implements RevocationStore {
       long = await readLong(this.redis, key);
       if (long.size === 0) return null; // a stored long hash is never empty: it vanished
     }
-    return new CaSnapshot(caId, manifest.generation, this.chunkBits, chunks, long, partitions);
+    return new CaSnapshot(caId, manifest.generation, this.chunkBits, chunks, long, partitions, manifest.epoch ?? '');
   }
 }
 
