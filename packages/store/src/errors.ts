@@ -87,3 +87,28 @@ export class EntryError extends StoreError {
     this.index = index;
   }
 }
+
+/**
+ * The store could not be reached (Redis down, hung past the command timeout, failing over): nothing was changed, and trying
+ * again later may succeed. The data already loaded keeps serving meanwhile.
+ */
+export class StoreUnavailableError extends StoreError {
+  readonly retryable = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * A failure of a Redis call as the store's callers need it: our own errors and programming errors unchanged, anything from the
+ * connection (refused, closed, timed out, retries exhausted, an error reply) a StoreUnavailableError naming what was being done.
+ */
+export function storeFailure(error: unknown, what: string): unknown {
+  if (error instanceof StoreError) return error;
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError) {
+    return error;
+  }
+  const why = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(`Redis unavailable while ${what}: ${why}`, { cause: error });
+}

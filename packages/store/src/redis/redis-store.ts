@@ -13,7 +13,7 @@ import { BITMAP_SERIAL_LIMIT, type LongEntry } from '../core/entry-buffer.js';
 import { metaFromJson, sortPartitions } from '../core/load-rules.js';
 import { CaSnapshot, diffSnapshots, fromLong } from '../core/snapshot.js';
 import { DEFAULT_CHUNK_BITS } from '../embedded/embedded-store.js';
-import { StoreError } from '../errors.js';
+import { StoreError, storeFailure } from '../errors.js';
 import { CrlHighWater } from '../files/crl-high-water.js';
 import { newEpoch } from '../core/epoch.js';
 import type {
@@ -151,6 +151,15 @@ export class RedisRevocationStore implements RevocationStore {
     return this.highWater;
   }
 
+  /** runs a Redis call, turning a connection failure into StoreUnavailableError (typed, retryable, naming what was being done) */
+  private async io<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw storeFailure(error, what);
+    }
+  }
+
   private dataLost(notice: DataLossNotice): void {
     const key = `${notice.caId}\u0000${notice.previousEpoch ?? ''}`;
     if (this.reportedLoss.has(key)) return;
@@ -163,48 +172,52 @@ export class RedisRevocationStore implements RevocationStore {
    * data (the fetcher then reloads every partition of it at once instead of waiting for its schedule). Needs `highWaterFile`.
    */
   async checkIdentity(): Promise<IdentityReport> {
-    const hw = await this.highWaterRecord();
-    if (hw === null) return { lost: [], checked: 0 };
-    const lost: DataLossNotice[] = [];
-    const caIds = hw.caIds().filter((caId) => hw.partitions(caId).length > 0);
-    for (const caId of caIds) {
-      const recorded = hw.epoch(caId) ?? null;
-      const epoch = await this.redis.hget(this.keys.ca(caId).current, MANIFEST_EPOCH);
-      if (epoch !== null && epoch === recorded) continue;
-      const notice: DataLossNotice = {
-        caId,
-        previousEpoch: recorded,
-        currentEpoch: epoch,
-        detectedAtMs: Date.now(),
-        detail:
-          epoch === null
-            ? `Redis holds nothing for ${caId}, but CRLs of ${hw.partitions(caId).length} partition(s) of it were accepted here`
-            : `Redis holds ${caId} under epoch ${epoch}, the high-water record under ${recorded ?? 'none'}`,
-      };
-      lost.push(notice);
-      this.dataLost(notice);
-    }
-    return { lost, checked: caIds.length };
+    return this.io('checking the store identity', async () => {
+      const hw = await this.highWaterRecord();
+      if (hw === null) return { lost: [], checked: 0 };
+      const lost: DataLossNotice[] = [];
+      const caIds = hw.caIds().filter((caId) => hw.partitions(caId).length > 0);
+      for (const caId of caIds) {
+        const recorded = hw.epoch(caId) ?? null;
+        const epoch = await this.redis.hget(this.keys.ca(caId).current, MANIFEST_EPOCH);
+        if (epoch !== null && epoch === recorded) continue;
+        const notice: DataLossNotice = {
+          caId,
+          previousEpoch: recorded,
+          currentEpoch: epoch,
+          detectedAtMs: Date.now(),
+          detail:
+            epoch === null
+              ? `Redis holds nothing for ${caId}, but CRLs of ${hw.partitions(caId).length} partition(s) of it were accepted here`
+              : `Redis holds ${caId} under epoch ${epoch}, the high-water record under ${recorded ?? 'none'}`,
+        };
+        lost.push(notice);
+        this.dataLost(notice);
+      }
+      return { lost, checked: caIds.length };
+    });
   }
 
   async beginLoad(options: BeginLoadOptions): Promise<CrlLoader> {
     this.keys.ca(options.caId); // validates the id before any work
     return new BufferedLoader(options, {
       commit: async (entries, frozen) =>
-        commitToRedis(
-          {
-            redis: this.redis,
-            keys: this.keys,
-            chunkBits: this.chunkBits,
-            cache: this.cache,
-            builder: () => (this.builder ??= new ChunkBuilder(this.chunkBits)),
-            pendingTtlMs: this.options.pendingTtlMs ?? 3_600_000,
-            maxAttempts: this.options.maxCommitAttempts ?? 8,
-            highWater: await this.highWaterRecord(),
-            onDataLoss: (notice) => this.dataLost(notice),
-          },
-          frozen,
-          entries,
+        this.io(`committing ${frozen.caId}/${frozen.partition}`, async () =>
+          commitToRedis(
+            {
+              redis: this.redis,
+              keys: this.keys,
+              chunkBits: this.chunkBits,
+              cache: this.cache,
+              builder: () => (this.builder ??= new ChunkBuilder(this.chunkBits)),
+              pendingTtlMs: this.options.pendingTtlMs ?? 3_600_000,
+              maxAttempts: this.options.maxCommitAttempts ?? 8,
+              highWater: await this.highWaterRecord(),
+              onDataLoss: (notice) => this.dataLost(notice),
+            },
+            frozen,
+            entries,
+          ),
         ),
       // nothing is written before commit, and commit cleans up after itself
       abort: async () => undefined,
@@ -212,75 +225,85 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   async lookup(caId: string, serial: bigint): Promise<LookupAnswer> {
-    const caKeys = this.keys.ca(caId);
-    const inBitmap = serial >= 0n && serial < BigInt(BITMAP_SERIAL_LIMIT);
-    const chunkNo = inBitmap ? Number(serial) >>> this.chunkBits : -1;
-    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-      const [ref, gen, parts] = unwrap<[string | null, string | null, Record<string, string>]>(
-        await this.redis
-          .multi()
-          .hget(caKeys.current, inBitmap ? chunkField(chunkNo) : MANIFEST_LONG)
-          .hget(caKeys.current, MANIFEST_GENERATION)
-          .hgetall(caKeys.partitions)
-          .exec(),
-      );
-      const answer: LookupAnswer = {
-        caId,
-        loaded: gen !== null,
-        entry: null,
-        partitions: partitionsOf(parts),
-        generation: Number(gen ?? 0),
-      };
-      if (ref === null) return answer;
-      if (!inBitmap) {
-        const value = await this.redis.hget(caKeys.long(ref), serial.toString());
-        if (value === null) return answer;
-        return { ...answer, entry: fromLong(parseLongValue(value)) };
+    return this.io('looking a serial up', async () => {
+      const caKeys = this.keys.ca(caId);
+      const inBitmap = serial >= 0n && serial < BigInt(BITMAP_SERIAL_LIMIT);
+      const chunkNo = inBitmap ? Number(serial) >>> this.chunkBits : -1;
+      for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        const [ref, gen, parts] = unwrap<[string | null, string | null, Record<string, string>]>(
+          await this.redis
+            .multi()
+            .hget(caKeys.current, inBitmap ? chunkField(chunkNo) : MANIFEST_LONG)
+            .hget(caKeys.current, MANIFEST_GENERATION)
+            .hgetall(caKeys.partitions)
+            .exec(),
+        );
+        const answer: LookupAnswer = {
+          caId,
+          loaded: gen !== null,
+          entry: null,
+          partitions: partitionsOf(parts),
+          generation: Number(gen ?? 0),
+        };
+        if (ref === null) return answer;
+        if (!inBitmap) {
+          const value = await this.redis.hget(caKeys.long(ref), serial.toString());
+          if (value === null) return answer;
+          return { ...answer, entry: fromLong(parseLongValue(value)) };
+        }
+        const m = parseManifest({ [chunkField(chunkNo)]: ref });
+        const mref = m.chunks.get(chunkNo);
+        if (mref === undefined) return answer;
+        const k = caKeys.chunk(mref.loadId, chunkNo);
+        const reply = await this.redis.lookupSerialBuffer(
+          k.listed,
+          k.reasonsByRank,
+          k.dates,
+          k.invalidity,
+          Number(serial) & (2 ** this.chunkBits - 1),
+        );
+        if (reply[0] === -1) continue;
+        if (reply.length === 1 || reply[0] === 0) return answer;
+        const [, reasonCode, dates, inval] = reply;
+        const invalSec = inval.length === 4 ? inval.readUInt32LE(0) : NO_INVALIDITY;
+        return { ...answer, entry: fromLong({ reasonCode, revokedSec: dates.readUInt32LE(0), invalSec }) };
       }
-      const m = parseManifest({ [chunkField(chunkNo)]: ref });
-      const mref = m.chunks.get(chunkNo);
-      if (mref === undefined) return answer;
-      const k = caKeys.chunk(mref.loadId, chunkNo);
-      const reply = await this.redis.lookupSerialBuffer(
-        k.listed,
-        k.reasonsByRank,
-        k.dates,
-        k.invalidity,
-        Number(serial) & (2 ** this.chunkBits - 1),
-      );
-      if (reply[0] === -1) continue;
-      if (reply.length === 1 || reply[0] === 0) return answer;
-      const [, reasonCode, dates, inval] = reply;
-      const invalSec = inval.length === 4 ? inval.readUInt32LE(0) : NO_INVALIDITY;
-      return { ...answer, entry: fromLong({ reasonCode, revokedSec: dates.readUInt32LE(0), invalSec }) };
-    }
-    throw new StoreError('CONFLICT', `lookup ${caId}: generations kept switching under the read`);
+      throw new StoreError('CONFLICT', `lookup ${caId}: generations kept switching under the read`);
+    });
   }
 
   async lookupMany(caId: string, serials: ArrayLike<number>): Promise<BulkLookup> {
-    const needed = new Set<number>();
-    let anyLong = false;
-    for (let i = 0; i < serials.length; i++) {
-      const s = serials[i] as number;
-      if (s >= 0 && s < BITMAP_SERIAL_LIMIT) needed.add(s >>> this.chunkBits);
-      else anyLong = true;
-    }
-    const snap = await this.readSnapshot(caId, (chunkNo) => needed.has(chunkNo), anyLong);
-    return snap === null ? bulkNotLoaded(serials.length) : snap.lookupMany(serials);
+    return this.io('looking serials up', async () => {
+      const needed = new Set<number>();
+      let anyLong = false;
+      for (let i = 0; i < serials.length; i++) {
+        const s = serials[i] as number;
+        if (s >= 0 && s < BITMAP_SERIAL_LIMIT) needed.add(s >>> this.chunkBits);
+        else anyLong = true;
+      }
+      const snap = await this.readSnapshot(caId, (chunkNo) => needed.has(chunkNo), anyLong);
+      return snap === null ? bulkNotLoaded(serials.length) : snap.lookupMany(serials);
+    });
   }
 
   /** the CA's whole current generation in memory (what the replica serves from); null when never loaded */
   async loadSnapshot(caId: string): Promise<CaSnapshot | null> {
-    return this.readSnapshot(caId, () => true, true);
+    return this.io('reading a generation', async () => {
+      return this.readSnapshot(caId, () => true, true);
+    });
   }
 
   async partitions(caId: string): Promise<PartitionMeta[]> {
-    return partitionsOf(await this.redis.hgetall(this.keys.ca(caId).partitions));
+    return this.io('reading partition metadata', async () => {
+      return partitionsOf(await this.redis.hgetall(this.keys.ca(caId).partitions));
+    });
   }
 
   async partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null> {
-    const json = await this.redis.hget(this.keys.ca(caId).partitions, partition);
-    return json === null ? null : metaFromJson(json);
+    return this.io('reading partition metadata', async () => {
+      const json = await this.redis.hget(this.keys.ca(caId).partitions, partition);
+      return json === null ? null : metaFromJson(json);
+    });
   }
 
   /**
@@ -288,21 +311,27 @@ export class RedisRevocationStore implements RevocationStore {
    * Redis lost its data (every key at once: a restart without persistence, FLUSHALL, a failover to an empty replica).
    */
   async storeId(): Promise<string> {
-    await this.redis.set(this.keys.identity, newEpoch(), 'NX');
-    const id = await this.redis.get(this.keys.identity);
-    if (id === null) throw new StoreError('STORE_UNAVAILABLE', `${this.keys.identity} vanished right after it was set`);
-    return id;
+    return this.io('reading the store identity', async () => {
+      await this.redis.set(this.keys.identity, newEpoch(), 'NX');
+      const id = await this.redis.get(this.keys.identity);
+      if (id === null) throw new StoreError('STORE_UNAVAILABLE', `${this.keys.identity} vanished right after it was set`);
+      return id;
+    });
   }
 
   /** the store's identity as it is now, without making one (null: none, e.g. after a data loss) */
   async currentStoreId(): Promise<string | null> {
-    return this.redis.get(this.keys.identity);
+    return this.io('reading the store identity', async () => {
+      return this.redis.get(this.keys.identity);
+    });
   }
 
   /** the CA's (epoch, generation) now: what a replica compares with the copy it holds (null: Redis holds nothing for the CA) */
   async identity(caId: string): Promise<{ epoch: string; generation: number } | null> {
-    const [epoch, gen] = await this.redis.hmget(this.keys.ca(caId).current, MANIFEST_EPOCH, MANIFEST_GENERATION);
-    return epoch === null || epoch === undefined ? null : { epoch, generation: Number(gen ?? 0) };
+    return this.io('reading a CA identity', async () => {
+      const [epoch, gen] = await this.redis.hmget(this.keys.ca(caId).current, MANIFEST_EPOCH, MANIFEST_GENERATION);
+      return epoch === null || epoch === undefined ? null : { epoch, generation: Number(gen ?? 0) };
+    });
   }
 
   /**
@@ -310,9 +339,11 @@ export class RedisRevocationStore implements RevocationStore {
    * the switch script cannot add it atomically; see redis-commit.ts), hence only ids whose current manifest exists count.
    */
   async caIds(): Promise<string[]> {
-    const listed = await this.redis.smembers(this.keys.cas);
-    const exists = await Promise.all(listed.map((caId) => this.redis.exists(this.keys.ca(caId).current)));
-    return listed.filter((_, i) => exists[i] === 1).sort();
+    return this.io('listing CAs', async () => {
+      const listed = await this.redis.smembers(this.keys.cas);
+      const exists = await Promise.all(listed.map((caId) => this.redis.exists(this.keys.ca(caId).current)));
+      return listed.filter((_, i) => exists[i] === 1).sort();
+    });
   }
 
   /** key names of a generation's chunks, for set algebra in Redis (BITOP AND with a watch-list bitmap of the same chunk) */
@@ -323,22 +354,24 @@ export class RedisRevocationStore implements RevocationStore {
   }
 
   async diffGenerations(caId: string, visit: (change: GenerationChange) => void): Promise<DiffSummary> {
-    const caKeys = this.keys.ca(caId);
-    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-      const [cur, prev, parts] = unwrap<[Record<string, string>, Record<string, string>, Record<string, string>]>(
-        await this.redis.multi().hgetall(caKeys.current).hgetall(caKeys.previous).hgetall(caKeys.partitions).exec(),
-      );
-      const after = parseManifest(cur);
-      const before = parseManifest(prev);
-      const differs = (chunkNo: number): boolean => after.chunks.get(chunkNo)?.loadId !== before.chunks.get(chunkNo)?.loadId;
-      const curSnap = await this.snapshotOf(caId, after, partitionsOf(parts), differs, after.longLoadId !== before.longLoadId);
-      const prevSnap =
-        before.generation === 0 ? null : await this.snapshotOf(caId, before, [], differs, after.longLoadId !== before.longLoadId);
-      if (curSnap === null || (before.generation !== 0 && prevSnap === null)) continue;
-      const changes = diffSnapshots(prevSnap, curSnap, visit);
-      return { caId, fromGeneration: before.generation, toGeneration: after.generation, changes };
-    }
-    throw new StoreError('CONFLICT', `diff ${caId}: generations kept switching under the read`);
+    return this.io('diffing generations', async () => {
+      const caKeys = this.keys.ca(caId);
+      for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        const [cur, prev, parts] = unwrap<[Record<string, string>, Record<string, string>, Record<string, string>]>(
+          await this.redis.multi().hgetall(caKeys.current).hgetall(caKeys.previous).hgetall(caKeys.partitions).exec(),
+        );
+        const after = parseManifest(cur);
+        const before = parseManifest(prev);
+        const differs = (chunkNo: number): boolean => after.chunks.get(chunkNo)?.loadId !== before.chunks.get(chunkNo)?.loadId;
+        const curSnap = await this.snapshotOf(caId, after, partitionsOf(parts), differs, after.longLoadId !== before.longLoadId);
+        const prevSnap =
+          before.generation === 0 ? null : await this.snapshotOf(caId, before, [], differs, after.longLoadId !== before.longLoadId);
+        if (curSnap === null || (before.generation !== 0 && prevSnap === null)) continue;
+        const changes = diffSnapshots(prevSnap, curSnap, visit);
+        return { caId, fromGeneration: before.generation, toGeneration: after.generation, changes };
+      }
+      throw new StoreError('CONFLICT', `diff ${caId}: generations kept switching under the read`);
+    });
   }
 
   subscribe(listener: (event: SwitchEvent) => void): () => void {
@@ -382,12 +415,13 @@ export class RedisRevocationStore implements RevocationStore {
     await this.subscriber?.subscribe(this.keys.channel);
   }
 
+  /** never waits on a Redis that is down: QUIT only on a live connection (and briefly), else the connection is cut */
   async close(): Promise<void> {
     this.listeners.clear();
     this.reconnectListeners.clear();
-    await this.subscriber?.quit().catch(() => undefined);
+    if (this.subscriber !== null) await closeConnection(this.subscriber);
     this.subscriber = null;
-    if (this.ownsConnection) await this.redis.quit().catch(() => undefined);
+    if (this.ownsConnection) await closeConnection(this.redis);
   }
 
   private async readSnapshot(caId: string, wantChunk: (chunkNo: number) => boolean, wantLong: boolean): Promise<CaSnapshot | null> {
@@ -424,6 +458,21 @@ export class RedisRevocationStore implements RevocationStore {
     }
     return new CaSnapshot(caId, manifest.generation, this.chunkBits, chunks, long, partitions, manifest.epoch ?? '');
   }
+}
+
+/** QUIT when connected (at most 1 s), then disconnect: whatever Redis's state, the connection is gone when this resolves */
+async function closeConnection(redis: RedisClient): Promise<void> {
+  if (redis.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      redis.quit().catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 1_000);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  redis.disconnect();
 }
 
 function partitionsOf(fields: Record<string, string>): PartitionMeta[] {
