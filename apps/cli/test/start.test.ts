@@ -22,7 +22,7 @@ beforeAll(async () => {
 describe('jpki-validator start (demo)', () => {
   it('prints three curl commands whose URLs answer good, revoked and via OCSP, and stops on SIGTERM', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'jv-start-'));
-    const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
     delete env.REDIS_URL;
     delete env.JPKI_VALIDATOR_CONFIG;
     const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -54,7 +54,7 @@ describe('jpki-validator start on Redis', () => {
   it('exits promptly on SIGTERM after Redis died, and every ioredis client has an error listener', async () => {
     const redis: PrivateRedis = await startPrivateRedis();
     const cwd = await mkdtemp(join(tmpdir(), 'jv-start-redis-'));
-    const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', REDIS_URL: redis.url };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', REDIS_URL: redis.url };
     delete env.JPKI_VALIDATOR_CONFIG;
     const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -2,7 +2,7 @@ import { loadConfig } from '@jpki-validator/config';
 import { createLogger, fetchOnce, openFetcherStore, type PartitionReport } from '@jpki-validator/crl-fetcher/once';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 
 /** the fetcher's DEFAULT_ADMIN_PORT, repeated so `--help` and `--once` need not import the queue side */

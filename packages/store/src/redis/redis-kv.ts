@@ -31,6 +31,11 @@ export class RedisKv implements SmallKv {
     }
   }
 
+  /** GETDEL (Redis ≥ 6.2): one command, so atomic across every client of the server or cluster slot */
+  async take(key: string): Promise<Uint8Array | null> {
+    return this.redis.getdelBuffer(this.keys.kv(key));
+  }
+
   async delete(key: string): Promise<void> {
     try {
       await this.redis.unlink(this.keys.kv(key));
