@@ -9,9 +9,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runFuzz } from '../packages/x509/test/fuzz/run.ts';
-import { builtCrlSeeds, certSeeds, fixtureCrlSeeds, fixtureOcspSeeds, pkitsCrlSeeds } from '../packages/x509/test/fuzz/seeds.ts';
-import type { FuzzSeed, FuzzTarget } from '../packages/x509/test/fuzz/targets.ts';
-import { simSeeds } from '../test/adversarial/lib/fuzz-sim-seeds.ts';
+import { allSeeds } from '../packages/x509/test/fuzz/seeds.ts';
+import type { FuzzTarget } from '../packages/x509/test/fuzz/targets.ts';
 import { recordResult } from '../test/adversarial/lib/record-result.ts';
 
 const { values } = parseArgs({
@@ -32,60 +31,50 @@ if (!targets.every((t) => t === 'crl' || t === 'cert' || t === 'ocsp')) {
 } else {
   const cases = Number(values.cases);
   const seed = Number(values.seed);
-  const sim = await simSeeds();
-  try {
-    const seedsOf: Record<string, FuzzSeed[]> = {
-      crl: [...builtCrlSeeds(), ...fixtureCrlSeeds(), ...pkitsCrlSeeds(), ...sim.crl],
-      cert: [...certSeeds(), ...sim.cert],
-      ocsp: [...fixtureOcspSeeds(), ...sim.ocsp],
+  let broken = 0;
+  for (const target of targets) {
+    const seeds = allSeeds(target);
+    process.stderr.write(`fuzz ${target}: ${cases} cases from ${values.from}, seed ${seed}, ${seeds.length} seeds\n`);
+    const report = await runFuzz({
+      target,
+      seeds,
+      seed,
+      cases,
+      from: Number(values.from),
+      workers: Number(values.workers),
+      hangMs: Number(values['hang-ms']),
+      onProgress: (tried) => {
+        if (process.stderr.isTTY) process.stderr.write(`\r  ${tried} / ${cases}`);
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write('\r');
+    const summary = {
+      target,
+      seed,
+      from: report.from,
+      tried: report.tried,
+      handled: report.handled,
+      wrongGood: report.wrongGood,
+      parsed: report.accepted,
+      failures: report.failures.length,
+      seconds: Math.round(report.ms / 100) / 10,
     };
-    let broken = 0;
-    for (const target of targets) {
-      const seeds = seedsOf[target] ?? [];
-      process.stderr.write(`fuzz ${target}: ${cases} cases from ${values.from}, seed ${seed}, ${seeds.length} seeds\n`);
-      const report = await runFuzz({
-        target,
-        seeds,
-        seed,
-        cases,
-        from: Number(values.from),
-        workers: Number(values.workers),
-        hangMs: Number(values['hang-ms']),
-        onProgress: (tried) => {
-          if (process.stderr.isTTY) process.stderr.write(`\r  ${tried} / ${cases}`);
-        },
-      });
-      if (process.stderr.isTTY) process.stderr.write('\r');
-      const summary = {
-        target,
-        seed,
-        from: report.from,
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (report.failures.length > 0) {
+      const file = `fuzz-failures-${target}-${seed}.json`;
+      writeFileSync(file, `${JSON.stringify(report.failures, null, 2)}\n`);
+      process.stderr.write(`  ${report.failures.length} failures written to ${file}\n`);
+      broken += report.failures.length;
+    }
+    if (cases >= 10_000)
+      recordResult({
+        file: `fuzz-${target} (long run)`,
+        covers: `${target === 'crl' ? 'CRL scanner' : target === 'cert' ? 'certificate parser' : 'OCSP response parser'}: long run, npm run fuzz`,
         tried: report.tried,
         handled: report.handled,
         wrongGood: report.wrongGood,
-        parsed: report.accepted,
-        failures: report.failures.length,
-        seconds: Math.round(report.ms / 100) / 10,
-      };
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
-      if (report.failures.length > 0) {
-        const file = `fuzz-failures-${target}-${seed}.json`;
-        writeFileSync(file, `${JSON.stringify(report.failures, null, 2)}\n`);
-        process.stderr.write(`  ${report.failures.length} failures written to ${file}\n`);
-        broken += report.failures.length;
-      }
-      if (cases >= 10_000)
-        recordResult({
-          file: `fuzz-${target} (long run)`,
-          covers: `${target === 'crl' ? 'CRL scanner' : target === 'cert' ? 'certificate parser' : 'OCSP response parser'}: long run, npm run fuzz`,
-          tried: report.tried,
-          handled: report.handled,
-          wrongGood: report.wrongGood,
-          unit: `mutated inputs (seed ${seed}, ${seeds.length} seeds, ${report.accepted} parsed)`,
-        });
-    }
-    if (broken > 0) process.exitCode = 1;
-  } finally {
-    await sim.close();
+        unit: `mutated inputs (seed ${seed}, ${seeds.length} seeds, ${report.accepted} parsed)`,
+      });
   }
+  if (broken > 0) process.exitCode = 1;
 }

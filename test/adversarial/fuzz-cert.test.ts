@@ -2,18 +2,9 @@
  * Mutation fuzzing of the certificate parser (packages/x509 parseCertificate, with the JPKI profile read on top): only typed
  * errors, no hang, bounded memory, and no altered certificate whose signature verifies with its issuer's key.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certSeeds } from '../../packages/x509/test/fuzz/seeds.ts';
+import { describe, expect, it } from 'vitest';
+import { allSeeds } from '../../packages/x509/test/fuzz/seeds.ts';
 import { describeFailure, fuzzAndRecord } from './lib/fuzz-suite.ts';
-import { simSeeds, type SimSeeds } from './lib/fuzz-sim-seeds.ts';
-
-let sim: SimSeeds;
-beforeAll(async () => {
-  sim = await simSeeds();
-});
-afterAll(async () => {
-  await sim?.close();
-});
 
 describe('fuzz: certificate parser', () => {
   it('3 000 mutated certificates: typed errors only, none verifies with its issuer key', async () => {
@@ -21,7 +12,7 @@ describe('fuzz: certificate parser', () => {
       file: import.meta.url,
       target: 'cert',
       covers: 'certificate parser + JPKI profile: mutated certificates (JPKI-like, PKITS, simulator)',
-      seeds: [...certSeeds(), ...sim.cert],
+      seeds: allSeeds('cert'),
       cases: 3_000,
     });
     expect(report.failures.map((f) => describeFailure(f, 'cert'))).toEqual([]);

@@ -3,27 +3,17 @@
  * time and in random pieces, with its issuer's key. Properties: only typed errors, the same outcome however it is chunked, no
  * case past the per-case deadline, the worker's heap bounded, and no altered CRL reported usable with a valid signature.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCrlSeeds, fixtureCrlSeeds, pkitsCrlSeeds } from '../../packages/x509/test/fuzz/seeds.ts';
+import { describe, expect, it } from 'vitest';
+import { allSeeds } from '../../packages/x509/test/fuzz/seeds.ts';
 import { describeFailure, fuzzAndRecord } from './lib/fuzz-suite.ts';
-import { simSeeds, type SimSeeds } from './lib/fuzz-sim-seeds.ts';
-
-let sim: SimSeeds;
-beforeAll(async () => {
-  sim = await simSeeds();
-});
-afterAll(async () => {
-  await sim?.close();
-});
 
 describe('fuzz: CRL scanner', () => {
   it('3 000 mutated CRLs: typed errors only, whole = 1-byte = random pieces, none usable with a valid signature', async () => {
-    const seeds = [...builtCrlSeeds(), ...fixtureCrlSeeds(), ...pkitsCrlSeeds(), ...sim.crl];
     const report = await fuzzAndRecord({
       file: import.meta.url,
       target: 'crl',
       covers: 'CRL scanner: mutated CRLs (built, openssl, PKITS, simulator), whole vs 1-byte vs random chunks',
-      seeds,
+      seeds: allSeeds('crl'),
       cases: 3_000,
     });
     expect(report.failures.map((f) => describeFailure(f, 'crl'))).toEqual([]);

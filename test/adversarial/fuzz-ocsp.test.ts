@@ -2,18 +2,9 @@
  * Mutation fuzzing of the OCSP response parser and verifier (packages/x509 parseOcspResponse + verifyOcspResponse): only typed
  * errors from the parser, the verifier never throws, no hang, bounded memory, and no altered response that verifies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureOcspSeeds } from '../../packages/x509/test/fuzz/seeds.ts';
+import { describe, expect, it } from 'vitest';
+import { allSeeds } from '../../packages/x509/test/fuzz/seeds.ts';
 import { describeFailure, fuzzAndRecord } from './lib/fuzz-suite.ts';
-import { simSeeds, type SimSeeds } from './lib/fuzz-sim-seeds.ts';
-
-let sim: SimSeeds;
-beforeAll(async () => {
-  sim = await simSeeds();
-});
-afterAll(async () => {
-  await sim?.close();
-});
 
 describe('fuzz: OCSP response parser', () => {
   it('3 000 mutated responses: typed errors only, the verifier never throws, none verifies', async () => {
@@ -21,7 +12,7 @@ describe('fuzz: OCSP response parser', () => {
       file: import.meta.url,
       target: 'ocsp',
       covers: 'OCSP response parser + verifier: mutated responses (openssl delegated, simulator CA-signed and delegated)',
-      seeds: [...fixtureOcspSeeds(), ...sim.ocsp],
+      seeds: allSeeds('ocsp'),
       cases: 3_000,
     });
     expect(report.failures.map((f) => describeFailure(f, 'ocsp'))).toEqual([]);

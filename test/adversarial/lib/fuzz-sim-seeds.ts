@@ -1,8 +1,8 @@
 /**
  * Fuzz seeds from the JPKI-like simulator: what the product meets in the field — RSA-signed full, partition and delta CRLs (IDP,
  * AKI, reasons, invalidity dates), JPKI signature and authentication certificates (the 4 basic details in subjectAltName), and
- * OCSP answers signed by the CA and by its delegated responder — added to the engine's own seeds
- * (packages/x509/test/fuzz/seeds.ts).
+ * OCSP answers signed by the CA and by its delegated responder. scripts/fuzz-corpus.ts writes them into the committed corpus
+ * (packages/x509/test/fuzz/corpus/): made afresh they would differ on every run (new keys, the clock).
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

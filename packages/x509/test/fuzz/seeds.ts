@@ -1,8 +1,9 @@
 /**
- * The engine's own seeds: small CRLs built here (EC key, every field the scanner reads: reasons, invalidity dates, long and
- * negative serials, IDP, delta, AKI, unknown extensions), the committed fixtures (openssl-made CRL, JPKI-like certificates, a
- * delegated OCSP answer) and a few NIST PKITS CRLs and certificates. test/adversarial adds the simulator's. Seeds that need
- * files read them at call time (PKITS is installed by the test set-up, see the README).
+ * The fuzz seeds, fixed so that case i of seed S is the same input everywhere: the committed corpus (corpus/, written by
+ * scripts/fuzz-corpus.ts: small CRLs built here with an EC key and every field the scanner reads — reasons, invalidity dates,
+ * long and negative serials, IDP, delta, AKI, unknown extensions — and the simulator's RSA CRLs, JPKI certificates and OCSP
+ * answers), the package's fixtures (an openssl CRL, JPKI-like certificates, an openssl delegated OCSP answer) and a few NIST
+ * PKITS CRLs and certificates (installed by the test set-up).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ import {
   utcTime,
   utf8String,
 } from '@jpki-validator/x509';
-import type { FuzzSeed } from './targets.ts';
+import type { FuzzSeed, FuzzTarget } from './targets.ts';
 
 const PKITS = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data';
 const fixture = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../fixtures/${path}`, import.meta.url)));
@@ -148,4 +149,44 @@ export function fixtureOcspSeeds(): FuzzSeed[] {
     { name: 'openssl-revoked-delegated', der: fixture('ocsp/revoked-delegated.der'), issuerCertDer, nowMs },
     { name: 'try-later', der: fixture('ocsp/try-later.der'), issuerCertDer, nowMs },
   ];
+}
+
+/** one seed of corpus/corpus.json */
+export interface CorpusEntry {
+  target: FuzzTarget;
+  name: string;
+  /** the seed's DER, relative to corpus/ */
+  file: string;
+  issuerKeyPem?: string;
+  issuerCertBase64?: string;
+  nowMs?: number;
+}
+
+/** the committed corpus's seeds of `target` */
+export function corpusSeeds(target: FuzzTarget): FuzzSeed[] {
+  const corpus = (path: string): URL => new URL(`./corpus/${path}`, import.meta.url);
+  const { entries } = JSON.parse(readFileSync(corpus('corpus.json'), 'utf8')) as { entries: CorpusEntry[] };
+  return entries
+    .filter((e) => e.target === target)
+    .map((e) => ({
+      name: e.name,
+      der: new Uint8Array(readFileSync(corpus(e.file))),
+      ...(e.issuerKeyPem ? { issuerKeyPem: e.issuerKeyPem } : {}),
+      ...(e.issuerCertBase64 ? { issuerCertDer: new Uint8Array(Buffer.from(e.issuerCertBase64, 'base64')) } : {}),
+      ...(e.nowMs !== undefined ? { nowMs: e.nowMs } : {}),
+    }));
+}
+
+/** every seed of `target`: the corpus, the fixtures and PKITS */
+export function allSeeds(target: FuzzTarget): FuzzSeed[] {
+  switch (target) {
+    case 'crl':
+      return [...corpusSeeds('crl'), ...fixtureCrlSeeds(), ...pkitsCrlSeeds()];
+    case 'cert':
+      return [...corpusSeeds('cert'), ...certSeeds()];
+    case 'ocsp':
+      return [...corpusSeeds('ocsp'), ...fixtureOcspSeeds()];
+    default:
+      return [];
+  }
 }
