@@ -26,7 +26,7 @@ export interface StartValidatorOptions {
   /** Redis key prefix (default `jpki`) */
   redisPrefix?: string;
   ocsp?: Omit<OcspCheckerOptions, 'kv'>;
-  app?: Partial<Pick<AppDeps, 'rateLimit' | 'maxBatchBytes' | 'maxValidateBytes'>>;
+  app?: Partial<Pick<AppDeps, 'rateLimit' | 'maxBatchBytes' | 'maxValidateBytes' | 'maxVerifyBytes' | 'personalAudit'>>;
   /** how long close() waits for in-flight requests before cutting connections (default 10 000) */
   drainMs?: number;
 }
@@ -70,7 +70,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     ocsp,
     meaning: config.profile.meaning,
   });
-  const built = createApp({ resolver, ocsp, probeStore: store.probe, logger, apiKeys: config.apiKeys, ...options.app });
+  const built = createApp({ resolver, ocsp, probeStore: store.probe, logger, apiKeys: config.apiKeys, kv: store.kv, ...options.app });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: built.app.fetch, port: options.port ?? config.port, hostname: options.host ?? '0.0.0.0' }, () => resolve(s));

@@ -178,7 +178,7 @@ export class OcspChecker {
     } catch (error) {
       stats.failed++;
       if (error instanceof OcspTransportError)
-        return { outcome: { kind: 'unavailable', why: error.code, message: error.message }, retryable: error.retryable };
+        return { outcome: { kind: 'unavailable', why: error.failure, message: error.message }, retryable: error.retryable };
       if (error instanceof X509Error)
         return { outcome: { kind: 'unavailable', why: 'malformed', message: error.message }, retryable: false };
       throw error;
