@@ -7,6 +7,7 @@ import type { ApiKeyConfig } from '@jpki-validator/config';
 import { ChallengeStore, type OcspChecker, type StatusResolver } from '@jpki-validator/status';
 import type { SmallKv } from '@jpki-validator/store';
 import type { Logger } from 'pino';
+import { isClientClosed } from './client-closed.js';
 import type { AppEnv } from './env.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import { apiKeyAuth, createApiKeyGate, type RateLimitOptions } from './middleware/api-key.js';
@@ -87,6 +88,9 @@ export function createApp(deps: AppDeps): ValidatorApp {
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {
     const requestId = c.get('requestId');
+    // the client went away mid-body: its access line (below, at info) is all there is to say
+    if (isClientClosed(error, c.env))
+      return problemResponse(400, 'bad-request', 'the client closed the connection before the request body ended', requestId);
     const problem = problemFor(error, requestId);
     if (problem.internal) c.get('log')().error({ err: error }, 'unhandled error');
     return problemResponse(problem.status, problem.slug, problem.detail, requestId, { ...problem.headers });
