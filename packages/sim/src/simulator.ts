@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { formatSerial, formatTime, reasonName, type CrlReason } from '@jpki-validator/x509';
@@ -129,6 +129,20 @@ export class Simulator {
    */
   get populationWalks(): number {
     return this.walks;
+  }
+
+  /**
+   * What a cached CRL file of `ca` must have been written under, beside its number or state version: the CA key, seed, epoch
+   * and base URL. A state directory copied or re-created over an old cache (same versions, other keys or URLs) then never
+   * serves the old files.
+   */
+  cacheFingerprint(idOrGroup: string): string {
+    const { material } = this.runtime(idOrGroup);
+    const { seed, epoch, baseUrl } = this.state;
+    return createHash('sha256')
+      .update(`${Buffer.from(material.keyId).toString('hex')}|${seed}|${epoch}|${baseUrl}`)
+      .digest('hex')
+      .slice(0, 12);
   }
 
   private cursor(runtime: CaRuntime, scope: EntryScope): EntryCursor {
