@@ -15,7 +15,7 @@ const BIN = fileURLToPath(new URL('../bin/jpki-validator.js', import.meta.url));
 describe('jpki-validator start (demo)', () => {
   it('prints three curl commands whose URLs answer good, revoked and via OCSP, and stops on SIGTERM', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'jv-start-'));
-    const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
     delete env.REDIS_URL;
     delete env.JPKI_VALIDATOR_CONFIG;
     const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
