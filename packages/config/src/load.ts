@@ -6,6 +6,7 @@ import type { CrlReason } from '@jpki-validator/x509';
 import { configSchema, type ConfigFile } from './schema.js';
 import { BUILT_IN_PROFILES, createMeaningResolver, type MeaningMap } from './profile.js';
 import { parseIntervalMs } from './duration.js';
+import { resolvePartitions, type CrlsConfig, type PartitionConfig } from './partitions.js';
 
 /** The config is invalid: every problem listed, each naming its key (`issuers.0.caCert: Required`). */
 export class ConfigError extends JpkiValidatorError<'CONFIG_INVALID'> {
@@ -16,18 +17,13 @@ export class ConfigError extends JpkiValidatorError<'CONFIG_INVALID'> {
   }
 }
 
-export interface PartitionConfig {
-  /** stable name of the partition (the CRL file's base name unless given) */
-  name: string;
-  /** an http(s) URL or an absolute file path */
-  source: string;
-}
-
 export interface IssuerConfig {
   id: string;
   group: string;
   caCertPath: string;
   partitions: readonly PartitionConfig[];
+  /** how a refresh of this CA runs: partitions at once, tries of a retryable failure, first retry delay (doubling after) */
+  fetch: { concurrency: number; attempts: number; backoffMs: number };
   ocsp: { url: string; responderCertPath: string | null } | null;
   refresh: { intervalMs: number } | { cron: string };
   freshness: { graceSeconds: number; skewSeconds: number };
@@ -135,27 +131,25 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError('environment', [`PORT: "${env.PORT}" is not a port number`]);
 
-  const issuers: IssuerConfig[] = cfg.issuers.map((i) => ({
-    id: i.id,
-    group: i.group,
-    caCertPath: abs(i.caCert),
-    partitions: i.crls.map((c) => {
-      const src = typeof c === 'string' ? c : c.source;
-      const name = typeof c === 'string' ? basename(src.replace(/[?#].*$/, '')).replace(/\.(crl|der|pem)$/i, '') || src : c.name;
-      return { name, source: abs(src) };
-    }),
-    ocsp: i.ocsp ? { url: i.ocsp.url, responderCertPath: i.ocsp.responderCert ? abs(i.ocsp.responderCert) : null } : null,
-    refresh: schedule(i.refresh),
-    freshness: { ...i.freshness },
-    mode: i.mode,
-    retired: i.retired,
-    kind: i.kind ?? null,
-  }));
-  const dupPartitions = issuers.flatMap((i, n) => {
-    const names = i.partitions.map((p) => p.name);
-    return names.filter((x, k) => names.indexOf(x) !== k).map((x) => `issuers.${n}.crls: two partitions named "${x}" (give them names)`);
+  const problems: string[] = [];
+  const issuers: IssuerConfig[] = cfg.issuers.map((i, n) => {
+    const resolved = resolvePartitions(i.crls as CrlsConfig, { key: `issuers.${n}.crls`, abs });
+    problems.push(...resolved.problems);
+    return {
+      id: i.id,
+      group: i.group,
+      caCertPath: abs(i.caCert),
+      partitions: resolved.partitions,
+      fetch: { concurrency: i.fetch.concurrency, attempts: i.fetch.attempts, backoffMs: Math.round(i.fetch.backoffSeconds * 1000) },
+      ocsp: i.ocsp ? { url: i.ocsp.url, responderCertPath: i.ocsp.responderCert ? abs(i.ocsp.responderCert) : null } : null,
+      refresh: schedule(i.refresh),
+      freshness: { ...i.freshness },
+      mode: i.mode,
+      retired: i.retired,
+      kind: i.kind ?? null,
+    };
   });
-  if (dupPartitions.length) throw new ConfigError(source, dupPartitions);
+  if (problems.length) throw new ConfigError(source, problems);
 
   const config: Config = {
     source: path,

@@ -70,7 +70,16 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     ocsp,
     meaning: config.profile.meaning,
   });
-  const built = createApp({ resolver, ocsp, probeStore: store.probe, logger, apiKeys: config.apiKeys, kv: store.kv, ...options.app });
+  const built = createApp({
+    resolver,
+    ocsp,
+    probeStore: store.probe,
+    storeDataLoss: store.dataLoss,
+    logger,
+    apiKeys: config.apiKeys,
+    kv: store.kv,
+    ...options.app,
+  });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: built.app.fetch, port: options.port ?? config.port, hostname: options.host ?? '0.0.0.0' }, () => resolve(s));
