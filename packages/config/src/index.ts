@@ -1,5 +1,13 @@
-export { loadConfig, ConfigError } from './load.js';
-export type { Config, IssuerConfig, PartitionConfig, WatchSink, LoadConfigOptions } from './load.js';
-export { JPKI_PROFILE, BUILT_IN_PROFILES, createMeaningResolver } from './profile.js';
-export type { MeaningMap } from './profile.js';
+export { loadConfig, ConfigError, CARD_POLICIES } from './load.js';
+export type { Config, IssuerConfig, PartitionConfig, WatchSink, LoadConfigOptions, Medium, ProfileConfig } from './load.js';
+export {
+  JPKI_PROFILE,
+  BUILT_IN_PROFILES,
+  BUILT_IN_LABELS,
+  createMeaningResolver,
+  mergeLabels,
+  pickLabelLanguage,
+} from './profile.js';
+export type { MeaningMap, MeaningLabels } from './profile.js';
+export { JPKI_SHIPPED_CAS, TRUST_ANCHORS_DIR, type ShippedCa } from './preset.js';
 export { parseIntervalMs, looksLikeCron } from './duration.js';

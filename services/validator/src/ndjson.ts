@@ -5,7 +5,7 @@
  * item gets its `unknown` answer; a failure after the response started ends the stream with `{"error":…}`.
  */
 import type { CheckOptions } from '@jpki-validator/status';
-import type { BatchAnswerer, BatchItem } from './batch-answers.js';
+import type { BatchAnswerer, BatchItem, LabelOf } from './batch-answers.js';
 import { JsonBytes } from './json-bytes.js';
 
 /** items answered per call: large enough for bulk reads, small enough to start answering early */
@@ -31,13 +31,18 @@ function parseLine(text: string, lineNo: number): BatchItem | string {
  * Lines are split out of each chunk and parsed synchronously (no promise per line); every CHUNK_ITEMS lines, the items are
  * answered in one call and the chunk's output is yielded as one buffer.
  */
-async function* answerChunks(body: ReadableStream<Uint8Array>, answerer: BatchAnswerer, options: CheckOptions): AsyncGenerator<Uint8Array> {
+async function* answerChunks(
+  body: ReadableStream<Uint8Array>,
+  answerer: BatchAnswerer,
+  options: CheckOptions,
+  labelOf: LabelOf | null,
+): AsyncGenerator<Uint8Array> {
   const decoder = new TextDecoder();
   /** per line kept: an item's index in `items`, or an error line's text */
   let slots: (number | string)[] = [];
   let items: BatchItem[] = [];
   const flush = async (): Promise<Uint8Array> => {
-    const answers = await answerer.answer(items, options);
+    const answers = await answerer.answer(items, options, labelOf);
     const out = new JsonBytes(slots.length * 360);
     for (const slot of slots) {
       if (typeof slot === 'number') answers.writeRow(slot, out);
@@ -80,10 +85,11 @@ export function ndjsonAnswerStream(
   body: ReadableStream<Uint8Array> | null,
   answerer: BatchAnswerer,
   options: CheckOptions,
+  labelOf: LabelOf | null,
   onError: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const source = body === null ? null : answerChunks(body, answerer, options);
+  const source = body === null ? null : answerChunks(body, answerer, options, labelOf);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (source === null) {

@@ -42,7 +42,8 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
   settleNextTickShape();
   const { config } = options;
   const logger = options.logger ?? pino({ name: 'jpki-validator' });
-  const registry = await createCaRegistry(config.issuers);
+  for (const notice of config.notices) logger.info(notice);
+  const registry = await createCaRegistry(config.issuers, { onNotice: (message, fields) => logger.info(fields, message) });
   const store =
     options.store ??
     (config.redisUrl
@@ -54,6 +55,8 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
   const ocsp = registry.cas.some((ca) => ca.ocsp !== null)
     ? new OcspChecker({
         kv: store.kv,
+        maxQueriesPerMinute: config.ocsp.maxQueriesPerMinute,
+        costYenByMedium: config.ocsp.costYen,
         onEvent: (event) => {
           if (event.type === 'cache_error') logger.warn({ err: event.error }, 'OCSP cache unavailable; asking the responder');
           else logger.warn({ caId: event.caId, why: event.why, attempt: event.attempt }, event.message);
@@ -68,7 +71,15 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     ocsp,
     meaning: config.profile.meaning,
   });
-  const built = createApp({ resolver, ocsp, probeStore: store.probe, logger, apiKeys: config.apiKeys, ...options.app });
+  const built = createApp({
+    resolver,
+    ocsp,
+    probeStore: store.probe,
+    logger,
+    apiKeys: config.apiKeys,
+    labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
+    ...options.app,
+  });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: built.app.fetch, port: options.port ?? config.port, hostname: options.host ?? '0.0.0.0' }, () => resolve(s));

@@ -11,7 +11,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
 import type { Context, MiddlewareHandler } from 'hono';
-import { BatchAnswerer, type BatchAnswers } from '../batch-answers.js';
+import { type LabelOf, BatchAnswerer, type BatchAnswers } from '../batch-answers.js';
 import { maxItemsIn, scanBatchBody } from '../batch-scan.js';
 import { batchItems } from '../batch-items.js';
 import type { AppEnv } from '../env.js';
@@ -74,6 +74,7 @@ export function registerBatchRoute(
   resolver: StatusResolver,
   metrics: ValidatorMetrics,
   maxJsonBytes: number,
+  labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
 ): void {
   const answerer = new BatchAnswerer(resolver, metrics.countAnswers);
   const buffers = new ResponseBufferPool();
@@ -82,7 +83,7 @@ export function registerBatchRoute(
     const options = checkOptions(c.req.query('at'), c.req.query('mode'));
     if (options.mode !== undefined && !ModeSchema.safeParse(options.mode).success)
       throw new ProblemError(400, 'bad-request', `mode: "${options.mode}" is not one of ${ModeSchema.options.join(', ')}`);
-    const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, (error) => {
+    const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, labelFor(c.req.header('accept-language')), (error) => {
       c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
     });
     return c.body(stream, 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
@@ -111,7 +112,8 @@ export function registerBatchRoute(
       }
       return next();
     }
-    const response = answersResponse(c, await answerer.answerRows(rows, {}, scratch), buffers);
+    const labelOf = labelFor(c.req.header('accept-language'));
+    const response = answersResponse(c, await answerer.answerRows(rows, {}, scratch, labelOf), buffers);
     // the answers are written: nothing reads the body or the columns any more
     if (pooled !== null) buffers.release(pooled);
     buffers.release(scratchBuffer);
@@ -147,7 +149,7 @@ export function registerBatchRoute(
         `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`,
       );
     }
-    return answersResponse(c, await answerer.answer(items, options), buffers);
+    return answersResponse(c, await answerer.answer(items, options, labelFor(c.req.header('accept-language'))), buffers);
   });
 }
 
