@@ -13,7 +13,8 @@ export type {
   SerialStatusValue,
   SerialInput,
 } from './options.js';
-export type { SimState, SimCaState, CaKind, ExplicitRevocation } from './state.js';
+export type { SimState, SimCaState, CaKind, SimMedium, ExplicitRevocation } from './state.js';
+export { TEST_CARDS, issueTestCards, type TestCard, type TestCertificate, type TestCardState, type IssuedTestCard } from './test-cards.js';
 export type { LeafKeyChoice } from './leaf.js';
 export { SIM_ORGANISATION } from './ca.js';
 export { DEFAULT_REASON_WEIGHTS } from './population.js';

@@ -5,14 +5,17 @@ import { SimStateError, SimUsageError } from './errors.js';
 import type { InitSimulatorOptions } from './options.js';
 import { RevocationModel } from './population.js';
 import { Simulator } from './simulator.js';
-import { STATE_FILE, writeState, type CaKind, type SimCaState, type SimState } from './state.js';
+import { STATE_FILE, writeState, type CaKind, type SimCaState, type SimMedium, type SimState } from './state.js';
+import { issueTestCards } from './test-cards.js';
 
 /** Serial spacing between CAs: room for 16 M certificates each, all serials staying JPKI-like (≤ 28 bits). */
 const SERIAL_STRIDE = 0x0100_0000;
 
 /**
- * Creates a simulator in `dir`: RSA-2048 keys and self-signed certificates for every (kind, generation), a delegated OCSP
- * responder per CA, one shared leaf key, and the state file. Keys come from Node's CSPRNG (RSA keygen cannot be seeded), so
+ * Creates a simulator in `dir`: RSA-2048 keys and self-signed certificates for every (kind, generation) of the card and a
+ * smartphone pair per smartphone generation (default: the newest), a delegated OCSP responder per CA, one shared leaf key, and
+ * the state file. The `test-cards` preset makes the 2023 generation with no seeded population and issues the Digital Agency's
+ * test cards and test patterns (test-cards.ts). Keys come from Node's CSPRNG (RSA keygen cannot be seeded), so
  * the population and CRL bytes are reproducible per initialised directory, not across `init` runs.
  */
 export async function initSimulator(options: InitSimulatorOptions): Promise<Simulator> {
@@ -21,10 +24,13 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
   if (!options.force && (await exists(stateFile))) {
     throw new SimStateError('SIM_STATE_EXISTS', 'a simulator already exists here (pass force to replace it)', stateFile);
   }
-  const generations = options.generations ?? [2015, 2023];
+  const testCards = options.preset === 'test-cards';
+  const generations = options.generations ?? (testCards ? [2023] : [2015, 2023]);
   const kinds: CaKind[] = options.kinds ?? ['sign', 'auth'];
-  const population = options.populationPerCa ?? 10_000;
-  const partitions = options.partitions ?? 8;
+  const smartphoneGenerations = options.smartphoneGenerations ?? [Math.max(...generations)];
+  // the test cards alone: no seeded population, full CRLs only
+  const population = options.populationPerCa ?? (testCards ? 0 : 10_000);
+  const partitions = options.partitions ?? (testCards ? 0 : 8);
   const serialBase = options.serialBase ?? 0x0700_0000;
   if (!Number.isInteger(population) || population < 0 || population >= SERIAL_STRIDE) {
     throw new SimUsageError('SIM_BAD_OPTION', `populationPerCa must be a whole number below ${SERIAL_STRIDE}, got ${population}`);
@@ -35,22 +41,35 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
     throw new SimUsageError('SIM_BAD_OPTION', 'need at least one generation and one kind');
   if (new Set(generations).size !== generations.length)
     throw new SimUsageError('SIM_BAD_OPTION', `generations repeat: ${generations.join(', ')}`);
+  if (new Set(smartphoneGenerations).size !== smartphoneGenerations.length || smartphoneGenerations.some((y) => !Number.isInteger(y)))
+    throw new SimUsageError('SIM_BAD_OPTION', `smartphone generations must be distinct years: ${smartphoneGenerations.join(', ')}`);
+  if (testCards && (!generations.includes(2023) || !kinds.includes('sign') || !kinds.includes('auth')))
+    throw new SimUsageError('SIM_BAD_OPTION', 'the test-cards preset needs the 2023 generation of both kinds (it issues them there)');
 
   const cas: SimCaState[] = [];
-  for (const kind of kinds) {
-    for (const year of [...generations].sort((a, b) => a - b)) {
-      const base = serialBase + cas.length * SERIAL_STRIDE;
-      if (base + SERIAL_STRIDE > 2 ** 32) throw new SimUsageError('SIM_BAD_OPTION', 'serialBase too high: serials must stay below 2^32');
-      cas.push({
-        id: `jpki-${kind}-${year}`,
-        group: `jpki-${kind}`,
-        kind,
-        year,
-        serialBase: base,
-        population,
-        nextSerial: base + population,
-        partitions,
-      });
+  // card CAs first, then the smartphone pairs: the card CAs' serial ranges stay where they always were
+  const layout: [SimMedium, number[]][] = [
+    ['card', generations],
+    ['smartphone', smartphoneGenerations],
+  ];
+  for (const [medium, years] of layout) {
+    for (const kind of kinds) {
+      for (const year of [...years].sort((a, b) => a - b)) {
+        const base = serialBase + cas.length * SERIAL_STRIDE;
+        if (base + SERIAL_STRIDE > 2 ** 32) throw new SimUsageError('SIM_BAD_OPTION', 'serialBase too high: serials must stay below 2^32');
+        const group = medium === 'card' ? `jpki-${kind}` : `jpki-smartphone-${kind}`;
+        cas.push({
+          id: `${group}-${year}`,
+          group,
+          kind,
+          ...(medium === 'card' ? {} : { medium }),
+          year,
+          serialBase: base,
+          population,
+          nextSerial: base + population,
+          partitions,
+        });
+      }
     }
   }
   const epoch = options.epoch ?? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
@@ -80,7 +99,9 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
   for (const ca of cas) await createCaFiles(dir, ca);
   await createSharedLeafKey(dir);
   await writeState(dir, state);
-  return Simulator.open(dir);
+  const sim = await Simulator.open(dir);
+  if (testCards) await issueTestCards(sim);
+  return sim;
 }
 
 export async function openSimulator(dir: string): Promise<Simulator> {

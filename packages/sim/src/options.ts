@@ -27,6 +27,13 @@ export interface InitSimulatorOptions {
   generations?: number[];
   /** Default ['sign', 'auth']. */
   kinds?: CaKind[];
+  /** Years of the smartphone CA pairs (`jpki-smartphone-<kind>-<year>`, their own subject DN). Default: the newest generation; [] for none. */
+  smartphoneGenerations?: number[];
+  /**
+   * `test-cards`: the Digital Agency's published test cards and test patterns (test-cards.ts), issued by the 2023 card CAs;
+   * defaults become generations [2023], no seeded population, no partitions.
+   */
+  preset?: 'test-cards';
   /** Municipality partitions per CA. Default 8 (J-LIS publishes ~1,700; each is a full walk of the range here). */
   partitions?: number;
   /** Base of CRL DP and OCSP URLs in certificates. Default `http://127.0.0.1:8081`. */
@@ -50,6 +57,8 @@ export interface IssueOptions {
   key?: LeafKeyChoice;
   /** Signature certificates: the 4 basic details. Default: fictional details derived from the serial. */
   details?: JpkiBasicDetailsData;
+  /** The subject CN (default `SIM<serial>`). */
+  commonName?: string;
   /** Default: the earlier of now and the current generation's time, minus an hour. */
   notBefore?: Date;
   /** Default notBefore + 5 years (a JPKI signature certificate's life). */
