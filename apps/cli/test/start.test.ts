@@ -38,7 +38,7 @@ const TABLE: [serial: string, kind: 'auth' | 'sign', status: string, reason: str
 describe('jpki-validator start (demo)', () => {
   it('prints curl commands whose URLs answer, serves the test-card table, and stops on SIGTERM', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'jv-start-'));
-    const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
     delete env.REDIS_URL;
     delete env.JPKI_VALIDATOR_CONFIG;
     const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { JpkiValidatorError } from '@jpki-validator/errors';
 import type { CrlReason } from '@jpki-validator/x509';
 import type { z } from 'zod';
 import { configSchema, issuerListSchema, issuerPresetSchema, meaningMapSchema, profileSchema, type IssuerConfigFile } from './schema.js';
@@ -17,12 +18,10 @@ export const CARD_POLICIES: Readonly<{ sign: readonly string[]; auth: readonly s
 export type Medium = 'card' | 'smartphone';
 
 /** The config is invalid: every problem listed, each naming its key (`issuers.0.caCert: Required`). */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID' as const;
+export class ConfigError extends JpkiValidatorError<'CONFIG_INVALID'> {
   readonly problems: readonly string[];
   constructor(source: string, problems: readonly string[]) {
-    super(`invalid config ${source}:\n  ${problems.join('\n  ')}`);
-    this.name = new.target.name;
+    super('CONFIG_INVALID', 'usage', `invalid config ${source}:\n  ${problems.join('\n  ')}`);
     this.problems = problems;
   }
 }

@@ -1,21 +1,28 @@
 /** Typed store errors with stable codes (the fetcher maps ROLLBACK / DELTA_BASE to non-retryable job failures). */
-export type StoreErrorCode =
-  | 'ROLLBACK'
-  | 'DELTA_BASE'
-  | 'ENTRY_INVALID'
-  | 'LOADER_CLOSED'
-  | 'CONFLICT'
-  | 'LOCK_TIMEOUT'
-  | 'SNAPSHOT_CORRUPT'
-  | 'STORE_UNAVAILABLE';
+import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
+const STORE_ERROR_KINDS = {
+  /** a CRL refused for what it is: an older number, a delta without its base, an entry the store cannot hold */
+  ROLLBACK: 'usage',
+  DELTA_BASE: 'usage',
+  ENTRY_INVALID: 'usage',
+  /** a REDIS_URL that does not say where Redis is */
+  REDIS_URL_INVALID: 'usage',
+  /** a loader used after commit or abort: our bug */
+  LOADER_CLOSED: 'internal',
+  /** another writer got there first, or holds the data directory: trying again later can succeed */
+  CONFLICT: 'unavailable',
+  LOCK_TIMEOUT: 'unavailable',
+  /** the stored data cannot be read back */
+  SNAPSHOT_CORRUPT: 'unavailable',
+  STORE_UNAVAILABLE: 'unavailable',
+} as const satisfies ErrorKindTable;
 
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+export type StoreErrorCode = keyof typeof STORE_ERROR_KINDS;
+
+export class StoreError extends JpkiValidatorError<StoreErrorCode> {
+  constructor(code: StoreErrorCode, message: string, options?: ErrorOptions) {
+    super(code, STORE_ERROR_KINDS[code], message, options);
   }
 }
 

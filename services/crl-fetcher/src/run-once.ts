@@ -2,6 +2,7 @@
  * `jpki-validator fetch --once` and the embedded mode's first pass: every configured partition now, in this process, no queue.
  */
 import type { Config } from '@jpki-validator/config';
+import { EXIT } from '@jpki-validator/errors';
 import type { RevocationStore } from '@jpki-validator/store';
 import type { Logger } from './logger.js';
 import { runLogger } from './logger.js';
@@ -9,8 +10,8 @@ import { createFetcherMetrics, type FetcherMetrics } from './metrics.js';
 import { runPartition, type PartitionReport } from './partition-run.js';
 import { resolveTargets, type PartitionTarget } from './targets.js';
 
-/** CONTRACT exit codes as `fetch --once` uses them. */
-export const FETCH_EXIT = { OK: 0, CONFIG: 2, UNAVAILABLE: 3 } as const;
+/** The exit codes `fetch --once` ends with. */
+export const FETCH_EXIT = { OK: EXIT.OK, CONFIG: EXIT.BAD_INPUT, UNAVAILABLE: EXIT.UNAVAILABLE } as const;
 
 export interface FetchOnceOptions {
   metrics?: FetcherMetrics;

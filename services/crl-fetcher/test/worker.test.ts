@@ -150,7 +150,7 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     const job = await finished(worker, 'the failed job', (jobs) => jobs[0], 'failed');
     expect(job.failedReason).toMatch(/^signature: /);
     expect(job.attemptsMade).toBe(1);
-    expect(job.stacktrace.join('\n')).toMatch(/UnrecoverableError/);
+    expect((job.stacktrace ?? []).join('\n')).toMatch(/UnrecoverableError/);
     expect(await metrics.registry.getSingleMetricAsString('crl_fetch_rejects_total')).toContain(
       `crl_fetch_rejects_total{ca="${CA_ID}",partition="forged",reason="signature"} 1`,
     );

@@ -4,13 +4,13 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
-import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
+import { isClientClosed } from './client-closed.js';
 import type { AppEnv } from './env.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import { apiKeyAuth, createApiKeyGate, type RateLimitOptions } from './middleware/api-key.js';
 import { requestContext } from './middleware/request-context.js';
-import { ProblemError, problemResponse, validationProblem, type ProblemSlug } from './problem.js';
+import { problemFor, problemResponse, validationProblem } from './problem.js';
 import { registerBatchRoute } from './routes/batch.js';
 import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
@@ -44,16 +44,6 @@ export interface ValidatorApp {
   metrics: ValidatorMetrics;
 }
 
-const SLUGS: Readonly<Record<number, ProblemSlug>> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  413: 'payload-too-large',
-  415: 'unsupported-media-type',
-  429: 'rate-limited',
-};
-
 export function createApp(deps: AppDeps): ValidatorApp {
   const metrics = deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp);
   const now = deps.now ?? Date.now;
@@ -81,14 +71,12 @@ export function createApp(deps: AppDeps): ValidatorApp {
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {
     const requestId = c.get('requestId');
-    if (error instanceof ProblemError) return problemResponse(error.status, error.slug, error.message, requestId, { ...error.headers });
-    if (error instanceof HTTPException) {
-      const slug = SLUGS[error.status] ?? 'bad-request';
-      // e.g. malformed JSON (400) or an unsupported content type (415) found by the validators
-      return problemResponse(error.status, slug, error.message || slug, requestId);
-    }
-    c.get('log')().error({ err: error }, 'unhandled error');
-    return problemResponse(500, 'internal', `internal error; quote request ${requestId}`, requestId);
+    // the client went away mid-body: its access line (below, at info) is all there is to say
+    if (isClientClosed(error, c.env))
+      return problemResponse(400, 'bad-request', 'the client closed the connection before the request body ended', requestId);
+    const problem = problemFor(error, requestId);
+    if (problem.internal) c.get('log')().error({ err: error }, 'unhandled error');
+    return problemResponse(problem.status, problem.slug, problem.detail, requestId, { ...problem.headers });
   });
 
   // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`

@@ -22,7 +22,7 @@ import {
   type PassReport,
   type WatchEvent,
 } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from '../src/index.js';
 
 const CA_ID = 'jpki-sign-2023';

@@ -16,7 +16,7 @@ import { initSimulator, type Simulator } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/store';
 import { loadConfig, type Config } from '@jpki-validator/config';
 import { createRedisWatch, importWatchList, type PassReport, type WatchEvent } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
 import { SCHEDULER_ID, startWatchJob, type RunningWatchJob } from '../src/index.js';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';

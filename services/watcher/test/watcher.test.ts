@@ -21,7 +21,7 @@ import {
   type WatchEvent,
   type RedisWatchRepository,
 } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
 import { createWatcher, type Watcher } from '../src/index.js';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';

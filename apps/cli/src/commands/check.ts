@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import type { ProfileConfig } from '@jpki-validator/config';
 import { encodingOption, encodingStream, zonedTimeFormatter, type TextEncodingName } from '../text-encoding.js';

@@ -3,7 +3,7 @@ import { createLogger, fetchOnce, type PartitionReport } from '@jpki-validator/c
 import { createRedisStore, openEmbeddedStore } from '@jpki-validator/store';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 
 /** the fetcher's DEFAULT_ADMIN_PORT, repeated so `--help` and `--once` need not import the queue side */

@@ -1,7 +1,7 @@
 import { loadConfig } from '@jpki-validator/config';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 
 const USAGE = `usage: jpki-validator serve [--port N] [--host HOST] [--config FILE]

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CrlWriteResult, WriteCrlOptions } from '@jpki-validator/sim';
 import { formatTime } from '@jpki-validator/x509';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine } from '../io.js';
 import { booleanFlag, numberFlag, stringFlag, timeFlag, type ListArgs } from './list-args.js';
 import { DIR_OPTION, DIR_USAGE, describeSim, given, openSim, requiredFlag, type SimSubcommand } from './sim-common.js';

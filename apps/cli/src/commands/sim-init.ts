@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { InitSimulatorOptions } from '@jpki-validator/sim';
 import { CRL_REASONS, type CrlReason } from '@jpki-validator/x509';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine } from '../io.js';
 import { booleanFlag, listFlag, numberFlag, stringFlag, timeFlag, type ListArgs } from './list-args.js';
 import { DIR_OPTION, DIR_USAGE, describeSim, given, simDir, splitList, type SimSubcommand } from './sim-common.js';

@@ -1,6 +1,6 @@
 import type { OcspSignerChoice, Simulator } from '@jpki-validator/sim';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine } from '../io.js';
 import { booleanFlag, numberFlag, stringFlag } from './list-args.js';
 import { DIR_OPTION, DIR_USAGE, given, openSim, type SimSubcommand } from './sim-common.js';

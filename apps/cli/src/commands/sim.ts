@@ -1,5 +1,5 @@
 import { InputError, UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import { booleanFlag, parseListArgs } from './list-args.js';
 import { issue, revoke, status } from './sim-certs.js';

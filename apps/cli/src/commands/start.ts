@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '@jpki-validator/config';
 import type { InProcessScheduler, PartitionReport } from '@jpki-validator/crl-fetcher';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import { portOption } from './serve.js';
 

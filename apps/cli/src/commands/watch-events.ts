@@ -1,4 +1,5 @@
 import { finished } from 'node:stream/promises';
+import { EXIT } from '@jpki-validator/errors';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CliIo, Command } from '../io.js';
@@ -44,7 +45,7 @@ export const command: Command = {
     );
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.OK;
     }
     const sinceMs = values.since === undefined ? undefined : Date.parse(values.since);
     if (sinceMs !== undefined && !Number.isFinite(sinceMs)) throw new UsageError(`--since "${values.since}" is not a time`);
@@ -81,7 +82,7 @@ export const command: Command = {
         out.end();
         await finished(out);
       }
-      return 0;
+      return EXIT.OK;
     } finally {
       await ctx.close();
     }

@@ -1,3 +1,4 @@
+import { EXIT } from '@jpki-validator/errors';
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.js';
@@ -18,7 +19,7 @@ export const command: Command = {
     const decoding = decodingStream(encodingOption(values.encoding));
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.OK;
     }
     const file = positionals[0];
     if (file === undefined || positionals.length > 1) throw new UsageError(`watch import takes one FILE\n\n${USAGE}`);
@@ -46,11 +47,11 @@ export const command: Command = {
       }
       const report = await watch.importWatchList(ctx.repo, rows()).catch((e: unknown) => {
         // a bad row or issuer is bad input as a whole (exit 2), named by line and field
-        if (e instanceof watch.WatchError && e.code !== 'WATCH_LOCK_TIMEOUT') throw new InputError(`${file}: ${e.message}`, { cause: e });
+        if (e instanceof watch.WatchError && e.kind === 'usage') throw new InputError(`${file}: ${e.message}`, { cause: e });
         throw e;
       });
       io.stderr.write(`${file}: ${line - 1} rows, ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged\n`);
-      return 0;
+      return EXIT.OK;
     } finally {
       await ctx.close();
     }

@@ -1,3 +1,4 @@
+import { EXIT } from '@jpki-validator/errors';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CliIo, Command } from '../io.js';
@@ -22,7 +23,7 @@ export const command: Command = {
     );
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.OK;
     }
     if (values.customer === undefined || values.serial === undefined)
       throw new UsageError(`--customer and --serial are required\n\n${USAGE}`);
@@ -52,7 +53,7 @@ export const command: Command = {
         notAfter: r.notAfterMs === null ? null : formatTime(r.notAfterMs),
         history: r.history.map((h) => ({ issuer: h.issuer, serial: h.serial, until: formatTime(h.untilMs) })),
       });
-      return 0;
+      return EXIT.OK;
     } finally {
       await ctx.close();
     }

@@ -1,3 +1,4 @@
+import { EXIT } from '@jpki-validator/errors';
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -15,7 +16,7 @@ export const command: Command = {
     const { values } = parseCommandArgs(argv, { output: { type: 'string' }, config: { type: 'string' } }, USAGE);
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.OK;
     }
     const watch = await import('@jpki-validator/watch');
     const ctx = await openWatchContext(values.config, io, true);
@@ -49,7 +50,7 @@ export const command: Command = {
           `${delivery ? ` · webhooks: ${delivery.delivered} delivered, ${delivery.pending} pending` : ''}\n`,
       );
       for (const e of delivery?.errors ?? []) io.stderr.write(`  ${e}\n`);
-      return 0;
+      return EXIT.OK;
     } finally {
       if (output !== undefined && output !== io.stdout) {
         output.end();
