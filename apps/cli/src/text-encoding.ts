@@ -1,7 +1,8 @@
 /**
  * Text encodings the CLI reads and writes besides UTF-8: CP932 (Windows' Shift_JIS, what Japanese Excel saves as "CSV") and a
  * UTF-8 byte order mark (what Excel needs to open UTF-8 CSV as UTF-8). Reading CP932 uses Node's own WHATWG `shift_jis` decoder
- * (which is CP932: NEC and IBM extensions included); writing it uses iconv-lite, as Node has no encoder for it. The bulk paths
+ * (which is CP932: NEC and IBM extensions included; iconv-lite's where a small-ICU Node has none); writing it uses iconv-lite, as
+ * Node has no encoder for it. The bulk paths
  * stay in UTF-8: input is decoded before the reader, output encoded after the writer, each as a stream.
  */
 import { Transform, type Writable } from 'node:stream';
@@ -18,16 +19,28 @@ export function encodingOption(text: string | undefined): TextEncodingName {
   throw new UsageError(`--encoding ${JSON.stringify(text)}: use utf-8 or cp932 (Shift_JIS)`);
 }
 
+/** A streaming CP932 decoder: Node's own (full-ICU builds, as the official Node 22 and 24 are), else iconv-lite's. */
+async function cp932Decoder(): Promise<{ write(chunk: Buffer): string; end(): string }> {
+  try {
+    const decoder = new TextDecoder('shift_jis');
+    return { write: (chunk) => decoder.decode(chunk, { stream: true }), end: () => decoder.decode() };
+  } catch {
+    // a small-ICU build of Node has no shift_jis decoder
+    const decoder = (await import('iconv-lite')).default.getDecoder('cp932');
+    return { write: (chunk) => decoder.write(chunk), end: () => decoder.end() ?? '' };
+  }
+}
+
 /** CP932 bytes in, UTF-8 bytes out (a character split between chunks is completed by the next). */
-export function decodingStream(encoding: TextEncodingName): Transform | null {
+export async function decodingStream(encoding: TextEncodingName): Promise<Transform | null> {
   if (encoding === 'utf-8') return null;
-  const decoder = new TextDecoder('shift_jis');
+  const decoder = await cp932Decoder();
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
-      done(null, Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8'));
+      done(null, Buffer.from(decoder.write(chunk), 'utf8'));
     },
     flush(done) {
-      const rest = decoder.decode();
+      const rest = decoder.end();
       done(null, rest.length > 0 ? Buffer.from(rest, 'utf8') : undefined);
     },
   });

@@ -58,7 +58,7 @@ export async function openInput(
     }
   }
   let rawBytes = 0;
-  const decoding = decodingStream(encoding);
+  const decoding = await decodingStream(encoding);
   if (decoding !== null) {
     // bytes read are counted before decoding (the progress bar compares them with the file's size)
     const raw = stream;

@@ -16,7 +16,7 @@ export const command: Command = {
   summary: 'load a watch list (CSV customerId,issuer,serial[,notAfter])',
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { config: { type: 'string' }, encoding: { type: 'string' } }, USAGE);
-    const decoding = decodingStream(encodingOption(values.encoding));
+    const decoding = await decodingStream(encodingOption(values.encoding));
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
       return EXIT.OK;
