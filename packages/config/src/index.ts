@@ -1,5 +1,15 @@
-export { loadConfig, ConfigError, CARD_POLICIES } from './load.js';
-export type { Config, IssuerConfig, PartitionConfig, WatchSink, LoadConfigOptions, Medium, ProfileConfig } from './load.js';
+export { loadConfig, ConfigError, parseApiKeys, API_SCOPES, CARD_POLICIES } from './load.js';
+export type {
+  Config,
+  ApiKeyConfig,
+  ApiScope,
+  IssuerConfig,
+  PartitionConfig,
+  WatchSink,
+  LoadConfigOptions,
+  Medium,
+  ProfileConfig,
+} from './load.js';
 export {
   JPKI_PROFILE,
   BUILT_IN_PROFILES,

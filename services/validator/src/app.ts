@@ -3,7 +3,9 @@
  * `app.request()` in memory or serve it on a real port; main.ts wires the real dependencies.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
+import type { ApiKeyConfig } from '@jpki-validator/config';
+import { ChallengeStore, type OcspChecker, type StatusResolver } from '@jpki-validator/status';
+import type { SmallKv } from '@jpki-validator/store';
 import type { Logger } from 'pino';
 import { isClientClosed } from './client-closed.js';
 import type { AppEnv } from './env.js';
@@ -17,6 +19,9 @@ import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
 import { createLabeller, type LabelOptions } from './meaning-labels.js';
+import { registerVerifyRoute } from './routes/verify.js';
+import { registerChallengesRoute } from './routes/challenges.js';
+import type { PersonalDetailsAudit } from './personal-audit.js';
 import { createStatusFastPath } from './status-fast-path.js';
 
 export interface AppDeps {
@@ -25,14 +30,20 @@ export interface AppDeps {
   /** whether the store answers now (Redis PING; the embedded store: once opened) */
   probeStore: () => Promise<boolean>;
   logger: Logger;
-  /** plain keys from the config; only their hashes are kept. Empty: no authentication */
-  apiKeys?: readonly string[];
+  /** keys from the config (plain, or with scopes); only their hashes are kept. Empty: no authentication */
+  apiKeys?: readonly (string | ApiKeyConfig)[];
   /** per API key (default 1 000 requests/s, burst 2 000) */
   rateLimit?: RateLimitOptions;
   /** JSON batch body limit (default 4 MiB) */
   maxBatchBytes?: number;
   /** /v1/validate body limit (default 64 KiB) */
   maxValidateBytes?: number;
+  /** /v1/verify body limit (default 8 MiB: documents travel inline as base64; send digests for larger ones) */
+  maxVerifyBytes?: number;
+  /** the store's key-value room: where login challenges are kept (null: /v1/challenges answers 503) */
+  kv?: SmallKv | null;
+  /** told by /v1/verify whether the JPKI 4 basic details were shown (default: a request log line) */
+  personalAudit?: PersonalDetailsAudit;
   metrics?: ValidatorMetrics;
   now?: () => number;
   /** meaning labels (the config's profile): default the built-in ones, given only when a request asks */
@@ -65,6 +76,16 @@ export function createApp(deps: AppDeps): ValidatorApp {
   registerStatusRoute(app, deps.resolver, metrics, labelFor);
   registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor);
   registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor);
+  const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
+  registerVerifyRoute(app, {
+    resolver: deps.resolver,
+    challenges,
+    now,
+    metrics,
+    maxBytes: deps.maxVerifyBytes ?? 8 * 2 ** 20,
+    personalAudit: deps.personalAudit ?? null,
+  });
+  registerChallengesRoute(app, challenges);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
   registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
 

@@ -26,7 +26,7 @@ export interface StartValidatorOptions {
   /** Redis key prefix (default `jpki`) */
   redisPrefix?: string;
   ocsp?: Omit<OcspCheckerOptions, 'kv'>;
-  app?: Partial<Pick<AppDeps, 'rateLimit' | 'maxBatchBytes' | 'maxValidateBytes'>>;
+  app?: Partial<Pick<AppDeps, 'rateLimit' | 'maxBatchBytes' | 'maxValidateBytes' | 'maxVerifyBytes' | 'personalAudit'>>;
   /** how long close() waits for in-flight requests before cutting connections (default 10 000) */
   drainMs?: number;
 }
@@ -79,6 +79,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     probeStore: store.probe,
     logger,
     apiKeys: config.apiKeys,
+    kv: store.kv,
     labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
     ...options.app,
   });
