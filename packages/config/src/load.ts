@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { configSchema, issuerListSchema, issuerPresetSchema, meaningMapSchema, profileSchema, type IssuerConfigFile } from './schema.js';
 import { BUILT_IN_LABELS, BUILT_IN_PROFILES, createMeaningResolver, mergeLabels, type MeaningLabels, type MeaningMap } from './profile.js';
 import { parseIntervalMs } from './duration.js';
+import { resolvePartitions, type CrlsConfig, type PartitionConfig } from './partitions.js';
 import { expandJpkiPreset } from './preset.js';
 
 /** The card's certificate policies (CONTRACT "JPKI profile details"): the default for every issuer, smartphone ones included. */
@@ -26,18 +27,13 @@ export class ConfigError extends JpkiValidatorError<'CONFIG_INVALID'> {
   }
 }
 
-export interface PartitionConfig {
-  /** stable name of the partition (the CRL file's base name unless given) */
-  name: string;
-  /** an http(s) URL or an absolute file path */
-  source: string;
-}
-
 export interface IssuerConfig {
   id: string;
   group: string;
   caCertPath: string;
   partitions: readonly PartitionConfig[];
+  /** how a refresh of this CA runs: partitions at once, tries of a retryable failure, first retry delay (doubling after) */
+  fetch: { concurrency: number; attempts: number; backoffMs: number };
   /** `maxQueriesPerMinute`: this responder's own spend cap (loadConfig always sets it; absent or null: the default) */
   ocsp: { url: string; responderCertPath: string | null; maxQueriesPerMinute?: number | null } | null;
   refresh: { intervalMs: number } | { cron: string };
@@ -176,7 +172,7 @@ function resolveProfile(profile: unknown, baseDir: string, source: string, key =
 }
 
 /** The issuer list from either form: a list of entries, or `{ preset: jpki, … }` expanded (preset.ts). */
-function resolveIssuers(raw: unknown, source: string, nowMs: number): { issuers: IssuerConfigFile[]; notices: string[] } {
+function resolveIssuers(raw: unknown, source: string, nowMs: number): { issuers: IssuerConfigFile[]; keys: string[]; notices: string[] } {
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
     const preset = issuerPresetSchema.safeParse(raw);
     if (!preset.success) throw new ConfigError(source, problemsOf('issuers', preset.error));
@@ -191,11 +187,11 @@ function resolveIssuers(raw: unknown, source: string, nowMs: number): { issuers:
         problems.push(`${[key, ...rest].join('.')}: ${issue.message}`);
       }
     if (problems.length > 0) throw new ConfigError(source, problems);
-    return { issuers: list.success ? list.data : [], notices: expansion.notices };
+    return { issuers: list.success ? list.data : [], keys: expansion.issuers.map((i) => i.key), notices: expansion.notices };
   }
   const list = issuerListSchema.safeParse(raw);
   if (!list.success) throw new ConfigError(source, problemsOf('issuers', list.error));
-  return { issuers: list.data, notices: [] };
+  return { issuers: list.data, keys: list.data.map((_, n) => `issuers.${n}`), notices: [] };
 }
 
 /** Reads, validates and freezes the config; environment overrides (REDIS_URL, PORT, API_KEYS, JPKI_VALIDATOR_DATA_DIR) win. */
@@ -230,35 +226,33 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new ConfigError('environment', [`PORT: "${env.PORT}" is not a port number`]);
 
   const resolved = resolveIssuers(cfg.issuers, source, options.nowMs ?? Date.now());
-  const issuers: IssuerConfig[] = resolved.issuers.map((i) => ({
-    id: i.id,
-    group: i.group,
-    caCertPath: abs(i.caCert),
-    partitions: i.crls.map((c) => {
-      const src = typeof c === 'string' ? c : c.source;
-      const name = typeof c === 'string' ? basename(src.replace(/[?#].*$/, '')).replace(/\.(crl|der|pem)$/i, '') || src : c.name;
-      return { name, source: abs(src) };
-    }),
-    ocsp: i.ocsp
-      ? {
-          url: i.ocsp.url,
-          responderCertPath: i.ocsp.responderCert ? abs(i.ocsp.responderCert) : null,
-          maxQueriesPerMinute: i.ocsp.maxQueriesPerMinute ?? null,
-        }
-      : null,
-    refresh: schedule(i.refresh),
-    freshness: { ...i.freshness },
-    mode: i.mode,
-    retired: i.retired,
-    kind: i.kind ?? null,
-    medium: i.medium,
-    policies: { sign: i.policies?.sign ?? CARD_POLICIES.sign, auth: i.policies?.auth ?? CARD_POLICIES.auth },
-  }));
-  const dupPartitions = issuers.flatMap((i, n) => {
-    const names = i.partitions.map((p) => p.name);
-    return names.filter((x, k) => names.indexOf(x) !== k).map((x) => `issuers.${n}.crls: two partitions named "${x}" (give them names)`);
+  const problems: string[] = [];
+  const issuers: IssuerConfig[] = resolved.issuers.map((i, n) => {
+    const partitions = resolvePartitions(i.crls as CrlsConfig, { key: `${resolved.keys[n] ?? `issuers.${n}`}.crls`, abs });
+    problems.push(...partitions.problems);
+    return {
+      id: i.id,
+      group: i.group,
+      caCertPath: abs(i.caCert),
+      partitions: partitions.partitions,
+      fetch: { concurrency: i.fetch.concurrency, attempts: i.fetch.attempts, backoffMs: Math.round(i.fetch.backoffSeconds * 1000) },
+      ocsp: i.ocsp
+        ? {
+            url: i.ocsp.url,
+            responderCertPath: i.ocsp.responderCert ? abs(i.ocsp.responderCert) : null,
+            maxQueriesPerMinute: i.ocsp.maxQueriesPerMinute ?? null,
+          }
+        : null,
+      refresh: schedule(i.refresh),
+      freshness: { ...i.freshness },
+      mode: i.mode,
+      retired: i.retired,
+      kind: i.kind ?? null,
+      medium: i.medium,
+      policies: { sign: i.policies?.sign ?? CARD_POLICIES.sign, auth: i.policies?.auth ?? CARD_POLICIES.auth },
+    };
   });
-  if (dupPartitions.length) throw new ConfigError(source, dupPartitions);
+  if (problems.length) throw new ConfigError(source, problems);
 
   const config: Config = {
     source: path,

@@ -23,12 +23,15 @@ import { registerVerifyRoute } from './routes/verify.js';
 import { registerChallengesRoute } from './routes/challenges.js';
 import type { PersonalDetailsAudit } from './personal-audit.js';
 import { createStatusFastPath } from './status-fast-path.js';
+import type { DataLossLog } from './store-link.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
   ocsp: OcspChecker | null;
   /** whether the store answers now (Redis PING; the embedded store: once opened) */
   probeStore: () => Promise<boolean>;
+  /** the store's data losses this validator noticed (/readyz lists them, /metrics counts them) */
+  storeDataLoss?: DataLossLog;
   logger: Logger;
   /** keys from the config (plain, or with scopes); only their hashes are kept. Empty: no authentication */
   apiKeys?: readonly (string | ApiKeyConfig)[];
@@ -56,7 +59,8 @@ export interface ValidatorApp {
 }
 
 export function createApp(deps: AppDeps): ValidatorApp {
-  const metrics = deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp);
+  const metrics =
+    deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp, deps.storeDataLoss ? { dataLoss: deps.storeDataLoss } : {});
   const now = deps.now ?? Date.now;
   const app = new OpenAPIHono<AppEnv>({
     // schema failures become problem+json 400s naming the field
@@ -87,7 +91,14 @@ export function createApp(deps: AppDeps): ValidatorApp {
   });
   registerChallengesRoute(app, challenges);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
-  registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
+  const dataLoss = deps.storeDataLoss;
+  registerOpsRoutes(app, {
+    resolver: deps.resolver,
+    ocsp: deps.ocsp,
+    probeStore: deps.probeStore,
+    ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
+    metrics,
+  });
 
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {

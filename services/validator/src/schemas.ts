@@ -166,6 +166,17 @@ export const ReadinessSchema = z
   .object({
     ready: z.boolean(),
     store: z.enum(['ok', 'down']),
+    storeDataLoss: z
+      .array(
+        z.object({
+          caId: z.string(),
+          detectedAt: z.string(),
+          previousEpoch: z.string().nullable(),
+          currentEpoch: z.string().nullable(),
+          detail: z.string(),
+        }),
+      )
+      .describe('data losses of the store noticed in the last 24 h (the CRLs are reloaded; issuer states say what is missing)'),
     issuers: z.array(
       z.object({
         id: z.string(),

@@ -77,6 +77,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     resolver,
     ocsp,
     probeStore: store.probe,
+    storeDataLoss: store.dataLoss,
     logger,
     apiKeys: config.apiKeys,
     kv: store.kv,

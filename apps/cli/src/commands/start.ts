@@ -20,7 +20,8 @@ const USAGE = `usage: jpki-validator start [--port N] [--config FILE]
 Loads every configured CRL, then serves the validator API (PORT, default 8080) while the fetcher keeps the CRLs current on each
 issuer's refresh schedule (in process, or as a BullMQ worker with REDIS_URL). With watch sinks configured it also runs the
 death-detection job (after every CRL switch and on watch.schedule). Without a config: a demo on the built-in simulator (state
-in .jpki-validator/demo; no watch job): the test cards, a smartphone CA pair, and curl commands to try. Stops gracefully on SIGTERM/SIGINT.`;
+in .jpki-validator/demo; no watch job): the test cards, a smartphone CA pair, and curl commands to try. Stops gracefully on
+SIGTERM/SIGINT.`;
 
 const OPTIONS = { port: { type: 'string' }, config: { type: 'string' } } as const;
 
@@ -126,23 +127,23 @@ export const command: Command = {
       const config: Config = loadConfig({ file: demo?.configFile ?? configured, env: io.env, cwd: io.cwd });
       const [
         { startValidator, closeOnSignal, linkEmbedded, createValidatorLogger },
-        { fetchOnce, createLogger, startFetcher },
-        { createRedisStore, openEmbeddedStore },
-      ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher'), import('@jpki-validator/store')]);
+        { fetchOnce, createLogger, startFetcher, openFetcherStore },
+      ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher')]);
       const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info');
+      const fetcherLogger = logger.child({ component: 'crl-fetcher' });
       // the store is shared in process by the fetcher, the watch job and the validator (embedded), or is Redis's
-      const embedded = config.redisUrl ? null : await openEmbeddedStore({ dataDir: config.dataDir });
-      const writer = embedded ?? createRedisStore({ redis: config.redisUrl ?? '' });
+      const opened = await openFetcherStore(config, { logger: fetcherLogger });
+      const embedded = opened.kind === 'embedded' ? opened.store : null;
+      const writer = opened.store;
       const parts = new Closer();
       parts.add(() => writer.close());
       try {
         // every CRL is loaded before the validator answers, and kept current after: the fetcher's in-process scheduler
         // (embedded: its start-up runs are awaited, so each CRL's nextUpdate run is armed) or, on REDIS_URL, one load here and
         // then the queue worker with a scheduler per partition. No admin server: the validator serves /metrics.
-        const fetcherLogger = logger.child({ component: 'crl-fetcher' });
         const firstLoad =
           embedded === null ? await fetchOnce(config, writer, createLogger({ destination: io.stderr, level: 'warn' })) : null;
-        const fetcher = await startFetcher({ config, store: writer, logger: fetcherLogger, adminPort: null });
+        const fetcher = await startFetcher({ config, store: writer, dataLoss: opened.dataLoss, logger: fetcherLogger, adminPort: null });
         parts.add(() => fetcher.close());
         const reports = firstLoad?.reports ?? (await startupRuns(config, fetcher.scheduler));
         const failed = reports.filter((r) => r.outcome === 'failed' || r.outcome === 'rejected');

@@ -25,6 +25,8 @@ export interface VerifyInput {
   cmsContent: CmsContentInput;
   /** raw signatures; with `challengeId` exactly one, without data or digest */
   items: readonly SignedItemInput[];
+  /** the items came as a list (`items` in the API, `--item` in the CLI): errors then name `items.<n>.<field>` */
+  itemsListed?: boolean;
   challengeId: string | null;
   /** default: `login` with a challenge, else `document` */
   purpose: VerifyPurpose | null;

@@ -80,7 +80,7 @@ export async function verifySigned(deps: VerifyDeps, input: VerifyInput): Promis
     errors.push({ code, message: text });
   };
 
-  // the challenge is taken (consumed) before anything else can fail, so no answer leaves it usable
+  // the challenge is taken (consumed) before any verdict is reached, so no answer leaves it usable
   let challenge: ChallengeOutcome | null = null;
   if (input.challengeId !== null) {
     if (deps.challenges === null) throw new SignatureInputError('challengeId', 'this service keeps no challenges (no store)');
@@ -105,7 +105,7 @@ export async function verifySigned(deps: VerifyDeps, input: VerifyInput): Promis
     }
   } else {
     items = input.items.map((item, i) => {
-      const field = input.items.length > 1 ? `items.${i}` : '';
+      const field = input.itemsListed === true ? `items.${i}` : '';
       const signed = item.data !== undefined ? { data: item.data } : item.digest !== undefined ? { digest: item.digest } : null;
       if (signed === null || (item.data !== undefined && item.digest !== undefined))
         throw new SignatureInputError(field ? `${field}.data` : 'data', 'give exactly one of data and digest');

@@ -36,8 +36,9 @@ export function batchRoute(maxJsonBytes: number) {
     tags: ['status'],
     summary: 'Many serials at once: JSON (≤ 10 000 items) or NDJSON streamed both ways',
     description:
-      'With `Content-Type: application/x-ndjson`, one item per line in and one answer per line out, streamed, no size limit; a line ' +
-      'that is not JSON gets `{"line":N,"error":"…"}`. A bad item never fails the batch: it gets its `unknown` answer.',
+      'With `Content-Type: application/x-ndjson`, one item per line in and one answer per line out, streamed, no limit on the ' +
+      'number of lines; a line that is not JSON, or longer than 64 KiB, gets `{"line":N,"error":"…"}` (never its content back). ' +
+      'A bad item never fails the batch: it gets its `unknown` answer.',
     security: [{ ApiKey: [] }],
     middleware: [jsonBodyLimit(maxJsonBytes)] as const,
     request: {
