@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefixes, memoryLogger, waitFor } from '../../services/crl-fetcher/test/queue-helpers.js';
 import { ensureBuilt } from '../../apps/cli/test/run-cli.js';
 import { download } from './crl-scope-helpers.js';
+import { recordResult } from './lib/record-result.ts';
 import { PARTITIONED, REDIS_URL, goodSerialIn, openScopeWorld, verdictOf, wrongGoods, type ScopeWorld } from './crl-scope-world.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,18 +39,35 @@ async function armWrongPartition(world: ScopeWorld) {
   return { reference, victim };
 }
 
-async function expectPreviousGeneration(world: ScopeWorld, reference: Awaited<ReturnType<ScopeWorld['answers']>>): Promise<void> {
+/** per fetch path: whether the refusal held and the wrong-good answers seen (recorded for docs/adversarial.md) */
+const paths: { path: string; refused: boolean; wrongGood: number }[] = [];
+
+async function expectPreviousGeneration(world: ScopeWorld, reference: Awaited<ReturnType<ScopeWorld['answers']>>): Promise<number> {
   const during = await world.answers();
+  const wrong = wrongGoods(during, new Map([...reference].map(([k, a]) => [k, a.status])));
   expect([...during].filter(([k, a]) => verdictOf(a) !== verdictOf(reference.get(k)))).toEqual([]);
-  expect(wrongGoods(during, new Map([...reference].map(([k, a]) => [k, a.status])))).toEqual([]);
+  expect(wrong).toEqual([]);
+  return wrong.length;
 }
 
-async function expectTruth(world: ScopeWorld, victim: number): Promise<void> {
+async function expectTruth(world: ScopeWorld, victim: number): Promise<number> {
   const after = await world.answers();
-  const truth = world.truth();
-  expect(wrongGoods(after, truth)).toEqual([]);
+  const wrong = wrongGoods(after, world.truth());
+  expect(wrong).toEqual([]);
   expect(after.get(`${PARTITIONED}/${victim.toString(16).toUpperCase()}`)).toMatchObject({ status: 'revoked' });
+  return wrong.length;
 }
+
+afterAll(() => {
+  recordResult({
+    file: import.meta.url,
+    covers: `the wrong-partition CRL through ${paths.map((p) => p.path).join(', ')}`,
+    tried: paths.length,
+    handled: paths.filter((p) => p.refused && p.wrongGood === 0).length,
+    wrongGood: paths.reduce((n, p) => n + p.wrongGood, 0),
+    unit: 'fetch paths, answers over every serial',
+  });
+});
 
 describe('jpki-validator fetch --once (the binary), embedded store', () => {
   let world: ScopeWorld;
@@ -80,10 +98,13 @@ describe('jpki-validator fetch --once (the binary), embedded store', () => {
     expect(attacked.code).toBe(3);
     expect(attacked.reports.find((r) => r.partition === 'p0001')).toMatchObject({ outcome: 'rejected', reason: 'scope_mismatch' });
     expect(attacked.stderr).toMatch(/"reason":"scope_mismatch".*CRL rejected; the previous generation keeps serving/);
-    await expectPreviousGeneration(world, reference);
+    const refused = attacked.reports.some((r) => r.partition === 'p0001' && r.reason === 'scope_mismatch');
+    const entry = { path: 'fetch --once (binary, embedded)', refused, wrongGood: 0 };
+    paths.push(entry);
+    entry.wrongGood += await expectPreviousGeneration(world, reference);
     world.attacker.clear();
     expect((await fetchOnceCli()).code).toBe(0);
-    await expectTruth(world, victim);
+    entry.wrongGood += await expectTruth(world, victim);
   });
 });
 
@@ -139,11 +160,13 @@ describe('the BullMQ worker (a CA job), Redis', () => {
       expect(
         log.lines().some((l) => l.msg === 'CRL rejected; the previous generation keeps serving' && l.reason === 'scope_mismatch'),
       ).toBe(true);
-      await expectPreviousGeneration(world, reference);
+      const entry = { path: 'the BullMQ CA job (Redis)', refused: true, wrongGood: 0 };
+      paths.push(entry);
+      entry.wrongGood += await expectPreviousGeneration(world, reference);
       world.attacker.clear();
       expect((await run()).returnvalue).toMatchObject({ counts: { loaded: 1 } });
       await world.settle([]);
-      await expectTruth(world, victim);
+      entry.wrongGood += await expectTruth(world, victim);
     } finally {
       await worker.close();
     }
@@ -169,13 +192,19 @@ describe('the in-process scheduler (`start` without Redis), embedded store', () 
       const attacked = (await scheduler.refreshNow(PARTITIONED)) ?? [];
       expect(attacked.find((r) => r.partition === 'p0001')).toMatchObject({ outcome: 'rejected', reason: 'scope_mismatch' });
       await world.settle(attacked);
-      await expectPreviousGeneration(world, reference);
+      const entry = {
+        path: 'the in-process scheduler (embedded)',
+        refused: attacked.some((r) => r.partition === 'p0001' && r.reason === 'scope_mismatch'),
+        wrongGood: 0,
+      };
+      paths.push(entry);
+      entry.wrongGood += await expectPreviousGeneration(world, reference);
       expect(
         log.lines().some((l) => l.msg === 'CA refresh done' && Array.isArray(l.failing) && String(l.failing[0]).includes('scope_mismatch')),
       ).toBe(true);
       world.attacker.clear();
       await world.settle((await scheduler.refreshNow(PARTITIONED)) ?? []);
-      await expectTruth(world, victim);
+      entry.wrongGood += await expectTruth(world, victim);
     } finally {
       await fetcher.close();
     }

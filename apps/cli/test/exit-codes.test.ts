@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ConfigError, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
+import { ConfigError } from '@jpki-validator/config';
 import { loadTrustedCa } from '@jpki-validator/crl-fetcher';
 import { exitCodeFor } from '@jpki-validator/errors';
 import { createCaRegistry } from '@jpki-validator/status';
@@ -84,7 +84,14 @@ describe('the errors packages throw, pinned to exit codes', () => {
 
   it('a CA certificate that cannot be used is a usage error (2), wherever it is read', async () => {
     for (const caCert of [join(dir, 'no-such-ca.pem'), join(dir, 'garbage.pem')]) {
-      const issuer = { id: 'x', group: 'g', caCertPath: caCert, partitions: [], fetch: DEFAULT_FETCH_TUNING, ocsp: null } as const;
+      const issuer = {
+        id: 'x',
+        group: 'g',
+        caCertPath: caCert,
+        partitions: [],
+        ocsp: null,
+        fetch: { concurrency: 1, attempts: 1, backoffMs: 0 },
+      } as const;
       const registryError = await rejection(
         createCaRegistry([
           {

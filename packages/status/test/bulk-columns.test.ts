@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crlSlot, DEFAULT_FETCH_TUNING, type IssuerConfig } from '@jpki-validator/config';
+import type { IssuerConfig } from '@jpki-validator/config';
 import { initSimulator } from '@jpki-validator/sim';
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
 import { formatSerial, parseSerial, scanCrl, SerialError, serialFromDer, type CrlReason } from '@jpki-validator/x509';
@@ -58,12 +58,10 @@ function issuer(id: string, group: string, caCertPath: string, partitions: strin
     id,
     group,
     caCertPath,
-    partitions: partitions.map((name) =>
-      crlSlot({ name, source: name, scope: partitions.length === 1 ? 'full' : 'partition', url: `http://crl.test/${name}.crl` }),
-    ),
-    fetch: { ...DEFAULT_FETCH_TUNING },
+    partitions: partitions.map((name) => ({ name, source: name, scope: 'partition' as const, uris: [], dirNames: [] })),
     ocsp: null,
     refresh: { intervalMs: 60_000 },
+    fetch: { concurrency: 8, attempts: 3, backoffMs: 1_000 },
     freshness: { graceSeconds: 0, skewSeconds: 300 },
     mode: 'crl-only',
     retired: false,

@@ -42,3 +42,5 @@ export { startFetchWorker, type FetchWorker, type FetchWorkerOptions, type Fetch
 export { createAdminApp, DASHBOARD_PATH, type AdminAppOptions } from './admin-app.js';
 export { startFetcher, DEFAULT_ADMIN_PORT, type StartFetcherOptions, type RunningFetcher } from './fetcher.js';
 export { waitForSignal } from './shutdown.js';
+export { openFetcherStore, DataLossFeed, type FetcherStore, type OpenFetcherStoreOptions } from './store-open.js';
+export { startDataLossWatch, type DataLossWatch, type DataLossWatchOptions } from './data-loss-watch.js';

@@ -17,6 +17,8 @@ export interface FetcherMetrics {
   recordReject(caId: string, partition: string, reason: string): void;
   /** a CRL that was loaded: its size and entry count */
   recordLoaded(caId: string, partition: string, bytes: number, entries: number): void;
+  /** the store lost the CA's data (each loss once) */
+  recordDataLoss(caId: string): void;
 }
 
 export interface FetcherMetricsOptions {
@@ -59,6 +61,12 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
     help: 'time of a fetch run, from request to switch (or refusal), per CA',
     labelNames: ['ca', 'outcome'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  const dataLosses = new Counter({
+    name: 'crl_store_data_loss_total',
+    help: 'data losses of the store noticed by this fetcher (Redis restarted empty, FLUSHALL, failover to an empty replica; a deleted snapshot)',
+    labelNames: ['ca'] as const,
     registers: [registry],
   });
   const readMetas = async () =>
@@ -106,6 +114,9 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
     recordLoaded(caId, partition, size, count) {
       bytes.inc({ ca: caId, partition }, size);
       entries.set({ ca: caId, partition }, count);
+    },
+    recordDataLoss(caId) {
+      dataLosses.inc({ ca: caId });
     },
   };
 }

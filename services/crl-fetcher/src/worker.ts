@@ -19,6 +19,7 @@ import { FetcherError } from './errors.js';
 import { runPartition, type PartitionReport } from './partition-run.js';
 import { DEFAULT_CRON_TIME_ZONE, DEFAULT_NEXT_UPDATE_OFFSET_MS, nextUpdateRunMs } from './schedule.js';
 import { addNextUpdateJob, syncJobSchedulers, type FetchJobData, type FetchJobName, type SchedulerSync } from './schedulers.js';
+import { settleWithin } from './settle-within.js';
 import { scopeKey, type PartitionTarget } from './targets.js';
 
 export interface FetchWorkerOptions {
@@ -50,6 +51,11 @@ export interface FetchWorkerOptions {
   timeZone?: string;
   /** upsert the job schedulers at start (default true); false for extra workers that only process */
   schedule?: boolean;
+  /**
+   * How long close() lets the running job finish and the connections quit before it cuts them (default 5 000): with Redis
+   * down, BullMQ's close waits for a QUIT that never gets an answer.
+   */
+  closeGraceMs?: number;
   now?: () => number;
 }
 
@@ -94,7 +100,11 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
   // instance (shared by the queue and the worker, which duplicates it for its blocking reads) that close() quits.
   const connection = bullConnection(options.redisUrl);
   const queue = new Queue<FetchJobData, FetchJobResult, FetchJobName>(QUEUE_NAME, { connection, prefix, defaultJobOptions: jobOptions });
+  // Every client gets an error listener: without one, each failed reconnect while Redis is down prints "Unhandled error event".
+  queue.on('error', (error) => options.logger.debug({ err: error }, 'queue connection error'));
   const lockRedis = openRedis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  lockRedis.on('error', (error: unknown) => options.logger.debug({ err: error }, 'partition lock connection error'));
+  if ('on' in connection) connection.on('error', (error: unknown) => options.logger.debug({ err: error }, 'queue connection error'));
   const locks = createPartitionLocks({
     redis: lockRedis,
     keys: createFetcherKeys(options.keyPrefix ?? DEFAULT_FETCHER_PREFIX),
@@ -243,10 +253,22 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
     syncSchedulers,
     runNow: (caId, partition) => queue.add('manual', { caId, partition, trigger: 'manual' }, jobOptions),
     async close() {
-      await worker.close();
-      await queue.close();
-      await lockRedis.quit();
-      await closeBullConnection(connection);
+      const graceMs = options.closeGraceMs ?? 5_000;
+      // With Redis down, BullMQ's graceful close waits forever (for a blocking read to return, then for QUITs that get no answer)
+      // and its stalled-job and lock-extension timers keep the process alive: close by force then, and with a deadline always.
+      const redisUp = lockRedis.status === 'ready' && (await settleWithin(lockRedis.ping(), 500)) && lockRedis.status === 'ready';
+      const graceful = (async () => {
+        await worker.close(!redisUp);
+        await queue.close();
+      })();
+      if (!(await settleWithin(graceful, redisUp ? graceMs : 1_000))) {
+        options.logger.warn({ graceMs }, 'Redis did not answer within the shutdown grace: the queue connections are cut');
+        await settleWithin(Promise.allSettled([worker.disconnect(), queue.disconnect()]), 1_000);
+      }
+      // a lock left behind expires by itself (its TTL); never wait on a Redis that is not there
+      if (lockRedis.status === 'ready') await settleWithin(lockRedis.quit(), 1_000);
+      lockRedis.disconnect();
+      if (!(await settleWithin(closeBullConnection(connection), 1_000)) && 'disconnect' in connection) connection.disconnect();
     },
   };
 }

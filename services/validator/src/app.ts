@@ -18,16 +18,20 @@ import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
+import { createLabeller, type LabelOptions } from './meaning-labels.js';
 import { registerVerifyRoute } from './routes/verify.js';
 import { registerChallengesRoute } from './routes/challenges.js';
 import type { PersonalDetailsAudit } from './personal-audit.js';
 import { createStatusFastPath } from './status-fast-path.js';
+import type { DataLossLog } from './store-link.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
   ocsp: OcspChecker | null;
   /** whether the store answers now (Redis PING; the embedded store: once opened) */
   probeStore: () => Promise<boolean>;
+  /** the store's data losses this validator noticed (/readyz lists them, /metrics counts them) */
+  storeDataLoss?: DataLossLog;
   logger: Logger;
   /** keys from the config (plain, or with scopes); only their hashes are kept. Empty: no authentication */
   apiKeys?: readonly (string | ApiKeyConfig)[];
@@ -45,6 +49,8 @@ export interface AppDeps {
   personalAudit?: PersonalDetailsAudit;
   metrics?: ValidatorMetrics;
   now?: () => number;
+  /** meaning labels (the config's profile): default the built-in ones, given only when a request asks */
+  labels?: LabelOptions;
 }
 
 export interface ValidatorApp {
@@ -53,7 +59,8 @@ export interface ValidatorApp {
 }
 
 export function createApp(deps: AppDeps): ValidatorApp {
-  const metrics = deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp);
+  const metrics =
+    deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp, deps.storeDataLoss ? { dataLoss: deps.storeDataLoss } : {});
   const now = deps.now ?? Date.now;
   const app = new OpenAPIHono<AppEnv>({
     // schema failures become problem+json 400s naming the field
@@ -69,9 +76,10 @@ export function createApp(deps: AppDeps): ValidatorApp {
   app.use('*', requestContext(deps.logger, metrics));
   if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
 
-  registerStatusRoute(app, deps.resolver, metrics);
-  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
-  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
+  const labelFor = createLabeller(deps.labels);
+  registerStatusRoute(app, deps.resolver, metrics, labelFor);
+  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor);
+  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor);
   const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
   registerVerifyRoute(app, {
     resolver: deps.resolver,
@@ -83,7 +91,14 @@ export function createApp(deps: AppDeps): ValidatorApp {
   });
   registerChallengesRoute(app, challenges);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
-  registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
+  const dataLoss = deps.storeDataLoss;
+  registerOpsRoutes(app, {
+    resolver: deps.resolver,
+    ocsp: deps.ocsp,
+    probeStore: deps.probeStore,
+    ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
+    metrics,
+  });
 
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {
@@ -98,7 +113,13 @@ export function createApp(deps: AppDeps): ValidatorApp {
 
   // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`
   // too, so the tests exercise the same path a server does
-  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys });
+  const statusFastPath = createStatusFastPath({
+    resolver: deps.resolver,
+    metrics,
+    logger: deps.logger,
+    apiKeys,
+    labelsAlways: deps.labels?.labelLanguage != null,
+  });
   const routed = app.fetch;
   app.fetch = (request, env, executionCtx) => statusFastPath(request, env) ?? routed(request, env, executionCtx);
   return { app, metrics };

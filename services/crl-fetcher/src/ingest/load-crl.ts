@@ -10,7 +10,14 @@ import {
   type CrlSlotScope,
   type ScopeName,
 } from '@jpki-validator/x509';
-import { DeltaBaseError, EntryError, RollbackError, type CrlLoader, type RevocationStore } from '@jpki-validator/store';
+import {
+  CrlNumberReusedError,
+  DeltaBaseError,
+  EntryError,
+  RollbackError,
+  type CrlLoader,
+  type RevocationStore,
+} from '@jpki-validator/store';
 import type { PartitionConfig } from '@jpki-validator/config';
 import { CrlRejectedError } from '../errors.js';
 import type { CrlSource } from '../sources/types.js';
@@ -64,7 +71,12 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
   const { store, ca, partition, source } = options;
   const now = options.now ?? Date.now;
   const ids = { caId: ca.id, partition: partition.name };
-  const previous = await readFetchState(store.kv, ca.id, partition.name);
+  // What the fetcher remembers (validators for a conditional GET, the last CRL number) counts only while the store still holds
+  // that CRL: after a data loss — or on a Redis Cluster, a lost shard that took the CA's data but not this record — a 304 or an
+  // "unchanged" would leave the partition empty until its CRL next changes.
+  const remembered = await readFetchState(store.kv, ca.id, partition.name);
+  const held = remembered === null ? null : await store.partitionMeta(ca.id, partition.name);
+  const previous = remembered !== null && held !== null && held.crlNumber.toString() === remembered.crlNumber ? remembered : null;
   const fetched = await source.fetch(previous, options.signal);
   if (fetched.kind === 'not-modified') return { outcome: 'not-modified', ...ids };
 
@@ -101,7 +113,7 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
       return { outcome: 'unchanged', ...ids, crlNumber, scopeNames };
     }
     const isDelta = result.deltaCrlIndicator !== null;
-    const report = await commit(loader, result, crlNumber, fetched.origin);
+    const report = await commit(loader, result, crlNumber, fetched.origin, signatureSha256);
     committed = true;
     await writeFetchState(store.kv, ca.id, partition.name, {
       ...fetched.validators,
@@ -182,11 +194,12 @@ function checkCrl(result: CrlScanResult, ca: TrustedCa, origin: string, nowMs: n
   return result.crlNumber;
 }
 
-async function commit(loader: CrlLoader, result: CrlScanResult, crlNumber: bigint, origin: string) {
+async function commit(loader: CrlLoader, result: CrlScanResult, crlNumber: bigint, origin: string, contentId: string) {
   const delta = result.deltaCrlIndicator;
   try {
     return await loader.commit({
       crlNumber,
+      contentId,
       thisUpdateMs: result.header.thisUpdate.getTime(),
       nextUpdateMs: result.header.nextUpdate?.getTime() ?? null,
       isDelta: delta !== null,
@@ -194,6 +207,8 @@ async function commit(loader: CrlLoader, result: CrlScanResult, crlNumber: bigin
     });
   } catch (error) {
     if (error instanceof RollbackError) throw new CrlRejectedError('rollback', `${origin}: ${error.message}`, { cause: error });
+    if (error instanceof CrlNumberReusedError)
+      throw new CrlRejectedError('crl_number_reused', `${origin}: ${error.message}`, { cause: error });
     if (error instanceof DeltaBaseError) throw new CrlRejectedError('delta_base', `${origin}: ${error.message}`, { cause: error });
     if (error instanceof EntryError) throw new CrlRejectedError('malformed', `${origin}: ${error.message}`, { cause: error });
     throw error;

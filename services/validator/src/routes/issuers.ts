@@ -55,6 +55,7 @@ export function registerIssuersRoute(
         subject: ca.certificate.subject.text,
         keyId: ca.keyId,
         kind: ca.kind,
+        medium: ca.medium,
         retired: ca.retired,
         mode: ca.mode,
         partitions,

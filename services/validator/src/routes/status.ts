@@ -9,6 +9,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { partitionNamed, type StatusResolver } from '@jpki-validator/status';
 import { parseSerial, SerialError } from '@jpki-validator/x509';
+import { withMeaningLabel, type LabelOf } from '../batch-answers.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
@@ -38,7 +39,12 @@ export const statusRoute = createRoute({
 
 const NO_QUERY: { at?: string | undefined; mode?: string | undefined; partition?: string | undefined } = Object.freeze({});
 
-export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, metrics: ValidatorMetrics): void {
+export function registerStatusRoute(
+  app: OpenAPIHono<AppEnv>,
+  resolver: StatusResolver,
+  metrics: ValidatorMetrics,
+  labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
+): void {
   app.openAPIRegistry.registerPath(statusRoute);
   app.get(STATUS_ROUTE, async (c) => {
     const issuer = c.req.param('issuer');
@@ -67,6 +73,6 @@ export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRe
     }
     const answer = await resolver.check(issuer, serial, options);
     metrics.countAnswer(answer);
-    return jsonResponse(c, JSON.stringify(answer));
+    return jsonResponse(c, JSON.stringify(withMeaningLabel(answer, labelFor(c.req.header('accept-language')))));
   });
 }
