@@ -28,6 +28,17 @@ const PRINTABLE = new Set(['2.5.4.6', '2.5.4.5', '2.5.4.46']);
 
 const HEX = /^[0-9a-fA-F]*$/;
 
+/** the encoded OID of each attribute type met so far (a few kinds; a national listing repeats them thousands of times) */
+const oidTlvs = new Map<string, Uint8Array>();
+function oidTlv(dotted: string): Uint8Array {
+  let encoded = oidTlvs.get(dotted);
+  if (encoded === undefined) {
+    encoded = oid(dotted);
+    if (oidTlvs.size < 256) oidTlvs.set(dotted, encoded);
+  }
+  return encoded;
+}
+
 /**
  * Parses an RFC 4514 string (`CN=Partition 12,OU=Tokyo,O=Example,C=JP`, most specific RDN first; `+` joins a multi-valued RDN;
  * `\,` `\+` `\"` `\\` `\<hex><hex>` escapes; a `#hex` value is the BER of the value) into the DER of the Name. Attribute types are
@@ -82,7 +93,7 @@ export function parseNameText(text: string): Uint8Array {
       i = end;
       value = PRINTABLE.has(typeOid) && /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s) ? printableString(s) : utf8String(s);
     }
-    atvs.push(sequence(oid(typeOid), value));
+    atvs.push(sequence(oidTlv(typeOid), value));
     if (i >= n) break;
     const sep = text[i];
     i++;
