@@ -47,7 +47,10 @@ beforeAll(async () => {
   soonDead = await world.sim.issueCertificate({ ca: CA });
   writer = createRedisStore({ redis: redis.url, highWaterFile: join(tmp.path, 'crl-high-water.json') });
   await loadAll();
-  const crls = world.sim.partitionNames(CA).map((name) => ({ name, source: join(tmp.path, `${CA}-${name}.crl`) }));
+  // each partition file is bound to its scope by the URL its CRL's issuingDistributionPoint names
+  const crls = world.sim
+    .partitionNames(CA)
+    .map((name) => ({ name, source: join(tmp.path, `${CA}-${name}.crl`), url: world.sim.crlUrl(CA, name) }));
   const configFile = await writeConfig(tmp.path, 'data-loss', [
     { id: CA, group: 'jpki-sign', caCert: world.sim.caCertificatePath(CA), crls },
   ]);
