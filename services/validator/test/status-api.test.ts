@@ -490,7 +490,7 @@ describe('operations', () => {
   it('/readyz is 503 naming the issuer with a stale CRL and no OCSP; /healthz 200', async () => {
     const ready = await get('/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body.reasons).toEqual(['issuer jpki-auth-2023: CRL stale, no OCSP responder']);
+    expect(ready.body.reasons).toEqual(['issuer jpki-auth-2023: CRL stale (2 of 2 partitions: p0000, p0001), no OCSP responder']);
     expect((await svc.app.request('/healthz')).status).toBe(200);
   });
 
