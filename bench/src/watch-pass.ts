@@ -53,7 +53,7 @@ const dir = mkdtempSync(join(tmpdir(), 'jv-bench-watch-'));
 const store = await openEmbeddedStore({});
 const repo = await openEmbeddedWatch({});
 let t0 = process.hrtime.bigint();
-await importWatchList(repo, rows(), { batchSize: 50_000 });
+await importWatchList(repo, rows(), { expectedRows: customers });
 const importMs = ms(t0);
 await loadGeneration(store, 1n, 0);
 const snapshot = async (caId: string) => store.snapshot(caId);

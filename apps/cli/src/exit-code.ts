@@ -21,12 +21,16 @@ const BAD_INPUT_CODES = new Set([
   'UNSUPPORTED_ALGORITHM',
   'CONFIG_INVALID',
   'CSV_MALFORMED',
+  'WATCH_ROW_INVALID',
+  'WATCH_ISSUER_UNKNOWN',
+  'WATCH_CUSTOMER_UNKNOWN',
+  'WATCH_ROTATE_AMBIGUOUS',
   'ENOENT',
   'EISDIR',
   'EACCES',
 ]);
 
-const UNAVAILABLE_CODES = new Set(['STORE_UNAVAILABLE', 'ECONNREFUSED', 'DATA_UNAVAILABLE']);
+const UNAVAILABLE_CODES = new Set(['STORE_UNAVAILABLE', 'ECONNREFUSED', 'DATA_UNAVAILABLE', 'WATCH_NOTHING_LOADED']);
 
 export function exitCodeFor(error: unknown): number {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';

@@ -3,3 +3,4 @@ export type { Config, IssuerConfig, PartitionConfig, WatchSink, LoadConfigOption
 export { JPKI_PROFILE, BUILT_IN_PROFILES, createMeaningResolver } from './profile.js';
 export type { MeaningMap } from './profile.js';
 export { parseIntervalMs, looksLikeCron } from './duration.js';
+export { issuerKind, type IssuerKind } from './issuer-kind.js';

@@ -2,7 +2,9 @@
 export type WatchErrorCode =
   | 'WATCH_ROW_INVALID'
   | 'WATCH_CUSTOMER_UNKNOWN'
+  | 'WATCH_ROTATE_AMBIGUOUS'
   | 'WATCH_ISSUER_UNKNOWN'
+  | 'WATCH_NOTHING_LOADED'
   | 'WATCH_LOCK_TIMEOUT'
   | 'WATCH_STATE_CORRUPT'
   | 'WATCH_CHUNK_MISMATCH'
@@ -27,6 +29,16 @@ export class WatchRowError extends WatchError {
     super('WATCH_ROW_INVALID', `line ${line}, field ${field}: ${problem}`);
     this.line = line;
     this.field = field;
+  }
+}
+
+/**
+ * A pass that has nothing to check against: the watch list is empty, or no CA it watches has a CRL loaded. Reporting "0 revoked"
+ * then would be a wrong all-clear (the CLI exits 3, data unavailable).
+ */
+export class WatchDataUnavailableError extends WatchError {
+  constructor(message: string) {
+    super('WATCH_NOTHING_LOADED', message);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * `/readyz`: ready when the store answers and every configured, non-retired issuer has a fresh CRL or an OCSP responder whose
- * circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query (NOTES "OCSP").
+ * `/readyz`: ready when the store answers, at least one issuer is configured, and every configured, non-retired issuer has a fresh
+ * CRL or an OCSP responder whose circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query (NOTES "OCSP").
  */
 import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
 
@@ -43,5 +43,7 @@ export async function judgeReadiness(
     if (!ready) reasons.push(`issuer ${ca.id}: CRL ${crl.replace('_', ' ')}${ca.ocsp ? ', OCSP circuit open' : ', no OCSP responder'}`);
     return { id: ca.id, crl, ocsp: circuit, ready };
   });
-  return { ready: storeOk && issuers.every((i) => i.ready), store: storeOk ? 'ok' : 'down', issuers, reasons };
+  // with no issuer configured every question would be `issuer_unknown`: nothing to serve, so not ready
+  if (issuers.length === 0) reasons.push('no issuers configured: give a config with `issuers` (--config FILE or JPKI_VALIDATOR_CONFIG)');
+  return { ready: storeOk && issuers.length > 0 && issuers.every((i) => i.ready), store: storeOk ? 'ok' : 'down', issuers, reasons };
 }

@@ -1,11 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-code.js';
 import type { CliIo, Command } from '../io.js';
+import { openOutputTarget } from '../output-target.js';
 import { booleanFlag, listFlag, numberFlag, parseListArgs, stringFlag } from './list-args.js';
 
 const USAGE = `usage: jpki-validator check [--input FILE|-] [--output FILE|-] [--format csv|jsonl] [--issuer ID]
@@ -18,7 +14,8 @@ row plus status,reason,meaning,revokedAt,source,crlNumber,detail. Streams: milli
 
 options:
   --input FILE|-        input (default - : stdin)
-  --output FILE|-       output (default - : stdout); a file is written whole or not at all (temporary file, then renamed)
+  --output FILE|-       output (default - : stdout); a regular file is written whole or not at all (temporary file, then
+                        renamed; a symlink is followed); a FIFO or device is written to as a stream
   --format csv|jsonl    output format (default: the input's)
   --issuer ID           issuer (CA id or group) for rows without one; default: the only CA (or group) there is
   --crl FILE_OR_URL…    offline: verify these CRLs against their CA and load them in process (no server); each CA's CRLs
@@ -90,7 +87,9 @@ export const command: Command = {
     });
     try {
       const input = await openInput(stringFlag(values, 'input') ?? '-', io.stdin, io.cwd, batchRows);
-      const output = await openOutput(stringFlag(values, 'output') ?? '-', io);
+      const outputName = stringFlag(values, 'output') ?? '-';
+      const output = await openOutputTarget(outputName, io.stdout, io.cwd);
+      const impliedFormat = /\.(jsonl|ndjson)$/i.test(outputName) ? 'jsonl' : /\.csv$/i.test(outputName) ? 'csv' : null;
       const progress = createProgress(io.stderr, input.totalBytes);
       const startedMs = performance.now();
       let tally: Awaited<ReturnType<typeof runPipeline>>;
@@ -98,7 +97,7 @@ export const command: Command = {
         tally = await runPipeline({
           input,
           output: output.stream,
-          format: format ?? output.impliedFormat,
+          format: format ?? impliedFormat,
           source: checkSource,
           defaultIssuer: stringFlag(values, 'issuer') ?? checkSource.soleIssuer(),
           progress,
@@ -145,37 +144,4 @@ function sourceChoice(values: Values, io: CliIo) {
   }
   const apiKey = stringFlag(values, 'api-key') ?? io.env.JPKI_VALIDATOR_API_KEY;
   return { kind: 'api', url: api ?? '', ...(apiKey === undefined ? {} : { apiKey }) } as const;
-}
-
-interface Output {
-  stream: Writable;
-  impliedFormat: 'csv' | 'jsonl' | null;
-  commit(): Promise<void>;
-  discard(): Promise<void>;
-}
-
-/** stdout as is; a file through a temporary name, renamed into place only when the run succeeds */
-async function openOutput(target: string, io: CliIo): Promise<Output> {
-  if (target === '-') return { stream: io.stdout, impliedFormat: null, commit: async () => undefined, discard: async () => undefined };
-  const path = resolve(io.cwd, target);
-  const temporary = `${path}.partial-${process.pid}`;
-  const stream = createWriteStream(temporary);
-  await new Promise<void>((ok, fail) => {
-    stream.once('open', () => ok());
-    stream.once('error', (error) => fail(new UsageError(`cannot write --output ${target}: ${error.message}`, { cause: error })));
-  });
-  const impliedFormat = /\.(jsonl|ndjson)$/i.test(target) ? 'jsonl' : /\.csv$/i.test(target) ? 'csv' : null;
-  return {
-    stream,
-    impliedFormat,
-    async commit() {
-      stream.end();
-      await finished(stream);
-      await rename(temporary, path);
-    },
-    async discard() {
-      stream.destroy();
-      await rm(temporary, { force: true });
-    },
-  };
 }
