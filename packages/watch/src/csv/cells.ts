@@ -53,7 +53,10 @@ export function readNotAfterCell(bytes: Uint8Array, start: number, end: number):
   const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
   if (!/^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2}))?$/.test(text))
     throw new Error(`"${shown}" is not an ISO date or an RFC 3339 time with its offset (e.g. 2031-03-31 or 2031-03-31T14:59:59Z)`);
+  // Date.parse rolls impossible days over (2031-02-30 → March 2): the calendar date is checked on its own
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
   const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) throw new Error(`"${shown}" is not a valid date`);
+  if (!Number.isFinite(ms) || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) throw new Error(`"${shown}" is not a valid date`);
   return ms;
 }
