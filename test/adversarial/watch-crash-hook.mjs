@@ -9,6 +9,7 @@
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: set by the kill test for the process it starts, never by a turbo task
 const target = process.env.JV_CRASH_AT ?? '';
 const [point, nth = '1'] = target.split('#');
 let seen = 0;

@@ -27,7 +27,9 @@ import { initSimulator } from '@jpki-validator/sim';
 import { BIN, cli, ensureBuilt, REPO } from '../../apps/cli/test/run-cli.js';
 
 const HOOK = fileURLToPath(new URL('./watch-crash-hook.mjs', import.meta.url));
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: the test's own knob (a longer run), never an input of a turbo task
 const ROUNDS = Number(process.env.JV_KILL_ROUNDS ?? 2);
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: as above
 const RANDOM_KILLS = Number(process.env.JV_RANDOM_KILLS ?? 6);
 const CA = 'jpki-sign-2023';
 const SECRET = 'kill-test-webhook-secret';
