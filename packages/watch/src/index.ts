@@ -28,3 +28,4 @@ export {
 export { openEmbeddedWatch, createRedisWatch, type EmbeddedWatchOptions, type RedisWatchOptions } from './open-watch.js';
 export { WebhookOutbox, type DeliveryReport } from './embedded/outbox.js';
 export { createWatchKeys, type WatchKeys } from './redis/keys.js';
+export { WatchCsvReader, type WatchRowCallback } from './csv/watch-csv-reader.js';

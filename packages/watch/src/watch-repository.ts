@@ -24,7 +24,7 @@ import type { EventFilter, WatchEvent } from './types.js';
 
 export interface WatchRepositoryOptions {
   /**
-   * Journal lines a reopen may replay before a checkpoint is written (default 100 000, or an eighth of the rows when more);
+   * Journal lines a reopen may replay before a checkpoint is written (default 100 000, or a sixteenth of the rows when more);
    * an import changing more rows than that writes a checkpoint instead of journal lines.
    */
   checkpointLines?: number;
@@ -183,7 +183,7 @@ export class WatchRepository {
       },
       passEvents: (pass) => this.passEvents(pass),
       maybeCheckpoint: async () => {
-        if (state.tailLines > Math.max(this.checkpointLines, state.columns.rows / 8)) await this.checkpoint(state);
+        if (state.tailLines > Math.max(this.checkpointLines, state.columns.rows / 16)) await this.checkpoint(state);
       },
     };
   }
@@ -231,7 +231,7 @@ export class WatchRepository {
     const appended = c.rows - session.baseRows;
     const changes = appended + session.changed.size;
     if (changes === 0 && session.dictChanged.size === 0) return 'nothing';
-    if (changes > Math.max(this.checkpointLines, c.rows / 8)) {
+    if (changes > Math.max(this.checkpointLines, c.rows / 16)) {
       await this.checkpoint(state);
       return 'checkpoint';
     }

@@ -50,10 +50,12 @@ export const command: Command = {
       const posted = outbox !== null && hasWebhook ? await outbox.deliverPending(sinks) : null;
       const retired = new Set(ctx.config.issuers.filter((i) => i.retired).map((i) => i.id));
       const missing = report.unavailable.filter((caId) => !retired.has(caId));
-      const ms = report.timings.detectMs + report.timings.recordMs;
+      const t = report.timings;
+      const secs = (ms: number) => (ms / 1000).toFixed(2);
       io.stderr.write(
         `watch pass ${report.runId ?? '(nothing new)'}: ${report.revoked} revoked, ${report.expired} expired over ${report.rows} watched certificates` +
-          `${report.cas.map((c) => ` · ${c.caId} generation ${c.generation}`).join('')} · ${(ms / 1000).toFixed(2)} s` +
+          `${report.cas.map((c) => ` · ${c.caId} generation ${c.generation}`).join('')}` +
+          ` · pass ${secs(t.detectMs + t.recordMs + t.deliverMs)} s (detection ${secs(t.detectMs)} s, record ${secs(t.recordMs)} s, delivery ${secs(t.deliverMs)} s)` +
           `${posted ? ` · webhooks: ${posted.delivered} delivered, ${posted.pending} pending` : ''}\n`,
       );
       for (const d of report.delivery.done) io.stderr.write(`  delivered: ${d}\n`);

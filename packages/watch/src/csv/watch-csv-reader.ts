@@ -81,15 +81,15 @@ export class WatchCsvReader {
     const n = data.length;
     const cells = this.cells;
     let pos = 0;
+    // line ends and quotes found by the native byte search (memchr), not a loop over every byte
+    let nextQuote = data.indexOf(DQUOTE, 0);
     while (pos < n) {
-      let p = pos;
+      const lf = data.indexOf(LF, pos);
+      if (lf < 0 && !final) break;
+      const p = lf < 0 ? n : lf;
+      if (nextQuote >= 0 && nextQuote < pos) nextQuote = data.indexOf(DQUOTE, pos);
       let quotes = 0;
-      for (; p < n; p++) {
-        const c = data[p] as number;
-        if (c === LF) break;
-        if (c === DQUOTE) quotes++;
-      }
-      if (p === n && !final) break;
+      if (nextQuote >= 0 && nextQuote < p) for (let q = nextQuote; q < p; q++) if (data[q] === DQUOTE) quotes++;
       this.lineNo++;
       const lineEnd = p;
       if (this.pending.length > 0 || quotes > 0 || this.header === null) this.slowLine(data, pos, lineEnd, quotes);

@@ -42,7 +42,13 @@ export class ImportSession {
   /** issuer-table indexes added or re-resolved by this session */
   readonly dictChanged = new Set<number>();
   private readonly resolve: IssuerResolver;
-  private readonly index: SlotIndex;
+  /** built on the first row the sequential guess misses (a re-import in the stored order never needs it) */
+  private index: SlotIndex | null = null;
+  private readonly expectedRows: number;
+  /** the stored row the next input row most likely matches: exports keep their order from one import to the next */
+  private cursor = 0;
+  private lastNotAfter: Buffer = Buffer.alloc(0);
+  private lastNotAfterMs = Number.NaN;
   /** per row: the line of this import that set it (0: none yet) */
   private seenLine: Uint32Array;
   private lastIssuerBytes: Buffer = Buffer.alloc(0);
@@ -53,8 +59,9 @@ export class ImportSession {
     this.state = state;
     this.resolve = resolve;
     this.baseRows = state.columns.rows;
-    state.columns.ensureCapacity(this.baseRows + expectedRows);
-    this.index = new SlotIndex(state.columns, (i) => state.issuers.groupOf(i), this.baseRows + expectedRows);
+    this.expectedRows = expectedRows;
+    // room up front for a first import; a re-import mostly matches stored rows, and the few new ones grow the columns
+    if (this.baseRows === 0) state.columns.ensureCapacity(expectedRows);
     this.seenLine = new Uint32Array(state.columns.capacity);
   }
 
@@ -72,13 +79,8 @@ export class ImportSession {
       throw new WatchRowError(line, 'serial', e instanceof Error ? e.message : String(e));
     }
     let notAfterMs = Number.NaN;
-    if ((cells[6] as number) >= 0) {
-      try {
-        notAfterMs = readNotAfterCell(bytes, cells[6] as number, cells[7] as number);
-      } catch (e) {
-        throw new WatchRowError(line, 'notAfter', e instanceof Error ? e.message : String(e));
-      }
-    }
+    const ns = cells[6] as number;
+    if (ns >= 0) notAfterMs = this.notAfterAt(bytes, ns, cells[7] as number, line);
     this.put(bytes, ks, ke, issuer, serial, notAfterMs, line);
   }
 
@@ -103,14 +105,24 @@ export class ImportSession {
     return index;
   }
 
+  private slotIndex(): SlotIndex {
+    const { state } = this;
+    this.index ??= new SlotIndex(state.columns, (i) => state.issuers.groupOf(i), this.baseRows + this.expectedRows);
+    return this.index;
+  }
+
   /** one slot's row, whatever it came from */
   put(key: Uint8Array, ks: number, ke: number, issuer: number, serial: number | bigint, notAfterMs: number, line: number): void {
     const c = this.state.columns;
-    const group = this.state.issuers.groupOf(issuer);
-    const row = this.index.find(key, ks, ke, group);
+    const { issuers } = this.state;
+    const group = issuers.groupOf(issuer);
+    const guess = this.cursor;
+    let row: number;
+    if (guess < this.baseRows && c.keyEquals(guess, key, ks, ke) && issuers.groupOf(c.issuer[guess] as number) === group) row = guess;
+    else row = this.slotIndex().find(key, ks, ke, group);
     if (row < 0) {
       const added = c.append(key, ks, ke, issuer, serial, notAfterMs, 0);
-      this.index.insertRow(added);
+      this.index?.insertRow(added);
       this.markSeen(added, line);
       this.counts.added++;
       return;
@@ -129,6 +141,7 @@ export class ImportSession {
       if (this.counts.duplicateLines.length < 5) this.counts.duplicateLines.push([line, first]);
       return;
     }
+    this.cursor = row + 1;
     this.markSeen(row, line);
     if (same) {
       this.counts.unchanged++;
@@ -149,6 +162,23 @@ export class ImportSession {
       this.seenLine = bigger;
     }
     this.seenLine[row] = Math.max(1, line);
+  }
+
+  /** most rows of a list share a handful of notAfter dates: the last one's bytes and value are kept */
+  private notAfterAt(bytes: Uint8Array, start: number, end: number, line: number): number {
+    const last = this.lastNotAfter;
+    if (end - start === last.length) {
+      let k = 0;
+      while (k < last.length && bytes[start + k] === last[k]) k++;
+      if (k === last.length) return this.lastNotAfterMs;
+    }
+    try {
+      this.lastNotAfterMs = readNotAfterCell(bytes, start, end);
+    } catch (e) {
+      throw new WatchRowError(line, 'notAfter', e instanceof Error ? e.message : String(e));
+    }
+    this.lastNotAfter = Buffer.from(bytes.subarray(start, end));
+    return this.lastNotAfterMs;
   }
 
   private issuerAt(bytes: Uint8Array, start: number, end: number, line: number): number {
