@@ -108,6 +108,15 @@ export class WatchRepository {
     const manifest = await this.backend.readManifest();
     const checkpoint = manifest?.checkpoint ?? null;
     let state = this.state;
+    if (state === null && checkpoint === null) {
+      const old = await this.backend.earlierLayout();
+      if (old !== null)
+        throw new WatchError(
+          'WATCH_STATE_CORRUPT',
+          `${old} holds a watch list in the earlier layout, which this version does not read: import the list again ` +
+            '(`watch import FILE`) into an empty watch directory or key prefix',
+        );
+    }
     if (state === null || state.checkpoint !== checkpoint) {
       state = checkpoint === null ? new WatchState() : decodeCheckpoint(checkpoint, await this.backend.readCheckpoint(checkpoint)).state;
       this.state = state;

@@ -2,8 +2,11 @@
  * Watch-list imports, one case suite on every backend (embedded files, Redis, a real Redis Cluster): slots per customer and
  * issuer group, duplicates, all-or-nothing, and a re-import that writes only what changed.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIssuerResolver, importWatchCsv, type WatchRepository } from '../src/index.js';
+import { createIssuerResolver, importWatchCsv, openEmbeddedWatch, type WatchRepository } from '../src/index.js';
 import { BACKENDS, type Backend } from './helpers.js';
 
 const resolve = createIssuerResolver([
@@ -109,5 +112,15 @@ describe.each(Object.keys(BACKENDS))('watch import on the %s backend', (kind) =>
     expect(await other.customer('C-1')).toHaveLength(1);
     await importWatchCsv(other, csv(list(300)), resolve);
     expect(await repo.summary()).toMatchObject({ rows: 301 });
+  });
+});
+
+describe('a watch directory of the earlier layout', () => {
+  it('is refused with what to do, never read as an empty list (a pass would report nobody)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jv-old-watch-'));
+    writeFileSync(join(dir, 'customers.jsonl'), '{"customerId":"C-1"}\n');
+    const repo = await openEmbeddedWatch({ dir });
+    await expect(repo.summary()).rejects.toThrow(/earlier layout.*import the list again/);
+    await repo.close();
   });
 });

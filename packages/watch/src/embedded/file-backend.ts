@@ -177,6 +177,11 @@ export class FileJournalBackend implements JournalBackend {
     }
   }
 
+  async earlierLayout(): Promise<string | null> {
+    const old = join(this.dir, 'customers.jsonl');
+    return (await stat(old).catch(() => null)) !== null && (await this.journalEnd()) === 0 ? old : null;
+  }
+
   async close(): Promise<void> {
     await this.queue;
   }

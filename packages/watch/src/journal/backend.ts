@@ -48,5 +48,7 @@ export interface JournalBackend {
   appendJournal(lines: readonly string[], durable: boolean): Promise<number>;
   /** the lines in [from, to) */
   readJournal(from: number, to: number): AsyncIterable<JournalLine>;
+  /** what a watch list of the earlier, row-per-record layout left here (null: nothing), so it is never mistaken for an empty list */
+  earlierLayout(): Promise<string | null>;
   close(): Promise<void>;
 }

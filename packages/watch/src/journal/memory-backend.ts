@@ -55,6 +55,10 @@ export class MemoryJournalBackend implements JournalBackend {
     for (let i = from; i < Math.min(to, this.lines.length); i++) yield { text: this.lines[i] as string, position: i, next: i + 1 };
   }
 
+  async earlierLayout(): Promise<string | null> {
+    return null;
+  }
+
   async close(): Promise<void> {
     await this.queue;
   }

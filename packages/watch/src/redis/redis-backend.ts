@@ -142,6 +142,11 @@ export class RedisJournalBackend implements JournalBackend {
     }
   }
 
+  async earlierLayout(): Promise<string | null> {
+    const old = this.keys.journal.replace(/:journal$/, ':cust');
+    return (await this.redis.exists(old)) === 1 && (await this.journalEnd()) === 0 ? old : null;
+  }
+
   async close(): Promise<void> {
     await this.queue;
     if (this.ownsConnection) await this.redis.quit().catch(() => undefined);
