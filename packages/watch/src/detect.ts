@@ -20,14 +20,25 @@ export interface DetectTarget {
 /** a hit: row `row` is listed on target `target` with `reasonCode`, revoked at `revokedSec`; or (target -1) its expiry is due */
 export type HitCallback = (row: number, target: number, reasonCode: number, revokedSec: number) => void;
 
-/** chunks by number in an array when the numbers are small, else the map itself */
-function chunkLookup(snapshot: CaSnapshot): (chunkNo: number) => Chunk | undefined {
+/** a CA's chunks by number in an array (chunk numbers below 2^32 / 2^chunkBits: 4 096 entries with the store's 2^20 chunks) */
+function chunkArray(snapshot: CaSnapshot): readonly (Chunk | undefined)[] {
   let last = -1;
   for (const n of snapshot.chunks.keys()) if (n > last) last = n;
-  if (last >= 1 << 16) return (n) => snapshot.chunks.get(n);
   const at = new Array<Chunk | undefined>(last + 1).fill(undefined);
   for (const [n, chunk] of snapshot.chunks) at[n] = chunk;
-  return (n) => at[n];
+  return at;
+}
+
+/** whether serial s (in the bitmap range) is listed on a CA; its reason and revocation time go to `out` */
+function probe(chunks: readonly (Chunk | undefined)[], bits: number, s: number, out: { code: number; revokedSec: number }): boolean {
+  const chunk = chunks[s >>> bits];
+  if (chunk === undefined) return false;
+  const offset = s & ((1 << bits) - 1);
+  if (((chunk.listed[offset >>> 3] as number) & (0x80 >>> (offset & 7))) === 0) return false;
+  const rank = chunk.rank(offset);
+  out.code = chunk.reasons[rank] as number;
+  out.revokedSec = chunk.revokedSec[rank] as number;
+  return true;
 }
 
 /**
@@ -41,34 +52,36 @@ export function detect(
   nowMs: number,
   onHit: HitCallback,
 ): void {
-  const lookups = targets.map((t) => chunkLookup(t.snapshot));
+  const chunks = targets.map((t) => chunkArray(t.snapshot));
   const bits = targets.map((t) => t.snapshot.chunkBits);
+  // most issuers stand for one CA: its index (-1: none loaded, -2: several, walked in the general loop)
+  const single = Int32Array.from(targetsOfIssuer, (ts) => (ts.length === 0 ? -1 : ts.length === 1 ? (ts[0] as number) : -2));
   const { issuer, serial, mask, notAfterMs, longSerials } = columns;
+  const hasLong = longSerials.size > 0;
   const rows = columns.rows;
+  const hit = { code: 0, revokedSec: 0 };
   for (let row = 0; row < rows; row++) {
-    const slots = targetsOfIssuer[issuer[row] as number];
-    const reported = mask[row] as number;
-    if (slots !== undefined && slots.length > 0) {
+    const iss = issuer[row] as number;
+    const t = single[iss] as number;
+    if (t !== -1) {
       const s = serial[row] as number;
-      const long = s === 0 ? longSerials.get(row) : undefined;
-      for (let k = 0; k < slots.length; k++) {
-        const t = slots[k] as number;
-        if (long !== undefined) {
-          const entry = (targets[t] as DetectTarget).snapshot.long.get(long);
-          if (entry !== undefined && (reported & (1 << entry.reasonCode)) === 0) onHit(row, t, entry.reasonCode, entry.revokedSec);
-          continue;
+      const long = hasLong && s === 0 ? longSerials.get(row) : undefined;
+      if (long !== undefined) {
+        for (const k of targetsOfIssuer[iss] as readonly number[]) {
+          const entry = (targets[k] as DetectTarget).snapshot.long.get(long);
+          if (entry !== undefined && ((mask[row] as number) & (1 << entry.reasonCode)) === 0)
+            onHit(row, k, entry.reasonCode, entry.revokedSec);
         }
-        const b = bits[t] as number;
-        const chunk = (lookups[t] as (n: number) => Chunk | undefined)(s >>> b);
-        if (chunk === undefined) continue;
-        const offset = s & ((1 << b) - 1);
-        if (((chunk.listed[offset >>> 3] as number) & (0x80 >>> (offset & 7))) === 0) continue;
-        const rank = chunk.rank(offset);
-        const code = chunk.reasons[rank] as number;
-        if ((reported & (1 << code)) !== 0) continue;
-        onHit(row, t, code, chunk.revokedSec[rank] as number);
+      } else if (t >= 0) {
+        if (probe(chunks[t] as (Chunk | undefined)[], bits[t] as number, s, hit) && ((mask[row] as number) & (1 << hit.code)) === 0)
+          onHit(row, t, hit.code, hit.revokedSec);
+      } else {
+        for (const k of targetsOfIssuer[iss] as readonly number[]) {
+          if (probe(chunks[k] as (Chunk | undefined)[], bits[k] as number, s, hit) && ((mask[row] as number) & (1 << hit.code)) === 0)
+            onHit(row, k, hit.code, hit.revokedSec);
+        }
       }
     }
-    if ((notAfterMs[row] as number) <= nowMs && (reported & EXPIRED_BIT) === 0) onHit(row, -1, -1, 0);
+    if ((notAfterMs[row] as number) <= nowMs && ((mask[row] as number) & EXPIRED_BIT) === 0) onHit(row, -1, -1, 0);
   }
 }

@@ -75,7 +75,7 @@ export class WatchColumns {
     mask: number,
   ): number {
     const row = this.rows;
-    if (row === this.capacity) this.grow(row * 2);
+    if (row === this.capacity) this.grow(Math.ceil(row * 1.5));
     const length = keyEnd - keyStart;
     if (this.keyUsed + length > this.keyBytes.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.keyBytes.length * 2, this.keyUsed + length));
