@@ -19,6 +19,7 @@ import { Redis } from 'ioredis';
 import Papa from 'papaparse';
 import { initSimulator } from '@jpki-validator/sim';
 import type { CaSnapshot } from '@jpki-validator/store';
+import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = resolve(benchDir, '..');
@@ -83,6 +84,7 @@ const trusted = await loadTrustedCa({
   group: 'jpki-sign',
   caCertPath: caCert,
   partitions: [],
+  fetch: { ...DEFAULT_FETCH_TUNING },
   ocsp: null,
   refresh: { intervalMs: 60_000 },
   freshness: { graceSeconds: 0, skewSeconds: 300 },
@@ -91,7 +93,13 @@ const trusted = await loadTrustedCa({
   kind: null,
 });
 log('redis: ingest');
-await ingestCrl({ store, ca: trusted, partition: { name: 'sign', source: crl }, source: createSource(crl), skewSeconds: 300 });
+await ingestCrl({
+  store,
+  ca: trusted,
+  partition: crlSlot({ name: 'sign', source: crl, scope: 'full' }),
+  source: createSource(crl),
+  skewSeconds: 300,
+});
 
 const seconds: Record<string, number[]> = {};
 /** from check's own summary: the pipeline's seconds and the answering step's seconds, and the process's peak RSS (KiB) */
@@ -154,7 +162,13 @@ const serials = new Float64Array(Math.min(rows, 10_000_000));
 const { openEmbeddedStore } = await import('@jpki-validator/store');
 const embedded = await openEmbeddedStore();
 log('embedded: ingest');
-await ingestCrl({ store: embedded, ca: trusted, partition: { name: 'sign', source: crl }, source: createSource(crl), skewSeconds: 300 });
+await ingestCrl({
+  store: embedded,
+  ca: trusted,
+  partition: crlSlot({ name: 'sign', source: crl, scope: 'full' }),
+  source: createSource(crl),
+  skewSeconds: 300,
+});
 const offlineSnapshot = embedded.snapshot('jpki-sign-2023');
 const redisLoadSeconds: number[] = [];
 let redisSnapshot: CaSnapshot | null = null;

@@ -52,8 +52,8 @@ export async function unlinkKeys(cluster: Cluster, keys: readonly string[]): Pro
 /** the master (host:port) serving each key's slot */
 export async function ownerOf(cluster: Cluster, key: string): Promise<string> {
   const slot = Number(await cluster.cluster('KEYSLOT', key));
-  const ranges = (await cluster.cluster('SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
-  for (const [from, to, [host, port]] of ranges) if (slot >= from && slot <= to) return `${host}:${port}`;
+  for (const [from, to, master] of await cluster.cluster('SLOTS'))
+    if (master !== undefined && slot >= from && slot <= to) return `${master[0]}:${master[1]}`;
   throw new Error(`no master serves slot ${slot} of ${key}`);
 }
 

@@ -1,4 +1,4 @@
-import { exitCodeFor, EXIT } from './exit-code.js';
+import { EXIT, exitCodeFor, failureText } from '@jpki-validator/errors';
 import type { CliIo, Command } from './io.js';
 import { UsageError } from './errors.js';
 
@@ -16,6 +16,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   'watch run': () => import('./commands/watch-run.js'),
   'watch events': () => import('./commands/watch-events.js'),
   fetch: () => import('./commands/fetch.js'),
+  verify: () => import('./commands/verify.js'),
+  challenge: () => import('./commands/challenge.js'),
 };
 
 function usage(): string {
@@ -51,10 +53,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const { command } = await load();
     return await command.run(found.rest, io);
   } catch (error) {
-    const code = exitCodeFor(error);
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`jpki-validator: ${message}\n`);
-    if (code === EXIT.INTERNAL && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    return code;
+    io.stderr.write(`jpki-validator: ${failureText(error)}\n`);
+    return exitCodeFor(error);
   }
 }

@@ -1,17 +1,31 @@
+import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
+
+const CLI_ERROR_KINDS = {
+  USAGE: 'usage',
+  INPUT_UNREADABLE: 'usage',
+  CSV_MALFORMED: 'usage',
+  /** the source cannot answer at all (store down, API unreachable, no CRL could be loaded) */
+  DATA_UNAVAILABLE: 'unavailable',
+} as const satisfies ErrorKindTable;
+
+export type CliErrorCode = keyof typeof CLI_ERROR_KINDS;
+
+export class CliError extends JpkiValidatorError<CliErrorCode> {
+  constructor(code: CliErrorCode, message: string, options?: ErrorOptions) {
+    super(code, CLI_ERROR_KINDS[code], message, options);
+  }
+}
+
 /** A mistake in how the CLI was called (unknown command, bad flag, missing file): exit 2, message names what was wrong. */
-export class UsageError extends Error {
-  readonly code = 'USAGE' as const;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+export class UsageError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('USAGE', message, options);
   }
 }
 
 /** An input file that cannot be read at all. */
-export class InputError extends Error {
-  readonly code = 'INPUT_UNREADABLE' as const;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+export class InputError extends CliError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('INPUT_UNREADABLE', message, options);
   }
 }

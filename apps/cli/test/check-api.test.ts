@@ -25,7 +25,7 @@ beforeAll(async () => {
   };
   const configFile = join(fx.dir, 'config.json');
   await writeFile(configFile, JSON.stringify(config));
-  const env = { ...process.env, PORT: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
   delete env.REDIS_URL;
   delete env.JPKI_VALIDATOR_CONFIG;
   validator = spawn(process.execPath, [binary, 'start', '--config', configFile], { cwd: fx.dir, env, stdio: ['ignore', 'ignore', 'pipe'] });

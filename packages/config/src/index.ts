@@ -1,5 +1,7 @@
-export { loadConfig, ConfigError } from './load.js';
-export type { Config, IssuerConfig, PartitionConfig, WatchSink, LoadConfigOptions } from './load.js';
+export { loadConfig, ConfigError, parseApiKeys, API_SCOPES } from './load.js';
+export type { Config, ApiKeyConfig, ApiScope, IssuerConfig, WatchSink, LoadConfigOptions } from './load.js';
+export { resolvePartitions, partitionNameOf, crlSlot, type PartitionConfig, type CrlsConfig } from './partitions.js';
+export { DEFAULT_FETCH_TUNING } from './defaults.js';
 export { JPKI_PROFILE, BUILT_IN_PROFILES, createMeaningResolver } from './profile.js';
 export type { MeaningMap } from './profile.js';
 export { parseIntervalMs, looksLikeCron } from './duration.js';

@@ -1,27 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { JpkiValidatorError } from '@jpki-validator/errors';
 import type { CrlReason } from '@jpki-validator/x509';
 import { configSchema, type ConfigFile } from './schema.js';
 import { BUILT_IN_PROFILES, createMeaningResolver, type MeaningMap } from './profile.js';
 import { parseIntervalMs } from './duration.js';
+import { resolvePartitions, type CrlsConfig, type PartitionConfig } from './partitions.js';
 
 /** The config is invalid: every problem listed, each naming its key (`issuers.0.caCert: Required`). */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID' as const;
+export class ConfigError extends JpkiValidatorError<'CONFIG_INVALID'> {
   readonly problems: readonly string[];
   constructor(source: string, problems: readonly string[]) {
-    super(`invalid config ${source}:\n  ${problems.join('\n  ')}`);
-    this.name = new.target.name;
+    super('CONFIG_INVALID', 'usage', `invalid config ${source}:\n  ${problems.join('\n  ')}`);
     this.problems = problems;
   }
-}
-
-export interface PartitionConfig {
-  /** stable name of the partition (the CRL file's base name unless given) */
-  name: string;
-  /** an http(s) URL or an absolute file path */
-  source: string;
 }
 
 export interface IssuerConfig {
@@ -29,12 +22,24 @@ export interface IssuerConfig {
   group: string;
   caCertPath: string;
   partitions: readonly PartitionConfig[];
+  /** how a refresh of this CA runs: partitions at once, tries of a retryable failure, first retry delay (doubling after) */
+  fetch: { concurrency: number; attempts: number; backoffMs: number };
   ocsp: { url: string; responderCertPath: string | null } | null;
   refresh: { intervalMs: number } | { cron: string };
   freshness: { graceSeconds: number; skewSeconds: number };
   mode: 'crl-first' | 'ocsp-first' | 'crl-only' | 'ocsp-only';
   retired: boolean;
   kind: 'sign' | 'auth' | 'other' | null;
+}
+
+/** What an API key may do beyond the status and verification routes every key may call. */
+export type ApiScope = 'personal';
+export const API_SCOPES: readonly ApiScope[] = ['personal'];
+
+/** One entry of API_KEYS: `<key>` or `<key>:<scope>[+<scope>…]` (e.g. `k3y:personal`). */
+export interface ApiKeyConfig {
+  key: string;
+  scopes: readonly ApiScope[];
 }
 
 export type WatchSink = { file: string } | { webhook: string; secret: string };
@@ -48,7 +53,7 @@ export interface Config {
   dataDir: string;
   redisUrl: string | null;
   port: number;
-  apiKeys: readonly string[];
+  apiKeys: readonly ApiKeyConfig[];
 }
 
 export interface LoadConfigOptions {
@@ -126,27 +131,25 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError('environment', [`PORT: "${env.PORT}" is not a port number`]);
 
-  const issuers: IssuerConfig[] = cfg.issuers.map((i) => ({
-    id: i.id,
-    group: i.group,
-    caCertPath: abs(i.caCert),
-    partitions: i.crls.map((c) => {
-      const src = typeof c === 'string' ? c : c.source;
-      const name = typeof c === 'string' ? basename(src.replace(/[?#].*$/, '')).replace(/\.(crl|der|pem)$/i, '') || src : c.name;
-      return { name, source: abs(src) };
-    }),
-    ocsp: i.ocsp ? { url: i.ocsp.url, responderCertPath: i.ocsp.responderCert ? abs(i.ocsp.responderCert) : null } : null,
-    refresh: schedule(i.refresh),
-    freshness: { ...i.freshness },
-    mode: i.mode,
-    retired: i.retired,
-    kind: i.kind ?? null,
-  }));
-  const dupPartitions = issuers.flatMap((i, n) => {
-    const names = i.partitions.map((p) => p.name);
-    return names.filter((x, k) => names.indexOf(x) !== k).map((x) => `issuers.${n}.crls: two partitions named "${x}" (give them names)`);
+  const problems: string[] = [];
+  const issuers: IssuerConfig[] = cfg.issuers.map((i, n) => {
+    const resolved = resolvePartitions(i.crls as CrlsConfig, { key: `issuers.${n}.crls`, abs });
+    problems.push(...resolved.problems);
+    return {
+      id: i.id,
+      group: i.group,
+      caCertPath: abs(i.caCert),
+      partitions: resolved.partitions,
+      fetch: { concurrency: i.fetch.concurrency, attempts: i.fetch.attempts, backoffMs: Math.round(i.fetch.backoffSeconds * 1000) },
+      ocsp: i.ocsp ? { url: i.ocsp.url, responderCertPath: i.ocsp.responderCert ? abs(i.ocsp.responderCert) : null } : null,
+      refresh: schedule(i.refresh),
+      freshness: { ...i.freshness },
+      mode: i.mode,
+      retired: i.retired,
+      kind: i.kind ?? null,
+    };
   });
-  if (dupPartitions.length) throw new ConfigError(source, dupPartitions);
+  if (problems.length) throw new ConfigError(source, problems);
 
   const config: Config = {
     source: path,
@@ -160,12 +163,35 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     dataDir: resolve(cwd, env.JPKI_VALIDATOR_DATA_DIR || (cfg.dataDir ? abs(cfg.dataDir) : './.jpki-validator/')),
     redisUrl: env.REDIS_URL || null,
     port,
-    apiKeys: (env.API_KEYS ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean),
+    apiKeys: parseApiKeys(env.API_KEYS ?? ''),
   };
   return deepFreeze(config);
+}
+
+/**
+ * API_KEYS: comma-separated entries, each `<key>` or `<key>:<scope>[+<scope>…]`. A key without scopes may call every route but
+ * never sees personal data; `personal` lets it ask /v1/verify for the JPKI 4 basic details. Problems name the entry by position,
+ * never by its text (it is a secret).
+ */
+export function parseApiKeys(text: string): ApiKeyConfig[] {
+  const entries = text
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const problems: string[] = [];
+  const keys = entries.map((entry, i) => {
+    const colon = entry.indexOf(':');
+    const key = colon < 0 ? entry : entry.slice(0, colon);
+    const scopes = colon < 0 ? [] : entry.slice(colon + 1).split('+');
+    if (key === '') problems.push(`API_KEYS: entry ${i + 1} has no key before ":"`);
+    for (const scope of scopes) {
+      if (!(API_SCOPES as readonly string[]).includes(scope))
+        problems.push(`API_KEYS: entry ${i + 1} has unknown scope "${scope.slice(0, 20)}" (known: ${API_SCOPES.join(', ')})`);
+    }
+    return { key, scopes: [...new Set(scopes)] as ApiScope[] };
+  });
+  if (problems.length > 0) throw new ConfigError('environment', problems);
+  return keys;
 }
 
 function deepFreeze<T>(value: T): T {

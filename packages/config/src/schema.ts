@@ -7,15 +7,52 @@ const refresh = z
   .string()
   .refine((s) => parseIntervalMs(s) !== undefined || looksLikeCron(s), 'an interval such as "15m" or a cron expression');
 
-/** A CRL source: a URL or a path; several form the partitions of one issuer. */
-const crlSource = z.union([z.string().min(1), z.object({ name: z.string().min(1), source: z.string().min(1) }).strict()]);
+/**
+ * A CRL slot in the list form: a URL or a path, or an object naming it. `scope` says what the slot must hold: the CA's full CRL
+ * or one partition (default: `full` for an issuer with a single CRL, `partition` when it lists several). `url` and `dirName` are
+ * the names a partition CRL's issuingDistributionPoint carries (the source URL counts as one by itself).
+ */
+const crlSlot = z.union([
+  z.string().min(1),
+  z
+    .object({
+      name: z.string().min(1).optional(),
+      source: z.string().min(1),
+      scope: z.enum(['full', 'partition']).optional(),
+      url: z.string().min(1).optional(),
+      dirName: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+
+/**
+ * The set form, for a CA partitioned per municipality: the partitions' names (a listing file, a range `p0000-p1740`, or a list)
+ * and templates with `{partition}` for the source URL (or path) and the directoryName of each.
+ */
+const crlPartitionSet = z
+  .object({
+    partitions: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    template: z.string().min(1).optional(),
+    dirName: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** How the fetcher refreshes a CA: partitions fetched at once, tries of a retryable failure, first retry delay (then doubling). */
+const fetchTuning = z
+  .object({
+    concurrency: z.number().int().min(1).max(256).default(4),
+    attempts: z.number().int().min(1).max(20).default(3),
+    backoffSeconds: z.number().min(0).max(3600).default(1),
+  })
+  .strict();
 
 export const issuerSchema = z
   .object({
     id: slug,
     group: slug,
     caCert: z.string().min(1),
-    crls: z.array(crlSource).default([]),
+    crls: z.union([z.array(crlSlot), crlPartitionSet]).default([]),
+    fetch: fetchTuning.default({ concurrency: 4, attempts: 3, backoffSeconds: 1 }),
     ocsp: z
       .object({ url: z.string().url(), responderCert: z.string().min(1).optional() })
       .strict()
@@ -57,7 +94,7 @@ export const configSchema = z
     cfg.issuers.forEach((issuer, i) => {
       if (seen.has(issuer.id)) ctx.addIssue({ code: 'custom', path: ['issuers', i, 'id'], message: `duplicate issuer id "${issuer.id}"` });
       seen.add(issuer.id);
-      if (issuer.crls.length === 0 && !issuer.ocsp) {
+      if (Array.isArray(issuer.crls) && issuer.crls.length === 0 && !issuer.ocsp) {
         ctx.addIssue({ code: 'custom', path: ['issuers', i], message: 'an issuer needs crls, ocsp, or both' });
       }
     });

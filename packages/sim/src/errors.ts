@@ -1,23 +1,24 @@
 /**
- * Typed errors of the simulator. `SimUsageError` is a caller's mistake (bad option, unknown CA, serial out of range): the CLI
- * maps it to exit code 2. `SimStateError` is a broken or missing state directory.
+ * Typed errors of the simulator: a caller's mistake (bad option, unknown CA, serial out of range) or a state directory that is
+ * missing, broken or already there — each a `usage` error the CLI maps to exit code 2.
  */
-export type SimErrorCode =
-  | 'SIM_BAD_OPTION'
-  | 'SIM_UNKNOWN_CA'
-  | 'SIM_UNKNOWN_PARTITION'
-  | 'SIM_SERIAL_OUT_OF_RANGE'
-  | 'SIM_STATE_MISSING'
-  | 'SIM_STATE_INVALID'
-  | 'SIM_STATE_EXISTS';
+import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
 
-export class SimError extends Error {
-  readonly code: SimErrorCode;
+const SIM_ERROR_KINDS = {
+  SIM_BAD_OPTION: 'usage',
+  SIM_UNKNOWN_CA: 'usage',
+  SIM_UNKNOWN_PARTITION: 'usage',
+  SIM_SERIAL_OUT_OF_RANGE: 'usage',
+  SIM_STATE_MISSING: 'usage',
+  SIM_STATE_INVALID: 'usage',
+  SIM_STATE_EXISTS: 'usage',
+} as const satisfies ErrorKindTable;
 
-  constructor(code: SimErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+export type SimErrorCode = keyof typeof SIM_ERROR_KINDS;
+
+export class SimError extends JpkiValidatorError<SimErrorCode> {
+  constructor(code: SimErrorCode, message: string, options?: ErrorOptions) {
+    super(code, SIM_ERROR_KINDS[code], message, options);
   }
 }
 

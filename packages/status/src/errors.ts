@@ -1,13 +1,23 @@
 /** Typed errors of the status package: user mistakes (bad input) vs configuration faults, each with a stable code. */
-export type StatusErrorCode = 'CA_CERT_INVALID' | 'BAD_REQUEST';
+import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
 
-export class StatusError extends Error {
-  readonly code: StatusErrorCode;
+const STATUS_ERROR_KINDS = {
+  /** a configured CA or responder certificate that cannot be used: a config fault the operator fixes */
+  CA_CERT_INVALID: 'usage',
+  BAD_REQUEST: 'usage',
+  /** a certificate given for validation that cannot be read */
+  CERT_MALFORMED: 'usage',
+  /** an OCSP responder that did not answer in time, could not be reached, or answered with an HTTP error */
+  OCSP_TIMEOUT: 'unavailable',
+  OCSP_NETWORK: 'unavailable',
+  OCSP_HTTP_STATUS: 'unavailable',
+} as const satisfies ErrorKindTable;
 
-  constructor(code: StatusErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+export type StatusErrorCode = keyof typeof STATUS_ERROR_KINDS;
+
+export class StatusError extends JpkiValidatorError<StatusErrorCode> {
+  constructor(code: StatusErrorCode, message: string, options?: ErrorOptions) {
+    super(code, STATUS_ERROR_KINDS[code], message, options);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { formatTime, jpkiKind, parseCertificate, X509Error, type ParsedCertificate } from '@jpki-validator/x509';
 import type { CaKind } from './ca-registry.js';
+import { StatusError } from './errors.js';
 import type { StatusResolver } from './resolver.js';
 import type { CheckOptions, StatusAnswer } from './types.js';
 
@@ -32,11 +33,9 @@ export interface ValidationReport {
 }
 
 /** Text that is not a certificate (the HTTP layer answers 400); the message never echoes the input. */
-export class CertificateInputError extends Error {
-  readonly code = 'CERT_MALFORMED' as const;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
+export class CertificateInputError extends StatusError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('CERT_MALFORMED', message, options);
   }
 }
 

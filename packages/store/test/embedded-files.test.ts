@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock } from '../src/embedded/lock-file.js';
+import { acquireLock } from '../src/files/lock-file.js';
 import { openEmbeddedStore } from '../src/embedded/embedded-store.js';
 import type { LoadOptions } from '../src/types.js';
 

@@ -352,9 +352,12 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
         const there = nextEvent(other);
         await new Promise((r) => setTimeout(r, 100)); // let the other instance's subscription settle
         await load(store, opts(10n), [[1, KEY_COMPROMISE, T0]]);
-        const expected = { caId: CA, partition: 'p1', crlNumber: 10n, generation: 1 };
-        expect(await here).toEqual(expected);
-        expect(await there).toEqual(expected);
+        const expected = { caId: CA, partition: 'p1', crlNumber: 10n, generation: 1, epoch: expect.any(String) };
+        const seenHere = await here;
+        expect(seenHere).toEqual(expected);
+        // one epoch names the store's identity for every reader
+        expect(await there).toEqual({ ...expected, epoch: seenHere.epoch });
+        expect(seenHere.epoch).not.toBe('');
         expect(await reasonOf(other, 1n)).toBe(KEY_COMPROMISE);
       } finally {
         await other.close();
@@ -369,6 +372,27 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
       expect(await store.kv.get('short')).toBeNull();
       await store.kv.delete('ocsp:abc');
       expect(await store.kv.get('ocsp:abc')).toBeNull();
+    });
+
+    it('take: exactly one of many racing takers gets a value, across two store instances; an expired one is gone', async () => {
+      const other = await h.another();
+      try {
+        for (let round = 0; round < 5; round++) {
+          const key = `challenge:${round}`;
+          await store.kv.set(key, new Uint8Array([round, 7]), 60_000);
+          const takers = [store, other, store, other, store, other].map((s) => s.kv.take(key));
+          const got = (await Promise.all(takers)).filter((v) => v !== null);
+          expect(got.map((v) => [...v])).toEqual([[round, 7]]);
+          expect(await store.kv.get(key)).toBeNull();
+          expect(await other.kv.take(key)).toBeNull();
+        }
+        await store.kv.set('short-take', new Uint8Array([1]), 20);
+        await new Promise((r) => setTimeout(r, 40));
+        expect(await other.kv.take('short-take')).toBeNull();
+        expect(await store.kv.take('never-set')).toBeNull();
+      } finally {
+        await other.close();
+      }
     });
 
     it('a loader cannot be committed twice', async () => {

@@ -1,22 +1,28 @@
-/** Typed watch errors with stable codes; the CLI maps them to exit codes (row and usage problems are exit 2). */
-export type WatchErrorCode =
-  | 'WATCH_ROW_INVALID'
-  | 'WATCH_CUSTOMER_UNKNOWN'
-  | 'WATCH_ROTATE_AMBIGUOUS'
-  | 'WATCH_ISSUER_UNKNOWN'
-  | 'WATCH_NOTHING_LOADED'
-  | 'WATCH_LOCK_TIMEOUT'
-  | 'WATCH_STATE_CORRUPT'
-  | 'WATCH_CHUNK_MISMATCH'
-  | 'WEBHOOK_FAILED';
+/** Typed watch errors with stable codes; the CLI maps their kinds to exit codes (row and usage problems are exit 2). */
+import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
 
-export class WatchError extends Error {
-  readonly code: WatchErrorCode;
+const WATCH_ERROR_KINDS = {
+  WATCH_ROW_INVALID: 'usage',
+  WATCH_CUSTOMER_UNKNOWN: 'usage',
+  /** `watch rotate` without --issuer for a customer with two certificates */
+  WATCH_ROTATE_AMBIGUOUS: 'usage',
+  WATCH_ISSUER_UNKNOWN: 'usage',
+  /** nothing to pass against: an empty watch list, or no watched CA with a CRL loaded (a "0 revoked" would be a wrong all-clear) */
+  WATCH_NOTHING_LOADED: 'unavailable',
+  /** another pass or import holds the watch list: trying again later can succeed */
+  WATCH_LOCK_TIMEOUT: 'unavailable',
+  WATCH_STATE_CORRUPT: 'unavailable',
+  /** the watch list and the store disagree on chunk size: they were built by different code */
+  WATCH_CHUNK_MISMATCH: 'internal',
+  /** a webhook that did not take its batch (the batch stays queued) */
+  WEBHOOK_FAILED: 'unavailable',
+} as const satisfies ErrorKindTable;
 
-  constructor(code: WatchErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+export type WatchErrorCode = keyof typeof WATCH_ERROR_KINDS;
+
+export class WatchError extends JpkiValidatorError<WatchErrorCode> {
+  constructor(code: WatchErrorCode, message: string, options?: ErrorOptions) {
+    super(code, WATCH_ERROR_KINDS[code], message, options);
   }
 }
 

@@ -2,28 +2,33 @@
  * Typed errors of the X.509 engine. Every error has a stable `code` that the API maps to problem+json and the CLI to exit codes.
  * DER errors also carry the byte offset into the input and the path to the field being read, so an operator can find the fault.
  */
-export type X509ErrorCode =
-  | 'DER_MALFORMED'
-  | 'DER_TRUNCATED'
-  | 'DER_TRAILING_DATA'
-  | 'DER_TOO_DEEP'
-  | 'INPUT_TOO_LARGE'
-  | 'CRL_MALFORMED'
-  | 'CERT_MALFORMED'
-  | 'OCSP_MALFORMED'
-  | 'OCSP_INVALID'
-  | 'UNSUPPORTED_ALGORITHM'
-  | 'SERIAL_MALFORMED'
-  | 'TIME_MALFORMED'
-  | 'PATH_INVALID';
+import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
 
-export class X509Error extends Error {
-  readonly code: X509ErrorCode;
+/** Every code of the engine with its kind: all are about the input given to it. */
+const X509_ERROR_KINDS = {
+  DER_MALFORMED: 'usage',
+  DER_TRUNCATED: 'usage',
+  DER_TRAILING_DATA: 'usage',
+  DER_TOO_DEEP: 'usage',
+  INPUT_TOO_LARGE: 'usage',
+  CRL_MALFORMED: 'usage',
+  CERT_MALFORMED: 'usage',
+  OCSP_MALFORMED: 'usage',
+  OCSP_INVALID: 'usage',
+  UNSUPPORTED_ALGORITHM: 'usage',
+  SERIAL_MALFORMED: 'usage',
+  TIME_MALFORMED: 'usage',
+  PATH_INVALID: 'usage',
+  CMS_MALFORMED: 'usage',
+  SIGNATURE_INPUT_INVALID: 'usage',
+  NAME_MALFORMED: 'usage',
+} as const satisfies ErrorKindTable;
 
-  constructor(code: X509ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+export type X509ErrorCode = keyof typeof X509_ERROR_KINDS;
+
+export class X509Error extends JpkiValidatorError<X509ErrorCode> {
+  constructor(code: X509ErrorCode, message: string, options?: ErrorOptions) {
+    super(code, X509_ERROR_KINDS[code], message, options);
   }
 }
 

@@ -133,13 +133,15 @@ describe('broken CRLs give a DerError with code, absolute offset and field path'
     }
   });
 
-  test('deep nesting inside an extension: DER_TOO_DEEP (maxDepth), in crlExtensions and in an entry', () => {
-    const crlExt = buildCrl({ crlExtensions: [extension('1.2.3.5', false, nested(40))] });
+  test('deep nesting inside a known extension: DER_TOO_DEEP (maxDepth), in crlExtensions and in an entry', () => {
+    // issuerAltName and certificateIssuer are known, so their values are read as DER; an unknown extension's value is opaque
+    const crlExt = buildCrl({ crlExtensions: [extension('2.5.29.18', false, nested(40))] });
     const e = derError(crlExt);
     expect([e.code, e.path]).toEqual(['DER_TOO_DEEP', 'tbsCertList.crlExtensions[0].extnValue']);
-    expect(scanCrlBuffer(crlExt, { maxDepth: 64 }).extensions[0]?.oid).toBe('1.2.3.5');
+    expect(scanCrlBuffer(crlExt, { maxDepth: 64 }).extensions[0]?.oid).toBe('2.5.29.18');
+    expect(scanCrlBuffer(buildCrl({ crlExtensions: [extension('1.2.3.5', false, nested(40))] })).extensions[0]?.oid).toBe('1.2.3.5');
     const entryExt = buildCrl({
-      entries: [{ serial: 1 }, { serial: 2, reason: 1, extraExtensions: [extension('1.2.3.6', false, nested(33))] }],
+      entries: [{ serial: 1 }, { serial: 2, reason: 1, extraExtensions: [extension('2.5.29.29', false, nested(33))] }],
     });
     const ee = derError(entryExt, {}, 5);
     expect([ee.code, ee.path]).toEqual(['DER_TOO_DEEP', 'tbsCertList.revokedCertificates[1].crlEntryExtensions[1].extnValue']);
@@ -191,6 +193,30 @@ describe('broken CRLs give a DerError with code, absolute offset and field path'
     }
     expect(errors).toBeGreaterThan(100);
     expect(results).toBeGreaterThan(10);
+  });
+
+  test('an empty signatureValue BIT STRING is malformed where it is, whatever follows it and however the input is chunked', () => {
+    // found by the fuzzer (npm run fuzz, seed 777, case 39544): the unused-bits octet was read past the element's end, so the
+    // whole buffer and the 1-byte feed disagreed on the error
+    const outer = readTlv(good, 0, good.length, 'crl');
+    const tbs = readTlv(good, outer.contentStart, good.length, 'tbs');
+    const algorithm = readTlv(good, tbs.contentEnd, good.length, 'alg');
+    const inner = concatBytes([
+      good.subarray(tbs.start, algorithm.contentEnd),
+      Uint8Array.of(0x03, 0x00),
+      Uint8Array.of(0x00, 0x30, 0x01, 0x00),
+    ]);
+    const bytes = sequence(inner);
+    const at = bytes.length - 6;
+    for (const chunk of [0, 1, 3]) {
+      const e = derError(bytes, {}, chunk);
+      expect({ chunk, code: e.code, offset: e.offset, path: e.path }).toEqual({
+        chunk,
+        code: 'DER_MALFORMED',
+        offset: at,
+        path: 'signatureValue',
+      });
+    }
   });
 
   test('a scanner that failed keeps failing with the same error', () => {

@@ -3,6 +3,7 @@
  * graceful stop on SIGTERM/SIGINT (the running load finishes or aborts without a trace, the queue and Redis close).
  */
 import { loadConfig } from '@jpki-validator/config';
+import { exitCodeFor } from '@jpki-validator/errors';
 import { startFetcher } from './fetcher.js';
 import { createLogger } from './logger.js';
 import { waitForSignal } from './shutdown.js';
@@ -15,5 +16,5 @@ try {
   await fetcher.close();
 } catch (error) {
   logger.fatal({ err: error }, 'CRL fetcher cannot run');
-  process.exitCode = typeof error === 'object' && error !== null && 'code' in error && error.code === 'CONFIG_INVALID' ? 2 : 1;
+  process.exitCode = exitCodeFor(error);
 }

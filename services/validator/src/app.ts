@@ -3,35 +3,49 @@
  * `app.request()` in memory or serve it on a real port; main.ts wires the real dependencies.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
-import { HTTPException } from 'hono/http-exception';
+import type { ApiKeyConfig } from '@jpki-validator/config';
+import { ChallengeStore, type OcspChecker, type StatusResolver } from '@jpki-validator/status';
+import type { SmallKv } from '@jpki-validator/store';
 import type { Logger } from 'pino';
+import { isClientClosed } from './client-closed.js';
 import type { AppEnv } from './env.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import { apiKeyAuth, createApiKeyGate, type RateLimitOptions } from './middleware/api-key.js';
 import { requestContext } from './middleware/request-context.js';
-import { ProblemError, problemResponse, validationProblem, type ProblemSlug } from './problem.js';
+import { problemFor, problemResponse, validationProblem } from './problem.js';
 import { registerBatchRoute } from './routes/batch.js';
 import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
+import { registerVerifyRoute } from './routes/verify.js';
+import { registerChallengesRoute } from './routes/challenges.js';
+import type { PersonalDetailsAudit } from './personal-audit.js';
 import { createStatusFastPath } from './status-fast-path.js';
+import type { DataLossLog } from './store-link.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
   ocsp: OcspChecker | null;
   /** whether the store answers now (Redis PING; the embedded store: once opened) */
   probeStore: () => Promise<boolean>;
+  /** the store's data losses this validator noticed (/readyz lists them, /metrics counts them) */
+  storeDataLoss?: DataLossLog;
   logger: Logger;
-  /** plain keys from the config; only their hashes are kept. Empty: no authentication */
-  apiKeys?: readonly string[];
+  /** keys from the config (plain, or with scopes); only their hashes are kept. Empty: no authentication */
+  apiKeys?: readonly (string | ApiKeyConfig)[];
   /** per API key (default 1 000 requests/s, burst 2 000) */
   rateLimit?: RateLimitOptions;
   /** JSON batch body limit (default 4 MiB) */
   maxBatchBytes?: number;
   /** /v1/validate body limit (default 64 KiB) */
   maxValidateBytes?: number;
+  /** /v1/verify body limit (default 8 MiB: documents travel inline as base64; send digests for larger ones) */
+  maxVerifyBytes?: number;
+  /** the store's key-value room: where login challenges are kept (null: /v1/challenges answers 503) */
+  kv?: SmallKv | null;
+  /** told by /v1/verify whether the JPKI 4 basic details were shown (default: a request log line) */
+  personalAudit?: PersonalDetailsAudit;
   metrics?: ValidatorMetrics;
   now?: () => number;
 }
@@ -41,18 +55,9 @@ export interface ValidatorApp {
   metrics: ValidatorMetrics;
 }
 
-const SLUGS: Readonly<Record<number, ProblemSlug>> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  413: 'payload-too-large',
-  415: 'unsupported-media-type',
-  429: 'rate-limited',
-};
-
 export function createApp(deps: AppDeps): ValidatorApp {
-  const metrics = deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp);
+  const metrics =
+    deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp, deps.storeDataLoss ? { dataLoss: deps.storeDataLoss } : {});
   const now = deps.now ?? Date.now;
   const app = new OpenAPIHono<AppEnv>({
     // schema failures become problem+json 400s naming the field
@@ -71,20 +76,35 @@ export function createApp(deps: AppDeps): ValidatorApp {
   registerStatusRoute(app, deps.resolver, metrics);
   registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
   registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
+  const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
+  registerVerifyRoute(app, {
+    resolver: deps.resolver,
+    challenges,
+    now,
+    metrics,
+    maxBytes: deps.maxVerifyBytes ?? 8 * 2 ** 20,
+    personalAudit: deps.personalAudit ?? null,
+  });
+  registerChallengesRoute(app, challenges);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
-  registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
+  const dataLoss = deps.storeDataLoss;
+  registerOpsRoutes(app, {
+    resolver: deps.resolver,
+    ocsp: deps.ocsp,
+    probeStore: deps.probeStore,
+    ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
+    metrics,
+  });
 
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {
     const requestId = c.get('requestId');
-    if (error instanceof ProblemError) return problemResponse(error.status, error.slug, error.message, requestId, { ...error.headers });
-    if (error instanceof HTTPException) {
-      const slug = SLUGS[error.status] ?? 'bad-request';
-      // e.g. malformed JSON (400) or an unsupported content type (415) found by the validators
-      return problemResponse(error.status, slug, error.message || slug, requestId);
-    }
-    c.get('log')().error({ err: error }, 'unhandled error');
-    return problemResponse(500, 'internal', `internal error; quote request ${requestId}`, requestId);
+    // the client went away mid-body: its access line (below, at info) is all there is to say
+    if (isClientClosed(error, c.env))
+      return problemResponse(400, 'bad-request', 'the client closed the connection before the request body ended', requestId);
+    const problem = problemFor(error, requestId);
+    if (problem.internal) c.get('log')().error({ err: error }, 'unhandled error');
+    return problemResponse(problem.status, problem.slug, problem.detail, requestId, { ...problem.headers });
   });
 
   // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`

@@ -3,6 +3,7 @@
  * second signal does not wait.
  */
 import { loadConfig } from '@jpki-validator/config';
+import { exitCodeFor, failureText } from '@jpki-validator/errors';
 import { pino, type Logger } from 'pino';
 import { startValidator, type RunningValidator, type StartValidatorOptions } from './server.js';
 
@@ -20,7 +21,7 @@ export function closeOnSignal(running: { close(): Promise<void> }, logger: Logge
       process.off('SIGINT', onSignal);
       running.close().then(resolve, (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exitCode = 1;
+        process.exitCode = exitCodeFor(error);
         resolve();
       });
     };
@@ -40,7 +41,7 @@ export async function runValidator(options: Partial<StartValidatorOptions> & { c
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly) {
   runValidator().catch((error: unknown) => {
-    process.stderr.write(`jpki-validator: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
+    process.stderr.write(`jpki-validator: ${failureText(error)}\n`);
+    process.exitCode = exitCodeFor(error);
   });
 }

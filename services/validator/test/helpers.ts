@@ -13,7 +13,7 @@ import { createCaRegistry, OcspChecker, StatusResolver, type OcspCheckerOptions,
 import type { RevocationStore, SmallKv } from '@jpki-validator/store';
 import { scanCrl, serialFromDer } from '@jpki-validator/x509';
 import { pino } from 'pino';
-import { createApp, type ValidatorApp } from '../src/app.js';
+import { createApp, type AppDeps, type ValidatorApp } from '../src/app.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -44,13 +44,16 @@ export async function simWorld(dir: string): Promise<SimWorld> {
   return { dir, sim, server, close: () => server.close() };
 }
 
-/** Writes the CA's partition CRLs to files; returns the config's `crls` entries. */
+/**
+ * Writes the CA's partition CRLs to files; returns the config's `crls` entries, each bound to its scope by the URL the CRL's
+ * issuingDistributionPoint names (the simulator's).
+ */
 export async function writePartitionCrls(
   world: SimWorld,
   ca: string,
   options: { expired?: boolean; nextUpdate?: Date | null } = {},
-): Promise<{ name: string; source: string }[]> {
-  const out: { name: string; source: string }[] = [];
+): Promise<{ name: string; source: string; url: string }[]> {
+  const out: { name: string; source: string; url: string }[] = [];
   for (const partition of world.sim.partitionNames(ca)) {
     const file = join(world.dir, `${ca}-${partition}${options.expired ? '-expired' : ''}.crl`);
     await world.sim.writeCrl({
@@ -60,7 +63,7 @@ export async function writePartitionCrls(
       ...(options.expired ? { expired: true } : {}),
       ...(options.nextUpdate !== undefined ? { nextUpdate: options.nextUpdate } : {}),
     });
-    out.push({ name: partition, source: file });
+    out.push({ name: partition, source: file, url: world.sim.crlUrl(ca, partition) });
   }
   return out;
 }
@@ -110,7 +113,13 @@ export async function buildService(
   configFile: string,
   snapshots: SnapshotSource,
   kv: SmallKv | null,
-  options: { env?: NodeJS.ProcessEnv; ocsp?: Omit<OcspCheckerOptions, 'kv'>; now?: () => number; storeAvailable?: () => boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    ocsp?: Omit<OcspCheckerOptions, 'kv'>;
+    now?: () => number;
+    storeAvailable?: () => boolean;
+    app?: Partial<Pick<AppDeps, 'personalAudit' | 'maxVerifyBytes'>>;
+  } = {},
 ): Promise<TestService> {
   const config = loadConfig({ file: configFile, env: options.env ?? {} });
   const registry = await createCaRegistry(config.issuers);
@@ -123,7 +132,15 @@ export async function buildService(
     ...(options.now ? { now: options.now } : {}),
     ...(options.storeAvailable ? { storeAvailable: options.storeAvailable } : {}),
   });
-  const built = createApp({ resolver, ocsp, probeStore: async () => true, logger: silentLogger, apiKeys: config.apiKeys });
+  const built = createApp({
+    resolver,
+    ocsp,
+    probeStore: async () => true,
+    logger: silentLogger,
+    apiKeys: config.apiKeys,
+    kv,
+    ...options.app,
+  });
   return { ...built, config, resolver, ocsp };
 }
 

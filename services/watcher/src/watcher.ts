@@ -111,8 +111,11 @@ export function createWatcher(options: WatcherOptions): Watcher {
       );
       // every successful CRL switch: one more pass (the pass itself reads the newest generation of every CA)
       unsubscribe = options.store.subscribe((event) => {
-        trigger({ trigger: 'switch', caId: event.caId, generation: event.generation }, switchJobId(event.caId, event.generation)).catch(
-          (e: unknown) => options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'),
+        trigger(
+          { trigger: 'switch', caId: event.caId, generation: event.generation },
+          switchJobId(event.caId, event.generation, event.epoch),
+        ).catch((e: unknown) =>
+          options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'),
         );
       });
     },

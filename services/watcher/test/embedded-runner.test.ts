@@ -18,11 +18,12 @@ import {
   verifySignature,
   WebhookOutbox,
   type DeliveryReport,
-  type EmbeddedWatchRepository,
+  type WatchRepository,
   type PassReport,
   type WatchEvent,
 } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from '../src/index.js';
 
 const CA_ID = 'jpki-sign-2023';
@@ -34,7 +35,7 @@ const outboxDir = join(dir, 'data', 'watch', 'outbox');
 let sim: Simulator;
 let ca: TrustedCa;
 let store: EmbeddedRevocationStore;
-let repo: EmbeddedWatchRepository;
+let repo: WatchRepository;
 let runner: EmbeddedWatchRunner;
 let server: Server;
 let receiverUp = false;
@@ -53,7 +54,13 @@ async function until(what: string, ok: () => boolean, timeoutMs = 15_000): Promi
 async function ingestGeneration(n: number): Promise<void> {
   const path = join(dir, `gen${n}.crl`);
   await sim.writeCrl({ ca: CA_ID, out: path });
-  await ingestCrl({ store, ca, partition: { name: 'full', source: path }, source: createFileSource({ path }), skewSeconds: 300 });
+  await ingestCrl({
+    store,
+    ca,
+    partition: crlSlot({ name: 'full', source: path, scope: 'full' }),
+    source: createFileSource({ path }),
+    skewSeconds: 300,
+  });
 }
 
 const fileEvents = (): WatchEvent[] =>
@@ -82,6 +89,7 @@ beforeAll(async () => {
     group: 'jpki-sign',
     caCertPath: sim.caCertificatePath(CA_ID),
     partitions: [],
+    fetch: { ...DEFAULT_FETCH_TUNING },
     ocsp: null,
     refresh: { intervalMs: 60_000 },
     freshness: { graceSeconds: 0, skewSeconds: 300 },

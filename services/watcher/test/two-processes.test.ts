@@ -16,7 +16,8 @@ import { initSimulator, type Simulator } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/store';
 import { loadConfig, type Config } from '@jpki-validator/config';
 import { createRedisWatch, importWatchList, type PassReport, type WatchEvent } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { SCHEDULER_ID, startWatchJob, type RunningWatchJob } from '../src/index.js';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -49,7 +50,13 @@ async function ingestGeneration(n: number): Promise<void> {
   await sim.writeCrl({ ca: CA_ID, out: path });
   const store = stores[0];
   if (!store) throw new Error('no store');
-  await ingestCrl({ store, ca, partition: { name: 'full', source: path }, source: createFileSource({ path }), skewSeconds: 300 });
+  await ingestCrl({
+    store,
+    ca,
+    partition: crlSlot({ name: 'full', source: path, scope: 'full' }),
+    source: createFileSource({ path }),
+    skewSeconds: 300,
+  });
 }
 
 const fileEvents = (): WatchEvent[] =>
@@ -84,6 +91,7 @@ beforeAll(async () => {
     group: 'jpki-sign',
     caCertPath: sim.caCertificatePath(CA_ID),
     partitions: [],
+    fetch: { ...DEFAULT_FETCH_TUNING },
     ocsp: null,
     refresh: { intervalMs: 60_000 },
     freshness: { graceSeconds: 0, skewSeconds: 300 },

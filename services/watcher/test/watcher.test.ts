@@ -19,9 +19,10 @@ import {
   verifySignature,
   type PassReport,
   type WatchEvent,
-  type RedisWatchRepository,
+  type WatchRepository,
 } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../../crl-fetcher/src/index.js';
+import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { createWatcher, type Watcher } from '../src/index.js';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -34,7 +35,7 @@ const eventsDir = join(dir, 'events');
 let sim: Simulator;
 let ca: TrustedCa;
 let store: RedisRevocationStore;
-let repo: RedisWatchRepository;
+let repo: WatchRepository;
 let watcher: Watcher;
 let server: Server;
 let url = '';
@@ -45,7 +46,13 @@ const passes: PassReport[] = [];
 async function ingestGeneration(n: number): Promise<void> {
   const path = join(dir, `gen${n}.crl`);
   await sim.writeCrl({ ca: CA_ID, out: path });
-  await ingestCrl({ store, ca, partition: { name: 'full', source: path }, source: createFileSource({ path }), skewSeconds: 300 });
+  await ingestCrl({
+    store,
+    ca,
+    partition: crlSlot({ name: 'full', source: path, scope: 'full' }),
+    source: createFileSource({ path }),
+    skewSeconds: 300,
+  });
 }
 
 async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -94,6 +101,7 @@ beforeAll(async () => {
     group: 'jpki-sign',
     caCertPath: sim.caCertificatePath(CA_ID),
     partitions: [],
+    fetch: { ...DEFAULT_FETCH_TUNING },
     ocsp: null,
     refresh: { intervalMs: 60_000 },
     freshness: { graceSeconds: 0, skewSeconds: 300 },

@@ -10,7 +10,7 @@ import {
   type ParsedCertificate,
 } from '@jpki-validator/x509';
 import { InputError, UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 import { hex } from './hex.js';
 import { caIdFromPath, readCertificateFile } from './input-files.js';

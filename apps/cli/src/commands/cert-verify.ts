@@ -1,6 +1,6 @@
 import { validatePath, type CrlInput } from '@jpki-validator/x509';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 import { readCertificateFile, readInputFile } from './input-files.js';
 import { booleanFlag, listFlag, parseListArgs, timeFlag } from './list-args.js';

@@ -1,11 +1,11 @@
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import { openOutputTarget } from '../output-target.js';
 import { booleanFlag, listFlag, numberFlag, parseListArgs, stringFlag } from './list-args.js';
 
 const USAGE = `usage: jpki-validator check [--input FILE|-] [--output FILE|-] [--format csv|jsonl] [--issuer ID]
-                            (--crl FILE_OR_URL… [--ca CERT…] [--no-verify] | --redis URL [--redis-prefix P] | --api URL)
+                            (--crl FILE_OR_URL… [--ca CERT…] [--no-verify] [--complete-set] | --redis URL [--redis-prefix P] | --api URL)
                             [--config FILE] [--fail-on revoked|unknown|any]
 
 Bulk check of certificate serials. Input: CSV with a header holding \`serial\` (optional \`issuer\`, \`id\`; other columns are passed
@@ -18,8 +18,11 @@ options:
                         renamed; a symlink is followed); a FIFO or device is written to as a stream
   --format csv|jsonl    output format (default: the input's)
   --issuer ID           issuer (CA id or group) for rows without one; default: the only CA (or group) there is
-  --crl FILE_OR_URL…    offline: verify these CRLs against their CA and load them in process (no server); each CA's CRLs
-                        given here are taken as its complete set of partitions
+  --crl FILE_OR_URL…    offline: verify these CRLs against their CA and load them in process (no server). A full CRL vouches
+                        for every serial of its CA; partition CRLs vouch for a serial they do not list only as a complete
+                        set: the partitions configured for the CA (--config), or --complete-set. Otherwise such a serial is
+                        unknown (issuer_not_loaded). A CRL covering only some reasons or only CA certificates is refused.
+  --complete-set        the --crl CRLs of each CA are every partition it has
   --ca CERT…            the CA certificates (id = file name without extension; group = the id without a trailing -YYYY);
                         default: the config's issuers
   --no-verify           load --crl CRLs whose signature cannot be verified (attributed to the CA carrying their issuer name)
@@ -42,6 +45,7 @@ const OPTIONS = {
   crl: { type: 'string', multiple: true },
   ca: { type: 'string', multiple: true },
   'no-verify': { type: 'boolean' },
+  'complete-set': { type: 'boolean' },
   redis: { type: 'string' },
   'redis-prefix': { type: 'string' },
   api: { type: 'string' },
@@ -84,6 +88,7 @@ export const command: Command = {
       caFiles: listFlag(values, 'ca'),
       config: () => loadConfig({ file: configFile, env: io.env, cwd: io.cwd }),
       cwd: io.cwd,
+      warn: (line) => io.stderr.write(`${line}\n`),
     });
     try {
       const input = await openInput(stringFlag(values, 'input') ?? '-', io.stdin, io.cwd, batchRows);
@@ -137,7 +142,9 @@ function sourceChoice(values: Values, io: CliIo) {
   const given = [crls.length > 0, redis !== undefined, api !== undefined].filter(Boolean).length;
   if (given !== 1) throw new UsageError(`check needs exactly one source: --crl FILE_OR_URL…, --redis URL or --api URL\n\n${USAGE}`);
   if (booleanFlag(values, 'no-verify') && crls.length === 0) throw new UsageError('--no-verify applies to --crl only');
-  if (crls.length > 0) return { kind: 'crl', crls, verify: !booleanFlag(values, 'no-verify') } as const;
+  if (booleanFlag(values, 'complete-set') && crls.length === 0) throw new UsageError('--complete-set applies to --crl only');
+  if (crls.length > 0)
+    return { kind: 'crl', crls, verify: !booleanFlag(values, 'no-verify'), completeSet: booleanFlag(values, 'complete-set') } as const;
   if (redis !== undefined) {
     const prefix = stringFlag(values, 'redis-prefix');
     return { kind: 'redis', url: redis, ...(prefix === undefined ? {} : { prefix }) } as const;

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { scanCrl, X509Error, type CrlHeader, type ParsedCertificate } from '@jpki-validator/x509';
 import { InputError, UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 import { summariseCrl, type InspectProblem } from './crl-summary.js';
 import { EntryLineWriter, flushingBetweenChunks, isBrokenPipe } from './entry-lines.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { LeafKeyChoice } from '@jpki-validator/sim';
 import { formatTime, parseCertificate } from '@jpki-validator/x509';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine } from '../io.js';
 import { listFlag, numberFlag, stringFlag, timeFlag, type ListArgs } from './list-args.js';
 import { DIR_OPTION, DIR_USAGE, describeStatus, given, openSim, reasonFlag, requiredFlag, type SimSubcommand } from './sim-common.js';

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '@jpki-validator/config';
 import type { InProcessScheduler, PartitionReport } from '@jpki-validator/crl-fetcher';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
-import { EXIT } from '../exit-code.js';
+import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import { portOption } from './serve.js';
 
@@ -114,23 +114,23 @@ export const command: Command = {
       const config: Config = loadConfig({ file: demo?.configFile ?? configured, env: io.env, cwd: io.cwd });
       const [
         { startValidator, closeOnSignal, linkEmbedded, createValidatorLogger },
-        { fetchOnce, createLogger, startFetcher },
-        { createRedisStore, openEmbeddedStore },
-      ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher'), import('@jpki-validator/store')]);
+        { fetchOnce, createLogger, startFetcher, openFetcherStore },
+      ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher')]);
       const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info');
+      const fetcherLogger = logger.child({ component: 'crl-fetcher' });
       // the store is shared in process by the fetcher, the watch job and the validator (embedded), or is Redis's
-      const embedded = config.redisUrl ? null : await openEmbeddedStore({ dataDir: config.dataDir });
-      const writer = embedded ?? createRedisStore({ redis: config.redisUrl ?? '' });
+      const opened = await openFetcherStore(config, { logger: fetcherLogger });
+      const embedded = opened.kind === 'embedded' ? opened.store : null;
+      const writer = opened.store;
       const parts = new Closer();
       parts.add(() => writer.close());
       try {
         // every CRL is loaded before the validator answers, and kept current after: the fetcher's in-process scheduler
         // (embedded: its start-up runs are awaited, so each CRL's nextUpdate run is armed) or, on REDIS_URL, one load here and
         // then the queue worker with a scheduler per partition. No admin server: the validator serves /metrics.
-        const fetcherLogger = logger.child({ component: 'crl-fetcher' });
         const firstLoad =
           embedded === null ? await fetchOnce(config, writer, createLogger({ destination: io.stderr, level: 'warn' })) : null;
-        const fetcher = await startFetcher({ config, store: writer, logger: fetcherLogger, adminPort: null });
+        const fetcher = await startFetcher({ config, store: writer, dataLoss: opened.dataLoss, logger: fetcherLogger, adminPort: null });
         parts.add(() => fetcher.close());
         const reports = firstLoad?.reports ?? (await startupRuns(config, fetcher.scheduler));
         const failed = reports.filter((r) => r.outcome === 'failed' || r.outcome === 'rejected');

@@ -1,3 +1,4 @@
+import { EXIT } from '@jpki-validator/errors';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CliIo, Command } from '../io.js';
@@ -16,7 +17,7 @@ export const command: Command = {
     );
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.OK;
     }
     const sinceMs = values.since === undefined ? undefined : Date.parse(values.since);
     if (sinceMs !== undefined && !Number.isFinite(sinceMs)) throw new UsageError(`--since "${values.since}" is not a time`);
@@ -28,7 +29,7 @@ export const command: Command = {
       })) {
         await writeJsonLine(io.stdout, e);
       }
-      return 0;
+      return EXIT.OK;
     } finally {
       await ctx.close();
     }

@@ -1,3 +1,4 @@
+import { EXIT } from '@jpki-validator/errors';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -18,7 +19,7 @@ export const command: Command = {
     const { values, positionals } = parseCommandArgs(argv, { config: { type: 'string' } }, USAGE);
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.OK;
     }
     const file = positionals[0];
     if (file === undefined || positionals.length > 1) throw new UsageError(`watch import takes one FILE\n\n${USAGE}`);
@@ -33,8 +34,7 @@ export const command: Command = {
         .importWatchCsv(ctx.repo, input as AsyncIterable<Buffer>, ctx.resolveIssuer, { sizeBytes })
         .catch((e: unknown) => {
           // a bad row or issuer is bad input as a whole (exit 2), named by file, line and field
-          if (e instanceof watch.WatchError && e.code !== 'WATCH_LOCK_TIMEOUT' && e.code !== 'WATCH_STATE_CORRUPT')
-            throw new InputError(`${file}: ${e.message}`, { cause: e });
+          if (e instanceof watch.WatchError && e.kind === 'usage') throw new InputError(`${file}: ${e.message}`, { cause: e });
           throw e;
         });
       const seconds = (performance.now() - startedMs) / 1000;
@@ -55,7 +55,7 @@ export const command: Command = {
             'details revokes only the signature certificate (superseded), so those changes will not be seen. Add each ' +
             "customer's signature certificate as a second row (issuer: a signature CA or group).\n",
         );
-      return 0;
+      return EXIT.OK;
     } finally {
       await ctx.close();
     }

@@ -1,3 +1,4 @@
+import { EXIT } from '@jpki-validator/errors';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CliIo, Command } from '../io.js';
@@ -24,7 +25,7 @@ export const command: Command = {
     );
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.OK;
     }
     if (values.customer === undefined || values.serial === undefined)
       throw new UsageError(`--customer and --serial are required\n\n${USAGE}`);
@@ -51,7 +52,7 @@ export const command: Command = {
         notAfter: row.notAfterMs === null ? null : formatTime(row.notAfterMs),
       });
       await writeJsonLine(io.stdout, { customerId: r.current.customerId, ...view(r.current), previous: view(r.previous) });
-      return 0;
+      return EXIT.OK;
     } finally {
       await ctx.close();
     }

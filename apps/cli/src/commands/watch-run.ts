@@ -1,5 +1,5 @@
+import { EXIT } from '@jpki-validator/errors';
 import { parseCommandArgs } from '../args.js';
-import { EXIT } from '../exit-code.js';
 import type { CliIo, Command } from '../io.js';
 import { openOutputTarget, type OutputTarget } from '../output-target.js';
 import { openWatchContext } from './watch-context.js';
@@ -15,7 +15,7 @@ export const command: Command = {
     const { values } = parseCommandArgs(argv, { output: { type: 'string' }, config: { type: 'string' } }, USAGE);
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
-      return 0;
+      return EXIT.OK;
     }
     const watch = await import('@jpki-validator/watch');
     const ctx = await openWatchContext(values.config, io, true);

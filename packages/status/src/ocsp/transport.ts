@@ -1,14 +1,18 @@
+import { StatusError } from '../errors.js';
+
 /** RFC 6960 Appendix A.1 over HTTP POST (`application/ocsp-request`), with a timeout per attempt. */
 export type OcspTransportFailure = 'timeout' | 'network' | 'http_status';
 
-export class OcspTransportError extends Error {
-  readonly code: OcspTransportFailure;
+const CODE_FOR_FAILURE = { timeout: 'OCSP_TIMEOUT', network: 'OCSP_NETWORK', http_status: 'OCSP_HTTP_STATUS' } as const;
+
+export class OcspTransportError extends StatusError {
+  /** the `why` of an unavailable OCSP outcome */
+  readonly failure: OcspTransportFailure;
   readonly retryable: boolean;
 
-  constructor(code: OcspTransportFailure, message: string, retryable: boolean, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+  constructor(failure: OcspTransportFailure, message: string, retryable: boolean, options?: ErrorOptions) {
+    super(CODE_FOR_FAILURE[failure], message, options);
+    this.failure = failure;
     this.retryable = retryable;
   }
 }

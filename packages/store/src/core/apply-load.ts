@@ -18,6 +18,8 @@ export function applyLoad(
   builder: ChunkBuilder,
   loadId: string,
   loadedAtMs: number,
+  /** the CA's epoch: the base's, or a new one for a CA's first generation */
+  epoch: string,
 ): AppliedLoad {
   const generation = base.generation + 1;
   const chunks = new Map<number, Chunk>(base.chunks);
@@ -39,5 +41,8 @@ export function applyLoad(
   const existing = base.partitions.find((p) => p.partition === options.partition);
   const meta = nextPartitionMeta(existing, options, entries.count, generation, loadedAtMs);
   const partitions: PartitionMeta[] = sortPartitions([...base.partitions.filter((p) => p.partition !== options.partition), meta]);
-  return { snapshot: new CaSnapshot(base.caId, generation, base.chunkBits, chunks, long, partitions), chunksWritten: chunkNos.length };
+  return {
+    snapshot: new CaSnapshot(base.caId, generation, base.chunkBits, chunks, long, partitions, epoch),
+    chunksWritten: chunkNos.length,
+  };
 }

@@ -28,6 +28,8 @@ export class CaSnapshot {
   /** serials outside the bitmap range, by signed value */
   readonly long: ReadonlyMap<bigint, LongEntry>;
   readonly partitions: readonly PartitionMeta[];
+  /** the store identity this generation belongs to ('' when nothing was ever loaded); see SwitchEvent.epoch */
+  readonly epoch: string;
   private readonly offsetMask: number;
   /** `chunks` as an array indexed by chunk number when the numbers are small enough: a lookup without hashing */
   private readonly chunkAt: readonly (Chunk | undefined)[] | null;
@@ -39,8 +41,10 @@ export class CaSnapshot {
     chunks: ReadonlyMap<number, Chunk>,
     long: ReadonlyMap<bigint, LongEntry>,
     partitions: readonly PartitionMeta[],
+    epoch: string,
   ) {
     this.caId = caId;
+    this.epoch = epoch;
     this.generation = generation;
     this.chunkBits = chunkBits;
     this.chunks = chunks;
@@ -57,7 +61,7 @@ export class CaSnapshot {
   }
 
   static empty(caId: string, chunkBits: number): CaSnapshot {
-    return new CaSnapshot(caId, 0, chunkBits, new Map(), new Map(), []);
+    return new CaSnapshot(caId, 0, chunkBits, new Map(), new Map(), [], '');
   }
 
   get loaded(): boolean {

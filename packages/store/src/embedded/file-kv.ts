@@ -44,6 +44,24 @@ export class FileKv implements SmallKv {
     await rename(tmp, target);
   }
 
+  /**
+   * rename(2) is atomic on one filesystem: of several processes renaming the same file, exactly one succeeds and the others get
+   * ENOENT. The winner then reads and removes its private copy.
+   */
+  async take(key: string): Promise<Uint8Array | null> {
+    const claimed = `${this.path(key)}.${process.pid}.${randomBytes(4).toString('hex')}.taken`;
+    try {
+      await rename(this.path(key), claimed);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    const bytes = await readFile(claimed);
+    await unlink(claimed).catch(() => undefined);
+    if (bytes.length < 8 || bytes.readDoubleLE(0) <= Date.now()) return null;
+    return new Uint8Array(bytes.subarray(8));
+  }
+
   async delete(key: string): Promise<void> {
     await unlink(this.path(key)).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;

@@ -8,9 +8,6 @@
  *
  * Written atomically (temp file, fsync, rename, fsync of the directory): a reader sees the old file or the new one, never a mix.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { alignedCopy, trimmedLength } from '../core/bits.js';
 import { Chunk } from '../core/chunk.js';
 import type { LongEntry } from '../core/entry-buffer.js';
@@ -18,6 +15,8 @@ import { metaFromJson, metaToJson } from '../core/load-rules.js';
 import { CaSnapshot } from '../core/snapshot.js';
 import { StoreError } from '../errors.js';
 import type { SwitchEvent } from '../types.js';
+
+export { writeFileAtomic } from '../files/atomic-write.js';
 
 const MAGIC = Buffer.from('JPKISNAP', 'latin1');
 const FORMAT = 1;
@@ -49,6 +48,8 @@ interface GenerationHeader {
 interface FileHeader {
   caId: string;
   chunkBits: number;
+  /** the store identity (SwitchEvent.epoch); absent in files written before it existed */
+  epoch?: string;
   lastEvent: { caId: string; partition: string; crlNumber: string; generation: number } | null;
   current: GenerationHeader;
   previous: GenerationHeader | null;
@@ -84,6 +85,7 @@ export function encodeCaFile(state: CaFileState): Buffer[] {
   const header: FileHeader = {
     caId: state.current.caId,
     chunkBits: state.current.chunkBits,
+    epoch: state.current.epoch,
     lastEvent: ev ? { caId: ev.caId, partition: ev.partition, crlNumber: ev.crlNumber.toString(), generation: ev.generation } : null,
     current: describe(state.current),
     previous: state.previous ? describe(state.previous) : null,
@@ -111,6 +113,7 @@ export function decodeCaFile(bytes: Uint8Array, path: string): CaFileState {
     throw new StoreError('SNAPSHOT_CORRUPT', `${path}: header is not JSON at byte 16`, { cause: e });
   }
   const chunkBytes = 2 ** header.chunkBits / 8;
+  const epoch = header.epoch ?? 'unrecorded';
   let pos = 16 + headerLength;
   const take = (n: number, what: string): Uint8Array => {
     if (pos + n > buf.length) throw corrupt(`${what} runs past the end of the file`, pos);
@@ -141,37 +144,12 @@ export function decodeCaFile(bytes: Uint8Array, path: string): CaFileState {
     const long = new Map<bigint, LongEntry>(
       g.long.map(([s, reasonCode, revokedSec, invalSec]) => [BigInt(s), { reasonCode, revokedSec, invalSec }]),
     );
-    return new CaSnapshot(header.caId, g.generation, header.chunkBits, map, long, g.partitions.map(metaFromJson));
+    return new CaSnapshot(header.caId, g.generation, header.chunkBits, map, long, g.partitions.map(metaFromJson), epoch);
   };
   const ev = header.lastEvent;
   return {
     current: build(header.current),
     previous: header.previous ? build(header.previous) : null,
-    lastEvent: ev ? { caId: ev.caId, partition: ev.partition, crlNumber: BigInt(ev.crlNumber), generation: ev.generation } : null,
+    lastEvent: ev ? { caId: ev.caId, partition: ev.partition, crlNumber: BigInt(ev.crlNumber), generation: ev.generation, epoch } : null,
   };
-}
-
-/** temp file + fsync + rename + fsync of the directory */
-export async function writeFileAtomic(path: string, parts: Buffer[]): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    for (const part of parts) {
-      let off = 0;
-      while (off < part.length) off += (await handle.write(part, off, part.length - off)).bytesWritten;
-    }
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await handle.close();
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }

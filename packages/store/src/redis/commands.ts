@@ -15,8 +15,8 @@ function scriptText(file: string): string {
   return readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
 }
 
-/** reply of switchGeneration: status and a number or string */
-export type SwitchReply = [string, number | string];
+/** reply of switchGeneration: status and a number or string (and the epoch after OK / NOOP) */
+export type SwitchReply = [string, number | string] | [string, number | string, string];
 /** reply of lookupSerial (Buffer variant) */
 export type LookupReply = [number] | [number, number, Buffer, Buffer];
 

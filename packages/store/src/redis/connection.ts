@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { StoreError } from '../errors.js';
 
 type IoRedis = typeof import('ioredis');
 let ioredis: IoRedis | undefined;
@@ -34,12 +35,13 @@ export function isClusterUrl(url: string): boolean {
   return CLUSTER_SCHEMES.test(url);
 }
 
-/** the nodes and credentials of a `redis+cluster://` URL; a RangeError naming the part that is wrong */
+/** the nodes and credentials of a `redis+cluster://` URL; a StoreError REDIS_URL_INVALID naming the part that is wrong */
 export function parseClusterUrl(url: string): ClusterUrl {
   const scheme = CLUSTER_SCHEMES.exec(url);
-  if (scheme === null) throw new RangeError(`${redact(url)} is not a redis+cluster:// or rediss+cluster:// URL`);
+  if (scheme === null) throw new StoreError('REDIS_URL_INVALID', `${redact(url)} is not a redis+cluster:// or rediss+cluster:// URL`);
   let rest = url.slice(scheme[0].length).replace(/\/+$/, '');
-  if (/[/?#]/.test(rest)) throw new RangeError(`${redact(url)}: a cluster URL takes no path or query (a cluster has only database 0)`);
+  if (/[/?#]/.test(rest))
+    throw new StoreError('REDIS_URL_INVALID', `${redact(url)}: a cluster URL takes no path or query (a cluster has only database 0)`);
   const out: ClusterUrl = { nodes: [], tls: scheme[1]?.toLowerCase() === 'rediss' };
   const at = rest.lastIndexOf('@');
   if (at >= 0) {
@@ -55,7 +57,7 @@ export function parseClusterUrl(url: string): ClusterUrl {
     const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(node.trim());
     const port = Number(m?.[2] ?? 6379);
     if (m === null || m[1] === undefined || port < 1 || port > 65535) {
-      throw new RangeError(`${redact(url)}: node ${i + 1} ${JSON.stringify(node)} is not host:port`);
+      throw new StoreError('REDIS_URL_INVALID', `${redact(url)}: node ${i + 1} ${JSON.stringify(node)} is not host:port`);
     }
     out.nodes.push({ host: m[1].replace(/^\[|\]$/g, ''), port });
   }

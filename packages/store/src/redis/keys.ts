@@ -7,9 +7,10 @@
  * them forever, and a generation that did not touch a chunk reuses the previous generation's keys.
  *
  *   <p>:cas                              set of CA ids with data (added before a CA's first switch; see caIds)
+ *   <p>:id                               the store's identity: a random id set once (SET NX); gone or changed = Redis lost data
  *   <p>:switch                           pub/sub channel: one JSON SwitchEvent per switch
  *   <p>:kv:<key>                         SmallKv values
- *   <p>:{ca}:cur                         hash, current manifest: gen, c:<chunkNo> → "<loadId>:<count>:<hasInval>", long → loadId
+ *   <p>:{ca}:cur                         hash, current manifest: gen, epoch, c:<chunkNo> → "<loadId>:<count>:<hasInval>", long → loadId
  *   <p>:{ca}:prev                        hash, previous manifest (kept for diffs)
  *   <p>:{ca}:parts                       hash, partition → PartitionMeta JSON
  *   <p>:{ca}:m:<loadId>                  hash, a pending manifest (TTL until the switch)
@@ -46,6 +47,7 @@ export interface CaKeys {
 export interface StoreKeys {
   prefix: string;
   cas: string;
+  identity: string;
   channel: string;
   kv(key: string): string;
   ca(caId: string): CaKeys;
@@ -57,6 +59,7 @@ export function createStoreKeys(prefix: string): StoreKeys {
   return {
     prefix,
     cas: `${prefix}:cas`,
+    identity: `${prefix}:id`,
     channel: `${prefix}:switch`,
     kv: (key) => `${prefix}:kv:${key}`,
     ca(caId) {
@@ -87,6 +90,7 @@ export function createStoreKeys(prefix: string): StoreKeys {
 
 /** manifest field names and values */
 export const MANIFEST_GENERATION = 'gen';
+export const MANIFEST_EPOCH = 'epoch';
 export const MANIFEST_LONG = 'long';
 export const chunkField = (chunkNo: number): string => `c:${chunkNo}`;
 
@@ -99,6 +103,8 @@ export interface ManifestChunk {
 
 export interface Manifest {
   generation: number;
+  /** null when the CA has no data */
+  epoch: string | null;
   chunks: Map<number, ManifestChunk>;
   longLoadId: string | null;
 }
@@ -119,5 +125,10 @@ export function parseManifest(fields: Record<string, string>): Manifest {
     const chunkNo = Number(field.slice(2));
     chunks.set(chunkNo, parseChunkRef(chunkNo, value));
   }
-  return { generation: Number(fields[MANIFEST_GENERATION] ?? 0), chunks, longLoadId: fields[MANIFEST_LONG] ?? null };
+  return {
+    generation: Number(fields[MANIFEST_GENERATION] ?? 0),
+    epoch: fields[MANIFEST_EPOCH] ?? null,
+    chunks,
+    longLoadId: fields[MANIFEST_LONG] ?? null,
+  };
 }

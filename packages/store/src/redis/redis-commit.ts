@@ -8,8 +8,10 @@ import type { RedisClient } from './connection.js';
 import type { ChunkBuilder } from '../core/chunk-builder.js';
 import type { EntryBuffer, LongEntry } from '../core/entry-buffer.js';
 import { decideLoad, mergeLong, metaFromJson, metaToJson, nextPartitionMeta } from '../core/load-rules.js';
+import { newEpoch } from '../core/epoch.js';
 import { DeltaBaseError, RollbackError, StoreError } from '../errors.js';
-import type { CommitReport, LoadOptions } from '../types.js';
+import type { CrlHighWater } from '../files/crl-high-water.js';
+import type { CommitReport, DataLossNotice, LoadOptions } from '../types.js';
 import { encodeChunk } from './chunk-codec.js';
 import { readChunks, type ChunkCache } from './chunk-reader.js';
 import type { StoreCommands } from './commands.js';
@@ -33,6 +35,9 @@ export interface CommitContext {
   builder: () => ChunkBuilder;
   pendingTtlMs: number;
   maxAttempts: number;
+  /** the local CRL-number record that outlives a data loss (RedisStoreOptions.highWaterFile) */
+  highWater: CrlHighWater | null;
+  onDataLoss: (notice: DataLossNotice) => void;
 }
 
 /** the base generation was dropped under the merge (two switches meanwhile): merge again */
@@ -86,6 +91,7 @@ async function commitAttempts(
   const caKeys = ctx.keys.ca(options.caId);
   const groups = entries.groupByChunk(ctx.chunkBits);
   const report = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };
+  const contentId = options.contentId ?? null;
   for (let attempt = 1; attempt <= ctx.maxAttempts; attempt++) {
     const multi = await ctx.redis
       .multi()
@@ -100,7 +106,12 @@ async function commitAttempts(
     }) as [Record<string, string>, Record<string, string>, string | null];
     const current = parseManifest(cur);
     const existing = partJson === null ? undefined : metaFromJson(partJson);
-    if (decideLoad(existing, options) === 'noop') return { ...report, outcome: 'noop', generation: current.generation, chunksWritten: 0 };
+    if (attempt === 1) noticeLostHighWater(ctx, options.caId, current.epoch);
+    if (decideLoad(existing, options) === 'noop') {
+      if (current.epoch !== null) await ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, current.epoch);
+      return { ...report, outcome: 'noop', generation: current.generation, chunksWritten: 0 };
+    }
+    if (attempt === 1) await ctx.highWater?.check(options.caId, options.partition, options.crlNumber, contentId);
 
     const loadId = randomBytes(6).toString('hex');
     const written: string[] = [];
@@ -113,11 +124,13 @@ async function commitAttempts(
 
       const generation = current.generation + 1;
       const meta = nextPartitionMeta(existing, options, entries.count, generation, options.loadedAtMs ?? Date.now());
+      const epoch = current.epoch ?? newEpoch();
       const event = JSON.stringify({
         caId: options.caId,
         partition: options.partition,
         crlNumber: options.crlNumber.toString(),
         generation,
+        epoch,
       });
       const persist = written.filter((k) => k !== pending);
       const garbage = droppedKeys(caKeys, parseManifest(prev), current);
@@ -139,14 +152,20 @@ async function commitAttempts(
         persist.length,
         ctx.keys.channel,
         event,
+        current.epoch ?? '',
+        epoch,
       );
-      const [status, value] = reply;
+      const [status, value, liveEpoch] = reply;
       if (status === 'OK') {
         written.length = 0; // live now: never unlink them
+        await ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, liveEpoch ?? epoch);
         return { ...report, outcome: 'switched', generation: Number(value), chunksWritten: groups.chunkNos.length };
       }
       await unlinkAll(ctx.redis, written);
-      if (status === 'NOOP') return { ...report, outcome: 'noop', generation: Number(value), chunksWritten: 0 };
+      if (status === 'NOOP') {
+        if (liveEpoch) await ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, liveEpoch);
+        return { ...report, outcome: 'noop', generation: Number(value), chunksWritten: 0 };
+      }
       if (status === 'ROLLBACK') throw new RollbackError(options.caId, options.partition, BigInt(value), options.crlNumber);
       if (status === 'DELTA_BASE')
         throw new DeltaBaseError(options.caId, options.partition, options.baseCrlNumber ?? 0n, value === '' ? null : BigInt(value));
@@ -160,6 +179,25 @@ async function commitAttempts(
     'CONFLICT',
     `${options.caId}/${options.partition}: gave up after ${ctx.maxAttempts} attempts (other partitions kept switching)`,
   );
+}
+
+/** the high-water record knows CRLs of this CA that the store does not hold (or holds under another epoch): a data loss */
+function noticeLostHighWater(ctx: CommitContext, caId: string, storeEpoch: string | null): void {
+  const hw = ctx.highWater;
+  if (hw === null) return;
+  const recorded = hw.epoch(caId);
+  const parts = hw.partitions(caId).length;
+  if (recorded === undefined || parts === 0 || recorded === storeEpoch) return;
+  ctx.onDataLoss({
+    caId,
+    previousEpoch: recorded,
+    currentEpoch: storeEpoch,
+    detectedAtMs: Date.now(),
+    detail:
+      storeEpoch === null
+        ? `Redis holds nothing for ${caId}, but this fetcher accepted CRLs of ${parts} partition(s) of it (high-water record)`
+        : `Redis holds ${caId} under epoch ${storeEpoch}, this fetcher's high-water record under ${recorded}`,
+  });
 }
 
 async function writeChunks(

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { KeyObject } from 'node:crypto';
 import { parseCertificate, type ParsedCertificate } from '@jpki-validator/x509';
 import type { IssuerConfig } from '@jpki-validator/config';
+import { JpkiValidatorError } from '@jpki-validator/errors';
 
 /** A configured CA whose CRLs we accept: its certificate and the key that must have signed them. */
 export interface TrustedCa {
@@ -11,11 +12,10 @@ export interface TrustedCa {
   key: KeyObject;
 }
 
-export class TrustedCaError extends Error {
-  readonly code = 'CONFIG_INVALID' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
+/** A configured CA certificate that cannot be read or cannot sign CRLs: a config fault, named by issuer and file. */
+export class TrustedCaError extends JpkiValidatorError<'CONFIG_INVALID'> {
+  constructor(message: string, options?: ErrorOptions) {
+    super('CONFIG_INVALID', 'usage', message, options);
   }
 }
 
@@ -28,7 +28,12 @@ export async function loadTrustedCa(issuer: IssuerConfig): Promise<TrustedCa> {
   try {
     certificate = parseCertificate(await readFile(issuer.caCertPath));
   } catch (error) {
-    throw new TrustedCaError(`issuer ${issuer.id}: caCert ${issuer.caCertPath}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TrustedCaError(
+      `issuer ${issuer.id}: caCert ${issuer.caCertPath}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!certificate.publicKey)
     throw new TrustedCaError(

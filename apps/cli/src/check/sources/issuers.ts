@@ -4,7 +4,7 @@
  * `check` never spends OCSP queries (a bulk run of millions would): every CA answers from CRL data alone (`crl-only`).
  */
 import { resolve } from 'node:path';
-import type { Config, IssuerConfig, PartitionConfig } from '@jpki-validator/config';
+import { DEFAULT_FETCH_TUNING, type Config, type IssuerConfig, type PartitionConfig } from '@jpki-validator/config';
 import { CaRegistry, type RegisteredCa } from '@jpki-validator/status';
 import { caIdFromPath } from '../../commands/input-files.js';
 
@@ -18,6 +18,7 @@ export function issuersFromCaFiles(files: readonly string[], cwd: string): Issue
       group: id.replace(/-\d{4}$/, '') || id,
       caCertPath: resolve(cwd, file),
       partitions: [],
+      fetch: { ...DEFAULT_FETCH_TUNING },
       ocsp: null,
       refresh: { intervalMs: 15 * 60 * 1000 },
       freshness: { ...DEFAULT_FRESHNESS },
@@ -34,7 +35,7 @@ export function checkIssuers(caFiles: readonly string[], config: Config, cwd: st
   return issuers.map((i) => ({ ...i, mode: 'crl-only', ocsp: null }));
 }
 
-/** the same CAs with their partitions replaced (offline: the CRLs given are each CA's complete set) */
+/** the same CAs with their partitions replaced (offline: the slots the CRLs given fill, see offline.ts) */
 export function withPartitions(registry: CaRegistry, partitions: ReadonlyMap<string, readonly PartitionConfig[]>): CaRegistry {
   return new CaRegistry(registry.cas.map((ca): RegisteredCa => ({ ...ca, partitions: partitions.get(ca.id) ?? [] })));
 }

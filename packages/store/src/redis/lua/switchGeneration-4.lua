@@ -20,13 +20,16 @@
     ARGV[7]  n
     ARGV[8]  pub/sub channel
     ARGV[9]  switch event, JSON
+    ARGV[10] the CA's epoch the loader merged on ("" when the CA had no data then)
+    ARGV[11] a new epoch, written when this is the CA's first generation
 
   Output:
-    {"OK", newGeneration}
-    {"NOOP", currentGeneration}        same CRL number already loaded for the partition
+    {"OK", newGeneration, epoch}
+    {"NOOP", currentGeneration, epoch} same CRL number already loaded for the partition
     {"ROLLBACK", loadedCrlNumber}      lower CRL number
     {"DELTA_BASE", loadedFullCrlNumber or ""}
-    {"CONFLICT", currentGeneration}    another partition switched since the merge started: merge again
+    {"CONFLICT", currentGeneration}    another partition switched since the merge started, or the CA's data was lost and
+                                       loaded again (another epoch): merge again
     {"EXPIRED", key}                   a pending key expired before the switch
 ]]
 local function cmpDecimal(a, b)
@@ -37,12 +40,13 @@ end
 
 local rcall = redis.call
 local gen = tonumber(rcall('HGET', KEYS[1], 'gen') or '0')
+local epoch = rcall('HGET', KEYS[1], 'epoch') or ''
 
 local existingJson = rcall('HGET', KEYS[3], ARGV[2])
 local existing = existingJson and cjson.decode(existingJson) or nil
 if existing then
   local c = cmpDecimal(ARGV[3], existing.crlNumber)
-  if c == 0 then return {'NOOP', gen} end
+  if c == 0 then return {'NOOP', gen, epoch} end
   if c < 0 then return {'ROLLBACK', existing.crlNumber} end
 end
 if ARGV[4] == '1' then
@@ -50,7 +54,8 @@ if ARGV[4] == '1' then
   if cmpDecimal(existing.fullCrlNumber, ARGV[5]) < 0 then return {'DELTA_BASE', existing.fullCrlNumber} end
 end
 
-if gen ~= tonumber(ARGV[1]) then return {'CONFLICT', gen} end
+if gen ~= tonumber(ARGV[1]) or epoch ~= ARGV[10] then return {'CONFLICT', gen} end
+if epoch == '' then epoch = ARGV[11] end
 
 local n = tonumber(ARGV[7])
 if rcall('EXISTS', KEYS[4]) == 0 then return {'EXPIRED', KEYS[4]} end
@@ -67,7 +72,7 @@ else
 end
 rcall('RENAME', KEYS[4], KEYS[1])
 rcall('PERSIST', KEYS[1])
-rcall('HSET', KEYS[1], 'gen', gen + 1)
+rcall('HSET', KEYS[1], 'gen', gen + 1, 'epoch', epoch)
 rcall('HSET', KEYS[3], ARGV[2], ARGV[6])
 rcall('PUBLISH', ARGV[8], ARGV[9])
-return {'OK', gen + 1}
+return {'OK', gen + 1, epoch}
