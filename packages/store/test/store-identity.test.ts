@@ -5,7 +5,7 @@
  * (with new revocations) load — a wrong `good` — and let an older CRL load again because the store forgot the number it had.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -204,7 +204,7 @@ describe('store identity on the embedded store', () => {
       await until('the reader holds generation 2', () => reader.snapshot(CA)?.generation === 2);
       const oldEpoch = reader.snapshot(CA)?.epoch;
       await writerA.close();
-      await unlink(join(dataDir, `ca-${CA}.snap`));
+      await rm(join(dataDir, 'cas', CA), { recursive: true });
 
       // a process with no copy in memory starts on the data directory: the store is empty, the record is not
       const writerB = await openEmbeddedStore({ dataDir, watch: false });

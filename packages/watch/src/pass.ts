@@ -39,6 +39,8 @@ export interface PassOptions {
   /** the CA's current generation (embedded: `store.snapshot`, Redis: `store.loadSnapshot`) */
   snapshot: (caId: string) => Promise<CaSnapshot | null>;
   meaning: (reason: CrlReason) => string;
+  /** the medium of a CA (`card` | `smartphone`, from the config), for the events' `medium`; absent: null */
+  mediumOf?: (caId: string) => 'card' | 'smartphone' | null;
   sinks?: readonly WatchSinkConfig[];
   /** where webhook batches go; without one, webhook deliveries stay owed */
   webhooks?: WebhookQueue;
@@ -131,7 +133,10 @@ async function pass(w: WatchWriter, options: PassOptions): Promise<PassReport> {
   const h = { row: 0, target: 0, code: 0, revokedSec: 0 };
   for (let i = 0; i < hits.length; i++) {
     hits.read(i, h);
-    const e = h.target < 0 ? expiredEvent(w, h.row, detectedAt) : revokedEvent(w, h, targetCaIds, crlNumbers, detectedAt, options.meaning);
+    const e =
+      h.target < 0
+        ? expiredEvent(w, h.row, detectedAt, options.mediumOf)
+        : revokedEvent(w, h, targetCaIds, crlNumbers, detectedAt, options.meaning, options.mediumOf);
     const bits = h.target < 0 ? EXPIRED_BIT : 1 << h.code;
     if (h.target >= 0) {
       revoked++;
@@ -239,6 +244,7 @@ function revokedEvent(
   crlNumbers: readonly (string | null)[],
   detectedAt: string,
   meaning: (reason: CrlReason) => string,
+  mediumOf: PassOptions['mediumOf'],
 ): WatchEvent {
   const c = w.state.columns;
   const entry = w.state.issuers.get(c.issuer[h.row] as number);
@@ -252,6 +258,7 @@ function revokedEvent(
     customerId,
     issuer: entry.issuer,
     caId,
+    medium: mediumOf?.(caId) ?? null,
     serial,
     reason,
     meaning: meaning(reason),
@@ -261,7 +268,7 @@ function revokedEvent(
   };
 }
 
-function expiredEvent(w: WatchWriter, row: number, detectedAt: string): WatchEvent {
+function expiredEvent(w: WatchWriter, row: number, detectedAt: string, mediumOf: PassOptions['mediumOf']): WatchEvent {
   const c = w.state.columns;
   const entry = w.state.issuers.get(c.issuer[row] as number);
   const caId = expiryCaId(entry.caIds);
@@ -273,6 +280,7 @@ function expiredEvent(w: WatchWriter, row: number, detectedAt: string): WatchEve
     customerId,
     issuer: entry.issuer,
     caId,
+    medium: caId === null ? null : (mediumOf?.(caId) ?? null),
     serial,
     reason: null,
     meaning: 'expired',

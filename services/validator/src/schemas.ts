@@ -38,10 +38,18 @@ export const StatusAnswerSchema = z
   .object({
     issuer: z.string().openapi({ description: 'echoes the request: an issuer id or a group' }),
     caId: z.string().nullable(),
+    medium: z
+      .enum(['card', 'smartphone'])
+      .nullable()
+      .openapi({ description: "the asked issuer's medium: the My Number Card or a smartphone certificate; null for an unknown issuer" }),
     serial: z.string().openapi({ example: '7F00D015' }),
     status: z.enum(['good', 'revoked', 'unknown']),
     reason: z.enum(reasons as [string, ...string[]]).nullable(),
     meaning: z.string().nullable().openapi({ example: 'death_or_emigration' }),
+    meaningLabel: z.string().nullable().optional().openapi({
+      description: 'the meaning in words; present only when asked for (Accept-Language: ja or en, or the profile labelLanguage)',
+      example: '死亡または国外転出',
+    }),
     revokedAt: rfc3339.nullable(),
     invalidityDate: rfc3339.nullable(),
     source: z.enum(['crl', 'ocsp']).nullable(),
@@ -115,6 +123,7 @@ export const ValidateResponseSchema = z
       serial: z.string(),
       caId: z.string().nullable(),
       kind: z.enum(['sign', 'auth', 'other']),
+      medium: z.enum(['card', 'smartphone']).nullable(),
       subject: z.string(),
       notBefore: rfc3339,
       notAfter: rfc3339,
@@ -143,6 +152,7 @@ export const IssuerSchema = z
     subject: z.string(),
     keyId: z.string(),
     kind: z.enum(['sign', 'auth', 'other']),
+    medium: z.enum(['card', 'smartphone']),
     retired: z.boolean(),
     mode: ModeSchema,
     partitions: z.array(PartitionSchema),

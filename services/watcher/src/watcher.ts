@@ -20,6 +20,8 @@ export interface WatcherOptions {
   snapshot: (caId: string) => Promise<CaSnapshot | null>;
   repo: WatchRepository;
   meaning: (reason: CrlReason) => string;
+  /** a CA's medium, for the events' `medium` */
+  mediumOf?: (caId: string) => 'card' | 'smartphone' | null;
   schedule: { intervalMs: number } | { cron: string };
   timeZone: string;
   sinks: readonly WatchSinkConfig[];
@@ -73,6 +75,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
             repo: options.repo,
             snapshot: options.snapshot,
             meaning: options.meaning,
+            ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
             sinks: options.sinks,
             webhooks,
           });
