@@ -1,6 +1,6 @@
 /**
- * `/readyz`: ready when the store answers and every configured, non-retired issuer has a fresh CRL or an OCSP responder whose
- * circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query (NOTES "OCSP").
+ * `/readyz`: ready when the store answers, at least one issuer is configured, and every configured, non-retired issuer has a fresh
+ * CRL or an OCSP responder whose circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query (NOTES "OCSP").
  */
 import { partitionOverview, type OcspChecker, type PartitionCounts, type StatusResolver } from '@jpki-validator/status';
 import type { DataLossNotice } from '@jpki-validator/store';
@@ -76,6 +76,8 @@ export async function judgeReadiness(
       reasons.push(`issuer ${ca.id}: CRL ${crl.replace('_', ' ')}${which}${ca.ocsp ? ', OCSP circuit open' : ', no OCSP responder'}`);
     return { id: ca.id, crl, ...(partitions ? { partitions } : {}), ocsp: circuit, ready };
   });
+  // with no issuer configured every question would be `issuer_unknown`: nothing to serve, so not ready
+  if (issuers.length === 0) reasons.push('no issuers configured: give a config with `issuers` (--config FILE or JPKI_VALIDATOR_CONFIG)');
   const storeDataLoss = dataLoss()
     .filter((n) => nowMs - n.detectedAtMs < DATA_LOSS_SHOWN_MS)
     .map((n) => ({
@@ -85,5 +87,11 @@ export async function judgeReadiness(
       currentEpoch: n.currentEpoch,
       detail: n.detail,
     }));
-  return { ready: storeOk && issuers.every((i) => i.ready), store: storeOk ? 'ok' : 'down', storeDataLoss, issuers, reasons };
+  return {
+    ready: storeOk && issuers.length > 0 && issuers.every((i) => i.ready),
+    store: storeOk ? 'ok' : 'down',
+    storeDataLoss,
+    issuers,
+    reasons,
+  };
 }

@@ -494,6 +494,13 @@ describe('operations', () => {
     expect((await svc.app.request('/healthz')).status).toBe(200);
   });
 
+  it('/readyz is 503 when no issuer is configured: a service that can only answer issuer_unknown is not ready', async () => {
+    const empty = await buildService(await writeConfig(tmp.path, 'no-issuers', []), store, null);
+    const ready = await empty.app.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reasons: string[] }).reasons).toEqual([expect.stringMatching(/^no issuers configured/)]);
+  });
+
   it('/metrics counts answers and OCSP queries with an estimated cost; /openapi.json and /docs', async () => {
     const text = await (await svc.app.request('/metrics')).text();
     expect(text).toMatch(/jpki_validator_ocsp_queries_total\{issuer="jpki-auth-2015",kind="auth"\} [1-9]/);
