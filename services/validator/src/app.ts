@@ -18,6 +18,7 @@ import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
+import { createLabeller, type LabelOptions } from './meaning-labels.js';
 import { registerVerifyRoute } from './routes/verify.js';
 import { registerChallengesRoute } from './routes/challenges.js';
 import type { PersonalDetailsAudit } from './personal-audit.js';
@@ -48,6 +49,8 @@ export interface AppDeps {
   personalAudit?: PersonalDetailsAudit;
   metrics?: ValidatorMetrics;
   now?: () => number;
+  /** meaning labels (the config's profile): default the built-in ones, given only when a request asks */
+  labels?: LabelOptions;
 }
 
 export interface ValidatorApp {
@@ -73,9 +76,10 @@ export function createApp(deps: AppDeps): ValidatorApp {
   app.use('*', requestContext(deps.logger, metrics));
   if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
 
-  registerStatusRoute(app, deps.resolver, metrics);
-  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
-  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
+  const labelFor = createLabeller(deps.labels);
+  registerStatusRoute(app, deps.resolver, metrics, labelFor);
+  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor);
+  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor);
   const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
   registerVerifyRoute(app, {
     resolver: deps.resolver,
@@ -109,7 +113,13 @@ export function createApp(deps: AppDeps): ValidatorApp {
 
   // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`
   // too, so the tests exercise the same path a server does
-  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys });
+  const statusFastPath = createStatusFastPath({
+    resolver: deps.resolver,
+    metrics,
+    logger: deps.logger,
+    apiKeys,
+    labelsAlways: deps.labels?.labelLanguage != null,
+  });
   const routed = app.fetch;
   app.fetch = (request, env, executionCtx) => statusFastPath(request, env) ?? routed(request, env, executionCtx);
   return { app, metrics };

@@ -27,6 +27,8 @@ export interface StatusFastPathDeps {
   logger: Logger;
   /** null when no API keys are configured */
   apiKeys: ApiKeyGate | null;
+  /** the profile labels every answer: the routed path adds them (default false) */
+  labelsAlways?: boolean;
 }
 
 /** the answer, or null: let the routed app answer */
@@ -37,6 +39,7 @@ const STATUS_PATH = /^\/v1\/status\/([^/?#%]+)\/([^/?#%]+)$/;
 
 export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
   const { resolver, metrics, logger, apiKeys } = deps;
+  if (deps.labelsAlways === true) return () => null;
   return (request, env) => {
     if (request.method !== 'GET') return null;
     const started = performance.now();
@@ -56,6 +59,8 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
     if (answer === null) return null;
 
     const incoming = incomingHeaders(env);
+    // a request asking for labels (any Accept-Language) takes the routed path, which adds them when the profile has that language
+    if (incoming !== null ? incoming['accept-language'] !== undefined : request.headers.has('accept-language')) return null;
     const requestId = requestIdFor(incoming !== null ? single(incoming[REQUEST_ID_HEADER]) : request.headers.get(REQUEST_ID_HEADER));
     let child: Logger | null = null;
     const log = (): Logger => (child ??= logger.child({ reqId: requestId }));
