@@ -21,7 +21,7 @@ import { linkRedis, startValidator, type RunningValidator } from '@jpki-validato
 import { formatSerial } from '@jpki-validator/x509';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { type PrivateRedis, startPrivateRedis } from '../../../packages/store/test/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../../support/private-redis.js';
 
 export const CA = 'jpki-sign-2023';
 const silent = pino({ level: 'silent' });
@@ -66,6 +66,11 @@ async function startGate(upstream: string): Promise<CrlGate> {
     req.pipe(up);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const release = (): void => {
+    holding = false;
+    gate?.open();
+    gate = null;
+  };
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     hold() {
@@ -77,13 +82,9 @@ async function startGate(upstream: string): Promise<CrlGate> {
       gate = { opened, open };
     },
     held: () => new Promise<void>((resolve) => waiters.push(resolve)),
-    release() {
-      holding = false;
-      gate?.open();
-      gate = null;
-    },
+    release,
     async close() {
-      this.release();
+      release();
       waiters = [];
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
