@@ -14,3 +14,4 @@ export { CursorMovedError } from './sink/types.js';
 export { retentionCutoffMs, monthStartMs, addMonths } from './month.js';
 export { encodeAuditCursor, decodeAuditCursor } from './page-cursor.js';
 export { auditCsvHeader, auditCsvLine, auditJsonLine } from './export-format.js';
+export { deleteCustomerRecords, serialListDigest, type DeletionRequest, type DeletionResult } from './deletion.js';

@@ -31,7 +31,9 @@ export type WorkerMessage =
   | { type: 'stopped'; drained: boolean };
 
 /** an event as it crosses to the main thread (an error as its message and code) */
-export type SerializedEvent = Omit<ShipperEvent, 'error'> & { error?: { message: string; code?: string } };
+export type SerializedEvent =
+  | Exclude<ShipperEvent, { type: 'failed' }>
+  | { type: 'failed'; attempt: number; error: { message: string; code?: string } };
 
 function serialize(event: ShipperEvent): SerializedEvent {
   if (event.type !== 'failed') return event;

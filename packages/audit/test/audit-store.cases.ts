@@ -138,7 +138,7 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
       ]);
       writer.flush();
       await shipper.drain(10_000);
-      const entry: NewAuditRow = {
+      const entry = (deleted: number): NewAuditRow => ({
         atMs: T0 + 5000,
         requestId: 'del-1',
         apiKeyId: 'cli',
@@ -156,10 +156,10 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
         crlNumber: null,
         ocspProducedAt: null,
         dataAgeSeconds: null,
-        detail: 'rows=1 serials=1',
+        detail: `rows=${deleted} serials=1`,
         signature: null,
         personalShown: null,
-      };
+      });
       expect(await sink.deleteSerials(['10'], 'jpki-sign', entry)).toBe(1);
       const left = (await sink.query({ limit: 100, order: 'asc' })).rows;
       expect(left.map((r) => [r.route, r.issuer, r.serial])).toEqual([
@@ -167,6 +167,7 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
         ['status', 'jpki-auth', '10'],
         ['audit.delete', 'jpki-sign', null],
       ]);
+      expect(left[2]?.detail).toBe('rows=1 serials=1');
     });
 
     it('purges what is older than the retention: a month once all of it is older', async () => {

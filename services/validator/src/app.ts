@@ -23,6 +23,11 @@ import { registerChallengesRoute } from './routes/challenges.js';
 import type { PersonalDetailsAudit } from './personal-audit.js';
 import { createStatusFastPath } from './status-fast-path.js';
 import type { DataLossLog } from './store-link.js';
+import type { AuditSink } from '@jpki-validator/audit';
+import type { AuditRecorder } from './audit/audit-recorder.js';
+import { registerAuditRoutes } from './audit/audit-routes.js';
+import { OPEN_PURPOSES, type PurposePolicy } from './audit/purpose.js';
+import type { RouteAudit } from './audit/route-audit.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
@@ -48,6 +53,17 @@ export interface AppDeps {
   personalAudit?: PersonalDetailsAudit;
   metrics?: ValidatorMetrics;
   now?: () => number;
+  /** the audit history (audit/); absent: off, and /v1/audit answers 404 */
+  audit?: AppAudit;
+}
+
+export interface AppAudit {
+  /** records every answer (null: off) */
+  recorder: AuditRecorder | null;
+  /** the main thread's connection for /v1/audit (null: off) */
+  sink: AuditSink | null;
+  /** which `purpose` values are taken (also with the history off, when configured) */
+  purposes: PurposePolicy;
 }
 
 export interface ValidatorApp {
@@ -73,9 +89,10 @@ export function createApp(deps: AppDeps): ValidatorApp {
   app.use('*', requestContext(deps.logger, metrics));
   if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
 
-  registerStatusRoute(app, deps.resolver, metrics);
-  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
-  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
+  const audit: RouteAudit = { recorder: deps.audit?.recorder ?? null, purposes: deps.audit?.purposes ?? OPEN_PURPOSES };
+  registerStatusRoute(app, deps.resolver, metrics, audit);
+  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, audit);
+  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, audit);
   const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
   registerVerifyRoute(app, {
     resolver: deps.resolver,
@@ -84,7 +101,9 @@ export function createApp(deps: AppDeps): ValidatorApp {
     metrics,
     maxBytes: deps.maxVerifyBytes ?? 8 * 2 ** 20,
     personalAudit: deps.personalAudit ?? null,
+    audit,
   });
+  registerAuditRoutes(app, { sink: deps.audit?.sink ?? null, recorder: audit.recorder });
   registerChallengesRoute(app, challenges);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
   const dataLoss = deps.storeDataLoss;
@@ -109,7 +128,7 @@ export function createApp(deps: AppDeps): ValidatorApp {
 
   // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`
   // too, so the tests exercise the same path a server does
-  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys });
+  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys, audit });
   const routed = app.fetch;
   app.fetch = (request, env, executionCtx) => statusFastPath(request, env) ?? routed(request, env, executionCtx);
   return { app, metrics };

@@ -87,12 +87,21 @@ const CLOSE_BRACE = 0x7d;
 /** One batch's answers, written row by row (in any order the caller interleaves them with its own lines). */
 export class BatchAnswers {
   constructor(
-    private readonly rows: BatchRows,
+    readonly rows: BatchRows,
     /** per row: its outcome's bytes (bulk path), or undefined where `fullTexts` has the row */
     private readonly outcomeOf: readonly (OutcomeBytes | undefined)[],
-    private readonly columns: BulkColumns | null,
+    readonly columns: BulkColumns | null,
     private readonly fullTexts: readonly (string | undefined)[],
+    /** the bulk path's outcomes (`columns.outcome` indexes them) */
+    readonly outcomes: readonly BulkOutcome[],
+    /** per row answered by `checkMany`: its answer (the audit history reads them) */
+    readonly fullAnswers: readonly (StatusAnswer | undefined)[],
   ) {}
+
+  /** whether the row took the bulk path (its answer is `outcomes[columns.outcome[i]]` with the row's serial) */
+  isBulkRow(i: number): boolean {
+    return this.outcomeOf[i] !== undefined && this.columns !== null;
+  }
 
   get length(): number {
     return this.rows.length;
@@ -142,9 +151,11 @@ export class BatchAnswerer {
     const full: number[] = [];
     const outcomeOf = new Array<OutcomeBytes | undefined>(n);
     let columns: BulkColumns | null = null;
+    let outcomes: readonly BulkOutcome[] = [];
     if (options.atMs !== undefined || options.mode !== undefined) for (let i = 0; i < n; i++) full.push(i);
-    else columns = this.answerBulk(rows, outcomeOf, full, scratch);
+    else [columns, outcomes] = this.answerBulk(rows, outcomeOf, full, scratch);
     const fullTexts = new Array<string | undefined>(full.length > 0 ? n : 0);
+    const fullAnswers = new Array<StatusAnswer | undefined>(full.length > 0 ? n : 0);
     if (full.length > 0) {
       const items = full.map((i) => rows.item(i));
       const answers = await this.resolver.checkMany(items, options);
@@ -152,13 +163,19 @@ export class BatchAnswerer {
         const answer = answers[k] as StatusAnswer;
         this.count(answer.status, answer.detail ?? '', answer.source ?? '', 1);
         fullTexts[i] = answerJson(answer, (items[k] as BatchItem).id);
+        fullAnswers[i] = answer;
       });
     }
-    return new BatchAnswers(rows, outcomeOf, columns, fullTexts);
+    return new BatchAnswers(rows, outcomeOf, columns, fullTexts, outcomes, fullAnswers);
   }
 
   /** the bulk path: an outcome per row it answers; lists in `full` the rows it leaves to checkMany */
-  private answerBulk(rows: BatchRows, outcomeOf: (OutcomeBytes | undefined)[], full: number[], scratch: ScratchArrays): BulkColumns {
+  private answerBulk(
+    rows: BatchRows,
+    outcomeOf: (OutcomeBytes | undefined)[],
+    full: number[],
+    scratch: ScratchArrays,
+  ): [BulkColumns, readonly BulkOutcome[]] {
     const n = rows.length;
     const bulk: BulkStatusResolver = this.resolver.bulk();
     // per issuer index: its handle, or SKIP_ROW when OCSP may answer for it (checkMany's rows; the bulk path reads CRL data only)
@@ -195,6 +212,6 @@ export class BatchAnswerer {
       const o = outcomes[index] as BulkOutcome;
       this.count(o.status, o.detail ?? '', o.source ?? '', count);
     });
-    return columns;
+    return [columns, outcomes];
   }
 }

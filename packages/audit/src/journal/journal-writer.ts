@@ -171,11 +171,12 @@ export class JournalWriter {
     }
   }
 
-  /** writes what the buffer holds now (the end of a turn; close) */
-  flush(): void {
+  /** writes what the buffer holds now (the end of a turn; close); false when the write failed (it is retried) */
+  flush(): boolean {
     this.requestOpen = false;
-    if (this.pos > BLOCK_HEADER_BYTES && !this.writeBlock()) return;
+    if (this.pos > BLOCK_HEADER_BYTES && !this.writeBlock()) return false;
     if (this.segmentBytes >= this.maxSegmentBytes || this.strings.size >= this.maxStrings) this.nextSegment();
+    return true;
   }
 
   close(): void {

@@ -156,15 +156,16 @@ export class PostgresSink implements AuditSink {
     return { rows, next: more && last !== undefined ? { atMs: Number(last.at_ms), id: BigInt(last.id) } : null };
   }
 
-  async deleteSerials(serials: readonly string[], issuer: string | null, entry: NewAuditRow): Promise<number> {
-    await this.ensureMonths([entry]);
+  async deleteSerials(serials: readonly string[], issuer: string | null, entry: (deleted: number) => NewAuditRow): Promise<number> {
+    await this.ensureMonths([entry(0)]);
     return this.transaction(async (c) => {
       const r = await c.query(
         `DELETE FROM ${this.s}.audit_records WHERE serial = ANY($1::text[])${issuer === null ? '' : ' AND (issuer = $2 OR ca_id = $2)'}`,
         issuer === null ? [serials] : [serials, issuer],
       );
-      await this.insertRows(c, [entry]);
-      return r.rowCount ?? 0;
+      const deleted = r.rowCount ?? 0;
+      await this.insertRows(c, [entry(deleted)]);
+      return deleted;
     });
   }
 

@@ -167,7 +167,7 @@ export class SqliteSink implements AuditSink {
     return { rows: page.map(rowFromStored), next: more && last !== undefined ? { atMs: Number(last.at_ms), id: BigInt(last.id) } : null };
   }
 
-  async deleteSerials(serials: readonly string[], issuer: string | null, entry: NewAuditRow): Promise<number> {
+  async deleteSerials(serials: readonly string[], issuer: string | null, entry: (deleted: number) => NewAuditRow): Promise<number> {
     return this.transaction(() => {
       let deleted = 0;
       const one =
@@ -175,7 +175,7 @@ export class SqliteSink implements AuditSink {
           ? this.db.prepare('DELETE FROM audit_records WHERE serial = ?')
           : this.db.prepare('DELETE FROM audit_records WHERE serial = ? AND (issuer = ? OR ca_id = ?)');
       for (const serial of serials) deleted += Number((issuer === null ? one.run(serial) : one.run(serial, issuer, issuer)).changes);
-      this.insertRow(entry);
+      this.insertRow(entry(deleted));
       return deleted;
     });
   }

@@ -13,6 +13,8 @@ import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { STATUS_ROUTE } from '../middleware/request-context.js';
+import { checkedPurpose } from '../audit/purpose.js';
+import { askerOf, type RouteAudit } from '../audit/route-audit.js';
 import { ProblemError } from '../problem.js';
 import { validQuery } from '../query.js';
 import { checkOptions } from '../request-options.js';
@@ -30,20 +32,27 @@ export const statusRoute = createRoute({
       description: 'the status answer (unknown with a detail when the service cannot vouch)',
       content: { 'application/json': { schema: StatusAnswerSchema } },
     },
-    400: problem('malformed serial or `at`'),
+    400: problem('malformed serial, `at` or `purpose`'),
     401: problem('missing or invalid API key'),
     404: problem('issuer not configured'),
   },
 });
 
-const NO_QUERY: { at?: string | undefined; mode?: string | undefined } = Object.freeze({});
+const NO_QUERY: { at?: string | undefined; mode?: string | undefined; purpose?: string | undefined } = Object.freeze({});
 
-export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, metrics: ValidatorMetrics): void {
+export function registerStatusRoute(
+  app: OpenAPIHono<AppEnv>,
+  resolver: StatusResolver,
+  metrics: ValidatorMetrics,
+  audit: RouteAudit,
+): void {
   app.openAPIRegistry.registerPath(statusRoute);
   app.get(STATUS_ROUTE, async (c) => {
     const issuer = c.req.param('issuer');
     const serialText = c.req.param('serial');
     const query = validQuery(c, StatusQuerySchema, NO_QUERY);
+    // an empty `purpose=` counts as none, as on the fast path
+    const purpose = checkedPurpose(audit.purposes, query.purpose || undefined, 'purpose');
     let serial: bigint;
     try {
       serial = parseSerial(serialText);
@@ -55,6 +64,7 @@ export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRe
       throw new ProblemError(404, 'issuer-unknown', `issuer "${issuer.slice(0, 64)}" is not configured (see GET /v1/issuers)`);
     const answer = await resolver.check(issuer, serial, checkOptions(query.at, query.mode));
     metrics.countAnswer(answer);
+    audit.recorder?.status(askerOf(c, purpose), answer);
     return jsonResponse(c, JSON.stringify(answer));
   });
 }
