@@ -192,6 +192,8 @@ export class JournalShipper {
         break;
       }
       const limit = end !== null && to.segment === end.segment ? end.offset : file.size();
+      // the decoder first: making one reads the segment's earlier blocks through the file's one buffer, which holds the block below
+      const decoder = this.decoderFor(j, to);
       const block = file.blockAt(to.offset, limit);
       if (block === 'end' || block === 'torn') {
         if (block === 'torn') this.options.onEvent?.({ type: 'torn', journal: j.dir.id, segment: to.segment, offset: to.offset });
@@ -204,7 +206,7 @@ export class JournalShipper {
         to = { segment: to.segment + 1, offset: 0 };
         continue;
       }
-      this.decoderFor(j, to).decode(block.payload, true, push);
+      decoder.decode(block.payload, true, push);
       to = { segment: to.segment, offset: block.end };
       j.decoded = to;
       if (rows.length >= batchRows) break;

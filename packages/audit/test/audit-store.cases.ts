@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JournalShipper, JournalWriter, openAuditSink, type AuditSink, type NewAuditRow } from '../src/index.js';
+import { AuditError, JournalShipper, JournalWriter, openAuditSink, type AuditSink, type NewAuditRow } from '../src/index.js';
 import type { AuditDatabase } from '../src/sink/open-sink.js';
 import { tempDir, writeRequest } from './helpers.js';
 
@@ -211,6 +211,51 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
       expect(await twin.drain(10_000)).toBe(true);
       twin.close();
       expect((await sink.query({ limit: 10, order: 'asc' })).rows.map((r) => r.requestId)).toEqual(['req-1', 'req-2']);
+    });
+
+    it('retries a failed write from the cursor: the blocks after it are read again and shipped once, in order', async () => {
+      // request ids of one length: a block read again after the failure is the same size as the one before the cursor, so a
+      // decoder rebuilt by reading the earlier blocks through the same buffer would silently ship the earlier block again
+      for (let i = 0; i < 20; i++) {
+        writeRequest(writer, T0 + i, `a-${String(i).padStart(2, '0')}`, [{ issuer: 'jpki-sign', caId: null, serial: '1', result: 'good' }]);
+        writer.flush();
+      }
+      expect(await shipper.drain(10_000)).toBe(true);
+      let down = true;
+      const flaky: AuditSink = Object.create(sink, {
+        write: {
+          value: async (...args: Parameters<AuditSink['write']>) => {
+            if (down) throw new AuditError('AUDIT_UNAVAILABLE', 'the database is away');
+            return sink.write(...args);
+          },
+        },
+      });
+      const retrying = new JournalShipper({
+        sink: flaky,
+        root: join(dir, 'journal'),
+        own: { id: 'aaaaaaaaaaaaaaaa', published },
+        batchRows: 50,
+      });
+      for (let i = 0; i < 5; i++) {
+        writeRequest(writer, T0 + 100 + i, `b-${String(i).padStart(2, '0')}`, [
+          { issuer: 'jpki-sign', caId: null, serial: '1', result: 'good' },
+        ]);
+        writer.flush();
+      }
+      expect(await retrying.step()).toBe(false);
+      expect(retrying.status().failing).toBe(1);
+      down = false;
+      expect(await retrying.drain(10_000)).toBe(true);
+      retrying.close();
+      const ids = (await sink.query({ limit: 100, order: 'asc' })).rows.map((r) => r.requestId);
+      expect(ids).toEqual([
+        ...Array.from({ length: 20 }, (_, i) => `a-${String(i).padStart(2, '0')}`),
+        'b-00',
+        'b-01',
+        'b-02',
+        'b-03',
+        'b-04',
+      ]);
     });
 
     it("adopts a dead process's journal, ships it exactly once, and removes it", async () => {
