@@ -5,9 +5,10 @@
  * validator itself is SIGKILLed while records wait in its journal; a new validator on the same data directory adopts that
  * journal. Every request must then have exactly its rows — one per status GET, one per batch item — none missing, none twice.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { type PrivatePostgres, startPrivatePostgres } from '@jpki-validator/audit/testing';
 import { initSimulator, type SimServer } from '@jpki-validator/sim';
@@ -54,7 +55,7 @@ afterAll(async () => {
 });
 
 interface Validator {
-  child: ChildProcessWithoutNullStreams;
+  child: ChildProcessByStdio<null, Readable, Readable>;
   url: string;
   stderr(): string;
 }
