@@ -3,6 +3,7 @@
  * process's journal and any orphans. It talks to the main thread by messages: `drain` (answered when shipped up to the writer's
  * end at the time of asking), `stop` (drain for a while, then end); it posts its status every `statusMs`.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JournalShipper, type ShipperEvent } from './shipper.js';
@@ -20,6 +21,8 @@ export interface AuditWorkerData {
   orphanAfterMs?: number;
   /** months of partitions made ahead (default 3) */
   monthsAhead?: number;
+  /** this thread's nice value (default 10; see main) */
+  niceness?: number;
 }
 
 export type WorkerRequest = { type: 'drain'; id: number; timeoutMs: number } | { type: 'stop'; timeoutMs: number };
@@ -70,6 +73,14 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('the audit worker runs in a worker thread');
   const data = workerData as AuditWorkerData;
+  // Shipping yields to answering: on Linux a thread's nice value is its own (setpriority on the calling thread), so under a load
+  // that takes every core the answering thread keeps its share and the journal (the spool) takes up the slack; the worker catches
+  // up when the load eases. Elsewhere, or when refused, the worker runs at the process's priority.
+  try {
+    setPriority(0, data.niceness ?? 10);
+  } catch {
+    // not permitted or not supported: no harm
+  }
   const sink = openAuditSink(data.database);
   const prepared = new PreparedSink(sink, data.monthsAhead ?? 3);
   const published = new BigInt64Array(data.published);

@@ -114,6 +114,8 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
         expect(seen).toEqual(order === 'asc' ? expected : expected.reverse());
       }
       expect((await sink.query({ serial: 'ABC', limit: 100 })).rows).toHaveLength(10);
+      expect(await sink.count({ serial: 'ABC' })).toBe(10);
+      expect(await sink.count({ fromMs: T0 + 1000, toMs: T0 + 3000 })).toBe(10);
       expect((await sink.query({ issuer: 'jpki-auth', limit: 100 })).rows).toHaveLength(12);
       expect((await sink.query({ purpose: 'liveness_check', limit: 100 })).rows).toHaveLength(9);
       expect((await sink.query({ fromMs: T0 + 1000, toMs: T0 + 3000, limit: 100 })).rows.map((r) => r.requestId)).toEqual([

@@ -7,15 +7,17 @@
  *
  *   u32 payloadLength, u32 crc32(payload), payload
  *
+ * (zlib's crc32, hardware-assisted: a fraction of a nanosecond a byte, measured faster than a word-wise FNV in JavaScript.)
+ *
  * A payload is a run of entries, little-endian, each starting with a one-byte tag:
  *
- *   STRING   u32 code, u16 byteLength, UTF-8 bytes — defines a string code for the rest of the segment (0 means null)
- *   REQUEST  f64 atMs, u8 idLength, latin1 request id, u32 apiKeyId, u32 purpose, u32 route — items that follow belong to it
- *   ITEM     u32 issuer, caId, result, reason, meaning, method, crlNumber, detail, kind, medium, signature (string codes),
+ *   STRING   u16 code, u16 byteLength, UTF-8 bytes — defines a string code for the rest of the segment (0 means null)
+ *   REQUEST  f64 atMs, u8 idLength, latin1 request id, u16 apiKeyId, u16 purpose, u16 route — items that follow belong to it
+ *   ITEM     u16 issuer, caId, result, reason, meaning, method, crlNumber, detail, kind, medium, signature (string codes),
  *            u8 personalShown (0 null, 1 false, 2 true), f64 dataFromMs (CRL thisUpdate or OCSP producedAt; NaN: none),
  *            f64 serialValue (≥ 0: the serial's value; NaN: the text follows), [u8 length, latin1 serial text]
  *
- * Codes are per segment, so a segment is read on its own; a block repeats the REQUEST of items it continues. A block whose length
+ * Codes are per segment (at most MAX_STRINGS of them: a segment is closed before it needs more), so a segment is read on its own; a block repeats the REQUEST of items it continues. A block whose length
  * runs past the end of the file, or whose checksum fails, was being written when the writer stopped: it is not there yet (a live
  * writer) or never will be (a dead one: the segment is cut before it).
  */
@@ -30,7 +32,15 @@ export const MAX_SERIAL_CHARS = 64;
 export const MAX_REQUEST_ID_CHARS = 64;
 
 /** the fixed part of an ITEM after its tag: 11 codes, personal, dataFromMs, serialValue */
-export const ITEM_FIXED_BYTES = 11 * 4 + 1 + 8 + 8;
+export const ITEM_FIXED_BYTES = 11 * 2 + 1 + 8 + 8;
+/** offsets in an ITEM after its tag */
+export const ITEM_PERSONAL = 22;
+export const ITEM_DATA_FROM = 23;
+export const ITEM_SERIAL_VALUE = 31;
+export const ITEM_SERIAL_TEXT = 39;
+
+/** string codes are u16, 0 meaning null */
+export const MAX_STRINGS = 65_535;
 
 export const segmentName = (n: number): string => `${String(n).padStart(8, '0')}.seg`;
 export const SEGMENT_FILE = /^(\d{8})\.seg$/;

@@ -6,7 +6,16 @@ import { closeSync, fdatasyncSync, fstatSync, openSync, readSync } from 'node:fs
 import { crc32 } from 'node:zlib';
 import { AuditError } from '../errors.js';
 import { AUDIT_ROUTES, type AuditRoute, type NewAuditRow } from '../record.js';
-import { BLOCK_HEADER_BYTES, TAG_ITEM, TAG_REQUEST, TAG_STRING } from './format.js';
+import {
+  BLOCK_HEADER_BYTES,
+  ITEM_DATA_FROM,
+  ITEM_PERSONAL,
+  ITEM_SERIAL_TEXT,
+  ITEM_SERIAL_VALUE,
+  TAG_ITEM,
+  TAG_REQUEST,
+  TAG_STRING,
+} from './format.js';
 
 export interface ReadBlock {
   /** where the block begins and ends in its segment */
@@ -81,56 +90,56 @@ export class SegmentDecoder {
       const tag = payload[p] as number;
       p += 1;
       if (tag === TAG_STRING) {
-        const code = v.getUint32(p, true);
-        const bytes = v.getUint16(p + 4, true);
-        this.strings[code] = payload.toString('utf8', p + 6, p + 6 + bytes);
-        p += 6 + bytes;
+        const code = v.getUint16(p, true);
+        const bytes = v.getUint16(p + 2, true);
+        this.strings[code] = payload.toString('utf8', p + 4, p + 4 + bytes);
+        p += 4 + bytes;
       } else if (tag === TAG_REQUEST) {
         this.atMs = v.getFloat64(p, true);
         const idLength = payload[p + 8] as number;
         this.requestId = payload.toString('latin1', p + 9, p + 9 + idLength);
         let q = p + 9 + idLength;
-        this.apiKeyId = this.str(v.getUint32(q, true));
-        this.purpose = this.str(v.getUint32(q + 4, true));
-        const route = this.str(v.getUint32(q + 8, true));
+        this.apiKeyId = this.str(v.getUint16(q, true));
+        this.purpose = this.str(v.getUint16(q + 2, true));
+        const route = this.str(v.getUint16(q + 4, true));
         this.route = (AUDIT_ROUTES as readonly (string | null)[]).includes(route) ? (route as AuditRoute) : 'status';
-        q += 12;
+        q += 6;
         p = q;
         this.hasRequest = true;
       } else if (tag === TAG_ITEM) {
-        const serialValue = v.getFloat64(p + 53, true);
+        const serialValue = v.getFloat64(p + ITEM_SERIAL_VALUE, true);
         let serial: string;
         let next: number;
         if (Number.isNaN(serialValue)) {
-          const chars = payload[p + 61] as number;
-          serial = payload.toString('latin1', p + 62, p + 62 + chars);
-          next = p + 62 + chars;
+          const chars = payload[p + ITEM_SERIAL_TEXT] as number;
+          serial = payload.toString('latin1', p + ITEM_SERIAL_TEXT + 1, p + ITEM_SERIAL_TEXT + 1 + chars);
+          next = p + ITEM_SERIAL_TEXT + 1 + chars;
         } else {
           serial = serialValue.toString(16).toUpperCase();
-          next = p + 61;
+          next = p + ITEM_SERIAL_TEXT;
         }
         if (emit) {
           if (!this.hasRequest) throw new AuditError('AUDIT_JOURNAL_CORRUPT', 'journal item without a request in its block');
-          const method = this.str(v.getUint32(p + 20, true));
-          const dataFromMs = v.getFloat64(p + 45, true);
-          const personal = payload[p + 44] as number;
+          const method = this.str(v.getUint16(p + 10, true));
+          const dataFromMs = v.getFloat64(p + ITEM_DATA_FROM, true);
+          const personal = payload[p + ITEM_PERSONAL] as number;
           onRow({
             atMs: this.atMs,
             requestId: this.requestId,
             apiKeyId: this.apiKeyId,
             purpose: this.purpose,
             route: this.route,
-            issuer: this.str(v.getUint32(p, true)),
-            caId: this.str(v.getUint32(p + 4, true)),
-            result: this.str(v.getUint32(p + 8, true)) ?? 'unknown',
-            reason: this.str(v.getUint32(p + 12, true)),
-            meaning: this.str(v.getUint32(p + 16, true)),
+            issuer: this.str(v.getUint16(p, true)),
+            caId: this.str(v.getUint16(p + 2, true)),
+            result: this.str(v.getUint16(p + 4, true)) ?? 'unknown',
+            reason: this.str(v.getUint16(p + 6, true)),
+            meaning: this.str(v.getUint16(p + 8, true)),
             method,
-            crlNumber: this.str(v.getUint32(p + 24, true)),
-            detail: this.str(v.getUint32(p + 28, true)),
-            kind: this.str(v.getUint32(p + 32, true)),
-            medium: this.str(v.getUint32(p + 36, true)),
-            signature: this.str(v.getUint32(p + 40, true)),
+            crlNumber: this.str(v.getUint16(p + 12, true)),
+            detail: this.str(v.getUint16(p + 14, true)),
+            kind: this.str(v.getUint16(p + 16, true)),
+            medium: this.str(v.getUint16(p + 18, true)),
+            signature: this.str(v.getUint16(p + 20, true)),
             personalShown: personal === 0 ? null : personal === 2,
             ocspProducedAt: method === 'ocsp' && !Number.isNaN(dataFromMs) ? new Date(dataFromMs).toISOString() : null,
             dataAgeSeconds: Number.isNaN(dataFromMs) ? null : Math.max(0, Math.floor((this.atMs - dataFromMs) / 1000)),

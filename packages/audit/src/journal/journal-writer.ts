@@ -16,7 +16,12 @@ import {
   ITEM_FIXED_BYTES,
   MAX_REQUEST_ID_CHARS,
   MAX_SERIAL_CHARS,
+  ITEM_DATA_FROM,
+  ITEM_PERSONAL,
+  ITEM_SERIAL_TEXT,
+  ITEM_SERIAL_VALUE,
   MAX_STRING_BYTES,
+  MAX_STRINGS,
   packPosition,
   segmentName,
   TAG_ITEM,
@@ -32,7 +37,7 @@ export interface JournalWriterOptions {
   bufferBytes?: number;
   /** a segment is closed after the block that passes this size (default 64 MiB) */
   maxSegmentBytes?: number;
-  /** a segment is closed once it defines this many strings (default 65 536) */
+  /** a segment is closed once it defines this many strings (default and most: 65 535, the u16 codes' room) */
   maxStrings?: number;
   /** where the writer publishes its end (packPosition) for the worker */
   published?: BigInt64Array;
@@ -76,7 +81,7 @@ export class JournalWriter {
     this.buf = Buffer.allocUnsafe(options.bufferBytes ?? 2 ** 20);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.maxSegmentBytes = options.maxSegmentBytes ?? 64 * 2 ** 20;
-    this.maxStrings = options.maxStrings ?? 65_536;
+    this.maxStrings = Math.min(options.maxStrings ?? MAX_STRINGS, MAX_STRINGS);
     this.fd = openSync(join(this.dir, segmentName(this.segment)), 'a');
     this.publish();
     const ownerFile = join(this.dir, OWNER_FILE);
@@ -96,33 +101,36 @@ export class JournalWriter {
     if (text === null) return 0;
     let code = this.strings.get(text);
     if (code !== undefined) return code;
+    // a turn that defines more strings than a segment holds (a huge batch of distinct unknown issuers): the text stays unrecorded
+    // rather than a code overflowing; segments close between turns once they near the limit
+    if (this.strings.size >= MAX_STRINGS) return 0;
     code = this.strings.size + 1;
     this.strings.set(text, code);
     const cut = text.length > MAX_STRING_BYTES / 3 ? cutUtf8(text, MAX_STRING_BYTES) : text;
     const bytes = Buffer.byteLength(cut, 'utf8');
-    this.reserve(1 + 4 + 2 + bytes);
+    this.reserve(1 + 2 + 2 + bytes);
     this.buf[this.pos] = TAG_STRING;
-    this.view.setUint32(this.pos + 1, code, true);
-    this.view.setUint16(this.pos + 5, bytes, true);
-    this.buf.write(cut, this.pos + 7, bytes, 'utf8');
-    this.pos += 7 + bytes;
+    this.view.setUint16(this.pos + 1, code, true);
+    this.view.setUint16(this.pos + 3, bytes, true);
+    this.buf.write(cut, this.pos + 5, bytes, 'utf8');
+    this.pos += 5 + bytes;
     return code;
   }
 
   /** starts a request: the items written after it (until the next request) are its answers */
   request(atMs: number, requestId: string, apiKeyId: number, purpose: number, route: number): void {
     const id = requestId.length > MAX_REQUEST_ID_CHARS ? requestId.slice(0, MAX_REQUEST_ID_CHARS) : requestId;
-    this.reserve(1 + 8 + 1 + id.length + 12);
+    this.reserve(1 + 8 + 1 + id.length + 6);
     const p = this.pos;
     this.buf[p] = TAG_REQUEST;
     this.view.setFloat64(p + 1, atMs, true);
     this.buf[p + 9] = id.length;
     this.buf.write(id, p + 10, id.length, 'latin1');
     let q = p + 10 + id.length;
-    this.view.setUint32(q, apiKeyId, true);
-    this.view.setUint32(q + 4, purpose, true);
-    this.view.setUint32(q + 8, route, true);
-    q += 12;
+    this.view.setUint16(q, apiKeyId, true);
+    this.view.setUint16(q + 2, purpose, true);
+    this.view.setUint16(q + 4, route, true);
+    q += 6;
     this.requestHeaderBytes = this.buf.copy(this.requestHeader, 0, p, q);
     this.requestOpen = true;
     this.requestInBlock = true;
@@ -142,27 +150,27 @@ export class JournalWriter {
     let p = this.pos;
     this.buf[p] = TAG_ITEM;
     p += 1;
-    v.setUint32(p, f.issuer, true);
-    v.setUint32(p + 4, f.caId, true);
-    v.setUint32(p + 8, f.result, true);
-    v.setUint32(p + 12, f.reason, true);
-    v.setUint32(p + 16, f.meaning, true);
-    v.setUint32(p + 20, f.method, true);
-    v.setUint32(p + 24, f.crlNumber, true);
-    v.setUint32(p + 28, f.detail, true);
-    v.setUint32(p + 32, f.kind, true);
-    v.setUint32(p + 36, f.medium, true);
-    v.setUint32(p + 40, f.signature, true);
-    this.buf[p + 44] = f.personalShown;
-    v.setFloat64(p + 45, f.dataFromMs, true);
+    v.setUint16(p, f.issuer, true);
+    v.setUint16(p + 2, f.caId, true);
+    v.setUint16(p + 4, f.result, true);
+    v.setUint16(p + 6, f.reason, true);
+    v.setUint16(p + 8, f.meaning, true);
+    v.setUint16(p + 10, f.method, true);
+    v.setUint16(p + 12, f.crlNumber, true);
+    v.setUint16(p + 14, f.detail, true);
+    v.setUint16(p + 16, f.kind, true);
+    v.setUint16(p + 18, f.medium, true);
+    v.setUint16(p + 20, f.signature, true);
+    this.buf[p + ITEM_PERSONAL] = f.personalShown;
+    v.setFloat64(p + ITEM_DATA_FROM, f.dataFromMs, true);
     if (serialValue >= 0) {
-      v.setFloat64(p + 53, serialValue, true);
-      p += 61;
+      v.setFloat64(p + ITEM_SERIAL_VALUE, serialValue, true);
+      p += ITEM_SERIAL_TEXT;
     } else {
-      v.setFloat64(p + 53, Number.NaN, true);
-      this.buf[p + 61] = textChars;
-      this.buf.write(serialText, p + 62, textChars, 'latin1');
-      p += 62 + textChars;
+      v.setFloat64(p + ITEM_SERIAL_VALUE, Number.NaN, true);
+      this.buf[p + ITEM_SERIAL_TEXT] = textChars;
+      this.buf.write(serialText, p + ITEM_SERIAL_TEXT + 1, textChars, 'latin1');
+      p += ITEM_SERIAL_TEXT + 1 + textChars;
     }
     this.pos = p;
     if (!this.scheduled) {

@@ -14,7 +14,7 @@ import { addMonths, monthStartMs, monthSuffix, parseMonthSuffix } from '../month
 import type { NewAuditRow } from '../record.js';
 import { INSERT_COLUMNS, rowFromStored, TEXT_FIELDS, type StoredRow } from './columns.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { CursorMovedError, type AuditPage, type AuditPageRequest, type AuditSink, type PurgeResult } from './types.js';
+import { CursorMovedError, type AuditFilter, type AuditPage, type AuditPageRequest, type AuditSink, type PurgeResult } from './types.js';
 
 export interface PostgresSinkOptions {
   /** postgres://user@host:port/database */
@@ -129,17 +129,7 @@ export class PostgresSink implements AuditSink {
   async query(request: AuditPageRequest): Promise<AuditPage> {
     const limit = request.limit ?? 100;
     const desc = (request.order ?? 'desc') === 'desc';
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown): string => `$${params.push(value)}`;
-    if (request.serial !== undefined) where.push(`serial = ${param(request.serial)}`);
-    if (request.issuer !== undefined) {
-      const p = param(request.issuer);
-      where.push(`(issuer = ${p} OR ca_id = ${p})`);
-    }
-    if (request.purpose !== undefined) where.push(`purpose = ${param(request.purpose)}`);
-    if (request.fromMs !== undefined) where.push(`at >= to_timestamp(${param(request.fromMs / 1000)}::float8)`);
-    if (request.toMs !== undefined) where.push(`at < to_timestamp(${param(request.toMs / 1000)}::float8)`);
+    const { where, params, param } = this.filterOf(request);
     if (request.after !== undefined) {
       where.push(
         `(r.at, r.id) ${desc ? '<' : '>'} (to_timestamp(${param(request.after.atMs / 1000)}::float8), ${param(request.after.id.toString())}::bigint)`,
@@ -154,6 +144,30 @@ export class PostgresSink implements AuditSink {
     const rows = (more ? result.rows.slice(0, limit) : result.rows).map(rowFromStored);
     const last = result.rows[limit - 1];
     return { rows, next: more && last !== undefined ? { atMs: Number(last.at_ms), id: BigInt(last.id) } : null };
+  }
+
+  async count(filter: AuditFilter): Promise<number> {
+    const { where, params } = this.filterOf(filter);
+    const r = await this.run<{ n: string }>(
+      `SELECT count(*)::text AS n FROM ${this.s}.audit_records r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params,
+    );
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  private filterOf(filter: AuditFilter): { where: string[]; params: unknown[]; param: (value: unknown) => string } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    if (filter.serial !== undefined) where.push(`r.serial = ${param(filter.serial)}`);
+    if (filter.issuer !== undefined) {
+      const p = param(filter.issuer);
+      where.push(`(r.issuer = ${p} OR r.ca_id = ${p})`);
+    }
+    if (filter.purpose !== undefined) where.push(`r.purpose = ${param(filter.purpose)}`);
+    if (filter.fromMs !== undefined) where.push(`r.at >= to_timestamp(${param(filter.fromMs / 1000)}::float8)`);
+    if (filter.toMs !== undefined) where.push(`r.at < to_timestamp(${param(filter.toMs / 1000)}::float8)`);
+    return { where, params, param };
   }
 
   async deleteSerials(serials: readonly string[], issuer: string | null, entry: (deleted: number) => NewAuditRow): Promise<number> {

@@ -17,7 +17,7 @@ import type { JournalPosition } from '../journal/format.js';
 import type { NewAuditRow } from '../record.js';
 import { INSERT_COLUMNS, rowFromStored, TEXT_FIELDS, type StoredRow } from './columns.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
-import { CursorMovedError, type AuditPage, type AuditPageRequest, type AuditSink, type PurgeResult } from './types.js';
+import { CursorMovedError, type AuditFilter, type AuditPage, type AuditPageRequest, type AuditSink, type PurgeResult } from './types.js';
 
 type SqlValue = string | number | bigint | null | Uint8Array;
 
@@ -61,6 +61,7 @@ export class SqliteSink implements AuditSink {
   readonly kind = 'sqlite';
   private readonly db: Database;
   private insert: Statement | null = null;
+  private insertMany: Statement | null = null;
 
   constructor(options: SqliteSinkOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
@@ -107,7 +108,7 @@ export class SqliteSink implements AuditSink {
         | undefined;
       const at = r === undefined ? { segment: 1, offset: 0 } : { segment: Number(r.segment), offset: Number(r.offset) };
       if (at.segment !== from.segment || at.offset !== from.offset) throw new CursorMovedError(r === undefined ? null : at);
-      for (const row of rows) this.insertRow(row);
+      this.insertRows(rows);
       this.db
         .prepare(
           `INSERT INTO audit_journal_cursors (journal, segment, "offset", updated_ms) VALUES (?, ?, ?, ?)
@@ -128,28 +129,7 @@ export class SqliteSink implements AuditSink {
   async query(request: AuditPageRequest): Promise<AuditPage> {
     const limit = request.limit ?? 100;
     const desc = (request.order ?? 'desc') === 'desc';
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (request.serial !== undefined) {
-      where.push('serial = ?');
-      params.push(request.serial);
-    }
-    if (request.issuer !== undefined) {
-      where.push('(issuer = ? OR ca_id = ?)');
-      params.push(request.issuer, request.issuer);
-    }
-    if (request.purpose !== undefined) {
-      where.push('purpose = ?');
-      params.push(request.purpose);
-    }
-    if (request.fromMs !== undefined) {
-      where.push('at_ms >= ?');
-      params.push(request.fromMs);
-    }
-    if (request.toMs !== undefined) {
-      where.push('at_ms < ?');
-      params.push(request.toMs);
-    }
+    const { where, params } = filterOf(request);
     if (request.after !== undefined) {
       where.push(`(at_ms, id) ${desc ? '<' : '>'} (?, ?)`);
       params.push(request.after.atMs, request.after.id);
@@ -165,6 +145,16 @@ export class SqliteSink implements AuditSink {
     const page = more ? found.slice(0, limit) : found;
     const last = page[page.length - 1];
     return { rows: page.map(rowFromStored), next: more && last !== undefined ? { atMs: Number(last.at_ms), id: BigInt(last.id) } : null };
+  }
+
+  async count(filter: AuditFilter): Promise<number> {
+    const { where, params } = filterOf(filter);
+    const r = this.db
+      .prepare(`SELECT count(*) AS n FROM audit_records ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`)
+      .get(...params) as {
+      n: number;
+    };
+    return Number(r.n);
   }
 
   async deleteSerials(serials: readonly string[], issuer: string | null, entry: (deleted: number) => NewAuditRow): Promise<number> {
@@ -190,16 +180,23 @@ export class SqliteSink implements AuditSink {
   }
 
   private insertRow(row: NewAuditRow): void {
-    this.insert ??= this.db.prepare(
-      `INSERT INTO audit_records (at_ms, ${INSERT_COLUMNS.map((c) => (c === 'ocsp_produced_at' ? 'ocsp_produced_ms' : c)).join(', ')})
-       VALUES (?, ${INSERT_COLUMNS.map(() => '?').join(', ')})`,
-    );
-    const values: SqlValue[] = [Math.round(row.atMs)];
-    for (const [field] of TEXT_FIELDS) values.push(row[field] as string | null);
-    values.push(row.ocspProducedAt === null ? null : Date.parse(row.ocspProducedAt));
-    values.push(row.dataAgeSeconds);
-    values.push(row.personalShown === null ? null : row.personalShown ? 1 : 0);
-    this.insert.run(...values);
+    this.insert ??= this.db.prepare(insertSql(1));
+    this.insert.run(...rowValues(row, []));
+  }
+
+  /** rows MULTI_ROWS at a time in one statement (a call into SQLite per row is most of the cost), the rest one by one */
+  private insertRows(rows: readonly NewAuditRow[]): void {
+    let i = 0;
+    if (rows.length >= MULTI_ROWS) {
+      this.insertMany ??= this.db.prepare(insertSql(MULTI_ROWS));
+      const values: SqlValue[] = [];
+      for (; i + MULTI_ROWS <= rows.length; i += MULTI_ROWS) {
+        values.length = 0;
+        for (let k = i; k < i + MULTI_ROWS; k++) rowValues(rows[k] as NewAuditRow, values);
+        this.insertMany.run(...values);
+      }
+    }
+    for (; i < rows.length; i++) this.insertRow(rows[i] as NewAuditRow);
   }
 
   private transaction<T>(work: () => T): T {
@@ -221,6 +218,50 @@ export class SqliteSink implements AuditSink {
       throw wrap(error);
     }
   }
+}
+
+/** rows per multi-row INSERT: 64 × 21 parameters, well under SQLite's limit of 32 766 */
+const MULTI_ROWS = 64;
+
+function insertSql(rows: number): string {
+  const one = `(?, ${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+  return `INSERT INTO audit_records (at_ms, ${INSERT_COLUMNS.map((c) => (c === 'ocsp_produced_at' ? 'ocsp_produced_ms' : c)).join(', ')})
+    VALUES ${Array.from({ length: rows }, () => one).join(', ')}`;
+}
+
+function rowValues(row: NewAuditRow, into: SqlValue[]): SqlValue[] {
+  into.push(Math.round(row.atMs));
+  for (const [field] of TEXT_FIELDS) into.push(row[field] as string | null);
+  into.push(row.ocspProducedAt === null ? null : Date.parse(row.ocspProducedAt));
+  into.push(row.dataAgeSeconds);
+  into.push(row.personalShown === null ? null : row.personalShown ? 1 : 0);
+  return into;
+}
+
+function filterOf(filter: AuditFilter): { where: string[]; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (filter.serial !== undefined) {
+    where.push('serial = ?');
+    params.push(filter.serial);
+  }
+  if (filter.issuer !== undefined) {
+    where.push('(issuer = ? OR ca_id = ?)');
+    params.push(filter.issuer, filter.issuer);
+  }
+  if (filter.purpose !== undefined) {
+    where.push('purpose = ?');
+    params.push(filter.purpose);
+  }
+  if (filter.fromMs !== undefined) {
+    where.push('at_ms >= ?');
+    params.push(filter.fromMs);
+  }
+  if (filter.toMs !== undefined) {
+    where.push('at_ms < ?');
+    params.push(filter.toMs);
+  }
+  return { where, params };
 }
 
 /** a lock held too long by another process passes (AUDIT_UNAVAILABLE); anything else is a fault */

@@ -59,6 +59,8 @@ export interface AuditSink {
   /** months [from, from + count) made ready ahead of the rows (PostgreSQL partitions; a no-op for SQLite) */
   prepareMonths(fromMs: number, count: number): Promise<void>;
   query(request: AuditPageRequest): Promise<AuditPage>;
+  /** how many records match (a figure for a console or a benchmark's check) */
+  count(filter: AuditFilter): Promise<number>;
   /** every row of `serials` (and `issuer`, when given) deleted and the deletion's own entry recorded, in one transaction; the count deleted */
   deleteSerials(serials: readonly string[], issuer: string | null, entry: (deleted: number) => NewAuditRow): Promise<number>;
   /** rows older than `beforeMs` removed: whole months on PostgreSQL (a month goes once all of it is older) */
