@@ -10,7 +10,8 @@
 //   node dist/national.js                       full size: 60 M serials at 50 % → ~30 M entries (the coordinator's run)
 //   node dist/national.js --population 100000 --runs 1     a small check (~50 k entries)
 // Options: --population N --revoked-rate R --partitions N --changed F (0.05) --runs N (3) --samples N (2000)
-//          --crls list|listing (how the config names the partitions) --work DIR --keep --write-results
+//          --crls listing|list (the partitions by the listing file, or one slot each) --fetch-concurrency N
+//          --work DIR --keep --write-results
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -37,14 +38,16 @@ const { values } = parseArgs({
     changed: { type: 'string', default: '0.05' },
     runs: { type: 'string', default: '3' },
     samples: { type: 'string', default: '2000' },
-    crls: { type: 'string', default: 'list' },
+    crls: { type: 'string', default: 'listing' },
+    'fetch-concurrency': { type: 'string' },
     work: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'write-results': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
-const crlsForm = values.crls === 'listing' ? 'listing' : 'list';
+const crlsForm = values.crls === 'list' ? 'list' : 'listing';
+const fetchConcurrency = values['fetch-concurrency'] === undefined ? undefined : Number(values['fetch-concurrency']);
 const command = `node dist/national.js ${process.argv.slice(2).join(' ')}`.trim();
 const log = (text: string) => process.stderr.write(`national: ${text}\n`);
 const machine = describeMachine();
@@ -55,8 +58,9 @@ const { REDIS_URL: _unset, ...baseEnv } = process.env;
 const quietEnv = { ...baseEnv, LOG_LEVEL: 'warn' };
 
 /**
- * The fetcher's config for the national CA. Today's interface names every partition (`crls: [{name, source}]`); with
- * `--crls listing` it points at the simulator's listing file instead (`crls: { partitions: FILE }`, issue 11 #2).
+ * The fetcher's config for the national CA: the simulator's listing file (`crls: { partitions: FILE }`: each partition's name,
+ * URL and directoryName), or with `--crls list` one `{name, source}` slot per partition. `--fetch-concurrency N` sets
+ * `fetch.concurrency` (else the config's default).
  */
 async function writeConfig(fixture: NationalFixture, dataDir: string): Promise<string> {
   const file = join(work, 'config.json');
@@ -64,7 +68,17 @@ async function writeConfig(fixture: NationalFixture, dataDir: string): Promise<s
     crlsForm === 'listing'
       ? { partitions: fixture.listing }
       : fixture.files.map((f) => ({ name: f.partition, source: `${fixture.baseUrl}/crl/${NATIONAL_CA}/${f.partition}.crl` }));
-  const issuers = [{ id: NATIONAL_CA, group: 'jpki-sign', caCert: fixture.caCert, crls, refresh: '24h', mode: 'crl-only' }];
+  const issuers = [
+    {
+      id: NATIONAL_CA,
+      group: 'jpki-sign',
+      caCert: fixture.caCert,
+      crls,
+      refresh: '24h',
+      mode: 'crl-only',
+      ...(fetchConcurrency === undefined ? {} : { fetch: { concurrency: fetchConcurrency } }),
+    },
+  ];
   await writeFile(file, JSON.stringify({ issuers, dataDir }, null, 1));
   return file;
 }
@@ -256,8 +270,8 @@ const section = renderNational({
   },
   embedded: results.embedded,
   redis: results.redis,
-  fetchCommand: fetchCommand.replace(work, '<work>'),
-  crlsForm: crlsForm === 'listing' ? '`crls: { partitions: <listing file> }`' : 'one `{name, source}` per partition',
+  fetchCommand: fetchCommand.replace(work, '<work>').replace(resolve(benchDir, '..'), '..'),
+  crlsForm: `${crlsForm === 'listing' ? '`crls: { partitions: <listing file> }`' : 'one `{name, source}` per partition'}${fetchConcurrency === undefined ? '' : `, \`fetch.concurrency\` ${fetchConcurrency}`}`,
 });
 process.stdout.write(section);
 if (values['write-results']) await writeNationalSection(resolve(benchDir, 'RESULTS.md'), section);

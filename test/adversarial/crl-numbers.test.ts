@@ -157,7 +157,7 @@ async function ask(validator: RunningValidator, serial: bigint): Promise<Answer>
 
 /** the validator's answer once it shows CRL number `number` (a Redis replica follows the switch event) */
 async function askAt(validator: RunningValidator, serial: bigint, number: bigint): Promise<Answer> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     const answer = await ask(validator, serial);
     if (answer.crl?.number === number.toString()) return answer;
     await new Promise((r) => setTimeout(r, 50));

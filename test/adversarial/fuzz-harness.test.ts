@@ -51,7 +51,7 @@ describe('the fuzz runner', () => {
     const seeds = [seed('fine'), seed('fine-too'), seed('hang')];
     const hangs = casesOf(seeds, 3, 8, 'hang');
     expect(hangs.length).toBeGreaterThan(0);
-    const report = await runFuzz({ target: 'harness', seeds, seed: 3, cases: 8, hangMs: 400 });
+    const report = await runFuzz({ target: 'harness', seeds, seed: 3, cases: 8, hangMs: 1_500 });
     planted.tried += hangs.length;
     planted.caught += report.failures.filter((f) => f.violation === 'hang' && hangs.includes(f.index)).length;
     expect(report.failures.map((f) => [f.index, f.violation, f.seedName])).toEqual(hangs.map((i) => [i, 'hang', 'hang']));

@@ -59,7 +59,8 @@ describe('sim', () => {
         '0',
       ]),
     );
-    expect(info.cas.map((c) => c.id)).toEqual(['jpki-sign-2015', 'jpki-sign-2023']);
+    // the card's generations, then a smartphone CA pair for the newest (here: of the one kind asked for)
+    expect(info.cas.map((c) => c.id)).toEqual(['jpki-sign-2015', 'jpki-sign-2023', 'jpki-smartphone-sign-2023']);
     expect(info.cas[1]?.nextSerial).toBe('80007D0');
     const again = await cli(['sim', 'init', '--dir', simDir]);
     expect(again.code).toBe(2);

@@ -5,6 +5,7 @@
 //   node packages/sim/scripts/time-national.mjs [entries=4000000] [outDir=/tmp/jpki-sim-national]
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { initSimulator } from '@jpki-validator/sim';
 
@@ -20,12 +21,15 @@ const rss = () => `rss ${mb(process.memoryUsage().rss)} MB`;
 let bundle;
 for (let run = 1; run <= 3; run++) {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   bundle = await sim.writePartitionBundle({ ca, out: join(dir, 'bundle.bin') });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const total = bundle.partitions.reduce((n, p) => n + p.entries, 0);
   const bytes = bundle.partitions.reduce((n, p) => n + p.bytes, 0);
   console.log(
-    `bundle run ${run}: ${bundle.partitions.length} partitions, ${total} entries, ${mb(bytes)} MB in ${seconds.toFixed(2)} s = ${(total / seconds / 1e6).toFixed(2)} M entries/s; ${rss()}`,
+    `bundle run ${run}: ${bundle.partitions.length} partitions, ${total} entries, ${mb(bytes)} MB in ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU = ${(total / seconds / 1e6).toFixed(2)} M entries/s; ${rss()}; load ${loadavg()[0].toFixed(1)}`,
   );
 }
 const walks = sim.populationWalks;

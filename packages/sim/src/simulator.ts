@@ -274,13 +274,18 @@ export class Simulator {
         : partition
           ? `Simulated municipality ${partition}`
           : 'Simulated municipality',
+      ...(options.commonName === undefined ? {} : { commonName: options.commonName }),
     });
     const pem = toPem(der);
     const file = join(this.dir, 'issued', ca.id, `${formatSerial(BigInt(serial))}.pem`);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, pem);
-    if (serial >= ca.nextSerial) {
+    if (serial === ca.nextSerial) {
       ca.nextSerial = serial + 1;
+      await this.save();
+    } else if ((serial < ca.serialBase || serial > ca.nextSerial) && !(ca.extraIssued ?? []).includes(serial)) {
+      // a serial of its own (a test card's 7F00D011): remembered alone, so the serials between stay never-issued
+      ca.extraIssued = [...(ca.extraIssued ?? []), serial].sort((a, b) => a - b);
       await this.save();
     }
     return {
@@ -371,7 +376,8 @@ export class Simulator {
         invalidityDate: entry.invalidityAtSeconds >= 0 ? new Date(entry.invalidityAtSeconds * 1000) : null,
       };
     }
-    const issued = serial >= material.ca.serialBase && serial < material.ca.nextSerial;
+    const issued =
+      (serial >= material.ca.serialBase && serial < material.ca.nextSerial) || (material.ca.extraIssued ?? []).includes(serial);
     return { ...base, status: issued ? 'good' : 'unknown', reason: null, revokedAt: null, invalidityDate: null };
   }
 

@@ -3,8 +3,10 @@
  * validity period, then revocation. The certificate is parsed into memory only: it is never stored, and nothing personal from it
  * (the JPKI 4 basic details) reaches the result.
  */
-import { formatTime, jpkiKind, parseCertificate, X509Error, type ParsedCertificate } from '@jpki-validator/x509';
+import { formatTime, parseCertificate, X509Error, type ParsedCertificate } from '@jpki-validator/x509';
+import type { Medium } from '@jpki-validator/config';
 import type { CaKind } from './ca-registry.js';
+import { partitionOfCertificate } from './partition-of.js';
 import { StatusError } from './errors.js';
 import type { StatusResolver } from './resolver.js';
 import type { CheckOptions, StatusAnswer } from './types.js';
@@ -20,6 +22,8 @@ export interface CertificateSummary {
   serial: string;
   caId: string | null;
   kind: CaKind;
+  /** the issuing CA's medium (`card` | `smartphone`), null when no trusted CA vouches for the certificate */
+  medium: Medium | null;
   subject: string;
   notBefore: string;
   notAfter: string;
@@ -54,7 +58,8 @@ export async function validateCertificate(resolver: StatusResolver, input: strin
   const certificate: CertificateSummary = {
     serial: cert.serialHex,
     caId: ca?.id ?? null,
-    kind: jpkiKind(cert, { signCaKeys: ca?.kind === 'sign' ? [ca.key] : [], authCaKeys: ca?.kind === 'auth' ? [ca.key] : [] }),
+    kind: resolver.registry.kindOf(cert, ca),
+    medium: ca?.medium ?? null,
     subject: cert.subject.text,
     notBefore: formatTime(cert.notBefore),
     notAfter: formatTime(cert.notAfter),
@@ -70,8 +75,10 @@ export async function validateCertificate(resolver: StatusResolver, input: strin
     const status = await resolver.check(cert.issuer.text, cert.serial, options);
     return { result: 'invalid', status, certificate, errors };
   }
-  // Revocation is checked even for an expired certificate: operators want to know it was also revoked.
-  const status = await resolver.check(ca.id, cert.serial, options);
+  // Revocation is checked even for an expired certificate: operators want to know it was also revoked. The certificate names its
+  // own CRL distribution point: only that partition needs to be fresh (another municipality's stale CRL says nothing about it).
+  const partition = options.partition ?? partitionOfCertificate(ca, cert);
+  const status = await resolver.check(ca.id, cert.serial, partition === null ? options : { ...options, partition });
   let result: ValidationResult;
   if (atMs < cert.notBefore.getTime()) {
     result = 'not_yet_valid';

@@ -6,6 +6,7 @@
  */
 import type { EntrySlot } from '@jpki-validator/store';
 import { formatTime, reasonName, type CrlReason } from '@jpki-validator/x509';
+import type { Medium } from '@jpki-validator/config';
 import type { RegisteredCa } from './ca-registry.js';
 import type { CrlSummary, CrlVia } from './crl-summary.js';
 import type { OcspSourceInfo, StatusAnswer, UnknownDetail } from './types.js';
@@ -25,11 +26,12 @@ export type CaVerdict =
 
 /**
  * The CRL's verdict. A listed serial is revoked whatever the data's age (revocation is final in the store); absence vouches for
- * nothing unless every configured partition is loaded and fresh.
+ * nothing unless every configured partition of `summary`'s scope is loaded and fresh — the whole CA's, or the one partition the
+ * question named (crl-summary.ts).
  */
 export function crlVerdict(ca: RegisteredCa, summary: CrlSummary, listed: EntrySlot | null, atMs: number, nowMs: number): CaVerdict {
   const stale = !(nowMs < summary.freshUntilMs);
-  const via = stale ? summary.staleVia : summary.freshVia;
+  const via = stale ? summary.staleVia(nowMs) : summary.freshVia;
   if (listed !== null && via !== null && listed.revokedAtMs <= atMs) {
     return { kind: 'revoked', ca, reasonCode: listed.reasonCode, revokedAtMs: listed.revokedAtMs, invalidityMs: listed.invalidityMs, via };
   }
@@ -75,6 +77,8 @@ const reasonCodeOf = (reason: CrlReason): number => REASON_CODES.get(reason) ?? 
 
 export interface AnswerContext {
   issuer: string;
+  /** the asked issuer's medium, null when it is not configured */
+  medium: Medium | null;
   serial: string;
   checkedAt: string;
   meaning: (reason: CrlReason) => string;
@@ -116,6 +120,7 @@ function revokedAnswer(v: Extract<CaVerdict, { kind: 'revoked' }>, anomaly: bool
   const answer: StatusAnswer = {
     issuer: ctx.issuer,
     caId: v.ca.id,
+    medium: ctx.medium,
     serial: ctx.serial,
     status: 'revoked',
     reason,
@@ -133,6 +138,7 @@ function goodAnswer(caId: string | null, via: Via, ctx: AnswerContext): StatusAn
   return {
     issuer: ctx.issuer,
     caId,
+    medium: ctx.medium,
     serial: ctx.serial,
     status: 'good',
     reason: null,
@@ -149,6 +155,7 @@ export function unknownAnswer(ctx: AnswerContext, detail: UnknownDetail, caId: s
   return {
     issuer: ctx.issuer,
     caId,
+    medium: ctx.medium,
     serial: ctx.serial,
     status: 'unknown',
     reason: null,

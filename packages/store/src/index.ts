@@ -1,6 +1,7 @@
 export * from './types.js';
 export * from './errors.js';
-export { CaSnapshot, diffSnapshots, type EntrySlot } from './core/snapshot.js';
+export { CaSnapshot, type EntrySlot } from './core/snapshot.js';
+export { RevocationSet } from './core/revocation-set.js';
 export { BITMAP_SERIAL_LIMIT, REMOVE_FROM_CRL } from './core/entry-buffer.js';
 export {
   EmbeddedRevocationStore,
@@ -12,7 +13,8 @@ export {
 export { CrlHighWater, type HighWaterMark } from './files/crl-high-water.js';
 export { RedisRevocationStore, createRedisStore, type RedisStoreOptions, type IdentityReport } from './redis/redis-store.js';
 export { RedisReplica, startRedisReplica, type RedisReplicaOptions } from './redis/redis-replica.js';
-export { createStoreKeys, REASON_CODES, type StoreKeys, type CaKeys, type ChunkKeys } from './redis/keys.js';
+export { createStoreKeys, type StoreKeys, type CaKeys } from './redis/keys.js';
+export { REASON_CODES } from './core/entry-buffer.js';
 export {
   openRedis,
   isClusterUrl,

@@ -98,8 +98,8 @@ export interface CommitReport {
   /** the CA generation now current (unchanged for a noop) */
   generation: number;
   entries: number;
-  /** chunks rewritten (copy-on-write: the others are shared with the previous generation) */
-  chunksWritten: number;
+  /** entries the switch changed in the CA's merged set: new, re-dated or given another reason, or removed (0 for a noop) */
+  changes: number;
 }
 
 /** A listed serial's data. Dates have one-second precision (CRL times are whole seconds). */

@@ -5,7 +5,7 @@
  * (with new revocations) load — a wrong `good` — and let an older CRL load again because the store forgot the number it had.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +16,7 @@ import { CrlNumberReusedError, RollbackError } from '../src/errors.js';
 import { startRedisReplica } from '../src/redis/redis-replica.js';
 import { createRedisStore, type RedisRevocationStore } from '../src/redis/redis-store.js';
 import type { DataLossNotice, LoadOptions, RevocationStore } from '../src/types.js';
-import { type PrivateRedis, startPrivateRedis } from './private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
 
 const CA = 'jpki-sign-2023';
 const T0 = Date.UTC(2026, 0, 1);
@@ -55,7 +55,7 @@ async function loadWhenUp(store: RevocationStore, o: LoadOptions, serials: numbe
   }
 }
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
@@ -204,7 +204,7 @@ describe('store identity on the embedded store', () => {
       await until('the reader holds generation 2', () => reader.snapshot(CA)?.generation === 2);
       const oldEpoch = reader.snapshot(CA)?.epoch;
       await writerA.close();
-      await unlink(join(dataDir, `ca-${CA}.snap`));
+      await rm(join(dataDir, 'cas', CA), { recursive: true });
 
       // a process with no copy in memory starts on the data directory: the store is empty, the record is not
       const writerB = await openEmbeddedStore({ dataDir, watch: false });

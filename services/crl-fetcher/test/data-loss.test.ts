@@ -4,7 +4,7 @@
  * notice the loss, say so, put its schedulers back and reload at once. Redis cases run on a private redis-server.
  */
 import { mkdtempSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '@jpki-validator/config';
@@ -12,7 +12,7 @@ import type { Simulator, SimServer } from '@jpki-validator/sim';
 import { openEmbeddedStore } from '@jpki-validator/store';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from '../../../packages/store/test/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
 import { fetchOnce, startFetcher, type RunningFetcher } from '../src/index.js';
 import { CA_ID, issuerConfig, smallSimulator } from './helpers.js';
 import { memoryLogger, testPrefixes, waitFor } from './queue-helpers.js';
@@ -40,13 +40,13 @@ function config(redisUrl: string | null): Pick<Config, 'issuers' | 'redisUrl' | 
 }
 
 describe('fetcher after a data loss', () => {
-  it('embedded: a deleted snapshot is reloaded in full, not answered by a 304 from the conditional-GET record', async () => {
+  it('embedded: a deleted CA directory is reloaded in full, not answered by a 304 from the conditional-GET record', async () => {
     const cfg = config(null);
     const { logger, lines } = memoryLogger();
     const first = await openEmbeddedStore({ dataDir: cfg.dataDir, watch: false });
     expect((await fetchOnce(cfg, first, logger)).reports.map((r) => r.outcome)).toEqual(['loaded']);
     await first.close();
-    await unlink(join(cfg.dataDir, `ca-${CA_ID}.snap`));
+    await rm(join(cfg.dataDir, 'cas', CA_ID), { recursive: true });
 
     const second = await openEmbeddedStore({ dataDir: cfg.dataDir, watch: false });
     try {

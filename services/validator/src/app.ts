@@ -18,6 +18,7 @@ import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
+import { createLabeller, type LabelOptions } from './meaning-labels.js';
 import { registerVerifyRoute } from './routes/verify.js';
 import { registerChallengesRoute } from './routes/challenges.js';
 import type { PersonalDetailsAudit } from './personal-audit.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
   personalAudit?: PersonalDetailsAudit;
   metrics?: ValidatorMetrics;
   now?: () => number;
+  /** meaning labels (the config's profile): default the built-in ones, given only when a request asks */
+  labels?: LabelOptions;
   /** the audit history (audit/); absent: off, and /v1/audit answers 404 */
   audit?: AppAudit;
 }
@@ -89,10 +92,11 @@ export function createApp(deps: AppDeps): ValidatorApp {
   app.use('*', requestContext(deps.logger, metrics));
   if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
 
+  const labelFor = createLabeller(deps.labels);
   const audit: RouteAudit = { recorder: deps.audit?.recorder ?? null, purposes: deps.audit?.purposes ?? OPEN_PURPOSES };
-  registerStatusRoute(app, deps.resolver, metrics, audit);
-  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, audit);
-  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, audit);
+  registerStatusRoute(app, deps.resolver, metrics, labelFor, audit);
+  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor, audit);
+  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor, audit);
   const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
   registerVerifyRoute(app, {
     resolver: deps.resolver,
@@ -128,7 +132,14 @@ export function createApp(deps: AppDeps): ValidatorApp {
 
   // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`
   // too, so the tests exercise the same path a server does
-  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys, audit });
+  const statusFastPath = createStatusFastPath({
+    resolver: deps.resolver,
+    metrics,
+    logger: deps.logger,
+    apiKeys,
+    labelsAlways: deps.labels?.labelLanguage != null,
+    audit,
+  });
   const routed = app.fetch;
   app.fetch = (request, env, executionCtx) => statusFastPath(request, env) ?? routed(request, env, executionCtx);
   return { app, metrics };

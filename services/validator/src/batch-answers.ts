@@ -12,6 +12,7 @@
 import {
   NEEDS_FULL_PARSE,
   SKIP_ROW,
+  partitionNamed,
   answerSerialText,
   type BulkColumns,
   type BulkOutcome,
@@ -29,6 +30,18 @@ export interface BatchItem {
   serial: string;
   /** echoed as given (JSON batch: string or number; NDJSON: any JSON value) */
   id?: unknown;
+  /** the serial's configured partition: only it needs to be fresh (CheckOptions.partition) */
+  partition?: string;
+}
+
+/** a meaning's label in the language a request asked for (null when there is none) */
+export type LabelOf = (meaning: string) => string | null;
+
+/** the answer with `meaningLabel` beside its meaning (the key order verdict.ts's answers and the bulk bytes share) */
+export function withMeaningLabel(answer: StatusAnswer, labelOf: LabelOf | null): StatusAnswer {
+  if (labelOf === null) return answer;
+  const { issuer, caId, medium, serial, status, reason, meaning, ...rest } = answer;
+  return { issuer, caId, medium, serial, status, reason, meaning, meaningLabel: meaning === null ? null : labelOf(meaning), ...rest };
 }
 
 /** counts answers for /metrics: `count` answers with this status, detail and source ('' for none) */
@@ -43,7 +56,8 @@ export function answerJson(answer: StatusAnswer, id: unknown): string {
 
 /**
  * An outcome's JSON around a row's own parts, as UTF-8 made once. Keys in verdict.ts's order (good, unknown and revoked answers
- * alike): issuer caId serial status reason meaning revokedAt invalidityDate source crl [ocsp] [detail] checkedAt [anomaly].
+ * alike): issuer caId medium serial status reason meaning [meaningLabel] revokedAt invalidityDate source crl [ocsp] [detail]
+ * checkedAt [anomaly].
  */
 interface OutcomeBytes {
   /** `{"issuer":…,"caId":…,"serial":` */
@@ -59,14 +73,15 @@ interface OutcomeBytes {
   revoked: boolean;
 }
 
-function outcomeBytes(issuer: string, o: BulkOutcome, checkedAt: string): OutcomeBytes {
+function outcomeBytes(issuer: string, o: BulkOutcome, checkedAt: string, labelOf: LabelOf | null): OutcomeBytes {
   const j = JSON.stringify;
-  const middle = `,"status":${j(o.status)},"reason":${j(o.reason)},"meaning":${j(o.meaning)},"revokedAt":`;
+  const label = labelOf === null ? '' : `,"meaningLabel":${j(o.meaning === null ? null : labelOf(o.meaning))}`;
+  const middle = `,"status":${j(o.status)},"reason":${j(o.reason)},"meaning":${j(o.meaning)}${label},"revokedAt":`;
   const tail =
     `,"source":${j(o.source)},"crl":${j(o.crl)}${o.ocsp === null ? '' : `,"ocsp":${j(o.ocsp)}`}` +
     `${o.detail === null ? '' : `,"detail":${j(o.detail)}`},"checkedAt":${j(checkedAt)}${o.anomaly ? ',"anomaly":true' : ''}`;
   return {
-    head: Buffer.from(`{"issuer":${j(issuer)},"caId":${j(o.caId)},"serial":`),
+    head: Buffer.from(`{"issuer":${j(issuer)},"caId":${j(o.caId)},"medium":${j(o.medium)},"serial":`),
     middle: Buffer.from(middle),
     tail: Buffer.from(tail),
     middleNoDatesTail: Buffer.from(`${middle}null,"invalidityDate":null${tail}`),
@@ -141,32 +156,46 @@ export class BatchAnswerer {
     private readonly count: AnswerCounter,
   ) {}
 
-  answer(items: readonly BatchItem[], options: CheckOptions): Promise<BatchAnswers> {
-    return this.answerRows(new ItemRows(items), options);
+  answer(items: readonly BatchItem[], options: CheckOptions, labelOf: LabelOf | null = null): Promise<BatchAnswers> {
+    return this.answerRows(new ItemRows(items), options, FRESH_ARRAYS, labelOf);
   }
 
   /** `scratch`: where the per-row columns go (scratch-arrays.ts); their views live as long as the answers are written */
-  async answerRows(rows: BatchRows, options: CheckOptions, scratch: ScratchArrays = FRESH_ARRAYS): Promise<BatchAnswers> {
+  async answerRows(
+    rows: BatchRows,
+    options: CheckOptions,
+    scratch: ScratchArrays = FRESH_ARRAYS,
+    labelOf: LabelOf | null = null,
+  ): Promise<BatchAnswers> {
     const n = rows.length;
     const full: number[] = [];
     const outcomeOf = new Array<OutcomeBytes | undefined>(n);
     let columns: BulkColumns | null = null;
     let outcomes: readonly BulkOutcome[] = [];
     if (options.atMs !== undefined || options.mode !== undefined) for (let i = 0; i < n; i++) full.push(i);
-    else [columns, outcomes] = this.answerBulk(rows, outcomeOf, full, scratch);
+    else [columns, outcomes] = this.answerBulk(rows, outcomeOf, full, scratch, labelOf);
     const fullTexts = new Array<string | undefined>(full.length > 0 ? n : 0);
     const fullAnswers = new Array<StatusAnswer | undefined>(full.length > 0 ? n : 0);
     if (full.length > 0) {
       const items = full.map((i) => rows.item(i));
-      const answers = await this.resolver.checkMany(items, options);
+      // a partition the issuer does not have is ignored (the whole-issuer rule answers): a batch never fails on an item
+      const answers = await this.resolver.checkMany(
+        items.map((item) => (item.partition === undefined || this.knownPartition(item) ? item : { ...item, partition: undefined })),
+        options,
+      );
       full.forEach((i, k) => {
         const answer = answers[k] as StatusAnswer;
         this.count(answer.status, answer.detail ?? '', answer.source ?? '', 1);
-        fullTexts[i] = answerJson(answer, (items[k] as BatchItem).id);
+        fullTexts[i] = answerJson(withMeaningLabel(answer, labelOf), (items[k] as BatchItem).id);
         fullAnswers[i] = answer;
       });
     }
     return new BatchAnswers(rows, outcomeOf, columns, fullTexts, outcomes, fullAnswers);
+  }
+
+  private knownPartition(item: BatchItem): boolean {
+    const cas = this.resolver.registry.resolve(item.issuer);
+    return cas !== null && item.partition !== undefined && partitionNamed(cas, item.partition);
   }
 
   /** the bulk path: an outcome per row it answers; lists in `full` the rows it leaves to checkMany */
@@ -175,6 +204,7 @@ export class BatchAnswerer {
     outcomeOf: (OutcomeBytes | undefined)[],
     full: number[],
     scratch: ScratchArrays,
+    labelOf: LabelOf | null,
   ): [BulkColumns, readonly BulkOutcome[]] {
     const n = rows.length;
     const bulk: BulkStatusResolver = this.resolver.bulk();
@@ -184,7 +214,8 @@ export class BatchAnswerer {
     let serialTexts: (string | undefined)[] | null = null;
     const serials = rows.serialValue;
     for (let i = 0; i < n; i++) {
-      const handle = handleOf[rows.issuerIndex[i] as number] as number;
+      // a row naming its partition is judged by that partition's freshness alone: checkMany's single-question path
+      const handle = rows.hasPartition(i) ? SKIP_ROW : (handleOf[rows.issuerIndex[i] as number] as number);
       handles[i] = handle;
       if (handle === SKIP_ROW) full.push(i);
       else if (serials[i] === NEEDS_FULL_PARSE) (serialTexts ??= new Array<string | undefined>(n))[i] = rows.serialText(i);
@@ -205,6 +236,7 @@ export class BatchAnswerer {
         rows.issuers[rows.issuerIndex[i] as number] as string,
         outcomes[index] as BulkOutcome,
         checkedAt,
+        labelOf,
       );
       counts[index] = (counts[index] ?? 0) + 1;
     }

@@ -6,7 +6,7 @@
  * line is skipped; a bad item gets its `unknown` answer; a failure after the response started ends the stream with `{"error":…}`.
  */
 import type { CheckOptions } from '@jpki-validator/status';
-import type { BatchAnswerer, BatchAnswers, BatchItem } from './batch-answers.js';
+import type { BatchAnswerer, BatchAnswers, BatchItem, LabelOf } from './batch-answers.js';
 import { batchItemOf } from './batch-items.js';
 import { JsonBytes } from './json-bytes.js';
 import { NdjsonLineReader } from './ndjson-lines.js';
@@ -44,6 +44,7 @@ async function* answerChunks(
   body: ReadableStream<Uint8Array>,
   answerer: BatchAnswerer,
   options: CheckOptions,
+  labelOf: LabelOf | null,
   onAnswers: ((answers: BatchAnswers) => void) | undefined,
 ): AsyncGenerator<Uint8Array> {
   /** per line kept: an item's index in `items`, or an error line's text */
@@ -51,7 +52,7 @@ async function* answerChunks(
   let items: BatchItem[] = [];
   let heldBytes = 0;
   const flush = async (): Promise<Uint8Array> => {
-    const answers = await answerer.answer(items, options);
+    const answers = await answerer.answer(items, options, labelOf);
     onAnswers?.(answers);
     const out = new JsonBytes(slots.length * 360 + heldBytes);
     for (const slot of slots) {
@@ -96,12 +97,13 @@ export function ndjsonAnswerStream(
   body: ReadableStream<Uint8Array> | null,
   answerer: BatchAnswerer,
   options: CheckOptions,
+  labelOf: LabelOf | null,
   onError: (error: unknown) => void,
   /** sees each chunk's answers before they are written (the audit history) */
   onAnswers?: (answers: BatchAnswers) => void,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const source = body === null ? null : answerChunks(body, answerer, options, onAnswers);
+  const source = body === null ? null : answerChunks(body, answerer, options, labelOf, onAnswers);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (source === null) {

@@ -47,7 +47,8 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
   settleNextTickShape();
   const { config } = options;
   const logger = options.logger ?? pino({ name: 'jpki-validator' });
-  const registry = await createCaRegistry(config.issuers);
+  for (const notice of config.notices) logger.info(notice);
+  const registry = await createCaRegistry(config.issuers, { onNotice: (message, fields) => logger.info(fields, message) });
   const store =
     options.store ??
     (config.redisUrl
@@ -59,6 +60,8 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
   const ocsp = registry.cas.some((ca) => ca.ocsp !== null)
     ? new OcspChecker({
         kv: store.kv,
+        maxQueriesPerMinute: config.ocsp.maxQueriesPerMinute,
+        costYenByMedium: config.ocsp.costYen,
         onEvent: (event) => {
           if (event.type === 'cache_error') logger.warn({ err: event.error }, 'OCSP cache unavailable; asking the responder');
           else logger.warn({ caId: event.caId, why: event.why, attempt: event.attempt }, event.message);
@@ -82,6 +85,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     logger,
     apiKeys: config.apiKeys,
     kv: store.kv,
+    labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
     audit: audit.app,
     ...options.app,
   });

@@ -29,6 +29,8 @@ export interface StatusFastPathDeps {
   logger: Logger;
   /** null when no API keys are configured */
   apiKeys: ApiKeyGate | null;
+  /** the profile labels every answer: the routed path adds them (default false) */
+  labelsAlways?: boolean;
   /** the audit history: each answer recorded with the request's `purpose` (a query parameter this path reads itself) */
   audit: RouteAudit;
 }
@@ -44,6 +46,7 @@ const STATUS_PATH = /^\/v1\/status\/([^/?#%]+)\/([^/?#%]+)(?:\?purpose=([^&#%+]*
 
 export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
   const { resolver, metrics, logger, apiKeys, audit } = deps;
+  if (deps.labelsAlways === true) return () => null;
   return (request, env) => {
     if (request.method !== 'GET') return null;
     const started = performance.now();
@@ -66,6 +69,8 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
     if (answer === null) return null;
 
     const incoming = incomingHeaders(env);
+    // a request asking for labels (any Accept-Language) takes the routed path, which adds them when the profile has that language
+    if (incoming !== null ? incoming['accept-language'] !== undefined : request.headers.has('accept-language')) return null;
     const requestId = requestIdFor(incoming !== null ? single(incoming[REQUEST_ID_HEADER]) : request.headers.get(REQUEST_ID_HEADER));
     let child: Logger | null = null;
     const log = (): Logger => (child ??= logger.child({ reqId: requestId }));

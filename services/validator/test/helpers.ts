@@ -90,10 +90,12 @@ export interface IssuerSpec {
   id: string;
   group: string;
   caCert: string;
-  crls?: { name: string; source: string }[];
+  crls?: { name: string; source: string; url?: string; dirName?: string }[];
   ocsp?: { url: string; responderCert?: string };
   mode?: string;
   retired?: boolean;
+  medium?: 'card' | 'smartphone';
+  policies?: { sign?: string[]; auth?: string[] };
 }
 
 export async function writeConfig(dir: string, name: string, issuers: IssuerSpec[], extra: Record<string, unknown> = {}): Promise<string> {
@@ -123,7 +125,14 @@ export async function buildService(
 ): Promise<TestService> {
   const config = loadConfig({ file: configFile, env: options.env ?? {} });
   const registry = await createCaRegistry(config.issuers);
-  const ocsp = new OcspChecker({ kv, timeoutMs: 1_500, retries: 0, ...options.ocsp });
+  const ocsp = new OcspChecker({
+    kv,
+    timeoutMs: 1_500,
+    retries: 0,
+    maxQueriesPerMinute: config.ocsp.maxQueriesPerMinute,
+    costYenByMedium: config.ocsp.costYen,
+    ...options.ocsp,
+  });
   const resolver = new StatusResolver({
     registry,
     snapshots,
@@ -138,6 +147,7 @@ export async function buildService(
     probeStore: async () => true,
     logger: silentLogger,
     apiKeys: config.apiKeys,
+    labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
     kv,
     ...options.app,
   });

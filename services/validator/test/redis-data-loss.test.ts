@@ -10,7 +10,7 @@ import type { IssuedCertificate } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/store';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from '../../../packages/store/test/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
 import { startValidator, type RunningValidator } from '../src/server.js';
 import { loadCrlFile, silentLogger, simWorld, tempDir, writeConfig, writePartitionCrls, type SimWorld } from './helpers.js';
 
@@ -36,8 +36,10 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: st
   throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await probe())}`);
 }
 
-async function loadAll(): Promise<void> {
-  for (const p of await writePartitionCrls(world, CA)) await loadCrlFile(writer, CA, p.name, p.source);
+async function loadAll(): Promise<Awaited<ReturnType<typeof writePartitionCrls>>> {
+  const crls = await writePartitionCrls(world, CA);
+  for (const p of crls) await loadCrlFile(writer, CA, p.name, p.source);
+  return crls;
 }
 
 beforeAll(async () => {
@@ -46,8 +48,7 @@ beforeAll(async () => {
   world = await simWorld(tmp.path);
   soonDead = await world.sim.issueCertificate({ ca: CA });
   writer = createRedisStore({ redis: redis.url, highWaterFile: join(tmp.path, 'crl-high-water.json') });
-  await loadAll();
-  const crls = world.sim.partitionNames(CA).map((name) => ({ name, source: join(tmp.path, `${CA}-${name}.crl`) }));
+  const crls = await loadAll();
   const configFile = await writeConfig(tmp.path, 'data-loss', [
     { id: CA, group: 'jpki-sign', caCert: world.sim.caCertificatePath(CA), crls },
   ]);

@@ -381,6 +381,7 @@ describe('the 4 basic details', () => {
         name: signIssued.details?.name,
         address: signIssued.details?.address,
         birthDate: signIssued.details?.birthDate,
+        birthDatePrecision: 'day',
         gender: signIssued.details?.gender,
       },
     });

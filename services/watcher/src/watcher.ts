@@ -20,6 +20,8 @@ export interface WatcherOptions {
   snapshot: (caId: string) => Promise<CaSnapshot | null>;
   repo: WatchRepository;
   meaning: (reason: CrlReason) => string;
+  /** a CA's medium, for the events' `medium` */
+  mediumOf?: (caId: string) => 'card' | 'smartphone' | null;
   schedule: { intervalMs: number } | { cron: string };
   timeZone: string;
   sinks: readonly WatchSinkConfig[];
@@ -73,10 +75,25 @@ export function createWatcher(options: WatcherOptions): Watcher {
             repo: options.repo,
             snapshot: options.snapshot,
             meaning: options.meaning,
+            ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
             sinks: options.sinks,
             webhooks,
           });
-          log.info({ revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas }, 'watch pass done');
+          log.info(
+            {
+              runId: report.runId,
+              revoked: report.revoked,
+              expired: report.expired,
+              rows: report.rows,
+              cas: report.cas,
+              delivered: report.delivery.done,
+              ...(report.delivery.errors.length > 0 ? { deliveryErrors: report.delivery.errors } : {}),
+              timings: report.timings,
+            },
+            'watch pass done',
+          );
+          if (report.unavailable.length > 0)
+            log.warn({ unavailable: report.unavailable }, 'watched CAs without a loaded CRL: their customers were not checked');
           options.onPass?.(report);
           return { revoked: report.revoked, expired: report.expired };
         },

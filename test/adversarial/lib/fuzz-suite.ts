@@ -19,7 +19,7 @@ export async function fuzzAndRecord(options: {
 }): Promise<FuzzReport> {
   await ensureBuilt();
   const cases = Number(process.env.FUZZ_CASES ?? options.cases);
-  const report = await runFuzz({ target: options.target, seeds: options.seeds, seed: FUZZ_SEED, cases, hangMs: 10_000 });
+  const report = await runFuzz({ target: options.target, seeds: options.seeds, seed: FUZZ_SEED, cases, hangMs: 30_000 });
   recordResult({
     file: options.file,
     covers: options.covers,

@@ -13,17 +13,33 @@ import { TimeText } from './time-text.js';
 
 export type OutputFormat = 'csv' | 'jsonl';
 
+export interface RowWriterOptions {
+  /** a last `meaningLabel` column (`check --lang`) */
+  labelled?: boolean;
+  /** revokedAt in a time zone (`--tz`): this formatter instead of the contract's UTC `Z` form */
+  formatTime?: ((ms: number) => string) | null;
+}
+
 export class RowWriter {
   private readonly out: Writable;
   private readonly outputFormat: OutputFormat;
-  private readonly times = new TimeText();
+  private readonly times: Pick<TimeText, 'text' | 'write'>;
+  private readonly labelled: boolean;
   private headerWritten = false;
   /** the last batch's buffer size: the next one starts there */
   private lastBytes = 0;
 
-  constructor(out: Writable, format: OutputFormat) {
+  constructor(out: Writable, format: OutputFormat, options: RowWriterOptions = {}) {
     this.out = out;
     this.outputFormat = format;
+    this.labelled = options.labelled === true;
+    const zoned = options.formatTime;
+    this.times = zoned
+      ? {
+          text: zoned,
+          write: (ms, bytes, at) => at + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).write(zoned(ms), at, 'latin1'),
+        }
+      : new TimeText();
   }
 
   /** The output of a batch's rows (the CSV header first, once), written with one call. */
@@ -31,7 +47,7 @@ export class RowWriter {
     let header = '';
     if (!this.headerWritten) {
       this.headerWritten = true;
-      if (this.outputFormat === 'csv') header = csvHeader(shape);
+      if (this.outputFormat === 'csv') header = csvHeader(shape, this.labelled);
     }
     if (this.outputFormat === 'jsonl') return header + this.jsonRows(shape, batch, answers, table);
     if (shape.format !== 'csv') return header + this.csvRowsOfObjects(shape, batch, answers, table);
@@ -47,7 +63,7 @@ export class RowWriter {
   async finish(shape: InputShape): Promise<void> {
     if (!this.headerWritten && this.outputFormat === 'csv') {
       this.headerWritten = true;
-      await writeText(this.out, csvHeader(shape));
+      await writeText(this.out, csvHeader(shape, this.labelled));
     }
   }
 
@@ -123,8 +139,8 @@ function copyBytes(out: Buffer, at: number, from: Uint8Array, start: number, end
   return o;
 }
 
-function csvHeader(shape: InputShape): string {
-  return `${Papa.unparse([[...shape.columns, ...ADDED_COLUMNS]], { newline: '\n' })}\n`;
+function csvHeader(shape: InputShape, labelled: boolean): string {
+  return `${Papa.unparse([[...shape.columns, ...ADDED_COLUMNS, ...(labelled ? ['meaningLabel'] : [])]], { newline: '\n' })}\n`;
 }
 
 /** JSON Lines input → CSV: the first object's keys are the columns (documented); other keys of later objects are left out */

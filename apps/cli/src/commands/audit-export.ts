@@ -4,7 +4,8 @@ import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { CliIo, Command } from '../io.js';
 import { openAuditContext, timeOption } from './audit-context.js';
-import { exportEncoding, lineWriter } from './audit-output.js';
+import { lineWriter } from './audit-output.js';
+import { encodingOption } from '../text-encoding.js';
 
 const USAGE = `usage: jpki-validator audit export [--from TIME] [--to TIME] [--format csv|jsonl] [--output FILE|-]
                                    [--encoding utf-8|cp932] [--bom] [--serial HEX] [--issuer ID] [--purpose P] [--config FILE]
@@ -42,7 +43,7 @@ export const command: Command = {
     if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format "${format}": use csv or jsonl`);
     const fromMs = timeOption(values.from, '--from');
     const toMs = timeOption(values.to, '--to');
-    const encoding = exportEncoding(values.encoding);
+    const encoding = encodingOption(values.encoding);
     let serial: string | undefined;
     if (values.serial !== undefined) {
       const { formatSerial, parseSerial } = await import('@jpki-validator/x509');

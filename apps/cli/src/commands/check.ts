@@ -1,24 +1,27 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
+import { openOutputTarget } from '../output-target.js';
+import type { ProfileConfig } from '@jpki-validator/config';
+import { encodingOption, encodingStream, zonedTimeFormatter, type TextEncodingName } from '../text-encoding.js';
 import { booleanFlag, listFlag, numberFlag, parseListArgs, stringFlag } from './list-args.js';
 
 const USAGE = `usage: jpki-validator check [--input FILE|-] [--output FILE|-] [--format csv|jsonl] [--issuer ID]
                             (--crl FILE_OR_URL… [--ca CERT…] [--no-verify] [--complete-set] | --redis URL [--redis-prefix P] | --api URL)
                             [--config FILE] [--fail-on revoked|unknown|any]
+                            [--encoding utf-8|cp932] [--bom] [--tz ZONE] [--lang ja|en]
 
 Bulk check of certificate serials. Input: CSV with a header holding \`serial\` (optional \`issuer\`, \`id\`; other columns are passed
 through unchanged) or JSON Lines (one object per line; chosen when the input starts with \`{\`). Output, in input order: the input
-row plus status,reason,meaning,revokedAt,source,crlNumber,detail. Streams: millions of rows never sit in memory.
+row plus status,reason,meaning,revokedAt,source,crlNumber,detail,medium (and meaningLabel with --lang). Streams: millions of rows
+never sit in memory.
 
 options:
   --input FILE|-        input (default - : stdin)
-  --output FILE|-       output (default - : stdout); a file is written whole or not at all (temporary file, then renamed)
+  --output FILE|-       output (default - : stdout); a regular file is written whole or not at all (temporary file, then
+                        renamed; a symlink is followed); a FIFO or device is written to as a stream
   --format csv|jsonl    output format (default: the input's)
   --issuer ID           issuer (CA id or group) for rows without one; default: the only CA (or group) there is
   --crl FILE_OR_URL…    offline: verify these CRLs against their CA and load them in process (no server). A full CRL vouches
@@ -35,6 +38,10 @@ options:
   --config FILE         config file (default: JPKI_VALIDATOR_CONFIG): issuers and the reason → meaning profile
   --fail-on WHAT        exit 1 when any row is revoked | unknown | any (either)
   --batch-rows N        rows read and written at a time (default 8192)
+  --encoding E          input and output text: utf-8 (default) or cp932 (Shift_JIS, as Japanese Excel saves CSV)
+  --bom                 start the output with a UTF-8 byte order mark (Excel then opens UTF-8 CSV correctly)
+  --tz ZONE             revokedAt in that time zone (--tz Asia/Tokyo: 2026-10-01T12:00:00+09:00); default UTC (…Z)
+  --lang ja|en          add meaningLabel, the meaning in words (default: the profile's labelLanguage, else none)
 
 Progress on stderr when it is a terminal; a summary on stderr at the end.
 Exit: 0 done · 1 --fail-on matched · 2 bad usage or malformed input (names the line) · 3 data unavailable (every answer unknown
@@ -56,6 +63,10 @@ const OPTIONS = {
   config: { type: 'string' },
   'fail-on': { type: 'string' },
   'batch-rows': { type: 'string' },
+  encoding: { type: 'string' },
+  bom: { type: 'boolean' },
+  tz: { type: 'string' },
+  lang: { type: 'string' },
 } as const;
 
 /**
@@ -77,6 +88,11 @@ export const command: Command = {
     const failOn = choice(values, 'fail-on', ['revoked', 'unknown', 'any'] as const);
     const batchRows = numberFlag(values, 'batch-rows', { integer: true, min: 1, max: 10_000_000 }) ?? DEFAULT_BATCH_ROWS;
     const source = sourceChoice(values, io);
+    const encoding = encodingOption(stringFlag(values, 'encoding'));
+    const bom = booleanFlag(values, 'bom');
+    if (bom && encoding === 'cp932') throw new UsageError('--bom is a UTF-8 byte order mark: it does not go with --encoding cp932');
+    const tz = stringFlag(values, 'tz');
+    const formatTime = tz === undefined ? null : zonedTimeFormatter(tz);
 
     // Loaded only now: `check --help` and usage errors should not pay for the store, the resolver or papaparse.
     const { openInput } = await import('../check/input.js');
@@ -86,16 +102,21 @@ export const command: Command = {
     const { loadConfig } = await import('@jpki-validator/config');
 
     const configFile = stringFlag(values, 'config');
+    let config: ReturnType<typeof loadConfig> | null = null;
+    const configOnce = () => (config ??= loadConfig({ file: configFile, env: io.env, cwd: io.cwd }));
+    const { BUILT_IN_LABELS } = await import('@jpki-validator/config');
+    const profile = (configFile ?? io.env.JPKI_VALIDATOR_CONFIG) ? configOnce().profile : null;
+    const labelOf = labelsFor(stringFlag(values, 'lang'), profile?.labels ?? BUILT_IN_LABELS, profile?.labelLanguage ?? null);
     const checkSource = await openCheckSource({
       choice: source,
       caFiles: listFlag(values, 'ca'),
-      config: () => loadConfig({ file: configFile, env: io.env, cwd: io.cwd }),
+      config: configOnce,
       cwd: io.cwd,
       warn: (line) => io.stderr.write(`${line}\n`),
     });
     try {
-      const input = await openInput(stringFlag(values, 'input') ?? '-', io.stdin, io.cwd, batchRows);
-      const output = await openOutput(stringFlag(values, 'output') ?? '-', io);
+      const input = await openInput(stringFlag(values, 'input') ?? '-', io.stdin, io.cwd, batchRows, encoding);
+      const output = await openOutput(stringFlag(values, 'output') ?? '-', io, encoding, bom);
       const progress = createProgress(io.stderr, input.totalBytes);
       const startedMs = performance.now();
       let tally: Awaited<ReturnType<typeof runPipeline>>;
@@ -107,6 +128,8 @@ export const command: Command = {
           source: checkSource,
           defaultIssuer: stringFlag(values, 'issuer') ?? checkSource.soleIssuer(),
           progress,
+          labelOf,
+          formatTime,
         });
       } catch (error) {
         progress.stop();
@@ -161,28 +184,40 @@ interface Output {
   discard(): Promise<void>;
 }
 
-/** stdout as is; a file through a temporary name, renamed into place only when the run succeeds */
-async function openOutput(target: string, io: CliIo): Promise<Output> {
-  if (target === '-') return { stream: io.stdout, impliedFormat: null, commit: async () => undefined, discard: async () => undefined };
-  const path = resolve(io.cwd, target);
-  const temporary = `${path}.partial-${process.pid}`;
-  const stream = createWriteStream(temporary);
-  await new Promise<void>((ok, fail) => {
-    stream.once('open', () => ok());
-    stream.once('error', (error) => fail(new UsageError(`cannot write --output ${target}: ${error.message}`, { cause: error })));
-  });
-  const impliedFormat = /\.(jsonl|ndjson)$/i.test(target) ? 'jsonl' : /\.csv$/i.test(target) ? 'csv' : null;
+/** `--lang`, else the profile's labelLanguage: a meaning's label in that language (profile labels over the built-in ones) */
+function labelsFor(
+  lang: string | undefined,
+  labels: ProfileConfig['labels'],
+  profileLanguage: string | null,
+): ((meaning: string) => string | null) | null {
+  const language = lang ?? profileLanguage;
+  if (language === null) return null;
+  const table = labels[language];
+  if (table === undefined) throw new UsageError(`--lang ${JSON.stringify(language)}: labels exist in ${Object.keys(labels).join(', ')}`);
+  return (meaning) => table[meaning] ?? null;
+}
+
+/**
+ * The output target (output-target.ts: a regular file replaced atomically, through a symlink; a FIFO or device written to as a
+ * stream), encoded per --encoding / --bom.
+ */
+async function openOutput(target: string, io: CliIo, encoding: TextEncodingName, bom: boolean): Promise<Output> {
+  const out = await openOutputTarget(target, io.stdout, io.cwd);
+  const impliedFormat = target === '-' ? null : /\.(jsonl|ndjson)$/i.test(target) ? 'jsonl' : /\.csv$/i.test(target) ? 'csv' : null;
+  const encoded = await encodingStream(encoding, bom, out.stream);
   return {
-    stream,
+    stream: encoded,
     impliedFormat,
     async commit() {
-      stream.end();
-      await finished(stream);
-      await rename(temporary, path);
+      if (encoded !== out.stream) {
+        encoded.end();
+        await finished(encoded);
+      }
+      await out.commit();
     },
     async discard() {
-      stream.destroy();
-      await rm(temporary, { force: true });
+      if (encoded !== out.stream) encoded.destroy();
+      await out.discard();
     },
   };
 }

@@ -56,6 +56,7 @@ export function describeCa(sim: Simulator, ca: SimCaState) {
     id: ca.id,
     group: ca.group,
     kind: ca.kind,
+    medium: ca.medium ?? 'card',
     year: ca.year,
     serialBase: formatSerial(BigInt(ca.serialBase)),
     population: ca.population,

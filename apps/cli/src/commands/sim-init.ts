@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { InitSimulatorOptions, SimLayout } from '@jpki-validator/sim';
 import { CRL_REASONS, type CrlReason } from '@jpki-validator/x509';
 import { UsageError } from '../errors.js';
@@ -6,11 +7,12 @@ import { writeJsonLine } from '../io.js';
 import { booleanFlag, listFlag, numberFlag, stringFlag, timeFlag, type ListArgs } from './list-args.js';
 import { DIR_OPTION, DIR_USAGE, describeSim, given, simDir, splitList, type SimSubcommand } from './sim-common.js';
 
-const USAGE = `usage: jpki-validator sim init [--dir D] [--layout standard|national] [options]
+const USAGE = `usage: jpki-validator sim init [--dir D] [--layout standard|national] [--preset test-cards] [options]
 
-Creates a JPKI-like simulator: CA keys and certificates for every kind and generation, OCSP responders, a seeded revocation
-population, and for each partitioned CA a partition listing <dir>/partitions/<ca>.json. Prints the simulator's description
-(CAs, their serial ranges, certificate and listing files) as JSON.
+Creates a JPKI-like simulator: CA keys and certificates for every kind and generation of the card, a smartphone CA pair
+(jpki-smartphone-sign-<year>, jpki-smartphone-auth-<year>), OCSP responders, a seeded revocation population, and for each
+partitioned CA a partition listing <dir>/partitions/<ca>.json. Prints the simulator's description (CAs, their serial ranges,
+certificate and listing files; with --preset test-cards, the test cards issued) as JSON.
 
 The national layout is J-LIS's shape at national scale: signature CAs split into 1,741 municipalities of skewed sizes, each
 certificate's distribution point a directoryName and a URL, authentication CAs unpartitioned, ~30 M revoked signature entries.
@@ -30,6 +32,11 @@ ${DIR_USAGE}
   --reason-weights LIST    e.g. superseded=60,affiliationChanged=15,cessationOfOperation=15,certificateHold=10
   --generations Y,…        CA generations (years) (default 2015,2023; national 2023)
   --kinds K,…              sign and/or auth (default sign,auth)
+  --smartphone-generations Y,…  years of the smartphone CA pairs (default: the newest generation; national: none)
+  --no-smartphone          no smartphone CAs
+  --preset test-cards      the Digital Agency's test cards and test patterns (auth/sign 7F00D011/7F00D012 valid, 7F00D013/
+                           7F00D014 expired, 7F00D015/7F00D016 revoked, 7F00D017/7F00D018 valid, patterns 7F00D101 …),
+                           issued by the 2023 card CAs; defaults become --generations 2023 --population 0 --partitions 0
   --partitions N           municipality partitions per CA (default 8; national 1741, signature CAs only)
   --partition-skew X       national: the largest municipality's expected size ÷ the smallest's (default 100; 1 = equal)
   --reissue-days N         national: an unchanged partition CRL is re-issued N generations after its last issue; 0 = only
@@ -75,6 +82,13 @@ function kinds(args: ListArgs): Array<'sign' | 'auth'> | undefined {
   });
 }
 
+function preset(args: ListArgs): 'test-cards' | undefined {
+  const text = stringFlag(args.values, 'preset');
+  if (text === undefined) return undefined;
+  if (text !== 'test-cards') throw new UsageError(`--preset ${JSON.stringify(text)}: the only preset is test-cards`);
+  return text;
+}
+
 function serialBase(args: ListArgs): number | undefined {
   const text = stringFlag(args.values, 'serial-base');
   if (text === undefined) return undefined;
@@ -104,6 +118,8 @@ function initOptions(args: ListArgs, dir: string): InitSimulatorOptions {
     ...given('reasonWeights', weights === undefined ? undefined : reasonWeights(weights)),
     ...given('generations', integers(args, 'generations')),
     ...given('kinds', kinds(args)),
+    ...given('smartphoneGenerations', booleanFlag(v, 'no-smartphone') ? [] : integers(args, 'smartphone-generations')),
+    ...given('preset', preset(args)),
     ...given('partitions', numberFlag(v, 'partitions', { integer: true, min: 0 })),
     ...given('partitionSkew', numberFlag(v, 'partition-skew', { min: 1 })),
     ...given('reissueDays', numberFlag(v, 'reissue-days', { integer: true, min: 0 })),
@@ -133,6 +149,9 @@ export const init: SimSubcommand = {
     'reason-weights': { type: 'string' },
     generations: { type: 'string', multiple: true },
     kinds: { type: 'string', multiple: true },
+    'smartphone-generations': { type: 'string', multiple: true },
+    'no-smartphone': { type: 'boolean' },
+    preset: { type: 'string' },
     partitions: { type: 'string' },
     'base-url': { type: 'string' },
     epoch: { type: 'string' },
@@ -143,9 +162,24 @@ export const init: SimSubcommand = {
   async run(args, io) {
     if (args.positionals.length > 0) throw new UsageError(`sim init takes no positional arguments\n\n${USAGE}`);
     const options = initOptions(args, simDir(args, io));
-    const { initSimulator } = await import('@jpki-validator/sim');
+    const { initSimulator, TEST_CARDS } = await import('@jpki-validator/sim');
     const sim = await initSimulator(options);
-    await writeJsonLine(io.stdout, describeSim(sim));
+    const testCards =
+      options.preset === 'test-cards'
+        ? {
+            testCards: TEST_CARDS.map((card) => ({
+              name: card.name,
+              label: card.label,
+              table: card.table,
+              certificates: card.certificates.map((c) => ({
+                ...c,
+                caId: `jpki-${c.kind}-2023`,
+                file: join(sim.dir, 'issued', `jpki-${c.kind}-2023`, `${c.serial}.pem`),
+              })),
+            })),
+          }
+        : {};
+    await writeJsonLine(io.stdout, { ...describeSim(sim), ...testCards });
     return EXIT.OK;
   },
 };

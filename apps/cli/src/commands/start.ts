@@ -2,8 +2,8 @@
  * `jpki-validator start` (what `npm start` runs): fetcher and validator in one process, on REDIS_URL when set, else the embedded
  * store. Every CRL is loaded before the validator answers and kept current after by the fetcher's own scheduler (or queue worker);
  * with watch sinks configured the death-detection job runs beside them (services/watcher `startWatchJob`). With no config it first starts the JPKI-like simulator (data under `.jpki-validator/demo`), publishing CRLs and OCSP on
- * loopback, configures three CAs from it, and prints curl commands for a good, a revoked (affiliationChanged) and an
- * OCSP-answered certificate.
+ * loopback, issues the Digital Agency's test cards, configures the card CAs and a smartphone pair from it, and prints curl
+ * commands for a good, a revoked (affiliationChanged), a smartphone (OCSP-answered) and a test-card certificate.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -20,7 +20,8 @@ const USAGE = `usage: jpki-validator start [--port N] [--config FILE]
 Loads every configured CRL, then serves the validator API (PORT, default 8080) while the fetcher keeps the CRLs current on each
 issuer's refresh schedule (in process, or as a BullMQ worker with REDIS_URL). With watch sinks configured it also runs the
 death-detection job (after every CRL switch and on watch.schedule). Without a config: a demo on the built-in simulator (state
-in .jpki-validator/demo; no watch job), with three curl commands to try. Stops gracefully on SIGTERM/SIGINT.`;
+in .jpki-validator/demo; no watch job): the test cards, a smartphone CA pair, and curl commands to try. Stops gracefully on
+SIGTERM/SIGINT.`;
 
 const OPTIONS = { port: { type: 'string' }, config: { type: 'string' } } as const;
 
@@ -30,38 +31,49 @@ interface Demo {
   close(): Promise<void>;
 }
 
-/** The simulator as a demo J-LIS: CRLs over HTTP for the sign CAs, OCSP only for the 2023 auth CA. */
+/**
+ * The simulator as a demo J-LIS: the card CAs' CRLs over HTTP (with OCSP behind them), the Digital Agency's test cards issued by the
+ * 2023 card CAs, and a smartphone CA pair — its signature CA with CRLs, its authentication CA answered by OCSP alone (as a platform
+ * operator's スマホ用OCSP would).
+ */
 async function startDemo(cwd: string): Promise<Demo> {
-  const { initSimulator, openSimulator } = await import('@jpki-validator/sim');
+  const { initSimulator, openSimulator, issueTestCards } = await import('@jpki-validator/sim');
   const dir = resolve(cwd, '.jpki-validator', 'demo');
   await mkdir(dir, { recursive: true });
-  const sim = await openSimulator(join(dir, 'sim')).catch(() =>
-    initSimulator({ dir: join(dir, 'sim'), populationPerCa: 10_000, partitions: 2 }),
-  );
+  const init = (force: boolean) => initSimulator({ dir: join(dir, 'sim'), populationPerCa: 10_000, partitions: 2, force });
+  let sim = await openSimulator(join(dir, 'sim')).catch(() => init(false));
+  // a demo made before the simulator had smartphone CAs: made again
+  if (!sim.listCas().some((ca) => ca.medium === 'smartphone')) sim = await init(true);
   const server = await sim.serve({ port: 0 });
   await sim.setBaseUrl(server.url);
+  await issueTestCards(sim);
   const good = await sim.issueCertificate({ ca: 'jpki-sign-2023' });
   const dead = await sim.issueCertificate({ ca: 'jpki-sign-2023' });
   await sim.revoke({ ca: 'jpki-sign-2023', serial: dead.serial, reason: 'affiliationChanged' });
-  const viaOcsp = await sim.issueCertificate({ ca: 'jpki-auth-2023' });
-  const crlIssuer = (ca: string, group: string) => ({
+  const phone = await sim.issueCertificate({ ca: 'jpki-smartphone-auth-2023' });
+  const crlIssuer = (ca: string, group: string, medium: 'card' | 'smartphone' = 'card') => ({
     id: ca,
     group,
     caCert: sim.caCertificatePath(ca),
     crls: sim.partitionNames(ca).map((p) => ({ name: p, source: sim.crlUrl(ca, p) })),
     ocsp: { url: sim.ocspUrl() },
+    medium,
   });
   const config = {
     issuers: [
       crlIssuer('jpki-sign-2023', 'jpki-sign'),
       crlIssuer('jpki-sign-2015', 'jpki-sign'),
-      // no CRL configured: every answer comes from the OCSP responder
+      crlIssuer('jpki-auth-2023', 'jpki-auth'),
+      crlIssuer('jpki-auth-2015', 'jpki-auth'),
+      crlIssuer('jpki-smartphone-sign-2023', 'jpki-smartphone-sign', 'smartphone'),
+      // no CRL configured: every answer comes from the (smartphone) OCSP responder
       {
-        id: 'jpki-auth-2023',
-        group: 'jpki-auth',
-        caCert: sim.caCertificatePath('jpki-auth-2023'),
+        id: 'jpki-smartphone-auth-2023',
+        group: 'jpki-smartphone-auth',
+        caCert: sim.caCertificatePath('jpki-smartphone-auth-2023'),
         ocsp: { url: sim.ocspUrl() },
         mode: 'ocsp-only',
+        medium: 'smartphone',
       },
     ],
     dataDir: join(dir, 'store'),
@@ -72,18 +84,19 @@ async function startDemo(cwd: string): Promise<Demo> {
     configFile,
     commands: (base) => [
       `# good:\ncurl -s ${base}/v1/status/jpki-sign/${good.serial}`,
-      `# revoked (affiliationChanged → death_or_emigration):\ncurl -s ${base}/v1/status/jpki-sign/${dead.serial}`,
-      `# answered by OCSP:\ncurl -s ${base}/v1/status/jpki-auth-2023/${viaOcsp.serial}`,
+      `# revoked (affiliationChanged → death_or_emigration), with the meaning in Japanese:\ncurl -s -H 'Accept-Language: ja' ${base}/v1/status/jpki-sign/${dead.serial}`,
+      `# a smartphone certificate, answered by OCSP:\ncurl -s ${base}/v1/status/jpki-smartphone-auth/${phone.serial}`,
+      `# the Digital Agency's test cards (README "The test cards"): the revoked card's signature certificate:\ncurl -s ${base}/v1/status/jpki-sign/7F00D016`,
     ],
     close: () => server.close(),
   };
 }
 
-/** The scheduler's start-up run of every configured partition (joined, not repeated), as `fetchOnce` would report them. */
+/** The scheduler's start-up refresh of every configured CA (joined, not repeated; bounded per CA), as `fetchOnce` would report it. */
 async function startupRuns(config: Config, scheduler: InProcessScheduler | null): Promise<PartitionReport[]> {
   if (scheduler === null) return [];
-  const runs = config.issuers.flatMap((issuer) => issuer.partitions.map((p) => scheduler.runNow(issuer.id, p.name)));
-  return (await Promise.all(runs)).filter((r): r is PartitionReport => r !== null);
+  const runs = await Promise.all(config.issuers.filter((i) => i.partitions.length > 0).map((issuer) => scheduler.refreshNow(issuer.id)));
+  return runs.flatMap((r) => r ?? []);
 }
 
 /** What `start` runs, closed in reverse order of starting: the validator first, the store it shares with the fetcher last. */
@@ -135,7 +148,14 @@ export const command: Command = {
         const reports = firstLoad?.reports ?? (await startupRuns(config, fetcher.scheduler));
         const failed = reports.filter((r) => r.outcome === 'failed' || r.outcome === 'rejected');
         io.stderr.write(
-          `start: ${reports.length - failed.length}/${reports.length} CRL partitions loaded${failed.length ? ` (failed: ${failed.map((r) => `${r.caId}/${r.partition}`).join(', ')})` : ''}\n`,
+          `start: ${reports.length - failed.length}/${reports.length} CRL partitions loaded${
+            failed.length
+              ? ` (failed: ${failed
+                  .slice(0, 10)
+                  .map((r) => `${r.caId}/${r.partition}`)
+                  .join(', ')}${failed.length > 10 ? ', …' : ''})`
+              : ''
+          }\n`,
         );
         // the death-detection job when its events have somewhere to go (the demo has no watch sinks: `watch run` there)
         if (config.watch.sinks.length > 0) {

@@ -229,7 +229,18 @@ function addPersonal(report: VerifyReport, cert: ParsedCertificate, personal: Ve
     report.personal = { requested: true, included: false, reason: 'no_basic_details' };
     return;
   }
-  const { name, address, birthDate, birthDateEra, gender } = revealJpkiBasicDetails(details);
+  const d = revealJpkiBasicDetails(details);
   report.personal = { requested: true, included: true };
-  report.basicDetails = { name, address, birthDate, birthDateEra, gender };
+  // as `cert inspect --show-personal` gives them: a birth date's precision and raw text, a gender code out of range as null
+  report.basicDetails = {
+    name: d.name,
+    address: d.address,
+    birthDate: d.birthDate,
+    birthDatePrecision: d.birthDatePrecision ?? null,
+    birthDateSeason: d.birthDateSeason ?? null,
+    birthDateRaw: d.birthDateRaw ?? null,
+    birthDateEra: d.birthDateEra,
+    gender: d.gender,
+    genderRaw: d.genderRaw ?? null,
+  };
 }

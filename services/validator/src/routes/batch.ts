@@ -12,7 +12,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
 import type { Context, MiddlewareHandler } from 'hono';
-import { BatchAnswerer, type BatchAnswers } from '../batch-answers.js';
+import { type LabelOf, BatchAnswerer, type BatchAnswers } from '../batch-answers.js';
 import { maxItemsIn, scanBatchBody } from '../batch-scan.js';
 import { batchItems } from '../batch-items.js';
 import { isClientClosed } from '../client-closed.js';
@@ -80,6 +80,7 @@ export function registerBatchRoute(
   resolver: StatusResolver,
   metrics: ValidatorMetrics,
   maxJsonBytes: number,
+  labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
   audit: RouteAudit,
 ): void {
   const answerer = new BatchAnswerer(resolver, metrics.countAnswers);
@@ -95,6 +96,7 @@ export function registerBatchRoute(
       c.req.raw.body,
       answerer,
       options,
+      labelFor(c.req.header('accept-language')),
       (error) => {
         if (isClientClosed(error, c.env)) c.get('log')().info('NDJSON batch ended early: the client closed the connection');
         else c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
@@ -129,7 +131,8 @@ export function registerBatchRoute(
       }
       return next();
     }
-    const answers = await answerer.answerRows(rows, {}, scratch);
+    const labelOf = labelFor(c.req.header('accept-language'));
+    const answers = await answerer.answerRows(rows, {}, scratch, labelOf);
     audit.recorder?.batch(askerOf(c, purpose), answers);
     const response = answersResponse(c, answers, buffers);
     // the answers are written: nothing reads the body or the columns any more
@@ -168,7 +171,7 @@ export function registerBatchRoute(
         `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`,
       );
     }
-    const answers = await answerer.answer(items, options);
+    const answers = await answerer.answer(items, options, labelFor(c.req.header('accept-language')));
     audit.recorder?.batch(askerOf(c, purpose), answers);
     return answersResponse(c, answers, buffers);
   });

@@ -7,8 +7,9 @@
  * the URL has one (query.ts) — same checks, same 400s.
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { StatusResolver } from '@jpki-validator/status';
+import { partitionNamed, type StatusResolver } from '@jpki-validator/status';
 import { parseSerial, SerialError } from '@jpki-validator/x509';
+import { withMeaningLabel, type LabelOf } from '../batch-answers.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
@@ -32,18 +33,20 @@ export const statusRoute = createRoute({
       description: 'the status answer (unknown with a detail when the service cannot vouch)',
       content: { 'application/json': { schema: StatusAnswerSchema } },
     },
-    400: problem('malformed serial, `at` or `purpose`'),
+    400: problem('malformed serial, `at` or `purpose`, or a `partition` the issuer does not have'),
     401: problem('missing or invalid API key'),
     404: problem('issuer not configured'),
   },
 });
 
-const NO_QUERY: { at?: string | undefined; mode?: string | undefined; purpose?: string | undefined } = Object.freeze({});
+const NO_QUERY: { at?: string | undefined; mode?: string | undefined; partition?: string | undefined; purpose?: string | undefined } =
+  Object.freeze({});
 
 export function registerStatusRoute(
   app: OpenAPIHono<AppEnv>,
   resolver: StatusResolver,
   metrics: ValidatorMetrics,
+  labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
   audit: RouteAudit,
 ): void {
   app.openAPIRegistry.registerPath(statusRoute);
@@ -60,11 +63,23 @@ export function registerStatusRoute(
       if (error instanceof SerialError) throw new ProblemError(400, 'malformed-serial', error.message);
       throw error;
     }
-    if (resolver.registry.resolve(issuer) === null)
+    const cas = resolver.registry.resolve(issuer);
+    if (cas === null)
       throw new ProblemError(404, 'issuer-unknown', `issuer "${issuer.slice(0, 64)}" is not configured (see GET /v1/issuers)`);
-    const answer = await resolver.check(issuer, serial, checkOptions(query.at, query.mode));
+    const options = checkOptions(query.at, query.mode);
+    if (query.partition !== undefined) {
+      // a partition the issuer does not have would silently fall back to the whole-issuer rule: say so instead
+      if (!partitionNamed(cas, query.partition))
+        throw new ProblemError(
+          400,
+          'bad-request',
+          `partition: "${query.partition.slice(0, 64)}" is not a configured partition of issuer "${issuer.slice(0, 64)}" (see GET /v1/issuers?partitions=all)`,
+        );
+      options.partition = query.partition;
+    }
+    const answer = await resolver.check(issuer, serial, options);
     metrics.countAnswer(answer);
     audit.recorder?.status(askerOf(c, purpose), answer);
-    return jsonResponse(c, JSON.stringify(answer));
+    return jsonResponse(c, JSON.stringify(withMeaningLabel(answer, labelFor(c.req.header('accept-language')))));
   });
 }

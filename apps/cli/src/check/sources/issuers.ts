@@ -1,10 +1,10 @@
 /**
  * The CAs `check` answers for: from `--ca CERT…` (id = the file name without extension, as `cert inspect` names CAs; group = the
- * id without a trailing `-<year>`, the JPKI/simulator naming, so `jpki-sign` checks every generation), or else from the config.
+ * id without a trailing `-<year>`, the JPKI/simulator naming (medium smartphone when the id says `smartphone`), so `jpki-sign` checks every generation), or else from the config.
  * `check` never spends OCSP queries (a bulk run of millions would): every CA answers from CRL data alone (`crl-only`).
  */
 import { resolve } from 'node:path';
-import { DEFAULT_FETCH_TUNING, type Config, type IssuerConfig, type PartitionConfig } from '@jpki-validator/config';
+import { CARD_POLICIES, DEFAULT_FETCH_TUNING, type Config, type IssuerConfig, type PartitionConfig } from '@jpki-validator/config';
 import { CaRegistry, type RegisteredCa } from '@jpki-validator/status';
 import { caIdFromPath } from '../../commands/input-files.js';
 
@@ -25,6 +25,9 @@ export function issuersFromCaFiles(files: readonly string[], cwd: string): Issue
       mode: 'crl-only',
       retired: false,
       kind: null,
+      // the simulator's and the preset's naming: jpki-smartphone-… is a smartphone CA
+      medium: /(^|-)smartphone(-|$)/.test(id) ? 'smartphone' : 'card',
+      policies: CARD_POLICIES,
     };
   });
 }
