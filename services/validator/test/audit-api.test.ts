@@ -135,6 +135,7 @@ describe.each([
       caId: CA,
       serial: dead.serial,
       kind: 'sign',
+      medium: 'card',
       result: 'revoked',
       reason: 'affiliationChanged',
       meaning: 'death_or_emigration',

@@ -183,9 +183,7 @@ export class AuditRecorder {
       return;
     }
     f.kind = this.writer.code(ca.kind);
-    // the medium (card / smartphone) where the registry knows it
-    const medium: unknown = (ca as { medium?: unknown }).medium;
-    f.medium = typeof medium === 'string' ? this.writer.code(medium) : 0;
+    f.medium = this.writer.code(ca.medium);
   }
 }
 
