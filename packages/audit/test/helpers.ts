@@ -6,9 +6,19 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { ItemFields, type JournalWriter } from '../src/index.js';
 import type { AuditDatabase } from '../src/sink/open-sink.js';
+import { startPrivatePostgres } from '../src/testing/private-postgres.js';
 
-/** the machine's shared PostgreSQL (a schema of our own per test, dropped after) */
-export const SHARED_POSTGRES_URL = process.env.AUDIT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The PostgreSQL the suites use: AUDIT_TEST_DATABASE_URL when set (e.g. the machine's own server), else a private cluster of this
+ * test file's own (initdb/pg_ctl: CI needs only PostgreSQL's binaries, nothing answering on 5432). Each test takes a schema of its
+ * own inside it and drops it after.
+ */
+export async function testPostgres(): Promise<{ url: string; stop(): void }> {
+  const given = process.env.AUDIT_TEST_DATABASE_URL;
+  if (given) return { url: given, stop: () => undefined };
+  const cluster = await startPrivatePostgres();
+  return { url: cluster.url, stop: () => cluster.destroy() };
+}
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'jpki-audit-'));
 
@@ -24,7 +34,7 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   }
 }
 
-export function databaseFor(kind: 'sqlite' | 'postgres', dir: string, url = SHARED_POSTGRES_URL): AuditDatabase {
+export function databaseFor(kind: 'sqlite' | 'postgres', dir: string, url = ''): AuditDatabase {
   return kind === 'sqlite' ? { kind, path: join(dir, 'audit.sqlite') } : { kind, url, schema: testSchema() };
 }
 

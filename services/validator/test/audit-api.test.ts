@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@jpki-validator/config';
 import type { IssuedCertificate } from '@jpki-validator/sim';
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
+import { type PrivatePostgres, startPrivatePostgres } from '@jpki-validator/audit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startValidator, type RunningValidator } from '../src/server.js';
@@ -17,7 +18,6 @@ import { linkEmbedded } from '../src/store-link.js';
 import { loadCrlFile, silentLogger, simWorld, tempDir, writeConfig, writePartitionCrls, type SimWorld } from './helpers.js';
 import { b64, OpensslSigner, type Signer } from './verify-fixture.js';
 
-const POSTGRES_URL = process.env.AUDIT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CA = 'jpki-sign-2023';
 const READER_KEY = 'audit-reader-key';
 const CALLER_KEY = 'caller-key';
@@ -31,6 +31,9 @@ let good: IssuedCertificate;
 let dead: IssuedCertificate;
 let signer: Signer;
 let crls: Awaited<ReturnType<typeof writePartitionCrls>>;
+/** AUDIT_TEST_DATABASE_URL, else a private cluster of this file's own (CI needs only PostgreSQL's binaries) */
+let POSTGRES_URL = process.env.AUDIT_TEST_DATABASE_URL ?? '';
+let cluster: PrivatePostgres | null = null;
 
 beforeAll(async () => {
   tmp = await tempDir('audit');
@@ -42,11 +45,16 @@ beforeAll(async () => {
   crls = await writePartitionCrls(world, CA);
   store = await openEmbeddedStore();
   for (const p of crls) await loadCrlFile(store, CA, p.name, p.source);
+  if (POSTGRES_URL === '') {
+    cluster = await startPrivatePostgres();
+    POSTGRES_URL = cluster.url;
+  }
 });
 
 afterAll(async () => {
   await world?.close();
   await store?.close();
+  cluster?.destroy();
   await tmp?.remove();
 });
 
