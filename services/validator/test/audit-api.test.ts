@@ -124,6 +124,33 @@ describe.each([
     }
   });
 
+  it('is in the OpenAPI document: operations, parameters and the record schema', async () => {
+    const doc = (await (await fetch(`${running.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { operationId?: string; parameters?: { name: string }[] }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    expect(doc.paths['/v1/audit']?.get?.operationId).toBe('listAuditRecords');
+    expect(doc.paths['/v1/audit/deletions']?.post?.operationId).toBe('deleteAuditRecords');
+    expect(doc.paths['/v1/audit']?.get?.parameters?.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['serial', 'issuer', 'from', 'to', 'purpose', 'limit', 'cursor', 'order']),
+    );
+    expect(doc.paths['/v1/status/{issuer}/{serial}']?.get?.parameters?.map((p) => p.name)).toContain('purpose');
+    expect(doc.paths['/v1/status/batch']?.post?.parameters?.map((p) => p.name)).toContain('purpose');
+    expect(Object.keys(doc.components.schemas.AuditRecord?.properties ?? {})).toEqual(
+      expect.arrayContaining([
+        'requestId',
+        'apiKeyId',
+        'purpose',
+        'method',
+        'crlNumber',
+        'ocspProducedAt',
+        'dataAgeSeconds',
+        'personalShown',
+      ]),
+    );
+    expect(Object.keys(doc.components.schemas.ValidateRequest?.properties ?? {})).toContain('auditPurpose');
+  });
+
   it('records a status GET (fast path and routed) with request id, key id, purpose, method, CRL number and data age', async () => {
     const fast = await call(`/v1/status/${CA}/${dead.serial}?purpose=death_check`);
     expect(fast.status).toBe(200);

@@ -35,6 +35,7 @@ export function batchRoute(maxJsonBytes: number) {
   return createRoute({
     method: 'post',
     path: '/v1/status/batch',
+    operationId: 'checkStatusBatch',
     tags: ['status'],
     summary: 'Many serials at once: JSON (≤ 10 000 items) or NDJSON streamed both ways',
     description:

@@ -24,6 +24,7 @@ import { problemSpec as problem, StatusAnswerSchema, StatusParamsSchema, StatusQ
 export const statusRoute = createRoute({
   method: 'get',
   path: '/v1/status/{issuer}/{serial}',
+  operationId: 'getStatus',
   tags: ['status'],
   summary: 'Revocation status of one certificate serial',
   security: [{ ApiKey: [] }],

@@ -15,6 +15,7 @@ export function validateRoute(maxBytes: number) {
   return createRoute({
     method: 'post',
     path: '/v1/validate',
+    operationId: 'validateCertificate',
     tags: ['certificates'],
     summary: 'Validate a certificate: signature against the trusted CA, validity period, then revocation',
     security: [{ ApiKey: [] }],
