@@ -8,7 +8,7 @@
  *
  * Runs in the audit worker thread (worker.ts), off the thread that answers requests; tests drive it directly.
  */
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditError } from './errors.js';
@@ -63,6 +63,8 @@ export interface ShipperStatus {
   /** the live journal's shipped position and its writer's published end */
   shipped: JournalPosition | null;
   published: JournalPosition | null;
+  /** journal bytes of this process not yet in the database (the backlog; grows while the database is away) */
+  pendingBytes: number;
   /** consecutive failed attempts (0: the database took the last batch) */
   failing: number;
   lastError: string | null;
@@ -98,6 +100,7 @@ export class JournalShipper {
     return {
       shipped: this.own?.pos ?? null,
       published: this.published(),
+      pendingBytes: this.pendingBytes(),
       failing: this.failing,
       lastError: this.lastError,
       orphans: this.journals.filter((j) => j !== this.own).length,
@@ -166,6 +169,22 @@ export class JournalShipper {
       }
     }
     return moved;
+  }
+
+  private pendingBytes(): number {
+    const end = this.published();
+    const pos = this.own?.pos;
+    if (this.own === null || end === null || pos === null || pos === undefined) return 0;
+    if (pos.segment === end.segment) return Math.max(0, end.offset - pos.offset);
+    let bytes = end.offset - pos.offset;
+    for (let s = pos.segment; s < end.segment; s++) {
+      try {
+        bytes += statSync(join(this.own.dir.path, segmentName(s))).size;
+      } catch {
+        // deleted meanwhile: shipped
+      }
+    }
+    return Math.max(0, bytes);
   }
 
   private published(): JournalPosition | null {

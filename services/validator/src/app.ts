@@ -27,6 +27,7 @@ import type { DataLossLog } from './store-link.js';
 import type { AuditSink } from '@jpki-validator/audit';
 import type { AuditRecorder } from './audit/audit-recorder.js';
 import { registerAuditRoutes } from './audit/audit-routes.js';
+import { registerAuditMetrics } from './audit/audit-metrics.js';
 import { OPEN_PURPOSES, type PurposePolicy } from './audit/purpose.js';
 import type { RouteAudit } from './audit/route-audit.js';
 
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps): ValidatorApp {
 
   const labelFor = createLabeller(deps.labels);
   const audit: RouteAudit = { recorder: deps.audit?.recorder ?? null, purposes: deps.audit?.purposes ?? OPEN_PURPOSES };
+  if (audit.recorder !== null) registerAuditMetrics(metrics.registry, audit.recorder.log);
   registerStatusRoute(app, deps.resolver, metrics, labelFor, audit);
   registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor, audit);
   registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor, audit);

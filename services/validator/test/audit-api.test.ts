@@ -29,6 +29,7 @@ let world: SimWorld;
 let store: EmbeddedRevocationStore;
 let good: IssuedCertificate;
 let dead: IssuedCertificate;
+let viaOcsp: IssuedCertificate;
 let signer: Signer;
 let crls: Awaited<ReturnType<typeof writePartitionCrls>>;
 /** AUDIT_TEST_DATABASE_URL, else a private cluster of this file's own (CI needs only PostgreSQL's binaries) */
@@ -41,6 +42,7 @@ beforeAll(async () => {
   good = await world.sim.issueCertificate({ ca: CA });
   dead = await world.sim.issueCertificate({ ca: CA });
   await world.sim.revoke({ ca: CA, serial: dead.serial, reason: 'affiliationChanged' });
+  viaOcsp = await world.sim.issueCertificate({ ca: 'jpki-auth-2023' });
   signer = await new OpensslSigner(tmp.path).fromPem('sign', good.pem, good.privateKeyPem);
   crls = await writePartitionCrls(world, CA);
   store = await openEmbeddedStore();
@@ -95,7 +97,17 @@ describe.each([
     const file = await writeConfig(
       tmp.path,
       `audit-${kind}`,
-      [{ id: CA, group: 'jpki-sign', caCert: world.sim.caCertificatePath(CA), crls }],
+      [
+        { id: CA, group: 'jpki-sign', caCert: world.sim.caCertificatePath(CA), crls },
+        // no CRL: every answer from the simulator's OCSP responder
+        {
+          id: 'jpki-auth-2023',
+          group: 'jpki-auth',
+          caCert: world.sim.caCertificatePath('jpki-auth-2023'),
+          ocsp: { url: `${world.server.url}/ocsp` },
+          mode: 'ocsp-only',
+        },
+      ],
       {
         dataDir: `${tmp.path}/data-${kind}`,
         audit: { purposes: ['kyc_onboarding'], schema },
@@ -188,6 +200,24 @@ describe.each([
       caId: CA,
       result: 'revoked',
     });
+  });
+
+  it("records an OCSP answer with the response's producedAt and its age, and reports the journal on /metrics", async () => {
+    const r = await call(`/v1/status/jpki-auth-2023/${viaOcsp.serial}?purpose=liveness_check`);
+    expect(r.json(), r.text).toMatchObject({ status: 'good', source: 'ocsp' });
+    const produced = (r.json().ocsp as { producedAt: string }).producedAt;
+    const [row] = await records(`serial=${viaOcsp.serial}`);
+    expect(row).toMatchObject({
+      method: 'ocsp',
+      crlNumber: null,
+      ocspProducedAt: new Date(produced).toISOString(),
+      kind: 'auth',
+      result: 'good',
+    });
+    expect(row?.dataAgeSeconds).toBeGreaterThanOrEqual(0);
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    expect(metrics).toMatch(/^jpki_validator_audit_unshipped_bytes \d+$/m);
+    expect(metrics).toMatch(/^jpki_validator_audit_shipping_failures 0$/m);
   });
 
   it('takes only the configured purposes (a 400 names the field) and records none for a refused request', async () => {
