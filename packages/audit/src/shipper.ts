@@ -38,7 +38,7 @@ export interface ShipperOptions {
   pollMs?: number;
   /** how often the live segment is fsynced when it grew (default 1 000 ms) */
   syncMs?: number;
-  /** a journal whose owner has not renewed its owner file for this long is an orphan (default 60 000 ms) */
+  /** a journal whose owner is gone, or has not renewed its owner file for this long, is an orphan (default 600 000 ms) */
   orphanAfterMs?: number;
   /** how often orphans are looked for (default 30 000 ms) */
   orphanScanMs?: number;
@@ -316,7 +316,7 @@ export class JournalShipper {
     this.lastOrphanScanMs = now;
     // adopting needs a live journal of our own to name the adopter by
     if (this.options.own === null) return;
-    for (const dir of adoptOrphans(this.options.root, this.options.own.id, this.options.orphanAfterMs ?? 60_000, now)) {
+    for (const dir of adoptOrphans(this.options.root, this.options.own.id, this.options.orphanAfterMs ?? 600_000, now)) {
       if (this.journals.some((j) => j.dir.path === dir.path)) continue;
       if (segmentsIn(dir.path).length === 0) {
         removeJournal(dir.path);

@@ -1,7 +1,7 @@
 /**
  * The journals in an audit directory: one per writing process, named by a random id. A journal belongs to the process whose pid
- * its `owner` file holds while that process renews the file's time; once the process is gone or has stopped renewing it, the
- * journal is an orphan, and the next shipper to see it adopts it (renames it to `<id>.adopted-<adopter id>`, atomic, so one
+ * its `owner` file holds while that process lives and renews the file's time; once the process is gone (on this host), or has not
+ * renewed it for the stale time (the only sign when the directory is shared by hosts), the journal is an orphan, and the next shipper to see it adopts it (renames it to `<id>.adopted-<adopter id>`, atomic, so one
  * adopter wins), ships what is left and removes it. A journal keeps its id through adoptions: the id names its cursor.
  */
 import { randomBytes } from 'node:crypto';

@@ -236,12 +236,21 @@ export class JournalWriter {
     return true;
   }
 
+  /** the next segment; when it cannot be opened the current one goes on (and the next flush tries again) */
   private nextSegment(): void {
+    let fd: number;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      fd = openSync(join(this.dir, segmentName(this.segment + 1)), 'a');
+    } catch (error) {
+      this.options.onError?.(error);
+      return;
+    }
     closeSync(this.fd);
+    this.fd = fd;
     this.segment += 1;
     this.segmentBytes = 0;
     this.strings.clear();
-    this.fd = openSync(join(this.dir, segmentName(this.segment)), 'a');
     this.publish();
   }
 

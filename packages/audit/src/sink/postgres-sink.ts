@@ -300,7 +300,8 @@ export class PostgresSink implements AuditSink {
     if (error instanceof AuditError) return error;
     const message = `audit database: ${error instanceof Error ? error.message : String(error)}`;
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-    const serverError = /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|40|58)/.test(code);
+    // 42P01 / 3F000: the tables or the schema are not there yet (the worker migrates once the database answers)
+    const serverError = /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57|40|58)/.test(code) && code !== '42P01' && code !== '3F000';
     return new AuditError(serverError ? 'AUDIT_DATABASE_ERROR' : 'AUDIT_UNAVAILABLE', message, { cause: error });
   }
 }
