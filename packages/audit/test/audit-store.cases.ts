@@ -115,6 +115,8 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
       }
       expect((await sink.query({ serial: 'ABC', limit: 100 })).rows).toHaveLength(10);
       expect(await sink.count({ serial: 'ABC' })).toBe(10);
+      expect(await sink.count({ result: 'good', route: 'status', purpose: 'liveness_check' })).toBe(9);
+      expect(await sink.count({ result: 'revoked' })).toBe(0);
       expect(await sink.count({ fromMs: T0 + 1000, toMs: T0 + 3000 })).toBe(10);
       expect((await sink.query({ issuer: 'jpki-auth', limit: 100 })).rows).toHaveLength(12);
       expect((await sink.query({ purpose: 'liveness_check', limit: 100 })).rows).toHaveLength(9);

@@ -143,6 +143,7 @@ describe.each([
     };
     expect(doc.paths['/v1/audit']?.get?.operationId).toBe('listAuditRecords');
     expect(doc.paths['/v1/audit/deletions']?.post?.operationId).toBe('deleteAuditRecords');
+    expect(doc.paths['/v1/audit/count']?.get?.operationId).toBe('countAuditRecords');
     expect(doc.paths['/v1/audit']?.get?.parameters?.map((p) => p.name)).toEqual(
       expect.arrayContaining(['serial', 'issuer', 'from', 'to', 'purpose', 'limit', 'cursor', 'order']),
     );
@@ -315,6 +316,9 @@ describe.each([
     } while (cursor !== null);
     expect(seen).toEqual(all.map((r) => r.id));
     expect((await call('/v1/audit', { key: CALLER_KEY })).status).toBe(403);
+    expect((await call('/v1/audit/count', { key: READER_KEY })).json()).toEqual({ count: all.length });
+    const revoked = await call(`/v1/audit/count?result=revoked&route=status&apiKeyId=${keyId(CALLER_KEY)}`, { key: READER_KEY });
+    expect(revoked.json().count).toBe(all.filter((r) => r.result === 'revoked' && r.route === 'status').length);
     expect((await call('/v1/audit?cursor=bogus', { key: READER_KEY })).status).toBe(400);
     expect((await call('/v1/audit?from=yesterday', { key: READER_KEY })).status).toBe(400);
   });

@@ -165,6 +165,9 @@ export class PostgresSink implements AuditSink {
       where.push(`(r.issuer = ${p} OR r.ca_id = ${p})`);
     }
     if (filter.purpose !== undefined) where.push(`r.purpose = ${param(filter.purpose)}`);
+    if (filter.result !== undefined) where.push(`r.result = ${param(filter.result)}`);
+    if (filter.route !== undefined) where.push(`r.route = ${param(filter.route)}`);
+    if (filter.apiKeyId !== undefined) where.push(`r.api_key_id = ${param(filter.apiKeyId)}`);
     if (filter.fromMs !== undefined) where.push(`r.at >= to_timestamp(${param(filter.fromMs / 1000)}::float8)`);
     if (filter.toMs !== undefined) where.push(`r.at < to_timestamp(${param(filter.toMs / 1000)}::float8)`);
     return { where, params, param };

@@ -249,9 +249,15 @@ function filterOf(filter: AuditFilter): { where: string[]; params: SqlValue[] } 
     where.push('(issuer = ? OR ca_id = ?)');
     params.push(filter.issuer, filter.issuer);
   }
-  if (filter.purpose !== undefined) {
-    where.push('purpose = ?');
-    params.push(filter.purpose);
+  for (const [column, value] of [
+    ['purpose', filter.purpose],
+    ['result', filter.result],
+    ['route', filter.route],
+    ['api_key_id', filter.apiKeyId],
+  ] as const) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    params.push(value);
   }
   if (filter.fromMs !== undefined) {
     where.push('at_ms >= ?');

@@ -9,6 +9,12 @@ export interface AuditFilter {
   /** matches the issuer as asked (id or group) or the CA that answered */
   issuer?: string;
   purpose?: string;
+  /** `good`, `revoked`, `valid` … (AuditRow.result) */
+  result?: string;
+  /** `status`, `batch`, `validate`, `verify`, `audit.delete` */
+  route?: string;
+  /** the API key's id */
+  apiKeyId?: string;
   /** inclusive, ms since the epoch */
   fromMs?: number;
   /** exclusive */

@@ -4,14 +4,21 @@
  * keys configured, both need a key with the `audit` scope. With the history off, both answer 404 saying so.
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { type AuditSink, decodeAuditCursor, deleteCustomerRecords, encodeAuditCursor } from '@jpki-validator/audit';
+import { type AuditFilter, type AuditSink, decodeAuditCursor, deleteCustomerRecords, encodeAuditCursor } from '@jpki-validator/audit';
 import { formatSerial, parseSerial, SerialError } from '@jpki-validator/x509';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
 import { problemSpec } from '../schemas.js';
 import type { AuditRecorder } from './audit-recorder.js';
-import { AuditDeletionRequestSchema, AuditDeletionSchema, AuditPageSchema, AuditQuerySchema } from './audit-schemas.js';
+import {
+  AuditCountQuerySchema,
+  AuditCountSchema,
+  AuditDeletionRequestSchema,
+  AuditDeletionSchema,
+  AuditPageSchema,
+  AuditQuerySchema,
+} from './audit-schemas.js';
 
 export const auditQueryRoute = createRoute({
   method: 'get',
@@ -27,6 +34,24 @@ export const auditQueryRoute = createRoute({
   responses: {
     200: { description: 'a page of records', content: { 'application/json': { schema: AuditPageSchema } } },
     400: problemSpec('a bad serial, time, limit or cursor'),
+    401: problemSpec('missing or invalid API key'),
+    403: problemSpec('the key lacks the `audit` scope'),
+    404: problemSpec('the audit history is off'),
+    503: problemSpec('the audit database does not answer'),
+  },
+});
+
+export const auditCountRoute = createRoute({
+  method: 'get',
+  path: '/v1/audit/count',
+  operationId: 'countAuditRecords',
+  tags: ['audit'],
+  summary: 'How many records match (the same filters as GET /v1/audit)',
+  security: [{ ApiKey: [] }],
+  request: { query: AuditCountQuerySchema },
+  responses: {
+    200: { description: 'the count', content: { 'application/json': { schema: AuditCountSchema } } },
+    400: problemSpec('a bad serial or time'),
     401: problemSpec('missing or invalid API key'),
     403: problemSpec('the key lacks the `audit` scope'),
     404: problemSpec('the audit history is off'),
@@ -92,13 +117,43 @@ function timeOf(text: string | undefined, field: string): number | undefined {
   return ms;
 }
 
+/** the filters a query names, checked and in the history's forms */
+function filterOf(query: {
+  serial?: string | undefined;
+  issuer?: string | undefined;
+  purpose?: string | undefined;
+  result?: string | undefined;
+  route?: string | undefined;
+  apiKeyId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}): AuditFilter {
+  const fromMs = timeOf(query.from, 'from');
+  const toMs = timeOf(query.to, 'to');
+  return {
+    ...(query.serial !== undefined ? { serial: serialOf(query.serial, 'serial') } : {}),
+    ...(query.issuer !== undefined ? { issuer: query.issuer } : {}),
+    ...(query.purpose !== undefined ? { purpose: query.purpose } : {}),
+    ...(query.result !== undefined ? { result: query.result } : {}),
+    ...(query.route !== undefined ? { route: query.route } : {}),
+    ...(query.apiKeyId !== undefined ? { apiKeyId: query.apiKeyId } : {}),
+    ...(fromMs !== undefined ? { fromMs } : {}),
+    ...(toMs !== undefined ? { toMs } : {}),
+  };
+}
+
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: AuditRoutesDeps): void {
+  app.openapi(auditCountRoute, async (c) => {
+    allowed(c);
+    const sink = historyOf(deps);
+    return c.json({ count: await sink.count(filterOf(c.req.valid('query'))) }, 200);
+  });
+
   app.openapi(auditQueryRoute, async (c) => {
     allowed(c);
     const sink = historyOf(deps);
     const query = c.req.valid('query');
-    const fromMs = timeOf(query.from, 'from');
-    const toMs = timeOf(query.to, 'to');
+    const filter = filterOf(query);
     let after: ReturnType<typeof decodeAuditCursor> | undefined;
     try {
       after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
@@ -106,11 +161,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: AuditRoutesD
       throw new ProblemError(400, 'bad-request', 'cursor: not a cursor this service gave (pass `next` from a page as it is)');
     }
     const page = await sink.query({
-      ...(query.serial !== undefined ? { serial: serialOf(query.serial, 'serial') } : {}),
-      ...(query.issuer !== undefined ? { issuer: query.issuer } : {}),
-      ...(query.purpose !== undefined ? { purpose: query.purpose } : {}),
-      ...(fromMs !== undefined ? { fromMs } : {}),
-      ...(toMs !== undefined ? { toMs } : {}),
+      ...filter,
       ...(query.order !== undefined ? { order: query.order } : {}),
       ...(query.limit !== undefined ? { limit: query.limit } : {}),
       ...(after !== undefined ? { after } : {}),

@@ -13,6 +13,12 @@ export const AuditQuerySchema = z.object({
   from: q('from', 'RFC 3339: records at or after this time'),
   to: q('to', 'RFC 3339: records before this time'),
   purpose: q('purpose', 'the purpose the caller gave'),
+  result: q('result', 'good, revoked, unknown (status, batch); valid, expired … (validate, verify); deleted'),
+  route: z
+    .enum(['status', 'batch', 'validate', 'verify', 'audit.delete'])
+    .optional()
+    .openapi({ param: { name: 'route', in: 'query' }, description: 'where the answer was given' }),
+  apiKeyId: q('apiKeyId', "an API key's id (the first 8 hex of its SHA-256)"),
   order: z
     .enum(['desc', 'asc'])
     .optional()
@@ -65,6 +71,11 @@ export const AuditRecordSchema = z
       .openapi({ description: '/v1/verify: whether the 4 basic details were in the answer (never what they were)' }),
   })
   .openapi('AuditRecord');
+
+/** the filters of a count: the page's, without paging */
+export const AuditCountQuerySchema = AuditQuerySchema.omit({ order: true, limit: true, cursor: true });
+
+export const AuditCountSchema = z.object({ count: z.number().int() }).openapi('AuditCount');
 
 export const AuditPageSchema = z
   .object({
