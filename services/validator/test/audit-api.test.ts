@@ -221,6 +221,26 @@ describe.each([
     expect(metrics).toMatch(/^jpki_validator_audit_shipping_failures 0$/m);
   });
 
+  it('keeps the synchronous fast path for a status GET with a plain purpose (and records it); other queries take the router', async () => {
+    const fetchNow = (path: string) =>
+      running.app.fetch(
+        new Request(`http://localhost${path}`, { headers: { 'x-api-key': CALLER_KEY, 'x-request-id': `fast-${path.length}` } }),
+      );
+    const fast = fetchNow(`/v1/status/${CA}/${good.serial}?purpose=death_check`);
+    expect(fast).toBeInstanceOf(Response);
+    expect(fetchNow(`/v1/status/${CA}/${good.serial}`)).toBeInstanceOf(Response);
+    for (const path of [
+      `/v1/status/${CA}/${good.serial}?purpose=marketing`, // refused: the router's 400 names it
+      `/v1/status/${CA}/${good.serial}?purpose=death%5Fcheck`, // encoded: the router decodes it
+      `/v1/status/${CA}/${good.serial}?purpose=death_check&mode=crl-only`,
+    ])
+      expect(fetchNow(path), path).toBeInstanceOf(Promise);
+    const rows = await records(`serial=${good.serial}&purpose=death_check&order=asc`);
+    expect(rows.map((r) => r.requestId)).toEqual(
+      expect.arrayContaining([`fast-${`/v1/status/${CA}/${good.serial}?purpose=death_check`.length}`]),
+    );
+  });
+
   it('takes only the configured purposes (a 400 names the field) and records none for a refused request', async () => {
     const bad = await call(`/v1/status/${CA}/${good.serial}?purpose=marketing`);
     expect(bad.status).toBe(400);
