@@ -19,11 +19,9 @@ let fx: CheckFixture;
 let redis: Redis;
 const prefix = `test-check-${randomBytes(6).toString('hex')}`;
 
-beforeAll(async () => {
-  await buildCli();
-  fx = await createCheckFixture();
-  redis = new Redis(REDIS_URL);
-  const store = createRedisStore({ redis, prefix });
+/** loads both CAs' full CRLs under `keyPrefix` as the fetcher does; `declared`: the partition set each CA is declared with */
+async function loadBoth(keyPrefix: string, declared: readonly string[] | null): Promise<void> {
+  const store = createRedisStore({ redis, prefix: keyPrefix });
   for (const [id, caCert, crl] of [
     ['jpki-sign-2015', fx.ca2015, fx.crl2015],
     ['jpki-sign-2023', fx.ca2023, fx.crl2023],
@@ -41,6 +39,7 @@ beforeAll(async () => {
       retired: false,
       kind: null,
     });
+    if (declared !== null) await store.declarePartitions(id, declared);
     const result = await ingestCrl({
       store,
       ca,
@@ -51,6 +50,14 @@ beforeAll(async () => {
     expect(result.outcome).toBe('loaded');
   }
   await store.close();
+}
+
+beforeAll(async () => {
+  await buildCli();
+  fx = await createCheckFixture();
+  redis = new Redis(REDIS_URL);
+  // the fetcher declares each CA's partitions from its config before it loads (fetchOnce, startFetcher)
+  await loadBoth(prefix, ['full']);
 });
 
 afterAll(async () => {
@@ -90,6 +97,28 @@ describe('check --redis', () => {
     });
     expect(run.code).toBe(3);
     expect(plainCsv(run.stdout)[0]).toMatchObject({ status: 'unknown', detail: 'issuer_not_loaded' });
+  });
+
+  it('without a config, only the partition set the fetcher declared is complete: a partition never loaded makes no serial good', async () => {
+    // the store holds the full CRL, but the fetcher's config has a second partition that never loaded (a wrong good before:
+    // the store's own list of loaded partitions was taken as the whole set)
+    await loadBoth(`${prefix}-half`, ['full', 'p0001']);
+    const good = Array.from({ length: fx.population }, (_, k) => hex(fx.base2023 + k)).find(
+      (s) => fx.sim.status('jpki-sign-2023', s).status === 'good',
+    );
+    const half = await runCli(['check', '--redis', REDIS_URL, '--redis-prefix', `${prefix}-half`, '--ca', fx.ca2023], {
+      cwd: fx.dir,
+      stdin: `serial\n${good}\n`,
+    });
+    expect(plainCsv(half.stdout)[0]).toMatchObject({ status: 'unknown', detail: 'issuer_not_loaded' });
+    // nothing declared (a store loaded by an older fetcher): never good either, and the user is told why
+    await loadBoth(`${prefix}-undeclared`, null);
+    const undeclared = await runCli(['check', '--redis', REDIS_URL, '--redis-prefix', `${prefix}-undeclared`, '--ca', fx.ca2023], {
+      cwd: fx.dir,
+      stdin: `serial\n${good}\n`,
+    });
+    expect(plainCsv(undeclared.stdout)[0]).toMatchObject({ status: 'unknown', detail: 'issuer_not_loaded' });
+    expect(undeclared.stderr).toContain('does not record which partitions this CA has');
   });
 
   it('exits 3 when Redis cannot be reached', async () => {

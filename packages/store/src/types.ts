@@ -204,6 +204,12 @@ export interface RevocationReader {
   partitions(caId: string): Promise<PartitionMeta[]>;
   /** one partition's metadata; null when the store holds no CRL for it */
   partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null>;
+  /**
+   * The partitions the CA has, as its fetcher declared them from its config (declarePartitions); null when none was declared —
+   * or the declaration went with a data loss (it lives beside the CA's data). A reader without a config of its own takes this as
+   * the complete set: a bare serial is good only when every one of them is loaded and fresh, and never when it is null.
+   */
+  expectedPartitions(caId: string): Promise<readonly string[] | null>;
   /** every CA with data */
   caIds(): Promise<string[]>;
   /** called after every switch (this process's and, through pub/sub or the data directory, other processes'); returns unsubscribe */
@@ -220,4 +226,6 @@ export interface RevocationStore extends RevocationReader {
    */
   diffGenerations(caId: string, visit: (change: GenerationChange) => void): Promise<DiffSummary>;
   readonly kv: SmallKv;
+  /** records the CA's complete partition set (the fetcher, from its config, before it loads and after a data loss) */
+  declarePartitions(caId: string, partitions: readonly string[]): Promise<void>;
 }

@@ -395,6 +395,21 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
       }
     });
 
+    it('the declared partition set: none until declared, then the whole set (sorted, once each), replaced by the next', async () => {
+      expect(await store.expectedPartitions(CA)).toBeNull();
+      await store.declarePartitions(CA, ['p2', 'p1', 'p2']);
+      expect(await store.expectedPartitions(CA)).toEqual(['p1', 'p2']);
+      await load(store, opts(10n), [[1, KEY_COMPROMISE, T0]]);
+      const other = await h.another();
+      try {
+        expect(await other.expectedPartitions(CA)).toEqual(['p1', 'p2']);
+      } finally {
+        await other.close();
+      }
+      await store.declarePartitions(CA, ['p1']);
+      expect(await store.expectedPartitions(CA)).toEqual(['p1']);
+    });
+
     it('a loader cannot be committed twice', async () => {
       const loader = await store.beginLoad(opts(10n));
       loader.add(1, KEY_COMPROMISE, T0, Number.NaN);

@@ -7,6 +7,7 @@ import { serve } from '@hono/node-server';
 import type { Config } from '@jpki-validator/config';
 import { RedisRevocationStore, type RevocationStore } from '@jpki-validator/store';
 import { startDataLossWatch, type DataLossWatch } from './data-loss-watch.js';
+import { declarePartitions } from './declare-partitions.js';
 import { DataLossFeed, openFetcherStore } from './store-open.js';
 import { createAdminApp } from './admin-app.js';
 import { TrustedCaError } from './ingest/trusted-ca.js';
@@ -60,6 +61,7 @@ export async function startFetcher(options: StartFetcherOptions): Promise<Runnin
   const opened = options.store === undefined ? await openFetcherStore(config, { logger, keyPrefix }) : null;
   const store: RevocationStore = options.store ?? (opened as NonNullable<typeof opened>).store;
   const dataLoss = options.dataLoss ?? opened?.dataLoss ?? new DataLossFeed();
+  await declarePartitions(config, store, logger);
   const metrics = createFetcherMetrics({ store, scopes: targets.map((t) => ({ caId: t.ca.id, partition: t.partition.name })) });
   const timeZone = config.watch.timeZone;
   const targetsOf = (scope: 'all' | readonly string[]) => targets.filter((t) => scope === 'all' || scope.includes(t.ca.id));
@@ -78,6 +80,7 @@ export async function startFetcher(options: StartFetcherOptions): Promise<Runnin
         logger,
         ...(options.identityCheckMs === undefined ? {} : { everyMs: options.identityCheckMs }),
         async reload(scope) {
+          await declarePartitions(config, store, logger, scope === 'all' ? undefined : scope);
           await running.syncSchedulers();
           for (const t of targetsOf(scope)) await running.runNow(t.ca.id, t.partition.name);
         },
@@ -87,7 +90,9 @@ export async function startFetcher(options: StartFetcherOptions): Promise<Runnin
     const running = startInProcessScheduler({ store, targets, metrics, logger, timeZone });
     scheduler = running;
     stopReloading = dataLoss.on((notice) => {
-      for (const t of targetsOf([notice.caId])) running.runNow(t.ca.id, t.partition.name).catch(() => undefined);
+      declarePartitions(config, store, logger, [notice.caId])
+        .then(() => Promise.all(targetsOf([notice.caId]).map((t) => running.runNow(t.ca.id, t.partition.name))))
+        .catch(() => undefined);
     });
   }
 

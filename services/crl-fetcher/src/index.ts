@@ -44,3 +44,4 @@ export { startFetcher, DEFAULT_ADMIN_PORT, type StartFetcherOptions, type Runnin
 export { waitForSignal } from './shutdown.js';
 export { openFetcherStore, DataLossFeed, type FetcherStore, type OpenFetcherStoreOptions } from './store-open.js';
 export { startDataLossWatch, type DataLossWatch, type DataLossWatchOptions } from './data-loss-watch.js';
+export { declarePartitions } from './declare-partitions.js';

@@ -4,6 +4,7 @@
 import type { Config } from '@jpki-validator/config';
 import { EXIT } from '@jpki-validator/errors';
 import type { RevocationStore } from '@jpki-validator/store';
+import { declarePartitions } from './declare-partitions.js';
 import type { Logger } from './logger.js';
 import { createFetcherMetrics, type FetcherMetrics } from './metrics.js';
 import { byCa, refreshPartitions, tuningOf, type RefreshDeps } from './ca-refresh.js';
@@ -41,6 +42,7 @@ export async function fetchOnce(
   options: FetchOnceOptions = {},
 ): Promise<FetchOnceResult> {
   const { targets, problems } = await resolveTargets(config);
+  await declarePartitions(config, store, logger);
   const configReports: PartitionReport[] = problems.flatMap(({ issuer, error }) => {
     logger.error({ caId: issuer.id, err: error }, 'CA certificate cannot be used; its CRLs are not fetched');
     return issuer.partitions.map((p) => ({

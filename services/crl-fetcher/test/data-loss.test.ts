@@ -45,6 +45,8 @@ describe('fetcher after a data loss', () => {
     const { logger, lines } = memoryLogger();
     const first = await openEmbeddedStore({ dataDir: cfg.dataDir, watch: false });
     expect((await fetchOnce(cfg, first, logger)).reports.map((r) => r.outcome)).toEqual(['loaded']);
+    // the fetcher declared the CA's partition set from its config
+    expect(await first.expectedPartitions(CA_ID)).toEqual(cfg.issuers[0]?.partitions.map((p) => p.name));
     await first.close();
     await rm(join(cfg.dataDir, 'cas', CA_ID), { recursive: true });
 

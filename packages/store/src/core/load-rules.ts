@@ -76,3 +76,19 @@ export function metaFromJson(text: string): PartitionMeta {
 export function sortPartitions(metas: Iterable<PartitionMeta>): PartitionMeta[] {
   return [...metas].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
 }
+
+/** the expected-partition record as stored: {"partitions":[…],"declaredAtMs":…} */
+export function expectedJson(partitions: readonly string[]): string {
+  return JSON.stringify({ partitions: [...new Set(partitions)].sort(), declaredAtMs: Date.now() });
+}
+
+/** the partitions of an expected-partition record; null when there is none or it cannot be read (never "complete" by mistake) */
+export function parseExpected(text: string | null): readonly string[] | null {
+  if (text === null) return null;
+  try {
+    const o = JSON.parse(text) as { partitions?: unknown };
+    return Array.isArray(o.partitions) && o.partitions.every((p) => typeof p === 'string') ? (o.partitions as string[]) : null;
+  } catch {
+    return null;
+  }
+}

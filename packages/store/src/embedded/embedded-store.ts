@@ -15,7 +15,7 @@ import { decodeChanges, encodeChanges, switchChanges, visitChanges } from '../co
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import type { EntryBuffer } from '../core/entry-buffer.js';
 import { newEpoch } from '../core/epoch.js';
-import { decideLoad, nextPartitionMeta } from '../core/load-rules.js';
+import { decideLoad, expectedJson, nextPartitionMeta, parseExpected } from '../core/load-rules.js';
 import { MemoryKv } from '../core/memory-kv.js';
 import { mergeRun, type PartitionRun } from '../core/partition-run.js';
 import { encodedRunLength } from '../core/run-codec.js';
@@ -69,6 +69,7 @@ export class EmbeddedRevocationStore implements RevocationStore {
   private readonly cas = new Map<string, CaState>();
   /** memory-only mode: the runs a later load of the same partition merges on */
   private readonly memoryRuns = new Map<string, PartitionRun>();
+  private readonly memoryExpected = new Map<string, readonly string[]>();
   private readonly commits = new SerialQueue();
   private readonly catchUps = new Map<string, SerialQueue>();
   private readonly listeners = new Listeners<SwitchEvent>();
@@ -152,6 +153,16 @@ export class EmbeddedRevocationStore implements RevocationStore {
 
   async caIds(): Promise<string[]> {
     return [...this.cas.keys()].sort();
+  }
+
+  async expectedPartitions(caId: string): Promise<readonly string[] | null> {
+    if (this.files === null) return this.memoryExpected.get(caId) ?? null;
+    return parseExpected(await this.files.readExpected(caId));
+  }
+
+  async declarePartitions(caId: string, partitions: readonly string[]): Promise<void> {
+    if (this.files === null) this.memoryExpected.set(caId, [...new Set(partitions)].sort());
+    else await this.files.writeExpected(caId, expectedJson(partitions));
   }
 
   async diffGenerations(caId: string, visit: (change: GenerationChange) => void): Promise<DiffSummary> {

@@ -6,6 +6,8 @@
  *                                           StoredPartition) | the run (run-codec.ts). Replaced atomically by each switch of
  *                                           that partition (temp file, fsync, rename, fsync of the directory)
  *   <dataDir>/cas/<caId>/changes.bin        the latest switch's changes (diffGenerations)
+ *   <dataDir>/cas/<caId>/expected.json      the CA's partition set as its fetcher's config declares it (beside the data: a deleted
+ *                                           CA directory takes it along)
  *   <dataDir>/switch-<caId>.json            the latest switch {epoch, generation, partition}: what other processes watch
  *
  * A switch writes its partition's run, never the CA's: the cost of a partition is its own size. `<p>` is the partition name
@@ -103,6 +105,15 @@ export class RunFiles {
   /** a notification, not data: renamed into place (atomic) but not fsynced — after a crash the run files are the truth */
   async writeSwitch(caId: string, s: SwitchFile): Promise<void> {
     await writeQuick(this.switchFile(caId), Buffer.from(`${JSON.stringify(s)}\n`, 'utf8'));
+  }
+
+  async writeExpected(caId: string, json: string): Promise<void> {
+    await mkdir(this.caDir(caId), { recursive: true });
+    await writeQuick(join(this.caDir(caId), 'expected.json'), Buffer.from(`${json}\n`, 'utf8'));
+  }
+
+  async readExpected(caId: string): Promise<string | null> {
+    return readOrNull(join(this.caDir(caId), 'expected.json'), 'utf8');
   }
 
   async writeChanges(caId: string, bytes: Buffer): Promise<void> {

@@ -14,6 +14,8 @@
  *   <p>:{ca}:run:<loadId>        string: a partition's run — every entry its CRLs listed, sorted (core/run-codec.ts); written
  *                                with a TTL, made persistent by the switch, deleted by the partition's next switch
  *   <p>:{ca}:chg                 string: the latest switch's changes (core/changes-codec.ts), for diffGenerations
+ *   <p>:{ca}:expected            string: the CA's partition set as its fetcher's config declares it, JSON {partitions, declaredAtMs};
+ *                                in the CA's slot, so a data loss takes it with the data (a reader then knows nothing is complete)
  *   <p>:{ca}:chg:<loadId>        the same, pending (TTL) until the switch renames it
  *
  * No per-CA bitmaps: a national CA's partitions each spread over the whole serial range, so any merged structure in Redis is
@@ -27,6 +29,7 @@ export interface CaKeys {
   run(loadId: string): string;
   changes: string;
   pendingChanges(loadId: string): string;
+  expected: string;
 }
 
 export interface StoreKeys {
@@ -55,6 +58,7 @@ export function createStoreKeys(prefix: string): StoreKeys {
         partitions: `${base}:parts`,
         run: (loadId) => `${base}:run:${loadId}`,
         changes: `${base}:chg`,
+        expected: `${base}:expected`,
         pendingChanges: (loadId) => `${base}:chg:${loadId}`,
       };
     },

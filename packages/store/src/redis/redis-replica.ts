@@ -170,6 +170,10 @@ export class RedisReplica implements RevocationReader {
     return [...this.snapshots.keys()].sort();
   }
 
+  async expectedPartitions(caId: string): Promise<readonly string[] | null> {
+    return this.store.expectedPartitions(caId);
+  }
+
   /** called after the replica has swapped in the switched generation */
   subscribe(listener: (event: SwitchEvent) => void): () => void {
     return this.listeners.add(listener);

@@ -12,7 +12,7 @@ import { type CaState, publicMeta, type RunSource, type StoredPartition, SyncCon
 import { decodeChanges, visitChanges } from '../core/changes-codec.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import { newEpoch } from '../core/epoch.js';
-import { metaFromJson, sortPartitions } from '../core/load-rules.js';
+import { expectedJson, metaFromJson, parseExpected, sortPartitions } from '../core/load-rules.js';
 import type { CaSnapshot } from '../core/snapshot.js';
 import { DEFAULT_CHUNK_BITS } from '../embedded/embedded-store.js';
 import { StoreError, storeFailure } from '../errors.js';
@@ -217,6 +217,16 @@ export class RedisRevocationStore implements RevocationStore {
     return this.io('reading partition metadata', async () => {
       const json = await this.redis.hget(this.keys.ca(caId).partitions, partition);
       return json === null ? null : publicMeta(storedMeta(json));
+    });
+  }
+
+  async expectedPartitions(caId: string): Promise<readonly string[] | null> {
+    return this.io('reading the expected partitions', async () => parseExpected(await this.redis.get(this.keys.ca(caId).expected)));
+  }
+
+  async declarePartitions(caId: string, partitions: readonly string[]): Promise<void> {
+    await this.io('declaring the expected partitions', async () => {
+      await this.redis.set(this.keys.ca(caId).expected, expectedJson(partitions));
     });
   }
 

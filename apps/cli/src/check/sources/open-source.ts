@@ -51,7 +51,9 @@ export async function openCheckSource(options: OpenSourceOptions): Promise<Check
     return statusSource(withPartitions(baseRegistry, partitions), store, meaning, () => store.close());
   }
   const redis = await loadRedisSnapshots(choice.url, choice.prefix, baseRegistry);
-  // A config lists every partition (a bare serial is good only when all are fresh); with --ca alone, the store's own list.
+  // A config lists every partition (a bare serial is good only when all are fresh); with --ca alone, the set the fetcher declared
+  // in the store (never merely the partitions the store happens to hold: one never loaded would go unnoticed).
+  if (options.caFiles.length > 0) for (const note of redis.notes) options.warn?.(note);
   const registry = options.caFiles.length > 0 ? withPartitions(baseRegistry, redis.partitions) : baseRegistry;
   const snapshots: SnapshotSource = { snapshot: (caId: string): CaSnapshot | null => redis.snapshots.get(caId) ?? null };
   return statusSource(registry, snapshots, meaning, redis.close);

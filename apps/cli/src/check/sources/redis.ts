@@ -13,8 +13,14 @@ const CONNECT_TIMEOUT_MS = 5000;
 export interface RedisLoad {
   store: RedisRevocationStore;
   snapshots: Map<string, CaSnapshot>;
-  /** per CA id: the partitions the store holds (used when the config lists none, e.g. with --ca) */
+  /**
+   * per CA id: its complete partition set as its fetcher declared it in the store (used when the config lists none, e.g. with
+   * --ca). Empty when none was declared: then no bare serial of the CA is `good` — the partitions the store happens to hold are
+   * not known to be all of them.
+   */
   partitions: Map<string, PartitionConfig[]>;
+  /** what the user should know (a CA whose partition set the store does not record) */
+  notes: string[];
   close(): Promise<void>;
 }
 
@@ -42,18 +48,26 @@ export async function loadRedisSnapshots(url: string, prefix: string | undefined
   try {
     const snapshots = new Map<string, CaSnapshot>();
     const partitions = new Map<string, PartitionConfig[]>();
+    const notes: string[] = [];
     for (const ca of registry.cas) {
       const snapshot = await store.loadSnapshot(ca.id);
       if (snapshot === null) continue;
       snapshots.set(ca.id, snapshot);
+      const expected = await store.expectedPartitions(ca.id);
+      if (expected === null) {
+        notes.push(
+          `${ca.id}: the store does not record which partitions this CA has (declared by a fetcher since this version), so no serial is good without a --config listing them`,
+        );
+      }
+      const sourceOf = new Map(snapshot.partitions.map((p) => [p.partition, p.source]));
       partitions.set(
         ca.id,
-        snapshot.partitions.map(
-          (p): PartitionConfig => ({ name: p.partition, source: p.source, scope: 'partition', uris: [], dirNames: [] }),
+        (expected ?? []).map(
+          (name): PartitionConfig => ({ name, source: sourceOf.get(name) ?? '', scope: 'partition', uris: [], dirNames: [] }),
         ),
       );
     }
-    return { store, snapshots, partitions, close };
+    return { store, snapshots, partitions, notes, close };
   } catch (error) {
     await close();
     throw new DataUnavailableError(`Redis ${url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
