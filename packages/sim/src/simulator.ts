@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { openAtomicWriteStream } from '@jpki-validator/files';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { formatSerial, formatTime, reasonName, type CrlReason } from '@jpki-validator/x509';
@@ -295,8 +295,9 @@ export class Simulator {
     if (typeof options.out !== 'string') return { ...info, ...(await writeCrlStream(document, source, options.out)) };
 
     await mkdir(dirname(options.out), { recursive: true });
-    const tmp = `${options.out}.${process.pid}.${Date.now()}.tmp`;
-    const file = createWriteStream(tmp);
+    // a CRL file is the simulator's output, made again on demand: not worth a flush of hundreds of MB
+    const output = await openAtomicWriteStream(options.out, { durable: false });
+    const file = output.stream;
     // A write error can arrive while the writer is busy encoding rather than awaiting 'drain': race the whole job against it.
     const stop = new AbortController();
     const failed = once(file, 'error', { signal: stop.signal }).then(([error]: unknown[]) =>
@@ -307,17 +308,14 @@ export class Simulator {
       const stats = await Promise.race([
         (async () => {
           const written = await writeCrlStream(document, source, file);
-          file.end();
-          await once(file, 'finish');
+          await output.commit();
           return written;
         })(),
         failed,
       ]);
-      await rename(tmp, options.out);
       return { ...info, ...stats };
     } catch (error) {
-      file.destroy();
-      await rm(tmp, { force: true });
+      await output.discard();
       throw error;
     } finally {
       stop.abort();

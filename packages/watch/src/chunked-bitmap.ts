@@ -3,7 +3,7 @@
  * order (bit 0 = most significant bit of byte 0), so a watch-list chunk and a store chunk line up word for word and a pass is
  * set algebra over them. Serials outside 0 … 2^32-1 (PKITS, foreign CAs) sit in a small `long` set beside the bitmaps.
  */
-export const BITMAP_SERIAL_LIMIT = 2 ** 32;
+import { inBitmapRange } from '@jpki-validator/store';
 
 export class ChunkedBitmap {
   readonly chunkBits: number;
@@ -20,10 +20,6 @@ export class ChunkedBitmap {
     return 2 ** this.chunkBits / 8;
   }
 
-  static inBitmapRange(serial: bigint): boolean {
-    return serial >= 0n && serial < BigInt(BITMAP_SERIAL_LIMIT);
-  }
-
   /** a zero-padded, 4-aligned copy of a stored chunk (Redis trims trailing zero bytes) */
   putChunk(chunkNo: number, bytes: Uint8Array): void {
     const out = new Uint8Array(this.chunkBytes);
@@ -32,7 +28,7 @@ export class ChunkedBitmap {
   }
 
   add(serial: bigint): void {
-    if (!ChunkedBitmap.inBitmapRange(serial)) {
+    if (!inBitmapRange(serial)) {
       this.long.add(serial);
       return;
     }
@@ -51,7 +47,7 @@ export class ChunkedBitmap {
   }
 
   delete(serial: bigint): void {
-    if (!ChunkedBitmap.inBitmapRange(serial)) {
+    if (!inBitmapRange(serial)) {
       this.long.delete(serial);
       return;
     }
@@ -63,7 +59,7 @@ export class ChunkedBitmap {
   }
 
   has(serial: bigint): boolean {
-    if (!ChunkedBitmap.inBitmapRange(serial)) return this.long.has(serial);
+    if (!inBitmapRange(serial)) return this.long.has(serial);
     const n = Number(serial);
     return this.hasBit(this.chunks.get(n >>> this.chunkBits), n & this.offsetMask);
   }

@@ -2,9 +2,9 @@
  * One JSON Lines file per pass in a `file` sink directory, written to a temporary name and renamed: a reader polling the
  * directory never sees half a file. Named by the pass time and id so files sort in run order.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@jpki-validator/files';
 import type { Writable } from 'node:stream';
 import type { WatchEvent } from './types.js';
 
@@ -17,27 +17,21 @@ export function eventsFileName(detectedAt: string, runId: string): string {
 export async function writeEventsFile(dir: string, name: string, events: readonly WatchEvent[]): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, name);
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    let buffer = '';
-    for (const e of events) {
-      buffer += `${JSON.stringify(e)}\n`;
-      if (buffer.length >= WRITE_BYTES) {
-        await handle.write(buffer);
-        buffer = '';
-      }
-    }
-    if (buffer.length) await handle.write(buffer);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await handle.close();
-  await rename(tmp, path);
+  await writeFileAtomic(path, eventLineChunks(events));
   return path;
+}
+
+/** the lines joined into pieces of about WRITE_BYTES: one write per piece, not per event */
+function* eventLineChunks(events: readonly WatchEvent[]): Generator<string> {
+  let buffer = '';
+  for (const e of events) {
+    buffer += `${JSON.stringify(e)}\n`;
+    if (buffer.length >= WRITE_BYTES) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer.length) yield buffer;
 }
 
 /** the same lines to a stream (`watch run --output -`), waiting when it is full */

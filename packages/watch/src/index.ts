@@ -1,6 +1,6 @@
 export * from './types.js';
 export { WatchError, WatchRowError, WebhookError, type WatchErrorCode } from './errors.js';
-export { ChunkedBitmap, BITMAP_SERIAL_LIMIT } from './chunked-bitmap.js';
+export { ChunkedBitmap } from './chunked-bitmap.js';
 export { watchEventId, batchId, expiryCaId } from './event-id.js';
 export { detectRevocations, type DetectedRevocation, type DetectInput } from './detect.js';
 export { planUpsert, rotateCustomer, importWatchList, parseHexSerial, type RotateOptions, type UpsertPlan } from './watch-list.js';

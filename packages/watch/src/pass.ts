@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { REASON_CODES, type CaSnapshot } from '@jpki-validator/store';
-import { formatSerial, formatTime, reasonName, type CrlReason } from '@jpki-validator/x509';
+import type { CaSnapshot } from '@jpki-validator/store';
+import { formatSerial, formatTime, LISTING_REASON_CODES, reasonName, type CrlReason } from '@jpki-validator/x509';
 import { detectRevocations } from './detect.js';
 import { batchId, expiryCaId, watchEventId } from './event-id.js';
 import { eventsFileName, writeEventLines, writeEventsFile } from './events-file.js';
@@ -59,7 +59,7 @@ export async function runWatchPass(options: PassOptions): Promise<PassReport> {
       const snapshot = await options.snapshot(caId);
       if (snapshot === null || !snapshot.loaded) continue;
       const reported = new Map<number, Awaited<ReturnType<WatchRepository['reported']>>>();
-      for (const code of REASON_CODES) reported.set(code, await repo.reported(caId, code));
+      for (const code of LISTING_REASON_CODES) reported.set(code, await repo.reported(caId, code));
       const hits = detectRevocations({
         snapshot,
         watched: await repo.watched(caId),

@@ -4,6 +4,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
+import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type { AppEnv } from './env.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
@@ -15,7 +16,8 @@ import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
-import { createStatusFastPath } from './status-fast-path.js';
+import { createFastPathGate } from './fast-path/middleware-gate.js';
+import { createStatusFastPath } from './fast-path/status-fast-path.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
@@ -33,6 +35,11 @@ export interface AppDeps {
   maxValidateBytes?: number;
   metrics?: ValidatorMetrics;
   now?: () => number;
+  /**
+   * middleware for every path, run after the request context and before API keys (CORS, security headers, …). The status fast
+   * path does not repeat them: with any, the status GET takes the routed path.
+   */
+  middleware?: readonly MiddlewareHandler<AppEnv>[];
 }
 
 export interface ValidatorApp {
@@ -54,10 +61,20 @@ export function createApp(deps: AppDeps): ValidatorApp {
     deps.apiKeys && deps.apiKeys.length > 0
       ? createApiKeyGate(deps.apiKeys, deps.rateLimit ?? { requestsPerSecond: 1_000, burst: 2_000 }, now)
       : null;
-  app.use('*', requestContext(deps.logger, metrics));
-  if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
-
+  // what the status fast path stands in for: these two middleware and the status route's own handler (fast-path/middleware-gate.ts)
+  const standsInFor = { middleware: new Set<unknown>(), route: new Set<unknown>() };
+  const context = requestContext(deps.logger, metrics);
+  standsInFor.middleware.add(context);
+  app.use('*', context);
+  for (const middleware of deps.middleware ?? []) app.use('*', middleware);
+  if (apiKeys !== null) {
+    const keyCheck = apiKeyAuth(apiKeys);
+    standsInFor.middleware.add(keyCheck);
+    app.use('/v1/*', keyCheck);
+  }
+  const beforeStatusRoute = app.routes.length;
   registerStatusRoute(app, deps.resolver, metrics);
+  for (const route of app.routes.slice(beforeStatusRoute)) standsInFor.route.add(route.handler);
   registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
   registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
@@ -73,7 +90,10 @@ export function createApp(deps: AppDeps): ValidatorApp {
 
   // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`
   // too, so the tests exercise the same path a server does
-  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys });
+  const gate = createFastPathGate(app, standsInFor, (strangers) =>
+    deps.logger.warn({ middleware: strangers }, 'status fast path off: GET /v1/status has middleware it does not repeat'),
+  );
+  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys, gate });
   const routed = app.fetch;
   app.fetch = (request, env, executionCtx) => statusFastPath(request, env) ?? routed(request, env, executionCtx);
   return { app, metrics };

@@ -3,10 +3,9 @@
  * /openapi.json, so the three cannot drift.
  */
 import { z } from '@hono/zod-openapi';
-import { CRL_REASONS } from '@jpki-validator/x509';
+import { CRL_REASON_NAMES } from '@jpki-validator/x509';
 import { STATUS_MODES } from '@jpki-validator/status';
 
-const reasons = CRL_REASONS.filter((r): r is Exclude<typeof r, undefined> => r !== undefined);
 const rfc3339 = z.string().openapi({ example: '2026-10-01T03:00:00Z', description: 'RFC 3339 UTC, no fractional seconds' });
 
 export const ModeSchema = z
@@ -40,7 +39,7 @@ export const StatusAnswerSchema = z
     caId: z.string().nullable(),
     serial: z.string().openapi({ example: '7F00D015' }),
     status: z.enum(['good', 'revoked', 'unknown']),
-    reason: z.enum(reasons as [string, ...string[]]).nullable(),
+    reason: z.enum(CRL_REASON_NAMES as [string, ...string[]]).nullable(),
     meaning: z.string().nullable().openapi({ example: 'death_or_emigration' }),
     revokedAt: rfc3339.nullable(),
     invalidityDate: rfc3339.nullable(),

@@ -5,18 +5,17 @@
  */
 import type { Writable } from 'node:stream';
 import Papa from 'papaparse';
+import { formatTime, writeTime } from '@jpki-validator/x509';
 import { csvFields, type InputBatch, type InputShape } from './input-batch.js';
 import type { OutcomeTable, RowOutcome } from './outcomes.js';
 import { ADDED_COLUMNS, type RowAnswer } from './row-answer.js';
 import type { SliceAnswers } from './sources/types.js';
-import { TimeText } from './time-text.js';
 
 export type OutputFormat = 'csv' | 'jsonl';
 
 export class RowWriter {
   private readonly out: Writable;
   private readonly outputFormat: OutputFormat;
-  private readonly times = new TimeText();
   private headerWritten = false;
   /** the last batch's buffer size: the next one starts there */
   private lastBytes = 0;
@@ -70,7 +69,7 @@ export class RowWriter {
       if (oc.revoked) {
         o = put(out, o, oc.beforeBytes);
         const ms = answers.revokedAtMs[i] as number;
-        if (!Number.isNaN(ms)) o = this.times.write(ms, out, o);
+        if (!Number.isNaN(ms)) o = writeTime(ms, out, o);
         o = put(out, o, oc.afterBytes);
       } else o = put(out, o, oc.cellsBytes);
     }
@@ -84,7 +83,7 @@ export class RowWriter {
       const o = table.outcomes[answers.outcome[i] as number] as RowOutcome;
       const line = csvOfObject(shape.columns, batch.objects[i] ?? {});
       const ms = answers.revokedAtMs[i] as number;
-      parts[i] = o.revoked ? line + o.before + (Number.isNaN(ms) ? '' : this.times.text(ms)) + o.after : line + o.cells;
+      parts[i] = o.revoked ? line + o.before + (Number.isNaN(ms) ? '' : formatTime(ms)) + o.after : line + o.cells;
     }
     return parts.join('');
   }
@@ -94,7 +93,7 @@ export class RowWriter {
     for (let i = 0; i < batch.rows; i++) {
       const o = table.outcomes[answers.outcome[i] as number] as RowOutcome;
       const ms = answers.revokedAtMs[i] as number;
-      const answer: RowAnswer = o.revoked ? { ...o.answer, revokedAt: Number.isNaN(ms) ? null : this.times.text(ms) } : o.answer;
+      const answer: RowAnswer = o.revoked ? { ...o.answer, revokedAt: Number.isNaN(ms) ? null : formatTime(ms) } : o.answer;
       const input = shape.format === 'jsonl' ? (batch.objects[i] ?? {}) : objectOfFields(shape.columns, csvFields(batch, i));
       parts[i] = `${JSON.stringify({ ...input, ...answer })}\n`;
     }

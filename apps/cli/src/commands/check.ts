@@ -1,8 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { openAtomicWriteStream } from '@jpki-validator/files';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
@@ -157,25 +155,10 @@ interface Output {
 /** stdout as is; a file through a temporary name, renamed into place only when the run succeeds */
 async function openOutput(target: string, io: CliIo): Promise<Output> {
   if (target === '-') return { stream: io.stdout, impliedFormat: null, commit: async () => undefined, discard: async () => undefined };
-  const path = resolve(io.cwd, target);
-  const temporary = `${path}.partial-${process.pid}`;
-  const stream = createWriteStream(temporary);
-  await new Promise<void>((ok, fail) => {
-    stream.once('open', () => ok());
-    stream.once('error', (error) => fail(new UsageError(`cannot write --output ${target}: ${error.message}`, { cause: error })));
+  // the run can be made again: a flush to disk of a large output is not worth its time
+  const output = await openAtomicWriteStream(resolve(io.cwd, target), { durable: false }).catch((error: unknown) => {
+    throw new UsageError(`cannot write --output ${target}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   });
   const impliedFormat = /\.(jsonl|ndjson)$/i.test(target) ? 'jsonl' : /\.csv$/i.test(target) ? 'csv' : null;
-  return {
-    stream,
-    impliedFormat,
-    async commit() {
-      stream.end();
-      await finished(stream);
-      await rename(temporary, path);
-    },
-    async discard() {
-      stream.destroy();
-      await rm(temporary, { force: true });
-    },
-  };
+  return { stream: output.stream, impliedFormat, commit: output.commit, discard: output.discard };
 }

@@ -3,13 +3,11 @@
  * in the CRL scanner's hot loop copies a few numbers and allocates nothing (amortised). Serials outside the bitmap range go to a
  * small Map (rare: PKITS, foreign CAs). Chunks built from an ascending load keep views of these arrays (chunk-builder.ts).
  */
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 import { EntryError } from '../errors.js';
+import { inBitmapRange } from './bitmap-range.js';
 import { NO_INVALIDITY } from './chunk.js';
 
-/** bitmap range: serials 0 … 2^32-1 */
-export const BITMAP_SERIAL_LIMIT = 2 ** 32;
-/** removeFromCRL: only ever un-lists (delta CRLs) */
-export const REMOVE_FROM_CRL = 8;
 const MAX_SECONDS = 2 ** 32 - 1;
 
 export interface LongEntry {
@@ -84,7 +82,7 @@ export class EntryBuffer {
   }
 
   addLong(serial: bigint, reasonCode: number, revokedAtMs: number, invalidityMs: number): void {
-    if (serial >= 0n && serial < BigInt(BITMAP_SERIAL_LIMIT)) {
+    if (inBitmapRange(serial)) {
       this.add(Number(serial), reasonCode, revokedAtMs, invalidityMs);
       return;
     }

@@ -7,7 +7,8 @@ import type { BulkLookup, GenerationChange, PartitionMeta, RevokedEntry } from '
 import { forEachSetBit } from './bits.js';
 import type { Chunk } from './chunk.js';
 import { NO_INVALIDITY } from './chunk.js';
-import { BITMAP_SERIAL_LIMIT, type LongEntry } from './entry-buffer.js';
+import { BITMAP_SERIAL_LIMIT, inBitmapRange } from './bitmap-range.js';
+import type { LongEntry } from './entry-buffer.js';
 
 /** a reusable out-parameter for allocation-free lookups */
 export interface EntrySlot {
@@ -89,7 +90,7 @@ export class CaSnapshot {
   }
 
   lookup(serial: bigint): RevokedEntry | null {
-    if (serial >= 0n && serial < BigInt(BITMAP_SERIAL_LIMIT)) {
+    if (inBitmapRange(serial)) {
       const slot: EntrySlot = { reasonCode: -1, revokedAtMs: Number.NaN, invalidityMs: Number.NaN };
       return this.lookupInto(Number(serial), slot) ? slot : null;
     }

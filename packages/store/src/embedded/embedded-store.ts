@@ -7,12 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acquireLockFile, type LockFileOptions, writeFileAtomic } from '@jpki-validator/files';
 import { answerFromSnapshot, bulkNotLoaded, Listeners, SerialQueue } from '../core/answers.js';
 import { applyLoad } from '../core/apply-load.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import type { EntryBuffer } from '../core/entry-buffer.js';
 import { decideLoad } from '../core/load-rules.js';
+import { StoreError } from '../errors.js';
 import { MemoryKv } from '../core/memory-kv.js';
 import { FileKv } from './file-kv.js';
 import { CaSnapshot, diffSnapshots } from '../core/snapshot.js';
@@ -30,8 +32,7 @@ import type {
   SmallKv,
   SwitchEvent,
 } from '../types.js';
-import { acquireLock } from './lock-file.js';
-import { decodeCaFile, encodeCaFile, writeFileAtomic, type CaFileState } from './snapshot-file.js';
+import { decodeCaFile, encodeCaFile, type CaFileState } from './snapshot-file.js';
 
 export const DEFAULT_CHUNK_BITS = 20;
 
@@ -168,7 +169,7 @@ export class EmbeddedRevocationStore implements RevocationStore {
   }
 
   private async commitLoad(options: LoadOptions, entries: EntryBuffer): Promise<CommitReport> {
-    const release = this.dataDir === null ? null : await acquireLock(join(this.dataDir, 'writer.lock'), this.lockOptions());
+    const release = this.dataDir === null ? null : await acquireLockFile(join(this.dataDir, 'writer.lock'), this.lockOptions());
     let event: SwitchEvent | null = null;
     try {
       await this.refreshFromDisk(options.caId);
@@ -200,8 +201,11 @@ export class EmbeddedRevocationStore implements RevocationStore {
     }
   }
 
-  private lockOptions(): { timeoutMs?: number } {
-    return this.options.lockTimeoutMs === undefined ? {} : { timeoutMs: this.options.lockTimeoutMs };
+  private lockOptions(): LockFileOptions {
+    return {
+      timeoutMs: this.options.lockTimeoutMs ?? 30_000,
+      timeoutError: (path, ms) => new StoreError('LOCK_TIMEOUT', `could not take the writer lock ${path} within ${ms} ms`),
+    };
   }
 }
 

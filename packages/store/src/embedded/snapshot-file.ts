@@ -8,9 +8,6 @@
  *
  * Written atomically (temp file, fsync, rename, fsync of the directory): a reader sees the old file or the new one, never a mix.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { alignedCopy, trimmedLength } from '../core/bits.js';
 import { Chunk } from '../core/chunk.js';
 import type { LongEntry } from '../core/entry-buffer.js';
@@ -149,29 +146,4 @@ export function decodeCaFile(bytes: Uint8Array, path: string): CaFileState {
     previous: header.previous ? build(header.previous) : null,
     lastEvent: ev ? { caId: ev.caId, partition: ev.partition, crlNumber: BigInt(ev.crlNumber), generation: ev.generation } : null,
   };
-}
-
-/** temp file + fsync + rename + fsync of the directory */
-export async function writeFileAtomic(path: string, parts: Buffer[]): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    for (const part of parts) {
-      let off = 0;
-      while (off < part.length) off += (await handle.write(part, off, part.length - off)).bytesWritten;
-    }
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await handle.close();
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }

@@ -20,9 +20,7 @@
  *   <p>:{ca}:k:<loadId>:<chunkNo>:i      invalidityDate likewise (0 = none); absent when no entry of the chunk has one
  *   <p>:{ca}:long:<loadId>               hash, serials outside the bitmap range: signed decimal → "reason,revokedSec,invalSec"
  */
-
-/** reason codes that get a bitmap (CRLReason minus 7, unused, and 8, removeFromCRL, which only un-lists) */
-export const REASON_CODES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 9, 10];
+import { LISTING_REASON_CODES } from '@jpki-validator/x509';
 
 export interface ChunkKeys {
   listed: string;
@@ -76,7 +74,7 @@ export function createStoreKeys(prefix: string): StoreKeys {
             dates: `${k}:d`,
             invalidity: `${k}:i`,
             reason: (code) => `${k}:r${code}`,
-            all: () => [keys.listed, keys.reasonsByRank, keys.dates, keys.invalidity, ...REASON_CODES.map((c) => keys.reason(c))],
+            all: () => [keys.listed, keys.reasonsByRank, keys.dates, keys.invalidity, ...LISTING_REASON_CODES.map((c) => keys.reason(c))],
           };
           return keys;
         },

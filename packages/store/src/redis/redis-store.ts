@@ -9,7 +9,8 @@ import { bulkNotLoaded, Listeners } from '../core/answers.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import { NO_INVALIDITY, type Chunk } from '../core/chunk.js';
-import { BITMAP_SERIAL_LIMIT, type LongEntry } from '../core/entry-buffer.js';
+import { BITMAP_SERIAL_LIMIT, inBitmapRange } from '../core/bitmap-range.js';
+import type { LongEntry } from '../core/entry-buffer.js';
 import { metaFromJson, sortPartitions } from '../core/load-rules.js';
 import { CaSnapshot, diffSnapshots, fromLong } from '../core/snapshot.js';
 import { DEFAULT_CHUNK_BITS } from '../embedded/embedded-store.js';
@@ -126,7 +127,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   async lookup(caId: string, serial: bigint): Promise<LookupAnswer> {
     const caKeys = this.keys.ca(caId);
-    const inBitmap = serial >= 0n && serial < BigInt(BITMAP_SERIAL_LIMIT);
+    const inBitmap = inBitmapRange(serial);
     const chunkNo = inBitmap ? Number(serial) >>> this.chunkBits : -1;
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       const [ref, gen, parts] = unwrap<[string | null, string | null, Record<string, string>]>(

@@ -6,14 +6,15 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acquireLockFile } from '@jpki-validator/files';
 import { formatSerial, reasonCode, type CrlReason } from '@jpki-validator/x509';
 import { ChunkedBitmap } from '../chunked-bitmap.js';
+import { WatchError } from '../errors.js';
 import { expiryCaId, watchEventId } from '../event-id.js';
 import { matchesFilter } from '../event-filter.js';
 import type { EventFilter, ReportMark, UpsertReport, WatchEntryInput, WatchEvent, WatchRecord, WatchRepository } from '../types.js';
 import { parseHexSerial, planUpsert, recordFromJson, recordToJson } from '../watch-list.js';
 import { appendLines, readLines, sizeOf } from './journal.js';
-import { acquireFileLock } from './lock-file.js';
 import { OwnerIndex } from './owner-index.js';
 
 export interface EmbeddedWatchOptions {
@@ -67,7 +68,13 @@ export class EmbeddedWatchRepository implements WatchRepository {
 
   withLock<T>(task: () => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      const release = this.dir === null ? null : await acquireFileLock(join(this.dir, 'writer.lock'), this.options.lockTimeoutMs ?? 30_000);
+      const release =
+        this.dir === null
+          ? null
+          : await acquireLockFile(join(this.dir, 'writer.lock'), {
+              timeoutMs: this.options.lockTimeoutMs ?? 30_000,
+              timeoutError: (path, ms) => new WatchError('WATCH_LOCK_TIMEOUT', `could not take the watch lock ${path} within ${ms} ms`),
+            });
       try {
         if (this.dir !== null && (await this.changedOnDisk())) await this.reload();
         return await task();

@@ -3,9 +3,9 @@
  * records its events, removed only after the receiver answered 2xx. `deliverPending` runs after every pass and on the watcher's
  * interval, so a webhook that was down gets its batches when it comes back — each batch once it succeeds.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@jpki-validator/files';
 import type { WatchEvent } from '../types.js';
 import { deliverBatch, secretFor, type DeliverOptions, type WebhookBatch, type WebhookQueue } from '../webhook.js';
 import type { WatchSinkConfig } from '../pass.js';
@@ -27,10 +27,7 @@ export class WebhookOutbox implements WebhookQueue {
   async enqueue(batches: readonly WebhookBatch[]): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     for (const b of batches) {
-      const path = join(this.dir, `${b.batchId}.json`);
-      const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-      await writeFile(tmp, JSON.stringify({ url: b.url, events: b.events }), { flush: true });
-      await rename(tmp, path);
+      await writeFileAtomic(join(this.dir, `${b.batchId}.json`), JSON.stringify({ url: b.url, events: b.events }));
     }
   }
 

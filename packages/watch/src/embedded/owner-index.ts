@@ -2,7 +2,7 @@
  * serial → customers watching it, for one CA. Almost every serial has one watcher, so the value is the customer id itself and an
  * array only when several share it. Keys are numbers in the bitmap range (cheap Map keys), bigints outside it.
  */
-import { ChunkedBitmap } from '../chunked-bitmap.js';
+import { inBitmapRange } from '@jpki-validator/store';
 
 type Key = number | bigint;
 
@@ -10,7 +10,7 @@ export class OwnerIndex {
   private readonly map = new Map<Key, string | string[]>();
 
   private static key(serial: bigint): Key {
-    return ChunkedBitmap.inBitmapRange(serial) ? Number(serial) : serial;
+    return inBitmapRange(serial) ? Number(serial) : serial;
   }
 
   get(serial: bigint): readonly string[] {

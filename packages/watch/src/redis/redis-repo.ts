@@ -3,15 +3,15 @@
  * reason) that line up with the store's chunks. An import batch reads what it changes in one pipeline and writes everything in
  * one MULTI; a pass reads the CA's bitmaps in one pipeline per kind.
  */
-import { openRedis, type RedisClient } from '@jpki-validator/store';
+import { acquireRedisLock, inBitmapRange, openRedis, type RedisClient } from '@jpki-validator/store';
 import { formatSerial } from '@jpki-validator/x509';
 import { ChunkedBitmap } from '../chunked-bitmap.js';
+import { WatchError } from '../errors.js';
 import { expiryCaId, watchEventId } from '../event-id.js';
 import { matchesFilter } from '../event-filter.js';
 import type { EventFilter, ReportMark, UpsertReport, WatchEntryInput, WatchEvent, WatchRecord, WatchRepository } from '../types.js';
 import { planUpsert, recordFromJson, recordToJson, type WatchTarget } from '../watch-list.js';
 import { createWatchKeys, type WatchKeys } from './keys.js';
-import { withRedisLock } from './redis-lock.js';
 
 export interface RedisWatchOptions {
   /** a connection (the caller keeps owning it) or a URL */
@@ -21,7 +21,10 @@ export interface RedisWatchOptions {
   prefix?: string;
   /** must equal the store's (default 20) */
   chunkBits?: number;
+  /** how long an import or pass waits for the lock another one holds (default 30 000) */
   lockTimeoutMs?: number;
+  /** time to live of the lock of a process that died (default 60 000); a live holder renews it, however long its pass runs */
+  lockTtlMs?: number;
 }
 
 /** arguments per command when a list is long (RPUSH, SADD, SMISMEMBER) */
@@ -33,6 +36,7 @@ export class RedisWatchRepository implements WatchRepository {
   readonly redis: RedisClient;
   private readonly ownsConnection: boolean;
   private readonly lockTimeoutMs: number;
+  private readonly lockTtlMs: number;
 
   constructor(options: RedisWatchOptions) {
     this.ownsConnection = typeof options.redis === 'string';
@@ -40,10 +44,20 @@ export class RedisWatchRepository implements WatchRepository {
     this.keys = createWatchKeys(options.prefix ?? 'jpki');
     this.chunkBits = options.chunkBits ?? 20;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    this.lockTtlMs = options.lockTtlMs ?? 60_000;
   }
 
-  withLock<T>(task: () => Promise<T>): Promise<T> {
-    return withRedisLock(this.redis, this.keys.lock, { ttlMs: 300_000, timeoutMs: this.lockTimeoutMs }, task);
+  async withLock<T>(task: () => Promise<T>): Promise<T> {
+    const lock = await acquireRedisLock(this.redis, this.keys.lock, {
+      ttlMs: this.lockTtlMs,
+      timeoutMs: this.lockTimeoutMs,
+      timeoutError: (key, ms) => new WatchError('WATCH_LOCK_TIMEOUT', `could not take the watch lock ${key} within ${ms} ms`),
+    });
+    try {
+      return await task();
+    } finally {
+      await lock.release();
+    }
   }
 
   async upsert(entries: readonly WatchEntryInput[], nowMs: number): Promise<UpsertReport> {
@@ -101,7 +115,7 @@ export class RedisWatchRepository implements WatchRepository {
       const ck = this.keys.ca(t.caId);
       const list = owners.get(k) ?? [];
       const field = formatSerial(t.serial);
-      const inBitmap = ChunkedBitmap.inBitmapRange(t.serial);
+      const inBitmap = inBitmapRange(t.serial);
       const chunkNo = inBitmap ? Number(t.serial) >>> this.chunkBits : -1;
       const offset = inBitmap ? Number(t.serial) & (2 ** this.chunkBits - 1) : -1;
       if (list.length === 0) {
@@ -202,7 +216,7 @@ export class RedisWatchRepository implements WatchRepository {
         continue;
       }
       const ck = this.keys.ca(m.caId);
-      if (ChunkedBitmap.inBitmapRange(m.serial)) {
+      if (inBitmapRange(m.serial)) {
         const n = Number(m.serial);
         tx.setbit(ck.reported(m.reasonCode, n >>> this.chunkBits), n & (2 ** this.chunkBits - 1), 1);
       } else tx.sadd(ck.reportedLong, `${m.reasonCode}:${m.serial}`);

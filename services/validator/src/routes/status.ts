@@ -10,7 +10,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
 import { parseSerial, SerialError } from '@jpki-validator/x509';
 import type { AppEnv } from '../env.js';
-import { jsonResponse } from '../fast-response.js';
+import { jsonResponse } from '../fast-path/fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { STATUS_ROUTE } from '../middleware/request-context.js';
 import { ProblemError } from '../problem.js';

@@ -6,7 +6,7 @@
  */
 import type { CheckOptions } from '@jpki-validator/status';
 import type { BatchAnswerer, BatchItem } from './batch-answers.js';
-import { JsonBytes } from './json-bytes.js';
+import { JsonBytes } from '../json/json-bytes.js';
 
 /** items answered per call: large enough for bulk reads, small enough to start answering early */
 const CHUNK_ITEMS = 2_000;
