@@ -16,6 +16,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   'watch run': () => import('./commands/watch-run.js'),
   'watch events': () => import('./commands/watch-events.js'),
   fetch: () => import('./commands/fetch.js'),
+  verify: () => import('./commands/verify.js'),
+  challenge: () => import('./commands/challenge.js'),
 };
 
 function usage(): string {

@@ -40,7 +40,10 @@ watch:
     expect(cfg.watch.sinks).toEqual([{ file: join(dir, 'events') }]);
     expect(cfg.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(cfg.port).toBe(9090);
-    expect(cfg.apiKeys).toEqual(['k1', 'k2']);
+    expect(cfg.apiKeys).toEqual([
+      { key: 'k1', scopes: [] },
+      { key: 'k2', scopes: [] },
+    ]);
     expect(Object.isFrozen(cfg.issuers)).toBe(true);
   });
 
@@ -79,5 +82,26 @@ watch:
   it('names the file when it is not YAML', () => {
     const file = write('broken.yaml', 'issuers: [\n');
     expect(() => loadConfig({ file, env: {} })).toThrow(/broken\.yaml/);
+  });
+
+  it('API_KEYS: a key may carry scopes (`key:personal`); an unknown scope is refused without echoing the key', () => {
+    const cfg = loadConfig({ env: { API_KEYS: 'plain-key, bank-key:personal ,both:personal+personal' } });
+    expect(cfg.apiKeys).toEqual([
+      { key: 'plain-key', scopes: [] },
+      { key: 'bank-key', scopes: ['personal'] },
+      { key: 'both', scopes: ['personal'] },
+    ]);
+    try {
+      loadConfig({ env: { API_KEYS: 'ok-key,secret-key:admin,:personal' } });
+      expect.unreachable('bad scopes should have been refused');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems;
+      expect(problems).toEqual([
+        'API_KEYS: entry 2 has unknown scope "admin" (known: personal)',
+        'API_KEYS: entry 3 has no key before ":"',
+      ]);
+      expect(problems.join(' ')).not.toContain('secret-key');
+    }
   });
 });

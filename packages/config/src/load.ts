@@ -36,6 +36,16 @@ export interface IssuerConfig {
   kind: 'sign' | 'auth' | 'other' | null;
 }
 
+/** What an API key may do beyond the status and verification routes every key may call. */
+export type ApiScope = 'personal';
+export const API_SCOPES: readonly ApiScope[] = ['personal'];
+
+/** One entry of API_KEYS: `<key>` or `<key>:<scope>[+<scope>…]` (e.g. `k3y:personal`). */
+export interface ApiKeyConfig {
+  key: string;
+  scopes: readonly ApiScope[];
+}
+
 export type WatchSink = { file: string } | { webhook: string; secret: string };
 
 export interface Config {
@@ -47,7 +57,7 @@ export interface Config {
   dataDir: string;
   redisUrl: string | null;
   port: number;
-  apiKeys: readonly string[];
+  apiKeys: readonly ApiKeyConfig[];
 }
 
 export interface LoadConfigOptions {
@@ -159,12 +169,35 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     dataDir: resolve(cwd, env.JPKI_VALIDATOR_DATA_DIR || (cfg.dataDir ? abs(cfg.dataDir) : './.jpki-validator/')),
     redisUrl: env.REDIS_URL || null,
     port,
-    apiKeys: (env.API_KEYS ?? '')
-      .split(',')
-      .map((k) => k.trim())
-      .filter(Boolean),
+    apiKeys: parseApiKeys(env.API_KEYS ?? ''),
   };
   return deepFreeze(config);
+}
+
+/**
+ * API_KEYS: comma-separated entries, each `<key>` or `<key>:<scope>[+<scope>…]`. A key without scopes may call every route but
+ * never sees personal data; `personal` lets it ask /v1/verify for the JPKI 4 basic details. Problems name the entry by position,
+ * never by its text (it is a secret).
+ */
+export function parseApiKeys(text: string): ApiKeyConfig[] {
+  const entries = text
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const problems: string[] = [];
+  const keys = entries.map((entry, i) => {
+    const colon = entry.indexOf(':');
+    const key = colon < 0 ? entry : entry.slice(0, colon);
+    const scopes = colon < 0 ? [] : entry.slice(colon + 1).split('+');
+    if (key === '') problems.push(`API_KEYS: entry ${i + 1} has no key before ":"`);
+    for (const scope of scopes) {
+      if (!(API_SCOPES as readonly string[]).includes(scope))
+        problems.push(`API_KEYS: entry ${i + 1} has unknown scope "${scope.slice(0, 20)}" (known: ${API_SCOPES.join(', ')})`);
+    }
+    return { key, scopes: [...new Set(scopes)] as ApiScope[] };
+  });
+  if (problems.length > 0) throw new ConfigError('environment', problems);
+  return keys;
 }
 
 function deepFreeze<T>(value: T): T {

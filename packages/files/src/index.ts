@@ -4,5 +4,7 @@ export {
   type AtomicWriteStream,
   openAtomicWriteStream,
   writeFileAtomic,
+  writeFileAtomicWith,
+  writeStreamAtomic,
 } from './atomic-write.js';
 export { acquireLockFile, type LockFileOptions, type ReleaseLock } from './lock-file.js';

@@ -1,36 +1,43 @@
 import type { KeyObject } from 'node:crypto';
 import type { CaMaterial } from './ca.js';
-import { DAY_MS } from './population.js';
 import type { CrlDocument } from './crl-writer.js';
 import { SimUsageError } from './errors.js';
-import { authorityKeyIdentifier, crlNumber, deltaCrlIndicator, issuingDistributionPoint } from './extensions.js';
+import {
+  authorityKeyIdentifier,
+  crlNumber,
+  deltaCrlIndicator,
+  issuingDistributionPoint,
+  type DistributionPointNames,
+} from './extensions.js';
 import type { CrlInfo, WriteCrlOptions } from './options.js';
+import type { PartitionIssue } from './partition-issue.js';
+import { partitionName, type PartitionScheme } from './partition-scheme.js';
+import { DAY_MS } from './population.js';
 import type { EntryScope } from './revocations.js';
 import type { SimState } from './state.js';
 
-const HOUR_MS = 3_600_000;
+export { partitionName } from './partition-scheme.js';
 
-/** Partition names: `p0000` … (municipality partitions, numbered). */
-export function partitionName(index: number): string {
-  return `p${String(index).padStart(4, '0')}`;
-}
+const HOUR_MS = 3_600_000;
 
 /** Where the simulator's server publishes a CRL: `<base>/crl/<ca>/<full|pNNNN>[-delta].crl`. */
 export function crlUrl(baseUrl: string, caId: string, partition: string | null, delta: boolean): string {
   return `${baseUrl}/crl/${caId}/${partition ?? 'full'}${delta ? '-delta' : ''}.crl`;
 }
 
-/**
- * CRL numbers. A full CRL and its deltas share one sequence per scope (RFC 5280 §5.2.3): the full CRL at state version v is
- * 2v, a delta at v is 2v + 1, and a delta's BaseCRLNumber is the full CRL number of its base generation (its last version).
- * Numbers rise with every change and repeat only for byte-identical CRLs, so rewriting without a change gives the same file.
- */
-function numbers(state: SimState, baseGeneration: number | undefined): { number: bigint; base: bigint | null } {
-  const v = BigInt(state.version);
-  if (baseGeneration === undefined) return { number: 2n * v, base: null };
-  const baseVersion = baseGeneration < state.generation ? state.generationVersions[baseGeneration] : state.version;
-  if (baseVersion === undefined) throw new SimUsageError('SIM_BAD_OPTION', `no generation ${baseGeneration} to base a delta on`);
-  return { number: 2n * v + 1n, base: 2n * BigInt(baseVersion) };
+/** Which CRL `options` ask for: the whole CA or one partition, full or delta since a base generation. */
+export interface CrlTarget {
+  partitionIndex?: number;
+  baseGeneration?: number;
+}
+
+export function resolveTarget(state: SimState, material: CaMaterial, options: Pick<WriteCrlOptions, 'partition' | 'delta'>): CrlTarget {
+  const partitionIndex = resolvePartition(material, options.partition);
+  const baseGeneration = resolveBase(state, options.delta);
+  return {
+    ...(partitionIndex === undefined ? {} : { partitionIndex }),
+    ...(baseGeneration === undefined ? {} : { baseGeneration }),
+  };
 }
 
 function resolvePartition(material: CaMaterial, partition: string | number | undefined): number | undefined {
@@ -57,26 +64,64 @@ function resolveBase(state: SimState, delta: WriteCrlOptions['delta']): number |
   return base;
 }
 
-export function crlInfo(state: SimState, material: CaMaterial, options: Omit<WriteCrlOptions, 'out'>, nowMs: number): CrlInfo {
-  return plan(state, material, options, nowMs).info;
+/**
+ * CRL numbers. A full CRL and its deltas share one sequence per scope (RFC 5280 §5.2.3): the full CRL at state version v is
+ * 2v, a delta at v is 2v + 1, and a delta's BaseCRLNumber is the full CRL number of its base generation (its last version).
+ * A municipal partition's full CRL is numbered by its own last issue instead (2 × that version). Numbers rise with every change
+ * and repeat only for byte-identical CRLs, so rewriting without a change gives the same file.
+ */
+function numbers(state: SimState, target: CrlTarget, municipal: PartitionIssue | undefined): { number: bigint; base: bigint | null } {
+  const v = BigInt(state.version);
+  const { baseGeneration } = target;
+  if (baseGeneration === undefined) return { number: 2n * (municipal ? BigInt(municipal.version) : v), base: null };
+  if (municipal) return { number: 2n * v + 1n, base: 2n * BigInt(municipal.version) };
+  const baseVersion = baseGeneration < state.generation ? state.generationVersions[baseGeneration] : state.version;
+  if (baseVersion === undefined) throw new SimUsageError('SIM_BAD_OPTION', `no generation ${baseGeneration} to base a delta on`);
+  return { number: 2n * v + 1n, base: 2n * BigInt(baseVersion) };
 }
 
-function plan(state: SimState, material: CaMaterial, options: Omit<WriteCrlOptions, 'out'>, nowMs: number) {
-  const partitionIndex = resolvePartition(material, options.partition);
-  const baseGeneration = resolveBase(state, options.delta);
+export interface CrlPlan {
+  info: CrlInfo;
+  scope: EntryScope;
+  number: bigint;
+  base: bigint | null;
+  idp: DistributionPointNames | null;
+  thisUpdate: Date;
+  nextUpdate: Date | null;
+}
+
+/**
+ * The metadata and entry scope of the CRL `options` ask for. For a municipal partition, `municipal` is when its CRL was issued
+ * (see partitionIssue): for a full CRL, its own last issue; for a delta, its base's. Other scopes follow the CA's state version.
+ */
+export function planCrl(
+  state: SimState,
+  material: CaMaterial,
+  scheme: PartitionScheme | null,
+  options: Omit<WriteCrlOptions, 'out'>,
+  nowMs: number,
+  municipal?: PartitionIssue,
+): CrlPlan {
+  const target = resolveTarget(state, material, options);
+  const { partitionIndex, baseGeneration } = target;
   const partition = partitionIndex === undefined ? null : partitionName(partitionIndex);
   const url = crlUrl(state.baseUrl, material.ca.id, partition, baseGeneration !== undefined);
-  const generationMs = Date.parse(state.epoch) + state.generation * DAY_MS;
+  const epochMs = Date.parse(state.epoch);
+  const issuedMs =
+    municipal && baseGeneration === undefined ? epochMs + municipal.generation * DAY_MS : epochMs + state.generation * DAY_MS;
   const wallSecondMs = Math.floor(nowMs / 1000) * 1000;
-  const thisUpdate = options.expired ? new Date(wallSecondMs - 2 * DAY_MS) : (options.thisUpdate ?? new Date(generationMs));
+  const thisUpdate = options.expired ? new Date(wallSecondMs - 2 * DAY_MS) : (options.thisUpdate ?? new Date(issuedMs));
   const nextUpdate = options.expired
     ? new Date(wallSecondMs - DAY_MS)
     : options.nextUpdate === null
       ? null
       : (options.nextUpdate ?? new Date(thisUpdate.getTime() + state.crlValidityHours * HOUR_MS));
-  const { number, base } = numbers(state, baseGeneration);
-  // A partition's IDP names the partition's own URL; its delta names the same scope (RFC 5280 §5.2.5: same IDP as the base).
-  const idp = partition === null ? null : crlUrl(state.baseUrl, material.ca.id, partition, false);
+  const { number, base } = numbers(state, target, municipal);
+  // A partition's IDP names the partition's own URL (and, municipal, its directoryName); its delta names the same scope
+  // (RFC 5280 §5.2.5: same IDP as the base).
+  const dirName = partitionIndex === undefined ? null : (scheme?.dirName(partitionIndex) ?? null);
+  const idp: DistributionPointNames | null =
+    partition === null ? null : { uri: crlUrl(state.baseUrl, material.ca.id, partition, false), ...(dirName ? { dirName } : {}) };
   const info: CrlInfo = {
     caId: material.ca.id,
     partition,
@@ -84,39 +129,37 @@ function plan(state: SimState, material: CaMaterial, options: Omit<WriteCrlOptio
     baseCrlNumber: base === null ? null : base.toString(),
     thisUpdate,
     nextUpdate,
-    idp,
+    idp: idp?.uri ?? null,
+    idpDirName: partitionIndex === undefined ? null : (scheme?.dirNameText(partitionIndex) ?? null),
     url,
   };
   const scope: EntryScope = {
     generation: state.generation,
     ...(baseGeneration === undefined ? {} : { baseGeneration }),
-    ...(partitionIndex === undefined ? {} : { partition: { index: partitionIndex, count: material.ca.partitions } }),
+    ...(partitionIndex === undefined || !scheme ? {} : { partition: { index: partitionIndex, map: scheme.map } }),
   };
   return { info, scope, number, base, idp, thisUpdate, nextUpdate };
 }
 
-/** The CRL's header, extensions and signer for `options`, plus which entries it lists. */
+/** The CRL's header, extensions and signer for a plan. */
 export function buildCrlDocument(
-  state: SimState,
+  plan: CrlPlan,
   material: CaMaterial,
   signingKey: KeyObject,
-  options: Omit<WriteCrlOptions, 'out'>,
-  nowMs: number,
-): { info: CrlInfo; document: CrlDocument; scope: EntryScope } {
-  const { info, scope, number, base, idp, thisUpdate, nextUpdate } = plan(state, material, options, nowMs);
+  options: Pick<WriteCrlOptions, 'corruptSignature'>,
+): CrlDocument {
   const extensions = [
     authorityKeyIdentifier(material.keyId),
-    crlNumber(number),
-    ...(base === null ? [] : [deltaCrlIndicator(base)]),
-    ...(idp === null ? [] : [issuingDistributionPoint(idp, true)]),
+    crlNumber(plan.number),
+    ...(plan.base === null ? [] : [deltaCrlIndicator(plan.base)]),
+    ...(plan.idp === null ? [] : [issuingDistributionPoint(plan.idp, true)]),
   ];
-  const document: CrlDocument = {
+  return {
     issuer: material.name,
-    thisUpdate,
-    ...(nextUpdate ? { nextUpdate } : {}),
+    thisUpdate: plan.thisUpdate,
+    ...(plan.nextUpdate ? { nextUpdate: plan.nextUpdate } : {}),
     extensions,
     signingKey,
     ...(options.corruptSignature ? { corruptSignature: true } : {}),
   };
-  return { info, document, scope };
 }

@@ -31,8 +31,22 @@ export type KeyUsageName = keyof typeof KEY_USAGE;
 /** GeneralName uniformResourceIdentifier: [6] IMPLICIT IA5String. */
 const uriName = (uri: string): Uint8Array => implicitPrimitive(6, new TextEncoder().encode(uri));
 
-/** DistributionPointName fullName [0] with one URI: `[0] { [0] { [6] uri } }` as used by CRL DPs and IDPs. */
-const distributionPointName = (uri: string): Uint8Array => implicitConstructed(0, implicitConstructed(0, uriName(uri)));
+/** GeneralName directoryName: [4] Name — EXPLICIT, since Name is a CHOICE. */
+const directoryName = (name: Uint8Array): Uint8Array => explicit(4, name);
+
+/** The names of one distribution point: a URI, and (municipal partitions) a directoryName listed before it. */
+export interface DistributionPointNames {
+  uri: string;
+  /** DER Name */
+  dirName?: Uint8Array;
+}
+
+/**
+ * DistributionPointName ::= CHOICE { fullName [0] GeneralNames, nameRelativeToCRLIssuer [1] … }, as used by CRL DPs and IDPs:
+ * `[0] { [0] { [4] { Name }?, [6] uri } }`.
+ */
+const distributionPointName = ({ uri, dirName }: DistributionPointNames): Uint8Array =>
+  implicitConstructed(0, implicitConstructed(0, ...(dirName ? [directoryName(dirName)] : []), uriName(uri)));
 
 /** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL } */
 export function basicConstraints(cA: boolean): Uint8Array {
@@ -60,9 +74,9 @@ export const authorityKeyIdentifier = (keyId: Uint8Array): Uint8Array =>
 export const certificatePolicies = (policy: string): Uint8Array =>
   extension(OID.id_ce_certificatePolicies, false, sequence(sequence(oid(policy))));
 
-/** CRLDistributionPoints ::= SEQUENCE OF DistributionPoint { distributionPoint [0] DistributionPointName } — one DP per URI. */
-export const crlDistributionPoints = (uris: readonly string[]): Uint8Array =>
-  extension(OID.id_ce_cRLDistributionPoints, false, sequence(...uris.map((u) => sequence(distributionPointName(u)))));
+/** CRLDistributionPoints ::= SEQUENCE OF DistributionPoint { distributionPoint [0] DistributionPointName } — one DP per entry. */
+export const crlDistributionPoints = (points: readonly DistributionPointNames[]): Uint8Array =>
+  extension(OID.id_ce_cRLDistributionPoints, false, sequence(...points.map((p) => sequence(distributionPointName(p)))));
 
 /** AuthorityInfoAccessSyntax ::= SEQUENCE OF AccessDescription { accessMethod id-ad-ocsp, accessLocation GeneralName } */
 export const authorityInfoAccess = (ocspUri: string): Uint8Array =>
@@ -88,11 +102,11 @@ export const deltaCrlIndicator = (base: bigint | number): Uint8Array => extensio
  * IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0] DistributionPointName OPTIONAL,
  *   onlyContainsUserCerts [1] BOOLEAN DEFAULT FALSE, … } — critical (RFC 5280 §5.2.5).
  */
-export const issuingDistributionPoint = (uri: string, onlyContainsUserCerts: boolean): Uint8Array =>
+export const issuingDistributionPoint = (names: DistributionPointNames, onlyContainsUserCerts: boolean): Uint8Array =>
   extension(
     OID.id_ce_issuingDistributionPoint,
     true,
-    sequence(distributionPointName(uri), ...(onlyContainsUserCerts ? [implicitPrimitive(1, Uint8Array.of(0xff))] : [])),
+    sequence(distributionPointName(names), ...(onlyContainsUserCerts ? [implicitPrimitive(1, Uint8Array.of(0xff))] : [])),
   );
 
 /** CRL entry reasonCode: CRLReason ::= ENUMERATED */

@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { access, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, dirname, join } from 'node:path';
+import { createCrlCache } from './crl-cache.js';
 import { SimError } from './errors.js';
 import { createOcspResponder, type OcspSignerChoice } from './ocsp-responder.js';
 import type { Simulator } from './simulator.js';
@@ -31,14 +30,6 @@ const MAX_OCSP_REQUEST_BYTES = 64 * 1024;
 const CRL_PATH = /^\/crl\/([A-Za-z0-9._-]+)\/(full|p\d{4,})(-delta)?\.crl$/;
 const CA_PATH = /^\/ca\/([A-Za-z0-9._-]+?)(-ocsp)?\.(crt|pem)$/;
 
-/** Removes the scope's CRLs with older numbers from the cache directory (a 5 M-entry CRL is ~190 MB). */
-async function pruneOlder(file: string, name: string): Promise<void> {
-  const dir = dirname(file);
-  const keep = basename(file);
-  const older = (await readdir(dir)).filter((f) => f !== keep && new RegExp(`^${name}-\\d+\\.crl$`).test(f));
-  await Promise.all(older.map((f) => rm(join(dir, f), { force: true })));
-}
-
 function send(res: ServerResponse, status: number, body: string | Uint8Array, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
@@ -57,9 +48,9 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Ar
 
 /**
  * Serves the simulator over HTTP (node:http):
- * - `GET|HEAD /crl/<ca>/<full|pNNNN>[-delta].crl` — CRLs of the current generation, written once per CRL number into
- *   `<dir>/crl-cache/` and streamed from there, with ETag and Last-Modified (= thisUpdate) and 304s for If-None-Match /
- *   If-Modified-Since;
+ * - `GET|HEAD /crl/<ca>/<full|pNNNN>[-delta].crl` — CRLs of the current generation, written into `<dir>/crl-cache/` on first
+ *   request (every partition of a CA at once, see createCrlCache) and streamed from there, with ETag and Last-Modified
+ *   (= thisUpdate) and 304s for If-None-Match / If-Modified-Since;
  * - `GET /ca/<ca>.crt` (DER) or `.pem`, `GET /ca/<ca>-ocsp.crt` — CA and delegated responder certificates;
  * - `POST /ocsp` or `POST /` (application/ocsp-request) and `GET /ocsp/<base64 request>` — the OCSP responder.
  * The state file is re-read before each request, so `sim revoke` / `sim advance` from another process take effect at once.
@@ -75,37 +66,11 @@ export async function serveSimulator(sim: Simulator, options: SimServerOptions =
       ...(options.ocspValiditySeconds ? { validitySeconds: options.ocspValiditySeconds } : {}),
     },
   );
-  const pending = new Map<string, Promise<unknown>>();
-
-  async function ensureCrlFile(
-    caId: string,
-    partition: string | undefined,
-    delta: boolean,
-  ): Promise<{ file: string; etag: string; lastModified: Date }> {
-    const opts = { ca: caId, ...(partition ? { partition } : {}), ...(delta ? { delta: true } : {}) };
-    const info = sim.describeCrl(opts);
-    const name = `${partition ?? 'full'}${delta ? '-delta' : ''}`;
-    const file = join(sim.dir, 'crl-cache', caId, `${name}-${info.crlNumber}.crl`);
-    try {
-      await access(file);
-    } catch {
-      // Concurrent requests for a CRL not yet written share one writer.
-      let job = pending.get(file);
-      if (!job) {
-        job = sim
-          .writeCrl({ ...opts, out: file })
-          .then(() => pruneOlder(file, name))
-          .finally(() => pending.delete(file));
-        pending.set(file, job);
-      }
-      await job;
-    }
-    return { file, etag: `"${caId}-${name}-${info.crlNumber}"`, lastModified: info.thisUpdate };
-  }
+  const cache = createCrlCache(sim);
 
   async function serveCrl(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> {
     const [, caId = '', scope = 'full', delta] = match;
-    const { file, etag, lastModified } = await ensureCrlFile(caId, scope === 'full' ? undefined : scope, delta !== undefined);
+    const { file, offset, bytes, etag, lastModified } = await cache.crl(caId, scope, delta !== undefined);
     const headers = {
       etag,
       'last-modified': lastModified.toUTCString(),
@@ -124,13 +89,12 @@ export async function serveSimulator(sim: Simulator, options: SimServerOptions =
       res.end();
       return;
     }
-    const { size } = await stat(file);
-    res.writeHead(200, { ...headers, 'content-length': size });
-    if (req.method === 'HEAD') {
+    res.writeHead(200, { ...headers, 'content-length': bytes });
+    if (req.method === 'HEAD' || bytes === 0) {
       res.end();
       return;
     }
-    createReadStream(file)
+    createReadStream(file, { start: offset, end: offset + bytes - 1 })
       .on('error', (e) => res.destroy(e))
       .pipe(res);
   }

@@ -12,8 +12,14 @@ export type {
   SerialStatus,
   SerialStatusValue,
   SerialInput,
+  WriteAllPartitionsOptions,
+  AllPartitionsResult,
+  PartitionCrlResult,
+  PartitionBundle,
 } from './options.js';
-export type { SimState, SimCaState, CaKind, ExplicitRevocation } from './state.js';
+export type { SimState, SimCaState, CaKind, ExplicitRevocation, SimLayout, MunicipalPartitioning } from './state.js';
+export type { PartitionListing, PartitionListingEntry } from './partition-listing.js';
+export { PREFECTURES, NATIONAL_MUNICIPALITIES, DEFAULT_PARTITION_SKEW } from './municipalities.js';
 export type { LeafKeyChoice } from './leaf.js';
 export { SIM_ORGANISATION } from './ca.js';
 export { DEFAULT_REASON_WEIGHTS } from './population.js';

@@ -1,19 +1,33 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCaFiles, createSharedLeafKey } from './ca.js';
 import { SimStateError, SimUsageError } from './errors.js';
 import type { InitSimulatorOptions } from './options.js';
 import { RevocationModel } from './population.js';
 import { Simulator } from './simulator.js';
-import { STATE_FILE, writeState, type CaKind, type SimCaState, type SimState } from './state.js';
+import { DEFAULT_PARTITION_SKEW, NATIONAL_MUNICIPALITIES } from './municipalities.js';
+import { STATE_FILE, writeState, type CaKind, type SimCaState, type SimLayout, type SimState } from './state.js';
 
 /** Serial spacing between CAs: room for 16 M certificates each, all serials staying JPKI-like (≤ 28 bits). */
 const SERIAL_STRIDE = 0x0100_0000;
 
+/** What `layout: 'national'` changes (J-LIS's shape at national scale: ~30 M revoked signature entries in 1,741 municipalities). */
+const NATIONAL_DEFAULTS = {
+  generations: [2023],
+  populationPerCa: 60_000_000,
+  revokedRate: 0.5,
+  authRevokedRate: 0.02,
+  partitions: NATIONAL_MUNICIPALITIES,
+  crlValidityHours: 96,
+} as const;
+
+const LAYOUTS: readonly SimLayout[] = ['standard', 'national'];
+
 /**
  * Creates a simulator in `dir`: RSA-2048 keys and self-signed certificates for every (kind, generation), a delegated OCSP
- * responder per CA, one shared leaf key, and the state file. Keys come from Node's CSPRNG (RSA keygen cannot be seeded), so
- * the population and CRL bytes are reproducible per initialised directory, not across `init` runs.
+ * responder per CA, one shared leaf key, the state file, and a partition listing per partitioned CA. Keys come from Node's
+ * CSPRNG (RSA keygen cannot be seeded), so the population and CRL bytes are reproducible per initialised directory, not across
+ * `init` runs.
  */
 export async function initSimulator(options: InitSimulatorOptions): Promise<Simulator> {
   const { dir } = options;
@@ -21,13 +35,19 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
   if (!options.force && (await exists(stateFile))) {
     throw new SimStateError('SIM_STATE_EXISTS', 'a simulator already exists here (pass force to replace it)', stateFile);
   }
-  const generations = options.generations ?? [2015, 2023];
+  const layout = options.layout ?? 'standard';
+  if (!LAYOUTS.includes(layout)) throw new SimUsageError('SIM_BAD_OPTION', `layout must be one of ${LAYOUTS.join(', ')}, got ${layout}`);
+  const national = layout === 'national';
+  const generations = options.generations ?? (national ? [...NATIONAL_DEFAULTS.generations] : [2015, 2023]);
   const kinds: CaKind[] = options.kinds ?? ['sign', 'auth'];
-  const population = options.populationPerCa ?? 10_000;
-  const partitions = options.partitions ?? 8;
+  const population = options.populationPerCa ?? (national ? NATIONAL_DEFAULTS.populationPerCa : 10_000);
+  const partitions = options.partitions ?? (national ? NATIONAL_DEFAULTS.partitions : 8);
   const serialBase = options.serialBase ?? 0x0700_0000;
-  if (!Number.isInteger(population) || population < 0 || population >= SERIAL_STRIDE) {
-    throw new SimUsageError('SIM_BAD_OPTION', `populationPerCa must be a whole number below ${SERIAL_STRIDE}, got ${population}`);
+  const crlValidityHours = options.crlValidityHours ?? (national ? NATIONAL_DEFAULTS.crlValidityHours : 48);
+  const revokedRate = options.revokedRate ?? (national ? NATIONAL_DEFAULTS.revokedRate : undefined);
+  const authRevokedRate = options.authRevokedRate ?? (national ? NATIONAL_DEFAULTS.authRevokedRate : undefined);
+  if (!Number.isInteger(population) || population < 0 || population >= 2 ** 31) {
+    throw new SimUsageError('SIM_BAD_OPTION', `populationPerCa must be a whole number below 2^31, got ${population}`);
   }
   if (!Number.isInteger(partitions) || partitions < 0 || partitions > 9999)
     throw new SimUsageError('SIM_BAD_OPTION', `partitions must be 0 … 9999, got ${partitions}`);
@@ -35,12 +55,22 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
     throw new SimUsageError('SIM_BAD_OPTION', 'need at least one generation and one kind');
   if (new Set(generations).size !== generations.length)
     throw new SimUsageError('SIM_BAD_OPTION', `generations repeat: ${generations.join(', ')}`);
+  if (!national && (options.partitionSkew !== undefined || options.reissueDays !== undefined))
+    throw new SimUsageError('SIM_BAD_OPTION', 'partitionSkew and reissueDays apply to the national layout (layout: national)');
+  const skew = options.partitionSkew ?? DEFAULT_PARTITION_SKEW;
+  if (!(Number.isFinite(skew) && skew >= 1)) throw new SimUsageError('SIM_BAD_OPTION', `partitionSkew must be ≥ 1, got ${skew}`);
+  const reissueDays = options.reissueDays ?? Math.max(1, Math.floor(crlValidityHours / 24) - 1);
+  if (!Number.isInteger(reissueDays) || reissueDays < 0)
+    throw new SimUsageError('SIM_BAD_OPTION', `reissueDays must be a whole number ≥ 0, got ${reissueDays}`);
 
+  // Room for the population and at least one more certificate per CA; 16 M unless the population needs more.
+  const stride = SERIAL_STRIDE * (Math.floor(population / SERIAL_STRIDE) + 1);
   const cas: SimCaState[] = [];
   for (const kind of kinds) {
     for (const year of [...generations].sort((a, b) => a - b)) {
-      const base = serialBase + cas.length * SERIAL_STRIDE;
-      if (base + SERIAL_STRIDE > 2 ** 32) throw new SimUsageError('SIM_BAD_OPTION', 'serialBase too high: serials must stay below 2^32');
+      const base = serialBase + cas.length * stride;
+      if (base + stride > 2 ** 32) throw new SimUsageError('SIM_BAD_OPTION', 'serialBase too high: serials must stay below 2^32');
+      const partitioned = !(national && kind === 'auth');
       cas.push({
         id: `jpki-${kind}-${year}`,
         group: `jpki-${kind}`,
@@ -49,7 +79,9 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
         serialBase: base,
         population,
         nextSerial: base + population,
-        partitions,
+        partitions: partitioned ? partitions : 0,
+        ...(national && partitioned && partitions > 0 ? { municipal: { skew, reissueDays } } : {}),
+        ...(kind === 'auth' && authRevokedRate !== undefined ? { model: { revokedRate: authRevokedRate } } : {}),
       });
     }
   }
@@ -62,9 +94,10 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
     version: 1,
     generationVersions: [],
     baseUrl: (options.baseUrl ?? 'http://127.0.0.1:8081').replace(/\/+$/, ''),
-    crlValidityHours: options.crlValidityHours ?? 48,
+    ...(national ? { layout } : {}),
+    crlValidityHours,
     model: {
-      ...(options.revokedRate === undefined ? {} : { revokedRate: options.revokedRate }),
+      ...(revokedRate === undefined ? {} : { revokedRate }),
       ...(options.dailyRevokedRate === undefined ? {} : { dailyRevokedRate: options.dailyRevokedRate }),
       ...(options.reasonWeights === undefined ? {} : { reasonWeights: options.reasonWeights }),
       ...(options.invalidityDateRate === undefined ? {} : { invalidityDateRate: options.invalidityDateRate }),
@@ -74,13 +107,17 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
     revocations: {},
   };
   // Validate the model options before spending a second on key generation.
-  new RevocationModel('check', epoch.getTime(), { seed: state.seed, ...state.model });
+  for (const ca of cas) new RevocationModel('check', epoch.getTime(), { seed: state.seed, ...state.model, ...ca.model });
 
   await mkdir(dir, { recursive: true });
+  // What a replaced simulator derived from its keys and state must not outlive it (the server would serve its cached CRLs).
+  for (const derived of ['crl-cache', 'partitions']) await rm(join(dir, derived), { recursive: true, force: true });
   for (const ca of cas) await createCaFiles(dir, ca);
   await createSharedLeafKey(dir);
   await writeState(dir, state);
-  return Simulator.open(dir);
+  const sim = await Simulator.open(dir);
+  await sim.writePartitionListings();
+  return sim;
 }
 
 export async function openSimulator(dir: string): Promise<Simulator> {

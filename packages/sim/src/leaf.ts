@@ -9,6 +9,7 @@ import {
   keyUsage,
   subjectAltName,
   subjectKeyIdentifier,
+  type DistributionPointNames,
 } from './extensions.js';
 import { encodeName, keyIdentifierOf, spkiOf } from './names.js';
 import type { CaMaterial } from './ca.js';
@@ -27,8 +28,8 @@ export interface LeafRequest {
   key: KeyObject;
   /** Signature certificates only. */
   details?: JpkiBasicDetailsData;
-  /** CRL distribution point URLs, in the order put in the certificate. */
-  crlUrls: readonly string[];
+  /** CRL distribution points, in the order put in the certificate. */
+  crlDistributionPoints: readonly DistributionPointNames[];
   ocspUrl: string;
   /** Subject locality: the municipality of the partition. */
   locality: string;
@@ -52,7 +53,7 @@ export function buildLeafCertificate(ca: CaMaterial, request: LeafRequest): Uint
     keyUsage(sign ? ['digitalSignature', 'nonRepudiation'] : ['digitalSignature']),
     certificatePolicies(sign ? OID.jpki_policy_sign : OID.jpki_policy_auth),
     ...(sign && request.details ? [subjectAltName(buildJpkiSubjectAltName(request.details))] : []),
-    crlDistributionPoints(request.crlUrls),
+    crlDistributionPoints(request.crlDistributionPoints),
     authorityInfoAccess(request.ocspUrl),
     authorityKeyIdentifier(ca.keyId),
     subjectKeyIdentifier(keyIdentifierOf(spki)),

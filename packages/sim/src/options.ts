@@ -2,7 +2,7 @@ import { parseSerial, type CrlReason } from '@jpki-validator/x509';
 import { SimUsageError } from './errors.js';
 import type { LeafKeyChoice } from './leaf.js';
 import type { JpkiBasicDetailsData } from '@jpki-validator/x509';
-import type { CaKind } from './state.js';
+import type { CaKind, SimLayout } from './state.js';
 import type { Writable } from 'node:stream';
 
 /** A serial as callers give it: a number, a bigint, or contract-style hex text (`7F00D015`, `0x…`). */
@@ -10,12 +10,23 @@ export type SerialInput = number | bigint | string;
 
 export interface InitSimulatorOptions {
   dir: string;
+  /**
+   * `national`: J-LIS's shape — signature CAs partitioned into 1,741 municipalities of skewed sizes (directoryName + URI
+   * distribution points, CRL numbers per partition), authentication CAs unpartitioned, ~30 M revoked signature entries. It
+   * changes the defaults marked "national" below; every option still overrides. Default `standard`.
+   */
+  layout?: SimLayout;
   /** 32-bit seed of the revocation population. Default 1. */
   seed?: number;
-  /** Seeded certificates per CA. Default 10 000. */
+  /** Seeded certificates per CA. Default 10 000 (national: 60 000 000). */
   populationPerCa?: number;
-  /** Fraction revoked at generation 0. Default 0.1. */
+  /** Fraction revoked at generation 0. Default 0.1 (national: 0.5, so ~30 M signature entries). */
   revokedRate?: number;
+  /**
+   * Fraction of an authentication CA's population revoked at generation 0 (its certificates carry no address or name, so moves
+   * and name changes do not revoke them). Default: `revokedRate` (national: 0.02).
+   */
+  authRevokedRate?: number;
   /** Fraction newly revoked per advanced generation. Default 0.0005. */
   dailyRevokedRate?: number;
   reasonWeights?: Partial<Record<CrlReason, number>>;
@@ -23,17 +34,24 @@ export interface InitSimulatorOptions {
   invalidityDateRate?: number;
   /** Default 1825. */
   backdateDays?: number;
-  /** CA generations (years); each kind gets one CA per year, sharing the kind's subject DN. Default [2015, 2023]. */
+  /** CA generations (years); each kind gets one CA per year, sharing the kind's subject DN. Default [2015, 2023] (national: [2023]). */
   generations?: number[];
   /** Default ['sign', 'auth']. */
   kinds?: CaKind[];
-  /** Municipality partitions per CA. Default 8 (J-LIS publishes ~1,700; each is a full walk of the range here). */
+  /** Municipality partitions per CA (national: per signature CA). Default 8 (national: 1,741). */
   partitions?: number;
+  /** National: expected size of the largest municipality ÷ the smallest's (Zipf–Mandelbrot; 1 = equal). Default 100. */
+  partitionSkew?: number;
+  /**
+   * National: an unchanged partition CRL is re-issued this many generations after its last issue; 0 = only when its content
+   * changes. Default: a day before its nextUpdate, max(1, crlValidityHours / 24 − 1) (3 with the national 96 h).
+   */
+  reissueDays?: number;
   /** Base of CRL DP and OCSP URLs in certificates. Default `http://127.0.0.1:8081`. */
   baseUrl?: string;
   /** thisUpdate of generation 0. Default now, truncated to the hour. */
   epoch?: Date;
-  /** nextUpdate − thisUpdate of CRLs. Default 48. */
+  /** nextUpdate − thisUpdate of CRLs. Default 48 (national: 96). */
   crlValidityHours?: number;
   /** First serial of the first CA; later CAs start 0x01000000 further. Default 0x07000000 (JPKI-like, ~27 bits). */
   serialBase?: number;
@@ -110,12 +128,47 @@ export interface CrlInfo {
   nextUpdate: Date | null;
   /** IssuingDistributionPoint URI, for partitions. */
   idp: string | null;
+  /** IssuingDistributionPoint directoryName (RFC 4514), for municipal partitions. */
+  idpDirName: string | null;
   url: string;
 }
 
 export interface CrlWriteResult extends CrlInfo {
   entries: number;
   bytes: number;
+}
+
+export interface WriteAllPartitionsOptions {
+  ca: string;
+  /** Directory for `<pNNNN>.crl` (created; existing files of those names replaced). */
+  outDir: string;
+}
+
+/** One partition CRL written by `writeAllPartitions` or into a bundle. */
+export interface PartitionCrlResult extends CrlWriteResult {
+  /** `<outDir>/<pNNNN>.crl`, or the bundle file */
+  file: string;
+  /** Byte offset in `file` (0 for a file of its own). */
+  offset: number;
+}
+
+/** Every partition CRL of a CA, back to back in one file (`writePartitionBundle`). */
+export interface PartitionBundle {
+  caId: string;
+  /** state version and generation the CRLs were written at */
+  version: number;
+  generation: number;
+  file: string;
+  partitions: PartitionCrlResult[];
+}
+
+export interface AllPartitionsResult {
+  caId: string;
+  partitions: PartitionCrlResult[];
+  entries: number;
+  bytes: number;
+  /** Walks of the CA's serial range it took: 2 (a measuring pass and a writing pass), whatever the partition count. */
+  walks: number;
 }
 
 export type SerialStatusValue = 'good' | 'revoked' | 'unknown';

@@ -131,8 +131,13 @@ export class RevocationModel {
     return out;
   }
 
-  /** The municipality partition (0 … count−1) a serial belongs to. */
+  /** A uniform 32-bit hash of the serial, independent of its revocation draws: what partition maps are built on. */
+  partitionHash(serial: number): number {
+    return mix32(this.partitionKey ^ (serial >>> 0));
+  }
+
+  /** The partition (0 … count−1) of a serial under equal shares (the uniform layout). */
   partitionOf(serial: number, count: number): number {
-    return mix32(this.partitionKey ^ (serial >>> 0)) % count;
+    return this.partitionHash(serial) % count;
   }
 }

@@ -1,4 +1,5 @@
 import { REMOVE_FROM_CRL, reasonCode } from '@jpki-validator/x509';
+import type { PartitionMap } from './partition-map.js';
 import { emptyRevocation, type RevocationModel, type SeededRevocation } from './population.js';
 import type { ExplicitRevocation, SimCaState } from './state.js';
 
@@ -16,8 +17,8 @@ export interface EntryFields {
 export interface EntryScope {
   generation: number;
   baseGeneration?: number;
-  /** Municipality partition index and the partition count, or absent for the whole CA. */
-  partition?: { index: number; count: number };
+  /** Municipality partition index and the CA's partition map, or absent for the whole CA. */
+  partition?: { index: number; map: PartitionMap };
 }
 
 /** Explicit records by serial, in recording order, with the serials sorted for the merge walk. */
@@ -51,6 +52,8 @@ function explicitAt(records: readonly ExplicitRevocation[] | undefined, generati
 /** The listing state of one serial at a generation: explicit records first, then the seeded population. */
 export class SerialLookup {
   private readonly seeded: SeededRevocation = emptyRevocation();
+  /** The seeded revocation day of the last serial `listedAt` found listed from the population; −1 when it came from a record. */
+  seededDay = -1;
 
   constructor(
     private readonly ca: SimCaState,
@@ -74,6 +77,7 @@ export class SerialLookup {
       out.reasonCode = reasonCode(record.reason);
       out.revokedAtSeconds = seconds(record.revokedAt);
       out.invalidityAtSeconds = record.invalidityDate === undefined ? -1 : seconds(record.invalidityDate);
+      this.seededDay = -1;
       return record.generation;
     }
     if (!this.inPopulation(serial)) return undefined;
@@ -83,6 +87,7 @@ export class SerialLookup {
     out.reasonCode = s.reasonCode;
     out.revokedAtSeconds = s.revokedAtSeconds;
     out.invalidityAtSeconds = s.invalidityAtSeconds;
+    this.seededDay = s.day;
     return -1;
   }
 
@@ -106,7 +111,7 @@ export class EntryCursor {
 
   constructor(
     ca: SimCaState,
-    private readonly model: RevocationModel,
+    model: RevocationModel,
     private readonly explicit: ExplicitIndex,
     private readonly scope: EntryScope,
     private readonly lookup = new SerialLookup(ca, model, explicit),
@@ -130,12 +135,17 @@ export class EntryCursor {
     return rangeSerial;
   }
 
+  /** Seeded revocation day of the entry `next` returned last on a full (non-delta) walk: −1 when it comes from an explicit record. */
+  get seededDay(): number {
+    return this.lookup.seededDay;
+  }
+
   next(out: EntryFields): boolean {
     const { generation, baseGeneration, partition } = this.scope;
     for (;;) {
       const serial = this.nextCandidate();
       if (serial < 0) return false;
-      if (partition && this.model.partitionOf(serial, partition.count) !== partition.index) continue;
+      if (partition && partition.map.indexOf(serial) !== partition.index) continue;
       const recordGeneration = this.lookup.listedAt(serial, generation, out);
       if (baseGeneration === undefined) {
         if (recordGeneration !== undefined) return true;

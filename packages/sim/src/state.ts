@@ -7,6 +7,8 @@ import type { RevocationModelOptions } from './population.js';
 
 export type CaKind = 'sign' | 'auth';
 
+export type SimLayout = 'standard' | 'national';
+
 /** One simulated CA key (one generation of one kind). */
 export interface SimCaState {
   /** Slug, e.g. `jpki-sign-2023` (the contract's issuer id). */
@@ -24,6 +26,23 @@ export interface SimCaState {
   nextSerial: number;
   /** Number of municipality partitions (0: the CA publishes only full CRLs). */
   partitions: number;
+  /**
+   * Present: the partitions are municipalities (the national layout) — skewed sizes, a directoryName and a URI in every
+   * distribution point, and CRL numbers per partition. Absent: equal shares, URI only, one CRL number per CA state.
+   */
+  municipal?: MunicipalPartitioning;
+  /** Overrides of the simulator's revocation model for this CA (the national layout's authentication CA revokes fewer). */
+  model?: Omit<RevocationModelOptions, 'seed'>;
+}
+
+export interface MunicipalPartitioning {
+  /** Expected size of the largest partition ÷ that of the smallest (Zipf–Mandelbrot over size ranks); 1 = equal shares. */
+  skew: number;
+  /**
+   * A partition CRL is issued when its content changes; an unchanged one is re-issued this many generations after its last
+   * issue (before its nextUpdate passes). 0: only on change.
+   */
+  reissueDays: number;
 }
 
 /** A revocation recorded with `revoke` (overrides the seeded population) or a lifted hold (`removeFromCRL`). */
@@ -35,6 +54,8 @@ export interface ExplicitRevocation {
   invalidityDate?: string;
   /** Generation in which it was recorded: deltas since an older base carry it. */
   generation: number;
+  /** State version it created (absent in states written before per-partition CRL numbers: the generation's last version). */
+  version?: number;
 }
 
 export interface SimState {
@@ -49,6 +70,10 @@ export interface SimState {
   generationVersions: number[];
   /** Base of the URLs put in certificates (CRL DPs, AIA OCSP), e.g. `http://127.0.0.1:8081`. */
   baseUrl: string;
+  /** Versions at which the base URL changed (a partition CRL's IDP carries it, so each change is a new issue). */
+  baseUrlVersions?: number[];
+  /** `national`: made by `init --layout national` (municipal partitions); absent: the standard layout. */
+  layout?: SimLayout;
   /** CRL validity: nextUpdate − thisUpdate. */
   crlValidityHours: number;
   model: Omit<RevocationModelOptions, 'seed'>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,6 +211,55 @@ describe('CRL writer', () => {
     await openssl(['crl', '-inform', 'DER', '-in', file('seeded-partition.crl'), '-out', partitionPem]);
     const r3 = await certAt(seeded.file, partitionPem);
     expect(`${r3.stdout}${r3.stderr}`).toContain('certificate revoked');
+  });
+});
+
+describe('the standard layout, byte for byte', () => {
+  it('lists exactly the entries it listed before the national layout existed (golden digests of the revokedCertificates)', async () => {
+    const other = await tempDir('golden');
+    try {
+      const golden = await initSimulator({
+        dir: other.path,
+        seed: 7,
+        populationPerCa: 30_000,
+        partitions: 4,
+        dailyRevokedRate: 0.01,
+        kinds: ['sign'],
+        epoch: new Date(Date.UTC(2026, 0, 1)),
+      });
+      await golden.revoke({ ca: 'jpki-sign-2023', serial: 0x0800_0005, reason: 'keyCompromise' });
+      await golden.advance();
+      const digests: Record<string, [number, string]> = {};
+      const cases = { full: {}, p1: { partition: 1 }, delta: { delta: true }, p2delta: { partition: 2, delta: true } } as const;
+      for (const [name, opts] of Object.entries(cases)) {
+        const out = join(other.path, `${name}.crl`);
+        await golden.writeCrl({ ca: 'jpki-sign-2023', out, ...opts });
+        const { revoked, serials } = crlEntries(new Uint8Array(await readFile(out)));
+        digests[name] = [serials.length, createHash('sha256').update(revoked).digest('hex')];
+      }
+      // Computed with the simulator as it was before partitions could be municipal (commit f45d3d0).
+      expect(digests).toEqual({
+        full: [3455, 'f36108b986ff4d1bdca1fa26a4ee1711ff57ac4a4bdc868007a29a244f2a0d89'],
+        p1: [872, '2f4156d7f4342f3a942dc2109ce552962b75f8b0bce85d60b569b37f196503fd'],
+        delta: [324, '1996759ccbaf6bb5eb54d63b4acde72f7b74348e9b5de51af51e5e5589de0a3f'],
+        p2delta: [72, '2ed286a4aee4d414866e6e4699f25a471728c173b59f98ab42fbf1461f780144'],
+      });
+    } finally {
+      await other.remove();
+    }
+  });
+
+  it('writes every partition in two walks, each byte for byte the CRL a single-partition write gives', async () => {
+    const before = sim.populationWalks;
+    const all = await sim.writeAllPartitions({ ca: 'jpki-sign-2023', outDir: file('all') });
+    expect(all.walks).toBe(2);
+    expect(sim.populationWalks - before).toBe(2);
+    expect(all.partitions.map((p) => p.partition)).toEqual(sim.partitionNames('jpki-sign-2023'));
+    for (const part of all.partitions) {
+      const single = await sim.writeCrl({ ca: 'jpki-sign-2023', partition: part.partition ?? '', out: file('single.crl') });
+      expect(single.crlNumber).toBe(part.crlNumber);
+      expect((await readFile(file('single.crl'))).equals(await readFile(part.file))).toBe(true);
+    }
   });
 });
 

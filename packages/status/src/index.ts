@@ -26,3 +26,4 @@ export {
 export { BulkStatusResolver, BulkRound, SKIP_ROW, answerSerialText, type BulkStatusOptions, type BulkColumns } from './bulk-columns.js';
 export { bulkStatusAnswer, type BulkOutcome, type BulkRowFacts } from './bulk-outcomes.js';
 export { readSerialNumber, readSerialNumberBytes, NEEDS_FULL_PARSE } from './serial-number.js';
+export * from './verify/index.js';

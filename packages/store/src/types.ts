@@ -160,6 +160,12 @@ export interface SmallKv {
   /** ttlMs: expire after this many ms (absent: keep) */
   set(key: string, value: Uint8Array, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Reads and removes a value in one atomic step: of any number of callers racing for one key — in this process, in other
+   * processes sharing the data directory, or in other validators sharing Redis — exactly one gets the value, the others null.
+   * What single-use tokens (login challenges) stand on; an expired value is null, as with `get`.
+   */
+  take(key: string): Promise<Uint8Array | null>;
 }
 
 /** The read side: what the validator and the batch CLI need. */

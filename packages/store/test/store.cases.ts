@@ -371,6 +371,27 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
       expect(await store.kv.get('ocsp:abc')).toBeNull();
     });
 
+    it('take: exactly one of many racing takers gets a value, across two store instances; an expired one is gone', async () => {
+      const other = await h.another();
+      try {
+        for (let round = 0; round < 5; round++) {
+          const key = `challenge:${round}`;
+          await store.kv.set(key, new Uint8Array([round, 7]), 60_000);
+          const takers = [store, other, store, other, store, other].map((s) => s.kv.take(key));
+          const got = (await Promise.all(takers)).filter((v) => v !== null);
+          expect(got.map((v) => [...v])).toEqual([[round, 7]]);
+          expect(await store.kv.get(key)).toBeNull();
+          expect(await other.kv.take(key)).toBeNull();
+        }
+        await store.kv.set('short-take', new Uint8Array([1]), 20);
+        await new Promise((r) => setTimeout(r, 40));
+        expect(await other.kv.take('short-take')).toBeNull();
+        expect(await store.kv.take('never-set')).toBeNull();
+      } finally {
+        await other.close();
+      }
+    });
+
     it('a loader cannot be committed twice', async () => {
       const loader = await store.beginLoad(opts(10n));
       loader.add(1, KEY_COMPROMISE, T0, Number.NaN);

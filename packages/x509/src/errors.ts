@@ -19,6 +19,8 @@ const X509_ERROR_KINDS = {
   SERIAL_MALFORMED: 'usage',
   TIME_MALFORMED: 'usage',
   PATH_INVALID: 'usage',
+  CMS_MALFORMED: 'usage',
+  SIGNATURE_INPUT_INVALID: 'usage',
 } as const satisfies ErrorKindTable;
 
 export type X509ErrorCode = keyof typeof X509_ERROR_KINDS;

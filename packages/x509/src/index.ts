@@ -13,3 +13,4 @@ export * from './jpki/index.js';
 export * from './crl/index.js';
 export * from './path/validate-path.js';
 export * from './ocsp/index.js';
+export * from './signature/index.js';

@@ -65,7 +65,6 @@ describe('parseCertificate on the real J-LIS roots', () => {
     expect(cert.version).toBe(3);
     expect(cert.selfIssued).toBe(true);
     expect(cert.signatureAlgorithm?.name).toBe('sha256WithRSAEncryption');
-    expect(cert.signatureAlgorithmMatchesTbs).toBe(true);
     expect(cert.basicConstraints).toEqual({ cA: true, pathLenConstraint: null });
     expect(cert.keyUsage).toMatchObject({ keyCertSign: true, cRLSign: true, digitalSignature: false, nonRepudiation: false });
     expect(cert.extensions.find((e) => e.oid === OID.id_ce_keyUsage)?.critical).toBe(true);

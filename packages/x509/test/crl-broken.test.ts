@@ -133,13 +133,15 @@ describe('broken CRLs give a DerError with code, absolute offset and field path'
     }
   });
 
-  test('deep nesting inside an extension: DER_TOO_DEEP (maxDepth), in crlExtensions and in an entry', () => {
-    const crlExt = buildCrl({ crlExtensions: [extension('1.2.3.5', false, nested(40))] });
+  test('deep nesting inside a known extension: DER_TOO_DEEP (maxDepth), in crlExtensions and in an entry', () => {
+    // issuerAltName and certificateIssuer are known, so their values are read as DER; an unknown extension's value is opaque
+    const crlExt = buildCrl({ crlExtensions: [extension('2.5.29.18', false, nested(40))] });
     const e = derError(crlExt);
     expect([e.code, e.path]).toEqual(['DER_TOO_DEEP', 'tbsCertList.crlExtensions[0].extnValue']);
-    expect(scanCrlBuffer(crlExt, { maxDepth: 64 }).extensions[0]?.oid).toBe('1.2.3.5');
+    expect(scanCrlBuffer(crlExt, { maxDepth: 64 }).extensions[0]?.oid).toBe('2.5.29.18');
+    expect(scanCrlBuffer(buildCrl({ crlExtensions: [extension('1.2.3.5', false, nested(40))] })).extensions[0]?.oid).toBe('1.2.3.5');
     const entryExt = buildCrl({
-      entries: [{ serial: 1 }, { serial: 2, reason: 1, extraExtensions: [extension('1.2.3.6', false, nested(33))] }],
+      entries: [{ serial: 1 }, { serial: 2, reason: 1, extraExtensions: [extension('2.5.29.29', false, nested(33))] }],
     });
     const ee = derError(entryExt, {}, 5);
     expect([ee.code, ee.path]).toEqual(['DER_TOO_DEEP', 'tbsCertList.revokedCertificates[1].crlEntryExtensions[1].extnValue']);

@@ -3,9 +3,12 @@
  * `app.request()` in memory or serve it on a real port; main.ts wires the real dependencies.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
+import type { ApiKeyConfig } from '@jpki-validator/config';
+import { ChallengeStore, type OcspChecker, type StatusResolver } from '@jpki-validator/status';
+import type { SmallKv } from '@jpki-validator/store';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { isClientClosed } from './client-closed.js';
 import type { AppEnv } from './env.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import { apiKeyAuth, createApiKeyGate, type RateLimitOptions } from './middleware/api-key.js';
@@ -16,6 +19,9 @@ import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
+import { registerVerifyRoute } from './routes/verify.js';
+import { registerChallengesRoute } from './routes/challenges.js';
+import type { PersonalDetailsAudit } from './personal-audit.js';
 import { createFastPathGate } from './fast-path/middleware-gate.js';
 import { createStatusFastPath } from './fast-path/status-fast-path.js';
 
@@ -25,14 +31,20 @@ export interface AppDeps {
   /** whether the store answers now (Redis PING; the embedded store: once opened) */
   probeStore: () => Promise<boolean>;
   logger: Logger;
-  /** plain keys from the config; only their hashes are kept. Empty: no authentication */
-  apiKeys?: readonly string[];
+  /** keys from the config (plain, or with scopes); only their hashes are kept. Empty: no authentication */
+  apiKeys?: readonly (string | ApiKeyConfig)[];
   /** per API key (default 1 000 requests/s, burst 2 000) */
   rateLimit?: RateLimitOptions;
   /** JSON batch body limit (default 4 MiB) */
   maxBatchBytes?: number;
   /** /v1/validate body limit (default 64 KiB) */
   maxValidateBytes?: number;
+  /** /v1/verify body limit (default 8 MiB: documents travel inline as base64; send digests for larger ones) */
+  maxVerifyBytes?: number;
+  /** the store's key-value room: where login challenges are kept (null: /v1/challenges answers 503) */
+  kv?: SmallKv | null;
+  /** told by /v1/verify whether the JPKI 4 basic details were shown (default: a request log line) */
+  personalAudit?: PersonalDetailsAudit;
   metrics?: ValidatorMetrics;
   now?: () => number;
   /**
@@ -77,12 +89,25 @@ export function createApp(deps: AppDeps): ValidatorApp {
   for (const route of app.routes.slice(beforeStatusRoute)) standsInFor.route.add(route.handler);
   registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
   registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
+  const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
+  registerVerifyRoute(app, {
+    resolver: deps.resolver,
+    challenges,
+    now,
+    metrics,
+    maxBytes: deps.maxVerifyBytes ?? 8 * 2 ** 20,
+    personalAudit: deps.personalAudit ?? null,
+  });
+  registerChallengesRoute(app, challenges);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
   registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
 
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {
     const requestId = c.get('requestId');
+    // the client went away mid-body: its access line (below, at info) is all there is to say
+    if (isClientClosed(error, c.env))
+      return problemResponse(400, 'bad-request', 'the client closed the connection before the request body ended', requestId);
     const problem = problemFor(error, requestId);
     if (problem.internal) c.get('log')().error({ err: error }, 'unhandled error');
     return problemResponse(problem.status, problem.slug, problem.detail, requestId, { ...problem.headers });

@@ -20,6 +20,8 @@ export type ProblemSlug =
   | 'unsupported-media-type'
   | 'rate-limited'
   | 'unavailable'
+  | 'header-too-large'
+  | 'request-timeout'
   | 'internal';
 
 const TITLES: Readonly<Record<ProblemSlug, string>> = {
@@ -33,6 +35,8 @@ const TITLES: Readonly<Record<ProblemSlug, string>> = {
   'unsupported-media-type': 'Unsupported media type',
   'rate-limited': 'Too many requests',
   unavailable: 'Service unavailable',
+  'header-too-large': 'Request header fields too large',
+  'request-timeout': 'Request timeout',
   internal: 'Internal error',
 };
 

@@ -6,6 +6,7 @@
  * a connection that closes before the end rejects, as reading through the Request would.
  */
 import type { IncomingMessage } from 'node:http';
+import { ClientClosedError } from './client-closed.js';
 
 /** the IncomingMessage behind `c.env` under @hono/node-server, when its body is still unread and has a length this may take */
 export function unreadIncoming(
@@ -53,9 +54,10 @@ export function readIncomingInto(incoming: IncomingMessage, buffer: Buffer, leng
       if (pos === length) resolve(buffer.subarray(0, length));
       else reject(new Error(`request body of ${pos} bytes, Content-Length ${length}`));
     };
-    const onError = (error: Error): void => fail(error);
+    // Node's `aborted` (ECONNRESET) when the peer goes away mid-body
+    const onError = (error: Error): void => fail((error as NodeJS.ErrnoException).code === 'ECONNRESET' ? new ClientClosedError() : error);
     const onClose = (): void => {
-      if (!incoming.readableEnded) fail(new Error('client connection closed before the request body ended'));
+      if (!incoming.readableEnded) fail(new ClientClosedError());
     };
     incoming.on('data', onData);
     incoming.once('end', onEnd);

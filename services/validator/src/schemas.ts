@@ -81,15 +81,20 @@ export const StatusQuerySchema = z.object({
   mode: ModeSchema.optional().openapi({ param: { name: 'mode', in: 'query' } }),
 });
 
-export const BatchItemSchema = z
-  .object({ issuer: z.string(), serial: z.string(), id: z.union([z.string(), z.number()]).optional() })
-  .openapi('BatchItem');
+/** an item's `id`: echoed in its answer as given, whatever JSON value it is */
+const BatchIdSchema = z.unknown().openapi({ description: 'any JSON value, echoed in the answer as given' });
+
+export const BatchItemSchema = z.object({ issuer: z.string(), serial: z.string(), id: BatchIdSchema.optional() }).openapi('BatchItem', {
+  description:
+    'A bad item never fails the batch: one without a string issuer or serial (or not an object at all) is answered in place ' +
+    'with `status: unknown` — `malformed_serial` when the serial is missing or not a string, `issuer_unknown` when the issuer is.',
+});
 
 export const MAX_JSON_BATCH_ITEMS = 10_000;
 
 export const BatchRequestSchema = z.object({ items: z.array(BatchItemSchema) }).openapi('BatchRequest');
 
-export const BatchAnswerSchema = StatusAnswerSchema.extend({ id: z.union([z.string(), z.number()]).optional() }).openapi('BatchAnswer');
+export const BatchAnswerSchema = StatusAnswerSchema.extend({ id: BatchIdSchema.optional() }).openapi('BatchAnswer');
 
 export const BatchResponseSchema = z.object({ results: z.array(BatchAnswerSchema) }).openapi('BatchResponse');
 

@@ -2,6 +2,7 @@
  * Wires a running validator: CA registry from the config, the store link, the OCSP checker, the resolver, the app, and a
  * listening HTTP server with a graceful close (stop accepting, drain in-flight requests, then close the store).
  */
+import { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '@jpki-validator/config';
@@ -9,6 +10,7 @@ import { createCaRegistry, OcspChecker, StatusResolver, type OcspCheckerOptions 
 import { openEmbeddedStore } from '@jpki-validator/store';
 import { pino, type Logger } from 'pino';
 import { createApp, type AppDeps, type ValidatorApp } from './app.js';
+import { answerClientErrors } from './client-errors.js';
 import { linkEmbedded, linkRedis, type StoreLink } from './store-link.js';
 import { settleNextTickShape } from './tick-shape.js';
 
@@ -24,7 +26,7 @@ export interface StartValidatorOptions {
   /** Redis key prefix (default `jpki`) */
   redisPrefix?: string;
   ocsp?: Omit<OcspCheckerOptions, 'kv'>;
-  app?: Partial<Pick<AppDeps, 'rateLimit' | 'maxBatchBytes' | 'maxValidateBytes'>>;
+  app?: Partial<Pick<AppDeps, 'rateLimit' | 'maxBatchBytes' | 'maxValidateBytes' | 'maxVerifyBytes' | 'personalAudit'>>;
   /** how long close() waits for in-flight requests before cutting connections (default 10 000) */
   drainMs?: number;
 }
@@ -68,12 +70,14 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     ocsp,
     meaning: config.profile.meaning,
   });
-  const built = createApp({ resolver, ocsp, probeStore: store.probe, logger, apiKeys: config.apiKeys, ...options.app });
+  const built = createApp({ resolver, ocsp, probeStore: store.probe, logger, apiKeys: config.apiKeys, kv: store.kv, ...options.app });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: built.app.fetch, port: options.port ?? config.port, hostname: options.host ?? '0.0.0.0' }, () => resolve(s));
     s.once('error', reject);
   });
+  // what Node's parser refuses (bad Content-Length, headers or URL over the limit) gets problem+json too
+  if (server instanceof HttpServer) answerClientErrors(server, logger);
   const port = (server.address() as AddressInfo).port;
   const host = options.host === undefined || options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
   const url = `http://${host}:${port}`;

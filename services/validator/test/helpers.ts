@@ -13,7 +13,7 @@ import { createCaRegistry, OcspChecker, StatusResolver, type OcspCheckerOptions,
 import type { RevocationStore, SmallKv } from '@jpki-validator/store';
 import { scanCrl, serialFromDer } from '@jpki-validator/x509';
 import { pino } from 'pino';
-import { createApp, type ValidatorApp } from '../src/app.js';
+import { createApp, type AppDeps, type ValidatorApp } from '../src/app.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -110,7 +110,13 @@ export async function buildService(
   configFile: string,
   snapshots: SnapshotSource,
   kv: SmallKv | null,
-  options: { env?: NodeJS.ProcessEnv; ocsp?: Omit<OcspCheckerOptions, 'kv'>; now?: () => number; storeAvailable?: () => boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    ocsp?: Omit<OcspCheckerOptions, 'kv'>;
+    now?: () => number;
+    storeAvailable?: () => boolean;
+    app?: Partial<Pick<AppDeps, 'personalAudit' | 'maxVerifyBytes'>>;
+  } = {},
 ): Promise<TestService> {
   const config = loadConfig({ file: configFile, env: options.env ?? {} });
   const registry = await createCaRegistry(config.issuers);
@@ -123,7 +129,15 @@ export async function buildService(
     ...(options.now ? { now: options.now } : {}),
     ...(options.storeAvailable ? { storeAvailable: options.storeAvailable } : {}),
   });
-  const built = createApp({ resolver, ocsp, probeStore: async () => true, logger: silentLogger, apiKeys: config.apiKeys });
+  const built = createApp({
+    resolver,
+    ocsp,
+    probeStore: async () => true,
+    logger: silentLogger,
+    apiKeys: config.apiKeys,
+    kv,
+    ...options.app,
+  });
   return { ...built, config, resolver, ocsp };
 }
 

@@ -6,8 +6,8 @@ import type { CliIo, Command } from '../io.js';
 
 const USAGE = `usage: jpki-validator serve [--port N] [--host HOST] [--config FILE]
 
-The validator API (GET /v1/status/{issuer}/{serial}, POST /v1/status/batch, POST /v1/validate, /v1/issuers, /readyz, /metrics,
-/docs) on REDIS_URL when set, else on the embedded store in the data directory. Stops gracefully on SIGTERM/SIGINT.
+The validator API (GET /v1/status/{issuer}/{serial}, POST /v1/status/batch, POST /v1/validate, POST /v1/verify,
+POST /v1/challenges, /v1/issuers, /readyz, /metrics, /docs) on REDIS_URL when set, else on the embedded store in the data directory. Stops gracefully on SIGTERM/SIGINT.
 
 options:
   --port N        listen port (default PORT, else 8080; 0 any free port)

@@ -124,25 +124,42 @@ export class OcspChecker {
     }
     const attempts = 1 + (this.options.retries ?? 1);
     let last: OcspOutcome = { kind: 'unavailable', why: 'network', message: 'no attempt made' };
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (!this.spend.tryTake(ca.id)) {
-        stats.refused++;
-        breaker.success(); // not the responder's fault: release a half-open trial
-        return { kind: 'unavailable', why: 'spend_cap', message: `OCSP spend cap for ${ca.id} reached this minute` };
+    /** the breaker has been told how this question went */
+    let settled = false;
+    /** an attempt reached the responder and failed */
+    let failed = false;
+    try {
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (!this.spend.tryTake(ca.id)) {
+          stats.refused++;
+          // Not the responder's doing: a request never sent leaves the circuit as it was (a half-open trial is handed back, the
+          // circuit is not closed on no evidence) — unless an earlier attempt of this question already failed.
+          settled = true;
+          if (failed) breaker.failure();
+          else breaker.release();
+          return { kind: 'unavailable', why: 'spend_cap', message: `OCSP spend cap for ${ca.id} reached this minute` };
+        }
+        const { outcome, retryable } = await this.once(ca, ca.ocsp.url, serial, stats);
+        last = outcome;
+        if (outcome.kind === 'answer') {
+          settled = true;
+          breaker.success();
+          await this.cache.put(ca.id, serialHex, outcome.answer, this.now());
+          return outcome;
+        }
+        failed = true;
+        this.options.onEvent?.({ type: 'query_failed', caId: ca.id, why: outcome.why, message: outcome.message, attempt });
+        if (!retryable || attempt === attempts) break;
+        await new Promise((r) => setTimeout(r, (this.options.retryDelayMs ?? 50) * attempt));
       }
-      const { outcome, retryable } = await this.once(ca, ca.ocsp.url, serial, stats);
-      last = outcome;
-      if (outcome.kind === 'answer') {
-        breaker.success();
-        await this.cache.put(ca.id, serialHex, outcome.answer, this.now());
-        return outcome;
-      }
-      this.options.onEvent?.({ type: 'query_failed', caId: ca.id, why: outcome.why, message: outcome.message, attempt });
-      if (!retryable || attempt === attempts) break;
-      await new Promise((r) => setTimeout(r, (this.options.retryDelayMs ?? 50) * attempt));
+      settled = true;
+      breaker.failure();
+      return last;
+    } finally {
+      // A throw (a bug, a failing event sink) must not leave a half-open trial in flight, refusing every later question for good:
+      // it counts as a failure, so the circuit opens and tries again after its cool-down.
+      if (!settled) breaker.failure();
     }
-    breaker.failure();
-    return last;
   }
 
   private async once(

@@ -41,6 +41,14 @@ export class CircuitBreaker {
     return true;
   }
 
+  /**
+   * A request `allow` let through was not sent after all (e.g. the spend cap refused it): the responder said nothing, so the circuit
+   * stays as it was — a half-open circuit stays half-open, its next request the trial.
+   */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   success(): void {
     this.failures = 0;
     this.openedAtMs = Number.NaN;

@@ -18,6 +18,14 @@ export class MemoryKv implements SmallKv {
     this.values.set(key, { value: value.slice(), expiresAtMs: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs });
   }
 
+  /** atomic within the process: the read and the delete happen in one synchronous step */
+  async take(key: string): Promise<Uint8Array | null> {
+    const hit = this.values.get(key);
+    if (hit === undefined) return null;
+    this.values.delete(key);
+    return hit.expiresAtMs <= Date.now() ? null : hit.value;
+  }
+
   async delete(key: string): Promise<void> {
     this.values.delete(key);
   }

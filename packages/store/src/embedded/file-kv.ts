@@ -4,7 +4,8 @@
  * One file per key, written atomically (temp + rename): `[expiresAtMs as float64][value]`. Any process sharing the data
  * directory sees the same values; the last writer of a key wins, which is what a cache and a validator record need.
  */
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@jpki-validator/files';
 import type { SmallKv } from '../types.js';
@@ -39,6 +40,24 @@ export class FileKv implements SmallKv {
     const head = Buffer.alloc(8);
     head.writeDoubleLE(ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs);
     await writeFileAtomic(this.path(key), [head, value]);
+  }
+
+  /**
+   * rename(2) is atomic on one filesystem: of several processes renaming the same file, exactly one succeeds and the others get
+   * ENOENT. The winner then reads and removes its private copy.
+   */
+  async take(key: string): Promise<Uint8Array | null> {
+    const claimed = `${this.path(key)}.${process.pid}.${randomBytes(4).toString('hex')}.taken`;
+    try {
+      await rename(this.path(key), claimed);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    const bytes = await readFile(claimed);
+    await unlink(claimed).catch(() => undefined);
+    if (bytes.length < 8 || bytes.readDoubleLE(0) <= Date.now()) return null;
+    return new Uint8Array(bytes.subarray(8));
   }
 
   async delete(key: string): Promise<void> {

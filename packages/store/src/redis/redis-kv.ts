@@ -22,6 +22,11 @@ export class RedisKv implements SmallKv {
     else await this.redis.set(this.keys.kv(key), buf, 'PX', Math.max(1, Math.ceil(ttlMs)));
   }
 
+  /** GETDEL (Redis ≥ 6.2): one command, so atomic across every client of the server or cluster slot */
+  async take(key: string): Promise<Uint8Array | null> {
+    return this.redis.getdelBuffer(this.keys.kv(key));
+  }
+
   async delete(key: string): Promise<void> {
     await this.redis.unlink(this.keys.kv(key));
   }

@@ -98,8 +98,16 @@ function readCertificate(der: Uint8Array): ParsedCertificate {
   }
 
   const signatureAlgorithmDer = der.slice(sigAlgTlv.start, sigAlgTlv.contentEnd);
+  // RFC 5280 §4.1.1.2: the same algorithm identifier as tbsCertificate.signature. The outer one is not signed, so a certificate
+  // where they differ says one thing and was signed as another: not a certificate this engine reads.
+  if (Buffer.compare(signatureAlgorithmDer, der.subarray(tbsSigAlg.start, tbsSigAlg.contentEnd)) !== 0)
+    throw new DerError(
+      'DER_MALFORMED',
+      'signatureAlgorithm differs from tbsCertificate.signature',
+      sigAlgTlv.start,
+      'certificate.signatureAlgorithm',
+    );
   const { algorithm: signatureAlgorithm, oid: signatureAlgorithmOid } = readSignatureAlgorithm(der, sigAlgTlv);
-  const tbsSigAlgDer = der.subarray(tbsSigAlg.start, tbsSigAlg.contentEnd);
   const { publicKey, publicKeyError } =
     publicKeyAlgorithmOid === OID.id_dsa && !hasParameters
       ? { publicKey: null, publicKeyError: 'DSA key without domain parameters: they are inherited from the issuer (RFC 3279 §2.3.2)' }
@@ -116,7 +124,6 @@ function readCertificate(der: Uint8Array): ParsedCertificate {
     signatureAlgorithm,
     signatureAlgorithmOid,
     signatureAlgorithmDer,
-    signatureAlgorithmMatchesTbs: Buffer.compare(signatureAlgorithmDer, tbsSigAlgDer) === 0,
     ...readSignatureValue(der, sigValueTlv),
     issuer,
     subject,

@@ -98,10 +98,8 @@ export interface ParsedCertificate {
   /** the outer signatureAlgorithm, or null when node:crypto cannot verify it (see signatureAlgorithmOid) */
   signatureAlgorithm: SignatureAlgorithm | null;
   signatureAlgorithmOid: string;
-  /** the outer AlgorithmIdentifier's DER */
+  /** the outer AlgorithmIdentifier's DER: always the same bytes as tbsCertificate.signature (the parser refuses others) */
   signatureAlgorithmDer: Uint8Array;
-  /** RFC 5280 §4.1.1.2: the outer signatureAlgorithm must equal tbsCertificate.signature, byte for byte */
-  signatureAlgorithmMatchesTbs: boolean;
   /** signatureValue BIT STRING content without the unused-bits octet */
   signatureValue: Uint8Array;
   /** the BIT STRING's unused-bits count: 0 in any signature that can verify (see verifyCertificateSignature) */

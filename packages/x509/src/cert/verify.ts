@@ -7,7 +7,7 @@ import type { ParsedCertificate } from './types.js';
  * Whether `issuerKey` signed this certificate: the outer signatureAlgorithm over the exact tbsCertificate bytes, through the
  * engine's one verification path (crypto/signature.ts). A key of the wrong type simply does not verify (false).
  * Throws UnsupportedAlgorithmError when the certificate's algorithm is one node:crypto cannot check: "cannot tell" is not "no".
- * Does not check that the outer and inner algorithms agree — see `signatureAlgorithmMatchesTbs`.
+ * The outer and inner algorithms agree: parseCertificate refuses a certificate where they do not (RFC 5280 §4.1.1.2).
  */
 export function verifyCertificateSignature(cert: ParsedCertificate, issuerKey: KeyObject): boolean {
   if (!cert.signatureAlgorithm) throw new UnsupportedAlgorithmError(cert.signatureAlgorithmOid);

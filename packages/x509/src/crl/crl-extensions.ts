@@ -60,25 +60,32 @@ export function readCrlExtensions(
   const seq = expectTag(readTlv(buf, explicit.contentStart, explicit.contentEnd, path, base), TAG.SEQUENCE, path, base);
   if (seq.contentEnd !== explicit.contentEnd)
     throw new DerError('DER_MALFORMED', 'extra data after Extensions', base + seq.contentEnd, path);
+  const seen = new Set<string>();
   readChildren(buf, seq, path, base).forEach((ext, i) => {
     const epath = `${path}[${i}]`;
     const { oid, critical, value } = readExtension(buf, ext, epath, base);
-    const vpath = `${epath}.extnValue`;
-    checkDerElement(buf, value.contentStart, value.contentEnd, maxDepth, vpath, base);
+    // RFC 5280 §4.2 (and §5.2 by reference): at most one instance of an extension; "the last one wins" would let a second
+    // cRLNumber or IDP slip past whoever read the first
+    if (seen.has(oid)) throw new DerError('DER_MALFORMED', `extension ${oid} appears twice`, base + ext.start, epath);
+    seen.add(oid);
     const der = buf.subarray(value.contentStart, value.contentEnd);
-    const vbase = base + value.contentStart;
     const known = KNOWN_CRL_EXTENSIONS.has(oid);
     out.extensions.push({ oid, critical, value: copyBytes(der), known });
     if (!known) {
+      // An unknown extension's value is opaque (§5.2: a non-critical one may be ignored): a private extension whose value is
+      // not DER must not make a CRL unloadable. A critical one makes it unusable, whatever its value holds.
       if (critical) problems.add('UNKNOWN_CRITICAL_EXTENSION', `unknown critical CRL extension ${oid}`, base + ext.start);
       return;
     }
+    const vpath = `${epath}.extnValue`;
+    checkDerElement(buf, value.contentStart, value.contentEnd, maxDepth, vpath, base);
+    const vbase = base + value.contentStart;
     switch (oid) {
       case OID.id_ce_cRLNumber:
-        out.crlNumber = readCrlNumber(der, vpath, vbase);
+        out.crlNumber = readCrlNumber(der, 'cRLNumber', vpath, vbase);
         break;
       case OID.id_ce_deltaCRLIndicator:
-        out.deltaCrlIndicator = readCrlNumber(der, vpath, vbase);
+        out.deltaCrlIndicator = readCrlNumber(der, 'deltaCRLIndicator', vpath, vbase);
         break;
       case OID.id_ce_issuingDistributionPoint:
         out.issuingDistributionPoint = parseIssuingDistributionPoint(der, vpath, vbase);
@@ -109,12 +116,21 @@ export function readExtension(buf: Uint8Array, ext: Tlv, path: string, base: num
   return { oid, critical, value };
 }
 
-/** CRLNumber ::= INTEGER (0..MAX); BaseCRLNumber ::= CRLNumber */
-function readCrlNumber(der: Uint8Array, path: string, base: number): bigint {
+/** the largest CRL number RFC 5280 §5.2.3 allows: "CRL issuers MUST NOT use CRLNumber values longer than 20 octets" */
+const MAX_CRL_NUMBER = (1n << 160n) - 1n;
+
+/**
+ * CRLNumber ::= INTEGER (0..MAX); BaseCRLNumber ::= CRLNumber. A value outside 0 … 2^160−1 is malformed: a negative number
+ * cannot be compared as the CA meant it, and a longer one, once loaded, would make every later CRL look like a rollback.
+ */
+function readCrlNumber(der: Uint8Array, name: string, path: string, base: number): bigint {
   const int = expectTag(readTlv(der, 0, der.length, path, base), TAG.INTEGER, path, base);
   if (int.contentEnd === int.contentStart) throw new DerError('DER_MALFORMED', 'INTEGER with no content', base, path);
-  if (int.contentEnd - int.contentStart > 21) throw new DerError('DER_MALFORMED', 'CRL number longer than 20 octets', base, path);
-  return serialFromDer(der, int.contentStart, int.contentEnd);
+  if (int.contentEnd - int.contentStart > 21) throw new DerError('DER_MALFORMED', `${name} is longer than 20 octets`, base, path);
+  const value = serialFromDer(der, int.contentStart, int.contentEnd);
+  if (value < 0n) throw new DerError('DER_MALFORMED', `${name} is negative (${value})`, base, path);
+  if (value > MAX_CRL_NUMBER) throw new DerError('DER_MALFORMED', `${name} is longer than 20 octets`, base, path);
+  return value;
 }
 
 /** AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] KeyIdentifier OPTIONAL, … } */

@@ -2,6 +2,7 @@ import { DerError, type X509ErrorCode } from '../errors.js';
 import { checkDerElement } from './der-walk.js';
 import type { ProblemLog } from './problems.js';
 import { readTimeMs } from '../der/time.js';
+import { decodeOid } from '../der/oid.js';
 import type { CrlEntryView } from './types.js';
 
 /** Reason counts are kept by code; slot 11 collects codes RFC 5280 does not define (7 and above 10). */
@@ -149,6 +150,7 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
       if (s.v1) s.problems.add('ENTRY_EXTENSIONS_IN_V1', 'a v1 CRL entry has crlEntryExtensions', base + p);
       p += lb < 0x80 ? 2 : 2 + (lb & 0x7f);
       if (p === extsEnd) fail(s, 'DER_MALFORMED', 'empty crlEntryExtensions (SIZE (1..MAX))', p, 'crlEntryExtensions');
+      const firstExt = p;
       for (let ext = 0; p < extsEnd; ext++) {
         // Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
         const extStart = p;
@@ -165,6 +167,9 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
         const idCe = oidLen === 3 && buf[p + 2] === 0x55 && buf[p + 3] === 0x1d ? (buf[p + 4] as number) : -1;
         const oidStart = p;
         p += 2 + oidLen;
+        if (p > extEnd) fail(s, 'DER_MALFORMED', 'extnID runs past the end of the Extension', oidStart, 'crlEntryExtensions', ext);
+        if (ext > 0 && oidSeenBefore(buf, firstExt, extStart, oidStart))
+          fail(s, 'DER_MALFORMED', `extension ${oidText(buf, oidStart)} appears twice in the entry`, extStart, 'crlEntryExtensions', ext);
         let critical = false;
         if (p + 3 <= extEnd && buf[p] === 0x01) {
           if (buf[p + 1] !== 1 || (buf[p + 2] !== 0xff && buf[p + 2] !== 0))
@@ -207,7 +212,8 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
           issuerEnd = valueEnd;
           s.problems.add('INDIRECT_CRL', 'an entry has a certificateIssuer extension (indirect CRL)', base + extStart);
         } else {
-          checkValue(s, buf, valueStart, valueEnd, ext);
+          // an unknown extension's value is opaque (RFC 5280 §5.3: a non-critical one may be ignored; a critical one makes the
+          // CRL unusable whatever it holds)
           if (critical)
             s.problems.add(
               'UNKNOWN_CRITICAL_ENTRY_EXTENSION',
@@ -236,6 +242,42 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
     p = entryEnd;
   }
   return p;
+}
+
+/**
+ * Whether the OBJECT IDENTIFIER at `oidAt` is already the extnID of an Extension in `buf[from, to)` (this entry's earlier
+ * extensions, already checked): RFC 5280 §4.2 allows each extension once. Entries have one or two extensions, so walking back
+ * costs less than keeping a set, and allocates nothing.
+ */
+function oidSeenBefore(buf: Uint8Array, from: number, to: number, oidAt: number): boolean {
+  const oidLength = 2 + (buf[oidAt + 1] as number);
+  let q = from;
+  while (q < to) {
+    const lb = buf[q + 1] as number;
+    let contentStart = q + 2;
+    let length = lb;
+    if (lb >= 0x80) {
+      length = 0;
+      for (let i = 0; i < (lb & 0x7f); i++) length = length * 256 + (buf[q + 2 + i] as number);
+      contentStart += lb & 0x7f;
+    }
+    // contentStart is the extnID's tag; both extnIDs are short-form OIDs (checked when they were read)
+    let same = (buf[contentStart + 1] as number) + 2 === oidLength;
+    for (let i = 0; same && i < oidLength; i++) same = buf[contentStart + i] === buf[oidAt + i];
+    if (same) return true;
+    q = contentStart + length;
+  }
+  return false;
+}
+
+/** an extnID for an error message: dotted, or hex when it does not decode */
+function oidText(buf: Uint8Array, oidAt: number): string {
+  const end = oidAt + 2 + (buf[oidAt + 1] as number);
+  try {
+    return decodeOid(buf, oidAt + 2, end);
+  } catch {
+    return `0x${Buffer.from(buf.subarray(oidAt + 2, end)).toString('hex')}`;
+  }
 }
 
 /** A generic, depth-limited DER check of an extension value, with the entry's path. */

@@ -1,16 +1,26 @@
 /**
- * The NDJSON batch, streamed both ways: lines are read as they arrive, answered in chunks (batch-answers.ts, so each CA's snapshot is
- * read in bulk), and written as they are ready; the output is pulled, so a slow reader slows the reading of the input
- * instead of filling memory. No size limit. A line that is not JSON gets `{"line":N,"error":…}`; a blank line is skipped; a bad
- * item gets its `unknown` answer; a failure after the response started ends the stream with `{"error":…}`.
+ * The NDJSON batch, streamed both ways: lines are read as they arrive (ndjson-lines.ts: each byte looked at once, a line capped
+ * at MAX_LINE_BYTES), answered in chunks (batch-answers.ts, so each CA's snapshot is read in bulk), and written as they are
+ * ready; the output is pulled, so a slow reader slows the reading of the input instead of filling memory. No limit on the
+ * number of lines. A line that is not JSON, or longer than the cap, gets `{"line":N,"error":…}` (never its content back); a blank
+ * line is skipped; a bad item gets its `unknown` answer; a failure after the response started ends the stream with `{"error":…}`.
  */
 import type { CheckOptions } from '@jpki-validator/status';
 import type { BatchAnswerer, BatchItem } from './batch-answers.js';
+import { batchItemOf } from './batch-items.js';
 import { JsonBytes } from '../json/json-bytes.js';
+import { NdjsonLineReader } from './ndjson-lines.js';
 
 /** items answered per call: large enough for bulk reads, small enough to start answering early */
 const CHUNK_ITEMS = 2_000;
+/** line bytes held for one call at most: 2 000 lines of the longest kind would otherwise hold 128 MiB */
+const CHUNK_LINE_BYTES = 4 * 2 ** 20;
+/** a line's limit: an item is under 200 bytes; room for long ids, none for a hostile 100 MB "serial" */
+export const MAX_LINE_BYTES = 64 * 2 ** 10;
+/** a request chunk is fed to the line reader in slices of this size, so answering can start within a large chunk */
+const SLICE_BYTES = 64 * 2 ** 10;
 const NEWLINE = 0x0a;
+const BOM = '\ufeff';
 
 /** what a line holds: an item (with its id, any JSON value) or the text of its error line */
 function parseLine(text: string, lineNo: number): BatchItem | string {
@@ -22,23 +32,22 @@ function parseLine(text: string, lineNo: number): BatchItem | string {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return JSON.stringify({ line: lineNo, error: `line ${lineNo}: not a JSON object` });
-  const o = value as Record<string, unknown>;
   // wrong types are answered as the item's unknown (issuer_unknown / malformed_serial), never as a failed batch
-  return { issuer: typeof o.issuer === 'string' ? o.issuer : '', serial: typeof o.serial === 'string' ? o.serial : '', id: o.id };
+  return batchItemOf(value);
 }
 
 /**
- * Lines are split out of each chunk and parsed synchronously (no promise per line); every CHUNK_ITEMS lines, the items are
- * answered in one call and the chunk's output is yielded as one buffer.
+ * Lines are split out of each chunk and parsed synchronously (no promise per line); every CHUNK_ITEMS lines (or
+ * CHUNK_LINE_BYTES of them), the items are answered in one call and the output is yielded as one buffer.
  */
 async function* answerChunks(body: ReadableStream<Uint8Array>, answerer: BatchAnswerer, options: CheckOptions): AsyncGenerator<Uint8Array> {
-  const decoder = new TextDecoder();
   /** per line kept: an item's index in `items`, or an error line's text */
   let slots: (number | string)[] = [];
   let items: BatchItem[] = [];
+  let heldBytes = 0;
   const flush = async (): Promise<Uint8Array> => {
     const answers = await answerer.answer(items, options);
-    const out = new JsonBytes(slots.length * 360);
+    const out = new JsonBytes(slots.length * 360 + heldBytes);
     for (const slot of slots) {
       if (typeof slot === 'number') answers.writeRow(slot, out);
       else out.utf8(slot);
@@ -46,33 +55,34 @@ async function* answerChunks(body: ReadableStream<Uint8Array>, answerer: BatchAn
     }
     slots = [];
     items = [];
+    heldBytes = 0;
     return out.result();
   };
-  let lineNo = 0;
-  const take = (raw: string): void => {
-    lineNo++;
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (text.trim() === '') return;
-    const parsed = parseLine(text, lineNo);
-    if (typeof parsed === 'string') slots.push(parsed);
-    else {
-      slots.push(items.length);
-      items.push(parsed);
-    }
-  };
-  let tail = '';
+  const reader = new NdjsonLineReader(MAX_LINE_BYTES, {
+    line(bytes, start, end, lineNo) {
+      let text = bytes.toString('utf8', start, end > start && bytes[end - 1] === 0x0d ? end - 1 : end);
+      if (lineNo === 1 && text.startsWith(BOM)) text = text.slice(1);
+      if (text.trim() === '') return;
+      const parsed = parseLine(text, lineNo);
+      heldBytes += end - start;
+      if (typeof parsed === 'string') slots.push(parsed);
+      else {
+        slots.push(items.length);
+        items.push(parsed);
+      }
+    },
+    oversized(lineNo) {
+      slots.push(JSON.stringify({ line: lineNo, error: `line ${lineNo}: longer than ${MAX_LINE_BYTES} bytes (not read)` }));
+    },
+  });
+  const full = (): boolean => slots.length >= CHUNK_ITEMS || heldBytes >= CHUNK_LINE_BYTES;
   for await (const chunk of body) {
-    const text = tail + decoder.decode(chunk, { stream: true });
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      take(text.slice(start, nl));
-      start = nl + 1;
-      if (slots.length >= CHUNK_ITEMS) yield await flush();
+    for (let from = 0; from < chunk.length; from += SLICE_BYTES) {
+      reader.push(chunk.subarray(from, Math.min(chunk.length, from + SLICE_BYTES)));
+      if (full()) yield await flush();
     }
-    tail = text.slice(start);
   }
-  tail += decoder.decode();
-  if (tail.length > 0) take(tail);
+  reader.end();
   if (slots.length > 0) yield await flush();
 }
 

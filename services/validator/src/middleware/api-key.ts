@@ -4,6 +4,7 @@
  * the timing gives a key away. A per-key token bucket limits the request rate (429 with Retry-After).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyConfig } from '@jpki-validator/config';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
@@ -46,18 +47,35 @@ function presentedKey(authorization: string | undefined, apiKey: string | undefi
   return m?.[1] ?? null;
 }
 
+export interface ApiKeyGrant {
+  /** the key's id: a hash prefix, never the key */
+  keyId: string;
+  /** its scopes from API_KEYS (`key:personal`) */
+  scopes: ReadonlySet<string>;
+}
+
 export interface ApiKeyGate {
   /** the presented key's id (a hash prefix) with a rate-limit token taken; throws the 401 or 429 ProblemError */
   admit(authorization: string | undefined | null, apiKey: string | undefined | null): string;
+  /** as admit, with the key's scopes */
+  grant(authorization: string | undefined | null, apiKey: string | undefined | null): ApiKeyGrant;
 }
 
 /** The key check and rate limit, shared by the middleware and the status fast path (status-fast-path.ts). */
-export function createApiKeyGate(keys: readonly string[], rateLimit: RateLimitOptions | null, now: () => number = Date.now): ApiKeyGate {
-  const hashes = keys.map(sha256);
+export function createApiKeyGate(
+  keys: readonly (string | ApiKeyConfig)[],
+  rateLimit: RateLimitOptions | null,
+  now: () => number = Date.now,
+): ApiKeyGate {
+  const hashes = keys.map((k) => sha256(typeof k === 'string' ? k : k.key));
+  const scopes = keys.map((k): ReadonlySet<string> => new Set(typeof k === 'string' ? [] : k.scopes));
   const buckets = hashes.map(() => (rateLimit === null ? null : new TokenBucket(rateLimit, now)));
   const challenge = { 'www-authenticate': 'Bearer realm="jpki-validator", charset="UTF-8"' };
-  return {
-    admit(authorization, apiKey) {
+  const gate = {
+    admit(authorization: string | undefined | null, apiKey: string | undefined | null): string {
+      return gate.grant(authorization, apiKey).keyId;
+    },
+    grant(authorization: string | undefined | null, apiKey: string | undefined | null): ApiKeyGrant {
       const key = presentedKey(authorization ?? undefined, apiKey ?? undefined);
       if (key === null)
         throw new ProblemError(401, 'unauthorized', 'an API key is required: X-API-Key header or Authorization: Bearer', challenge);
@@ -71,14 +89,17 @@ export function createApiKeyGate(keys: readonly string[], rateLimit: RateLimitOp
       const keyId = (hashes[match] as Buffer).subarray(0, 4).toString('hex');
       const wait = buckets[match]?.take() ?? 0;
       if (wait > 0) throw new ProblemError(429, 'rate-limited', `rate limit of key ${keyId} exceeded`, { 'retry-after': String(wait) });
-      return keyId;
+      return { keyId, scopes: scopes[match] ?? new Set() };
     },
   };
+  return gate;
 }
 
 export function apiKeyAuth(gate: ApiKeyGate): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set('apiKeyId', gate.admit(c.req.header('authorization'), c.req.header('x-api-key')));
+    const grant = gate.grant(c.req.header('authorization'), c.req.header('x-api-key'));
+    c.set('apiKeyId', grant.keyId);
+    c.set('apiScopes', grant.scopes);
     await next();
   };
 }

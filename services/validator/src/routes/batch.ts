@@ -2,8 +2,9 @@
  * `POST /v1/status/batch`: JSON (≤ 10 000 items) or NDJSON streamed both ways.
  *
  * Declared once (batchRoute) for /openapi.json. The handler runs on a twin of that declaration whose JSON body schema accepts
- * any JSON: the same media-type gate, body limit, JSON parsing and query validation, but the 10 000 items are checked by hand
- * (batch-items.ts) instead of by zod per item, with zod's own 400 whenever the hand check refuses. Before all that, a body in
+ * any JSON: the same media-type gate, body limit, JSON parsing and query validation, but the 10 000 items are read by hand
+ * (batch-items.ts) instead of by zod per item: a bad item is answered in place, and only a body that is not `{"items":[…]}`
+ * gets zod's own 400. Before all that, a body in
  * its plain form without a query string is read in place (batch-scan.ts) and answered at once; every other body goes on as
  * described. Answers are written as text by batch-answers.ts. The NDJSON stream is the route's first middleware (its streamed Response is not one the typed JSON route can
  * return); being route middleware rather than `app.use`, it keeps Hono on its RegExpRouter.
@@ -14,6 +15,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { BatchAnswerer, type BatchAnswers } from '../batch/batch-answers.js';
 import { maxItemsIn, scanBatchBody } from '../batch/batch-scan.js';
 import { batchItems } from '../batch/batch-items.js';
+import { isClientClosed } from '../client-closed.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-path/fast-response.js';
 import { JsonBytes } from '../json/json-bytes.js';
@@ -83,7 +85,8 @@ export function registerBatchRoute(
     if (options.mode !== undefined && !ModeSchema.safeParse(options.mode).success)
       throw new ProblemError(400, 'bad-request', `mode: "${options.mode}" is not one of ${ModeSchema.options.join(', ')}`);
     const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, (error) => {
-      c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
+      if (isClientClosed(error, c.env)) c.get('log')().info('NDJSON batch ended early: the client closed the connection');
+      else c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
     });
     return c.body(stream, 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
   };
@@ -135,7 +138,7 @@ export function registerBatchRoute(
   app.openapi(handled, async (c) => {
     // in the order the declared route's validators and checks come: body schema, `at`, missing body, item count
     const body = c.req.valid('json');
-    const items = isJsonContentType(c.req.header('content-type')) ? (batchItems(body) ?? zodItems(body)) : null;
+    const items = isJsonContentType(c.req.header('content-type')) ? (batchItems(body) ?? refuseBody(body)) : null;
     const query = c.req.valid('query');
     const options = checkOptions(query.at, query.mode);
     // no JSON content type: the validator left `{}` (a body of another type was refused with 415)
@@ -170,11 +173,10 @@ function outgoingOf(env: unknown): unknown {
   return typeof env === 'object' && env !== null && 'outgoing' in env ? env.outgoing : undefined;
 }
 
-/** what the declared schema makes of a body the hand check refused: its items, or its 400 */
-function zodItems(body: unknown): z.infer<typeof BatchRequestSchema>['items'] {
+/** a body that is not `{"items":[…]}`: the declared schema's own 400, naming what is wrong */
+function refuseBody(body: unknown): never {
   const result = BatchRequestSchema.safeParse(body);
-  if (!result.success) throw validationProblem(result.error.issues);
-  return result.data.items;
+  throw result.success ? new ProblemError(400, 'bad-request', 'body must be JSON {"items":[…]}') : validationProblem(result.error.issues);
 }
 
 /** @hono/zod-openapi's test for a JSON media type (its body validator runs only for these) */
