@@ -7,7 +7,7 @@ import type { RevocationStore } from '@jpki-validator/store';
 import type { Logger } from './logger.js';
 import { runLogger } from './logger.js';
 import { createFetcherMetrics, type FetcherMetrics } from './metrics.js';
-import { runPartition, type PartitionReport } from './partition-run.js';
+import { EMPTY_REPORT, runPartition, type PartitionReport } from './partition-run.js';
 import { resolveTargets, type PartitionTarget } from './targets.js';
 
 /** The exit codes `fetch --once` ends with. */
@@ -44,14 +44,8 @@ export async function fetchOnce(
     return issuer.partitions.map((p) => ({
       caId: issuer.id,
       partition: p.name,
+      ...EMPTY_REPORT,
       outcome: 'failed' as const,
-      crlNumber: null,
-      entries: null,
-      bytes: null,
-      thisUpdate: null,
-      nextUpdate: null,
-      stale: null,
-      generation: null,
       durationMs: 0,
       reason: error.code,
       error: error.message,

@@ -8,7 +8,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireLockFile, type LockFileOptions, writeFileAtomic } from '@jpki-validator/files';
-import { answerFromSnapshot, bulkNotLoaded, Listeners, SerialQueue } from '../core/answers.js';
+import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
 import { applyLoad } from '../core/apply-load.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
@@ -19,15 +19,12 @@ import { MemoryKv } from '../core/memory-kv.js';
 import { FileKv } from './file-kv.js';
 import { CaSnapshot, diffSnapshots } from '../core/snapshot.js';
 import type {
-  BulkLookup,
   CommitReport,
   CrlLoader,
   DiffSummary,
   GenerationChange,
   BeginLoadOptions,
   LoadOptions,
-  LookupAnswer,
-  PartitionMeta,
   RevocationStore,
   SmallKv,
   SwitchEvent,
@@ -56,7 +53,7 @@ interface CaEntry {
   ino: number;
 }
 
-export class EmbeddedRevocationStore implements RevocationStore {
+export class EmbeddedRevocationStore extends SnapshotAnswers implements RevocationStore {
   readonly kv: SmallKv;
   readonly chunkBits: number;
   private readonly dataDir: string | null;
@@ -68,6 +65,7 @@ export class EmbeddedRevocationStore implements RevocationStore {
   private watcher: FSWatcher | null = null;
 
   constructor(options: EmbeddedStoreOptions = {}) {
+    super();
     this.options = options;
     this.dataDir = options.dataDir ?? null;
     this.kv = this.dataDir === null ? new MemoryKv() : new FileKv(this.dataDir);
@@ -108,18 +106,6 @@ export class EmbeddedRevocationStore implements RevocationStore {
       commit: (entries, frozen) => this.commits.run(() => this.commitLoad(frozen, entries)),
       abort: async () => undefined,
     });
-  }
-
-  async lookup(caId: string, serial: bigint): Promise<LookupAnswer> {
-    return answerFromSnapshot(caId, this.snapshot(caId), serial);
-  }
-
-  async lookupMany(caId: string, serials: ArrayLike<number>): Promise<BulkLookup> {
-    return this.snapshot(caId)?.lookupMany(serials) ?? bulkNotLoaded(serials.length);
-  }
-
-  async partitions(caId: string): Promise<PartitionMeta[]> {
-    return [...(this.snapshot(caId)?.partitions ?? [])];
   }
 
   async caIds(): Promise<string[]> {

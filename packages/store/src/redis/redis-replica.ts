@@ -6,12 +6,12 @@
  * While Redis is down the replica keeps answering from the last generation it holds: it is the same data, and every answer carries
  * the partitions' nextUpdate, so the caller still turns it into `unknown / crl_stale` once the CRL behind it is no longer fresh.
  */
-import { answerFromSnapshot, bulkNotLoaded, Listeners, SerialQueue } from '../core/answers.js';
+import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
 import type { CaSnapshot } from '../core/snapshot.js';
-import type { BulkLookup, LookupAnswer, PartitionMeta, RevocationReader, SwitchEvent } from '../types.js';
+import type { RevocationReader, SwitchEvent } from '../types.js';
 import type { RedisRevocationStore } from './redis-store.js';
 
-export class RedisReplica implements RevocationReader {
+export class RedisReplica extends SnapshotAnswers implements RevocationReader {
   private readonly store: RedisRevocationStore;
   private readonly snapshots = new Map<string, CaSnapshot>();
   private readonly listeners = new Listeners<SwitchEvent>();
@@ -20,6 +20,7 @@ export class RedisReplica implements RevocationReader {
   private readonly onError: (error: unknown) => void;
 
   constructor(store: RedisRevocationStore, onError: (error: unknown) => void = () => undefined) {
+    super();
     this.store = store;
     this.onError = onError;
   }
@@ -54,18 +55,6 @@ export class RedisReplica implements RevocationReader {
       const held = this.snapshots.get(caId);
       if (snap !== null && (held === undefined || held.generation < snap.generation)) this.snapshots.set(caId, snap);
     });
-  }
-
-  async lookup(caId: string, serial: bigint): Promise<LookupAnswer> {
-    return answerFromSnapshot(caId, this.snapshot(caId), serial);
-  }
-
-  async lookupMany(caId: string, serials: ArrayLike<number>): Promise<BulkLookup> {
-    return this.snapshot(caId)?.lookupMany(serials) ?? bulkNotLoaded(serials.length);
-  }
-
-  async partitions(caId: string): Promise<PartitionMeta[]> {
-    return [...(this.snapshot(caId)?.partitions ?? [])];
   }
 
   async caIds(): Promise<string[]> {
