@@ -13,16 +13,20 @@ import { describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../bin/jpki-validator.js', import.meta.url));
 
 describe('jpki-validator start (demo)', () => {
-  it('prints three curl commands whose URLs answer good, revoked and via OCSP, and stops on SIGTERM', async () => {
+  it('prints three curl commands (stderr) whose URLs answer good, revoked and via OCSP, logs JSON lines only (stdout), and stops on SIGTERM', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'jv-start-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info' };
     delete env.REDIS_URL;
     delete env.JPKI_VALIDATOR_CONFIG;
     const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
+      let logs = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        logs += chunk.toString();
+      });
       const urls = await new Promise<string[]>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
+        child.stderr.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           const found = out.match(/http:\/\/127\.0\.0\.1:\d+\/v1\/status\/\S+/g);
           if (found && found.length === 3) resolve(found);
@@ -36,6 +40,11 @@ describe('jpki-validator start (demo)', () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      // stdout is not a terminal here: every line is a JSON log line, the banner is not among them
+      const lines = logs.trimEnd().split('\n');
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+      expect(logs).not.toContain('curl');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await rm(cwd, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import { booleanFlag, listFlag, numberFlag, parseListArgs, stringFlag } from './list-args.js';
+import { SUMMARY_OPTIONS, SUMMARY_USAGE, writeSummary } from '../summary-output.js';
 
 const USAGE = `usage: jpki-validator check [--input FILE|-] [--output FILE|-] [--format csv|jsonl] [--issuer ID]
                             (--crl FILE_OR_URL… [--ca CERT…] [--no-verify] | --redis URL [--redis-prefix P] | --api URL)
@@ -30,6 +31,7 @@ options:
   --config FILE         config file (default: JPKI_VALIDATOR_CONFIG): issuers and the reason → meaning profile
   --fail-on WHAT        exit 1 when any row is revoked | unknown | any (either)
   --batch-rows N        rows read and written at a time (default 8192)
+${SUMMARY_USAGE}
 
 Progress on stderr when it is a terminal; a summary on stderr at the end.
 Exit: 0 done · 1 --fail-on matched · 2 bad usage or malformed input (names the line) · 3 data unavailable (every answer unknown
@@ -50,6 +52,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'fail-on': { type: 'string' },
   'batch-rows': { type: 'string' },
+  ...SUMMARY_OPTIONS,
 } as const;
 
 /**
@@ -109,7 +112,13 @@ export const command: Command = {
       progress.stop();
       await output.commit();
       const elapsedMs = performance.now() - startedMs;
-      io.stderr.write(tally.format(elapsedMs, checkSource.dataUsed()));
+      const dataUsed = checkSource.dataUsed();
+      await writeSummary(
+        io,
+        { json: booleanFlag(values, 'json'), file: stringFlag(values, 'summary-file') },
+        tally.format(elapsedMs, dataUsed),
+        tally.toJSON(elapsedMs, dataUsed),
+      );
       if (tally.everyAnswerLacksData) return EXIT.UNAVAILABLE;
       if (failOn !== undefined && tally.matches(failOn)) return EXIT.CHECK_FAILED;
       return EXIT.OK;

@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import { portOption } from './serve.js';
+import { logDestination } from '../log-destination.js';
 
 const USAGE = `usage: jpki-validator start [--port N] [--config FILE]
 
@@ -117,7 +118,7 @@ export const command: Command = {
         { fetchOnce, createLogger, startFetcher },
         { createRedisStore, openEmbeddedStore },
       ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher'), import('@jpki-validator/store')]);
-      const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info');
+      const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info', await logDestination(io));
       // the store is shared in process by the fetcher, the watch job and the validator (embedded), or is Redis's
       const embedded = config.redisUrl ? null : await openEmbeddedStore({ dataDir: config.dataDir });
       const writer = embedded ?? createRedisStore({ redis: config.redisUrl ?? '' });
@@ -129,7 +130,9 @@ export const command: Command = {
         // then the queue worker with a scheduler per partition. No admin server: the validator serves /metrics.
         const fetcherLogger = logger.child({ component: 'crl-fetcher' });
         const firstLoad =
-          embedded === null ? await fetchOnce(config, writer, createLogger({ destination: io.stderr, level: 'warn' })) : null;
+          embedded === null
+            ? await fetchOnce(config, writer, createLogger({ destination: await logDestination(io), level: 'warn' }))
+            : null;
         const fetcher = await startFetcher({ config, store: writer, logger: fetcherLogger, adminPort: null });
         parts.add(() => fetcher.close());
         const reports = firstLoad?.reports ?? (await startupRuns(config, fetcher.scheduler));
@@ -153,8 +156,9 @@ export const command: Command = {
           ...(embedded ? { store: linkEmbedded(embedded, false) } : {}),
         });
         parts.add(() => running.close());
+        // on stderr: stdout carries the logs (JSON lines when it is not a terminal)
         if (demo)
-          io.stdout.write(
+          io.stderr.write(
             `jpki-validator demo on ${running.url} — API docs at ${running.url}/docs\n\n${demo.commands(running.url).join('\n\n')}\n\n`,
           );
         else io.stderr.write(`start: validator on ${running.url}\n`);

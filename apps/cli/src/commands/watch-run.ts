@@ -5,15 +5,17 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { parseCommandArgs } from '../args.js';
 import type { CliIo, Command } from '../io.js';
+import { SUMMARY_OPTIONS, SUMMARY_USAGE, writeSummary } from '../summary-output.js';
 import { openWatchContext } from './watch-context.js';
 
-const USAGE =
-  'usage: jpki-validator watch run [--output FILE|-] [--config FILE]\n  one detection pass now; events also go to the configured sinks';
+const USAGE = `usage: jpki-validator watch run [--output FILE|-] [--config FILE] [--json] [--summary-file FILE]
+  one detection pass now; events also go to the configured sinks
+${SUMMARY_USAGE}`;
 
 export const command: Command = {
   summary: 'one detection pass now (JSON Lines events)',
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(argv, { output: { type: 'string' }, config: { type: 'string' } }, USAGE);
+    const { values } = parseCommandArgs(argv, { output: { type: 'string' }, config: { type: 'string' }, ...SUMMARY_OPTIONS }, USAGE);
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
       return EXIT.OK;
@@ -43,12 +45,22 @@ export const command: Command = {
         ...(output ? { output } : {}),
       });
       const delivery = outbox !== null && hasWebhook ? await outbox.deliverPending(sinks) : null;
-      io.stderr.write(
+      const text =
         `watch pass ${report.runId}: ${report.revoked} revoked, ${report.expired} expired` +
-          `${report.cas.map((c) => ` · ${c.caId} generation ${c.generation}`).join('')}` +
-          `${delivery ? ` · webhooks: ${delivery.delivered} delivered, ${delivery.pending} pending` : ''}\n`,
-      );
-      for (const e of delivery?.errors ?? []) io.stderr.write(`  ${e}\n`);
+        `${report.cas.map((c) => ` · ${c.caId} generation ${c.generation}`).join('')}` +
+        `${delivery ? ` · webhooks: ${delivery.delivered} delivered, ${delivery.pending} pending` : ''}\n` +
+        (delivery?.errors ?? []).map((e) => `  ${e}\n`).join('');
+      await writeSummary(io, { json: values.json === true, file: values['summary-file'] }, text, {
+        // the events themselves went to --output and the sinks
+        runId: report.runId,
+        detectedAt: report.detectedAt,
+        revoked: report.revoked,
+        expired: report.expired,
+        cas: report.cas,
+        files: report.files,
+        batches: report.batches,
+        webhooks: delivery === null ? null : { delivered: delivery.delivered, pending: delivery.pending, errors: delivery.errors },
+      });
       return EXIT.OK;
     } finally {
       if (output !== undefined && output !== io.stdout) {
