@@ -1,12 +1,13 @@
 // The NOTES' naive reference ("Status API target"): a Hono app answering GET /v1/status/:issuer/:serial with ONE ioredis GETBIT
-// per request on the store's real listed bitmap of the CA's current generation (the manifest is read once at start-up; chunk
-// keys never change once written), in its own process. ioredis with its defaults (no auto-pipelining), as the naive way would.
+// per request on a listed bitmap of the CA's current generation in Redis, in its own process. The store keeps runs per
+// partition, not bitmaps (packages/store/README.md), so at start-up the CA's merged set is read once and its listed bitmaps are
+// written under `<prefix>:naive:<chunkNo>` — the bitmaps a naive store would keep. ioredis with its defaults (no auto-pipelining), as the naive way would.
 // The answer is the contract's shape with status good/revoked (no reason or dates: that would take more round trips).
 // Prints {"url":…,"chunks":N} once listening; SIGTERM closes it.
 // Usage: node dist/api-getbit-server.js REDIS_PREFIX CA_ID [REDIS_URL]
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createStoreKeys, DEFAULT_CHUNK_BITS } from '@jpki-validator/store';
+import { createRedisStore, DEFAULT_CHUNK_BITS } from '@jpki-validator/store';
 import { parseSerial } from '@jpki-validator/x509';
 import { Hono } from 'hono';
 import { Redis } from 'ioredis';
@@ -15,17 +16,17 @@ import { arg } from './lib/child-report.js';
 const prefix = arg(0, 'Redis key prefix');
 const caId = arg(1, 'CA id');
 const redis = new Redis(process.argv[4] ?? 'redis://127.0.0.1:6379');
-const keys = createStoreKeys(prefix).ca(caId);
 
-// manifest fields `c:<chunkNo>` → "<loadId>:<count>:<hasInval>" (packages/store/src/redis/keys.ts)
+const store = createRedisStore({ redis, prefix });
+const snapshot = await store.loadSnapshot(caId);
+if (snapshot === null) throw new Error(`nothing stored for ${caId} under ${prefix}: load the CRL first`);
 const listedKeyByChunk = new Map<number, string>();
-for (const [field, value] of Object.entries(await redis.hgetall(keys.current))) {
-  if (!field.startsWith('c:')) continue;
-  const chunkNo = Number(field.slice(2));
-  const loadId = value.split(':')[0] ?? '';
-  listedKeyByChunk.set(chunkNo, keys.chunk(loadId, chunkNo).listed);
+for (const [chunkNo, chunk] of snapshot.chunks) {
+  const key = `${prefix}:naive:${chunkNo}`;
+  await redis.set(key, Buffer.from(chunk.listed.buffer, chunk.listed.byteOffset, chunk.listed.byteLength));
+  listedKeyByChunk.set(chunkNo, key);
 }
-if (listedKeyByChunk.size === 0) throw new Error(`no chunks in ${keys.current}: load the CRL first`);
+if (listedKeyByChunk.size === 0) throw new Error(`no chunks for ${caId}: load the CRL first`);
 const chunkMask = 2 ** DEFAULT_CHUNK_BITS - 1;
 
 const app = new Hono();

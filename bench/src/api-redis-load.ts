@@ -4,6 +4,7 @@
 // Usage: node dist/api-redis-load.js CRL_FILE CA_CERT CA_ID PARTITION REDIS_PREFIX [REDIS_URL]
 import { createFileSource, ingestCrl, loadTrustedCa } from '@jpki-validator/crl-fetcher';
 import { createRedisStore } from '@jpki-validator/store';
+import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { arg, printReport, secondsSince } from './lib/child-report.js';
 
 const crlFile = arg(0, 'CRL file');
@@ -13,11 +14,14 @@ const partitionName = arg(3, 'partition');
 const prefix = arg(4, 'Redis key prefix');
 const redisUrl = process.argv[7] ?? 'redis://127.0.0.1:6379';
 
+// the benchmark's CRL is the CA's full CRL (no distribution point)
+const slot = crlSlot({ name: partitionName, source: crlFile, scope: 'full' });
 const ca = await loadTrustedCa({
   id: caId,
   group: caId.replace(/-\d+$/, ''),
   caCertPath,
-  partitions: [{ name: partitionName, source: crlFile }],
+  partitions: [slot],
+  fetch: { ...DEFAULT_FETCH_TUNING },
   ocsp: null,
   refresh: { intervalMs: 86_400_000 },
   freshness: { graceSeconds: 0, skewSeconds: 300 },
@@ -31,7 +35,7 @@ try {
   const result = await ingestCrl({
     store,
     ca,
-    partition: { name: partitionName, source: crlFile },
+    partition: slot,
     source: createFileSource({ path: crlFile }),
     skewSeconds: 300,
   });

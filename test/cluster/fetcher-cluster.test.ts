@@ -121,7 +121,8 @@ describe('crl-fetcher on a Redis Cluster', () => {
     const proxy = await startGatedProxy(new URL(upstream).origin, 2_000);
     closers.push(() => proxy.close());
     const issuer = issuerConfig(sim, [
-      { name: p0, source: new URL(new URL(upstream).pathname, proxy.url).href },
+      // the proxy is a mirror: the CRL names the simulator's URL, which the slot lists as its name
+      { name: p0, source: new URL(new URL(upstream).pathname, proxy.url).href, url: upstream },
       { name: p1, source: sim.crlUrl(CA_ID, p1) },
     ]);
     const a = await startWorker([issuer]);

@@ -15,7 +15,7 @@ interface Described {
   authorityKeyId: string | null;
   crlDistributionPoints: string[];
   ocsp: string[];
-  basicDetails?: { name: string; address: string; birthDate: string | null; birthDateEra: string; gender: string } | null;
+  basicDetails?: Record<string, string | null> | null;
 }
 
 interface Verified {
@@ -67,8 +67,12 @@ describe('cert inspect', () => {
       name: expect.stringMatching(/\S/),
       address: expect.stringMatching(/\S/),
       birthDate: expect.stringMatching(/^\d{4}(-\d{2}){0,2}$/),
+      birthDatePrecision: 'day',
+      birthDateSeason: null,
+      birthDateRaw: expect.stringMatching(/^[0-5]\d{8}$/),
       birthDateEra: expect.any(String),
       gender: expect.stringMatching(/^(male|female|unknown)$/),
+      genderRaw: expect.stringMatching(/^[123]$/),
     });
   });
 

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { createSource, ingestCrl, loadTrustedCa } from '@jpki-validator/crl-fetcher';
 import { createRedisStore } from '@jpki-validator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { buildCli, createCheckFixture, hex, plainCsv, runCli, type CheckFixture } from './check-fixture.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -32,6 +33,7 @@ beforeAll(async () => {
       group: 'jpki-sign',
       caCertPath: caCert,
       partitions: [],
+      fetch: { ...DEFAULT_FETCH_TUNING },
       ocsp: null,
       refresh: { intervalMs: 60_000 },
       freshness: { graceSeconds: 0, skewSeconds: 300 },
@@ -39,7 +41,13 @@ beforeAll(async () => {
       retired: false,
       kind: null,
     });
-    const result = await ingestCrl({ store, ca, partition: { name: 'full', source: crl }, source: createSource(crl), skewSeconds: 300 });
+    const result = await ingestCrl({
+      store,
+      ca,
+      partition: crlSlot({ name: 'full', source: crl, scope: 'full' }),
+      source: createSource(crl),
+      skewSeconds: 300,
+    });
     expect(result.outcome).toBe('loaded');
   }
   await store.close();

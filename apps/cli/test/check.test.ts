@@ -86,7 +86,7 @@ describe('check offline (--crl)', () => {
     const csv = await runCli(['check', ...offline], { cwd: fx.dir, stdin: input });
     expect(csv.code).toBe(0);
     const status = fx.sim.status('jpki-sign-2023', serial).status;
-    expect(csv.stdout.startsWith('name,serial,note,issuer,status,reason,meaning,revokedAt,source,crlNumber,detail\n')).toBe(true);
+    expect(csv.stdout.startsWith('name,serial,note,issuer,status,reason,meaning,revokedAt,source,crlNumber,detail,medium\n')).toBe(true);
     for (const record of records) expect(csv.stdout).toContain(`${record},${status},`);
 
     const jsonl = await runCli(['check', ...offline, '--format', 'jsonl'], { cwd: fx.dir, stdin: input });
@@ -184,7 +184,7 @@ describe('check offline (--crl)', () => {
     expect(out[2]).toMatchObject({ id: 'c', status: 'unknown', detail: 'malformed_serial', reason: null, crlNumber: null });
 
     const csv = await runCli(['check', ...offline, '--format', 'csv'], { cwd: fx.dir, stdin: input });
-    expect(csv.stdout.split('\n')[0]).toBe('id,serial,issuer,extra,status,reason,meaning,revokedAt,source,crlNumber,detail');
+    expect(csv.stdout.split('\n')[0]).toBe('id,serial,issuer,extra,status,reason,meaning,revokedAt,source,crlNumber,detail,medium');
     expect(csv.stdout.split('\n')[1]).toMatch(new RegExp(`^a,${s1},jpki-sign-2015,"\\{""nested"":\\[1,2\\]\\}",`));
 
     const broken = await runCli(['check', ...offline], { cwd: fx.dir, stdin: `${JSON.stringify({ serial: s1 })}\n{"serial": oops}\n` });

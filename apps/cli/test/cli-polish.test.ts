@@ -87,7 +87,7 @@ describe('the CLI', () => {
 
   it('ends quietly with 0 when its reader stops early: check … | head -1, crl inspect --entries | head -1', async () => {
     const check = await pipedToHead(['check', '--input', serials, '--crl', sim.signCrl, '--ca', sim.signCa]);
-    expect(check).toEqual({ status: 0, stderr: '', firstLine: 'serial,status,reason,meaning,revokedAt,source,crlNumber,detail' });
+    expect(check).toMatchObject({ status: 0, stderr: '', firstLine: expect.stringMatching(/^serial,status,reason,meaning,revokedAt,/) });
     for (let i = 0; i < 5; i++) {
       const entries = await pipedToHead(['crl', 'inspect', sim.signCrl, '--entries']);
       expect(entries.status).toBe(0);

@@ -84,7 +84,14 @@ describe('the errors packages throw, pinned to exit codes', () => {
 
   it('a CA certificate that cannot be used is a usage error (2), wherever it is read', async () => {
     for (const caCert of [join(dir, 'no-such-ca.pem'), join(dir, 'garbage.pem')]) {
-      const issuer = { id: 'x', group: 'g', caCertPath: caCert, partitions: [], ocsp: null } as const;
+      const issuer = {
+        id: 'x',
+        group: 'g',
+        caCertPath: caCert,
+        partitions: [],
+        ocsp: null,
+        fetch: { concurrency: 1, attempts: 1, backoffMs: 0 },
+      } as const;
       const registryError = await rejection(
         createCaRegistry([
           {

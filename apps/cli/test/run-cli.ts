@@ -18,7 +18,7 @@ const SOURCES = ['apps', 'packages', 'services'].flatMap((group) =>
 const LOCK = join(tmpdir(), 'jpki-validator-cli-test-build.lock');
 
 export const PKITS = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data';
-export const TRUST_ANCHORS = join(REPO, '../shared/jpki/trust-anchors');
+export const TRUST_ANCHORS = join(REPO, 'packages/config/trust-anchors');
 
 function newestSourceMs(dir: string): number {
   let newest = 0;

@@ -59,7 +59,8 @@ describe('sim', () => {
         '0',
       ]),
     );
-    expect(info.cas.map((c) => c.id)).toEqual(['jpki-sign-2015', 'jpki-sign-2023']);
+    // the card's generations, then a smartphone CA pair for the newest (here: of the one kind asked for)
+    expect(info.cas.map((c) => c.id)).toEqual(['jpki-sign-2015', 'jpki-sign-2023', 'jpki-smartphone-sign-2023']);
     expect(info.cas[1]?.nextSerial).toBe('80007D0');
     const again = await cli(['sim', 'init', '--dir', simDir]);
     expect(again.code).toBe(2);
@@ -169,6 +170,60 @@ describe('sim', () => {
     const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
     expect(stderr.join('')).toMatch(/SIGTERM: closing the simulator server/);
+  });
+
+  it('national layout: init, every partition written in two walks, listing file, served with its DirName + URL', async () => {
+    const natDir = join(dir, 'national');
+    const info = lastJson<{ layout: string; cas: Array<{ id: string; partitions: number; partitionListing: string | null }> }>(
+      await ok(['sim', 'init', '--dir', natDir, '--layout', 'national', '--population', '70000', '--kinds', 'sign', '--seed', '4']),
+    );
+    expect(info.layout).toBe('national');
+    expect(info.cas).toEqual([
+      expect.objectContaining({ id: 'jpki-sign-2023', partitions: 1741, partitionListing: join(natDir, 'partitions/jpki-sign-2023.json') }),
+    ]);
+    const listing = JSON.parse(await readFile(join(natDir, 'partitions/jpki-sign-2023.json'), 'utf8')) as {
+      partitions: Array<{ name: string; url: string; dirName: string }>;
+    };
+    expect(listing.partitions).toHaveLength(1741);
+
+    const out = join(dir, 'national-crls');
+    const all = await ok(['sim', 'crl', '--dir', natDir, '--ca', 'jpki-sign', '--all-partitions', '--out-dir', out]);
+    const lines = all.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as CrlWrite & { partition: string; idpDirName: string; url: string });
+    expect(lines).toHaveLength(1741);
+    expect(all.stderr).toMatch(/1741 partitions of jpki-sign-2023, \d+ entries, \d+ bytes in [\d.]+ s \(2 walks of the serial range\)/);
+    const p = lines[100];
+    expect(p).toMatchObject({ partition: 'p0100', file: join(out, 'p0100.crl'), idpDirName: listing.partitions[100]?.dirName });
+    const inspected = lastJson<{ signature: string; idp: { fullName: string[] } }>(
+      await ok(['crl', 'inspect', p?.file ?? '', '--ca', join(natDir, 'certs/jpki-sign-2023.pem')]),
+    );
+    expect(inspected.signature).toBe('valid');
+    expect(inspected.idp.fullName).toEqual([expect.stringMatching(/^DirName:CN=Municipality \d{5} CRLDP,/), `URI:${p?.url}`]);
+
+    const usage = await cli(['sim', 'crl', '--dir', natDir, '--ca', 'jpki-sign', '--all-partitions', '--out-dir', out, '--delta']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--delta does not apply/);
+    const skewStandard = await cli(['sim', 'init', '--dir', join(dir, 'std'), '--partition-skew', '10']);
+    expect(skewStandard.code).toBe(2);
+    expect(skewStandard.stderr).toMatch(/apply to the national layout/);
+
+    const server = spawnCli(['sim', 'serve', '--dir', natDir, '--port', '0', '--update-base-url']);
+    const exited = once(server, 'exit');
+    try {
+      const [line] = (await once(createInterface({ input: server.stdout }), 'line')) as [string];
+      const urls = JSON.parse(line) as { url: string; cas: Array<{ partitionCrl: string; partitionListing: string }> };
+      expect(urls.cas[0]?.partitionListing).toBe(join(natDir, 'partitions/jpki-sign-2023.json'));
+      const relisted = JSON.parse(await readFile(urls.cas[0]?.partitionListing ?? '', 'utf8')) as typeof listing;
+      expect(relisted.partitions[100]?.url).toBe(`${urls.url}/crl/jpki-sign-2023/p0100.crl`);
+      const response = await fetch(relisted.partitions[100]?.url ?? '');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('etag')).toMatch(/^"jpki-sign-2023-p0100-\d+"$/);
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(((await exited) as [number | null])[0]).toBe(0);
   });
 
   it("exits 2 with the simulator's message on bad input, and prints usage for --help", async () => {

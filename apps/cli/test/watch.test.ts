@@ -2,10 +2,11 @@
  * The death-detection commands through the real binary, on the embedded store (no REDIS_URL): a simulator CRL fetched with
  * `fetch --once`, a watch list imported from CSV, passes that report each new revocation exactly once, `rotate`, `events`.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, ensureBuilt, lastJson, type CliResult } from './run-cli.js';
+import { BIN, cli, ensureBuilt, lastJson, type CliResult } from './run-cli.js';
 import { createSimFixture, type SimFixture } from './sim-fixture.js';
 
 interface WatchEvent {
@@ -14,6 +15,7 @@ interface WatchEvent {
   customerId: string;
   issuer: string;
   caId: string;
+  medium?: string | null;
   serial: string;
   reason: string | null;
   meaning: string | null;
@@ -33,6 +35,21 @@ async function ok(args: readonly string[]): Promise<CliResult> {
   if (result.code !== 0) throw new Error(`jpki-validator ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return result;
 }
+/** the binary's stdout as bytes (CP932 output is not UTF-8) */
+function cliBytes(args: readonly string[]): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePromise(Buffer.concat(out)) : reject(new Error(`exit ${code}: ${err}`))));
+  });
+}
+
 const events = (r: CliResult): WatchEvent[] =>
   r.stdout
     .trim()
@@ -105,7 +122,7 @@ describe('watch', () => {
       ['C-004', 'expired', null, 'expired'],
     ]);
     const death = first.find((e) => e.type === 'revoked');
-    expect(death).toMatchObject({ issuer: 'jpki-sign', caId: 'jpki-sign-2023', serial: sim.revokedLeafSerial });
+    expect(death).toMatchObject({ issuer: 'jpki-sign', caId: 'jpki-sign-2023', medium: 'card', serial: sim.revokedLeafSerial });
     expect(death?.revokedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(death?.crlNumber).toMatch(/^\d+$/);
     // the file sink holds the same events
@@ -146,6 +163,46 @@ describe('watch', () => {
     expect(deaths.map((e) => e.customerId)).toEqual(['C-001']);
     const all = events(await ok(['watch', 'events', '--config', config]));
     expect(all).toHaveLength(5);
+  });
+
+  it('writes the events as CP932 CSV for Japanese Excel, with Japanese labels and times in JST; or UTF-8 with a BOM', async () => {
+    const bytes = await cliBytes([
+      'watch',
+      'events',
+      '--config',
+      config,
+      '--format',
+      'csv',
+      '--encoding',
+      'cp932',
+      '--lang',
+      'ja',
+      '--tz',
+      'Asia/Tokyo',
+    ]);
+    const text = new TextDecoder('shift_jis').decode(bytes);
+    expect(bytes.includes(Buffer.from('死亡', 'utf8'))).toBe(false);
+    const [header, ...rows] = text.trimEnd().split('\n');
+    expect(header).toBe(
+      'eventId,type,customerId,issuer,caId,medium,serial,reason,meaning,meaningLabel,revokedAt,crlNumber,detectedAt,notAfter',
+    );
+    const death = rows.find((r) => r.includes(',C-001,'));
+    expect(death).toMatch(
+      /,revoked,C-001,jpki-sign,jpki-sign-2023,card,[0-9A-F]+,affiliationChanged,death_or_emigration,死亡または国外転出,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00,\d+,/,
+    );
+    const bom = await cliBytes(['watch', 'events', '--config', config, '--format', 'csv', '--bom']);
+    expect([...bom.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it('imports a CP932 watch list', async () => {
+    const iconv = (await import('iconv-lite')).default;
+    const list = join(sim.dir, 'customers-sjis.csv');
+    writeFileSync(list, iconv.encode(`customerId,issuer,serial,氏名\r\n顧客-髙,jpki-sign,${sim.signLeafSerial},山田 太郎\r\n`, 'cp932'));
+    const imported = await ok(['watch', 'import', list, '--config', config, '--encoding', 'cp932']);
+    expect(imported.stderr).toContain('1 rows, 1 added');
+    // the customer id came through as written (the certificate was revoked before: the next pass reports it for 顧客-髙)
+    const next = events(await ok(['watch', 'run', '--output', '-', '--config', config]));
+    expect(next.map((e) => e.customerId)).toEqual(['顧客-髙']);
   });
 
   it('a malformed watch list stops with exit 2 naming the line, and imports nothing', async () => {

@@ -1,5 +1,15 @@
-export { loadConfig, ConfigError, parseApiKeys, API_SCOPES } from './load.js';
-export type { Config, ApiKeyConfig, ApiScope, IssuerConfig, PartitionConfig, WatchSink, LoadConfigOptions } from './load.js';
-export { JPKI_PROFILE, BUILT_IN_PROFILES, createMeaningResolver } from './profile.js';
-export type { MeaningMap } from './profile.js';
+export { loadConfig, ConfigError, parseApiKeys, API_SCOPES, CARD_POLICIES } from './load.js';
+export type { Config, ApiKeyConfig, ApiScope, IssuerConfig, WatchSink, LoadConfigOptions, Medium, ProfileConfig } from './load.js';
+export { resolvePartitions, partitionNameOf, crlSlot, type PartitionConfig, type CrlsConfig } from './partitions.js';
+export { DEFAULT_FETCH_TUNING } from './defaults.js';
+export {
+  JPKI_PROFILE,
+  BUILT_IN_PROFILES,
+  BUILT_IN_LABELS,
+  createMeaningResolver,
+  mergeLabels,
+  pickLabelLanguage,
+} from './profile.js';
+export type { MeaningMap, MeaningLabels } from './profile.js';
+export { JPKI_SHIPPED_CAS, TRUST_ANCHORS_DIR, type ShippedCa } from './preset.js';
 export { parseIntervalMs, looksLikeCron } from './duration.js';

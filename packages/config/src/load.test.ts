@@ -19,7 +19,7 @@ describe('loadConfig', () => {
   - id: jpki-sign-2023
     group: jpki-sign
     caCert: certs/sign.pem
-    crls: [crls/tokyo.crl, "http://127.0.0.1:9/crl/osaka.crl"]
+    crls: [{ source: crls/tokyo.crl, dirName: "CN=Tokyo,O=JPKI,C=JP" }, "http://127.0.0.1:9/crl/osaka.crl"]
     refresh: 24h
     ocsp: { url: "http://127.0.0.1:9/ocsp" }
 watch:
@@ -30,9 +30,16 @@ watch:
     const issuer = cfg.issuers[0];
     expect(issuer?.caCertPath).toBe(join(dir, 'certs/sign.pem'));
     expect(issuer?.partitions).toEqual([
-      { name: 'tokyo', source: join(dir, 'crls/tokyo.crl') },
-      { name: 'osaka', source: 'http://127.0.0.1:9/crl/osaka.crl' },
+      { name: 'tokyo', source: join(dir, 'crls/tokyo.crl'), scope: 'partition', uris: [], dirNames: ['CN=Tokyo,O=JPKI,C=JP'] },
+      {
+        name: 'osaka',
+        source: 'http://127.0.0.1:9/crl/osaka.crl',
+        scope: 'partition',
+        uris: ['http://127.0.0.1:9/crl/osaka.crl'],
+        dirNames: [],
+      },
     ]);
+    expect(issuer?.fetch).toEqual({ concurrency: 4, attempts: 3, backoffMs: 1000 });
     expect(issuer?.refresh).toEqual({ intervalMs: 86_400_000 });
     expect(issuer?.mode).toBe('crl-first');
     expect(cfg.watch.schedule).toEqual({ cron: '0 9 * * *' });
@@ -103,5 +110,102 @@ watch:
       ]);
       expect(problems.join(' ')).not.toContain('secret-key');
     }
+  });
+
+  describe('CRL slots and partitions', () => {
+    const issuerWith = (crls: unknown, extra: Record<string, unknown> = {}) =>
+      loadConfig({
+        file: write(`p-${Math.random()}.json`, JSON.stringify({ issuers: [{ id: 'ca', group: 'g', caCert: 'c.pem', crls, ...extra }] })),
+        env: {},
+      }).issuers[0];
+
+    it('one CRL is the full CRL unless declared a partition; several are partitions', () => {
+      expect(issuerWith(['http://h/full.crl'])?.partitions).toEqual([
+        { name: 'full', source: 'http://h/full.crl', scope: 'full', uris: ['http://h/full.crl'], dirNames: [] },
+      ]);
+      expect(issuerWith([{ source: 'http://h/p7.crl', scope: 'partition' }])?.partitions[0]?.scope).toBe('partition');
+      expect(issuerWith(['http://h/a.crl', 'http://h/b.crl'])?.partitions.map((p) => p.scope)).toEqual(['partition', 'partition']);
+      // a full CRL read from a file needs no names: it must carry no distribution point
+      expect(issuerWith(['full.crl'])?.partitions[0]).toMatchObject({ scope: 'full', uris: [], dirNames: [] });
+    });
+
+    it('the set form: a range with URL and directoryName templates', () => {
+      const issuer = issuerWith(
+        { partitions: 'p0000-p0002', template: 'http://h/crl/{partition}.crl', dirName: 'CN={partition},OU=Muni,O=JPKI,C=JP' },
+        { fetch: { concurrency: 16, attempts: 5, backoffSeconds: 0.5 } },
+      );
+      expect(issuer?.partitions).toEqual(
+        ['p0000', 'p0001', 'p0002'].map((p) => ({
+          name: p,
+          source: `http://h/crl/${p}.crl`,
+          scope: 'partition',
+          uris: [`http://h/crl/${p}.crl`],
+          dirNames: [`CN=${p},OU=Muni,O=JPKI,C=JP`],
+        })),
+      );
+      expect(issuer?.fetch).toEqual({ concurrency: 16, attempts: 5, backoffMs: 500 });
+      expect(issuerWith({ partitions: 'm8-10', template: 'http://h/{partition}' })?.partitions.map((p) => p.name)).toEqual([
+        'm8',
+        'm9',
+        'm10',
+      ]);
+      expect(issuerWith({ partitions: ['tokyo', 'osaka'], template: 'http://h/{partition}.crl' })?.partitions.map((p) => p.source)).toEqual(
+        ['http://h/tokyo.crl', 'http://h/osaka.crl'],
+      );
+    });
+
+    it('the set form: a listing file (the simulator writes one) with urls and directory names; a template wins for fetching', () => {
+      const listing = write(
+        'listing.json',
+        JSON.stringify({
+          partitions: [
+            { name: 'p0000', url: 'http://sim/crl/ca/p0000.crl', dirName: 'CN=p0000,O=Sim,C=JP' },
+            { name: 'p0001', url: 'http://sim/crl/ca/p0001.crl' },
+          ],
+        }),
+      );
+      expect(issuerWith({ partitions: 'listing.json' })?.partitions).toEqual([
+        {
+          name: 'p0000',
+          source: 'http://sim/crl/ca/p0000.crl',
+          scope: 'partition',
+          uris: ['http://sim/crl/ca/p0000.crl'],
+          dirNames: ['CN=p0000,O=Sim,C=JP'],
+        },
+        { name: 'p0001', source: 'http://sim/crl/ca/p0001.crl', scope: 'partition', uris: ['http://sim/crl/ca/p0001.crl'], dirNames: [] },
+      ]);
+      const mirrored = issuerWith({ partitions: listing, template: 'mirror/{partition}.crl' })?.partitions[0];
+      expect(mirrored).toEqual({
+        name: 'p0000',
+        source: join(dir, 'mirror/p0000.crl'),
+        scope: 'partition',
+        uris: ['http://sim/crl/ca/p0000.crl'],
+        dirNames: ['CN=p0000,O=Sim,C=JP'],
+      });
+    });
+
+    it('refuses what cannot bind a scope, naming the key', () => {
+      const problems = (crls: unknown): string => {
+        try {
+          issuerWith(crls);
+        } catch (error) {
+          if (error instanceof ConfigError) return error.problems.join('\n');
+          throw error;
+        }
+        return '';
+      };
+      expect(problems(['a.crl', 'b.crl'])).toMatch(/issuers\.0\.crls\.0: a partition read from a file needs "url" or "dirName"/);
+      expect(problems([{ source: 'http://h/a.crl', dirName: 'CN=a,Bogus=x' }, 'http://h/b.crl'])).toMatch(
+        /issuers\.0\.crls\.0\.dirName: distinguished name .*unknown attribute type "Bogus"/,
+      );
+      expect(problems({ partitions: 'p0-p3', template: 'http://h/all.crl' })).toMatch(/issuers\.0\.crls\.template: needs "\{partition\}"/);
+      expect(problems({ partitions: ['a', 'b'] })).toMatch(/partition "a" has no url in the listing and no template/);
+      expect(problems({ partitions: 'no-such-listing.json' })).toMatch(
+        /issuers\.0\.crls\.partitions: "no-such-listing\.json" is neither a range/,
+      );
+      write('bad-listing.json', JSON.stringify({ partitions: [{ url: 'http://x' }] }));
+      expect(problems({ partitions: 'bad-listing.json' })).toMatch(/listing .*bad-listing\.json: partitions\.0\.name/);
+      expect(problems(['http://h/p.crl', 'http://g/p.crl'])).toMatch(/two partitions named "p"/);
+    });
   });
 });

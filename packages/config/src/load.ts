@@ -3,9 +3,20 @@ import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { JpkiValidatorError } from '@jpki-validator/errors';
 import type { CrlReason } from '@jpki-validator/x509';
-import { configSchema, type ConfigFile } from './schema.js';
-import { BUILT_IN_PROFILES, createMeaningResolver, type MeaningMap } from './profile.js';
+import type { z } from 'zod';
+import { configSchema, issuerListSchema, issuerPresetSchema, meaningMapSchema, profileSchema, type IssuerConfigFile } from './schema.js';
+import { BUILT_IN_LABELS, BUILT_IN_PROFILES, createMeaningResolver, mergeLabels, type MeaningLabels, type MeaningMap } from './profile.js';
 import { parseIntervalMs } from './duration.js';
+import { resolvePartitions, type CrlsConfig, type PartitionConfig } from './partitions.js';
+import { expandJpkiPreset } from './preset.js';
+
+/** The card's certificate policies (CONTRACT "JPKI profile details"): the default for every issuer, smartphone ones included. */
+export const CARD_POLICIES: Readonly<{ sign: readonly string[]; auth: readonly string[] }> = Object.freeze({
+  sign: Object.freeze(['1.2.392.200149.8.5.1.1.20']),
+  auth: Object.freeze(['1.2.392.200149.8.5.1.3.30']),
+});
+
+export type Medium = 'card' | 'smartphone';
 
 /** The config is invalid: every problem listed, each naming its key (`issuers.0.caCert: Required`). */
 export class ConfigError extends JpkiValidatorError<'CONFIG_INVALID'> {
@@ -16,24 +27,35 @@ export class ConfigError extends JpkiValidatorError<'CONFIG_INVALID'> {
   }
 }
 
-export interface PartitionConfig {
-  /** stable name of the partition (the CRL file's base name unless given) */
-  name: string;
-  /** an http(s) URL or an absolute file path */
-  source: string;
-}
-
 export interface IssuerConfig {
   id: string;
   group: string;
   caCertPath: string;
   partitions: readonly PartitionConfig[];
-  ocsp: { url: string; responderCertPath: string | null } | null;
+  /** how a refresh of this CA runs: partitions at once, tries of a retryable failure, first retry delay (doubling after) */
+  fetch: { concurrency: number; attempts: number; backoffMs: number };
+  /** `maxQueriesPerMinute`: this responder's own spend cap (loadConfig always sets it; absent or null: the default) */
+  ocsp: { url: string; responderCertPath: string | null; maxQueriesPerMinute?: number | null } | null;
   refresh: { intervalMs: number } | { cron: string };
   freshness: { graceSeconds: number; skewSeconds: number };
   mode: 'crl-first' | 'ocsp-first' | 'crl-only' | 'ocsp-only';
   retired: boolean;
   kind: 'sign' | 'auth' | 'other' | null;
+  /** `card` or `smartphone` (loadConfig always sets it; absent reads as `card`) */
+  medium?: Medium;
+  /** policy OIDs that make a leaf of this issuer `sign` or `auth` (loadConfig always sets them; absent: CARD_POLICIES) */
+  policies?: { sign: readonly string[]; auth: readonly string[] };
+}
+
+/** A profile resolved: meanings, and labels for them per language. */
+export interface ProfileConfig {
+  name: string;
+  map: MeaningMap;
+  meaning: (reason: CrlReason) => string;
+  /** meaning → label per language tag (built-in ja and en, plus the profile's own) */
+  labels: MeaningLabels;
+  /** add `meaningLabel` in this language to every answer; null: only when a request asks */
+  labelLanguage: string | null;
 }
 
 /** What an API key may do beyond the status and verification routes every key may call. */
@@ -52,7 +74,11 @@ export interface Config {
   /** the file it came from, or null for the built-in defaults */
   source: string | null;
   issuers: readonly IssuerConfig[];
-  profile: { name: string; map: MeaningMap; meaning: (reason: CrlReason) => string };
+  profile: ProfileConfig;
+  /** operator facts: OCSP prices (yen per query) per medium and kind, and the spend cap per issuer per minute */
+  ocsp: { costYen: Record<Medium, { sign: number; auth: number }>; maxQueriesPerMinute: number };
+  /** what loading decided that an operator should read in the log (a CA retired because it expired, …) */
+  notices: readonly string[];
   watch: { schedule: { intervalMs: number } | { cron: string }; timeZone: string; sinks: readonly WatchSink[] };
   dataDir: string;
   redisUrl: string | null;
@@ -65,6 +91,8 @@ export interface LoadConfigOptions {
   file?: string | undefined;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** the clock that decides whether a shipped CA has expired (default Date.now) */
+  nowMs?: number;
 }
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
@@ -95,21 +123,75 @@ function schedule(text: string): { intervalMs: number } | { cron: string } {
   return intervalMs === undefined ? { cron: text } : { intervalMs };
 }
 
-function resolveProfile(profile: ConfigFile['profile'], baseDir: string, source: string): Config['profile'] {
-  if (typeof profile !== 'string') return { name: 'custom', map: Object.freeze({ ...profile }), meaning: createMeaningResolver(profile) };
-  const builtIn = BUILT_IN_PROFILES[profile];
-  if (builtIn) return { name: profile, map: builtIn, meaning: createMeaningResolver(builtIn) };
-  // Not a built-in name: a profile file holding a reason → meaning map.
-  const path = resolve(baseDir, profile);
-  const doc = readDocument(path);
-  const parsed = configSchema.shape.profile.safeParse(doc);
-  if (!parsed.success || typeof parsed.data === 'string') {
-    throw new ConfigError(source, [
-      `profile: "${profile}" is neither a built-in profile (${Object.keys(BUILT_IN_PROFILES).join(', ')}) nor a file with a reason → meaning map`,
-    ]);
+const problemsOf = (prefix: string, error: z.ZodError): string[] =>
+  error.issues.map((i) => `${[prefix, ...i.path].filter((p) => p !== '').join('.') || '(top level)'}: ${i.message}`);
+
+const FULL_PROFILE_KEYS = ['base', 'meanings', 'labels', 'labelLanguage'];
+
+/** A profile from its config value (a name, a file, the full form, or a reason → meaning map), errors naming `key`. */
+function resolveProfile(profile: unknown, baseDir: string, source: string, key = 'profile'): ProfileConfig {
+  if (typeof profile === 'string') {
+    const builtIn = BUILT_IN_PROFILES[profile];
+    if (builtIn)
+      return { name: profile, map: builtIn, meaning: createMeaningResolver(builtIn), labels: BUILT_IN_LABELS, labelLanguage: null };
+    // Not a built-in name: a profile file holding either form.
+    const path = resolve(baseDir, profile);
+    let doc: unknown;
+    try {
+      doc = readDocument(path);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(source, [
+        `${key}: "${profile}" is neither a built-in profile (${Object.keys(BUILT_IN_PROFILES).join(', ')}) nor a readable profile file (${error.problems.join('; ')})`,
+      ]);
+    }
+    if (typeof doc === 'string' || doc === null || typeof doc !== 'object')
+      throw new ConfigError(source, [`${key}: the file ${path} holds no profile (a reason → meaning map, or meanings/labels)`]);
+    return { ...resolveProfile(doc, dirname(path), `${source} (profile ${path})`, '(profile file)'), name: basename(path) };
   }
-  const map = Object.freeze({ ...parsed.data }) as MeaningMap;
-  return { name: basename(path), map, meaning: createMeaningResolver(map) };
+  const isFull = typeof profile === 'object' && profile !== null && FULL_PROFILE_KEYS.some((k) => k in profile);
+  if (!isFull) {
+    const parsed = meaningMapSchema.safeParse(profile);
+    if (!parsed.success) throw new ConfigError(source, problemsOf(key, parsed.error));
+    const map = Object.freeze({ ...parsed.data }) as MeaningMap;
+    return { name: 'custom', map, meaning: createMeaningResolver(map), labels: BUILT_IN_LABELS, labelLanguage: null };
+  }
+  const parsed = profileSchema.safeParse(profile);
+  if (!parsed.success) throw new ConfigError(source, problemsOf(key, parsed.error));
+  const base = BUILT_IN_PROFILES[parsed.data.base];
+  if (!base)
+    throw new ConfigError(source, [
+      `${key}.base: "${parsed.data.base}" is not a built-in profile (${Object.keys(BUILT_IN_PROFILES).join(', ')})`,
+    ]);
+  const map = Object.freeze({ ...base, ...parsed.data.meanings }) as MeaningMap;
+  const labels = mergeLabels(BUILT_IN_LABELS, parsed.data.labels);
+  const labelLanguage = parsed.data.labelLanguage ?? null;
+  if (labelLanguage !== null && !labels[labelLanguage])
+    throw new ConfigError(source, [`${key}.labelLanguage: no labels in "${labelLanguage}" (have: ${Object.keys(labels).join(', ')})`]);
+  return { name: 'custom', map, meaning: createMeaningResolver(map), labels, labelLanguage };
+}
+
+/** The issuer list from either form: a list of entries, or `{ preset: jpki, … }` expanded (preset.ts). */
+function resolveIssuers(raw: unknown, source: string, nowMs: number): { issuers: IssuerConfigFile[]; keys: string[]; notices: string[] } {
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const preset = issuerPresetSchema.safeParse(raw);
+    if (!preset.success) throw new ConfigError(source, problemsOf('issuers', preset.error));
+    const expansion = expandJpkiPreset(preset.data, nowMs);
+    const list = issuerListSchema.safeParse(expansion.issuers.map((i) => i.entry));
+    const problems = [...expansion.problems];
+    // a problem of the n-th expanded entry is named by the preset key it came from
+    if (!list.success)
+      for (const issue of list.error.issues) {
+        const [index, ...rest] = issue.path;
+        const key = expansion.issuers[Number(index)]?.key ?? 'issuers';
+        problems.push(`${[key, ...rest].join('.')}: ${issue.message}`);
+      }
+    if (problems.length > 0) throw new ConfigError(source, problems);
+    return { issuers: list.success ? list.data : [], keys: expansion.issuers.map((i) => i.key), notices: expansion.notices };
+  }
+  const list = issuerListSchema.safeParse(raw);
+  if (!list.success) throw new ConfigError(source, problemsOf('issuers', list.error));
+  return { issuers: list.data, keys: list.data.map((_, n) => `issuers.${n}`), notices: [] };
 }
 
 /** Reads, validates and freezes the config; environment overrides (REDIS_URL, PORT, API_KEYS, JPKI_VALIDATOR_DATA_DIR) win. */
@@ -122,10 +204,18 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const raw = path ? readDocument(path) : {};
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new ConfigError(
-      source,
-      parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`),
-    );
+    // every problem at once: the issuers' own too (checked apart from the rest, see schema.ts)
+    const problems = problemsOf('', parsed.error);
+    const issuersRaw = raw !== null && typeof raw === 'object' && 'issuers' in raw ? raw.issuers : undefined;
+    if (issuersRaw !== undefined) {
+      try {
+        resolveIssuers(issuersRaw, source, options.nowMs ?? Date.now());
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
+      }
+    }
+    throw new ConfigError(source, problems);
   }
   const cfg = parsed.data;
   const baseDir = path ? dirname(path) : cwd;
@@ -135,32 +225,47 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError('environment', [`PORT: "${env.PORT}" is not a port number`]);
 
-  const issuers: IssuerConfig[] = cfg.issuers.map((i) => ({
-    id: i.id,
-    group: i.group,
-    caCertPath: abs(i.caCert),
-    partitions: i.crls.map((c) => {
-      const src = typeof c === 'string' ? c : c.source;
-      const name = typeof c === 'string' ? basename(src.replace(/[?#].*$/, '')).replace(/\.(crl|der|pem)$/i, '') || src : c.name;
-      return { name, source: abs(src) };
-    }),
-    ocsp: i.ocsp ? { url: i.ocsp.url, responderCertPath: i.ocsp.responderCert ? abs(i.ocsp.responderCert) : null } : null,
-    refresh: schedule(i.refresh),
-    freshness: { ...i.freshness },
-    mode: i.mode,
-    retired: i.retired,
-    kind: i.kind ?? null,
-  }));
-  const dupPartitions = issuers.flatMap((i, n) => {
-    const names = i.partitions.map((p) => p.name);
-    return names.filter((x, k) => names.indexOf(x) !== k).map((x) => `issuers.${n}.crls: two partitions named "${x}" (give them names)`);
+  const resolved = resolveIssuers(cfg.issuers, source, options.nowMs ?? Date.now());
+  const problems: string[] = [];
+  const issuers: IssuerConfig[] = resolved.issuers.map((i, n) => {
+    const partitions = resolvePartitions(i.crls as CrlsConfig, { key: `${resolved.keys[n] ?? `issuers.${n}`}.crls`, abs });
+    problems.push(...partitions.problems);
+    return {
+      id: i.id,
+      group: i.group,
+      caCertPath: abs(i.caCert),
+      partitions: partitions.partitions,
+      fetch: { concurrency: i.fetch.concurrency, attempts: i.fetch.attempts, backoffMs: Math.round(i.fetch.backoffSeconds * 1000) },
+      ocsp: i.ocsp
+        ? {
+            url: i.ocsp.url,
+            responderCertPath: i.ocsp.responderCert ? abs(i.ocsp.responderCert) : null,
+            maxQueriesPerMinute: i.ocsp.maxQueriesPerMinute ?? null,
+          }
+        : null,
+      refresh: schedule(i.refresh),
+      freshness: { ...i.freshness },
+      mode: i.mode,
+      retired: i.retired,
+      kind: i.kind ?? null,
+      medium: i.medium,
+      policies: { sign: i.policies?.sign ?? CARD_POLICIES.sign, auth: i.policies?.auth ?? CARD_POLICIES.auth },
+    };
   });
-  if (dupPartitions.length) throw new ConfigError(source, dupPartitions);
+  if (problems.length) throw new ConfigError(source, problems);
 
   const config: Config = {
     source: path,
     issuers,
     profile: resolveProfile(cfg.profile, baseDir, source),
+    ocsp: {
+      costYen: {
+        card: { sign: cfg.ocsp.costYen.card?.sign ?? 20, auth: cfg.ocsp.costYen.card?.auth ?? 2 },
+        smartphone: { sign: cfg.ocsp.costYen.smartphone?.sign ?? 20, auth: cfg.ocsp.costYen.smartphone?.auth ?? 2 },
+      },
+      maxQueriesPerMinute: cfg.ocsp.maxQueriesPerMinute,
+    },
+    notices: resolved.notices,
     watch: {
       schedule: schedule(cfg.watch.schedule),
       timeZone: cfg.watch.timeZone,

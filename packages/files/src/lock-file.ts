@@ -62,8 +62,8 @@ export async function acquireLockFile(path: string, options: LockFileOptions): P
     try {
       const handle = await open(path, 'wx');
       try {
+        // no fsync: a lock only has to exclude live processes (a crash ends its holder, and a dead holder's lock is broken)
         await handle.writeFile(token);
-        await handle.sync();
       } finally {
         await handle.close();
       }

@@ -6,19 +6,22 @@ import { buildCertificate, toPem } from './cert-builder.js';
 import { SimStateError } from './errors.js';
 import { authorityKeyIdentifier, basicConstraints, extKeyUsage, keyUsage, ocspNoCheck, subjectKeyIdentifier } from './extensions.js';
 import { encodeName, keyIdentifierOf, spkiOf, type AttributeType } from './names.js';
-import type { CaKind, SimCaState } from './state.js';
+import type { CaKind, SimCaState, SimMedium } from './state.js';
 
 /** Deliberately not J-LIS's organisation ("JPKI"), so a simulator certificate is never mistaken for a real one. */
 export const SIM_ORGANISATION = 'JPKI Simulator (not J-LIS)';
 
 const KIND_UNIT: Record<CaKind, string> = { sign: 'JPKI for digital signature', auth: 'JPKI for user authentication' };
 
-/** The subject DN every generation of a kind shares, as J-LIS's generations do. */
-export function caNameRdns(kind: CaKind): [AttributeType, string][] {
+/**
+ * The subject DN every generation of a kind (and medium) shares, as J-LIS's generations do. Smartphone CAs are named apart, and as
+ * plainly simulated: `OU=JPKI for digital signature (smartphone)`.
+ */
+export function caNameRdns(kind: CaKind, medium: SimMedium = 'card'): [AttributeType, string][] {
   return [
     ['C', 'JP'],
     ['O', SIM_ORGANISATION],
-    ['OU', KIND_UNIT[kind]],
+    ['OU', medium === 'smartphone' ? `${KIND_UNIT[kind]} (smartphone)` : KIND_UNIT[kind]],
     ['OU', 'Simulator'],
   ];
 }
@@ -59,7 +62,7 @@ export function caValidity(ca: SimCaState): { notBefore: Date; notAfter: Date } 
 /** Self-signed CA certificate: basicConstraints cA (critical), keyUsage keyCertSign + cRLSign (critical), SKI. */
 function buildCaCertificate(ca: SimCaState, key: KeyObject): Uint8Array {
   const spki = spkiOf(createPublicKey(key));
-  const name = encodeName(caNameRdns(ca.kind));
+  const name = encodeName(caNameRdns(ca.kind, ca.medium));
   const { notBefore, notAfter } = caValidity(ca);
   return buildCertificate(
     {
@@ -83,8 +86,8 @@ function buildResponderCertificate(ca: SimCaState, caKey: KeyObject, responderKe
   return buildCertificate(
     {
       serial: 1,
-      issuer: encodeName(caNameRdns(ca.kind)),
-      subject: encodeName([...caNameRdns(ca.kind), ['CN', `OCSP Responder ${ca.id}`]]),
+      issuer: encodeName(caNameRdns(ca.kind, ca.medium)),
+      subject: encodeName([...caNameRdns(ca.kind, ca.medium), ['CN', `OCSP Responder ${ca.id}`]]),
       notBefore,
       notAfter,
       spki,
@@ -147,7 +150,13 @@ async function loadSigner(dir: string, id: string): Promise<SignerMaterial> {
 
 export async function loadCaMaterial(dir: string, ca: SimCaState): Promise<CaMaterial> {
   const signer = await loadSigner(dir, ca.id);
-  return { ...signer, ca, name: encodeName(caNameRdns(ca.kind)), ...caValidity(ca), responder: await loadSigner(dir, `${ca.id}-ocsp`) };
+  return {
+    ...signer,
+    ca,
+    name: encodeName(caNameRdns(ca.kind, ca.medium)),
+    ...caValidity(ca),
+    responder: await loadSigner(dir, `${ca.id}-ocsp`),
+  };
 }
 
 export const caCertPath = certFile;

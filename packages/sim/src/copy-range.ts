@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { writeFileAtomicWith } from '@jpki-validator/files';
+import { SIM_OUTPUT } from './sim-output.js';
 
 /** Copies `bytes` bytes at `offset` of the open file `from` into a new file `to` (atomically), 1 MiB at a time. */
 export async function copyRange(from: FileHandle, offset: number, bytes: number, to: string): Promise<void> {
@@ -14,7 +15,6 @@ export async function copyRange(from: FileHandle, offset: number, bytes: number,
         done += bytesRead;
       }
     },
-    // the simulator's output, made again on demand: not worth a flush to disk
-    { createDirectory: true, durable: false },
+    SIM_OUTPUT,
   );
 }

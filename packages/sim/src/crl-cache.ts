@@ -20,6 +20,7 @@ export interface CachedCrl {
 interface BundleIndex {
   caId: string;
   version: number;
+  fingerprint: string;
   file: string;
   partitions: { partition: string; crlNumber: string; thisUpdate: string; offset: number; bytes: number }[];
 }
@@ -28,12 +29,12 @@ const PARTITION_SCOPE = /^p(\d{4,})$/;
 
 /**
  * The server's CRL files, under `<dir>/crl-cache/<ca>/`, written on first request and reused until the state changes:
- * - a partition of the current generation comes from `partitions-<version>.bin`, every partition CRL of the CA back to back,
- *   written by `writePartitionBundle` in two walks of the CA (not two per partition), with `partitions-<version>.json` its
- *   index (so a restarted server does not rewrite it);
- * - a full CRL or a delta is one file per CRL number, `<scope>-<number>.crl`.
- * Older files of a scope are removed once the new one is complete; concurrent requests for a CRL not yet written share one
- * writer.
+ * - a partition of the current generation comes from `partitions-<version>-<fp>.bin`, every partition CRL of the CA back to
+ *   back, written by `writePartitionBundle` in two walks of the CA (not two per partition), with `partitions-<version>-<fp>.json`
+ *   its index (so a restarted server does not rewrite it);
+ * - a full CRL or a delta is one file per CRL number, `<scope>-<number>-<fp>.crl`.
+ * `<fp>` is the simulator's cache fingerprint (CA key, seed, epoch, base URL). Older files of a scope are removed once the new
+ * one is complete; concurrent requests for a CRL not yet written share one writer.
  */
 export function createCrlCache(sim: Simulator) {
   const pending = new Map<string, Promise<unknown>>();
@@ -51,18 +52,21 @@ export function createCrlCache(sim: Simulator) {
 
   async function bundleIndex(caId: string): Promise<BundleIndex> {
     const version = sim.version;
+    const fingerprint = sim.cacheFingerprint(caId);
     const known = bundles.get(caId);
-    if (known?.version === version) return known;
+    if (known?.version === version && known.fingerprint === fingerprint) return known;
     const dir = join(sim.dir, 'crl-cache', caId);
-    const indexFile = join(dir, `partitions-${version}.json`);
-    const index = await readIndex(indexFile, caId, version).catch(() =>
+    const indexFile = join(dir, `partitions-${version}-${fingerprint}.json`);
+    const index = await readIndex(indexFile, caId, version, fingerprint).catch(() =>
       shared(indexFile, async () => {
-        const bundle = await sim.writePartitionBundle({ ca: caId, out: join(dir, `partitions-${version}.bin`) });
-        const written = toIndex(bundle);
-        // The bundle may have been written at a newer version than asked for (another process changed the state meanwhile).
-        const file = join(dir, `partitions-${written.version}.json`);
+        const bundle = await sim.writePartitionBundle({ ca: caId, out: join(dir, `partitions-${version}-${fingerprint}.bin`) });
+        // The bundle may have been written at a newer state than asked for (another process changed it meanwhile): it is kept
+        // under its own version, and the fingerprint of the time it was asked for is only trusted if it still holds.
+        const written = toIndex(bundle, sim.cacheFingerprint(caId));
+        const keep = `partitions-${written.version}-${written.fingerprint}.`;
+        const file = join(dir, `${keep}json`);
         await writeFileAtomic(file, JSON.stringify(written), { durable: false });
-        await pruneOlder(dir, /^partitions-(\d+)\.(bin|json)$/, `partitions-${written.version}.`);
+        await pruneOlder(dir, /^partitions-\d+-[0-9a-f]+\.(bin|json)$/, keep);
         return written;
       }),
     );
@@ -91,13 +95,14 @@ export function createCrlCache(sim: Simulator) {
     const info = sim.describeCrl(opts);
     const name = `${partition ?? 'full'}${delta ? '-delta' : ''}`;
     const dir = join(sim.dir, 'crl-cache', caId);
-    const file = join(dir, `${name}-${info.crlNumber}.crl`);
+    const keep = `${name}-${info.crlNumber}-${sim.cacheFingerprint(caId)}.crl`;
+    const file = join(dir, keep);
     try {
       await access(file);
     } catch {
       await shared(file, async () => {
         await sim.writeCrl({ ...opts, out: file });
-        await pruneOlder(dir, new RegExp(`^${name}-\\d+\\.crl$`), `${name}-${info.crlNumber}.crl`);
+        await pruneOlder(dir, new RegExp(`^${name}-\\d+-[0-9a-f]+\\.crl$`), keep);
       });
     }
     const { size } = await stat(file);
@@ -113,10 +118,11 @@ export function createCrlCache(sim: Simulator) {
   };
 }
 
-function toIndex(bundle: PartitionBundle): BundleIndex {
+function toIndex(bundle: PartitionBundle, fingerprint: string): BundleIndex {
   return {
     caId: bundle.caId,
     version: bundle.version,
+    fingerprint,
     file: bundle.file,
     partitions: bundle.partitions.map((p) => ({
       partition: p.partition ?? '',
@@ -128,9 +134,10 @@ function toIndex(bundle: PartitionBundle): BundleIndex {
   };
 }
 
-async function readIndex(file: string, caId: string, version: number): Promise<BundleIndex> {
+async function readIndex(file: string, caId: string, version: number, fingerprint: string): Promise<BundleIndex> {
   const index = JSON.parse(await readFile(file, 'utf8')) as BundleIndex;
-  if (index.caId !== caId || index.version !== version || !Array.isArray(index.partitions)) throw new Error(`stale index ${file}`);
+  if (index.caId !== caId || index.version !== version || index.fingerprint !== fingerprint || !Array.isArray(index.partitions))
+    throw new Error(`stale index ${file}`);
   await access(index.file);
   return index;
 }

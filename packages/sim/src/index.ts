@@ -17,7 +17,8 @@ export type {
   PartitionCrlResult,
   PartitionBundle,
 } from './options.js';
-export type { SimState, SimCaState, CaKind, ExplicitRevocation, SimLayout, MunicipalPartitioning } from './state.js';
+export type { SimState, SimCaState, CaKind, SimMedium, ExplicitRevocation, SimLayout, MunicipalPartitioning } from './state.js';
+export { TEST_CARDS, issueTestCards, type TestCard, type TestCertificate, type TestCardState, type IssuedTestCard } from './test-cards.js';
 export type { PartitionListing, PartitionListingEntry } from './partition-listing.js';
 export { PREFECTURES, NATIONAL_MUNICIPALITIES, DEFAULT_PARTITION_SKEW } from './municipalities.js';
 export type { LeafKeyChoice } from './leaf.js';

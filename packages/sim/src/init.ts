@@ -6,7 +6,8 @@ import type { InitSimulatorOptions } from './options.js';
 import { RevocationModel } from './population.js';
 import { Simulator } from './simulator.js';
 import { DEFAULT_PARTITION_SKEW, NATIONAL_MUNICIPALITIES } from './municipalities.js';
-import { STATE_FILE, writeState, type CaKind, type SimCaState, type SimLayout, type SimState } from './state.js';
+import { STATE_FILE, writeState, type CaKind, type SimCaState, type SimLayout, type SimMedium, type SimState } from './state.js';
+import { issueTestCards } from './test-cards.js';
 
 /** Serial spacing between CAs: room for 16 M certificates each, all serials staying JPKI-like (≤ 28 bits). */
 const SERIAL_STRIDE = 0x0100_0000;
@@ -24,10 +25,12 @@ const NATIONAL_DEFAULTS = {
 const LAYOUTS: readonly SimLayout[] = ['standard', 'national'];
 
 /**
- * Creates a simulator in `dir`: RSA-2048 keys and self-signed certificates for every (kind, generation), a delegated OCSP
- * responder per CA, one shared leaf key, the state file, and a partition listing per partitioned CA. Keys come from Node's
- * CSPRNG (RSA keygen cannot be seeded), so the population and CRL bytes are reproducible per initialised directory, not across
- * `init` runs.
+ * Creates a simulator in `dir`: RSA-2048 keys and self-signed certificates for every (kind, generation) of the card and a
+ * smartphone pair per smartphone generation (default: the newest; none in the national layout), a delegated OCSP responder per
+ * CA, one shared leaf key, the state file, and a partition listing per partitioned CA. The `test-cards` preset makes the 2023
+ * generation with no seeded population and issues the Digital Agency's test cards and test patterns (test-cards.ts). Keys come
+ * from Node's CSPRNG (RSA keygen cannot be seeded), so the population and CRL bytes are reproducible per initialised directory,
+ * not across `init` runs.
  */
 export async function initSimulator(options: InitSimulatorOptions): Promise<Simulator> {
   const { dir } = options;
@@ -38,10 +41,14 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
   const layout = options.layout ?? 'standard';
   if (!LAYOUTS.includes(layout)) throw new SimUsageError('SIM_BAD_OPTION', `layout must be one of ${LAYOUTS.join(', ')}, got ${layout}`);
   const national = layout === 'national';
-  const generations = options.generations ?? (national ? [...NATIONAL_DEFAULTS.generations] : [2015, 2023]);
+  const testCards = options.preset === 'test-cards';
+  const generations = options.generations ?? (national ? [...NATIONAL_DEFAULTS.generations] : testCards ? [2023] : [2015, 2023]);
   const kinds: CaKind[] = options.kinds ?? ['sign', 'auth'];
-  const population = options.populationPerCa ?? (national ? NATIONAL_DEFAULTS.populationPerCa : 10_000);
-  const partitions = options.partitions ?? (national ? NATIONAL_DEFAULTS.partitions : 8);
+  // national: the card alone unless asked (a smartphone pair would double a national population)
+  const smartphoneGenerations = options.smartphoneGenerations ?? (national ? [] : [Math.max(...generations)]);
+  // the test cards alone: no seeded population, full CRLs only
+  const population = options.populationPerCa ?? (national ? NATIONAL_DEFAULTS.populationPerCa : testCards ? 0 : 10_000);
+  const partitions = options.partitions ?? (national ? NATIONAL_DEFAULTS.partitions : testCards ? 0 : 8);
   const serialBase = options.serialBase ?? 0x0700_0000;
   const crlValidityHours = options.crlValidityHours ?? (national ? NATIONAL_DEFAULTS.crlValidityHours : 48);
   const revokedRate = options.revokedRate ?? (national ? NATIONAL_DEFAULTS.revokedRate : undefined);
@@ -55,6 +62,10 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
     throw new SimUsageError('SIM_BAD_OPTION', 'need at least one generation and one kind');
   if (new Set(generations).size !== generations.length)
     throw new SimUsageError('SIM_BAD_OPTION', `generations repeat: ${generations.join(', ')}`);
+  if (new Set(smartphoneGenerations).size !== smartphoneGenerations.length || smartphoneGenerations.some((y) => !Number.isInteger(y)))
+    throw new SimUsageError('SIM_BAD_OPTION', `smartphone generations must be distinct years: ${smartphoneGenerations.join(', ')}`);
+  if (testCards && (!generations.includes(2023) || !kinds.includes('sign') || !kinds.includes('auth')))
+    throw new SimUsageError('SIM_BAD_OPTION', 'the test-cards preset needs the 2023 generation of both kinds (it issues them there)');
   if (!national && (options.partitionSkew !== undefined || options.reissueDays !== undefined))
     throw new SimUsageError('SIM_BAD_OPTION', 'partitionSkew and reissueDays apply to the national layout (layout: national)');
   const skew = options.partitionSkew ?? DEFAULT_PARTITION_SKEW;
@@ -66,23 +77,32 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
   // Room for the population and at least one more certificate per CA; 16 M unless the population needs more.
   const stride = SERIAL_STRIDE * (Math.floor(population / SERIAL_STRIDE) + 1);
   const cas: SimCaState[] = [];
-  for (const kind of kinds) {
-    for (const year of [...generations].sort((a, b) => a - b)) {
-      const base = serialBase + cas.length * stride;
-      if (base + stride > 2 ** 32) throw new SimUsageError('SIM_BAD_OPTION', 'serialBase too high: serials must stay below 2^32');
-      const partitioned = !(national && kind === 'auth');
-      cas.push({
-        id: `jpki-${kind}-${year}`,
-        group: `jpki-${kind}`,
-        kind,
-        year,
-        serialBase: base,
-        population,
-        nextSerial: base + population,
-        partitions: partitioned ? partitions : 0,
-        ...(national && partitioned && partitions > 0 ? { municipal: { skew, reissueDays } } : {}),
-        ...(kind === 'auth' && authRevokedRate !== undefined ? { model: { revokedRate: authRevokedRate } } : {}),
-      });
+  // card CAs first, then the smartphone pairs: the card CAs' serial ranges stay where they always were
+  const media: [SimMedium, number[]][] = [
+    ['card', generations],
+    ['smartphone', smartphoneGenerations],
+  ];
+  for (const [medium, years] of media) {
+    for (const kind of kinds) {
+      for (const year of [...years].sort((a, b) => a - b)) {
+        const base = serialBase + cas.length * stride;
+        if (base + stride > 2 ** 32) throw new SimUsageError('SIM_BAD_OPTION', 'serialBase too high: serials must stay below 2^32');
+        const partitioned = !(national && kind === 'auth');
+        const group = medium === 'card' ? `jpki-${kind}` : `jpki-smartphone-${kind}`;
+        cas.push({
+          id: `${group}-${year}`,
+          group,
+          kind,
+          ...(medium === 'card' ? {} : { medium }),
+          year,
+          serialBase: base,
+          population,
+          nextSerial: base + population,
+          partitions: partitioned ? partitions : 0,
+          ...(national && partitioned && partitions > 0 ? { municipal: { skew, reissueDays } } : {}),
+          ...(kind === 'auth' && authRevokedRate !== undefined ? { model: { revokedRate: authRevokedRate } } : {}),
+        });
+      }
     }
   }
   const epoch = options.epoch ?? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
@@ -117,6 +137,7 @@ export async function initSimulator(options: InitSimulatorOptions): Promise<Simu
   await writeState(dir, state);
   const sim = await Simulator.open(dir);
   await sim.writePartitionListings();
+  if (testCards) await issueTestCards(sim);
   return sim;
 }
 

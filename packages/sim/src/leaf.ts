@@ -33,6 +33,8 @@ export interface LeafRequest {
   ocspUrl: string;
   /** Subject locality: the municipality of the partition. */
   locality: string;
+  /** Subject CN; default `SIM<serial as 8 hex digits>` */
+  commonName?: string;
 }
 
 export function generateLeafKey(choice: Exclude<LeafKeyChoice, 'shared'>): KeyObject {
@@ -65,7 +67,7 @@ export function buildLeafCertificate(ca: CaMaterial, request: LeafRequest): Uint
       subject: encodeName([
         ['C', 'JP'],
         ['L', request.locality],
-        ['CN', `SIM${request.serial.toString(16).toUpperCase().padStart(8, '0')}`],
+        ['CN', request.commonName ?? `SIM${request.serial.toString(16).toUpperCase().padStart(8, '0')}`],
       ]),
       notBefore: request.notBefore,
       notAfter: request.notAfter,

@@ -38,7 +38,14 @@ export interface InitSimulatorOptions {
   generations?: number[];
   /** Default ['sign', 'auth']. */
   kinds?: CaKind[];
-  /** Municipality partitions per CA (national: per signature CA). Default 8 (national: 1,741). */
+  /** Years of the smartphone CA pairs (`jpki-smartphone-<kind>-<year>`, their own subject DN). Default: the newest generation; [] for none. */
+  smartphoneGenerations?: number[];
+  /**
+   * `test-cards`: the Digital Agency's published test cards and test patterns (test-cards.ts), issued by the 2023 card CAs;
+   * defaults become generations [2023], no seeded population, no partitions.
+   */
+  preset?: 'test-cards';
+  /** Municipality partitions per CA (national: per signature CA). Default 8 (national: 1,741; test-cards: 0). */
   partitions?: number;
   /** National: expected size of the largest municipality ÷ the smallest's (Zipf–Mandelbrot; 1 = equal). Default 100. */
   partitionSkew?: number;
@@ -68,6 +75,8 @@ export interface IssueOptions {
   key?: LeafKeyChoice;
   /** Signature certificates: the 4 basic details. Default: fictional details derived from the serial. */
   details?: JpkiBasicDetailsData;
+  /** The subject CN (default `SIM<serial>`). */
+  commonName?: string;
   /** Default: the earlier of now and the current generation's time, minus an hour. */
   notBefore?: Date;
   /** Default notBefore + 5 years (a JPKI signature certificate's life). */

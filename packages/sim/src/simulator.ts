@@ -1,14 +1,13 @@
-import type { KeyObject } from 'node:crypto';
-import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, type KeyObject } from 'node:crypto';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { formatSerial, formatTime, reasonName, type CrlReason } from '@jpki-validator/x509';
-import { writeFileAtomicWith, writeStreamAtomic } from '@jpki-validator/files';
-import { copyRange } from './copy-range.js';
+import { writeStreamAtomic } from '@jpki-validator/files';
+import { SIM_OUTPUT } from './sim-output.js';
 import { SHARED_LEAF_KEY, caCertPath, loadCaMaterial, loadPrivateKey, type CaMaterial } from './ca.js';
 import { toPem } from './cert-builder.js';
-import { buildCrlDocument, crlUrl, planCrl, resolveTarget, type CrlTarget } from './crl-scope.js';
-import { writeCrlStream, type EntryTotals } from './crl-writer.js';
-import { EntryEncoder } from './entry-encoder.js';
+import { buildCrlDocument, crlUrl, planCrl, resolveTarget } from './crl-scope.js';
+import { writeCrlStream } from './crl-writer.js';
 import { SimUsageError } from './errors.js';
 import type { DistributionPointNames } from './extensions.js';
 import { serveSimulator, type SimServer, type SimServerOptions } from './http-server.js';
@@ -22,20 +21,18 @@ import {
   type IssueOptions,
   type IssuedCertificate,
   type PartitionBundle,
-  type PartitionCrlResult,
   type RevokeOptions,
   type SerialInput,
   type SerialStatus,
   type WriteAllPartitionsOptions,
   type WriteCrlOptions,
 } from './options.js';
-import { measurePartitions, writePartitionBundle } from './partition-bundle.js';
-import { explicitVersionsByPartition, partitionIssue, VersionClock, type PartitionIssue } from './partition-issue.js';
+import { measureMunicipalIssue, splitBundle, writeBundle, type CaRuntime } from './partition-writes.js';
 import { partitionListingPath, writePartitionListing, type PartitionListing } from './partition-listing.js';
-import { partitionName, partitionScheme, type PartitionScheme } from './partition-scheme.js';
+import { partitionName, partitionScheme } from './partition-scheme.js';
 import { DAY_MS, RevocationModel } from './population.js';
-import { EntryCursor, SerialLookup, indexExplicit, type EntryFields, type EntryScope, type ExplicitIndex } from './revocations.js';
-import { STATE_FILE, readState, writeState, type ExplicitRevocation, type SimCaState, type SimState } from './state.js';
+import { EntryCursor, SerialLookup, indexExplicit, type EntryFields, type EntryScope } from './revocations.js';
+import { STATE_FILE, readState, writeState, type SimCaState, type SimState } from './state.js';
 
 /** A JPKI signature certificate lives about five years. */
 function fiveYearsAfter(date: Date): Date {
@@ -43,18 +40,6 @@ function fiveYearsAfter(date: Date): Date {
   d.setUTCFullYear(d.getUTCFullYear() + 5);
   return d;
 }
-
-/** What a CRL writer or responder needs about one CA, rebuilt whenever the state changes. */
-interface CaRuntime {
-  material: CaMaterial;
-  model: RevocationModel;
-  explicit: ExplicitIndex;
-  records: readonly ExplicitRevocation[];
-  scheme: PartitionScheme | null;
-}
-
-/** CRL files are the simulator's output, made again on demand: not worth a flush of hundreds of MB to disk */
-const SIM_OUTPUT = { createDirectory: true, durable: false } as const;
 
 /**
  * A JPKI-like CA simulator backed by a state directory: `state.json` (seed, generation, explicit revocations; written
@@ -134,6 +119,20 @@ export class Simulator {
    */
   get populationWalks(): number {
     return this.walks;
+  }
+
+  /**
+   * What a cached CRL file of `ca` must have been written under, beside its number or state version: the CA key, seed, epoch
+   * and base URL. A state directory copied or re-created over an old cache (same versions, other keys or URLs) then never
+   * serves the old files.
+   */
+  cacheFingerprint(idOrGroup: string): string {
+    const { material } = this.runtime(idOrGroup);
+    const { seed, epoch, baseUrl } = this.state;
+    return createHash('sha256')
+      .update(`${Buffer.from(material.keyId).toString('hex')}|${seed}|${epoch}|${baseUrl}`)
+      .digest('hex')
+      .slice(0, 12);
   }
 
   private cursor(runtime: CaRuntime, scope: EntryScope): EntryCursor {
@@ -277,13 +276,18 @@ export class Simulator {
         : partition
           ? `Simulated municipality ${partition}`
           : 'Simulated municipality',
+      ...(options.commonName === undefined ? {} : { commonName: options.commonName }),
     });
     const pem = toPem(der);
     const file = join(this.dir, 'issued', ca.id, `${formatSerial(BigInt(serial))}.pem`);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, pem);
-    if (serial >= ca.nextSerial) {
+    if (serial === ca.nextSerial) {
       ca.nextSerial = serial + 1;
+      await this.save();
+    } else if ((serial < ca.serialBase || serial > ca.nextSerial) && !(ca.extraIssued ?? []).includes(serial)) {
+      // a serial of its own (a test card's 7F00D011): remembered alone, so the serials between stay never-issued
+      ca.extraIssued = [...(ca.extraIssued ?? []), serial].sort((a, b) => a - b);
       await this.save();
     }
     return {
@@ -374,39 +378,9 @@ export class Simulator {
         invalidityDate: entry.invalidityAtSeconds >= 0 ? new Date(entry.invalidityAtSeconds * 1000) : null,
       };
     }
-    const issued = serial >= material.ca.serialBase && serial < material.ca.nextSerial;
+    const issued =
+      (serial >= material.ca.serialBase && serial < material.ca.nextSerial) || (material.ca.extraIssued ?? []).includes(serial);
     return { ...base, status: issued ? 'good' : 'unknown', reason: null, revokedAt: null, invalidityDate: null };
-  }
-
-  /**
-   * When a municipal partition's CRL was issued — its own last issue for a full CRL, its base's for a delta — from one walk
-   * over the partition (which also measures it), or undefined for any other scope.
-   */
-  private municipalIssue(
-    state: SimState,
-    runtime: CaRuntime,
-    target: CrlTarget,
-  ): { issue: PartitionIssue; totals: EntryTotals | null } | undefined {
-    const { scheme } = runtime;
-    const index = target.partitionIndex;
-    if (!scheme?.municipal || index === undefined) return undefined;
-    const clock = new VersionClock(state);
-    const generation = target.baseGeneration ?? state.generation;
-    const asOf = { generation, version: clock.endOf(generation) };
-    const walk = this.cursor(runtime, { generation, partition: { index, map: scheme.map } });
-    const encoder = new EntryEncoder();
-    const entry: EntryFields = { serial: 0, revokedAtSeconds: 0, reasonCode: 0, invalidityAtSeconds: -1 };
-    let entries = 0;
-    let entriesLength = 0;
-    let maxSeededDay = -1;
-    while (walk.next(entry)) {
-      entries++;
-      entriesLength += encoder.length(entry);
-      if (walk.seededDay > maxSeededDay) maxSeededDay = walk.seededDay;
-    }
-    const maxExplicitVersion = explicitVersionsByPartition(runtime.records, scheme.map, clock, asOf)[index] ?? 0;
-    const issue = partitionIssue(clock, { maxSeededDay, maxExplicitVersion }, asOf, state.baseUrlVersions ?? [], scheme.municipal);
-    return { issue, totals: target.baseGeneration === undefined ? { entries, entriesLength } : null };
   }
 
   /**
@@ -416,7 +390,9 @@ export class Simulator {
   describeCrl(options: Omit<WriteCrlOptions, 'out'>): CrlInfo {
     const { state } = this;
     const runtime = this.runtime(options.ca);
-    const municipal = this.municipalIssue(state, runtime, resolveTarget(state, runtime.material, options));
+    const municipal = measureMunicipalIssue(state, runtime, resolveTarget(state, runtime.material, options), (scope) =>
+      this.cursor(runtime, scope),
+    );
     return planCrl(state, runtime.material, runtime.scheme, options, Date.now(), municipal?.issue).info;
   }
 
@@ -427,7 +403,9 @@ export class Simulator {
     const runtime = this.runtime(options.ca);
     const { material } = runtime;
     const signer = options.signWith === undefined ? material : this.resolveCa(options.signWith);
-    const municipal = this.municipalIssue(state, runtime, resolveTarget(state, material, options));
+    const municipal = measureMunicipalIssue(state, runtime, resolveTarget(state, material, options), (scope) =>
+      this.cursor(runtime, scope),
+    );
     const plan = planCrl(state, material, runtime.scheme, options, Date.now(), municipal?.issue);
     const document = buildCrlDocument(plan, material, signer.key, options);
     const source = () => this.cursor(runtime, plan.scope);
@@ -442,42 +420,11 @@ export class Simulator {
    * one writing walk of the serial range whatever the partition count; returns where each CRL lies in it. What the server
    * serves partitions from; `writeAllPartitions` splits it into files.
    */
-  async writePartitionBundle(options: { ca: string; out: string }): Promise<PartitionBundle> {
+  writePartitionBundle(options: { ca: string; out: string }): Promise<PartitionBundle> {
     // One state for the whole write: a server reloads the state file between requests, while this write may still be running.
-    const { state } = this;
     const runtime = this.runtime(options.ca);
-    const { material, scheme } = runtime;
-    if (!scheme) throw new SimUsageError('SIM_UNKNOWN_PARTITION', `${material.ca.id} is not partitioned`);
-    const { generation, version } = state;
-    const totals = await measurePartitions(this.cursor(runtime, { generation }), scheme.map);
-    const clock = new VersionClock(state);
-    const asOf = { generation, version };
-    const explicitVersions = scheme.municipal ? explicitVersionsByPartition(runtime.records, scheme.map, clock, asOf) : null;
-    const nowMs = Date.now();
-    const plans = Array.from({ length: scheme.count }, (_, p) => {
-      const issue =
-        scheme.municipal && explicitVersions
-          ? partitionIssue(
-              clock,
-              { maxSeededDay: totals.maxSeededDay[p] as number, maxExplicitVersion: explicitVersions[p] as number },
-              asOf,
-              state.baseUrlVersions ?? [],
-              scheme.municipal,
-            )
-          : undefined;
-      return planCrl(state, material, scheme, { ca: material.ca.id, partition: p }, nowMs, issue);
-    });
-    const documents = plans.map((plan) => buildCrlDocument(plan, material, material.key, {}));
-    const slots = await writeFileAtomicWith(
-      options.out,
-      async (handle) => writePartitionBundle(handle.fd, this.cursor(runtime, { generation }), scheme.map, totals, documents),
-      SIM_OUTPUT,
-    );
-    const partitions = plans.map((plan, p) => {
-      const slot = slots[p] ?? { offset: 0, bytes: 0, entries: 0 };
-      return { ...plan.info, entries: slot.entries, bytes: slot.bytes, file: options.out, offset: slot.offset };
-    });
-    return { caId: material.ca.id, version, generation, file: options.out, partitions };
+    if (!runtime.scheme) throw new SimUsageError('SIM_UNKNOWN_PARTITION', `${runtime.material.ca.id} is not partitioned`);
+    return writeBundle(this.state, runtime, options.out, (scope) => this.cursor(runtime, scope));
   }
 
   /** Writes every partition CRL of a CA into `<outDir>/<pNNNN>.crl`, by the two walks of `writePartitionBundle`. */
@@ -487,26 +434,7 @@ export class Simulator {
     await mkdir(options.outDir, { recursive: true });
     const bundle = join(options.outDir, `.${caId}-partitions.${process.pid}.bundle`);
     try {
-      const inBundle = await this.writePartitionBundle({ ca: caId, out: bundle });
-      const partitions: PartitionCrlResult[] = inBundle.partitions.map((part) => ({
-        ...part,
-        file: join(options.outDir, `${part.partition}.crl`),
-        offset: 0,
-      }));
-      const from = await open(bundle, 'r');
-      try {
-        // A few copies at once: each is mostly waiting on open, close and rename.
-        let next = 0;
-        const lane = async (): Promise<void> => {
-          for (let i = next++; i < partitions.length; i = next++) {
-            const part = inBundle.partitions[i] as PartitionCrlResult;
-            await copyRange(from, part.offset, part.bytes, (partitions[i] as PartitionCrlResult).file);
-          }
-        };
-        await Promise.all(Array.from({ length: 8 }, lane));
-      } finally {
-        await from.close();
-      }
+      const partitions = await splitBundle(await this.writePartitionBundle({ ca: caId, out: bundle }), options.outDir);
       return {
         caId,
         partitions,

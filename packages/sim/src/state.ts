@@ -7,6 +7,9 @@ import type { RevocationModelOptions } from './population.js';
 
 export type CaKind = 'sign' | 'auth';
 
+/** The My Number Card, or a smartphone certificate (スマホ用電子証明書) from CAs of its own. */
+export type SimMedium = 'card' | 'smartphone';
+
 export type SimLayout = 'standard' | 'national';
 
 /** One simulated CA key (one generation of one kind). */
@@ -16,6 +19,8 @@ export interface SimCaState {
   /** e.g. `jpki-sign`: generations of one kind share a subject DN and a group. */
   group: string;
   kind: CaKind;
+  /** Absent in states written before smartphone CAs existed: `card`. */
+  medium?: SimMedium;
   /** Generation year; the CA certificate's notBefore is 1 January of it. */
   year: number;
   /** First serial of the seeded population. */
@@ -26,6 +31,8 @@ export interface SimCaState {
   nextSerial: number;
   /** Number of municipality partitions (0: the CA publishes only full CRLs). */
   partitions: number;
+  /** Serials issued explicitly outside [serialBase, nextSerial) (the test cards' 7F00D011 …), sorted: OCSP answers them `good`. */
+  extraIssued?: number[];
   /**
    * Present: the partitions are municipalities (the national layout) — skewed sizes, a directoryName and a URI in every
    * distribution point, and CRL numbers per partition. Absent: equal shares, URI only, one CRL number per CA state.

@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initSimulator, openSimulator, type IssuedCertificate, type SimServer, type Simulator } from '@jpki-validator/sim';
@@ -166,7 +166,9 @@ describe('CRL server', () => {
     const text = await openssl(['crl', '-inform', 'DER', '-in', file, '-noout', '-text']);
     expect(text.stdout).toContain(`Serial Number: ${victim.serial.padStart(8, '0')}`);
     const cached = (await readdir(join(sim.dir, 'crl-cache', 'jpki-sign-2023'))).filter((f) => f.startsWith('full-'));
-    expect(cached).toEqual([`full-${/-(\d+)"$/.exec(after.headers.get('etag') ?? '')?.[1] ?? ''}.crl`]);
+    expect(cached).toEqual([
+      `full-${/-(\d+)"$/.exec(after.headers.get('etag') ?? '')?.[1] ?? ''}-${sim.cacheFingerprint('jpki-sign-2023')}.crl`,
+    ]);
     const ocspAnswer = await ocsp(['-issuer', ca2023, '-cert', victim.file, '-CAfile', ca2023]);
     expect(ocspAnswer.stdout).toContain('Reason: superseded');
   });
@@ -186,5 +188,44 @@ describe('CRL server', () => {
     expect((await fetch(`${server.url}/crl/jpki-sign-2023/full-delta.crl`)).status).toBe(404);
     expect((await fetch(`${server.url}/crl/jpki-sign-2023/p0099.crl`)).status).toBe(404);
     expect((await fetch(`${server.url}/nothing`)).status).toBe(404);
+  });
+
+  it('never serves cached CRLs of another simulator left in its directory (same versions, other keys)', async () => {
+    const twinDir = await tempDir('server-twin');
+    try {
+      const options = { seed: 5, populationPerCa: 1000, generations: [2023], kinds: ['sign' as const], partitions: 2 };
+      const first = await initSimulator({ dir: join(twinDir.path, 'a'), ...options });
+      const firstServer = await first.serve({ port: 0 });
+      expect((await fetch(`${firstServer.url}/crl/jpki-sign-2023/p0000.crl`)).status).toBe(200);
+      expect((await fetch(`${firstServer.url}/crl/jpki-sign-2023/full.crl`)).status).toBe(200);
+      await firstServer.close();
+      // a second simulator (new keys, same state versions) made where the first one's cache lies
+      const second = await initSimulator({ dir: join(twinDir.path, 'b'), ...options });
+      await cp(join(first.dir, 'crl-cache'), join(second.dir, 'crl-cache'), { recursive: true });
+      const secondServer = await second.serve({ port: 0 });
+      try {
+        for (const scope of ['p0000', 'full']) {
+          const body = new Uint8Array(await (await fetch(`${secondServer.url}/crl/jpki-sign-2023/${scope}.crl`)).arrayBuffer());
+          const file = join(twinDir.path, `${scope}.crl`);
+          await writeFile(file, body);
+          const verify = await openssl([
+            'crl',
+            '-inform',
+            'DER',
+            '-in',
+            file,
+            '-noout',
+            '-verify',
+            '-CAfile',
+            second.caCertificatePath('jpki-sign-2023'),
+          ]);
+          expect(verify.stderr).toContain('verify OK');
+        }
+      } finally {
+        await secondServer.close();
+      }
+    } finally {
+      await twinDir.remove();
+    }
   });
 });

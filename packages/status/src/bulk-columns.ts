@@ -107,7 +107,7 @@ export class BulkStatusResolver {
 
   private context(issuer: string): AnswerContext {
     // serial and checkedAt are per row, and not part of an outcome
-    return { issuer, serial: '', checkedAt: '', meaning: this.options.meaning };
+    return { issuer, medium: this.registry.mediumOf(issuer), serial: '', checkedAt: '', meaning: this.options.meaning };
   }
 
   /** a CA's verdict for an unlisted serial, and whether a listing counts (both the same for every row of the round) */

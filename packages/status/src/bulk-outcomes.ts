@@ -3,6 +3,7 @@
  * the detail …), each kept once in a table and named by its index. A row is then an index plus its own dates. The outcomes are
  * cut out of answers built by verdict.ts's `combineVerdicts` / `unknownAnswer`, so their wording is the status answer's own.
  */
+import type { Medium } from '@jpki-validator/config';
 import type { CrlReason } from '@jpki-validator/x509';
 import { formatTime } from '@jpki-validator/x509';
 import type { CertStatus, CrlSourceInfo, OcspSourceInfo, StatusAnswer, UnknownDetail } from './types.js';
@@ -10,6 +11,7 @@ import type { CertStatus, CrlSourceInfo, OcspSourceInfo, StatusAnswer, UnknownDe
 /** What every row with this outcome answers; `revokedAt` and `invalidityDate` are the row's own (BulkColumns). */
 export interface BulkOutcome {
   caId: string | null;
+  medium: Medium | null;
   status: CertStatus;
   reason: CrlReason | null;
   meaning: string | null;
@@ -30,6 +32,7 @@ export class BulkOutcomeTable {
   indexOf(answer: StatusAnswer): number {
     const outcome: BulkOutcome = {
       caId: answer.caId,
+      medium: answer.medium,
       status: answer.status,
       reason: answer.reason,
       meaning: answer.meaning,
@@ -65,6 +68,7 @@ export function bulkStatusAnswer(outcome: BulkOutcome, row: BulkRowFacts): Statu
   const answer: StatusAnswer = {
     issuer: row.issuer,
     caId: outcome.caId,
+    medium: outcome.medium,
     serial: row.serial,
     status: outcome.status,
     reason: outcome.reason,

@@ -5,8 +5,15 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { IssuerConfig, PartitionConfig } from '@jpki-validator/config';
-import { parseCertificate, UnsupportedAlgorithmError, verifyCertificateSignature, type ParsedCertificate } from '@jpki-validator/x509';
+import { CARD_POLICIES, type IssuerConfig, type Medium, type PartitionConfig } from '@jpki-validator/config';
+import {
+  formatTime,
+  jpkiKind,
+  parseCertificate,
+  UnsupportedAlgorithmError,
+  verifyCertificateSignature,
+  type ParsedCertificate,
+} from '@jpki-validator/x509';
 import { CaCertificateError } from './errors.js';
 import type { StatusMode } from './types.js';
 
@@ -20,11 +27,16 @@ export interface RegisteredCa {
   /** subjectKeyIdentifier in upper-case hex, or the SHA-1 of the subjectPublicKey when the CA has none (RFC 5280 §4.2.1.2 (1)) */
   keyId: string;
   kind: CaKind;
+  /** `card` or `smartphone`: every CA of a group has the same one (the config checks) */
+  medium: Medium;
+  /** policy OIDs that make one of this CA's leaves `sign` / `auth` */
+  policies: { sign: readonly string[]; auth: readonly string[] };
   retired: boolean;
   mode: StatusMode;
   partitions: readonly PartitionConfig[];
   freshness: { graceSeconds: number; skewSeconds: number };
-  ocsp: { url: string; responderCert: ParsedCertificate | null } | null;
+  /** `maxQueriesPerMinute`: this responder's own spend cap, null for the configured default */
+  ocsp: { url: string; responderCert: ParsedCertificate | null; maxQueriesPerMinute: number | null } | null;
 }
 
 /** Why no trusted CA vouches for a certificate. */
@@ -74,6 +86,25 @@ export class CaRegistry {
     return this.byId.get(id);
   }
 
+  /** the medium of an id or a group (one per group), null when neither is configured */
+  mediumOf(idOrGroup: string): Medium | null {
+    return this.resolve(idOrGroup)?.[0]?.medium ?? null;
+  }
+
+  /**
+   * What a leaf certificate of `ca` is: `sign` or `auth` by the CA's configured policy OIDs (the card's by default), else by the
+   * kind of the CA that signed it; `other` for a certificate no trusted CA vouches for and no policy names.
+   */
+  kindOf(cert: ParsedCertificate, ca: RegisteredCa | null): CaKind {
+    const policies = cert.certificatePolicies ?? [];
+    const oids = ca?.policies;
+    if (oids) {
+      if (policies.some((p) => oids.sign.includes(p))) return 'sign';
+      if (policies.some((p) => oids.auth.includes(p))) return 'auth';
+    }
+    return jpkiKind(cert, { signCaKeys: ca?.kind === 'sign' ? [ca.key] : [], authCaKeys: ca?.kind === 'auth' ? [ca.key] : [] });
+  }
+
   /** an id → that CA alone; a group → every CA in it; null when neither is configured */
   resolve(idOrGroup: string): readonly RegisteredCa[] | null {
     const one = this.byId.get(idOrGroup);
@@ -102,8 +133,20 @@ export class CaRegistry {
   }
 }
 
-/** Reads every configured CA certificate (and pinned OCSP responder certificate); a fault names the issuer and the file. */
-export async function createCaRegistry(issuers: readonly IssuerConfig[]): Promise<CaRegistry> {
+export interface CaRegistryOptions {
+  /** decides whether a CA certificate has expired (default Date.now) */
+  nowMs?: number;
+  /** told of what an operator should see in the log: a CA retired because its certificate expired */
+  onNotice?: (message: string, fields: { caId: string }) => void;
+}
+
+/**
+ * Reads every configured CA certificate (and pinned OCSP responder certificate); a fault names the issuer and the file. A CA whose
+ * certificate has expired is retired whatever the config says (a notice says so): a group never waits for it, and it is never an
+ * active generation — its CRLs are still read when configured, for certificates it issued.
+ */
+export async function createCaRegistry(issuers: readonly IssuerConfig[], options: CaRegistryOptions = {}): Promise<CaRegistry> {
+  const nowMs = options.nowMs ?? Date.now();
   const cas: RegisteredCa[] = [];
   for (const issuer of issuers) {
     const certificate = await readCert(issuer.id, issuer.caCertPath);
@@ -111,6 +154,12 @@ export async function createCaRegistry(issuers: readonly IssuerConfig[]): Promis
       throw new CaCertificateError(issuer.id, issuer.caCertPath, `key cannot be used (${certificate.publicKeyError ?? 'unknown reason'})`);
     }
     const responderCert = issuer.ocsp?.responderCertPath ? await readCert(issuer.id, issuer.ocsp.responderCertPath) : null;
+    const expired = nowMs > certificate.notAfter.getTime();
+    if (expired)
+      options.onNotice?.(
+        `CA ${issuer.id}: certificate expired at ${formatTime(certificate.notAfter)}; loaded as retired${issuer.retired ? '' : ' (the config did not say so)'}`,
+        { caId: issuer.id },
+      );
     cas.push({
       id: issuer.id,
       group: issuer.group,
@@ -118,11 +167,13 @@ export async function createCaRegistry(issuers: readonly IssuerConfig[]): Promis
       key: certificate.publicKey,
       keyId: hex(certificate.subjectKeyIdentifier ?? createHash('sha1').update(certificate.subjectPublicKey).digest()),
       kind: kindOf(issuer),
-      retired: issuer.retired,
+      medium: issuer.medium ?? 'card',
+      policies: issuer.policies ?? CARD_POLICIES,
+      retired: issuer.retired || expired,
       mode: issuer.mode,
       partitions: issuer.partitions,
       freshness: issuer.freshness,
-      ocsp: issuer.ocsp ? { url: issuer.ocsp.url, responderCert } : null,
+      ocsp: issuer.ocsp ? { url: issuer.ocsp.url, responderCert, maxQueriesPerMinute: issuer.ocsp.maxQueriesPerMinute ?? null } : null,
     });
   }
   return new CaRegistry(cas);

@@ -197,7 +197,7 @@ export class StatusResolver {
   }
 
   private context(issuer: string, serial: string, checkedAt: string): AnswerContext {
-    return { issuer, serial, checkedAt, meaning: this.options.meaning };
+    return { issuer, medium: this.registry.mediumOf(issuer), serial, checkedAt, meaning: this.options.meaning };
   }
 
   private ocspCouldHelp(cas: readonly RegisteredCa[], override: StatusMode | undefined): boolean {

@@ -2,6 +2,7 @@
  * The contract's status answer (CONTRACT.md "Status answer") and the vocabulary around it. One object shape everywhere: the
  * single GET, the batch, `/v1/validate` and the CLI's `--api` source all serialise exactly this.
  */
+import type { Medium } from '@jpki-validator/config';
 import type { CrlReason } from '@jpki-validator/x509';
 
 export type StatusMode = 'crl-first' | 'ocsp-first' | 'crl-only' | 'ocsp-only';
@@ -38,10 +39,14 @@ export interface StatusAnswer {
   issuer: string;
   /** the CA that answered; null for a group's `good` and when no CA could answer */
   caId: string | null;
+  /** the asked issuer's medium (`card` | `smartphone`; one per group); null when the issuer is not configured */
+  medium: Medium | null;
   serial: string;
   status: CertStatus;
   reason: CrlReason | null;
   meaning: string | null;
+  /** the meaning in words, only when asked for (`Accept-Language`, the profile's labelLanguage, `check --lang`) */
+  meaningLabel?: string | null;
   revokedAt: string | null;
   invalidityDate: string | null;
   /** null only when no source could be consulted at all (unknown issuer, malformed serial, store down, nothing loaded) */

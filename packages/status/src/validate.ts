@@ -3,7 +3,8 @@
  * validity period, then revocation. The certificate is parsed into memory only: it is never stored, and nothing personal from it
  * (the JPKI 4 basic details) reaches the result.
  */
-import { formatTime, jpkiKind, parseCertificate, X509Error, type ParsedCertificate } from '@jpki-validator/x509';
+import { formatTime, parseCertificate, X509Error, type ParsedCertificate } from '@jpki-validator/x509';
+import type { Medium } from '@jpki-validator/config';
 import type { CaKind } from './ca-registry.js';
 import { StatusError } from './errors.js';
 import type { StatusResolver } from './resolver.js';
@@ -20,6 +21,8 @@ export interface CertificateSummary {
   serial: string;
   caId: string | null;
   kind: CaKind;
+  /** the issuing CA's medium (`card` | `smartphone`), null when no trusted CA vouches for the certificate */
+  medium: Medium | null;
   subject: string;
   notBefore: string;
   notAfter: string;
@@ -54,7 +57,8 @@ export async function validateCertificate(resolver: StatusResolver, input: strin
   const certificate: CertificateSummary = {
     serial: cert.serialHex,
     caId: ca?.id ?? null,
-    kind: jpkiKind(cert, { signCaKeys: ca?.kind === 'sign' ? [ca.key] : [], authCaKeys: ca?.kind === 'auth' ? [ca.key] : [] }),
+    kind: resolver.registry.kindOf(cert, ca),
+    medium: ca?.medium ?? null,
     subject: cert.subject.text,
     notBefore: formatTime(cert.notBefore),
     notAfter: formatTime(cert.notAfter),

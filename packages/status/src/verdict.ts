@@ -6,6 +6,7 @@
  */
 import type { EntrySlot } from '@jpki-validator/store';
 import { formatTime, reasonCode, reasonName, type CrlReason } from '@jpki-validator/x509';
+import type { Medium } from '@jpki-validator/config';
 import type { RegisteredCa } from './ca-registry.js';
 import type { CrlSummary, CrlVia } from './crl-summary.js';
 import type { OcspSourceInfo, StatusAnswer, UnknownDetail } from './types.js';
@@ -70,6 +71,8 @@ const reasonCodeOf = (reason: CrlReason): number => Math.max(0, reasonCode(reaso
 
 export interface AnswerContext {
   issuer: string;
+  /** the asked issuer's medium, null when it is not configured */
+  medium: Medium | null;
   serial: string;
   checkedAt: string;
   meaning: (reason: CrlReason) => string;
@@ -111,6 +114,7 @@ function revokedAnswer(v: Extract<CaVerdict, { kind: 'revoked' }>, anomaly: bool
   const answer: StatusAnswer = {
     issuer: ctx.issuer,
     caId: v.ca.id,
+    medium: ctx.medium,
     serial: ctx.serial,
     status: 'revoked',
     reason,
@@ -128,6 +132,7 @@ function goodAnswer(caId: string | null, via: Via, ctx: AnswerContext): StatusAn
   return {
     issuer: ctx.issuer,
     caId,
+    medium: ctx.medium,
     serial: ctx.serial,
     status: 'good',
     reason: null,
@@ -144,6 +149,7 @@ export function unknownAnswer(ctx: AnswerContext, detail: UnknownDetail, caId: s
   return {
     issuer: ctx.issuer,
     caId,
+    medium: ctx.medium,
     serial: ctx.serial,
     status: 'unknown',
     reason: null,

@@ -16,25 +16,56 @@ const STORE_ERROR_KINDS = {
   /** the stored data cannot be read back */
   SNAPSHOT_CORRUPT: 'unavailable',
   STORE_UNAVAILABLE: 'unavailable',
+  /** a CRL offered under a number already accepted with other content (high-water record) */
+  CRL_NUMBER_REUSED: 'usage',
+  /** the local CRL-number record cannot be read back: repair or remove it deliberately */
+  HIGH_WATER_CORRUPT: 'unavailable',
 } as const satisfies ErrorKindTable;
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_KINDS;
 
 export class StoreError extends errorBaseFor(STORE_ERROR_KINDS) {}
 
-/** A CRL whose number is lower than the one already loaded for its (caId, partition). */
+/**
+ * A CRL whose number is lower than the one already loaded for its (caId, partition) — in the store, or in the local high-water
+ * record that outlives a store's data loss (`against: 'high-water'`).
+ */
 export class RollbackError extends StoreError {
   readonly caId: string;
   readonly partition: string;
   readonly loadedCrlNumber: bigint;
   readonly offeredCrlNumber: bigint;
+  readonly against: 'store' | 'high-water';
 
-  constructor(caId: string, partition: string, loaded: bigint, offered: bigint) {
-    super('ROLLBACK', `CRL number ${offered} for ${caId}/${partition} is lower than the loaded ${loaded} (rollback refused)`);
+  constructor(caId: string, partition: string, loaded: bigint, offered: bigint, against: 'store' | 'high-water' = 'store') {
+    super(
+      'ROLLBACK',
+      against === 'store'
+        ? `CRL number ${offered} for ${caId}/${partition} is lower than the loaded ${loaded} (rollback refused)`
+        : `CRL number ${offered} for ${caId}/${partition} is lower than ${loaded}, already accepted here (local high-water record; rollback refused)`,
+    );
     this.caId = caId;
     this.partition = partition;
     this.loadedCrlNumber = loaded;
     this.offeredCrlNumber = offered;
+    this.against = against;
+  }
+}
+
+/** A CRL with the number of one already accepted for its scope but other content (a CA fault, or a forgery replayed after data loss). */
+export class CrlNumberReusedError extends StoreError {
+  readonly caId: string;
+  readonly partition: string;
+  readonly crlNumber: bigint;
+
+  constructor(caId: string, partition: string, crlNumber: bigint) {
+    super(
+      'CRL_NUMBER_REUSED',
+      `CRL number ${crlNumber} for ${caId}/${partition} was already accepted with other content (local high-water record; refused)`,
+    );
+    this.caId = caId;
+    this.partition = partition;
+    this.crlNumber = crlNumber;
   }
 }
 
@@ -60,4 +91,29 @@ export class EntryError extends StoreError {
     super('ENTRY_INVALID', `entry ${index}: ${why}`);
     this.index = index;
   }
+}
+
+/**
+ * The store could not be reached (Redis down, hung past the command timeout, failing over): nothing was changed, and trying
+ * again later may succeed. The data already loaded keeps serving meanwhile.
+ */
+export class StoreUnavailableError extends StoreError {
+  readonly retryable = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * A failure of a Redis call as the store's callers need it: our own errors and programming errors unchanged, anything from the
+ * connection (refused, closed, timed out, retries exhausted, an error reply) a StoreUnavailableError naming what was being done.
+ */
+export function storeFailure(error: unknown, what: string): unknown {
+  if (error instanceof StoreError) return error;
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError) {
+    return error;
+  }
+  const why = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(`Redis unavailable while ${what}: ${why}`, { cause: error });
 }

@@ -54,6 +54,11 @@ export interface CrlFacts {
   isDelta: boolean;
   /** a delta's BaseCRLNumber (required when isDelta) */
   baseCrlNumber?: bigint;
+  /**
+   * What identifies the CRL's content (e.g. a hash of its signature): with a high-water record, the same number offered again with
+   * other content is refused (CRL_NUMBER_REUSED) even after the store lost its data.
+   */
+  contentId?: string;
 }
 
 export type LoadOptions = LoadTarget & CrlFacts;
@@ -93,8 +98,8 @@ export interface CommitReport {
   /** the CA generation now current (unchanged for a noop) */
   generation: number;
   entries: number;
-  /** chunks rewritten (copy-on-write: the others are shared with the previous generation) */
-  chunksWritten: number;
+  /** entries the switch changed in the CA's merged set: new, re-dated or given another reason, or removed (0 for a noop) */
+  changes: number;
 }
 
 /** A listed serial's data. Dates have one-second precision (CRL times are whole seconds). */
@@ -137,6 +142,26 @@ export interface SwitchEvent {
   partition: string;
   crlNumber: bigint;
   generation: number;
+  /**
+   * The store identity the generation belongs to: made with a CA's first generation, kept by every later one. Generations count
+   * from 1 again after a data loss, so (epoch, generation) — not the generation alone — names a generation.
+   */
+  epoch: string;
+}
+
+/**
+ * The store lost a CA's data (Redis restarted empty, FLUSHALL, a failover to an empty replica; an embedded snapshot deleted):
+ * noticed by a reader whose copy belongs to another epoch, or by a writer whose high-water record knows more than the store.
+ */
+export interface DataLossNotice {
+  caId: string;
+  /** the epoch known before (held copy or high-water record); null when none was known */
+  previousEpoch: string | null;
+  /** the store's epoch now; null when the store holds nothing for the CA */
+  currentEpoch: string | null;
+  detectedAtMs: number;
+  /** what was noticed, for logs and /readyz */
+  detail: string;
 }
 
 /** One serial whose state differs between the previous and the current generation (a view: reused between callbacks). */
@@ -177,6 +202,8 @@ export interface RevocationReader {
    */
   lookupMany(caId: string, serials: ArrayLike<number>): Promise<BulkLookup>;
   partitions(caId: string): Promise<PartitionMeta[]>;
+  /** one partition's metadata; null when the store holds no CRL for it */
+  partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null>;
   /** every CA with data */
   caIds(): Promise<string[]>;
   /** called after every switch (this process's and, through pub/sub or the data directory, other processes'); returns unsubscribe */

@@ -1,6 +1,6 @@
 /** Embedded-only behaviour: the snapshot file, the writer lock. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -67,17 +67,34 @@ describe('embedded store files', () => {
     await store.close();
   });
 
-  it('a damaged snapshot is refused naming the file and byte offset', async () => {
+  it('a damaged run file is refused naming the file and byte offset', async () => {
     const store = await openEmbeddedStore({ dataDir });
     const loader = await store.beginLoad(opts);
     for (let i = 0; i < 100; i++) loader.add(i * 11, 1, T0, Number.NaN);
     await loader.commit();
     await store.close();
-    const file = join(dataDir, 'ca-jpki-sign-2023.snap');
+    const file = join(dataDir, 'cas', 'jpki-sign-2023', 'runs', 'p1.run');
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, bytes.length - 10));
-    await expect(openEmbeddedStore({ dataDir })).rejects.toThrow(
-      /ca-jpki-sign-2023\.snap: blob 0 dates runs past the end of the file at byte \d+/,
-    );
+    await expect(openEmbeddedStore({ dataDir })).rejects.toThrow(/p1\.run: run of 100 entries should be \d+ bytes, is \d+ at byte 8/);
+  });
+
+  it("a switch writes its partition's run file only: the other partitions' files are not touched", async () => {
+    const store = await openEmbeddedStore({ dataDir });
+    const load = async (partition: string, crlNumber: bigint, serials: number[]): Promise<void> => {
+      const loader = await store.beginLoad({ ...opts, partition, crlNumber });
+      for (const s of serials) loader.add(s, 1, T0, Number.NaN);
+      await loader.commit();
+    };
+    await load('p1', 1n, [1, 2 ** 21]);
+    await load('p2', 1n, [2, 2 ** 22]);
+    const p2 = join(dataDir, 'cas', 'jpki-sign-2023', 'runs', 'p2.run');
+    const before = await stat(p2);
+    await load('p1', 2n, [3]);
+    const after = await stat(p2);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect((await store.lookup('jpki-sign-2023', 3n)).entry?.reasonCode).toBe(1);
+    expect((await store.lookup('jpki-sign-2023', BigInt(2 ** 22))).entry?.reasonCode).toBe(1);
+    await store.close();
   });
 });

@@ -1,4 +1,4 @@
-/** Redis-only behaviour: the in-memory replica, copy-on-write chunk keys, set algebra keys, pending keys that expire. */
+/** Redis-only behaviour: the in-memory replica, one run per partition, pending keys that expire, bytes per entry in Redis. */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,11 @@ describe('redis store specifics', () => {
   let prefix: string;
   let redis: Redis;
   let store: RedisRevocationStore;
+  /** the run key holding a partition's entries now */
+  const runKeyOf = async (partition: string): Promise<string> => {
+    const json = (await redis.hget(store.keys.ca(CA).partitions, partition)) ?? '{}';
+    return store.keys.ca(CA).run((JSON.parse(json) as { loadId: string }).loadId);
+  };
   beforeEach(() => {
     prefix = `test-store-${randomBytes(6).toString('hex')}`;
     redis = new Redis('redis://127.0.0.1:6379');
@@ -36,60 +41,64 @@ describe('redis store specifics', () => {
     await redis.quit();
   });
 
-  it('the replica answers from memory and swaps in a new generation on the switch event', async () => {
-    await load(store, opts(1n), [1, 2 ** 16 + 1], 1);
+  it('the replica answers from memory and takes a switch in place, reading only the partition that switched', async () => {
+    await load(store, opts(1n, 'p1'), [1, 2 ** 16 + 1], 1);
+    await load(store, opts(1n, 'p2'), [5, 2 ** 17 + 5], 2);
     const replicaStore = createRedisStore({ redis: 'redis://127.0.0.1:6379', prefix, chunkBits: 16 });
     const replica = await new RedisReplica(replicaStore).start();
     try {
       const first = replica.snapshot(CA);
-      expect(first?.generation).toBe(1);
+      expect(first?.generation).toBe(2);
       expect(first?.lookup(1n)?.reasonCode).toBe(1);
+      const p2Run = await runKeyOf('p2');
+      // if the catch-up read p2's run, it could not: it is gone
+      await redis.rename(p2Run, `${prefix}:hidden`);
       const swapped = new Promise<SwitchEvent>((resolve) => replica.subscribe(resolve));
-      await load(store, opts(2n), [3], 4);
-      expect((await swapped).generation).toBe(2);
+      await load(store, opts(2n, 'p1'), [3], 4);
+      expect((await swapped).generation).toBe(3);
       const second = replica.snapshot(CA);
+      expect(second).not.toBe(first);
+      // one merged set, changed in place: no copy of the CA per switch
+      expect(second?.set).toBe(first?.set);
       expect(second?.lookup(3n)?.reasonCode).toBe(4);
-      // the untouched chunk is the same object: only the rewritten chunk was fetched
-      expect(second?.chunks.get(1)).toBe(first?.chunks.get(1));
-      expect(second?.chunks.get(0)).not.toBe(first?.chunks.get(0));
+      expect(second?.lookup(BigInt(2 ** 17 + 5))?.reasonCode).toBe(2);
       expect((await replica.lookup(CA, BigInt(2 ** 16 + 1))).entry?.reasonCode).toBe(1);
+      await redis.rename(`${prefix}:hidden`, p2Run);
     } finally {
       await replica.close();
       await replicaStore.close();
     }
   });
 
-  it('a generation keeps untouched chunk keys; the generation before the previous one is deleted', async () => {
-    await load(store, opts(1n), [5, 2 ** 16 + 5], 1);
-    const g1 = await store.chunkKeys(CA, 'current');
-    await load(store, opts(2n), [6], 3);
-    const g2 = await store.chunkKeys(CA, 'current');
-    expect(g2.get(1)?.listed).toBe(g1.get(1)?.listed);
-    expect(g2.get(0)?.listed).not.toBe(g1.get(0)?.listed);
-    expect((await store.chunkKeys(CA, 'previous')).get(0)?.listed).toBe(g1.get(0)?.listed);
-    await load(store, opts(3n), [7], 3);
-    // generation 1's own chunk 0 is gone; its chunk 1 is still shared by generation 3
-    expect(await redis.exists(g1.get(0)?.listed ?? '')).toBe(0);
-    expect(await redis.exists(g1.get(1)?.listed ?? '')).toBe(1);
-    // reason bitmaps answer set algebra on the server: serials 6 and 7 are affiliationChanged in chunk 0
-    const r3 = (await store.chunkKeys(CA, 'current')).get(0)?.reason(3) ?? '';
-    expect(await redis.bitcount(r3)).toBe(2);
-    expect(await redis.getbit(r3, 7)).toBe(1);
-    // no key is left with a TTL (pending keys were made persistent by the switch)
+  it("a switch rewrites its partition's run only; the run it replaces is deleted; nothing keeps a TTL", async () => {
+    await load(store, opts(1n, 'p1'), [5, 2 ** 16 + 5], 1);
+    await load(store, opts(7n, 'p2'), [9, 2 ** 20 + 9], 3);
+    const runsBefore = (await keysUnder(redis, prefix)).filter((k) => k.includes(':run:')).sort();
+    expect(runsBefore).toHaveLength(2);
+    const p2Key = await runKeyOf('p2');
+    const p2Bytes = await redis.getBuffer(p2Key);
+    await load(store, opts(2n, 'p1'), [6], 3);
+    const runsAfter = (await keysUnder(redis, prefix)).filter((k) => k.includes(':run:')).sort();
+    expect(runsAfter).toHaveLength(2);
+    expect(runsAfter).toContain(p2Key);
+    expect(await redis.getBuffer(p2Key)).toEqual(p2Bytes);
+    // p1's new run holds its earlier entries too (revocation is final) and the new one
+    expect((await store.lookup(CA, 5n)).entry?.reasonCode).toBe(1);
+    expect((await store.lookup(CA, 6n)).entry?.reasonCode).toBe(3);
     for (const k of await keysUnder(redis, prefix)) expect(await redis.pttl(k)).toBe(-1);
   });
 
   it('a load in progress is only keys with a TTL: a writer killed mid-commit leaves nothing that lasts', async () => {
     const loader = await store.beginLoad(opts(1n));
-    for (let i = 0; i < 400_000; i++) loader.add(i * 10, 1, T0, Number.NaN);
+    for (let i = 0; i < 2_000_000; i++) loader.add(i * 10, 1, T0, Number.NaN);
     const committing = loader.commit();
     const caKeys = store.keys.ca(CA);
     let observed = 0;
     const watcher = new Redis('redis://127.0.0.1:6379');
     try {
       // watch the keys appear; until the switch every one of them must carry a TTL
-      for (let round = 0; round < 2000 && observed === 0; round++) {
-        const pending = (await keysUnder(watcher, prefix)).filter((k) => k.includes(':k:'));
+      for (let round = 0; round < 4000 && observed === 0; round++) {
+        const pending = (await keysUnder(watcher, prefix)).filter((k) => k.includes(':run:') || k.includes(':chg:'));
         if (pending.length === 0) continue;
         const multi = watcher.multi().exists(caKeys.current);
         for (const k of pending) multi.pttl(k);
@@ -109,28 +118,33 @@ describe('redis store specifics', () => {
   it('a load whose pending keys expired before the switch never becomes visible', async () => {
     const fragile = createRedisStore({ redis, prefix, chunkBits: 16, pendingTtlMs: 1, maxCommitAttempts: 1 });
     const loader = await fragile.beginLoad(opts(1n));
-    // 64 chunks in 8 pipeline rounds: the first round's keys are long expired when the switch checks them
-    for (let i = 0; i < 200_000; i++) loader.add(i * 20, 1, T0, Number.NaN);
+    // a 3.6 MB run written with a 1 ms TTL: expired by the time the switch checks it
+    for (let i = 0; i < 400_000; i++) loader.add(i * 20, 1, T0, Number.NaN);
     await expect(loader.commit()).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await store.lookup(CA, 20n)).loaded).toBe(false);
     await new Promise((r) => setTimeout(r, 20));
     expect(await keysUnder(redis, prefix)).toEqual([]);
   });
 
-  it('used_memory stays within 16 bytes per entry on top of the bitmaps', async () => {
-    const n = 100_000;
+  it('Redis holds at most 12 bytes per entry, metadata included (serials spread over 27 bits, 16 partitions)', async () => {
+    const n = 200_000;
+    const partitions = 16;
     const before = (await store.redis.memory('STATS')) as unknown[];
     const usedBefore = Number(before[before.indexOf('total.allocated') + 1]);
-    await load(
-      store,
-      opts(1n),
-      Array.from({ length: n }, (_, i) => i * 3),
-      1,
-    );
+    let seed = 7;
+    const next = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    const byPartition: number[][] = Array.from({ length: partitions }, () => []);
+    const serials = new Set<number>();
+    while (serials.size < n) serials.add(next() & (2 ** 27 - 1));
+    for (const s of serials) (byPartition[s % partitions] as number[]).push(s);
+    for (const [i, list] of byPartition.entries()) await load(store, opts(1n, `p${i}`), list, 4);
     const after = (await store.redis.memory('STATS')) as unknown[];
     const usedAfter = Number(after[after.indexOf('total.allocated') + 1]);
-    // bitmaps: listed + the one reason used, over 3n serials
-    const bitmapBytes = 2 * ((3 * n) / 8);
-    expect((usedAfter - usedBefore - bitmapBytes) / n).toBeLessThan(16);
+    expect((usedAfter - usedBefore) / n).toBeLessThan(12);
   });
 });

@@ -352,9 +352,12 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
         const there = nextEvent(other);
         await new Promise((r) => setTimeout(r, 100)); // let the other instance's subscription settle
         await load(store, opts(10n), [[1, KEY_COMPROMISE, T0]]);
-        const expected = { caId: CA, partition: 'p1', crlNumber: 10n, generation: 1 };
-        expect(await here).toEqual(expected);
-        expect(await there).toEqual(expected);
+        const expected = { caId: CA, partition: 'p1', crlNumber: 10n, generation: 1, epoch: expect.any(String) };
+        const seenHere = await here;
+        expect(seenHere).toEqual(expected);
+        // one epoch names the store's identity for every reader
+        expect(await there).toEqual({ ...expected, epoch: seenHere.epoch });
+        expect(seenHere.epoch).not.toBe('');
         expect(await reasonOf(other, 1n)).toBe(KEY_COMPROMISE);
       } finally {
         await other.close();

@@ -22,6 +22,8 @@ export interface PassOptions {
   /** the CA's current generation (embedded: `store.snapshot`, Redis: `store.loadSnapshot`) */
   snapshot: (caId: string) => Promise<CaSnapshot | null>;
   meaning: (reason: CrlReason) => string;
+  /** the medium of a CA (`card` | `smartphone`, from the config), for the events' `medium`; absent: null */
+  mediumOf?: (caId: string) => 'card' | 'smartphone' | null;
   sinks?: readonly WatchSinkConfig[];
   /** required when a webhook sink is configured */
   webhooks?: WebhookQueue;
@@ -83,6 +85,7 @@ export async function runWatchPass(options: PassOptions): Promise<PassReport> {
             customerId: record.customerId,
             issuer: record.issuer,
             caId,
+            medium: options.mediumOf?.(caId) ?? null,
             serial,
             reason,
             meaning: options.meaning(reason),
@@ -95,7 +98,7 @@ export async function runWatchPass(options: PassOptions): Promise<PassReport> {
       }
     }
     for (const record of await repo.dueExpiries(nowMs)) {
-      candidates.push(expiredEvent(record, detectedAt));
+      candidates.push(expiredEvent(record, detectedAt, options.mediumOf));
       marks.push({ kind: 'expired', customerId: record.customerId });
     }
 
@@ -128,7 +131,7 @@ export async function runWatchPass(options: PassOptions): Promise<PassReport> {
   });
 }
 
-function expiredEvent(record: WatchRecord, detectedAt: string): WatchEvent {
+function expiredEvent(record: WatchRecord, detectedAt: string, mediumOf: PassOptions['mediumOf']): WatchEvent {
   const caId = expiryCaId(record.caIds);
   const serial = formatSerial(record.serial);
   return {
@@ -137,6 +140,7 @@ function expiredEvent(record: WatchRecord, detectedAt: string): WatchEvent {
     customerId: record.customerId,
     issuer: record.issuer,
     caId,
+    medium: caId === null ? null : (mediumOf?.(caId) ?? null),
     serial,
     reason: null,
     meaning: 'expired',

@@ -41,6 +41,8 @@ export interface WatchEvent {
   customerId: string;
   issuer: string;
   caId: string | null;
+  /** the CA's medium: `card` or `smartphone` (null when not known: an event recorded before media existed, or an unknown CA) */
+  medium?: 'card' | 'smartphone' | null;
   serial: string;
   reason: string | null;
   meaning: string;

@@ -21,6 +21,7 @@ const X509_ERROR_KINDS = {
   PATH_INVALID: 'usage',
   CMS_MALFORMED: 'usage',
   SIGNATURE_INPUT_INVALID: 'usage',
+  NAME_MALFORMED: 'usage',
 } as const satisfies ErrorKindTable;
 
 export type X509ErrorCode = keyof typeof X509_ERROR_KINDS;

@@ -7,6 +7,8 @@ export * from './der/oid.js';
 export * from './der/writer.js';
 export * from './der/time.js';
 export * from './der/name.js';
+export { parseNameText, NameTextError } from './der/name-text.js';
+export { canonicalNameDer, prepareString } from './der/name-canon.js';
 export * from './crypto/signature.js';
 export * from './cert/index.js';
 export * from './jpki/index.js';

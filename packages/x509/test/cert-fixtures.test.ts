@@ -41,7 +41,11 @@ describe('certificate fixtures (see fixtures/README.md)', () => {
       address: '東京都港区試験町一丁目1番1号',
       birthDate: '1990-08-15',
       birthDateEra: 'heisei',
+      birthDatePrecision: 'day',
+      birthDateSeason: null,
+      birthDateRaw: '419900815',
       gender: 'female',
+      genderRaw: '2',
       nameSubstituted: false,
       addressSubstituted: false,
     });
@@ -54,7 +58,11 @@ describe('certificate fixtures (see fixtures/README.md)', () => {
     expect(failure(() => parseCertificate(fixture('broken-trailing-byte.der')))).toMatch(
       /^CERT_MALFORMED: malformed certificate: 1 bytes after the end of the element at byte 848 \(certificate\)$/,
     );
+  });
+
+  it('reads a gender code outside 1–3 as gender null with its raw text, not as a broken certificate', () => {
     const badGender = parseCertificate(fixture('broken-jpki-gender.pem').toString('utf8'));
-    expect(failure(() => readJpkiBasicDetails(badGender))).toBe('CERT_MALFORMED: malformed JPKI gender: must be 1, 2 or 3');
+    const details = readJpkiBasicDetails(badGender);
+    expect(details && revealJpkiBasicDetails(details)).toMatchObject({ gender: null, genderRaw: '9', birthDatePrecision: 'day' });
   });
 });

@@ -5,7 +5,7 @@ import { OID, X509Error, parseCertificate, verifyCertificateSignature, type Pars
 import { issue, makeTempDir, openssl, selfSigned, type Issued, type TempDir } from './cert-openssl-helpers.js';
 
 // The real J-LIS roots, in shared/ beside the repository (as on every developer machine and in CI).
-const ANCHORS = fileURLToPath(new URL('../../../../shared/jpki/trust-anchors', import.meta.url));
+const ANCHORS = fileURLToPath(new URL('../../config/trust-anchors', import.meta.url));
 const PKITS = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data/certs';
 const ROOTS = ['sign_ca_2015', 'sign_ca_2023', 'auth_ca_2015', 'auth_ca_2023'] as const;
 

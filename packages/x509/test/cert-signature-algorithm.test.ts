@@ -1,5 +1,5 @@
 /**
- * RFC 5280 §4.1.1.2: the outer signatureAlgorithm "MUST contain the same algorithm identifier as the signature field in the
+ * Certificates whose structure lies about what was signed or says one thing twice. RFC 5280 §4.1.1.2: the outer signatureAlgorithm "MUST contain the same algorithm identifier as the signature field in the
  * sequence tbsCertificate". An altered outer algorithm is not covered by the signature, so a parser that accepts it lets anyone
  * relabel what the signature is said to be.
  */
@@ -52,5 +52,14 @@ describe('outer signatureAlgorithm vs tbsCertificate.signature', () => {
 
   it('the same OID with other parameters (NULL instead of absent) is refused too: the identifiers must be the same bytes', () => {
     expect(refusal(withOuterAlgorithm(sequence(oid('1.2.840.10045.4.3.2'), nullValue()))).code).toBe('CERT_MALFORMED');
+  });
+});
+
+describe('an extension twice', () => {
+  it('pyca two_basic_constraints.pem (basicConstraints twice) is refused as CERT_MALFORMED naming the extension', () => {
+    const pem = readFileSync('/usr/lib/python3/dist-packages/cryptography_vectors/x509/custom/two_basic_constraints.pem', 'latin1');
+    const e = refusal(pemToDer(pem, 'CERTIFICATE'));
+    expect(e.code).toBe('CERT_MALFORMED');
+    expect(e.message).toMatch(/extension 2\.5\.29\.19 appears twice/);
   });
 });

@@ -195,6 +195,30 @@ describe('broken CRLs give a DerError with code, absolute offset and field path'
     expect(results).toBeGreaterThan(10);
   });
 
+  test('an empty signatureValue BIT STRING is malformed where it is, whatever follows it and however the input is chunked', () => {
+    // found by the fuzzer (npm run fuzz, seed 777, case 39544): the unused-bits octet was read past the element's end, so the
+    // whole buffer and the 1-byte feed disagreed on the error
+    const outer = readTlv(good, 0, good.length, 'crl');
+    const tbs = readTlv(good, outer.contentStart, good.length, 'tbs');
+    const algorithm = readTlv(good, tbs.contentEnd, good.length, 'alg');
+    const inner = concatBytes([
+      good.subarray(tbs.start, algorithm.contentEnd),
+      Uint8Array.of(0x03, 0x00),
+      Uint8Array.of(0x00, 0x30, 0x01, 0x00),
+    ]);
+    const bytes = sequence(inner);
+    const at = bytes.length - 6;
+    for (const chunk of [0, 1, 3]) {
+      const e = derError(bytes, {}, chunk);
+      expect({ chunk, code: e.code, offset: e.offset, path: e.path }).toEqual({
+        chunk,
+        code: 'DER_MALFORMED',
+        offset: at,
+        path: 'signatureValue',
+      });
+    }
+  });
+
   test('a scanner that failed keeps failing with the same error', () => {
     const s = new CrlScanner();
     expect(() => s.push(Uint8Array.of(0x31, 0x00))).toThrow(DerError);

@@ -23,7 +23,7 @@ import {
 import { issue, makeTempDir, openssl, selfSigned, type Issued, type TempDir } from './cert-openssl-helpers.js';
 
 // The real J-LIS roots, in shared/ beside the repository (as on every developer machine and in CI).
-const ANCHORS = fileURLToPath(new URL('../../../../shared/jpki/trust-anchors', import.meta.url));
+const ANCHORS = fileURLToPath(new URL('../../config/trust-anchors', import.meta.url));
 const root = (name: string): ParsedCertificate => parseCertificate(readFileSync(`${ANCHORS}/${name}.pem`, 'utf8'));
 const keyOf = (cert: ParsedCertificate) => {
   if (!cert.publicKey) throw new Error('no key');
@@ -46,7 +46,11 @@ const taro: JpkiBasicDetailsData = {
   address: '東京都千代田区霞が関二丁目1番2号',
   birthDate: '1964-04-01',
   birthDateEra: 'showa',
+  birthDatePrecision: 'day',
+  birthDateSeason: null,
+  birthDateRaw: '319640401',
   gender: 'male',
+  genderRaw: '1',
   nameSubstituted: false,
   addressSubstituted: true,
 };
@@ -120,32 +124,37 @@ describe('jpkiKind', () => {
 
 describe('parseJpkiBirthDate', () => {
   it.each([
-    ['319640401', '1964-04-01', 'showa'],
-    ['119120729', '1912-07-29', 'meiji'],
-    ['219250300', '1925-03', 'taisho'],
-    ['419890000', '1989', 'heisei'],
-    ['520240229', '2024-02-29', 'reiwa'],
-    ['000000000', null, 'unknown'],
-    ['019700000', '1970', 'unknown'],
-  ])('%s → %s (%s)', (value, birthDate, era) => {
-    expect(parseJpkiBirthDate(value)).toEqual({ birthDate, birthDateEra: era });
-  });
-
-  it.each([
-    ['31964041', /9 digits/],
-    ['3196404011', /9 digits/],
-    ['x19640401', /9 digits/],
-    ['619640401', /era digit 6/],
-    ['319640231', /no such day/],
-    ['520230229', /no such day/],
-    ['319641301', /month out of range/],
-    ['319640001', /day given without a month/],
-    ['300000401', /without a year/],
-  ])('refuses %s without quoting it', (value, why) => {
-    const err = failure(() => parseJpkiBirthDate(value));
-    expect(err.code).toBe('CERT_MALFORMED');
-    expect(err.message).toMatch(why);
-    expect(err.message).not.toContain(value);
+    ['319640401', '1964-04-01', 'showa', 'day', null],
+    ['119120729', '1912-07-29', 'meiji', 'day', null],
+    ['219250300', '1925-03', 'taisho', 'month', null],
+    ['419890000', '1989', 'heisei', 'year', null],
+    ['520240229', '2024-02-29', 'reiwa', 'day', null],
+    ['000000000', null, 'unknown', 'unknown', null],
+    ['019700000', '1970', 'unknown', 'year', null],
+    // what a register holds that is not a date: never an error, the known part with its precision
+    ['31950春00', '1950', 'showa', 'season', 'spring'],
+    ['31950夏00', '1950', 'showa', 'season', 'summer'],
+    ['31950秋季00', '1950', 'showa', 'season', 'autumn'],
+    ['31950winter', '1950', 'showa', 'season', 'winter'],
+    ['319640231', '1964-02', 'showa', 'month', null],
+    ['520230229', '2023-02', 'reiwa', 'month', null],
+    ['319641301', '1964', 'showa', 'year', null],
+    ['319640001', '1964', 'showa', 'year', null],
+    ['300000401', null, 'showa', 'unknown', null],
+    ['31964041', '1964-04', 'showa', 'month', null],
+    ['3196404011', '1964-04-01', 'showa', 'day', null],
+    ['x19640401', '1964-04-01', 'unknown', 'day', null],
+    ['619640401', '1964-04-01', 'unknown', 'day', null],
+    ['', null, 'unknown', 'unknown', null],
+    ['不詳', null, 'unknown', 'unknown', null],
+  ])('%s → %s (%s, %s)', (value, birthDate, era, precision, season) => {
+    expect(parseJpkiBirthDate(value)).toEqual({
+      birthDate,
+      birthDateEra: era,
+      birthDatePrecision: precision,
+      birthDateSeason: season,
+      birthDateRaw: value,
+    });
   });
 });
 
@@ -233,7 +242,11 @@ describe('readJpkiBasicDetails', () => {
         address: '大阪府大阪市北区',
         birthDate: null,
         birthDateEra: 'unknown',
+        birthDatePrecision: 'unknown',
+        birthDateSeason: null,
+        birthDateRaw: '000000000',
         gender: 'unknown',
+        genderRaw: '3',
         nameSubstituted: true,
         addressSubstituted: false,
       },
@@ -242,7 +255,11 @@ describe('readJpkiBasicDetails', () => {
         address: '北海道札幌市',
         birthDate: '2019-05',
         birthDateEra: 'reiwa',
+        birthDatePrecision: 'month',
+        birthDateSeason: null,
+        birthDateRaw: '520190500',
         gender: 'female',
+        genderRaw: '2',
         nameSubstituted: false,
         addressSubstituted: false,
       },
@@ -260,7 +277,7 @@ describe('readJpkiBasicDetails', () => {
     }
   });
 
-  it('refuses malformed values with a typed error that does not quote them', () => {
+  it('reads whatever the birth date and gender say, and refuses only what cannot be decoded, without quoting it', () => {
     const full = (overrides: Record<string, Uint8Array>) => {
       const values: Record<string, Uint8Array> = {
         [OID.jpki_name]: utf8String('山田 太郎'),
@@ -278,8 +295,6 @@ describe('readJpkiBasicDetails', () => {
       );
     };
     const cases: [ParsedCertificate, RegExp][] = [
-      [full({ [OID.jpki_gender]: printableString('4') }), /gender: must be 1, 2 or 3/],
-      [full({ [OID.jpki_birth_date]: printableString('3196404') }), /birth date: must be 9 digits/],
       [full({ [OID.jpki_address]: new Uint8Array() }), /has no address/],
       [full({ [OID.jpki_name]: tlv(0x1e, Uint8Array.of(0x5c, 0x71)) }), /string tag 0x1e; expected UTF8String/],
       [full({ [OID.jpki_name]: tlv(0x0c, Uint8Array.of(0xff, 0xfe)) }), /not valid UTF-8/],
@@ -287,6 +302,16 @@ describe('readJpkiBasicDetails', () => {
       [withSan(sequence(otherName(OID.jpki_name, utf8String('a')), otherName(OID.jpki_name, utf8String('b')))), /repeats otherName/],
       [withSan(sequence(tlv(0xa0, oid(OID.jpki_name)))), /malformed JPKI subjectAltName: otherName needs type-id and value/],
     ];
+    const readable = (overrides: Record<string, Uint8Array>) => {
+      const details = readJpkiBasicDetails(full(overrides));
+      return details && revealJpkiBasicDetails(details);
+    };
+    expect(readable({ [OID.jpki_gender]: printableString('4') })).toMatchObject({ gender: null, genderRaw: '4' });
+    expect(readable({ [OID.jpki_birth_date]: printableString('3196404') })).toMatchObject({
+      birthDate: '1964-04',
+      birthDatePrecision: 'month',
+      birthDateRaw: '3196404',
+    });
     for (const [cert, why] of cases) {
       const err = failure(() => readJpkiBasicDetails(cert));
       expect(err.code).toBe('CERT_MALFORMED');

@@ -293,6 +293,10 @@ describe('CMS SignedData from openssl cms -sign', () => {
     }
     expect(() => readCmsSignedData(Buffer.concat([der, Buffer.from([0])]))).toThrow(/1 bytes after the ContentInfo/);
     expect(() => readCmsInput('not a CMS message at all!')).toThrow(SignatureInputError);
+    // absurdly deep nesting is just a malformed message
+    const deep = Buffer.alloc(2_000_000);
+    for (let i = 0; i < deep.length; i += 2) deep.set([0x30, 0x80], i);
+    expect(() => readCmsSignedData(deep)).toThrow(SignatureInputError);
     // a certificate is a DER SEQUENCE too, but not a ContentInfo
     expect(() => readCmsSignedData(signers.get('rsa')?.der ?? new Uint8Array())).toThrow(SignatureInputError);
   });

@@ -7,6 +7,8 @@ const FETCHER_ERROR_KINDS = {
   FETCH_TIMEOUT: 'unavailable',
   FETCH_NETWORK: 'unavailable',
   FETCH_NOT_FOUND: 'unavailable',
+  /** a CA refresh in which some partitions could not be brought up to date (each partition's own error is in its report) */
+  PARTITIONS_FAILED: 'unavailable',
   /** what the source gave is not a CRL we take */
   FETCH_TOO_LARGE: 'usage',
   CRL_REJECTED: 'usage',
@@ -24,7 +26,8 @@ export class FetcherError extends JpkiValidatorError<FetcherErrorCode> {
 
 /**
  * The CRL was fetched but must not be loaded: `reason` is the metric label and the log field
- * (signature, issuer, rollback, future_this_update, malformed, indirect, unusable, delta_base, …).
+ * (signature, issuer, rollback, future_this_update, malformed, indirect, unusable, delta_base, scope_mismatch — another partition's
+ * or a partition CRL in a full-CRL slot —, scope_incomplete — onlySomeReasons, onlyContainsCACerts, onlyContainsAttributeCerts —, …).
  */
 export class CrlRejectedError extends FetcherError {
   readonly reason: string;

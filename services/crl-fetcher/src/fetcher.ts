@@ -5,7 +5,9 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from '@jpki-validator/config';
-import { createRedisStore, openEmbeddedStore, type RevocationStore } from '@jpki-validator/store';
+import { RedisRevocationStore, type RevocationStore } from '@jpki-validator/store';
+import { startDataLossWatch, type DataLossWatch } from './data-loss-watch.js';
+import { DataLossFeed, openFetcherStore } from './store-open.js';
 import { createAdminApp } from './admin-app.js';
 import { TrustedCaError } from './ingest/trusted-ca.js';
 import { startInProcessScheduler, type InProcessScheduler } from './in-process-scheduler.js';
@@ -22,6 +24,10 @@ export interface StartFetcherOptions {
   logger?: Logger;
   /** an open store to load into (`start` shares one with the validator); absent: opened here from the config and closed on close */
   store?: RevocationStore;
+  /** the data losses `store` reports (openFetcherStore's feed): the fetcher reloads what was lost at once */
+  dataLoss?: DataLossFeed;
+  /** how often the queue worker checks the store's identity for a data loss (default 10 000) */
+  identityCheckMs?: number;
   /** admin server port (default 9464; 0: any free port); null: no admin server */
   adminPort?: number | null;
   /** default 127.0.0.1: the dashboard can retry and delete jobs, so it is not exposed unless asked */
@@ -51,23 +57,38 @@ export async function startFetcher(options: StartFetcherOptions): Promise<Runnin
   if (problems.length > 0) throw new TrustedCaError(problems.map((p) => p.error.message).join('\n'));
   const keyPrefix = options.keyPrefix ?? DEFAULT_FETCHER_PREFIX;
   const ownStore = options.store === undefined;
-  const store =
-    options.store ??
-    (config.redisUrl
-      ? await createRedisStore({ redis: config.redisUrl, prefix: keyPrefix })
-      : await openEmbeddedStore({
-          dataDir: config.dataDir,
-          onError: (error) => logger.error({ err: error }, 'embedded store reload failed'),
-        }));
+  const opened = options.store === undefined ? await openFetcherStore(config, { logger, keyPrefix }) : null;
+  const store: RevocationStore = options.store ?? (opened as NonNullable<typeof opened>).store;
+  const dataLoss = options.dataLoss ?? opened?.dataLoss ?? new DataLossFeed();
   const metrics = createFetcherMetrics({ store, scopes: targets.map((t) => ({ caId: t.ca.id, partition: t.partition.name })) });
   const timeZone = config.watch.timeZone;
+  const targetsOf = (scope: 'all' | readonly string[]) => targets.filter((t) => scope === 'all' || scope.includes(t.ca.id));
 
   let worker: FetchWorker | null = null;
   let scheduler: InProcessScheduler | null = null;
+  let identityWatch: DataLossWatch | null = null;
+  const stopCounting = dataLoss.on((notice) => metrics.recordDataLoss(notice.caId));
+  let stopReloading: () => void = () => undefined;
   if (config.redisUrl) {
     worker = await startFetchWorker({ timeZone, ...options.worker, redisUrl: config.redisUrl, store, targets, metrics, logger, keyPrefix });
+    const running = worker;
+    if (store instanceof RedisRevocationStore) {
+      identityWatch = await startDataLossWatch({
+        store,
+        logger,
+        ...(options.identityCheckMs === undefined ? {} : { everyMs: options.identityCheckMs }),
+        async reload(scope) {
+          await running.syncSchedulers();
+          for (const t of targetsOf(scope)) await running.runNow(t.ca.id, t.partition.name);
+        },
+      });
+    }
   } else {
-    scheduler = startInProcessScheduler({ store, targets, metrics, logger, timeZone });
+    const running = startInProcessScheduler({ store, targets, metrics, logger, timeZone });
+    scheduler = running;
+    stopReloading = dataLoss.on((notice) => {
+      for (const t of targetsOf([notice.caId])) running.runNow(t.ca.id, t.partition.name).catch(() => undefined);
+    });
   }
 
   const app = createAdminApp({ metrics, ...(worker ? { queues: [worker.queue] } : {}) });
@@ -93,6 +114,9 @@ export async function startFetcher(options: StartFetcherOptions): Promise<Runnin
     scheduler,
     async close() {
       logger.info('CRL fetcher stopping');
+      identityWatch?.close();
+      stopCounting();
+      stopReloading();
       await worker?.close();
       await scheduler?.close();
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));

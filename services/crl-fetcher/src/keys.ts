@@ -30,11 +30,15 @@ export function createFetcherKeys(prefix: string = DEFAULT_FETCHER_PREFIX): Fetc
 /** BullMQ forbids `:` in custom job ids (its own repeat ids use it); partition names may hold one. */
 const idPart = (s: string): string => s.replace(/[:%]/g, (c) => (c === ':' ? '%3A' : '%25'));
 
-/** the job scheduler of one CRL scope: upserted at start, removed when the partition leaves the config */
-export const schedulerId = (caId: string, partition: string): string => `crl~${idPart(caId)}~${idPart(partition)}`;
+/**
+ * The job scheduler of a CA's refresh (`partition` null: every partition of the CA, the one kind the fetcher upserts) or, as
+ * earlier versions had them, of one partition; schedulers whose CA left the config are removed at start.
+ */
+export const schedulerId = (caId: string, partition: string | null = null): string =>
+  partition === null ? `crl~${idPart(caId)}` : `crl~${idPart(caId)}~${idPart(partition)}`;
 
 /** the one-off run after a CRL's nextUpdate: one id per (scope, nextUpdate), so reloading the same CRL adds no second job */
-export const nextUpdateJobId = (caId: string, partition: string, nextUpdateMs: number): string =>
-  `next-update~${idPart(caId)}~${idPart(partition)}~${nextUpdateMs}`;
+export const nextUpdateJobId = (caId: string, partition: string | null, nextUpdateMs: number): string =>
+  partition === null ? `next-update~${idPart(caId)}~${nextUpdateMs}` : `next-update~${idPart(caId)}~${idPart(partition)}~${nextUpdateMs}`;
 
 export const SCHEDULER_ID_PREFIX = 'crl~';

@@ -4,16 +4,21 @@
  * worker process, not only this one.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RevocationReader } from '@jpki-validator/store';
+import type { PartitionMeta, RevocationReader } from '@jpki-validator/store';
 
-export type LoadOutcomeLabel = 'loaded' | 'unchanged' | 'not_modified' | 'rejected' | 'failed';
+const scopeKey = (caId: string, partition: string): string => `${caId}\u0000${partition}`;
+
+export type LoadOutcomeLabel = 'loaded' | 'unchanged' | 'not_modified' | 'rejected' | 'failed' | 'busy';
 
 export interface FetcherMetrics {
   readonly registry: Registry;
   recordRun(caId: string, partition: string, outcome: LoadOutcomeLabel, durationSeconds: number): void;
+  /** a CRL refused before it became visible (signature, scope_mismatch, rollback, …): counted and kept apart from failures */
   recordReject(caId: string, partition: string, reason: string): void;
   /** a CRL that was loaded: its size and entry count */
   recordLoaded(caId: string, partition: string, bytes: number, entries: number): void;
+  /** the store lost the CA's data (each loss once) */
+  recordDataLoss(caId: string): void;
 }
 
 export interface FetcherMetricsOptions {
@@ -50,11 +55,18 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
     labelNames: ['ca', 'partition'] as const,
     registers: [registry],
   });
+  // per CA, not per partition: 1,741 partitions × outcomes × buckets would be ~50 k series for one histogram
   const duration = new Histogram({
     name: 'crl_fetch_duration_seconds',
-    help: 'time of a fetch run, from request to switch (or refusal)',
-    labelNames: ['ca', 'partition', 'outcome'] as const,
+    help: 'time of a fetch run, from request to switch (or refusal), per CA',
+    labelNames: ['ca', 'outcome'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  const dataLosses = new Counter({
+    name: 'crl_store_data_loss_total',
+    help: 'data losses of the store noticed by this fetcher (Redis restarted empty, FLUSHALL, failover to an empty replica; a deleted snapshot)',
+    labelNames: ['ca'] as const,
     registers: [registry],
   });
   const readMetas = async () =>
@@ -68,9 +80,10 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
     registers: [registry],
     async collect() {
       this.reset();
-      const byCa = await readMetas();
+      const metas = new Map<string, PartitionMeta>();
+      for (const { caId, metas: list } of await readMetas()) for (const m of list) metas.set(scopeKey(caId, m.partition), m);
       for (const { caId, partition } of options.scopes) {
-        const meta = byCa.find((c) => c.caId === caId)?.metas.find((m) => m.partition === partition);
+        const meta = metas.get(scopeKey(caId, partition));
         const value = meta?.nextUpdateMs == null ? Number.POSITIVE_INFINITY : (now() - meta.nextUpdateMs) / 1000;
         this.set({ ca: caId, partition }, value);
       }
@@ -93,7 +106,7 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
     registry,
     recordRun(caId, partition, outcome, durationSeconds) {
       loads.inc({ ca: caId, partition, outcome });
-      duration.observe({ ca: caId, partition, outcome }, durationSeconds);
+      duration.observe({ ca: caId, outcome }, durationSeconds);
     },
     recordReject(caId, partition, reason) {
       rejects.inc({ ca: caId, partition, reason });
@@ -101,6 +114,9 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
     recordLoaded(caId, partition, size, count) {
       bytes.inc({ ca: caId, partition }, size);
       entries.set({ ca: caId, partition }, count);
+    },
+    recordDataLoss(caId) {
+      dataLosses.inc({ ca: caId });
     },
   };
 }

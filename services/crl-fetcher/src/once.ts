@@ -5,3 +5,4 @@
 export { fetchOnce, FETCH_EXIT, type FetchOnceOptions, type FetchOnceResult } from './run-once.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export type { PartitionReport } from './partition-run.js';
+export { openFetcherStore, DataLossFeed, type FetcherStore, type OpenFetcherStoreOptions } from './store-open.js';

@@ -13,7 +13,8 @@ import type { PartitionTarget } from './targets.js';
 export interface PartitionReport {
   caId: string;
   partition: string;
-  outcome: 'loaded' | 'unchanged' | 'not-modified' | 'rejected' | 'failed';
+  /** `busy`: another worker held the partition's lock, so this refresh left it to that worker */
+  outcome: 'loaded' | 'unchanged' | 'not-modified' | 'rejected' | 'failed' | 'busy';
   /** decimal, as in the contract */
   crlNumber: string | null;
   entries: number | null;
@@ -28,6 +29,8 @@ export interface PartitionReport {
   error: string | null;
   /** failed: whether trying again may help */
   retryable: boolean | null;
+  /** tries this refresh made (retryable failures are tried again with backoff; 0 when busy) */
+  attempts: number;
 }
 
 export interface RunPartitionDeps {
@@ -56,6 +59,7 @@ export const EMPTY_REPORT = {
   reason: null,
   error: null,
   retryable: null,
+  attempts: 1,
 };
 
 function fromResult(result: IngestResult, durationMs: number): PartitionReport {
@@ -81,6 +85,7 @@ const LABEL: Record<PartitionReport['outcome'], LoadOutcomeLabel> = {
   'not-modified': 'not_modified',
   rejected: 'rejected',
   failed: 'failed',
+  busy: 'busy',
 };
 
 export async function runPartition(target: PartitionTarget, deps: RunPartitionDeps): Promise<PartitionRun> {
@@ -142,7 +147,8 @@ export async function runPartition(target: PartitionTarget, deps: RunPartitionDe
       break;
     case 'unchanged':
     case 'not-modified':
-      deps.logger.info(fields, 'CRL unchanged');
+      // one line per 304 of a 1,741-partition refresh is noise at info
+      deps.logger.debug(fields, 'CRL unchanged');
       break;
     case 'rejected':
       deps.metrics.recordReject(caId, partition, report.reason ?? 'unknown');
@@ -150,6 +156,8 @@ export async function runPartition(target: PartitionTarget, deps: RunPartitionDe
       break;
     case 'failed':
       deps.logger.warn({ ...fields, code: report.reason, retryable: report.retryable, err: failure }, 'CRL fetch failed');
+      break;
+    case 'busy':
       break;
   }
   return { report, error: failure };

@@ -5,19 +5,21 @@ import type { Config } from '@jpki-validator/config';
 import { EXIT } from '@jpki-validator/errors';
 import type { RevocationStore } from '@jpki-validator/store';
 import type { Logger } from './logger.js';
-import { runLogger } from './logger.js';
 import { createFetcherMetrics, type FetcherMetrics } from './metrics.js';
-import { EMPTY_REPORT, runPartition, type PartitionReport } from './partition-run.js';
-import { resolveTargets, type PartitionTarget } from './targets.js';
+import { byCa, refreshPartitions, tuningOf, type RefreshDeps } from './ca-refresh.js';
+import { EMPTY_REPORT, type PartitionReport } from './partition-run.js';
+import { resolveTargets } from './targets.js';
 
 /** The exit codes `fetch --once` ends with. */
 export const FETCH_EXIT = { OK: EXIT.OK, CONFIG: EXIT.BAD_INPUT, UNAVAILABLE: EXIT.UNAVAILABLE } as const;
 
 export interface FetchOnceOptions {
   metrics?: FetcherMetrics;
-  /** partitions fetched at the same time (default 2: the machine's cores; a big CRL is CPU-bound) */
+  /** overrides every CA's `fetch.concurrency` (partitions of one CA fetched at once; the CAs refresh side by side) */
   concurrency?: number;
   now?: () => number;
+  /** waits between tries of a failing partition (tests) */
+  sleep?: RefreshDeps['sleep'];
 }
 
 export interface FetchOnceResult {
@@ -50,32 +52,27 @@ export async function fetchOnce(
       reason: error.code,
       error: error.message,
       retryable: false,
+      attempts: 0,
     }));
   });
   const metrics =
     options.metrics ?? createFetcherMetrics({ store, scopes: targets.map((t) => ({ caId: t.ca.id, partition: t.partition.name })) });
-  const reports = await mapPool(targets, options.concurrency ?? 2, async (target: PartitionTarget) => {
-    const { report } = await runPartition(target, {
-      store,
-      metrics,
-      logger: runLogger(logger, target.ca.id, target.partition.name),
-      ...(options.now ? { now: options.now } : {}),
-    });
-    return report;
-  });
-  const all = [...reports, ...configReports];
+  const deps: RefreshDeps = {
+    store,
+    metrics,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  };
+  // each CA's partitions with its own bounded concurrency and retries; the CAs side by side
+  const perCa = await Promise.all(
+    [...byCa(targets).values()].map((list) => {
+      const tuning = tuningOf(list[0] as (typeof list)[number]);
+      return refreshPartitions(list, deps, options.concurrency === undefined ? tuning : { ...tuning, concurrency: options.concurrency });
+    }),
+  );
+  const all = [...perCa.flat(), ...configReports];
   const exitCode =
     problems.length > 0 ? FETCH_EXIT.CONFIG : all.every((r) => OK_OUTCOMES.has(r.outcome)) ? FETCH_EXIT.OK : FETCH_EXIT.UNAVAILABLE;
   return { reports: all, exitCode };
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
 }

@@ -2,10 +2,10 @@ import type { JobsOptions, Queue } from 'bullmq';
 import { nextUpdateJobId, schedulerId, SCHEDULER_ID_PREFIX } from './keys.js';
 import type { PartitionTarget } from './targets.js';
 
-/** What a fetch job carries: the scope, and what started it (for logs and the dashboard). */
+/** What a fetch job carries: the scope — a whole CA (`partition` null) or one partition — and what started it. */
 export interface FetchJobData {
   caId: string;
-  partition: string;
+  partition: string | null;
   trigger: 'schedule' | 'next-update' | 'manual';
 }
 
@@ -19,8 +19,10 @@ export interface SchedulerSync {
 }
 
 /**
- * One BullMQ job scheduler per configured (CA, partition): `every` for an interval, a cron `pattern` (in `timeZone`) otherwise;
- * both fire once at start so a fresh deployment loads at once. Schedulers of partitions that left the config are removed.
+ * One BullMQ job scheduler per configured CA: its job refreshes every partition of the CA with the CA's bounded concurrency
+ * (1,741 schedulers and 1,741 jobs per refresh would cost more queue work than the 304s they carry). `every` for an interval, a
+ * cron `pattern` (in `timeZone`) otherwise; both fire once at start so a fresh deployment loads at once. Schedulers that are not
+ * a configured CA's (a CA that left the config, or the per-partition schedulers of earlier versions) are removed.
  */
 export async function syncJobSchedulers(
   queue: Queue<FetchJobData, unknown, FetchJobName>,
@@ -30,7 +32,8 @@ export async function syncJobSchedulers(
 ): Promise<SchedulerSync> {
   const wanted = new Set<string>();
   for (const t of targets) {
-    const id = schedulerId(t.ca.id, t.partition.name);
+    const id = schedulerId(t.ca.id);
+    if (wanted.has(id)) continue;
     wanted.add(id);
     const refresh = t.issuer.refresh;
     await queue.upsertJobScheduler(
@@ -38,7 +41,7 @@ export async function syncJobSchedulers(
       'intervalMs' in refresh ? { every: refresh.intervalMs } : { pattern: refresh.cron, tz: timeZone, immediately: true },
       {
         name: 'schedule',
-        data: { caId: t.ca.id, partition: t.partition.name, trigger: 'schedule' },
+        data: { caId: t.ca.id, partition: null, trigger: 'schedule' },
         opts: jobOptions,
       },
     );
@@ -57,7 +60,7 @@ export async function syncJobSchedulers(
 export async function addNextUpdateJob(
   queue: Queue<FetchJobData, unknown, FetchJobName>,
   caId: string,
-  partition: string,
+  partition: string | null,
   runAtMs: number,
   nowMs: number,
   jobOptions: Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'>,

@@ -47,6 +47,8 @@ describe('startFetcher', () => {
       const store = fetcher.store;
       await waitFor('the first scheduled load', async () => (await store.partitions(CA_ID)).length === 1);
       const base = fetcher.adminUrl ?? '';
+      // the switch is visible before the run has finished (it still records the CRL number and the fetch state): wait for it
+      await waitFor('the run to be counted', async () => (await (await fetch(`${base}/metrics`)).text()).includes('outcome="loaded"} 1'));
       expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
 
       const metrics = await fetch(`${base}/metrics`);

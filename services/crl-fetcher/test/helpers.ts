@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { initSimulator, type Simulator } from '@jpki-validator/sim';
 import { createRedisStore, openEmbeddedStore, type RevocationStore } from '@jpki-validator/store';
-import type { IssuerConfig } from '@jpki-validator/config';
+import { crlSlot, type IssuerConfig } from '@jpki-validator/config';
 
 export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
@@ -53,16 +53,29 @@ export async function smallSimulator(partitions = 2): Promise<{ sim: Simulator; 
 
 export const CA_ID = 'jpki-sign-2023';
 
+/**
+ * The config of the simulator's 2023 signature CA with these CRL slots: a simulator partition URL (`…/p0001.crl`) is a partition
+ * slot named by its URL, anything else (a full CRL file, a drop directory) the CA's full-CRL slot. One try per run unless
+ * `overrides.fetch` says otherwise (retries have their own tests).
+ */
 export function issuerConfig(
   sim: Simulator,
-  crls: { name: string; source: string }[],
+  crls: { name: string; source: string; scope?: 'full' | 'partition'; url?: string }[],
   overrides: Partial<IssuerConfig> = {},
 ): IssuerConfig {
   return {
     id: CA_ID,
     group: 'jpki-sign',
     caCertPath: sim.caCertificatePath(CA_ID),
-    partitions: crls,
+    partitions: crls.map((c) =>
+      crlSlot({
+        name: c.name,
+        source: c.source,
+        scope: c.scope ?? (/\/p\d{4,}\.crl$/.test(c.source) ? 'partition' : 'full'),
+        ...(c.url ? { url: c.url } : {}),
+      }),
+    ),
+    fetch: { concurrency: 4, attempts: 1, backoffMs: 10 },
     ocsp: null,
     refresh: { intervalMs: 60_000 },
     freshness: { graceSeconds: 0, skewSeconds: 300 },

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator, SimServer } from '@jpki-validator/sim';
 import { parseSerial } from '@jpki-validator/x509';
+import { crlSlot } from '@jpki-validator/config';
 import { CrlRejectedError, createFileSource, createHttpSource, ingestCrl, loadTrustedCa, type TrustedCa } from '../src/index.js';
 import { CA_ID, STORES, issuerConfig, smallSimulator, truncatedCopy, type StoreHandle } from './helpers.js';
 
@@ -53,11 +54,15 @@ describe.each(Object.keys(STORES))('ingest into the %s store', (kind) => {
     const written = await sim.writeCrl({ ca: CA_ID, out, ...opts });
     return { out, written };
   };
+  // a partition read from a file is bound to its scope by the URL its CRL's issuingDistributionPoint names
   const ingestFile = (path: string, partition = 'full') =>
     ingestCrl({
       store: handle.store,
       ca,
-      partition: { name: partition, source: path },
+      partition:
+        partition === 'full'
+          ? crlSlot({ name: partition, source: path, scope: 'full' })
+          : crlSlot({ name: partition, source: path, scope: 'partition', url: sim.crlUrl(CA_ID, partition) }),
       source: createFileSource({ path }),
       skewSeconds: 300,
     });
@@ -65,7 +70,13 @@ describe.each(Object.keys(STORES))('ingest into the %s store', (kind) => {
   it('first load over HTTP makes every listed serial answer revoked with its reason; an unchanged refetch is a 304 and loads nothing', async () => {
     const url = sim.crlUrl(CA_ID);
     const source = createHttpSource({ url });
-    const first = await ingestCrl({ store: handle.store, ca, partition: { name: 'full', source: url }, source, skewSeconds: 300 });
+    const first = await ingestCrl({
+      store: handle.store,
+      ca,
+      partition: crlSlot({ name: 'full', source: url, scope: 'full' }),
+      source,
+      skewSeconds: 300,
+    });
     expect(first.outcome).toBe('loaded');
     if (first.outcome !== 'loaded') return;
     expect(first.entries).toBeGreaterThan(500);
@@ -79,7 +90,13 @@ describe.each(Object.keys(STORES))('ingest into the %s store', (kind) => {
     const partitions = await handle.store.partitions(CA_ID);
     expect(partitions[0]?.crlNumber).toBe(first.crlNumber);
 
-    const again = await ingestCrl({ store: handle.store, ca, partition: { name: 'full', source: url }, source, skewSeconds: 300 });
+    const again = await ingestCrl({
+      store: handle.store,
+      ca,
+      partition: crlSlot({ name: 'full', source: url, scope: 'full' }),
+      source,
+      skewSeconds: 300,
+    });
     expect(again.outcome).toBe('not-modified');
     expect((await handle.store.partitions(CA_ID))[0]?.generation).toBe(partitions[0]?.generation);
   });

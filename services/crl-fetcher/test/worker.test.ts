@@ -82,7 +82,7 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     state: 'completed' | 'failed' = 'completed',
   ) => waitFor(what, async () => pick(await (state === 'completed' ? w.queue.getCompleted() : w.queue.getFailed())));
 
-  it('upserts one job scheduler per partition (removing stale ones); a scheduled job loads the CRL and queues a run after nextUpdate', async () => {
+  it('upserts one job scheduler per CA (removing stale ones, per-partition ones included); its job loads every partition and queues one run after the earliest nextUpdate', async () => {
     const [p0, p1] = sim.partitionNames(CA_ID) as [string, string];
     const issuer = issuerConfig(
       sim,
@@ -102,23 +102,23 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     await old.close();
     const { worker, store, metrics } = await startWorker([issuer]);
     const ids = (await worker.queue.getJobSchedulers(0, -1)).map((s) => s.key).sort();
-    expect(ids).toEqual([schedulerId(CA_ID, p0), schedulerId(CA_ID, p1)].sort());
+    expect(ids).toEqual([schedulerId(CA_ID)]);
 
-    const done = await finished(worker, 'both scheduled jobs', (jobs) => {
-      const loaded = jobs.filter(
-        (j) => j.name === 'schedule' && j.returnvalue && 'outcome' in j.returnvalue && j.returnvalue.outcome === 'loaded',
-      );
-      return loaded.length === 2 ? loaded[0] : undefined;
-    });
+    const done = await finished(worker, 'the scheduled CA job', (jobs) =>
+      jobs.find((j) => j.name === 'schedule' && j.data.partition === null),
+    );
     expect(done.data.trigger).toBe('schedule');
+    expect(done.returnvalue).toMatchObject({ caId: CA_ID, outcome: 'refreshed', partitions: 2, counts: { loaded: 2 }, failing: [] });
     const skipped = await finished(worker, 'the stale job', (jobs) => jobs.find((j) => j.data.partition === 'gone'));
     expect(skipped.returnvalue).toMatchObject({ outcome: 'skipped', why: 'not configured' });
     const metas = await store.partitions(CA_ID);
     expect(metas.map((m) => m.partition).sort()).toEqual([p0, p1].sort());
     const meta = metas.find((m) => m.partition === p0);
     expect(meta?.nextUpdateMs).not.toBeNull();
-    const nextJob = await worker.queue.getJob(nextUpdateJobId(CA_ID, p0, (meta?.nextUpdateMs ?? 0) + 60_000));
+    const earliest = Math.min(...metas.map((m) => m.nextUpdateMs ?? Number.POSITIVE_INFINITY));
+    const nextJob = await worker.queue.getJob(nextUpdateJobId(CA_ID, null, earliest + 60_000));
     expect(await nextJob?.getState()).toBe('delayed');
+    expect(nextJob?.data).toMatchObject({ caId: CA_ID, partition: null, trigger: 'next-update' });
     expect(await metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')).toMatch(
       new RegExp(`crl_fetch_loads_total\\{ca="${CA_ID}",partition="${p0}",outcome="loaded"\\} 1`),
     );
@@ -138,8 +138,8 @@ describe('the crl-fetch queue worker on the real Redis', () => {
 
     const { worker } = await startWorker([issuer], { store });
     const job = await finished(worker, 'the scheduled job', (jobs) => jobs.find((j) => j.name === 'schedule'));
-    expect(job.returnvalue).toMatchObject({ outcome: 'not-modified' });
-    const nextJob = await worker.queue.getJob(nextUpdateJobId(CA_ID, p0, (meta?.nextUpdateMs ?? 0) + 60_000));
+    expect(job.returnvalue).toMatchObject({ outcome: 'refreshed', counts: { 'not-modified': 1 } });
+    const nextJob = await worker.queue.getJob(nextUpdateJobId(CA_ID, null, (meta?.nextUpdateMs ?? 0) + 60_000));
     expect(await nextJob?.getState()).toBe('delayed');
   });
 
@@ -170,7 +170,7 @@ describe('the crl-fetch queue worker on the real Redis', () => {
       void sim.writeCrl({ ca: CA_ID, out: join(drop, 'latest.crl') });
     });
     const job = await finished(worker, 'the retried job', (jobs) =>
-      jobs.find((j) => j.returnvalue && 'outcome' in j.returnvalue && j.returnvalue.outcome === 'loaded'),
+      jobs.find((j) => j.returnvalue && 'counts' in j.returnvalue && j.returnvalue.counts.loaded === 1),
     );
     expect(job.attemptsMade).toBeGreaterThanOrEqual(2);
     expect((await store.partitions(CA_ID))[0]?.partition).toBe('drop');
@@ -182,7 +182,8 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     const proxy = await startGatedProxy(new URL(upstream).origin, 2_000);
     closers.push(() => proxy.close());
     const url = new URL(new URL(upstream).pathname, proxy.url).href;
-    const issuer = issuerConfig(sim, [{ name: p0, source: url }]);
+    // the proxy is a mirror: the CRL still names the simulator's URL, which the slot lists as its name
+    const issuer = issuerConfig(sim, [{ name: p0, source: url, url: upstream }]);
     const a = await startWorker([issuer], { schedule: false });
     const b = await startWorker([issuer], { schedule: false });
     const watcher = await openStore();

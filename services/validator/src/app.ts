@@ -19,17 +19,21 @@ import { registerIssuersRoute } from './routes/issuers.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerValidateRoute } from './routes/validate.js';
+import { createLabeller, type LabelOptions } from './meaning-labels.js';
 import { registerVerifyRoute } from './routes/verify.js';
 import { registerChallengesRoute } from './routes/challenges.js';
 import type { PersonalDetailsAudit } from './personal-audit.js';
 import { createFastPathGate } from './fast-path/middleware-gate.js';
 import { createStatusFastPath } from './fast-path/status-fast-path.js';
+import type { DataLossLog } from './store-link.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
   ocsp: OcspChecker | null;
   /** whether the store answers now (Redis PING; the embedded store: once opened) */
   probeStore: () => Promise<boolean>;
+  /** the store's data losses this validator noticed (/readyz lists them, /metrics counts them) */
+  storeDataLoss?: DataLossLog;
   logger: Logger;
   /** keys from the config (plain, or with scopes); only their hashes are kept. Empty: no authentication */
   apiKeys?: readonly (string | ApiKeyConfig)[];
@@ -47,6 +51,8 @@ export interface AppDeps {
   personalAudit?: PersonalDetailsAudit;
   metrics?: ValidatorMetrics;
   now?: () => number;
+  /** meaning labels (the config's profile): default the built-in ones, given only when a request asks */
+  labels?: LabelOptions;
   /**
    * middleware for every path, run after the request context and before API keys (CORS, security headers, …). The status fast
    * path does not repeat them: with any, the status GET takes the routed path.
@@ -60,7 +66,8 @@ export interface ValidatorApp {
 }
 
 export function createApp(deps: AppDeps): ValidatorApp {
-  const metrics = deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp);
+  const metrics =
+    deps.metrics ?? createValidatorMetrics(deps.resolver, deps.ocsp, deps.storeDataLoss ? { dataLoss: deps.storeDataLoss } : {});
   const now = deps.now ?? Date.now;
   const app = new OpenAPIHono<AppEnv>({
     // schema failures become problem+json 400s naming the field
@@ -84,11 +91,13 @@ export function createApp(deps: AppDeps): ValidatorApp {
     standsInFor.middleware.add(keyCheck);
     app.use('/v1/*', keyCheck);
   }
+
+  const labelFor = createLabeller(deps.labels);
   const beforeStatusRoute = app.routes.length;
-  registerStatusRoute(app, deps.resolver, metrics);
+  registerStatusRoute(app, deps.resolver, metrics, labelFor);
   for (const route of app.routes.slice(beforeStatusRoute)) standsInFor.route.add(route.handler);
-  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20);
-  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10);
+  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor);
+  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor);
   const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
   registerVerifyRoute(app, {
     resolver: deps.resolver,
@@ -100,7 +109,14 @@ export function createApp(deps: AppDeps): ValidatorApp {
   });
   registerChallengesRoute(app, challenges);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
-  registerOpsRoutes(app, { resolver: deps.resolver, ocsp: deps.ocsp, probeStore: deps.probeStore, metrics });
+  const dataLoss = deps.storeDataLoss;
+  registerOpsRoutes(app, {
+    resolver: deps.resolver,
+    ocsp: deps.ocsp,
+    probeStore: deps.probeStore,
+    ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
+    metrics,
+  });
 
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));
   app.onError((error, c) => {
@@ -118,7 +134,14 @@ export function createApp(deps: AppDeps): ValidatorApp {
   const gate = createFastPathGate(app, standsInFor, (strangers) =>
     deps.logger.warn({ middleware: strangers }, 'status fast path off: GET /v1/status has middleware it does not repeat'),
   );
-  const statusFastPath = createStatusFastPath({ resolver: deps.resolver, metrics, logger: deps.logger, apiKeys, gate });
+  const statusFastPath = createStatusFastPath({
+    resolver: deps.resolver,
+    metrics,
+    logger: deps.logger,
+    apiKeys,
+    gate,
+    labelsAlways: deps.labels?.labelLanguage != null,
+  });
   const routed = app.fetch;
   app.fetch = (request, env, executionCtx) => statusFastPath(request, env) ?? routed(request, env, executionCtx);
   return { app, metrics };

@@ -4,12 +4,12 @@
  * read (request-body.ts) as ClientClosedError.
  */
 import type { IncomingMessage } from 'node:http';
+import { JpkiValidatorError } from '@jpki-validator/errors';
 
-export class ClientClosedError extends Error {
-  readonly code = 'CLIENT_CLOSED' as const;
+/** The request's body was cut off by its own client (a usage matter: nothing failed here). */
+export class ClientClosedError extends JpkiValidatorError<'CLIENT_CLOSED'> {
   constructor(message = 'the client closed the connection before the request body ended') {
-    super(message);
-    this.name = new.target.name;
+    super('CLIENT_CLOSED', 'usage', message);
   }
 }
 

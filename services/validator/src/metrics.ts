@@ -36,7 +36,7 @@ class LabelledCounts {
 export function createValidatorMetrics(
   resolver: StatusResolver,
   ocsp: OcspChecker | null,
-  options: { processMetrics?: boolean } = {},
+  options: { processMetrics?: boolean; dataLoss?: { counts: ReadonlyMap<string, number> } } = {},
 ): ValidatorMetrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'jpki_validator_' });
@@ -106,6 +106,16 @@ export function createValidatorMetrics(
       this.reset();
       if (ocsp === null) return;
       for (const ca of resolver.registry.cas) if (ca.ocsp) this.set({ issuer: ca.id }, ocsp.breakerState(ca) === 'open' ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'jpki_validator_store_data_loss_total',
+    help: 'data losses of the store this validator noticed (its copy belonged to an epoch Redis no longer holds)',
+    labelNames: ['issuer'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [caId, n] of options.dataLoss?.counts ?? []) this.inc({ issuer: caId }, n);
     },
   });
   new Gauge({

@@ -37,10 +37,18 @@ export const StatusAnswerSchema = z
   .object({
     issuer: z.string().openapi({ description: 'echoes the request: an issuer id or a group' }),
     caId: z.string().nullable(),
+    medium: z
+      .enum(['card', 'smartphone'])
+      .nullable()
+      .openapi({ description: "the asked issuer's medium: the My Number Card or a smartphone certificate; null for an unknown issuer" }),
     serial: z.string().openapi({ example: '7F00D015' }),
     status: z.enum(['good', 'revoked', 'unknown']),
     reason: z.enum(CRL_REASON_NAMES as [string, ...string[]]).nullable(),
     meaning: z.string().nullable().openapi({ example: 'death_or_emigration' }),
+    meaningLabel: z.string().nullable().optional().openapi({
+      description: 'the meaning in words; present only when asked for (Accept-Language: ja or en, or the profile labelLanguage)',
+      example: '死亡または国外転出',
+    }),
     revokedAt: rfc3339.nullable(),
     invalidityDate: rfc3339.nullable(),
     source: z.enum(['crl', 'ocsp']).nullable(),
@@ -114,6 +122,7 @@ export const ValidateResponseSchema = z
       serial: z.string(),
       caId: z.string().nullable(),
       kind: z.enum(['sign', 'auth', 'other']),
+      medium: z.enum(['card', 'smartphone']).nullable(),
       subject: z.string(),
       notBefore: rfc3339,
       notAfter: rfc3339,
@@ -142,6 +151,7 @@ export const IssuerSchema = z
     subject: z.string(),
     keyId: z.string(),
     kind: z.enum(['sign', 'auth', 'other']),
+    medium: z.enum(['card', 'smartphone']),
     retired: z.boolean(),
     mode: ModeSchema,
     partitions: z.array(PartitionSchema),
@@ -155,6 +165,17 @@ export const ReadinessSchema = z
   .object({
     ready: z.boolean(),
     store: z.enum(['ok', 'down']),
+    storeDataLoss: z
+      .array(
+        z.object({
+          caId: z.string(),
+          detectedAt: z.string(),
+          previousEpoch: z.string().nullable(),
+          currentEpoch: z.string().nullable(),
+          detail: z.string(),
+        }),
+      )
+      .describe('data losses of the store noticed in the last 24 h (the CRLs are reloaded; issuer states say what is missing)'),
     issuers: z.array(
       z.object({
         id: z.string(),

@@ -44,7 +44,8 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
   settleNextTickShape();
   const { config } = options;
   const logger = options.logger ?? pino({ name: 'jpki-validator' });
-  const registry = await createCaRegistry(config.issuers);
+  for (const notice of config.notices) logger.info(notice);
+  const registry = await createCaRegistry(config.issuers, { onNotice: (message, fields) => logger.info(fields, message) });
   const store =
     options.store ??
     (config.redisUrl
@@ -56,6 +57,8 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
   const ocsp = registry.cas.some((ca) => ca.ocsp !== null)
     ? new OcspChecker({
         kv: store.kv,
+        maxQueriesPerMinute: config.ocsp.maxQueriesPerMinute,
+        costYenByMedium: config.ocsp.costYen,
         onEvent: (event) => {
           if (event.type === 'cache_error') logger.warn({ err: event.error }, 'OCSP cache unavailable; asking the responder');
           else logger.warn({ caId: event.caId, why: event.why, attempt: event.attempt }, event.message);
@@ -70,7 +73,17 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     ocsp,
     meaning: config.profile.meaning,
   });
-  const built = createApp({ resolver, ocsp, probeStore: store.probe, logger, apiKeys: config.apiKeys, kv: store.kv, ...options.app });
+  const built = createApp({
+    resolver,
+    ocsp,
+    probeStore: store.probe,
+    storeDataLoss: store.dataLoss,
+    logger,
+    apiKeys: config.apiKeys,
+    kv: store.kv,
+    labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
+    ...options.app,
+  });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: built.app.fetch, port: options.port ?? config.port, hostname: options.host ?? '0.0.0.0' }, () => resolve(s));

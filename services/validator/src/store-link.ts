@@ -8,13 +8,34 @@
  * `unknown / store_unavailable` and /readyz is 503.
  */
 import type { SnapshotSource } from '@jpki-validator/status';
-import { createRedisStore, startRedisReplica, type EmbeddedRevocationStore, type RedisReplica, type SmallKv } from '@jpki-validator/store';
+import {
+  createRedisStore,
+  startRedisReplica,
+  type DataLossNotice,
+  type EmbeddedRevocationStore,
+  type RedisReplica,
+  type SmallKv,
+} from '@jpki-validator/store';
 import type { Logger } from 'pino';
+
+/** The store's data losses this validator noticed: the recent ones for /readyz, a count per CA for /metrics. */
+export class DataLossLog {
+  readonly recent: DataLossNotice[] = [];
+  readonly counts = new Map<string, number>();
+
+  add(notice: DataLossNotice): void {
+    this.recent.push(notice);
+    if (this.recent.length > 32) this.recent.shift();
+    this.counts.set(notice.caId, (this.counts.get(notice.caId) ?? 0) + 1);
+  }
+}
 
 export interface StoreLink {
   kind: 'redis' | 'embedded';
   snapshots: SnapshotSource;
   kv: SmallKv | null;
+  /** data losses noticed (a copy of another epoch dropped, a CA Redis no longer holds, a vanished snapshot) */
+  dataLoss: DataLossLog;
   /** false until the data has been read once */
   available(): boolean;
   /** whether the store answers now */
@@ -24,10 +45,13 @@ export interface StoreLink {
 
 /** The embedded store (the same process may be loading it: `start`). `owns`: close it with the link. */
 export function linkEmbedded(store: EmbeddedRevocationStore, owns: boolean): StoreLink {
+  const dataLoss = new DataLossLog();
+  store.onDataLoss((notice) => dataLoss.add(notice));
   return {
     kind: 'embedded',
     snapshots: store,
     kv: store.kv,
+    dataLoss,
     available: () => true,
     probe: async () => true,
     close: async () => {
@@ -43,6 +67,8 @@ export interface RedisLinkOptions {
   logger: Logger;
   /** between attempts to load the replica while Redis is unreachable (default 2 000) */
   retryMs?: number;
+  /** how often the replica compares its copy's identity with Redis (default 5 000) */
+  verifyMs?: number;
 }
 
 /** One retry per command: on a single node its own option, on a Redis Cluster (the store may be given one) its nodes' options. */
@@ -65,8 +91,19 @@ export function linkRedis(options: RedisLinkOptions): StoreLink {
   let replica: RedisReplica | null = null;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
+  const dataLoss = new DataLossLog();
   const attempt = (): void => {
-    startRedisReplica(store, (error) => options.logger.warn({ err: error }, 'replica reload failed; serving the generation held'))
+    startRedisReplica(store, {
+      onError: (error) => options.logger.warn({ err: error }, 'replica reload failed; serving the generation held'),
+      onDataLoss: (notice) => {
+        dataLoss.add(notice);
+        options.logger.error(
+          { caId: notice.caId, previousEpoch: notice.previousEpoch, currentEpoch: notice.currentEpoch, detail: notice.detail },
+          'STORE DATA LOSS: Redis no longer holds the generation this validator answered from',
+        );
+      },
+      ...(options.verifyMs === undefined ? {} : { verifyMs: options.verifyMs }),
+    })
       .then((r) => {
         if (closed) return r.close();
         replica = r;
@@ -84,6 +121,7 @@ export function linkRedis(options: RedisLinkOptions): StoreLink {
     kind: 'redis',
     snapshots: { snapshot: (caId) => replica?.snapshot(caId) ?? null },
     kv: store.kv,
+    dataLoss,
     available: () => replica !== null,
     probe: async () => (await store.redis.ping()) === 'PONG',
     close: async () => {

@@ -74,6 +74,7 @@ export function verifyInputOf(
     cms: body.cms ?? null,
     cmsContent: data !== undefined ? { data } : digest !== undefined ? { digest } : null,
     items,
+    itemsListed: body.items !== undefined,
     challengeId: body.challengeId ?? null,
     purpose: body.purpose ?? null,
     check,

@@ -111,9 +111,13 @@ export const VerifyResponseSchema = z
       .object({
         name: z.string(),
         address: z.string(),
-        birthDate: z.string().nullable(),
+        birthDate: z.string().nullable().openapi({ description: 'the ISO date when fully known, else the known part (YYYY-MM, YYYY)' }),
+        birthDatePrecision: z.enum(['day', 'month', 'year', 'season', 'unknown']).nullable(),
+        birthDateSeason: z.enum(['spring', 'summer', 'autumn', 'winter']).nullable(),
+        birthDateRaw: z.string().nullable().openapi({ description: 'the birth date text as the certificate holds it' }),
         birthDateEra: z.string(),
-        gender: z.enum(['male', 'female', 'unknown']),
+        gender: z.enum(['male', 'female', 'unknown']).nullable().openapi({ description: 'null: a code other than 1–3 (see genderRaw)' }),
+        genderRaw: z.string().nullable(),
       })
       .optional()
       .openapi({ description: 'only when personal.included' }),

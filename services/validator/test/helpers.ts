@@ -44,13 +44,16 @@ export async function simWorld(dir: string): Promise<SimWorld> {
   return { dir, sim, server, close: () => server.close() };
 }
 
-/** Writes the CA's partition CRLs to files; returns the config's `crls` entries. */
+/**
+ * Writes the CA's partition CRLs to files; returns the config's `crls` entries, each bound to its scope by the URL the CRL's
+ * issuingDistributionPoint names (the simulator's).
+ */
 export async function writePartitionCrls(
   world: SimWorld,
   ca: string,
   options: { expired?: boolean; nextUpdate?: Date | null } = {},
-): Promise<{ name: string; source: string }[]> {
-  const out: { name: string; source: string }[] = [];
+): Promise<{ name: string; source: string; url: string }[]> {
+  const out: { name: string; source: string; url: string }[] = [];
   for (const partition of world.sim.partitionNames(ca)) {
     const file = join(world.dir, `${ca}-${partition}${options.expired ? '-expired' : ''}.crl`);
     await world.sim.writeCrl({
@@ -60,7 +63,7 @@ export async function writePartitionCrls(
       ...(options.expired ? { expired: true } : {}),
       ...(options.nextUpdate !== undefined ? { nextUpdate: options.nextUpdate } : {}),
     });
-    out.push({ name: partition, source: file });
+    out.push({ name: partition, source: file, url: world.sim.crlUrl(ca, partition) });
   }
   return out;
 }
@@ -91,6 +94,8 @@ export interface IssuerSpec {
   ocsp?: { url: string; responderCert?: string };
   mode?: string;
   retired?: boolean;
+  medium?: 'card' | 'smartphone';
+  policies?: { sign?: string[]; auth?: string[] };
 }
 
 export async function writeConfig(dir: string, name: string, issuers: IssuerSpec[], extra: Record<string, unknown> = {}): Promise<string> {
@@ -120,7 +125,14 @@ export async function buildService(
 ): Promise<TestService> {
   const config = loadConfig({ file: configFile, env: options.env ?? {} });
   const registry = await createCaRegistry(config.issuers);
-  const ocsp = new OcspChecker({ kv, timeoutMs: 1_500, retries: 0, ...options.ocsp });
+  const ocsp = new OcspChecker({
+    kv,
+    timeoutMs: 1_500,
+    retries: 0,
+    maxQueriesPerMinute: config.ocsp.maxQueriesPerMinute,
+    costYenByMedium: config.ocsp.costYen,
+    ...options.ocsp,
+  });
   const resolver = new StatusResolver({
     registry,
     snapshots,
@@ -135,6 +147,7 @@ export async function buildService(
     probeStore: async () => true,
     logger: silentLogger,
     apiKeys: config.apiKeys,
+    labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
     kv,
     ...options.app,
   });

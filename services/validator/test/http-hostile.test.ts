@@ -84,7 +84,7 @@ function expectProblem(raw: string, status: number): Record<string, unknown> {
 }
 
 const until = async (done: () => boolean, what: string): Promise<void> => {
-  for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 20));
   if (!done()) throw new Error(`timed out waiting for ${what}`);
 };
 

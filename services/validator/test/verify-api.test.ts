@@ -381,6 +381,7 @@ describe('the 4 basic details', () => {
         name: signIssued.details?.name,
         address: signIssued.details?.address,
         birthDate: signIssued.details?.birthDate,
+        birthDatePrecision: 'day',
         gender: signIssued.details?.gender,
       },
     });
@@ -439,6 +440,7 @@ describe('errors name the field', () => {
       /^items\.1\.signature: not base64/,
     ],
     [{ certificate: 'PEM', digest: 'AAAA', signature: 'AAAA' }, /^digest: 3 bytes; a sha256 digest is 32 bytes/],
+    [{ certificate: 'PEM', items: [{ digest: 'AAAA', signature: 'AAAA' }] }, /^items\.0\.digest: 3 bytes/],
     [{ certificate: 'PEM', data: 'AAAA', signature: 'AAAA', algorithm: 'ecdsa-sha256' }, /^algorithm: ecdsa-sha256 does not fit/],
     [{ certificate: 'PEM', data: 'AAAA', signature: 'AAAA', colour: 'red' }, /colour/],
     [{ certificate: 'PEM', data: 'AAAA', digest: 'AAAA', signature: 'AAAA' }, /^digest: give data or digest/],

@@ -25,6 +25,8 @@ export interface EmbeddedWatchRunnerOptions {
   snapshot: (caId: string) => Promise<CaSnapshot | null>;
   repo: WatchRepository;
   meaning: (reason: CrlReason) => string;
+  /** a CA's medium, for the events' `medium` */
+  mediumOf?: (caId: string) => 'card' | 'smartphone' | null;
   schedule: WatchSchedule;
   timeZone: string;
   sinks: readonly WatchSinkConfig[];
@@ -73,6 +75,7 @@ export function startEmbeddedWatchRunner(options: EmbeddedWatchRunnerOptions): E
       repo: options.repo,
       snapshot: options.snapshot,
       meaning: options.meaning,
+      ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
       sinks: options.sinks,
       webhooks: options.outbox,
     });

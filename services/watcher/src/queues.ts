@@ -13,10 +13,12 @@ export interface PassJobData {
 
 /**
  * The pass job of one switch: every watcher process hears the same switch (Redis pub/sub) and adds a job under this id, so BullMQ
- * keeps one and M processes run one pass per switch. (BullMQ refuses custom ids with a single `:`; CA ids are slugs.)
+ * keeps one and M processes run one pass per switch. (BullMQ refuses custom ids with a single `:`; CA ids are slugs.) The store's
+ * epoch is part of it: after a data loss generations count from 1 again, and a kept job of the lost epoch's generation 1 must not
+ * swallow the pass of the new one.
  */
-export function switchJobId(caId: string, generation: number): string {
-  return `switch-${caId}-${generation}`;
+export function switchJobId(caId: string, generation: number, epoch = ''): string {
+  return epoch === '' ? `switch-${caId}-${generation}` : `switch-${caId}-${epoch}-${generation}`;
 }
 
 export interface DeliveryJobData {

@@ -21,7 +21,7 @@ import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-r
 import { createWatcher, type Watcher } from './watcher.js';
 
 export interface StartWatchJobOptions {
-  config: Pick<Config, 'watch' | 'dataDir' | 'redisUrl' | 'profile'>;
+  config: Pick<Config, 'watch' | 'dataDir' | 'redisUrl' | 'profile'> & { issuers?: Config['issuers'] };
   /** the store the CRLs are loaded into (its switches trigger passes; its generations are what a pass reads) */
   store: RevocationStore;
   logger: Logger;
@@ -68,6 +68,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     store,
     snapshot,
     meaning: config.profile.meaning,
+    mediumOf: mediumOfConfig(config),
     schedule: config.watch.schedule,
     timeZone: config.watch.timeZone,
     sinks,
@@ -135,4 +136,10 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
       await repo.close();
     },
   };
+}
+
+/** the configured medium of each CA id (absent from the config: null) */
+function mediumOfConfig(config: { issuers?: Config['issuers'] }): (caId: string) => 'card' | 'smartphone' | null {
+  const media = new Map((config.issuers ?? []).map((i) => [i.id, i.medium ?? 'card']));
+  return (caId) => media.get(caId) ?? null;
 }

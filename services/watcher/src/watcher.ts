@@ -20,6 +20,8 @@ export interface WatcherOptions {
   snapshot: (caId: string) => Promise<CaSnapshot | null>;
   repo: WatchRepository;
   meaning: (reason: CrlReason) => string;
+  /** a CA's medium, for the events' `medium` */
+  mediumOf?: (caId: string) => 'card' | 'smartphone' | null;
   schedule: { intervalMs: number } | { cron: string };
   timeZone: string;
   sinks: readonly WatchSinkConfig[];
@@ -73,6 +75,8 @@ export function createWatcher(options: WatcherOptions): Watcher {
             repo: options.repo,
             snapshot: options.snapshot,
             meaning: options.meaning,
+            ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
+            ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
             sinks: options.sinks,
             webhooks,
           });
@@ -97,8 +101,11 @@ export function createWatcher(options: WatcherOptions): Watcher {
       );
       // every successful CRL switch: one more pass (the pass itself reads the newest generation of every CA)
       unsubscribe = options.store.subscribe((event) => {
-        trigger({ trigger: 'switch', caId: event.caId, generation: event.generation }, switchJobId(event.caId, event.generation)).catch(
-          (e: unknown) => options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'),
+        trigger(
+          { trigger: 'switch', caId: event.caId, generation: event.generation },
+          switchJobId(event.caId, event.generation, event.epoch),
+        ).catch((e: unknown) =>
+          options.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not enqueue a watch pass'),
         );
       });
     },

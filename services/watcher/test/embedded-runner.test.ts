@@ -23,6 +23,7 @@ import {
   type WatchEvent,
 } from '@jpki-validator/watch';
 import { createFileSource, ingestCrl, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot } from '@jpki-validator/config';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from '../src/index.js';
 import { CA_ID, fileSinkEvents, trustedCa, watchSimulator } from './world.js';
 
@@ -53,7 +54,13 @@ async function until(what: string, ok: () => boolean, timeoutMs = 15_000): Promi
 async function ingestGeneration(n: number): Promise<void> {
   const path = join(dir, `gen${n}.crl`);
   await sim.writeCrl({ ca: CA_ID, out: path });
-  await ingestCrl({ store, ca, partition: { name: 'full', source: path }, source: createFileSource({ path }), skewSeconds: 300 });
+  await ingestCrl({
+    store,
+    ca,
+    partition: crlSlot({ name: 'full', source: path, scope: 'full' }),
+    source: createFileSource({ path }),
+    skewSeconds: 300,
+  });
 }
 
 const fileEvents = (): WatchEvent[] => fileSinkEvents(eventsDir);

@@ -17,6 +17,7 @@ import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/sto
 import { loadConfig, type Config } from '@jpki-validator/config';
 import { createRedisWatch, importWatchList, type PassReport, type WatchEvent } from '@jpki-validator/watch';
 import { createFileSource, ingestCrl, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot } from '@jpki-validator/config';
 import { SCHEDULER_ID, startWatchJob, type RunningWatchJob } from '../src/index.js';
 import { CA_ID, fileSinkEvents, trustedCa, watchSimulator } from './world.js';
 
@@ -49,7 +50,13 @@ async function ingestGeneration(n: number): Promise<void> {
   await sim.writeCrl({ ca: CA_ID, out: path });
   const store = stores[0];
   if (!store) throw new Error('no store');
-  await ingestCrl({ store, ca, partition: { name: 'full', source: path }, source: createFileSource({ path }), skewSeconds: 300 });
+  await ingestCrl({
+    store,
+    ca,
+    partition: crlSlot({ name: 'full', source: path, scope: 'full' }),
+    source: createFileSource({ path }),
+    skewSeconds: 300,
+  });
 }
 
 const fileEvents = (): WatchEvent[] => fileSinkEvents(eventsDir);

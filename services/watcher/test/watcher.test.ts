@@ -22,6 +22,7 @@ import {
   type RedisWatchRepository,
 } from '@jpki-validator/watch';
 import { createFileSource, ingestCrl, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot } from '@jpki-validator/config';
 import { createWatcher, type Watcher } from '../src/index.js';
 import { CA_ID, fileSinkEvents, trustedCa, watchSimulator } from './world.js';
 
@@ -45,7 +46,13 @@ const passes: PassReport[] = [];
 async function ingestGeneration(n: number): Promise<void> {
   const path = join(dir, `gen${n}.crl`);
   await sim.writeCrl({ ca: CA_ID, out: path });
-  await ingestCrl({ store, ca, partition: { name: 'full', source: path }, source: createFileSource({ path }), skewSeconds: 300 });
+  await ingestCrl({
+    store,
+    ca,
+    partition: crlSlot({ name: 'full', source: path, scope: 'full' }),
+    source: createFileSource({ path }),
+    skewSeconds: 300,
+  });
 }
 
 async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {

@@ -1,6 +1,7 @@
 /** What the watcher's tests share: a one-CA simulator, its trusted CA, and the events a file sink wrote. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
 import { loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
 import { initSimulator, type Simulator } from '@jpki-validator/sim';
 import type { WatchEvent } from '@jpki-validator/watch';
@@ -28,6 +29,7 @@ export function trustedCa(sim: Simulator): Promise<TrustedCa> {
     group: 'jpki-sign',
     caCertPath: sim.caCertificatePath(CA_ID),
     partitions: [],
+    fetch: { ...DEFAULT_FETCH_TUNING },
     ocsp: null,
     refresh: { intervalMs: 60_000 },
     freshness: { graceSeconds: 0, skewSeconds: 300 },

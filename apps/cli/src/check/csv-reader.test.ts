@@ -124,3 +124,22 @@ describe('CsvBatchParser', () => {
     );
   });
 });
+
+describe('a hostile CSV line', () => {
+  it('a line without an end is refused once it passes the record limit, naming its line, not re-read chunk after chunk', async () => {
+    const { MalformedInputError } = await import('./errors.js');
+    const p = new CsvBatchParser({ inputName: 'in.csv', batchRows: 100 });
+    p.push(Buffer.from('serial,note\n7000001,ok\n7000002,'));
+    const piece = Buffer.alloc(64 * 1024, 0x41);
+    let thrown: unknown = null;
+    let fed = 0;
+    try {
+      for (; fed < 400; fed++) p.push(piece);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(MalformedInputError);
+    expect((thrown as Error).message).toBe('in.csv: line 3: line runs past 1048576 bytes');
+    expect(fed).toBeLessThanOrEqual(17);
+  });
+});

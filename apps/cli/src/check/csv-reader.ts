@@ -58,6 +58,9 @@ export class CsvBatchParser {
   push(chunk: Buffer): InputBatch[] {
     const data = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
     this.carry = data.subarray(this.scan(data, false));
+    // an unfinished line is copied and read again with each chunk: past the record limit it is no row, and a line that never
+    // ends must not cost a pass over all of it per chunk
+    if (this.carry.length > MAX_RECORD_CHARS) this.fail(this.lineNo + 1, `line runs past ${MAX_RECORD_CHARS} bytes`);
     this.closeBatch();
     return this.full.splice(0);
   }

@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
+import { decodingStream, type TextEncodingName } from '../text-encoding.js';
 import { CsvBatchParser } from './csv-reader.js';
 import type { InputBatch, InputShape } from './input-batch.js';
 import { JsonlBatchParser } from './jsonl-reader.js';
@@ -28,8 +29,14 @@ export interface BatchInput {
   totalBytes: number | null;
 }
 
-/** `-` reads stdin; anything else is a file path relative to cwd. */
-export async function openInput(source: string, stdin: Readable, cwd: string, batchRows: number): Promise<BatchInput> {
+/** `-` reads stdin; anything else is a file path relative to cwd. `encoding` cp932: decoded to UTF-8 before the readers. */
+export async function openInput(
+  source: string,
+  stdin: Readable,
+  cwd: string,
+  batchRows: number,
+  encoding: TextEncodingName = 'utf-8',
+): Promise<BatchInput> {
   let stream: Readable;
   let totalBytes: number | null = null;
   const inputName = source === '-' ? 'stdin' : source;
@@ -49,6 +56,17 @@ export async function openInput(source: string, stdin: Readable, cwd: string, ba
     } catch (error) {
       throw new InputError(`cannot read input ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
+  }
+  let rawBytes = 0;
+  const decoding = await decodingStream(encoding);
+  if (decoding !== null) {
+    // bytes read are counted before decoding (the progress bar compares them with the file's size)
+    const raw = stream;
+    raw.on('data', (chunk: Buffer | string) => {
+      rawBytes += chunk.length;
+    });
+    stream = raw.pipe(decoding);
+    raw.once('error', (error) => decoding.destroy(error));
   }
   let bytes = 0;
   let parser: BatchParser | null = null;
@@ -83,7 +101,7 @@ export async function openInput(source: string, stdin: Readable, cwd: string, ba
       if (shape === null || shape === undefined) throw new Error('input shape asked before the input was read');
       return shape;
     },
-    bytesRead: () => bytes,
+    bytesRead: () => (decoding === null ? bytes : rawBytes),
     totalBytes,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Streaming JSON Lines reader for `check`: one object per line (`{"serial": "…", "issuer"?: "…", "id"?: …, anything else}`),
- * blank lines skipped. A line that is not a JSON object stops the run (exit 2) naming the line; an object without a usable serial
- * is a bad row (answered `unknown` / `malformed_serial`), not a bad file.
+ * blank lines skipped. A line that is not a JSON object, or longer than MAX_JSONL_LINE_CHARS, stops the run (exit 2) naming the
+ * line; an object without a usable serial is a bad row (answered `unknown` / `malformed_serial`), not a bad file.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { NEEDS_FULL_PARSE, readSerialNumber } from '@jpki-validator/status';
@@ -12,6 +12,9 @@ export interface JsonlReaderOptions {
   inputName: string;
   batchRows: number;
 }
+
+/** a row is a few hundred characters; a line past this is not a row (and holding it would only cost memory) */
+export const MAX_JSONL_LINE_CHARS = 2 ** 20;
 
 export class JsonlBatchParser {
   private readonly options: JsonlReaderOptions;
@@ -31,19 +34,36 @@ export class JsonlBatchParser {
     return this.columns === null ? null : { format: 'jsonl', columns: this.columns };
   }
 
-  /** feeds bytes as read (decoded here: a character may span two chunks) */
+  /**
+   * Feeds bytes as read (decoded here: a character may span two chunks). Only the new text is searched for newlines — the
+   * unfinished line is never searched again — and it is refused once it passes MAX_JSONL_LINE_CHARS, so one endless line costs
+   * what many short ones do.
+   */
   push(chunk: Buffer): InputBatch[] {
     const text = this.decoder.write(chunk);
-    const data = this.carry.length === 0 ? text : this.carry + text;
-    let pos = 0;
-    for (;;) {
-      const nl = data.indexOf('\n', pos);
-      if (nl < 0) break;
-      this.line(data.slice(pos, nl));
+    let nl = text.indexOf('\n');
+    if (nl < 0) {
+      this.carry += text;
+      this.checkCarry();
+      return this.full.splice(0);
+    }
+    this.line(this.carry.length === 0 ? text.slice(0, nl) : this.carry + text.slice(0, nl));
+    let pos = nl + 1;
+    for (nl = text.indexOf('\n', pos); nl >= 0; nl = text.indexOf('\n', pos)) {
+      this.line(text.slice(pos, nl));
       pos = nl + 1;
     }
-    this.carry = data.slice(pos);
+    this.carry = text.slice(pos);
+    this.checkCarry();
     return this.full.splice(0);
+  }
+
+  private checkCarry(): void {
+    if (this.carry.length > MAX_JSONL_LINE_CHARS) this.tooLong(this.lineNo + 1);
+  }
+
+  private tooLong(lineNo: number): never {
+    throw new MalformedInputError('jsonl', this.options.inputName, lineNo, `longer than ${MAX_JSONL_LINE_CHARS} characters`);
   }
 
   end(): InputBatch[] {
@@ -58,6 +78,7 @@ export class JsonlBatchParser {
 
   private line(text: string): void {
     this.lineNo++;
+    if (text.length > MAX_JSONL_LINE_CHARS) this.tooLong(this.lineNo);
     if (this.lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.trim().length === 0) return;
     let value: unknown;

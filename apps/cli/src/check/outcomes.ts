@@ -25,20 +25,28 @@ export interface RowOutcome {
 
 const DATE_BYTES = MAX_TIME_BYTES;
 
+/** a meaning's label (`check --lang`), or null without one */
+export type RowLabelOf = (meaning: string) => string | null;
+
 export class OutcomeTable {
   readonly outcomes: RowOutcome[] = [];
   /** rows answered with each outcome */
   readonly counts: number[] = [];
   private readonly byKey = new Map<string, number>();
 
+  /** `labelOf`: with `--lang`, every answer gets `meaningLabel` (a last CSV column) */
+  constructor(private readonly labelOf: RowLabelOf | null = null) {}
+
   /** the index of an answer's outcome (its revokedAt is ignored: it is the row's own) */
   indexOf(answer: RowAnswer): number {
     const shared: RowAnswer = { ...answer, revokedAt: null };
-    const key = ADDED_COLUMNS.map((c) => shared[c] ?? '\u0000').join('\u0001');
+    if (this.labelOf !== null) shared.meaningLabel = shared.meaningLabel ?? (shared.meaning === null ? null : this.labelOf(shared.meaning));
+    const key = [...ADDED_COLUMNS.map((c) => shared[c] ?? '\u0000'), shared.meaningLabel ?? '\u0000'].join('\u0001');
     let index = this.byKey.get(key);
     if (index === undefined) {
       index = this.outcomes.length;
-      const tail = `,${shared.source ?? ''},${shared.crlNumber ?? ''},${shared.detail ?? ''}\n`;
+      const label = this.labelOf === null ? '' : `,${csvCell(shared.meaningLabel ?? '')}`;
+      const tail = `,${shared.source ?? ''},${shared.crlNumber ?? ''},${shared.detail ?? ''},${shared.medium ?? ''}${label}\n`;
       const before = `,${shared.status},${shared.reason ?? ''},${shared.meaning ?? ''},`;
       const bytes = (text: string) => Buffer.from(text, 'utf8');
       const cells = before + tail;
@@ -64,4 +72,9 @@ export class OutcomeTable {
     const counts = this.counts;
     for (let i = 0; i < rows; i++) counts[outcome[i] as number] = (counts[outcome[i] as number] as number) + 1;
   }
+}
+
+/** a CSV cell: quoted when it holds a comma, a quote or a line break (a label may: labels are free text) */
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -13,16 +13,39 @@ import type { SliceAnswers } from './sources/types.js';
 
 export type OutputFormat = 'csv' | 'jsonl';
 
+export interface RowWriterOptions {
+  /** a last `meaningLabel` column (`check --lang`) */
+  labelled?: boolean;
+  /** revokedAt in a time zone (`--tz`): this formatter instead of the contract's UTC `Z` form */
+  formatTime?: ((ms: number) => string) | null;
+}
+
+/** revokedAt as text or into the output bytes: x509's formatTime and writeTime, or a time zone's formatter (`--tz`) */
+interface TimeWriter {
+  text(ms: number): string;
+  write(ms: number, out: Uint8Array, at: number): number;
+}
+
 export class RowWriter {
   private readonly out: Writable;
   private readonly outputFormat: OutputFormat;
+  private readonly times: TimeWriter;
+  private readonly labelled: boolean;
   private headerWritten = false;
   /** the last batch's buffer size: the next one starts there */
   private lastBytes = 0;
 
-  constructor(out: Writable, format: OutputFormat) {
+  constructor(out: Writable, format: OutputFormat, options: RowWriterOptions = {}) {
     this.out = out;
     this.outputFormat = format;
+    this.labelled = options.labelled === true;
+    const zoned = options.formatTime;
+    this.times = zoned
+      ? {
+          text: zoned,
+          write: (ms, bytes, at) => at + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).write(zoned(ms), at, 'latin1'),
+        }
+      : { text: formatTime, write: writeTime };
   }
 
   /** The output of a batch's rows (the CSV header first, once), written with one call. */
@@ -30,7 +53,7 @@ export class RowWriter {
     let header = '';
     if (!this.headerWritten) {
       this.headerWritten = true;
-      if (this.outputFormat === 'csv') header = csvHeader(shape);
+      if (this.outputFormat === 'csv') header = csvHeader(shape, this.labelled);
     }
     if (this.outputFormat === 'jsonl') return header + this.jsonRows(shape, batch, answers, table);
     if (shape.format !== 'csv') return header + this.csvRowsOfObjects(shape, batch, answers, table);
@@ -46,7 +69,7 @@ export class RowWriter {
   async finish(shape: InputShape): Promise<void> {
     if (!this.headerWritten && this.outputFormat === 'csv') {
       this.headerWritten = true;
-      await writeText(this.out, csvHeader(shape));
+      await writeText(this.out, csvHeader(shape, this.labelled));
     }
   }
 
@@ -69,7 +92,7 @@ export class RowWriter {
       if (oc.revoked) {
         o = put(out, o, oc.beforeBytes);
         const ms = answers.revokedAtMs[i] as number;
-        if (!Number.isNaN(ms)) o = writeTime(ms, out, o);
+        if (!Number.isNaN(ms)) o = this.times.write(ms, out, o);
         o = put(out, o, oc.afterBytes);
       } else o = put(out, o, oc.cellsBytes);
     }
@@ -83,7 +106,7 @@ export class RowWriter {
       const o = table.outcomes[answers.outcome[i] as number] as RowOutcome;
       const line = csvOfObject(shape.columns, batch.objects[i] ?? {});
       const ms = answers.revokedAtMs[i] as number;
-      parts[i] = o.revoked ? line + o.before + (Number.isNaN(ms) ? '' : formatTime(ms)) + o.after : line + o.cells;
+      parts[i] = o.revoked ? line + o.before + (Number.isNaN(ms) ? '' : this.times.text(ms)) + o.after : line + o.cells;
     }
     return parts.join('');
   }
@@ -93,7 +116,7 @@ export class RowWriter {
     for (let i = 0; i < batch.rows; i++) {
       const o = table.outcomes[answers.outcome[i] as number] as RowOutcome;
       const ms = answers.revokedAtMs[i] as number;
-      const answer: RowAnswer = o.revoked ? { ...o.answer, revokedAt: Number.isNaN(ms) ? null : formatTime(ms) } : o.answer;
+      const answer: RowAnswer = o.revoked ? { ...o.answer, revokedAt: Number.isNaN(ms) ? null : this.times.text(ms) } : o.answer;
       const input = shape.format === 'jsonl' ? (batch.objects[i] ?? {}) : objectOfFields(shape.columns, csvFields(batch, i));
       parts[i] = `${JSON.stringify({ ...input, ...answer })}\n`;
     }
@@ -122,8 +145,8 @@ function copyBytes(out: Buffer, at: number, from: Uint8Array, start: number, end
   return o;
 }
 
-function csvHeader(shape: InputShape): string {
-  return `${Papa.unparse([[...shape.columns, ...ADDED_COLUMNS]], { newline: '\n' })}\n`;
+function csvHeader(shape: InputShape, labelled: boolean): string {
+  return `${Papa.unparse([[...shape.columns, ...ADDED_COLUMNS, ...(labelled ? ['meaningLabel'] : [])]], { newline: '\n' })}\n`;
 }
 
 /** JSON Lines input → CSV: the first object's keys are the columns (documented); other keys of later objects are left out */

@@ -10,7 +10,7 @@
 import type { Writable } from 'node:stream';
 import { NO_SERIAL } from './input-batch.js';
 import type { BatchInput } from './input.js';
-import { OutcomeTable } from './outcomes.js';
+import { OutcomeTable, type RowLabelOf } from './outcomes.js';
 import { RowWriter, type OutputFormat } from './output.js';
 import type { Progress } from './progress.js';
 import { unknownRow } from './row-answer.js';
@@ -26,15 +26,24 @@ export interface PipelineOptions {
   /** `--issuer`, or the source's only issuer; null: rows without an issuer are `issuer_unknown` */
   defaultIssuer: string | null;
   progress: Progress;
+  /** `--lang`: labels for meanings (a last column) */
+  labelOf?: RowLabelOf | null;
+  /** `--tz`: revokedAt in that zone */
+  formatTime?: ((ms: number) => string) | null;
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<CheckTally> {
   const { input, source, progress, defaultIssuer } = options;
-  const table = new OutcomeTable();
+  const labelOf = options.labelOf ?? null;
+  const table = new OutcomeTable(labelOf);
   const malformed = table.indexOf(unknownRow('malformed_serial'));
   const issuerUnknown = table.indexOf(unknownRow('issuer_unknown'));
   let writer: RowWriter | null = null;
-  const writerFor = () => (writer ??= new RowWriter(options.output, options.format ?? input.shape().format));
+  const writerFor = () =>
+    (writer ??= new RowWriter(options.output, options.format ?? input.shape().format, {
+      labelled: labelOf !== null,
+      formatTime: options.formatTime ?? null,
+    }));
   let answers: SliceAnswers = sliceAnswers(0);
   let asked = new Int32Array(0);
   // the names the source is asked with: the default issuer first, then the reader's names (ids shifted by one)

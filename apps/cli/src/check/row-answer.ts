@@ -11,11 +11,16 @@ export interface RowAnswer {
   crlNumber: string | null;
   /** why an answer is unknown (`malformed_serial`, `issuer_unknown`, `crl_stale`, …); null otherwise */
   detail: string | null;
+  /** the asked issuer's medium (`card` | `smartphone`), null for an unknown issuer (an added column after the contract's) */
+  medium: string | null;
+  /** with `--lang`: the meaning in words (last column) */
+  meaningLabel?: string | null;
 }
 
-export const ADDED_COLUMNS = ['status', 'reason', 'meaning', 'revokedAt', 'source', 'crlNumber', 'detail'] as const;
+/** the contract's columns, then `medium` (additive, last so that scripts counting columns keep working) */
+export const ADDED_COLUMNS = ['status', 'reason', 'meaning', 'revokedAt', 'source', 'crlNumber', 'detail', 'medium'] as const;
 
 /** an answer that needs no lookup: a bad row */
 export function unknownRow(detail: string): RowAnswer {
-  return { status: 'unknown', reason: null, meaning: null, revokedAt: null, source: null, crlNumber: null, detail };
+  return { status: 'unknown', reason: null, meaning: null, revokedAt: null, source: null, crlNumber: null, detail, medium: null };
 }

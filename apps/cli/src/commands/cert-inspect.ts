@@ -9,7 +9,7 @@ import {
   type KeyUsage,
   type ParsedCertificate,
 } from '@jpki-validator/x509';
-import { InputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
 import { hex } from './hex.js';
@@ -26,8 +26,11 @@ options:
   --ca CERT…        candidate issuing CA certificates (repeat the flag or list several): caId names the one whose key signed the
                     certificate (the CA file's name without extension, e.g. jpki-sign-2023), null when none did; the CA's
                     subject ("JPKI for digital signature" / "JPKI for user authentication") also tells kind sign / auth
-  --show-personal   add basicDetails {name, address, birthDate, birthDateEra, gender}: the JPKI 4 basic details of a signature
-                    certificate (null when it has none). Personal data: shown only with this flag.`;
+  --show-personal   add basicDetails {name, address, birthDate, birthDatePrecision, birthDateSeason, birthDateRaw, birthDateEra,
+                    gender, genderRaw}: the JPKI 4 basic details of a signature certificate (null when it has none; null with
+                    basicDetailsError when its subjectAltName cannot be decoded). birthDate is the ISO date when fully known,
+                    else the known part; birthDatePrecision says which (day|month|year|season|unknown). Personal data: shown
+                    only with this flag.`;
 
 const OPTIONS = {
   ca: { type: 'string', multiple: true },
@@ -73,7 +76,7 @@ export const command: Command = {
       isCa: cert.basicConstraints?.cA ?? false,
       policies: cert.certificatePolicies ?? [],
       selfIssued: cert.selfIssued,
-      ...(booleanFlag(values, 'show-personal') ? { basicDetails: basicDetailsOf(cert, file) } : {}),
+      ...(booleanFlag(values, 'show-personal') ? basicDetailsOf(cert) : {}),
     };
     await writeJsonLine(io.stdout, description);
     return EXIT.OK;
@@ -101,20 +104,33 @@ function kindOf(cert: ParsedCertificate, cas: readonly CaCandidate[]): ReturnTyp
   return jpkiKind(cert, { signCaKeys: keysOf('JPKI for digital signature'), authCaKeys: keysOf('JPKI for user authentication') });
 }
 
-function basicDetailsOf(cert: ParsedCertificate, file: string) {
-  const details = readBasicDetails(cert, file);
-  if (details === null) return null;
-  const { name, address, birthDate, birthDateEra, gender } = revealJpkiBasicDetails(details);
-  return { name, address, birthDate, birthDateEra, gender };
-}
-
-function readBasicDetails(cert: ParsedCertificate, file: string): ReturnType<typeof readJpkiBasicDetails> {
+/**
+ * The 4 basic details, or null (an authentication certificate). A subjectAltName that cannot be decoded costs the details only:
+ * `basicDetails: null` and `basicDetailsError` saying why, beside everything else about the certificate.
+ */
+function basicDetailsOf(cert: ParsedCertificate): { basicDetails: object | null; basicDetailsError?: string } {
+  let details: ReturnType<typeof readJpkiBasicDetails>;
   try {
-    return readJpkiBasicDetails(cert);
+    details = readJpkiBasicDetails(cert);
   } catch (error) {
-    if (error instanceof X509Error) throw new InputError(`certificate ${file}: ${error.message}`, { cause: error });
+    if (error instanceof X509Error) return { basicDetails: null, basicDetailsError: error.message };
     throw error;
   }
+  if (details === null) return { basicDetails: null };
+  const d = revealJpkiBasicDetails(details);
+  return {
+    basicDetails: {
+      name: d.name,
+      address: d.address,
+      birthDate: d.birthDate,
+      birthDatePrecision: d.birthDatePrecision ?? null,
+      birthDateSeason: d.birthDateSeason ?? null,
+      birthDateRaw: d.birthDateRaw ?? null,
+      birthDateEra: d.birthDateEra,
+      gender: d.gender,
+      genderRaw: d.genderRaw ?? null,
+    },
+  };
 }
 
 function stripUriPrefix(name: string): string {

@@ -1,6 +1,5 @@
 import { loadConfig } from '@jpki-validator/config';
-import { createLogger, fetchOnce, type PartitionReport } from '@jpki-validator/crl-fetcher/once';
-import { createRedisStore, openEmbeddedStore } from '@jpki-validator/store';
+import { createLogger, fetchOnce, openFetcherStore, type PartitionReport } from '@jpki-validator/crl-fetcher/once';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
@@ -51,9 +50,7 @@ export const command: Command = {
 async function once(config: ReturnType<typeof loadConfig>, io: CliIo): Promise<number> {
   // stdout carries the reports; logs go to stderr
   const logger = createLogger({ destination: io.stderr, level: 'warn' });
-  const store = config.redisUrl
-    ? await createRedisStore({ redis: config.redisUrl })
-    : await openEmbeddedStore({ dataDir: config.dataDir, watch: false });
+  const { store } = await openFetcherStore(config, { logger, watch: false });
   try {
     const { reports, exitCode } = await fetchOnce(config, store, logger);
     for (const report of reports) await writeJsonLine(io.stdout, report);

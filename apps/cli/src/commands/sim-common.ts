@@ -54,12 +54,15 @@ export function describeCa(sim: Simulator, ca: SimCaState) {
     id: ca.id,
     group: ca.group,
     kind: ca.kind,
+    medium: ca.medium ?? 'card',
     year: ca.year,
     serialBase: formatSerial(BigInt(ca.serialBase)),
     population: ca.population,
     nextSerial: formatSerial(BigInt(ca.nextSerial)),
     partitions: ca.partitions,
+    ...(ca.municipal ? { partitionSkew: ca.municipal.skew, reissueDays: ca.municipal.reissueDays } : {}),
     caCert: sim.caCertificatePath(ca.id),
+    partitionListing: ca.partitions > 0 ? sim.partitionListingPath(ca.id) : null,
   };
 }
 
@@ -67,6 +70,7 @@ export function describeSim(sim: Simulator) {
   const state = sim.snapshot();
   return {
     dir: sim.dir,
+    layout: state.layout ?? 'standard',
     seed: state.seed,
     epoch: state.epoch,
     generation: state.generation,

@@ -3,20 +3,25 @@ import type { CrlWriteResult, WriteCrlOptions } from '@jpki-validator/sim';
 import { formatTime } from '@jpki-validator/x509';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
-import { writeJsonLine } from '../io.js';
+import { writeJsonLine, type CliIo } from '../io.js';
 import { booleanFlag, numberFlag, stringFlag, timeFlag, type ListArgs } from './list-args.js';
 import { DIR_OPTION, DIR_USAGE, describeSim, given, openSim, requiredFlag, type SimSubcommand } from './sim-common.js';
 
 const CRL_USAGE = `usage: jpki-validator sim crl --ca ID --out FILE [--dir D] [options]
+       jpki-validator sim crl --ca ID --all-partitions --out-dir DIR [--dir D]
 
 Writes a DER CRL of the current generation by streaming (millions of entries in flat memory) and prints
-{caId, partition, crlNumber, baseCrlNumber, thisUpdate, nextUpdate, idp, url, entries, bytes, file}.
+{caId, partition, crlNumber, baseCrlNumber, thisUpdate, nextUpdate, idp, idpDirName, url, entries, bytes, file}.
 The number of entries follows from \`sim init --population/--revoked-rate\` and the revocations since.
+With --all-partitions: every partition CRL of the CA into DIR/<pNNNN>.crl, written by two walks of the CA's serial range
+whatever the partition count; one JSON line per partition, and a summary on stderr.
 
 options:
 ${DIR_USAGE}
   --ca ID                CA id or group (its newest generation)
   --out FILE             where to write the CRL (a temporary file, then renamed)
+  --all-partitions       every partition of the CA (full CRLs), into --out-dir
+  --out-dir DIR          where --all-partitions writes
   --partition P          a municipality partition (p0003 or 3) instead of the full CRL
   --delta                a delta CRL since the previous generation
   --base-generation N    a delta CRL since generation N (implies --delta)
@@ -51,6 +56,7 @@ export function describeCrlWrite(result: CrlWriteResult, file: string) {
     thisUpdate: formatTime(result.thisUpdate),
     nextUpdate: result.nextUpdate === null ? null : formatTime(result.nextUpdate),
     idp: result.idp,
+    idpDirName: result.idpDirName,
     url: result.url,
     entries: result.entries,
     bytes: result.bytes,
@@ -65,6 +71,8 @@ export const crl: SimSubcommand = {
     ...DIR_OPTION,
     ca: { type: 'string' },
     out: { type: 'string', short: 'o' },
+    'all-partitions': { type: 'boolean' },
+    'out-dir': { type: 'string' },
     partition: { type: 'string' },
     delta: { type: 'boolean' },
     'base-generation': { type: 'string' },
@@ -76,6 +84,7 @@ export const crl: SimSubcommand = {
   },
   async run(args, io) {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}\n\n${CRL_USAGE}`);
+    if (booleanFlag(args.values, 'all-partitions')) return allPartitions(args, io);
     const out = resolve(io.cwd, requiredFlag(args, 'out', CRL_USAGE));
     const options: WriteCrlOptions = {
       ca: requiredFlag(args, 'ca', CRL_USAGE),
@@ -93,6 +102,36 @@ export const crl: SimSubcommand = {
     return EXIT.OK;
   },
 };
+
+/** The options that make no sense with --all-partitions (which writes the current full CRL of every partition). */
+const SINGLE_CRL_ONLY = [
+  'out',
+  'partition',
+  'delta',
+  'base-generation',
+  'this-update',
+  'next-update',
+  'expired',
+  'corrupt-signature',
+  'sign-with',
+];
+
+async function allPartitions(args: ListArgs, io: CliIo): Promise<number> {
+  const clash = SINGLE_CRL_ONLY.find((name) => args.values[name] !== undefined);
+  if (clash !== undefined)
+    throw new UsageError(`--all-partitions writes every partition's current CRL; --${clash} does not apply\n\n${CRL_USAGE}`);
+  const outDir = resolve(io.cwd, requiredFlag(args, 'out-dir', CRL_USAGE));
+  const ca = requiredFlag(args, 'ca', CRL_USAGE);
+  const sim = await openSim(args, io);
+  const started = performance.now();
+  const result = await sim.writeAllPartitions({ ca, outDir });
+  const seconds = (performance.now() - started) / 1000;
+  for (const part of result.partitions) await writeJsonLine(io.stdout, describeCrlWrite(part, part.file));
+  io.stderr.write(
+    `sim crl: ${result.partitions.length} partitions of ${result.caId}, ${result.entries} entries, ${result.bytes} bytes in ${seconds.toFixed(1)} s (${result.walks} walks of the serial range) → ${outDir}\n`,
+  );
+  return EXIT.OK;
+}
 
 const ADVANCE_USAGE = `usage: jpki-validator sim advance [--days N] [--dir D]
 

@@ -9,9 +9,11 @@ const SERVE_USAGE = `usage: jpki-validator sim serve [--port P] [--dir D] [optio
 
 Serves the simulator's CRLs (current generation, full / partition / delta), CA certificates and OCSP over HTTP until SIGINT or
 SIGTERM. Prints the URLs as one JSON line on stdout once listening:
-  {url, ocsp, cas: [{id, caCert, crl, deltaCrl, partitions, partitionCrl}]}
-(partitionCrl is a template: replace {partition} with p0000 …). \`sim revoke\` / \`sim advance\` from another shell take effect
-at once.
+  {url, ocsp, cas: [{id, caCert, crl, deltaCrl, partitions, partitionCrl, partitionListing}]}
+(partitionCrl is a template: replace {partition} with p0000 …; partitionListing the file listing every partition's URL and, in
+the national layout, its directoryName — rewritten with --update-base-url). \`sim revoke\` / \`sim advance\` from another shell
+take effect at once. The first request for a partition writes every partition of its CA (two walks of the serial range: ~30 s
+for a national generation of 30 M entries); the rest are then served from that file until the state changes.
 
 options:
 ${DIR_USAGE}
@@ -35,6 +37,7 @@ function describeUrls(sim: Simulator, url: string) {
       deltaCrl: `${url}/crl/${ca.id}/full-delta.crl`,
       partitions: ca.partitions,
       partitionCrl: ca.partitions > 0 ? `${url}/crl/${ca.id}/{partition}.crl` : null,
+      partitionListing: ca.partitions > 0 ? sim.partitionListingPath(ca.id) : null,
     })),
   };
 }

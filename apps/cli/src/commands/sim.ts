@@ -27,6 +27,11 @@ function usage(): string {
     '  jpki-validator sim revoke --dir ./sim --ca jpki-sign --serial 7186A0 --reason affiliationChanged',
     '  jpki-validator sim crl --dir ./sim --ca jpki-sign --out full.crl',
     '  jpki-validator sim serve --dir ./sim --port 8081',
+    '',
+    'National layout (1,741 municipal partitions, ~30 M signature entries; --population 70000 for ~20 a partition):',
+    '  jpki-validator sim init --dir ./nat --layout national',
+    '  jpki-validator sim crl --dir ./nat --ca jpki-sign --all-partitions --out-dir ./nat-crls',
+    '  jpki-validator sim serve --dir ./nat --port 8081   # partitions listed in ./nat/partitions/jpki-sign-2023.json',
   ].join('\n');
 }
 

@@ -2,8 +2,8 @@
  * `jpki-validator start` (what `npm start` runs): fetcher and validator in one process, on REDIS_URL when set, else the embedded
  * store. Every CRL is loaded before the validator answers and kept current after by the fetcher's own scheduler (or queue worker);
  * with watch sinks configured the death-detection job runs beside them (services/watcher `startWatchJob`). With no config it first starts the JPKI-like simulator (data under `.jpki-validator/demo`), publishing CRLs and OCSP on
- * loopback, configures three CAs from it, and prints curl commands for a good, a revoked (affiliationChanged) and an
- * OCSP-answered certificate.
+ * loopback, issues the Digital Agency's test cards, configures the card CAs and a smartphone pair from it, and prints curl
+ * commands for a good, a revoked (affiliationChanged), a smartphone (OCSP-answered) and a test-card certificate.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,8 @@ const USAGE = `usage: jpki-validator start [--port N] [--config FILE]
 Loads every configured CRL, then serves the validator API (PORT, default 8080) while the fetcher keeps the CRLs current on each
 issuer's refresh schedule (in process, or as a BullMQ worker with REDIS_URL). With watch sinks configured it also runs the
 death-detection job (after every CRL switch and on watch.schedule). Without a config: a demo on the built-in simulator (state
-in .jpki-validator/demo; no watch job), with three curl commands to try. Stops gracefully on SIGTERM/SIGINT.`;
+in .jpki-validator/demo; no watch job): the test cards, a smartphone CA pair, and curl commands to try. Stops gracefully on
+SIGTERM/SIGINT.`;
 
 const OPTIONS = { port: { type: 'string' }, config: { type: 'string' } } as const;
 
@@ -31,38 +32,49 @@ interface Demo {
   close(): Promise<void>;
 }
 
-/** The simulator as a demo J-LIS: CRLs over HTTP for the sign CAs, OCSP only for the 2023 auth CA. */
+/**
+ * The simulator as a demo J-LIS: the card CAs' CRLs over HTTP (with OCSP behind them), the Digital Agency's test cards issued by the
+ * 2023 card CAs, and a smartphone CA pair — its signature CA with CRLs, its authentication CA answered by OCSP alone (as a platform
+ * operator's スマホ用OCSP would).
+ */
 async function startDemo(cwd: string): Promise<Demo> {
-  const { initSimulator, openSimulator } = await import('@jpki-validator/sim');
+  const { initSimulator, openSimulator, issueTestCards } = await import('@jpki-validator/sim');
   const dir = resolve(cwd, '.jpki-validator', 'demo');
   await mkdir(dir, { recursive: true });
-  const sim = await openSimulator(join(dir, 'sim')).catch(() =>
-    initSimulator({ dir: join(dir, 'sim'), populationPerCa: 10_000, partitions: 2 }),
-  );
+  const init = (force: boolean) => initSimulator({ dir: join(dir, 'sim'), populationPerCa: 10_000, partitions: 2, force });
+  let sim = await openSimulator(join(dir, 'sim')).catch(() => init(false));
+  // a demo made before the simulator had smartphone CAs: made again
+  if (!sim.listCas().some((ca) => ca.medium === 'smartphone')) sim = await init(true);
   const server = await sim.serve({ port: 0 });
   await sim.setBaseUrl(server.url);
+  await issueTestCards(sim);
   const good = await sim.issueCertificate({ ca: 'jpki-sign-2023' });
   const dead = await sim.issueCertificate({ ca: 'jpki-sign-2023' });
   await sim.revoke({ ca: 'jpki-sign-2023', serial: dead.serial, reason: 'affiliationChanged' });
-  const viaOcsp = await sim.issueCertificate({ ca: 'jpki-auth-2023' });
-  const crlIssuer = (ca: string, group: string) => ({
+  const phone = await sim.issueCertificate({ ca: 'jpki-smartphone-auth-2023' });
+  const crlIssuer = (ca: string, group: string, medium: 'card' | 'smartphone' = 'card') => ({
     id: ca,
     group,
     caCert: sim.caCertificatePath(ca),
     crls: sim.partitionNames(ca).map((p) => ({ name: p, source: sim.crlUrl(ca, p) })),
     ocsp: { url: sim.ocspUrl() },
+    medium,
   });
   const config = {
     issuers: [
       crlIssuer('jpki-sign-2023', 'jpki-sign'),
       crlIssuer('jpki-sign-2015', 'jpki-sign'),
-      // no CRL configured: every answer comes from the OCSP responder
+      crlIssuer('jpki-auth-2023', 'jpki-auth'),
+      crlIssuer('jpki-auth-2015', 'jpki-auth'),
+      crlIssuer('jpki-smartphone-sign-2023', 'jpki-smartphone-sign', 'smartphone'),
+      // no CRL configured: every answer comes from the (smartphone) OCSP responder
       {
-        id: 'jpki-auth-2023',
-        group: 'jpki-auth',
-        caCert: sim.caCertificatePath('jpki-auth-2023'),
+        id: 'jpki-smartphone-auth-2023',
+        group: 'jpki-smartphone-auth',
+        caCert: sim.caCertificatePath('jpki-smartphone-auth-2023'),
         ocsp: { url: sim.ocspUrl() },
         mode: 'ocsp-only',
+        medium: 'smartphone',
       },
     ],
     dataDir: join(dir, 'store'),
@@ -73,8 +85,9 @@ async function startDemo(cwd: string): Promise<Demo> {
     configFile,
     commands: (base) => [
       `# good:\ncurl -s ${base}/v1/status/jpki-sign/${good.serial}`,
-      `# revoked (affiliationChanged → death_or_emigration):\ncurl -s ${base}/v1/status/jpki-sign/${dead.serial}`,
-      `# answered by OCSP:\ncurl -s ${base}/v1/status/jpki-auth-2023/${viaOcsp.serial}`,
+      `# revoked (affiliationChanged → death_or_emigration), with the meaning in Japanese:\ncurl -s -H 'Accept-Language: ja' ${base}/v1/status/jpki-sign/${dead.serial}`,
+      `# a smartphone certificate, answered by OCSP:\ncurl -s ${base}/v1/status/jpki-smartphone-auth/${phone.serial}`,
+      `# the Digital Agency's test cards (README "The test cards"): the revoked card's signature certificate:\ncurl -s ${base}/v1/status/jpki-sign/7F00D016`,
     ],
     close: () => server.close(),
   };
@@ -115,25 +128,23 @@ export const command: Command = {
       const config: Config = loadConfig({ file: demo?.configFile ?? configured, env: io.env, cwd: io.cwd });
       const [
         { startValidator, closeOnSignal, linkEmbedded, createValidatorLogger },
-        { fetchOnce, createLogger, startFetcher },
-        { createRedisStore, openEmbeddedStore },
-      ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher'), import('@jpki-validator/store')]);
-      const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info', await logDestination(io));
+        { fetchOnce, createLogger, startFetcher, openFetcherStore },
+      ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher')]);
+      const logs = await logDestination(io);
+      const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info', logs);
+      const fetcherLogger = logger.child({ component: 'crl-fetcher' });
       // the store is shared in process by the fetcher, the watch job and the validator (embedded), or is Redis's
-      const embedded = config.redisUrl ? null : await openEmbeddedStore({ dataDir: config.dataDir });
-      const writer = embedded ?? createRedisStore({ redis: config.redisUrl ?? '' });
+      const opened = await openFetcherStore(config, { logger: fetcherLogger });
+      const embedded = opened.kind === 'embedded' ? opened.store : null;
+      const writer = opened.store;
       const parts = new Closer();
       parts.add(() => writer.close());
       try {
         // every CRL is loaded before the validator answers, and kept current after: the fetcher's in-process scheduler
         // (embedded: its start-up runs are awaited, so each CRL's nextUpdate run is armed) or, on REDIS_URL, one load here and
         // then the queue worker with a scheduler per partition. No admin server: the validator serves /metrics.
-        const fetcherLogger = logger.child({ component: 'crl-fetcher' });
-        const firstLoad =
-          embedded === null
-            ? await fetchOnce(config, writer, createLogger({ destination: await logDestination(io), level: 'warn' }))
-            : null;
-        const fetcher = await startFetcher({ config, store: writer, logger: fetcherLogger, adminPort: null });
+        const firstLoad = embedded === null ? await fetchOnce(config, writer, createLogger({ destination: logs, level: 'warn' })) : null;
+        const fetcher = await startFetcher({ config, store: writer, dataLoss: opened.dataLoss, logger: fetcherLogger, adminPort: null });
         parts.add(() => fetcher.close());
         const reports = firstLoad?.reports ?? (await startupRuns(config, fetcher.scheduler));
         const failed = reports.filter((r) => r.outcome === 'failed' || r.outcome === 'rejected');

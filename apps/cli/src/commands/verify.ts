@@ -128,6 +128,7 @@ export const command: Command = {
             ? { digest: parseHexDigest(values.digest) }
             : null,
       items,
+      itemsListed: values.item !== undefined,
       challengeId: values['challenge-id'] ?? null,
       purpose: (values.purpose as VerifyPurpose | undefined) ?? null,
       check: { ...(atMs !== undefined ? { atMs } : {}), ...(values.mode !== undefined ? { mode: values.mode as StatusMode } : {}) },

@@ -4,16 +4,19 @@ import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.js';
 import { InputError, UsageError } from '../errors.js';
 import type { CliIo, Command } from '../io.js';
+import { decodingStream, encodingOption } from '../text-encoding.js';
 import { openWatchContext } from './watch-context.js';
 
-const USAGE =
-  'usage: jpki-validator watch import FILE|- [--config FILE]\n  CSV with a header: customerId,issuer,serial[,notAfter]. Idempotent; a re-import updates.';
+const USAGE = `usage: jpki-validator watch import FILE|- [--config FILE] [--encoding utf-8|cp932]
+  CSV with a header: customerId,issuer,serial[,notAfter]. Idempotent; a re-import updates.
+  --encoding cp932 reads a Shift_JIS file (as Japanese Excel saves CSV); a UTF-8 BOM is skipped.`;
 
 /** Streams the CSV (papaparse) into the watch list in batches: a 10 M-row file never sits in memory. */
 export const command: Command = {
   summary: 'load a watch list (CSV customerId,issuer,serial[,notAfter])',
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { config: { type: 'string' } }, USAGE);
+    const { values, positionals } = parseCommandArgs(argv, { config: { type: 'string' }, encoding: { type: 'string' } }, USAGE);
+    const decoding = await decodingStream(encodingOption(values.encoding));
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
       return EXIT.OK;
@@ -24,7 +27,8 @@ export const command: Command = {
     const ctx = await openWatchContext(values.config, io, false);
     try {
       const resolveIssuer = watch.createIssuerResolver(ctx.config.issuers);
-      const input = file === '-' ? io.stdin : createReadStream(resolve(io.cwd, file));
+      const raw = file === '-' ? io.stdin : createReadStream(resolve(io.cwd, file));
+      const input = decoding === null ? raw : raw.pipe(decoding);
       const parser = input.pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { header: true, skipEmptyLines: 'greedy' }));
       let line = 1;
       let checkedHeader = false;

@@ -40,6 +40,7 @@ export const command: Command = {
         repo: ctx.repo,
         snapshot: ctx.snapshot,
         meaning: ctx.config.profile.meaning,
+        mediumOf: (caId) => ctx.config.issuers.find((i) => i.id === caId)?.medium ?? null,
         sinks,
         ...((bull ?? outbox) ? { webhooks: (bull ?? outbox) as NonNullable<typeof bull | typeof outbox> } : {}),
         ...(output ? { output } : {}),

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SmallKv } from '@jpki-validator/store';
 import { buildOcspRequest, formatSerial, parseOcspResponse, verifyOcspResponse, X509Error, type OcspResponse } from '@jpki-validator/x509';
+import type { Medium } from '@jpki-validator/config';
 import type { CaKind, RegisteredCa } from '../ca-registry.js';
 import type { OcspAnswer } from '../verdict.js';
 import { OcspCache } from './cache.js';
@@ -13,8 +14,11 @@ import { CircuitBreaker, type BreakerState, type CircuitBreakerOptions } from '.
 import { SpendCap } from './spend-cap.js';
 import { OcspTransportError, postOcspRequest } from './transport.js';
 
-/** Estimated J-LIS charge per query, in yen (issue 5: ~20 for a signature certificate, ~2 for an authentication one). */
+/** Estimated J-LIS charge per query, in yen, by kind: ~20 for a signature certificate, ~2 for an authentication one (config `ocsp.costYen` overrides, per medium). */
 export const DEFAULT_OCSP_COST_YEN: Readonly<Record<CaKind, number>> = { sign: 20, auth: 2, other: 0 };
+
+/** yen per query by medium and kind (the config's `ocsp.costYen`); `other` is never charged */
+export type OcspCostTable = Readonly<Record<Medium, Readonly<Partial<Record<'sign' | 'auth', number>>>>>;
 
 export type OcspFailure =
   | 'not_configured'
@@ -42,9 +46,12 @@ export interface OcspCheckerOptions {
   /** send a 16-octet nonce (default true) */
   nonce?: boolean;
   breaker?: CircuitBreakerOptions;
-  /** paid queries per issuer per minute (default 600) */
+  /** paid queries per issuer per minute (default 600); a CA's own `ocsp.maxQueriesPerMinute` wins */
   maxQueriesPerMinute?: number;
+  /** yen per query by kind, for every medium (default DEFAULT_OCSP_COST_YEN) */
   costYen?: Partial<Record<CaKind, number>>;
+  /** yen per query by medium and kind (the config's); wins over `costYen` */
+  costYenByMedium?: OcspCostTable;
   now?: () => number;
   /** cache failures and rejected responses, for the service's log */
   onEvent?: (event: OcspEvent) => void;
@@ -58,6 +65,7 @@ export type OcspEvent =
 export interface OcspIssuerStats {
   caId: string;
   kind: CaKind;
+  medium: Medium;
   /** queries sent to the responder */
   queries: number;
   answered: number;
@@ -130,7 +138,7 @@ export class OcspChecker {
     let failed = false;
     try {
       for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (!this.spend.tryTake(ca.id)) {
+        if (!this.spend.tryTake(ca.id, ca.ocsp.maxQueriesPerMinute)) {
           stats.refused++;
           // Not the responder's doing: a request never sent leaves the circuit as it was (a half-open trial is handed back, the
           // circuit is not closed on no evidence) — unless an earlier attempt of this question already failed.
@@ -171,7 +179,7 @@ export class OcspChecker {
     const nonce = this.options.nonce === false ? undefined : new Uint8Array(randomBytes(16));
     const request = buildOcspRequest({ serial, issuer: ca.certificate, ...(nonce ? { nonce } : {}) });
     stats.queries++;
-    stats.estimatedCostYen += this.costYen[ca.kind];
+    stats.estimatedCostYen += this.costOf(ca);
     let response: OcspResponse;
     try {
       response = parseOcspResponse(await postOcspRequest(url, request.der, this.options.timeoutMs ?? 2_000));
@@ -215,6 +223,12 @@ export class OcspChecker {
     return { outcome: { kind: 'answer', answer, cached: false }, retryable: false };
   }
 
+  /** the configured yen of one query about `ca`'s certificates */
+  private costOf(ca: RegisteredCa): number {
+    if (ca.kind === 'other') return this.costYen.other;
+    return this.options.costYenByMedium?.[ca.medium]?.[ca.kind] ?? this.costYen[ca.kind];
+  }
+
   private breakerOf(url: string): CircuitBreaker {
     let breaker = this.breakers.get(url);
     if (breaker === undefined) {
@@ -227,7 +241,18 @@ export class OcspChecker {
   private statsOf(ca: RegisteredCa): OcspIssuerStats {
     let s = this.stats.get(ca.id);
     if (s === undefined) {
-      s = { caId: ca.id, kind: ca.kind, queries: 0, answered: 0, failed: 0, rejected: 0, cacheHits: 0, refused: 0, estimatedCostYen: 0 };
+      s = {
+        caId: ca.id,
+        kind: ca.kind,
+        medium: ca.medium,
+        queries: 0,
+        answered: 0,
+        failed: 0,
+        rejected: 0,
+        cacheHits: 0,
+        refused: 0,
+        estimatedCostYen: 0,
+      };
       this.stats.set(ca.id, s);
     }
     return s;

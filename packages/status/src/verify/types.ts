@@ -1,5 +1,5 @@
 /** What `/v1/verify` and `jpki-validator verify` take and answer (packages/status/src/verify/verify-signed.ts). */
-import type { CmsCheck, CmsContentInput, JpkiBasicDetailsData } from '@jpki-validator/x509';
+import type { CmsCheck, CmsContentInput, JpkiBasicDetailsData, JpkiBirthDatePrecision, JpkiSeason } from '@jpki-validator/x509';
 import type { CheckOptions } from '../types.js';
 import type { ValidationReport } from '../validate.js';
 
@@ -25,6 +25,8 @@ export interface VerifyInput {
   cmsContent: CmsContentInput;
   /** raw signatures; with `challengeId` exactly one, without data or digest */
   items: readonly SignedItemInput[];
+  /** the items came as a list (`items` in the API, `--item` in the CLI): errors then name `items.<n>.<field>` */
+  itemsListed?: boolean;
   challengeId: string | null;
   /** default: `login` with a challenge, else `document` */
   purpose: VerifyPurpose | null;
@@ -75,6 +77,11 @@ export interface VerifyReport {
   challenge: { challengeId: string; status: 'accepted' | 'expired' | 'unknown_or_used'; expiresAt: string | null } | null;
   personal: { requested: boolean; included: boolean; reason?: PersonalReason };
   /** the JPKI 4 basic details, only when `personal.included` */
-  basicDetails?: Pick<JpkiBasicDetailsData, 'name' | 'address' | 'birthDate' | 'birthDateEra' | 'gender'>;
+  basicDetails?: Pick<JpkiBasicDetailsData, 'name' | 'address' | 'birthDate' | 'birthDateEra' | 'gender'> & {
+    birthDatePrecision: JpkiBirthDatePrecision | null;
+    birthDateSeason: JpkiSeason | null;
+    birthDateRaw: string | null;
+    genderRaw: string | null;
+  };
   errors: { code: VerifyErrorCode; message: string }[];
 }

@@ -80,7 +80,7 @@ export async function verifySigned(deps: VerifyDeps, input: VerifyInput): Promis
     errors.push({ code, message: text });
   };
 
-  // the challenge is taken (consumed) before anything else can fail, so no answer leaves it usable
+  // the challenge is taken (consumed) before any verdict is reached, so no answer leaves it usable
   let challenge: ChallengeOutcome | null = null;
   if (input.challengeId !== null) {
     if (deps.challenges === null) throw new SignatureInputError('challengeId', 'this service keeps no challenges (no store)');
@@ -105,7 +105,7 @@ export async function verifySigned(deps: VerifyDeps, input: VerifyInput): Promis
     }
   } else {
     items = input.items.map((item, i) => {
-      const field = input.items.length > 1 ? `items.${i}` : '';
+      const field = input.itemsListed === true ? `items.${i}` : '';
       const signed = item.data !== undefined ? { data: item.data } : item.digest !== undefined ? { digest: item.digest } : null;
       if (signed === null || (item.data !== undefined && item.digest !== undefined))
         throw new SignatureInputError(field ? `${field}.data` : 'data', 'give exactly one of data and digest');
@@ -229,7 +229,18 @@ function addPersonal(report: VerifyReport, cert: ParsedCertificate, personal: Ve
     report.personal = { requested: true, included: false, reason: 'no_basic_details' };
     return;
   }
-  const { name, address, birthDate, birthDateEra, gender } = revealJpkiBasicDetails(details);
+  const d = revealJpkiBasicDetails(details);
   report.personal = { requested: true, included: true };
-  report.basicDetails = { name, address, birthDate, birthDateEra, gender };
+  // as `cert inspect --show-personal` gives them: a birth date's precision and raw text, a gender code out of range as null
+  report.basicDetails = {
+    name: d.name,
+    address: d.address,
+    birthDate: d.birthDate,
+    birthDatePrecision: d.birthDatePrecision ?? null,
+    birthDateSeason: d.birthDateSeason ?? null,
+    birthDateRaw: d.birthDateRaw ?? null,
+    birthDateEra: d.birthDateEra,
+    gender: d.gender,
+    genderRaw: d.genderRaw ?? null,
+  };
 }

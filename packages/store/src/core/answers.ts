@@ -22,6 +22,10 @@ export abstract class SnapshotAnswers {
   async partitions(caId: string): Promise<PartitionMeta[]> {
     return [...(this.snapshot(caId)?.partitions ?? [])];
   }
+
+  async partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null> {
+    return this.snapshot(caId)?.partitions.find((p) => p.partition === partition) ?? null;
+  }
 }
 
 export function bulkNotLoaded(n: number): BulkLookup {

@@ -17,8 +17,7 @@ export class BufferedLoader implements CrlLoader {
 
   constructor(begin: BeginLoadOptions, hooks: LoaderHooks) {
     this.begin = { ...begin };
-    // 1 << 26 (67 M entries, ~0.9 GB) caps what a wrong hint can reserve.
-    this.entries = new EntryBuffer(Math.min(Math.max(begin.expectedEntries ?? 0, 1 << 16), 1 << 26));
+    this.entries = new EntryBuffer(initialCapacity(begin.expectedEntries));
     this.hooks = hooks;
   }
 
@@ -66,6 +65,19 @@ export class BufferedLoader implements CrlLoader {
   private release(): void {
     this.entries = new EntryBuffer(1);
   }
+}
+
+/**
+ * Room reserved before the first entry: the hint (a CRL's Content-Length / 37) only up to 2^20 entries (~9 MB). A hint comes
+ * from a header anyone on the path can write: `Content-Length: 2000000000` once reserved ~0.7 GB before a byte arrived. Past
+ * the cap the buffer grows by doubling as entries actually come — a real 5-million-entry CRL pays three copies, not a gigabyte
+ * up front.
+ */
+export const MAX_RESERVED_ENTRIES = 1 << 20;
+
+function initialCapacity(hint: number | undefined): number {
+  const n = hint !== undefined && Number.isFinite(hint) ? Math.floor(hint) : 0;
+  return Math.min(Math.max(n, 1 << 16), MAX_RESERVED_ENTRIES);
 }
 
 /** The facts given at commit complete (and override) those given at beginLoad; a load with unknown facts is refused. */

@@ -1,14 +1,14 @@
 /**
- * Copy-on-write merge of one chunk: base chunk (the current generation's) + this load's entries for the chunk → a new chunk.
- * Revocation is final: base entries stay unless the load re-lists them (new reason and dates win) or a delta removes them.
- * Dense scratch arrays of the chunk size are reused across chunks and loads (9 bytes × chunk size, e.g. 9 MB at 2^20), made
- * only when a chunk needs them: a chunk with no base whose entries come in ascending serial order (a first load of a CRL from a
- * CA with sequential serials) is written straight in rank order.
+ * Merge of one chunk: a base chunk + entries for the chunk → a new chunk (the base is left as it is).
+ * Revocation is final: base entries stay unless the entries re-list them (new reason and dates win) or remove them
+ * (removeFromCRL). Dense scratch arrays of the chunk size are reused across chunks (9 bytes × chunk size, e.g. 9 MB at 2^20),
+ * made only when a chunk needs them: a chunk with no base whose entries come in ascending serial order is written straight in
+ * rank order. A chunk never keeps views of the entries' arrays (they may be a whole partition's, freed after the merge).
  */
 import { alignedCopy, popcountBytes, SET_BIT_POSITIONS } from './bits.js';
-import { Chunk, NO_INVALIDITY } from './chunk.js';
-import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
+import { Chunk, invalidityColumn, NO_INVALIDITY } from './chunk.js';
 import type { EntryBuffer } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 
 export class ChunkBuilder {
   readonly chunkBits: number;
@@ -43,7 +43,8 @@ export class ChunkBuilder {
     // Only positions whose bit ends up set are read back, so the scratch arrays never need clearing.
     const listed = base ? alignedCopy(base.listed, this.chunkBytes) : new Uint8Array(this.chunkBytes);
     if (base) {
-      const inval = base.invalSec;
+      const dense = base.invalRanks === null ? base.invalSec : null;
+      const anyInval = base.invalSec !== null;
       const baseListed = base.listed;
       let r = 0;
       for (let b = 0; b < baseListed.length; b++) {
@@ -53,7 +54,7 @@ export class ChunkBuilder {
           const p = (b << 3) | bit;
           reasonAt[p] = base.reasons[r] as number;
           revokedAt[p] = base.revokedSec[r] as number;
-          invalAt[p] = inval ? (inval[r] as number) : NO_INVALIDITY;
+          invalAt[p] = dense !== null ? (dense[r] as number) : anyInval ? base.invalAt(r) : NO_INVALIDITY;
           r++;
         }
       }
@@ -93,14 +94,12 @@ export class ChunkBuilder {
         r++;
       }
     }
-    return new Chunk(id, chunkNo, { listed, reasons, revokedSec, invalSec: anyInval ? invalByRank : null });
+    return new Chunk(id, chunkNo, { listed, reasons, revokedSec, ...(anyInval ? invalidityColumn(invalByRank) : { invalSec: null }) });
   }
 
   /**
    * A chunk with no base, straight from entries in ascending serial order: rank order is entry order, so no scratch arrays and
-   * no second pass; when the whole load came in ascending order (order null) with no removeFromCRL, the chunk's per-rank arrays
-   * are views of the load's own arrays, not copies. undefined when the entries are not strictly ascending or one is a
-   * removeFromCRL: the general path then.
+   * no second pass. undefined when the entries are not strictly ascending or one is a removeFromCRL: the general path then.
    */
   private buildAscending(
     id: string,
@@ -123,12 +122,12 @@ export class ChunkBuilder {
         previous = p;
         listed[p >>> 3] = (listed[p >>> 3] as number) | (0x80 >>> (p & 7));
       }
-      const inval = invalOf?.subarray(from, to) ?? null;
+      const inval = invalOf?.slice(from, to) ?? null;
       return new Chunk(id, chunkNo, {
         listed,
-        reasons: reasonOf.subarray(from, to),
-        revokedSec: revokedOf.subarray(from, to),
-        invalSec: inval?.some((v) => v !== NO_INVALIDITY) ? inval : null,
+        reasons: reasonOf.slice(from, to),
+        revokedSec: revokedOf.slice(from, to),
+        ...(inval === null ? { invalSec: null } : invalidityColumn(inval)),
       });
     }
     const reasons = new Uint8Array(n);
@@ -147,6 +146,11 @@ export class ChunkBuilder {
       const v = invalOf === null ? NO_INVALIDITY : (invalOf[i] as number);
       if (v !== NO_INVALIDITY) (invalSec ??= new Uint32Array(n).fill(NO_INVALIDITY))[r] = v;
     }
-    return new Chunk(id, chunkNo, { listed, reasons, revokedSec, invalSec });
+    return new Chunk(id, chunkNo, {
+      listed,
+      reasons,
+      revokedSec,
+      ...(invalSec === null ? { invalSec: null } : invalidityColumn(invalSec)),
+    });
   }
 }

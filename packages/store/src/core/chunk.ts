@@ -15,8 +15,33 @@ export interface ChunkParts {
   listed: Uint8Array;
   reasons: Uint8Array;
   revokedSec: Uint32Array;
-  /** null when no entry of the chunk has an invalidityDate */
+  /**
+   * null when no entry of the chunk has an invalidityDate. Dense (one value per rank) without `invalRanks`; with it, sparse:
+   * the values of the ranks listed in `invalRanks` (ascending) — most CRL entries carry none, so 8 bytes per entry that has
+   * one beat 4 bytes for every entry.
+   */
   invalSec: Uint32Array | null;
+  invalRanks?: Uint32Array | null;
+}
+
+/** sparse invalidity dates when fewer than this fraction of a chunk's entries carry one */
+const SPARSE_INVAL_BELOW = 0.5;
+
+/** the invalidity column of `byRank` (NO_INVALIDITY where none) in its smaller form */
+export function invalidityColumn(byRank: Uint32Array): { invalSec: Uint32Array | null; invalRanks: Uint32Array | null } {
+  let n = 0;
+  for (let r = 0; r < byRank.length; r++) if (byRank[r] !== NO_INVALIDITY) n++;
+  if (n === 0) return { invalSec: null, invalRanks: null };
+  if (n >= byRank.length * SPARSE_INVAL_BELOW) return { invalSec: byRank, invalRanks: null };
+  const invalRanks = new Uint32Array(n);
+  const invalSec = new Uint32Array(n);
+  for (let r = 0, k = 0; r < byRank.length; r++) {
+    const v = byRank[r] as number;
+    if (v === NO_INVALIDITY) continue;
+    invalRanks[k] = r;
+    invalSec[k++] = v;
+  }
+  return { invalSec, invalRanks };
 }
 
 export class Chunk {
@@ -27,6 +52,8 @@ export class Chunk {
   readonly reasons: Uint8Array;
   readonly revokedSec: Uint32Array;
   readonly invalSec: Uint32Array | null;
+  /** sparse invalidity: the ranks `invalSec` holds values for (null: dense, or none) */
+  readonly invalRanks: Uint32Array | null;
   readonly count: number;
   private readonly words: Uint32Array;
   private readonly rankIndex: Uint32Array;
@@ -38,6 +65,7 @@ export class Chunk {
     this.reasons = parts.reasons;
     this.revokedSec = parts.revokedSec;
     this.invalSec = parts.invalSec;
+    this.invalRanks = parts.invalRanks ?? null;
     this.words = wordsOf(parts.listed);
     this.rankIndex = new Uint32Array(this.words.length >>> 1);
     let running = 0;
@@ -49,7 +77,8 @@ export class Chunk {
     if (
       parts.reasons.length !== running ||
       parts.revokedSec.length !== running ||
-      (parts.invalSec !== null && parts.invalSec.length !== running)
+      (parts.invalSec !== null && this.invalRanks === null && parts.invalSec.length !== running) ||
+      (this.invalRanks !== null && (parts.invalSec === null || parts.invalSec.length !== this.invalRanks.length))
     ) {
       throw new RangeError(
         `chunk ${chunkNo} (${id}): ${running} listed bits but ${parts.reasons.length} reasons, ${parts.revokedSec.length} dates`,
@@ -64,8 +93,27 @@ export class Chunk {
       this.rankIndex.byteLength +
       this.reasons.byteLength +
       this.revokedSec.byteLength +
-      (this.invalSec?.byteLength ?? 0)
+      (this.invalSec?.byteLength ?? 0) +
+      (this.invalRanks?.byteLength ?? 0)
     );
+  }
+
+  /** the invalidity date (seconds) of the entry at `rank`, NO_INVALIDITY when it has none */
+  invalAt(rank: number): number {
+    const values = this.invalSec;
+    if (values === null) return NO_INVALIDITY;
+    const ranks = this.invalRanks;
+    if (ranks === null) return values[rank] as number;
+    let lo = 0;
+    let hi = ranks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const r = ranks[mid] as number;
+      if (r === rank) return values[mid] as number;
+      if (r < rank) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return NO_INVALIDITY;
   }
 
   isListed(offset: number): boolean {

@@ -81,6 +81,31 @@ export class EntryBuffer {
     this.added++;
   }
 
+  /**
+   * An entry already in the store's units (a run's or a merge's: reason checked, dates in seconds); no validation. Reason
+   * removeFromCRL un-lists.
+   */
+  put(serial: number, reason: number, revokedSec: number, invalSec: number): void {
+    if (serial <= this.lastSerial) this.ascending = false;
+    this.lastSerial = serial;
+    if (this.length === this.serials.length) this.grow();
+    const i = this.length++;
+    this.serials[i] = serial;
+    this.reasons[i] = reason;
+    this.revokedSec[i] = revokedSec;
+    if (invalSec !== NO_INVALIDITY) (this.invalSec ??= new Uint32Array(this.serials.length).fill(NO_INVALIDITY))[i] = invalSec;
+    if (reason === REMOVE_FROM_CRL) this.removals++;
+    this.added++;
+  }
+
+  /** a fallback-structure entry already in the store's units (see put) */
+  putLong(serial: bigint, entry: LongEntry): void {
+    this.long.delete(serial);
+    this.long.set(serial, entry);
+    if (entry.reasonCode === REMOVE_FROM_CRL) this.removals++;
+    this.added++;
+  }
+
   addLong(serial: bigint, reasonCode: number, revokedAtMs: number, invalidityMs: number): void {
     if (inBitmapRange(serial)) {
       this.add(Number(serial), reasonCode, revokedAtMs, invalidityMs);
@@ -98,7 +123,10 @@ export class EntryBuffer {
   /** stable counting sort of the bitmap entries by chunk number; no sort at all when they came in ascending order */
   groupByChunk(chunkBits: number): ChunkGroups {
     if (this.ascending) return this.ascendingGroups(chunkBits);
-    const counts = new Uint32Array(2 ** (32 - chunkBits) + 1);
+    // sized by the highest chunk present, not every chunk there could be (2^20 counts at 12-bit chunks)
+    let top = 0;
+    for (let i = 0; i < this.length; i++) top = Math.max(top, (this.serials[i] as number) >>> chunkBits);
+    const counts = new Uint32Array(top + 2);
     for (let i = 0; i < this.length; i++) {
       const c = ((this.serials[i] as number) >>> chunkBits) + 1;
       counts[c] = (counts[c] as number) + 1;

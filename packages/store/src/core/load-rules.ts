@@ -64,7 +64,7 @@ export function mergeLong(base: ReadonlyMap<bigint, LongEntry>, patch: ReadonlyM
 }
 
 /** PartitionMeta ↔ JSON (bigints as decimal strings, as the contract prints CRL numbers) */
-export function metaToJson(m: PartitionMeta): string {
+export function metaToJson<M extends PartitionMeta>(m: M): string {
   return JSON.stringify({ ...m, crlNumber: m.crlNumber.toString(), fullCrlNumber: m.fullCrlNumber.toString() });
 }
 

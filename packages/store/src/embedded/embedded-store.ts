@@ -1,93 +1,116 @@
 /**
  * The embedded store: the same semantics as the Redis store, in process, for a single box, the offline CLI and `npm start`.
- * Its state IS the hot-path structure (one CaSnapshot per CA, swapped on commit). With a data directory every commit is persisted
- * (one file per CA, atomic rename) under a cross-process writer lock, and other processes sharing the directory reload on change.
+ * Its state IS the hot-path structure (per CA a CaState: the merged set and the snapshot readers answer from). With a data
+ * directory every switch writes its partition's run (run-files.ts) under a cross-process writer lock, and other processes
+ * sharing the directory catch up on change, reading only the runs that changed. Without one, runs are kept in memory.
  */
 import { randomBytes } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { type FSWatcher, watch } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { acquireLockFile, type LockFileOptions, writeFileAtomic } from '@jpki-validator/files';
+import { acquireLockFile, type LockFileOptions } from '@jpki-validator/files';
 import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
-import { applyLoad } from '../core/apply-load.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
+import { CaState, changesAgainst, type RunSource, type StoredPartition, syncCaState } from '../core/ca-state.js';
+import { decodeChanges, encodeChanges, switchChanges, visitChanges } from '../core/changes-codec.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import type { EntryBuffer } from '../core/entry-buffer.js';
-import { decideLoad } from '../core/load-rules.js';
-import { StoreError } from '../errors.js';
+import { newEpoch } from '../core/epoch.js';
+import { decideLoad, nextPartitionMeta } from '../core/load-rules.js';
 import { MemoryKv } from '../core/memory-kv.js';
-import { FileKv } from './file-kv.js';
-import { CaSnapshot, diffSnapshots } from '../core/snapshot.js';
+import { mergeRun, type PartitionRun } from '../core/partition-run.js';
+import { encodedRunLength } from '../core/run-codec.js';
+import type { CaSnapshot } from '../core/snapshot.js';
+import { CrlHighWater } from '../files/crl-high-water.js';
+import { writerLockOptions } from '../files/writer-lock.js';
 import type {
+  BeginLoadOptions,
   CommitReport,
   CrlLoader,
+  DataLossNotice,
   DiffSummary,
   GenerationChange,
-  BeginLoadOptions,
   LoadOptions,
   RevocationStore,
   SmallKv,
   SwitchEvent,
 } from '../types.js';
-import { decodeCaFile, encodeCaFile, type CaFileState } from './snapshot-file.js';
+import { FileKv } from './file-kv.js';
+import { RunFiles } from './run-files.js';
 
 export const DEFAULT_CHUNK_BITS = 20;
 
 export interface EmbeddedStoreOptions {
-  /** where snapshots live (CONTRACT `dataDir`); absent: memory only */
+  /** where the store keeps its files (CONTRACT `dataDir`); absent: memory only */
   dataDir?: string;
   /** serials per chunk = 2^chunkBits (12 … 24, default 20) */
   chunkBits?: number;
   lockTimeoutMs?: number;
-  /** reload when another process writes the directory (default true with a dataDir) */
+  /** catch up when another process writes the directory (default true with a dataDir) */
   watch?: boolean;
-  /** background failures (a reload of a file another process wrote) */
+  /** background failures (catching up with a switch another process wrote) */
   onError?: (error: unknown) => void;
+  /** a CA's data vanished or was replaced by another epoch's, or the high-water record knows CRLs the store lost */
+  onDataLoss?: (notice: DataLossNotice) => void;
 }
 
-const FILE_PATTERN = /^ca-(.+)\.snap$/;
+/** the CRL-number high-water record in the data directory (crl-high-water.ts) */
+export const HIGH_WATER_FILE = 'crl-high-water.json';
 
-interface CaEntry {
-  state: CaFileState;
-  /** inode of the file this state came from: rename gives every write a new one */
-  ino: number;
-}
+const SWITCH_FILE = /^switch-(.+)\.json$/;
 
 export class EmbeddedRevocationStore extends SnapshotAnswers implements RevocationStore {
   readonly kv: SmallKv;
   readonly chunkBits: number;
-  private readonly dataDir: string | null;
+  private readonly files: RunFiles | null;
   private readonly options: EmbeddedStoreOptions;
-  private readonly cas = new Map<string, CaEntry>();
+  private readonly cas = new Map<string, CaState>();
+  /** memory-only mode: the runs a later load of the same partition merges on */
+  private readonly memoryRuns = new Map<string, PartitionRun>();
   private readonly commits = new SerialQueue();
+  private readonly catchUps = new Map<string, SerialQueue>();
   private readonly listeners = new Listeners<SwitchEvent>();
-  private builder: ChunkBuilder | null = null;
+  private readonly lossListeners = new Listeners<DataLossNotice>();
+  private readonly builder: ChunkBuilder;
   private watcher: FSWatcher | null = null;
+  private highWater: CrlHighWater | null = null;
+  /** losses already reported, by CA and the epoch lost (each said once) */
+  private readonly reportedLoss = new Set<string>();
+  private readonly source: RunSource;
 
   constructor(options: EmbeddedStoreOptions = {}) {
     super();
     this.options = options;
-    this.dataDir = options.dataDir ?? null;
-    this.kv = this.dataDir === null ? new MemoryKv() : new FileKv(this.dataDir);
+    this.files = options.dataDir === undefined ? null : new RunFiles(options.dataDir);
+    this.kv = options.dataDir === undefined ? new MemoryKv() : new FileKv(options.dataDir);
     this.chunkBits = options.chunkBits ?? DEFAULT_CHUNK_BITS;
     if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24))
       throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
+    this.builder = new ChunkBuilder(this.chunkBits);
+    const files = this.files;
+    this.source = {
+      manifest: async (caId) => {
+        if (files === null) return null;
+        const ca = await files.readCa(caId);
+        const metas = ca === null ? null : await files.readMetas(caId);
+        if (ca === null || metas === null || metas.length === 0) return null;
+        return { epoch: ca.epoch, generation: Math.max(...metas.map((m) => m.generation)), partitions: metas };
+      },
+      readRun: async (caId, meta) => (files === null ? null : files.readRun(caId, meta)),
+    };
   }
 
-  /** reads every snapshot in the data directory and starts watching it */
+  /** reads every CA in the data directory and starts watching it */
   async open(): Promise<this> {
-    if (this.dataDir === null) return this;
-    await mkdir(this.dataDir, { recursive: true });
-    for (const name of await readdir(this.dataDir)) {
-      const m = FILE_PATTERN.exec(name);
-      if (m?.[1] !== undefined) await this.refreshFromDisk(decodeURIComponent(m[1]));
-    }
+    if (this.files === null) return this;
+    await mkdir(this.files.dataDir, { recursive: true });
+    this.highWater = await CrlHighWater.open(join(this.files.dataDir, HIGH_WATER_FILE));
+    for (const caId of await this.files.caIds()) await this.catchUp(caId);
     if (this.options.watch ?? true) {
-      this.watcher = watch(this.dataDir, (_event, name) => {
-        const m = name === null ? null : FILE_PATTERN.exec(name);
+      this.watcher = watch(this.files.dataDir, (_event, name) => {
+        const m = name === null ? null : SWITCH_FILE.exec(name);
         if (m?.[1] === undefined) return;
-        const caId = decodeURIComponent(m[1]);
-        this.refreshFromDisk(caId).then(
+        this.catchUp(decodeURIComponent(m[1])).then(
           (ev) => ev && this.listeners.emit(ev, this.options.onError),
           (e: unknown) => this.options.onError?.(e),
         );
@@ -98,7 +121,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
 
   /** the hot path: the CA's current generation, or null when never loaded */
   snapshot(caId: string): CaSnapshot | null {
-    return this.cas.get(caId)?.state.current ?? null;
+    return this.cas.get(caId)?.snapshot ?? null;
   }
 
   async beginLoad(options: BeginLoadOptions): Promise<CrlLoader> {
@@ -113,85 +136,203 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
   }
 
   async diffGenerations(caId: string, visit: (change: GenerationChange) => void): Promise<DiffSummary> {
-    const st = this.cas.get(caId)?.state;
-    if (st === undefined) return { caId, fromGeneration: 0, toGeneration: 0, changes: 0 };
-    const changes = diffSnapshots(st.previous, st.current, visit);
-    return { caId, fromGeneration: st.previous?.generation ?? 0, toGeneration: st.current.generation, changes };
+    const state = this.cas.get(caId);
+    if (state === undefined) return { caId, fromGeneration: 0, toGeneration: 0, changes: 0 };
+    let changes = state.lastChanges;
+    if ((changes === null || changes.toGeneration !== state.generation) && this.files !== null) {
+      const bytes = await this.files.readChanges(caId);
+      changes = bytes === null ? null : decodeChanges(bytes, join(this.files.caDir(caId), 'changes.bin'));
+    }
+    if (changes === null || changes.toGeneration !== state.generation) {
+      return { caId, fromGeneration: state.generation, toGeneration: state.generation, changes: 0 };
+    }
+    const n = visitChanges(changes, visit);
+    return { caId, fromGeneration: changes.fromGeneration, toGeneration: changes.toGeneration, changes: n };
   }
 
   subscribe(listener: (event: SwitchEvent) => void): () => void {
     return this.listeners.add(listener);
   }
 
+  /** called on each data loss this store notices (besides `options.onDataLoss`); returns unsubscribe */
+  onDataLoss(listener: (notice: DataLossNotice) => void): () => void {
+    return this.lossListeners.add(listener);
+  }
+
+  /** bytes the merged sets hold in memory (what a validator sharing this store answers from) */
+  get memoryBytes(): number {
+    let n = 0;
+    for (const s of this.cas.values()) n += s.set.byteSize;
+    return n;
+  }
+
   async close(): Promise<void> {
     this.watcher?.close();
     this.watcher = null;
     this.listeners.clear();
+    this.lossListeners.clear();
   }
 
-  private fileOf(caId: string): string {
-    return join(this.dataDir ?? '', `ca-${encodeURIComponent(caId)}.snap`);
-  }
-
-  /** Loads the CA's file when another process replaced it; returns that write's event when the generation moved. */
-  private async refreshFromDisk(caId: string): Promise<SwitchEvent | null> {
-    if (this.dataDir === null) return null;
-    const path = this.fileOf(caId);
-    let ino: number;
-    try {
-      ino = (await stat(path)).ino;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw e;
+  /**
+   * Catches up with what other processes wrote for the CA (one catch-up at a time per CA); returns the switch event to re-emit
+   * when the generation moved. Another epoch on disk replaces what is held (the data was lost and loaded again); a CA whose
+   * files vanished keeps the copy held here (it is the data the files held; the next switch writes it back) and is reported.
+   */
+  private catchUp(caId: string): Promise<SwitchEvent | null> {
+    let queue = this.catchUps.get(caId);
+    if (queue === undefined) {
+      queue = new SerialQueue();
+      this.catchUps.set(caId, queue);
     }
-    const known = this.cas.get(caId);
-    if (known?.ino === ino) return null;
-    const state = decodeCaFile(await readFile(path), path);
-    // a watch event can arrive after our own newer commit: never step back
-    const now = this.cas.get(caId);
-    if (now !== undefined && now.state.current.generation >= state.current.generation) return null;
-    this.cas.set(caId, { state, ino });
-    return state.lastEvent;
+    return queue.run(async () => {
+      const held = this.cas.get(caId) ?? null;
+      const quick = await this.quickCatchUp(caId, held);
+      if (quick !== undefined) return quick;
+      const { state, outcome } = await syncCaState(held, this.source, caId, this.chunkBits, this.builder);
+      if (outcome === 'gone') {
+        if (held?.loaded) {
+          this.dataLost(caId, held.epoch, null, `the files of ${caId} vanished from the data directory; serving the copy held in memory`);
+        }
+        return null;
+      }
+      if (state === null || outcome === 'same') return null;
+      if (held !== null && held.epoch !== state.epoch) {
+        this.dataLost(
+          caId,
+          held.epoch,
+          state.epoch,
+          `the files of ${caId} belong to another epoch (generation ${state.generation}, was ${held.generation})`,
+        );
+      }
+      this.cas.set(caId, state);
+      const latest = [...state.partitions.values()].reduce<StoredPartition | null>(
+        (a, m) => (a === null || m.generation > a.generation ? m : a),
+        null,
+      );
+      return latest === null
+        ? null
+        : { caId, partition: latest.partition, crlNumber: latest.crlNumber, generation: state.generation, epoch: state.epoch };
+    });
+  }
+
+  /**
+   * The common cases without listing every run file (a commit checks before it merges, so a national load of 1,741 partitions
+   * must not read 1,741 headers each time): nothing new (the CA file's epoch and the switch file's generation are what is held),
+   * or one switch by another process (its partition's run, merged on the run held, is all there is to read). undefined: sync
+   * from every run header.
+   */
+  private async quickCatchUp(caId: string, held: CaState | null): Promise<SwitchEvent | null | undefined> {
+    const files = this.files;
+    if (files === null || held === null) return undefined;
+    const [ca, sw] = await Promise.all([files.readCa(caId), files.readSwitch(caId)]);
+    if (ca === null || sw === null || ca.epoch !== held.epoch || sw.epoch !== held.epoch) return undefined;
+    if (sw.generation <= held.generation) return null;
+    if (sw.generation !== held.generation + 1) return undefined;
+    const current = await files.readCurrentRun(caId, sw.partition);
+    if (current === null || current.meta.generation !== sw.generation) return undefined;
+    if ((held.partitions.get(sw.partition)?.loadId ?? null) !== current.meta.baseLoadId) return undefined;
+    held.applySwitch(current.meta, changesAgainst(held.set, current.run), this.builder);
+    return { caId, partition: sw.partition, crlNumber: current.meta.crlNumber, generation: held.generation, epoch: held.epoch };
+  }
+
+  private dataLost(caId: string, previousEpoch: string | null, currentEpoch: string | null, detail: string): void {
+    const key = `${caId}\u0000${previousEpoch ?? ''}`;
+    if (this.reportedLoss.has(key)) return;
+    this.reportedLoss.add(key);
+    const notice: DataLossNotice = { caId, previousEpoch, currentEpoch, detectedAtMs: Date.now(), detail };
+    this.options.onDataLoss?.(notice);
+    this.lossListeners.emit(notice, this.options.onError);
   }
 
   private async commitLoad(options: LoadOptions, entries: EntryBuffer): Promise<CommitReport> {
-    const release = this.dataDir === null ? null : await acquireLockFile(join(this.dataDir, 'writer.lock'), this.lockOptions());
+    const files = this.files;
+    const release = files === null ? null : await acquireLockFile(join(files.dataDir, 'writer.lock'), this.lockOptions());
     let event: SwitchEvent | null = null;
     try {
-      await this.refreshFromDisk(options.caId);
-      const before = this.cas.get(options.caId)?.state ?? {
-        current: CaSnapshot.empty(options.caId, this.chunkBits),
-        previous: null,
-        lastEvent: null,
-      };
-      const base = before.current;
-      const existing = base.partitions.find((p) => p.partition === options.partition);
+      if (files !== null) await this.catchUp(options.caId);
+      const held = this.cas.get(options.caId) ?? null;
+      this.noticeLostHighWater(options.caId, held);
+      const existing = held?.partitions.get(options.partition);
       const report = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };
-      if (decideLoad(existing, options) === 'noop') return { ...report, outcome: 'noop', generation: base.generation, chunksWritten: 0 };
-      this.builder ??= new ChunkBuilder(this.chunkBits);
-      const loadId = randomBytes(6).toString('hex');
-      const { snapshot, chunksWritten } = applyLoad(base, options, entries, this.builder, loadId, options.loadedAtMs ?? Date.now());
-      event = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, generation: snapshot.generation };
-      const next: CaFileState = { current: snapshot, previous: base.loaded ? base : null, lastEvent: event };
-      let ino = -1;
-      if (this.dataDir !== null) {
-        const path = this.fileOf(options.caId);
-        await writeFileAtomic(path, encodeCaFile(next));
-        ino = (await stat(path)).ino;
+      const contentId = options.contentId ?? null;
+      if (decideLoad(existing, options) === 'noop') {
+        if (held !== null) await this.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, held.epoch);
+        return { ...report, outcome: 'noop', generation: held?.generation ?? 0, changes: 0 };
       }
-      this.cas.set(options.caId, { state: next, ino });
-      return { ...report, outcome: 'switched', generation: snapshot.generation, chunksWritten };
+      await this.highWater?.check(options.caId, options.partition, options.crlNumber, contentId);
+
+      const baseRun = existing === undefined ? null : await this.runOf(options.caId, existing);
+      const { run, changes, previousReasons } = mergeRun(baseRun, entries);
+      let state = held;
+      if (state === null) {
+        state = new CaState(options.caId, this.chunkBits, newEpoch());
+        if (files !== null) await files.writeCa({ format: 1, caId: options.caId, epoch: state.epoch, chunkBits: this.chunkBits });
+      }
+      const generation = state.generation + 1;
+      const loadId = randomBytes(6).toString('hex');
+      const meta: StoredPartition = {
+        ...nextPartitionMeta(existing, options, entries.count, generation, options.loadedAtMs ?? Date.now()),
+        loadId,
+        baseLoadId: existing?.loadId ?? null,
+        runBytes: 0,
+      };
+      if (files !== null) meta.runBytes = await files.writeRun(options.caId, meta, run);
+      else {
+        meta.runBytes = encodedRunLength(run);
+        this.memoryRuns.set(`${options.caId}\u0000${options.partition}`, run);
+      }
+      // visible from here: the run is on disk, the set changes in one synchronous step
+      state.set.apply(changes, loadId, this.builder);
+      state.partitions.set(options.partition, meta);
+      state.generation = generation;
+      state.lastChanges = switchChanges(generation - 1, generation, changes, previousReasons);
+      state.republish();
+      this.cas.set(options.caId, state);
+      event = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, generation, epoch: state.epoch };
+      if (files !== null) {
+        await files.writeChanges(options.caId, encodeChanges(state.lastChanges));
+        await files.writeSwitch(options.caId, {
+          epoch: state.epoch,
+          generation,
+          partition: options.partition,
+          crlNumber: options.crlNumber.toString(),
+        });
+      }
+      await this.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, state.epoch);
+      return { ...report, outcome: 'switched', generation, changes: changes.count };
     } finally {
       await release?.();
       if (event !== null) this.listeners.emit(event, this.options.onError);
     }
   }
 
+  /** the partition's current run: from its file, or (memory only) from memory */
+  private async runOf(caId: string, meta: StoredPartition): Promise<PartitionRun | null> {
+    if (this.files === null) return this.memoryRuns.get(`${caId}\u0000${meta.partition}`) ?? null;
+    const current = await this.files.readCurrentRun(caId, meta.partition);
+    return current?.run ?? null;
+  }
+
+  /** the high-water record knows CRLs of this CA that the store does not hold (or holds under another epoch): a data loss */
+  private noticeLostHighWater(caId: string, held: CaState | null): void {
+    const hw = this.highWater;
+    if (hw === null) return;
+    const recorded = hw.epoch(caId);
+    const parts = hw.partitions(caId).length;
+    if (recorded === undefined || parts === 0) return;
+    if (held?.loaded && held.epoch === recorded) return;
+    this.dataLost(
+      caId,
+      recorded,
+      held?.loaded ? held.epoch : null,
+      held?.loaded
+        ? `the store's data for ${caId} belongs to epoch ${held.epoch}, the high-water record to ${recorded}`
+        : `the high-water record holds CRL numbers of ${parts} partition(s) of ${caId} the store no longer has`,
+    );
+  }
+
   private lockOptions(): LockFileOptions {
-    return {
-      timeoutMs: this.options.lockTimeoutMs ?? 30_000,
-      timeoutError: (path, ms) => new StoreError('LOCK_TIMEOUT', `could not take the writer lock ${path} within ${ms} ms`),
-    };
+    return writerLockOptions(this.options.lockTimeoutMs ?? 30_000);
   }
 }
 

@@ -1,5 +1,6 @@
 /** SmallKv on Redis: one string per key under `<prefix>:kv:`. */
 import type { RedisClient } from './connection.js';
+import { storeFailure } from '../errors.js';
 import type { SmallKv } from '../types.js';
 import type { StoreKeys } from './keys.js';
 
@@ -13,13 +14,21 @@ export class RedisKv implements SmallKv {
   }
 
   async get(key: string): Promise<Uint8Array | null> {
-    return this.redis.getBuffer(this.keys.kv(key));
+    try {
+      return await this.redis.getBuffer(this.keys.kv(key));
+    } catch (error) {
+      throw storeFailure(error, `reading ${key}`);
+    }
   }
 
   async set(key: string, value: Uint8Array, ttlMs?: number): Promise<void> {
     const buf = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    if (ttlMs === undefined) await this.redis.set(this.keys.kv(key), buf);
-    else await this.redis.set(this.keys.kv(key), buf, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    try {
+      if (ttlMs === undefined) await this.redis.set(this.keys.kv(key), buf);
+      else await this.redis.set(this.keys.kv(key), buf, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    } catch (error) {
+      throw storeFailure(error, `writing ${key}`);
+    }
   }
 
   /** GETDEL (Redis ≥ 6.2): one command, so atomic across every client of the server or cluster slot */
@@ -28,6 +37,10 @@ export class RedisKv implements SmallKv {
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.unlink(this.keys.kv(key));
+    try {
+      await this.redis.unlink(this.keys.kv(key));
+    } catch (error) {
+      throw storeFailure(error, `deleting ${key}`);
+    }
   }
 }

@@ -5,24 +5,49 @@
  *
  * While Redis is down the replica keeps answering from the last generation it holds: it is the same data, and every answer carries
  * the partitions' nextUpdate, so the caller still turns it into `unknown / crl_stale` once the CRL behind it is no longer fresh.
+ *
+ * Store identity: a generation is named by (epoch, generation). When Redis loses its data the generations count from 1 again
+ * under a new epoch; a copy of another epoch is dropped for the new one whatever the generation numbers say (holding on to it
+ * would hide every revocation loaded since — a wrong `good`). While Redis holds nothing for a CA the copy is kept (it is the
+ * data Redis held), and the loss is reported once per lost epoch (onDataLoss). Switch events missed while the subscription was
+ * down, or lost with the data, are caught up by a re-read on every resubscription and a periodic identity check.
  */
 import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
 import type { CaSnapshot } from '../core/snapshot.js';
-import type { RevocationReader, SwitchEvent } from '../types.js';
+import type { DataLossNotice, RevocationReader, SwitchEvent } from '../types.js';
 import type { RedisRevocationStore } from './redis-store.js';
+
+export interface RedisReplicaOptions {
+  /** background failures (a reload that could not read Redis) */
+  onError?: (error: unknown) => void;
+  /** Redis lost a CA's data: its copy here belongs to an epoch Redis no longer has */
+  onDataLoss?: (notice: DataLossNotice) => void;
+  /** how often every CA's (epoch, generation) is compared with Redis, in case a switch event was missed (default 5 000; 0: never) */
+  verifyMs?: number;
+}
+
+/** notices kept for /readyz */
+const NOTICES_KEPT = 32;
 
 export class RedisReplica extends SnapshotAnswers implements RevocationReader {
   private readonly store: RedisRevocationStore;
   private readonly snapshots = new Map<string, CaSnapshot>();
   private readonly listeners = new Listeners<SwitchEvent>();
   private readonly reloads = new Map<string, SerialQueue>();
-  private unsubscribe: (() => void) | null = null;
+  private readonly options: RedisReplicaOptions;
   private readonly onError: (error: unknown) => void;
+  private readonly reportedLoss = new Set<string>();
+  private readonly lossNotices: DataLossNotice[] = [];
+  private unsubscribe: (() => void) | null = null;
+  private unwatchReconnect: (() => void) | null = null;
+  private verifyTimer: NodeJS.Timeout | null = null;
+  private verifying: Promise<void> | null = null;
 
-  constructor(store: RedisRevocationStore, onError: (error: unknown) => void = () => undefined) {
+  constructor(store: RedisRevocationStore, options: RedisReplicaOptions | ((error: unknown) => void) = {}) {
     super();
     this.store = store;
-    this.onError = onError;
+    this.options = typeof options === 'function' ? { onError: options } : options;
+    this.onError = this.options.onError ?? (() => undefined);
   }
 
   /** subscribes first, then loads every CA, so no switch falls between the two */
@@ -35,6 +60,16 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
     });
     await this.store.subscribed();
     for (const caId of await this.store.caIds()) await this.reload(caId);
+    this.unwatchReconnect = this.store.onResubscribed(() => {
+      this.verify().catch((e: unknown) => this.onError(e));
+    });
+    const every = this.options.verifyMs ?? 5_000;
+    if (every > 0) {
+      this.verifyTimer = setInterval(() => {
+        this.verify().catch((e: unknown) => this.onError(e));
+      }, every);
+      this.verifyTimer.unref();
+    }
     return this;
   }
 
@@ -43,7 +78,37 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
     return this.snapshots.get(caId) ?? null;
   }
 
-  /** re-reads one CA (one reload at a time per CA; a newer generation is never replaced by an older read) */
+  /** the data losses noticed, most recent last (bounded) */
+  dataLossNotices(): readonly DataLossNotice[] {
+    return this.lossNotices;
+  }
+
+  /**
+   * Compares every CA's (epoch, generation) in Redis with the copy held and re-reads the ones that differ: catches switch events
+   * missed while the subscription was down and data lost meanwhile. One check at a time.
+   */
+  verify(): Promise<void> {
+    this.verifying ??= (async () => {
+      try {
+        const caIds = new Set([...this.snapshots.keys(), ...(await this.store.caIds())]);
+        for (const caId of caIds) {
+          const id = await this.store.identity(caId);
+          const held = this.snapshots.get(caId);
+          const differs =
+            id === null ? held !== undefined : held === undefined || held.epoch !== id.epoch || held.generation < id.generation;
+          if (differs) await this.reload(caId);
+        }
+      } finally {
+        this.verifying = null;
+      }
+    })();
+    return this.verifying;
+  }
+
+  /**
+   * Re-reads one CA (one reload at a time per CA). Within an epoch a newer generation is never replaced by an older read; a
+   * generation of another epoch always replaces the copy (the store lost its data and was loaded again).
+   */
   reload(caId: string): Promise<void> {
     let queue = this.reloads.get(caId);
     if (queue === undefined) {
@@ -53,8 +118,37 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
     return queue.run(async () => {
       const snap = await this.store.loadSnapshot(caId);
       const held = this.snapshots.get(caId);
-      if (snap !== null && (held === undefined || held.generation < snap.generation)) this.snapshots.set(caId, snap);
+      if (snap === null) {
+        if (held !== undefined) {
+          this.dataLost(
+            held,
+            null,
+            `Redis holds nothing for ${caId} any more; serving the copy held (generation ${held.generation}) while it is fresh`,
+          );
+        }
+        return;
+      }
+      if (held !== undefined && held.epoch !== snap.epoch) {
+        this.dataLost(
+          held,
+          snap.epoch,
+          `Redis holds ${caId} under a new epoch (generation ${snap.generation}); the copy of generation ${held.generation} is dropped for it`,
+        );
+        this.snapshots.set(caId, snap);
+        return;
+      }
+      if (held === undefined || held.generation < snap.generation) this.snapshots.set(caId, snap);
     });
+  }
+
+  private dataLost(held: CaSnapshot, currentEpoch: string | null, detail: string): void {
+    const key = `${held.caId}\u0000${held.epoch}`;
+    if (this.reportedLoss.has(key)) return;
+    this.reportedLoss.add(key);
+    const notice: DataLossNotice = { caId: held.caId, previousEpoch: held.epoch, currentEpoch, detectedAtMs: Date.now(), detail };
+    this.lossNotices.push(notice);
+    if (this.lossNotices.length > NOTICES_KEPT) this.lossNotices.shift();
+    this.options.onDataLoss?.(notice);
   }
 
   async caIds(): Promise<string[]> {
@@ -69,10 +163,17 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
   async close(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.unwatchReconnect?.();
+    this.unwatchReconnect = null;
+    if (this.verifyTimer !== null) clearInterval(this.verifyTimer);
+    this.verifyTimer = null;
     this.listeners.clear();
   }
 }
 
-export async function startRedisReplica(store: RedisRevocationStore, onError?: (error: unknown) => void): Promise<RedisReplica> {
-  return new RedisReplica(store, onError).start();
+export async function startRedisReplica(
+  store: RedisRevocationStore,
+  options?: RedisReplicaOptions | ((error: unknown) => void),
+): Promise<RedisReplica> {
+  return new RedisReplica(store, options).start();
 }

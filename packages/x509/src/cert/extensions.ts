@@ -29,6 +29,7 @@ export type ExtensionFields = Pick<
   | 'certificatePolicies'
   | 'cRLDistributionPoints'
   | 'subjectAltName'
+  | 'subjectAltNameError'
   | 'ocspUrls'
   | 'caIssuers'
 >;
@@ -47,14 +48,22 @@ export function readExtensionFields(extensions: readonly CertificateExtension[])
     certificatePolicies: null,
     cRLDistributionPoints: null,
     subjectAltName: null,
+    subjectAltNameError: null,
     ocspUrls: [],
     caIssuers: [],
   };
-  for (const { oid, value } of extensions) {
+  for (const { oid, value, critical } of extensions) {
     try {
       readExtension(oid, value, out);
     } catch (e) {
       if (!(e instanceof DerError)) throw e;
+      // A non-critical subjectAltName that cannot be decoded costs its names (for JPKI: the 4 basic details), not the
+      // certificate: its signature, validity and revocation can still be judged. A critical one still fails (RFC 5280 §4.2).
+      if (oid === OID.id_ce_subjectAltName && !critical) {
+        out.subjectAltName = null;
+        out.subjectAltNameError = `${e.message} within extnValue`;
+        continue;
+      }
       throw new X509Error('CERT_MALFORMED', `malformed certificate: extension ${oid}: ${e.message} within extnValue`, { cause: e });
     }
   }

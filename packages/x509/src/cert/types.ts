@@ -134,6 +134,8 @@ export interface ParsedCertificate {
    * otherName values are shown as `othername:<type-id>` WITHOUT their value: JPKI puts personal data there (see jpki/).
    */
   subjectAltName: string[] | null;
+  /** why a non-critical subjectAltName could not be decoded (then `subjectAltName` is null); null when it could, or is absent */
+  subjectAltNameError: string | null;
   /** authorityInfoAccess id-ad-ocsp URIs (empty when none) */
   ocspUrls: string[];
   /** authorityInfoAccess id-ad-caIssuers URIs (empty when none) */

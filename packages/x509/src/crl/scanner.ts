@@ -366,8 +366,9 @@ export class CrlScanner {
    * OpenSSL reports PKITS BadCRLSignatureCACRL), not a parse error, as long as the BIT STRING itself is valid DER.
    */
   private readSignatureBits(buf: Uint8Array, start: number, end: number, at: number): Uint8Array {
-    const unused = buf[start];
-    if (unused === undefined || unused > 7 || (unused > 0 && end - start < 2)) {
+    // an empty BIT STRING has no unused-bits octet: the byte at `start` then belongs to whatever follows (or to no one)
+    const unused = end > start ? (buf[start] as number) : -1;
+    if (unused < 0 || unused > 7 || (unused > 0 && end - start < 2)) {
       throw new DerError('DER_MALFORMED', 'signatureValue is not a valid BIT STRING', at, 'signatureValue');
     }
     if (unused > 0) {

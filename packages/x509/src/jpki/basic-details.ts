@@ -3,7 +3,7 @@ import { OID } from '../oids.js';
 import { readChildren, readSingle, expectTag, TAG, type Tlv } from '../der/tlv.js';
 import { GENERAL_NAME_TAG, readOtherName } from '../der/general-name.js';
 import type { ParsedCertificate } from '../cert/types.js';
-import { parseJpkiBirthDate, type JpkiEra } from './birth-date.js';
+import { parseJpkiBirthDate, type JpkiBirthDatePrecision, type JpkiEra, type JpkiSeason } from './birth-date.js';
 
 export type JpkiGender = 'male' | 'female' | 'unknown';
 
@@ -11,10 +11,22 @@ export type JpkiGender = 'male' | 'female' | 'unknown';
 export interface JpkiBasicDetailsData {
   name: string;
   address: string;
-  /** ISO `YYYY-MM-DD`, `YYYY-MM` or `YYYY` when the day or month is unknown; null when wholly unknown */
+  /** the known part as ISO text: `YYYY-MM-DD`, `YYYY-MM` or `YYYY` (month unknown, or a season); null when wholly unknown */
   birthDate: string | null;
   birthDateEra: JpkiEra;
-  gender: JpkiGender;
+  /** how much `birthDate` says (always set when read from a certificate; derived from `birthDate` when building one) */
+  birthDatePrecision?: JpkiBirthDatePrecision;
+  /** with precision `season`: which one */
+  birthDateSeason?: JpkiSeason | null;
+  /**
+   * The birth date text as the certificate holds it. Read: always set. Building: when given, written verbatim instead of
+   * `birthDate` (for irregular register entries: a season, a month 00 with a day, a value out of range).
+   */
+  birthDateRaw?: string;
+  /** null when the certificate's gender code is none of 1, 2, 3 (then `genderRaw` holds it) */
+  gender: JpkiGender | null;
+  /** the gender code as the certificate holds it (read: always set; building: written verbatim when given) */
+  genderRaw?: string;
   /** the name holds substitute characters (代替文字) for characters outside JIS levels 1–2 */
   nameSubstituted: boolean;
   addressSubstituted: boolean;
@@ -47,7 +59,10 @@ export class JpkiBasicDetails {
   get birthDateEra(): JpkiEra {
     return this.#data.birthDateEra;
   }
-  get gender(): JpkiGender {
+  get birthDatePrecision(): JpkiBirthDatePrecision | undefined {
+    return this.#data.birthDatePrecision;
+  }
+  get gender(): JpkiGender | null {
     return this.#data.gender;
   }
   get nameSubstituted(): boolean {
@@ -92,8 +107,11 @@ const GENDERS: Readonly<Record<string, JpkiGender>> = { '1': 'male', '2': 'femal
 /**
  * Reads the 4 basic details from a JPKI signature certificate's subjectAltName otherName values (types 1.2.392.200149.8.5.5.1–.6,
  * each a UTF8String, PrintableString or IA5String inside `[0] EXPLICIT`). Returns null when the certificate carries none of them
- * (an authentication certificate, any non-JPKI certificate). A certificate with some but not all, a repeated type, or a value
- * that does not read throws X509Error CERT_MALFORMED; messages name the field, never its value.
+ * (an authentication certificate, any non-JPKI certificate). What the values SAY never makes them unreadable: a birth date that is
+ * not a date comes back with its precision and raw text (birth-date.ts), a gender code other than 1–3 as `gender: null` with its
+ * raw text. Only a subjectAltName that cannot be decoded — bad DER, a field missing, a repeated type, a string that is not valid
+ * in its type — throws X509Error CERT_MALFORMED, and callers then go without the details, not without the certificate. Messages
+ * name the field, never its value.
  * The substitute-character fields are position strings (one digit per character, `0` = as written): any other digit means
  * a substitute character was used.
  */
@@ -115,16 +133,14 @@ export function readJpkiBasicDetails(cert: ParsedCertificate): JpkiBasicDetails 
   };
   const name = required(OID.jpki_name, 'name');
   const address = required(OID.jpki_address, 'address');
-  const genderCode = required(OID.jpki_gender, 'gender');
-  const gender = GENDERS[genderCode];
-  if (!gender) throw new X509Error('CERT_MALFORMED', 'malformed JPKI gender: must be 1, 2 or 3');
-  const { birthDate, birthDateEra } = parseJpkiBirthDate(required(OID.jpki_birth_date, 'birth date'));
+  const genderRaw = required(OID.jpki_gender, 'gender');
+  const birth = parseJpkiBirthDate(required(OID.jpki_birth_date, 'birth date'));
   return new JpkiBasicDetails({
     name,
     address,
-    birthDate,
-    birthDateEra,
-    gender,
+    ...birth,
+    gender: GENDERS[genderRaw] ?? null,
+    genderRaw,
     nameSubstituted: substituted(values.get(OID.jpki_name_substitute)),
     addressSubstituted: substituted(values.get(OID.jpki_address_substitute)),
   });

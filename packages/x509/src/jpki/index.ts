@@ -7,5 +7,13 @@ export {
   type JpkiBasicDetailsData,
   type JpkiGender,
 } from './basic-details.js';
-export { parseJpkiBirthDate, formatJpkiBirthDate, JPKI_ERAS, type JpkiEra, type JpkiBirthDate } from './birth-date.js';
+export {
+  parseJpkiBirthDate,
+  formatJpkiBirthDate,
+  JPKI_ERAS,
+  type JpkiEra,
+  type JpkiBirthDate,
+  type JpkiBirthDatePrecision,
+  type JpkiSeason,
+} from './birth-date.js';
 export { buildJpkiSubjectAltName } from './build-san.js';

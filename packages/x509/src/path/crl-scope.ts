@@ -1,4 +1,5 @@
 import type { DistributionPoint, ParsedCertificate } from '../cert/types.js';
+import { distributionPointNames, idpScopeNames, scopeNamesMeet, scopeNamesText, type ScopeName } from '../crl/scope-names.js';
 import type { DistinguishedName, IssuingDistributionPoint } from '../crl/types.js';
 import { REASON_FLAG_NAMES, type CrlReason } from '../reasons.js';
 
@@ -56,7 +57,10 @@ export function crlScope(cert: ParsedCertificate, crlIssuer: DistinguishedName, 
   if (idp?.onlyContainsCACerts && !isCa)
     return { inScope: false, code: 'CRL_OUT_OF_SCOPE', why: 'the CRL only covers CA certificates and this is an end-entity certificate' };
   const crlReasons = reasonMask(idp?.onlySomeReasons ?? null);
-  const idpNames = idp ? pointNames(idp, crlIssuer) : null;
+  // the same name matching as the CRL fetcher's slots (crl/scope-names.ts): URIs normalised, directory names by canonical DER
+  const idpNames = safeNames(() => idpScopeNames(idp, crlIssuer.der));
+  if (idpNames === undefined)
+    return { inScope: false, code: 'CRL_OUT_OF_SCOPE', why: "the CRL's issuingDistributionPoint names cannot be read" };
   const dps = directDistributionPoints(cert);
   if (dps === null) {
     // §6.3.3 (b)(2)(i) with no point in the certificate: a CRL scoped to a named point covers only certificates that name it.
@@ -64,7 +68,7 @@ export function crlScope(cert: ParsedCertificate, crlIssuer: DistinguishedName, 
       return {
         inScope: false,
         code: 'CRL_OUT_OF_SCOPE',
-        why: `the CRL covers distribution point ${idpNames.join(' | ')} and the certificate names none`,
+        why: `the CRL covers distribution point ${scopeNamesText(idpNames)} and the certificate names none`,
       };
     return { inScope: true, reasons: crlReasons };
   }
@@ -74,26 +78,32 @@ export function crlScope(cert: ParsedCertificate, crlIssuer: DistinguishedName, 
       code: 'INDIRECT_CRL',
       why: 'every cRLDistributionPoint of the certificate names another CRL issuer (indirect CRL), which this product does not support',
     };
-  const matched = idpNames === null ? dps : dps.filter((dp) => pointNames(dp, cert.issuer)?.some((n) => idpNames.includes(n)) ?? false);
+  const matched = idpNames === null ? dps : dps.filter((dp) => scopeNamesMeet(certPointNames(dp, cert.issuer), idpNames));
   if (matched.length === 0) {
     return {
       inScope: false,
       code: 'CRL_OUT_OF_SCOPE',
-      why: `the CRL covers distribution point ${(idpNames ?? []).join(' | ')}, not one the certificate names`,
+      why: `the CRL covers distribution point ${scopeNamesText(idpNames ?? [])}, not one the certificate names`,
     };
   }
   const pointReasons = matched.reduce((mask, dp) => mask | reasonMask(dp.reasons), 0);
   return { inScope: true, reasons: crlReasons & pointReasons };
 }
 
-/** A distribution point's names as text, the relative form expanded under `relativeTo`; null when the point has no name. */
-function pointNames(
-  point: { fullName: string[] | null; nameRelativeToCRLIssuer: string | null },
-  relativeTo: DistinguishedName,
-): string[] | null {
-  if (point.fullName) return point.fullName;
-  if (point.nameRelativeToCRLIssuer !== null) {
-    return [`DirName:${relativeTo.text ? `${point.nameRelativeToCRLIssuer},${relativeTo.text}` : point.nameRelativeToCRLIssuer}`];
+/**
+ * A certificate distribution point's names (a relative name expanded under the certificate's issuer, which is the CRL issuer of
+ * a direct CRL); none when the point has no name or its names cannot be read.
+ */
+export function certPointNames(dp: DistributionPoint, issuer: DistinguishedName): ScopeName[] {
+  if (dp.distributionPointDer === null) return [];
+  return safeNames(() => distributionPointNames(dp.distributionPointDer as Uint8Array, issuer.der)) ?? [];
+}
+
+/** undefined when the names cannot be read (already-parsed DER, so only a hostile encoding gets here) */
+function safeNames<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
-  return null;
 }

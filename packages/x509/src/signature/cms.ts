@@ -99,7 +99,13 @@ export function readCmsInput(input: Uint8Array | string): CmsSignedMessage {
 
 /** Reads the DER (or BER) of a ContentInfo holding SignedData with exactly one SignerInfo. Throws SignatureInputError (`cms`). */
 export function readCmsSignedData(der: Uint8Array): CmsSignedMessage {
-  const parsed = asn1js.fromBER(der);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(der);
+  } catch (e) {
+    // whatever the decoder throws on hostile input is the input's fault, not ours (asn1js also caps the nesting depth itself)
+    throw malformed(`cannot decode (${e instanceof Error ? e.message : String(e)})`, e);
+  }
   if (parsed.offset === -1) throw malformed(`not BER/DER: ${parsed.result.error || 'cannot decode'}`);
   if (parsed.offset !== der.length) throw malformed(`${der.length - parsed.offset} bytes after the ContentInfo`);
   let contentInfo: pkijs.ContentInfo;

@@ -1,10 +1,28 @@
 import { createHash } from 'node:crypto';
-import { scanCrl, serialFromDer, X509Error, formatTime, type CrlScanResult } from '@jpki-validator/x509';
-import { DeltaBaseError, EntryError, RollbackError, type CrlLoader, type RevocationStore } from '@jpki-validator/store';
+import {
+  checkCrlSlotScope,
+  crlOwnScope,
+  formatTime,
+  scanCrl,
+  serialFromDer,
+  X509Error,
+  type CrlScanResult,
+  type CrlSlotScope,
+  type ScopeName,
+} from '@jpki-validator/x509';
+import {
+  CrlNumberReusedError,
+  DeltaBaseError,
+  EntryError,
+  RollbackError,
+  type CrlLoader,
+  type RevocationStore,
+} from '@jpki-validator/store';
 import type { PartitionConfig } from '@jpki-validator/config';
 import { CrlRejectedError } from '../errors.js';
 import type { CrlSource } from '../sources/types.js';
 import { readFetchState, writeFetchState } from './fetch-state.js';
+import { slotScopeOf } from './slot-scope.js';
 import type { TrustedCa } from './trusted-ca.js';
 
 export interface IngestOptions {
@@ -16,15 +34,23 @@ export interface IngestOptions {
   skewSeconds: number;
   now?: () => number;
   signal?: AbortSignal;
+  /**
+   * The scope the CRL must prove it is: by default the partition's configured slot (`slotScopeOf`). `{kind: 'any'}`: any scope, as
+   * long as the CRL is complete for end-entity certificates — for `check --crl`, where each file is its own slot and the caller
+   * then asks `scopeNames` what it covers.
+   */
+  slot?: CrlSlotScope;
 }
 
 export type IngestResult =
   | { outcome: 'not-modified'; caId: string; partition: string }
-  | { outcome: 'unchanged'; caId: string; partition: string; crlNumber: bigint }
+  | { outcome: 'unchanged'; caId: string; partition: string; crlNumber: bigint; scopeNames: ScopeName[] | null }
   | {
       outcome: 'loaded';
       caId: string;
       partition: string;
+      /** the distribution point names the CRL covers; null for a CRL of the CA's whole scope */
+      scopeNames: ScopeName[] | null;
       crlNumber: bigint;
       isDelta: boolean;
       generation: number;
@@ -45,7 +71,12 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
   const { store, ca, partition, source } = options;
   const now = options.now ?? Date.now;
   const ids = { caId: ca.id, partition: partition.name };
-  const previous = await readFetchState(store.kv, ca.id, partition.name);
+  // What the fetcher remembers (validators for a conditional GET, the last CRL number) counts only while the store still holds
+  // that CRL: after a data loss — or on a Redis Cluster, a lost shard that took the CA's data but not this record — a 304 or an
+  // "unchanged" would leave the partition empty until its CRL next changes.
+  const remembered = await readFetchState(store.kv, ca.id, partition.name);
+  const held = remembered === null ? null : await store.partitionMeta(ca.id, partition.name);
+  const previous = remembered !== null && held !== null && held.crlNumber.toString() === remembered.crlNumber ? remembered : null;
   const fetched = await source.fetch(previous, options.signal);
   if (fetched.kind === 'not-modified') return { outcome: 'not-modified', ...ids };
 
@@ -63,7 +94,9 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
   let committed = false;
   try {
     const result = await scanInto(loader, counted(), ca, fetched.origin);
-    const crlNumber = checkCrl(result, ca, fetched.origin, now(), options.skewSeconds);
+    const slot = options.slot ?? slotScopeOf(partition);
+    const crlNumber = checkCrl(result, ca, fetched.origin, now(), options.skewSeconds, slot);
+    const scopeNames = crlOwnScope(result.issuingDistributionPoint, result.header.issuer.der).names;
     // The verified signature identifies the content: same tbsCertList ⇔ same signature (for RSA PKCS#1 v1.5 exactly; for a
     // randomised scheme a re-signed identical CRL reads as "different content" and is refused, which fails safe). Hashing the
     // whole body again would cost as much as the signature check.
@@ -77,10 +110,10 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
         );
       }
       await writeFetchState(store.kv, ca.id, partition.name, { ...previous, ...fetched.validators });
-      return { outcome: 'unchanged', ...ids, crlNumber };
+      return { outcome: 'unchanged', ...ids, crlNumber, scopeNames };
     }
     const isDelta = result.deltaCrlIndicator !== null;
-    const report = await commit(loader, result, crlNumber, fetched.origin);
+    const report = await commit(loader, result, crlNumber, fetched.origin, signatureSha256);
     committed = true;
     await writeFetchState(store.kv, ca.id, partition.name, {
       ...fetched.validators,
@@ -88,11 +121,12 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
       signatureSha256,
       bytes,
     });
-    if (report.outcome === 'noop') return { outcome: 'unchanged', ...ids, crlNumber };
+    if (report.outcome === 'noop') return { outcome: 'unchanged', ...ids, crlNumber, scopeNames };
     const nextUpdate = result.header.nextUpdate;
     return {
       outcome: 'loaded',
       ...ids,
+      scopeNames,
       crlNumber,
       isDelta,
       generation: report.generation,
@@ -126,7 +160,7 @@ async function scanInto(loader: CrlLoader, body: AsyncIterable<Uint8Array>, ca: 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
 
 /** The rules a CRL must pass before it may become visible; returns its CRL number. */
-function checkCrl(result: CrlScanResult, ca: TrustedCa, origin: string, nowMs: number, skewSeconds: number): bigint {
+function checkCrl(result: CrlScanResult, ca: TrustedCa, origin: string, nowMs: number, skewSeconds: number, slot: CrlSlotScope): bigint {
   const codes = new Set(result.problems.map((p) => p.code));
   if (result.signature !== 'valid' || codes.has('SIGNATURE_ALGORITHM_MISMATCH') || codes.has('UNSUPPORTED_ALGORITHM')) {
     throw new CrlRejectedError('signature', `${origin}: signature does not verify with the key of CA ${ca.id}`);
@@ -145,6 +179,10 @@ function checkCrl(result: CrlScanResult, ca: TrustedCa, origin: string, nowMs: n
   if (!result.usable) {
     throw new CrlRejectedError('unusable', `${origin}: ${result.problems.map((p) => p.message).join('; ')}`);
   }
+  // RFC 5280 §6.3.3 (b): the CRL must be the scope of the slot it fills, complete for end-entity certificates — a genuine CRL of
+  // another partition, or one covering only some reasons, would otherwise make unlisted serials of this slot read as good
+  const scope = checkCrlSlotScope(slot, result.issuingDistributionPoint, result.header.issuer.der);
+  if (!scope.ok) throw new CrlRejectedError(scope.reason, `${origin}: ${scope.message}`);
   if (result.crlNumber === null)
     throw new CrlRejectedError('no_crl_number', `${origin}: CRL has no cRLNumber, so newer and older cannot be told apart`);
   if (result.header.thisUpdate.getTime() > nowMs + skewSeconds * 1000) {
@@ -156,11 +194,12 @@ function checkCrl(result: CrlScanResult, ca: TrustedCa, origin: string, nowMs: n
   return result.crlNumber;
 }
 
-async function commit(loader: CrlLoader, result: CrlScanResult, crlNumber: bigint, origin: string) {
+async function commit(loader: CrlLoader, result: CrlScanResult, crlNumber: bigint, origin: string, contentId: string) {
   const delta = result.deltaCrlIndicator;
   try {
     return await loader.commit({
       crlNumber,
+      contentId,
       thisUpdateMs: result.header.thisUpdate.getTime(),
       nextUpdateMs: result.header.nextUpdate?.getTime() ?? null,
       isDelta: delta !== null,
@@ -168,6 +207,8 @@ async function commit(loader: CrlLoader, result: CrlScanResult, crlNumber: bigin
     });
   } catch (error) {
     if (error instanceof RollbackError) throw new CrlRejectedError('rollback', `${origin}: ${error.message}`, { cause: error });
+    if (error instanceof CrlNumberReusedError)
+      throw new CrlRejectedError('crl_number_reused', `${origin}: ${error.message}`, { cause: error });
     if (error instanceof DeltaBaseError) throw new CrlRejectedError('delta_base', `${origin}: ${error.message}`, { cause: error });
     if (error instanceof EntryError) throw new CrlRejectedError('malformed', `${origin}: ${error.message}`, { cause: error });
     throw error;

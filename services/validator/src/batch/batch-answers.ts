@@ -31,6 +31,16 @@ export interface BatchItem {
   id?: unknown;
 }
 
+/** a meaning's label in the language a request asked for (null when there is none) */
+export type LabelOf = (meaning: string) => string | null;
+
+/** the answer with `meaningLabel` beside its meaning (the key order verdict.ts's answers and the bulk bytes share) */
+export function withMeaningLabel(answer: StatusAnswer, labelOf: LabelOf | null): StatusAnswer {
+  if (labelOf === null) return answer;
+  const { issuer, caId, medium, serial, status, reason, meaning, ...rest } = answer;
+  return { issuer, caId, medium, serial, status, reason, meaning, meaningLabel: meaning === null ? null : labelOf(meaning), ...rest };
+}
+
 /** counts answers for /metrics: `count` answers with this status, detail and source ('' for none) */
 export type AnswerCounter = (status: string, detail: string, source: string, count: number) => void;
 
@@ -43,7 +53,8 @@ export function answerJson(answer: StatusAnswer, id: unknown): string {
 
 /**
  * An outcome's JSON around a row's own parts, as UTF-8 made once. Keys in verdict.ts's order (good, unknown and revoked answers
- * alike): issuer caId serial status reason meaning revokedAt invalidityDate source crl [ocsp] [detail] checkedAt [anomaly].
+ * alike): issuer caId medium serial status reason meaning [meaningLabel] revokedAt invalidityDate source crl [ocsp] [detail]
+ * checkedAt [anomaly].
  */
 interface OutcomeBytes {
   /** `{"issuer":…,"caId":…,"serial":` */
@@ -59,14 +70,15 @@ interface OutcomeBytes {
   revoked: boolean;
 }
 
-function outcomeBytes(issuer: string, o: BulkOutcome, checkedAt: string): OutcomeBytes {
+function outcomeBytes(issuer: string, o: BulkOutcome, checkedAt: string, labelOf: LabelOf | null): OutcomeBytes {
   const j = JSON.stringify;
-  const middle = `,"status":${j(o.status)},"reason":${j(o.reason)},"meaning":${j(o.meaning)},"revokedAt":`;
+  const label = labelOf === null ? '' : `,"meaningLabel":${j(o.meaning === null ? null : labelOf(o.meaning))}`;
+  const middle = `,"status":${j(o.status)},"reason":${j(o.reason)},"meaning":${j(o.meaning)}${label},"revokedAt":`;
   const tail =
     `,"source":${j(o.source)},"crl":${j(o.crl)}${o.ocsp === null ? '' : `,"ocsp":${j(o.ocsp)}`}` +
     `${o.detail === null ? '' : `,"detail":${j(o.detail)}`},"checkedAt":${j(checkedAt)}${o.anomaly ? ',"anomaly":true' : ''}`;
   return {
-    head: Buffer.from(`{"issuer":${j(issuer)},"caId":${j(o.caId)},"serial":`),
+    head: Buffer.from(`{"issuer":${j(issuer)},"caId":${j(o.caId)},"medium":${j(o.medium)},"serial":`),
     middle: Buffer.from(middle),
     tail: Buffer.from(tail),
     middleNoDatesTail: Buffer.from(`${middle}null,"invalidityDate":null${tail}`),
@@ -132,18 +144,23 @@ export class BatchAnswerer {
     private readonly count: AnswerCounter,
   ) {}
 
-  answer(items: readonly BatchItem[], options: CheckOptions): Promise<BatchAnswers> {
-    return this.answerRows(new ItemRows(items), options);
+  answer(items: readonly BatchItem[], options: CheckOptions, labelOf: LabelOf | null = null): Promise<BatchAnswers> {
+    return this.answerRows(new ItemRows(items), options, FRESH_ARRAYS, labelOf);
   }
 
   /** `scratch`: where the per-row columns go (scratch-arrays.ts); their views live as long as the answers are written */
-  async answerRows(rows: BatchRows, options: CheckOptions, scratch: ScratchArrays = FRESH_ARRAYS): Promise<BatchAnswers> {
+  async answerRows(
+    rows: BatchRows,
+    options: CheckOptions,
+    scratch: ScratchArrays = FRESH_ARRAYS,
+    labelOf: LabelOf | null = null,
+  ): Promise<BatchAnswers> {
     const n = rows.length;
     const full: number[] = [];
     const outcomeOf = new Array<OutcomeBytes | undefined>(n);
     let columns: BulkColumns | null = null;
     if (options.atMs !== undefined || options.mode !== undefined) for (let i = 0; i < n; i++) full.push(i);
-    else columns = this.answerBulk(rows, outcomeOf, full, scratch);
+    else columns = this.answerBulk(rows, outcomeOf, full, scratch, labelOf);
     const fullTexts = new Array<string | undefined>(full.length > 0 ? n : 0);
     if (full.length > 0) {
       const items = full.map((i) => rows.item(i));
@@ -151,14 +168,20 @@ export class BatchAnswerer {
       full.forEach((i, k) => {
         const answer = answers[k] as StatusAnswer;
         this.count(answer.status, answer.detail ?? '', answer.source ?? '', 1);
-        fullTexts[i] = answerJson(answer, (items[k] as BatchItem).id);
+        fullTexts[i] = answerJson(withMeaningLabel(answer, labelOf), (items[k] as BatchItem).id);
       });
     }
     return new BatchAnswers(rows, outcomeOf, columns, fullTexts);
   }
 
   /** the bulk path: an outcome per row it answers; lists in `full` the rows it leaves to checkMany */
-  private answerBulk(rows: BatchRows, outcomeOf: (OutcomeBytes | undefined)[], full: number[], scratch: ScratchArrays): BulkColumns {
+  private answerBulk(
+    rows: BatchRows,
+    outcomeOf: (OutcomeBytes | undefined)[],
+    full: number[],
+    scratch: ScratchArrays,
+    labelOf: LabelOf | null,
+  ): BulkColumns {
     const n = rows.length;
     const bulk: BulkStatusResolver = this.resolver.bulk();
     // per issuer index: its handle, or SKIP_ROW when OCSP may answer for it (checkMany's rows; the bulk path reads CRL data only)
@@ -188,6 +211,7 @@ export class BatchAnswerer {
         rows.issuers[rows.issuerIndex[i] as number] as string,
         outcomes[index] as BulkOutcome,
         checkedAt,
+        labelOf,
       );
       counts[index] = (counts[index] ?? 0) + 1;
     }

@@ -6,7 +6,7 @@
  * line is skipped; a bad item gets its `unknown` answer; a failure after the response started ends the stream with `{"error":…}`.
  */
 import type { CheckOptions } from '@jpki-validator/status';
-import type { BatchAnswerer, BatchItem } from './batch-answers.js';
+import type { BatchAnswerer, BatchItem, LabelOf } from './batch-answers.js';
 import { batchItemOf } from './batch-items.js';
 import { JsonBytes } from '../json/json-bytes.js';
 import { NdjsonLineReader } from './ndjson-lines.js';
@@ -40,13 +40,18 @@ function parseLine(text: string, lineNo: number): BatchItem | string {
  * Lines are split out of each chunk and parsed synchronously (no promise per line); every CHUNK_ITEMS lines (or
  * CHUNK_LINE_BYTES of them), the items are answered in one call and the output is yielded as one buffer.
  */
-async function* answerChunks(body: ReadableStream<Uint8Array>, answerer: BatchAnswerer, options: CheckOptions): AsyncGenerator<Uint8Array> {
+async function* answerChunks(
+  body: ReadableStream<Uint8Array>,
+  answerer: BatchAnswerer,
+  options: CheckOptions,
+  labelOf: LabelOf | null,
+): AsyncGenerator<Uint8Array> {
   /** per line kept: an item's index in `items`, or an error line's text */
   let slots: (number | string)[] = [];
   let items: BatchItem[] = [];
   let heldBytes = 0;
   const flush = async (): Promise<Uint8Array> => {
-    const answers = await answerer.answer(items, options);
+    const answers = await answerer.answer(items, options, labelOf);
     const out = new JsonBytes(slots.length * 360 + heldBytes);
     for (const slot of slots) {
       if (typeof slot === 'number') answers.writeRow(slot, out);
@@ -90,10 +95,11 @@ export function ndjsonAnswerStream(
   body: ReadableStream<Uint8Array> | null,
   answerer: BatchAnswerer,
   options: CheckOptions,
+  labelOf: LabelOf | null,
   onError: (error: unknown) => void,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const source = body === null ? null : answerChunks(body, answerer, options);
+  const source = body === null ? null : answerChunks(body, answerer, options, labelOf);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (source === null) {

@@ -32,6 +32,8 @@ export interface StatusFastPathDeps {
   apiKeys: ApiKeyGate | null;
   /** closed when the status GET has middleware the fast path does not repeat: it then leaves every request to the router */
   gate: FastPathGate;
+  /** the profile labels every answer: the routed path adds them (default false) */
+  labelsAlways?: boolean;
 }
 
 /** the answer, or null: let the routed app answer */
@@ -42,6 +44,7 @@ const STATUS_PATH = /^\/v1\/status\/([^/?#%]+)\/([^/?#%]+)$/;
 
 export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
   const { resolver, metrics, logger, apiKeys, gate } = deps;
+  if (deps.labelsAlways === true) return () => null;
   return (request, env) => {
     if (request.method !== 'GET') return null;
     const started = performance.now();
@@ -61,6 +64,8 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
     if (answer === null) return null;
 
     const incoming = incomingHeaders(env);
+    // a request asking for labels (any Accept-Language) takes the routed path, which adds them when the profile has that language
+    if (incoming !== null ? incoming['accept-language'] !== undefined : request.headers.has('accept-language')) return null;
     const requestId = requestIdFor(incoming !== null ? single(incoming[REQUEST_ID_HEADER]) : request.headers.get(REQUEST_ID_HEADER));
     let child: Logger | null = null;
     const log = (): Logger => (child ??= logger.child({ reqId: requestId }));

@@ -12,7 +12,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
 import type { Context, MiddlewareHandler } from 'hono';
-import { BatchAnswerer, type BatchAnswers } from '../batch/batch-answers.js';
+import { type LabelOf, BatchAnswerer, type BatchAnswers } from '../batch/batch-answers.js';
 import { maxItemsIn, scanBatchBody } from '../batch/batch-scan.js';
 import { batchItems } from '../batch/batch-items.js';
 import { isClientClosed } from '../client-closed.js';
@@ -36,8 +36,9 @@ export function batchRoute(maxJsonBytes: number) {
     tags: ['status'],
     summary: 'Many serials at once: JSON (≤ 10 000 items) or NDJSON streamed both ways',
     description:
-      'With `Content-Type: application/x-ndjson`, one item per line in and one answer per line out, streamed, no size limit; a line ' +
-      'that is not JSON gets `{"line":N,"error":"…"}`. A bad item never fails the batch: it gets its `unknown` answer.',
+      'With `Content-Type: application/x-ndjson`, one item per line in and one answer per line out, streamed, no limit on the ' +
+      'number of lines; a line that is not JSON, or longer than 64 KiB, gets `{"line":N,"error":"…"}` (never its content back). ' +
+      'A bad item never fails the batch: it gets its `unknown` answer.',
     security: [{ ApiKey: [] }],
     middleware: [jsonBodyLimit(maxJsonBytes)] as const,
     request: {
@@ -76,6 +77,7 @@ export function registerBatchRoute(
   resolver: StatusResolver,
   metrics: ValidatorMetrics,
   maxJsonBytes: number,
+  labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
 ): void {
   const answerer = new BatchAnswerer(resolver, metrics.countAnswers);
   const buffers = new ResponseBufferPool();
@@ -84,7 +86,7 @@ export function registerBatchRoute(
     const options = checkOptions(c.req.query('at'), c.req.query('mode'));
     if (options.mode !== undefined && !ModeSchema.safeParse(options.mode).success)
       throw new ProblemError(400, 'bad-request', `mode: "${options.mode}" is not one of ${ModeSchema.options.join(', ')}`);
-    const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, (error) => {
+    const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, labelFor(c.req.header('accept-language')), (error) => {
       if (isClientClosed(error, c.env)) c.get('log')().info('NDJSON batch ended early: the client closed the connection');
       else c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
     });
@@ -114,7 +116,8 @@ export function registerBatchRoute(
       }
       return next();
     }
-    const response = answersResponse(c, await answerer.answerRows(rows, {}, scratch), buffers);
+    const labelOf = labelFor(c.req.header('accept-language'));
+    const response = answersResponse(c, await answerer.answerRows(rows, {}, scratch, labelOf), buffers);
     // the answers are written: nothing reads the body or the columns any more
     if (pooled !== null) buffers.release(pooled);
     buffers.release(scratchBuffer);
@@ -150,7 +153,7 @@ export function registerBatchRoute(
         `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`,
       );
     }
-    return answersResponse(c, await answerer.answer(items, options), buffers);
+    return answersResponse(c, await answerer.answer(items, options, labelFor(c.req.header('accept-language'))), buffers);
   });
 }
 

@@ -30,6 +30,7 @@ export function registerIssuersRoute(
       subject: ca.certificate.subject.text,
       keyId: ca.keyId,
       kind: ca.kind,
+      medium: ca.medium,
       retired: ca.retired,
       mode: ca.mode,
       partitions: partitionView(ca, resolver.snapshotOf(ca.id), nowMs),

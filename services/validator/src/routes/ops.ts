@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
+import type { DataLossNotice } from '@jpki-validator/store';
 import type { AppEnv } from '../env.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { judgeReadiness } from '../readiness.js';
@@ -20,11 +21,17 @@ const readyRoute = createRoute({
 
 export function registerOpsRoutes(
   app: OpenAPIHono<AppEnv>,
-  deps: { resolver: StatusResolver; ocsp: OcspChecker | null; probeStore: () => Promise<boolean>; metrics: ValidatorMetrics },
+  deps: {
+    resolver: StatusResolver;
+    ocsp: OcspChecker | null;
+    probeStore: () => Promise<boolean>;
+    storeDataLoss?: () => readonly DataLossNotice[];
+    metrics: ValidatorMetrics;
+  },
 ): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.openapi(readyRoute, async (c) => {
-    const readiness = await judgeReadiness(deps.resolver, deps.ocsp, deps.probeStore);
+    const readiness = await judgeReadiness(deps.resolver, deps.ocsp, deps.probeStore, deps.storeDataLoss);
     return readiness.ready ? c.json(readiness, 200) : c.json(readiness, 503);
   });
   app.get('/metrics', async (c) => {

@@ -9,6 +9,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { StatusResolver } from '@jpki-validator/status';
 import { parseSerial, SerialError } from '@jpki-validator/x509';
+import { withMeaningLabel, type LabelOf } from '../batch/batch-answers.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-path/fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
@@ -38,7 +39,12 @@ export const statusRoute = createRoute({
 
 const NO_QUERY: { at?: string | undefined; mode?: string | undefined } = Object.freeze({});
 
-export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusResolver, metrics: ValidatorMetrics): void {
+export function registerStatusRoute(
+  app: OpenAPIHono<AppEnv>,
+  resolver: StatusResolver,
+  metrics: ValidatorMetrics,
+  labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
+): void {
   app.openAPIRegistry.registerPath(statusRoute);
   app.get(STATUS_ROUTE, async (c) => {
     const issuer = c.req.param('issuer');
@@ -55,6 +61,6 @@ export function registerStatusRoute(app: OpenAPIHono<AppEnv>, resolver: StatusRe
       throw new ProblemError(404, 'issuer-unknown', `issuer "${issuer.slice(0, 64)}" is not configured (see GET /v1/issuers)`);
     const answer = await resolver.check(issuer, serial, checkOptions(query.at, query.mode));
     metrics.countAnswer(answer);
-    return jsonResponse(c, JSON.stringify(answer));
+    return jsonResponse(c, JSON.stringify(withMeaningLabel(answer, labelFor(c.req.header('accept-language')))));
   });
 }

@@ -1,6 +1,7 @@
 /** `POST /v1/validate`: a whole certificate (signature, validity, revocation). The certificate is never stored or logged. */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { CertificateInputError, validateCertificate, type StatusResolver } from '@jpki-validator/status';
+import { withMeaningLabel, type LabelOf } from '../batch/batch-answers.js';
 import type { AppEnv } from '../env.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { jsonBodyLimit } from '../middleware/body-limit.js';
@@ -31,13 +32,14 @@ export function registerValidateRoute(
   resolver: StatusResolver,
   metrics: ValidatorMetrics,
   maxBytes: number,
+  labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
 ): void {
   app.openapi(validateRoute(maxBytes), async (c) => {
     const body = c.req.valid('json');
     try {
       const report = await validateCertificate(resolver, body.certificate, checkOptions(body.at, body.mode));
       metrics.countAnswer(report.status);
-      return c.json(report, 200);
+      return c.json({ ...report, status: withMeaningLabel(report.status, labelFor(c.req.header('accept-language'))) }, 200);
     } catch (error) {
       if (error instanceof CertificateInputError) throw new ProblemError(400, 'bad-request', error.message);
       throw error;

@@ -27,6 +27,7 @@ interface AnswerLine {
   source?: 'crl' | 'ocsp' | null;
   crl?: { number?: string; thisUpdate?: string; nextUpdate?: string | null; stale?: boolean } | null;
   detail?: string;
+  medium?: string | null;
   error?: string;
   line?: number;
 }
@@ -122,6 +123,7 @@ export class ApiSource implements CheckSource {
       source: a.source ?? null,
       crlNumber: crl?.number ?? null,
       detail: a.detail ?? (status === 'unknown' ? 'unknown' : null),
+      medium: a.medium ?? null,
     };
   }
 

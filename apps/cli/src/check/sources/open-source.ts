@@ -15,7 +15,7 @@ import { StatusSource } from './status-source.js';
 import type { CheckSource } from './types.js';
 
 export type SourceChoice =
-  | { kind: 'crl'; crls: readonly string[]; verify: boolean }
+  | { kind: 'crl'; crls: readonly string[]; verify: boolean; completeSet: boolean }
   | { kind: 'redis'; url: string; prefix?: string }
   | { kind: 'api'; url: string; apiKey?: string };
 
@@ -25,6 +25,8 @@ export interface OpenSourceOptions {
   /** loaded only when needed (no --ca, or for the profile) */
   config: () => Config;
   cwd: string;
+  /** a line for stderr: what limits the answers (e.g. partition CRLs given without the rest of their set) */
+  warn?: (line: string) => void;
 }
 
 export async function openCheckSource(options: OpenSourceOptions): Promise<CheckSource> {
@@ -38,12 +40,14 @@ export async function openCheckSource(options: OpenSourceOptions): Promise<Check
   const meaning = config.profile.meaning;
 
   if (choice.kind === 'crl') {
-    const { store, partitions } = await loadOfflineCrls({
+    const { store, partitions, notes } = await loadOfflineCrls({
       crls: choice.crls,
       registry: baseRegistry,
       verify: choice.verify,
+      completeSet: choice.completeSet,
       cwd: options.cwd,
     });
+    for (const note of notes) options.warn?.(note);
     return statusSource(withPartitions(baseRegistry, partitions), store, meaning, () => store.close());
   }
   const redis = await loadRedisSnapshots(choice.url, choice.prefix, baseRegistry);

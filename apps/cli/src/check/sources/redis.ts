@@ -48,7 +48,9 @@ export async function loadRedisSnapshots(url: string, prefix: string | undefined
       snapshots.set(ca.id, snapshot);
       partitions.set(
         ca.id,
-        snapshot.partitions.map((p) => ({ name: p.partition, source: p.source })),
+        snapshot.partitions.map(
+          (p): PartitionConfig => ({ name: p.partition, source: p.source, scope: 'partition', uris: [], dirNames: [] }),
+        ),
       );
     }
     return { store, snapshots, partitions, close };

@@ -107,5 +107,6 @@ export function rowAnswerOf(o: BulkOutcome): RowAnswer {
     source: o.source,
     crlNumber: o.crl?.number ?? null,
     detail: o.detail,
+    medium: o.medium,
   };
 }

@@ -1,0 +1,231 @@
+/**
+ * A CA as a process holds it: epoch, generation, each partition's metadata (with the run that holds its entries), the merged
+ * set and the snapshot readers answer from. The embedded store's state, a Redis store's and a replica's mirror of Redis.
+ *
+ * Two ways it moves:
+ * - a writer's switch: the changes mergeRun found are applied (applySwitch);
+ * - a reader catching up with the store (syncCaState): per partition whose run changed, the new run is read and compared with
+ *   the set (its removals come with it) — the cost of what changed; a rebuild from every run only when the epoch differs
+ *   (a data loss) or a partition's history cannot be followed (a run skipped, a partition gone).
+ */
+import { randomBytes } from 'node:crypto';
+import type { PartitionMeta } from '../types.js';
+import { NO_INVALIDITY } from './chunk.js';
+import type { ChunkBuilder } from './chunk-builder.js';
+import { EntryBuffer } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
+import type { EntrySlot } from './entry-slot.js';
+import type { PartitionRun } from './partition-run.js';
+import { RevocationSet } from './revocation-set.js';
+import { CaSnapshot } from './snapshot.js';
+import { sortPartitions } from './load-rules.js';
+
+/** A partition's metadata as the store keeps it: PartitionMeta plus the run holding its entries. */
+export interface StoredPartition extends PartitionMeta {
+  /** names the run (a Redis key, a file's content) holding the partition's entries now */
+  loadId: string;
+  /** the run this one was merged on; null for the partition's first load */
+  baseLoadId: string | null;
+  /** the encoded run's size */
+  runBytes: number;
+}
+
+/** One switch's changes by serial, for diffGenerations: the previous and the current reason (-1: not listed). */
+export interface SwitchChanges {
+  fromGeneration: number;
+  toGeneration: number;
+  serials: bigint[];
+  previous: Int8Array;
+  current: Int8Array;
+}
+
+export class CaState {
+  readonly caId: string;
+  readonly set: RevocationSet;
+  epoch: string;
+  generation: number;
+  readonly partitions = new Map<string, StoredPartition>();
+  snapshot: CaSnapshot;
+  lastChanges: SwitchChanges | null = null;
+
+  constructor(caId: string, chunkBits: number, epoch: string, generation = 0) {
+    this.caId = caId;
+    this.set = new RevocationSet(chunkBits);
+    this.epoch = epoch;
+    this.generation = generation;
+    this.snapshot = new CaSnapshot(caId, generation, this.set, [], epoch);
+  }
+
+  get loaded(): boolean {
+    return this.generation > 0;
+  }
+
+  /** a writer's switch of one partition: its changes applied, its metadata and the generation moved, a new snapshot */
+  applySwitch(meta: StoredPartition, changes: EntryBuffer, builder: ChunkBuilder): void {
+    this.set.apply(changes, meta.loadId, builder);
+    this.partitions.set(meta.partition, meta);
+    this.generation = Math.max(this.generation, meta.generation);
+    this.republish();
+  }
+
+  /** a new snapshot object for the current metadata (the set is shared) */
+  republish(): void {
+    this.snapshot = new CaSnapshot(
+      this.caId,
+      this.generation,
+      this.set,
+      sortPartitions([...this.partitions.values()].map(publicMeta)),
+      this.epoch,
+    );
+  }
+}
+
+/** PartitionMeta without the store's own fields (what answers and /v1/issuers show) */
+export function publicMeta(m: StoredPartition): PartitionMeta {
+  const { loadId: _l, baseLoadId: _b, runBytes: _r, ...meta } = m;
+  return meta;
+}
+
+/** where a reader finds a CA's manifest and its partitions' runs */
+export interface RunSource {
+  /** null when the store holds nothing for the CA */
+  manifest(caId: string): Promise<{ epoch: string; generation: number; partitions: StoredPartition[] } | null>;
+  /** null when the run is gone (replaced by a later switch meanwhile: read the manifest again) */
+  readRun(caId: string, meta: StoredPartition): Promise<PartitionRun | null>;
+}
+
+export type SyncOutcome = 'same' | 'caught-up' | 'rebuilt' | 'gone';
+
+export interface SyncResult {
+  /** the state now (the one held, or a new one); null when the store holds nothing and nothing was held */
+  state: CaState | null;
+  outcome: SyncOutcome;
+}
+
+const SYNC_ATTEMPTS = 4;
+
+/**
+ * Brings `held` up to the store's current generation (see the file comment). A held state of another epoch is never changed: a
+ * new one is built and returned (the caller swaps it in; the old one keeps answering until then). `gone`: the store holds nothing
+ * for the CA — the held state is returned unchanged.
+ */
+export async function syncCaState(
+  held: CaState | null,
+  source: RunSource,
+  caId: string,
+  chunkBits: number,
+  builder: ChunkBuilder,
+): Promise<SyncResult> {
+  for (let attempt = 0; attempt < SYNC_ATTEMPTS; attempt++) {
+    const manifest = await source.manifest(caId);
+    if (manifest === null) return { state: held, outcome: 'gone' };
+    if (held !== null && held.epoch === manifest.epoch && held.generation >= manifest.generation) return { state: held, outcome: 'same' };
+    if (held === null || held.epoch !== manifest.epoch || !followable(held, manifest.partitions)) {
+      const built = await rebuild(source, caId, chunkBits, builder, manifest);
+      if (built !== null) return { state: built, outcome: 'rebuilt' };
+      continue;
+    }
+    const changed = manifest.partitions
+      .filter((m) => held.partitions.get(m.partition)?.loadId !== m.loadId)
+      .sort((a, b) => a.generation - b.generation);
+    let complete = true;
+    for (const meta of changed) {
+      const run = await source.readRun(caId, meta);
+      if (run === null) {
+        complete = false;
+        break;
+      }
+      held.applySwitch(meta, changesAgainst(held.set, run), builder);
+    }
+    if (!complete) continue;
+    held.generation = Math.max(held.generation, manifest.generation);
+    held.republish();
+    return { state: held, outcome: 'caught-up' };
+  }
+  throw new SyncConflict(caId);
+}
+
+export class SyncConflict extends Error {
+  constructor(caId: string) {
+    super(`${caId}: the store kept switching under the read`);
+    this.name = 'SyncConflict';
+  }
+}
+
+/** whether every change can be applied from its run alone: each changed partition's run was merged on the one held */
+function followable(held: CaState, partitions: readonly StoredPartition[]): boolean {
+  const names = new Set(partitions.map((p) => p.partition));
+  for (const name of held.partitions.keys()) if (!names.has(name)) return false;
+  for (const m of partitions) {
+    const mine = held.partitions.get(m.partition);
+    if (mine?.loadId === m.loadId) continue;
+    if ((mine?.loadId ?? null) !== m.baseLoadId) return false;
+  }
+  return true;
+}
+
+/** a new state from every run, oldest switch first (later switches win where partitions overlap); null when a run vanished */
+async function rebuild(
+  source: RunSource,
+  caId: string,
+  chunkBits: number,
+  builder: ChunkBuilder,
+  manifest: { epoch: string; generation: number; partitions: StoredPartition[] },
+): Promise<CaState | null> {
+  const state = new CaState(caId, chunkBits, manifest.epoch);
+  const ordered = [...manifest.partitions].sort((a, b) => a.generation - b.generation);
+  const id = `r${randomBytes(4).toString('hex')}`;
+  for (const meta of ordered) {
+    const run = await source.readRun(caId, meta);
+    if (run === null) return null;
+    // a run's removals were applied when it was made: rebuilding from runs alone, they are history, not changes
+    state.set.apply(runEntries(run), id, builder);
+    state.partitions.set(meta.partition, meta);
+  }
+  state.generation = manifest.generation;
+  state.republish();
+  return state;
+}
+
+function runEntries(run: PartitionRun): EntryBuffer {
+  const out = new EntryBuffer(Math.max(1, run.serials.length));
+  for (let i = 0; i < run.serials.length; i++) {
+    out.put(
+      run.serials[i] as number,
+      run.reasons[i] as number,
+      run.revokedSec[i] as number,
+      run.invalSec === null ? NO_INVALIDITY : (run.invalSec[i] as number),
+    );
+  }
+  for (const [serial, e] of run.long) out.putLong(serial, e);
+  return out;
+}
+
+/** what `set` needs to reflect `run`: its entries the set does not hold as they are, and its removals */
+export function changesAgainst(set: RevocationSet, run: PartitionRun): EntryBuffer {
+  const out = new EntryBuffer(1 << 10);
+  const slot: EntrySlot = { reasonCode: -1, revokedAtMs: Number.NaN, invalidityMs: Number.NaN };
+  for (let i = 0; i < run.serials.length; i++) {
+    const s = run.serials[i] as number;
+    const reason = run.reasons[i] as number;
+    const rev = run.revokedSec[i] as number;
+    const inval = run.invalSec === null ? NO_INVALIDITY : (run.invalSec[i] as number);
+    if (
+      set.lookupInto(s, slot) &&
+      slot.reasonCode === reason &&
+      slot.revokedAtMs === rev * 1000 &&
+      (Number.isNaN(slot.invalidityMs) ? NO_INVALIDITY : slot.invalidityMs / 1000) === inval
+    ) {
+      continue;
+    }
+    out.put(s, reason, rev, inval);
+  }
+  for (const s of run.removed) out.put(s, REMOVE_FROM_CRL, 0, NO_INVALIDITY);
+  for (const [serial, e] of run.long) {
+    const was = set.long.get(serial);
+    if (was !== undefined && was.reasonCode === e.reasonCode && was.revokedSec === e.revokedSec && was.invalSec === e.invalSec) continue;
+    out.putLong(serial, e);
+  }
+  for (const serial of run.removedLong) out.putLong(serial, { reasonCode: REMOVE_FROM_CRL, revokedSec: 0, invalSec: NO_INVALIDITY });
+  return out;
+}

@@ -1,0 +1,225 @@
+/**
+ * Store identity after data loss (issue 10 #3). Each Redis case runs on a private redis-server this file starts on a port of its
+ * own (never the shared 6379): FLUSHALL, a restart without persistence, a switch to another, empty server. The embedded case
+ * deletes a snapshot file. Each checks the two things a data loss must not do: keep a reader on its old copy while newer CRLs
+ * (with new revocations) load — a wrong `good` — and let an older CRL load again because the store forgot the number it had.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openEmbeddedStore } from '../src/embedded/embedded-store.js';
+import { CrlNumberReusedError, RollbackError } from '../src/errors.js';
+import { startRedisReplica } from '../src/redis/redis-replica.js';
+import { createRedisStore, type RedisRevocationStore } from '../src/redis/redis-store.js';
+import type { DataLossNotice, LoadOptions, RevocationStore } from '../src/types.js';
+import { type PrivateRedis, startPrivateRedis } from './private-redis.js';
+
+const CA = 'jpki-sign-2023';
+const T0 = Date.UTC(2026, 0, 1);
+const DAY = 86_400_000;
+const AFFILIATION_CHANGED = 3;
+
+function opts(crlNumber: bigint, contentId?: string): LoadOptions {
+  return {
+    caId: CA,
+    partition: 'p1',
+    crlNumber,
+    thisUpdateMs: T0,
+    nextUpdateMs: T0 + 30 * DAY,
+    isDelta: false,
+    source: 'test',
+    ...(contentId === undefined ? {} : { contentId }),
+  };
+}
+
+/** one full CRL of partition p1 listing `serials` */
+async function load(store: RevocationStore, o: LoadOptions, serials: number[]): Promise<void> {
+  const loader = await store.beginLoad(o);
+  for (const s of serials) loader.add(s, AFFILIATION_CHANGED, T0, Number.NaN);
+  await loader.commit();
+}
+
+/** retries while the connection is being re-established after a kill or restart */
+async function loadWhenUp(store: RevocationStore, o: LoadOptions, serials: number[]): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await load(store, o, serials);
+    } catch (e) {
+      if (i > 50 || e instanceof RollbackError) throw e;
+      await sleep(100);
+    }
+  }
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(25);
+  }
+}
+
+describe('store identity on Redis (private redis-server)', () => {
+  let redis: PrivateRedis;
+  let dataDir: string;
+  let prefix: string;
+  const open: { close(): Promise<void> }[] = [];
+  const writerLosses: DataLossNotice[] = [];
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'jpki-identity-'));
+    prefix = `identity-${randomBytes(4).toString('hex')}`;
+    writerLosses.length = 0;
+  });
+  afterEach(async () => {
+    for (const o of open.splice(0).reverse()) await o.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  function writer(url = redis.url): RedisRevocationStore {
+    const s = createRedisStore({
+      redis: url,
+      prefix,
+      highWaterFile: join(dataDir, 'crl-high-water.json'),
+      onDataLoss: (n) => writerLosses.push(n),
+      redisOptions: { maxRetriesPerRequest: 1 },
+    });
+    s.redis.on('error', () => undefined);
+    open.push(s);
+    return s;
+  }
+
+  async function replicaOf(url = redis.url) {
+    const readerStore = createRedisStore({ redis: url, prefix, redisOptions: { maxRetriesPerRequest: 1 } });
+    readerStore.redis.on('error', () => undefined);
+    const losses: DataLossNotice[] = [];
+    const replica = await startRedisReplica(readerStore, { onDataLoss: (n) => losses.push(n), verifyMs: 100 });
+    open.push(readerStore, replica);
+    return { replica, losses };
+  }
+
+  it('FLUSHALL: a replica holding generation 3 takes the new epoch and its new revocations (no wrong good)', async () => {
+    const w = writer();
+    await load(w, opts(1n), [1]);
+    await load(w, opts(2n), [1, 2]);
+    await load(w, opts(3n), [1, 2, 3]);
+    const { replica, losses } = await replicaOf();
+    const before = replica.snapshot(CA);
+    expect(before?.generation).toBe(3);
+
+    const admin = new Redis(redis.url);
+    await admin.flushall();
+    await admin.quit();
+    // the CA's next CRL revokes serial 5: Redis now counts generations from 1 again
+    await load(w, opts(4n), [1, 2, 3, 5]);
+    await until('the replica answers serial 5 revoked', () => replica.snapshot(CA)?.lookup(5n) !== null);
+    expect(writerLosses.map((n) => [n.caId, n.previousEpoch, n.currentEpoch])).toEqual([[CA, before?.epoch, null]]);
+    const after = replica.snapshot(CA);
+    expect(after?.generation).toBe(1);
+    expect(after?.epoch).not.toBe(before?.epoch);
+    expect(after?.lookup(1n)?.reasonCode).toBe(AFFILIATION_CHANGED);
+    expect(losses).toHaveLength(1);
+    expect(losses[0]).toMatchObject({ caId: CA, previousEpoch: before?.epoch });
+    // flushed again: the store forgot CRL 4, the high-water record did not
+    const again = new Redis(redis.url);
+    await again.flushall();
+    await again.quit();
+    await expect(load(w, opts(3n), [1, 2, 3])).rejects.toMatchObject({ code: 'ROLLBACK', against: 'high-water' });
+  });
+
+  it('a restart without persistence: the copy keeps answering while Redis is empty, then the new epoch replaces it', async () => {
+    const w = writer();
+    await load(w, opts(1n), [1]);
+    await load(w, opts(2n), [1, 2]);
+    const { replica, losses } = await replicaOf();
+    const held = replica.snapshot(CA);
+    expect(held?.generation).toBe(2);
+
+    await redis.restart();
+    // Redis is back, empty: the replica notices (resubscription, identity check) and keeps its copy — the same data
+    await until('the replica reports the loss', () => losses.length === 1);
+    expect(losses[0]).toMatchObject({ caId: CA, previousEpoch: held?.epoch, currentEpoch: null });
+    expect(replica.snapshot(CA)).toBe(held);
+    expect(replica.snapshot(CA)?.lookup(2n)).not.toBeNull();
+
+    await loadWhenUp(w, opts(3n), [1, 2, 7]);
+    await until('the replica answers serial 7 revoked', () => replica.snapshot(CA)?.lookup(7n) !== null);
+    expect(replica.snapshot(CA)?.generation).toBe(1);
+    expect(losses).toHaveLength(1);
+  });
+
+  it('a switch to an empty server: an older CRL is refused against the local record, the same one reloads', async () => {
+    const first = writer();
+    await load(first, opts(4n, 'crl-4'), [1]);
+    await load(first, opts(5n, 'crl-5'), [1, 2]);
+    await redis.kill();
+    const other = await startPrivateRedis();
+    open.push({ close: () => other.stop() });
+    try {
+      const w = writer(other.url);
+      const report = await w.checkIdentity();
+      expect(report.lost.map((n) => [n.caId, n.currentEpoch])).toEqual([[CA, null]]);
+      // CRL 4 is still validly signed and within its nextUpdate: without the record it would load into the empty server
+      const rollback = load(w, opts(4n, 'crl-4'), [1]);
+      await expect(rollback).rejects.toBeInstanceOf(RollbackError);
+      await expect(rollback).rejects.toMatchObject({ loadedCrlNumber: 5n, offeredCrlNumber: 4n, against: 'high-water' });
+      // CRL 5 under other content: a forgery or a CA fault, refused
+      await expect(load(w, opts(5n, 'other-bytes'), [1])).rejects.toBeInstanceOf(CrlNumberReusedError);
+      // CRL 5 itself is what the empty store needs
+      await load(w, opts(5n, 'crl-5'), [1, 2]);
+      expect((await w.lookup(CA, 2n)).entry?.reasonCode).toBe(AFFILIATION_CHANGED);
+      expect((await w.checkIdentity()).lost).toEqual([]);
+    } finally {
+      await redis.restart();
+    }
+  });
+});
+
+describe('store identity on the embedded store', () => {
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'jpki-identity-embedded-'));
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('a deleted snapshot: a reader on generation 2 takes the new epoch; an older CRL is refused', async () => {
+    const writerA = await openEmbeddedStore({ dataDir });
+    const losses: DataLossNotice[] = [];
+    const reader = await openEmbeddedStore({ dataDir, onDataLoss: (n) => losses.push(n) });
+    try {
+      await load(writerA, opts(4n), [1]);
+      await load(writerA, opts(5n), [1, 2]);
+      await until('the reader holds generation 2', () => reader.snapshot(CA)?.generation === 2);
+      const oldEpoch = reader.snapshot(CA)?.epoch;
+      await writerA.close();
+      await rm(join(dataDir, 'cas', CA), { recursive: true });
+
+      // a process with no copy in memory starts on the data directory: the store is empty, the record is not
+      const writerB = await openEmbeddedStore({ dataDir, watch: false });
+      try {
+        await expect(load(writerB, opts(4n), [1])).rejects.toMatchObject({ code: 'ROLLBACK', against: 'high-water' });
+        await load(writerB, opts(6n), [1, 2, 9]);
+        expect(writerB.snapshot(CA)?.generation).toBe(1);
+      } finally {
+        await writerB.close();
+      }
+      await until('the reader answers serial 9 revoked', () => reader.snapshot(CA)?.lookup(9n) !== null);
+      expect(reader.snapshot(CA)?.epoch).not.toBe(oldEpoch);
+      expect(losses.map((n) => n.previousEpoch)).toEqual([oldEpoch]);
+    } finally {
+      await reader.close();
+    }
+  });
+});

@@ -1,0 +1,21 @@
+/** Shutdown steps that may wait on a Redis that is down: wait for them, but only so long. */
+
+/** true when `work` settled (resolved or rejected) within `ms`; false when the deadline came first (`work` keeps running) */
+export async function settleWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true as const,
+        () => true as const,
+      ),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
