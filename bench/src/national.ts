@@ -270,7 +270,7 @@ const section = renderNational({
   },
   embedded: results.embedded,
   redis: results.redis,
-  fetchCommand: fetchCommand.replace(work, '<work>'),
+  fetchCommand: fetchCommand.replace(work, '<work>').replace(resolve(benchDir, '..'), '..'),
   crlsForm: `${crlsForm === 'listing' ? '`crls: { partitions: <listing file> }`' : 'one `{name, source}` per partition'}${fetchConcurrency === undefined ? '' : `, \`fetch.concurrency\` ${fetchConcurrency}`}`,
 });
 process.stdout.write(section);

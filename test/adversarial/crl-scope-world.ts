@@ -17,6 +17,8 @@ import { formatSerial } from '@jpki-validator/x509';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { REDIS_URL } from '../../services/crl-fetcher/test/helpers.js';
+
+export { REDIS_URL };
 import { startPathAttacker, type PathAttacker } from './crl-scope-helpers.js';
 
 export const PARTITIONED = 'jpki-sign-2023';
@@ -37,6 +39,11 @@ export interface ScopeWorld {
   path(caId: string, partition: string | null): string;
   /** fetches every configured CRL through the attacker, as `fetch --once` does, then waits until the validator sees the result */
   fetch(): Promise<FetchOnceResult>;
+  /**
+   * waits until the store (another process may have written it: the embedded store reloads from its directory) holds these loads,
+   * and the validator sees what the store holds
+   */
+  settle(loaded: readonly { caId: string; partition: string; crlNumber: string | null; outcome: string }[]): Promise<void>;
   /** the validator's answers for every serial of both populations, keyed `caId/serial` */
   answers(): Promise<Map<string, StatusAnswer>>;
   /** the simulator's truth for the same serials */
@@ -130,6 +137,19 @@ export async function openScopeWorld(kind: StoreKind, options: { seed?: number }
       const result = await fetchOnce(config, store, fetcherLogger);
       await visible();
       return result;
+    },
+    async settle(loaded) {
+      for (let i = 0; ; i++) {
+        let all = true;
+        for (const r of loaded.filter((l) => l.outcome === 'loaded')) {
+          const meta = (await store.partitions(r.caId)).find((m) => m.partition === r.partition);
+          if (meta?.crlNumber.toString() !== r.crlNumber) all = false;
+        }
+        if (all) break;
+        if (i > 400) throw new Error('the store did not see the loads');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await visible();
     },
     async answers() {
       const items = [PARTITIONED, FULL].flatMap((caId) => serialsOf(caId).map((s) => ({ issuer: caId, serial: formatSerial(BigInt(s)) })));

@@ -76,7 +76,7 @@ describe('the errors packages throw, pinned to exit codes', () => {
     const watchDir = join(dir, 'locked-watch');
     const repo = await openEmbeddedWatch({ dir: watchDir, lockTimeoutMs: 50 });
     await writeFile(join(watchDir, 'writer.lock'), String(process.pid));
-    const watchError = await rejection(repo.withLock(async () => undefined));
+    const watchError = await rejection(repo.write(async () => undefined));
     await repo.close();
     expect(watchError).toMatchObject({ code: 'WATCH_LOCK_TIMEOUT', kind: 'unavailable' });
     expect(exitCodeFor(watchError)).toBe(3);

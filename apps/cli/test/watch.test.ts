@@ -199,7 +199,7 @@ describe('watch', () => {
     const list = join(sim.dir, 'customers-sjis.csv');
     writeFileSync(list, iconv.encode(`customerId,issuer,serial,氏名\r\n顧客-髙,jpki-sign,${sim.signLeafSerial},山田 太郎\r\n`, 'cp932'));
     const imported = await ok(['watch', 'import', list, '--config', config, '--encoding', 'cp932']);
-    expect(imported.stderr).toContain('1 rows, 1 added');
+    expect(imported.stderr).toContain('1 rows: 1 added');
     // the customer id came through as written (the certificate was revoked before: the next pass reports it for 顧客-髙)
     const next = events(await ok(['watch', 'run', '--output', '-', '--config', config]));
     expect(next.map((e) => e.customerId)).toEqual(['顧客-髙']);

@@ -15,6 +15,7 @@ export interface Measurement {
   /** peak RSS of the process in KiB, from GNU time; null when GNU time is missing */
   maxRssKib: number | null;
   stdout: string;
+  stderr: string;
 }
 
 /**
@@ -29,21 +30,21 @@ export async function measure(command: string, args: readonly string[], cwd: str
   const [file, argv] = gnuTime ? [GNU_TIME, ['-v', '-o', timeFile, command, ...args]] : [command, [...args]];
   try {
     const start = process.hrtime.bigint();
-    const stdout = await new Promise<string>((resolve, reject) => {
+    const [stdout, stderr] = await new Promise<[string, string]>((resolve, reject) => {
       execFile(
         file,
         argv,
         { cwd, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', ...(env === undefined ? {} : { env }) },
         (error, out, err) => {
           if (error) reject(new Error(`${[command, ...args].join(' ')} failed: ${error.message}\n${err}`));
-          else resolve(out);
+          else resolve([out, err]);
         },
       );
     });
     const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
     const maxRssKib = gnuTime ? parseMaxRssKib(await readFile(timeFile, 'utf8')) : null;
     const shown = command === process.execPath ? 'node' : command;
-    return { commandLine: [shown, ...args].join(' '), wallSeconds, maxRssKib, stdout };
+    return { commandLine: [shown, ...args].join(' '), wallSeconds, maxRssKib, stdout, stderr };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -13,3 +13,4 @@ export {
 export type { MeaningMap, MeaningLabels } from './profile.js';
 export { JPKI_SHIPPED_CAS, TRUST_ANCHORS_DIR, type ShippedCa } from './preset.js';
 export { parseIntervalMs, looksLikeCron } from './duration.js';
+export { issuerKind, type IssuerKind } from './issuer-kind.js';

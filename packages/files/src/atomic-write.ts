@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 
@@ -113,6 +113,8 @@ export async function openAtomicWriteStream(path: string, options: AtomicWriteOp
     async commit() {
       stream.end();
       await finished(stream);
+      // exactly this mode, whatever the umask (a replaced file keeps its permissions)
+      if (options.mode !== undefined) await chmod(tmp, options.mode);
       if (durable) {
         const handle = await open(tmp, 'r');
         try {

@@ -1,7 +1,16 @@
 export * from './types.js';
 export * from './errors.js';
 export { CaRegistry, createCaRegistry, type RegisteredCa, type CaKind, type IssuerMatch, type IssuerProblem } from './ca-registry.js';
-export { CrlSummaries, partitionView, type CrlSummary, type PartitionView } from './crl-summary.js';
+export { CrlSummaries, type CrlSummary, type CrlVia } from './crl-summary.js';
+export {
+  partitionView,
+  partitionOverview,
+  type PartitionView,
+  type PartitionOverview,
+  type PartitionCounts,
+  type PartitionState,
+} from './partition-view.js';
+export { partitionOfCertificate, partitionNamed } from './partition-of.js';
 export { StatusResolver, type StatusResolverOptions, type SnapshotSource, type BatchQuestion } from './resolver.js';
 export { combineVerdicts, crlVerdict, ocspVerdict, unknownAnswer, type CaVerdict, type OcspAnswer, type Via } from './verdict.js';
 export {

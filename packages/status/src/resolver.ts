@@ -39,6 +39,8 @@ export interface StatusResolverOptions {
 export interface BatchQuestion {
   issuer: string;
   serial: string;
+  /** the serial's partition (as CheckOptions.partition); such questions take the single-question path */
+  partition?: string | undefined;
 }
 
 export class StatusResolver {
@@ -75,11 +77,12 @@ export class StatusResolver {
     // without `at`, whatever the CRL lists counts, even dated ahead of our clock (fail closed)
     const atMs = options.atMs ?? Number.POSITIVE_INFINITY;
     const first = cas[0];
+    const partition = options.partition;
     if (cas.length === 1 && first !== undefined) {
-      const verdict = this.verdictOf(first, serial, atMs, nowMs, options.mode ?? first.mode);
+      const verdict = this.verdictOf(first, serial, atMs, nowMs, options.mode ?? first.mode, partition);
       return combineVerdicts([verdict instanceof Promise ? await verdict : verdict], ctx);
     }
-    const verdicts = await Promise.all(cas.map((ca) => this.verdictOf(ca, serial, atMs, nowMs, options.mode ?? ca.mode)));
+    const verdicts = await Promise.all(cas.map((ca) => this.verdictOf(ca, serial, atMs, nowMs, options.mode ?? ca.mode, partition)));
     return combineVerdicts(verdicts, ctx);
   }
 
@@ -114,6 +117,11 @@ export class StatusResolver {
     const deferred: number[] = [];
     const byIssuer = new Map<string, number[]>();
     questions.forEach((q, i) => {
+      // a question naming its partition is judged by that partition's freshness: the single-question path
+      if (q.partition !== undefined) {
+        deferred.push(i);
+        return;
+      }
       const list = byIssuer.get(q.issuer);
       if (list === undefined) byIssuer.set(q.issuer, [i]);
       else list.push(i);
@@ -205,15 +213,30 @@ export class StatusResolver {
   }
 
   /** The CA's verdict under `mode`: from the CRL, or from OCSP where the policy asks it (see `policyVerdict`). */
-  private verdictOf(ca: RegisteredCa, serial: bigint, atMs: number, nowMs: number, mode: StatusMode): CaVerdict | Promise<CaVerdict> {
-    return this.policyVerdict(ca, serial, atMs, nowMs, mode, (crlFallback) => {
-      if (mode !== 'ocsp-first') return this.ocspVerdictOf(ca, serial, atMs, crlFallback?.via ?? null);
-      return this.ocspVerdictOf(ca, serial, atMs, null).then((o) => {
-        if (o.kind !== 'unknown') return o;
-        const crl = this.crlVerdictOf(ca, serial, atMs, this.clock.now());
-        return crl.kind === 'unknown' ? { ...o, via: crl.via } : crl;
-      });
-    });
+  private verdictOf(
+    ca: RegisteredCa,
+    serial: bigint,
+    atMs: number,
+    nowMs: number,
+    mode: StatusMode,
+    partition?: string,
+  ): CaVerdict | Promise<CaVerdict> {
+    return this.policyVerdict(
+      ca,
+      serial,
+      atMs,
+      nowMs,
+      mode,
+      (crlFallback) => {
+        if (mode !== 'ocsp-first') return this.ocspVerdictOf(ca, serial, atMs, crlFallback?.via ?? null);
+        return this.ocspVerdictOf(ca, serial, atMs, null).then((o) => {
+          if (o.kind !== 'unknown') return o;
+          const crl = this.crlVerdictOf(ca, serial, atMs, this.clock.now(), partition);
+          return crl.kind === 'unknown' ? { ...o, via: crl.via } : crl;
+        });
+      },
+      partition,
+    );
   }
 
   /** `verdictOf` with no `at` under the CA's own policy, or null where that policy would ask OCSP. */
@@ -232,26 +255,29 @@ export class StatusResolver {
     nowMs: number,
     mode: StatusMode,
     askOcsp: (crlVerdict: CaVerdict | null) => T,
+    partition?: string,
   ): CaVerdict | T {
     const ocspUsable = ca.ocsp !== null && this.options.ocsp !== null;
     switch (mode) {
       case 'crl-only':
-        return this.crlVerdictOf(ca, serial, atMs, nowMs);
+        return this.crlVerdictOf(ca, serial, atMs, nowMs, partition);
       case 'crl-first': {
-        const v = this.crlVerdictOf(ca, serial, atMs, nowMs);
+        const v = this.crlVerdictOf(ca, serial, atMs, nowMs, partition);
         return v.kind !== 'unknown' || !ocspUsable ? v : askOcsp(v);
       }
       case 'ocsp-first':
-        return ocspUsable ? askOcsp(null) : this.crlVerdictOf(ca, serial, atMs, nowMs);
+        return ocspUsable ? askOcsp(null) : this.crlVerdictOf(ca, serial, atMs, nowMs, partition);
       case 'ocsp-only':
         return ocspUsable ? askOcsp(null) : { kind: 'unknown', ca, detail: 'ocsp_unavailable', via: null };
     }
   }
 
-  private crlVerdictOf(ca: RegisteredCa, serial: bigint, atMs: number, nowMs: number): CaVerdict {
+  /** `partition`: judge freshness by that configured partition alone (a name the CA does not have: by the whole CA) */
+  private crlVerdictOf(ca: RegisteredCa, serial: bigint, atMs: number, nowMs: number, partition?: string): CaVerdict {
     if (!this.storeAvailable()) return { kind: 'unknown', ca, detail: 'store_unavailable', via: null };
     const snapshot = this.options.snapshots.snapshot(ca.id);
-    const summary = this.summaries.of(ca, snapshot);
+    const whole = this.summaries.of(ca, snapshot);
+    const summary = (partition === undefined ? undefined : whole.partition(partition)) ?? whole;
     let listed: EntrySlot | null = null;
     if (snapshot !== null) {
       if (inBitmapRange(serial)) listed = snapshot.lookupInto(Number(serial), this.slot) ? this.slot : null;
@@ -316,7 +342,7 @@ export class StatusResolver {
       while (next < deferred.length) {
         const qi = deferred[next++] as number;
         const q = questions[qi] as BatchQuestion;
-        answers[qi] = await this.check(q.issuer, q.serial, options);
+        answers[qi] = await this.check(q.issuer, q.serial, q.partition === undefined ? options : { ...options, partition: q.partition });
       }
     };
     const n = Math.min(this.options.batchOcspConcurrency ?? 16, deferred.length);

@@ -26,6 +26,10 @@ export interface CrlSourceInfo {
   thisUpdate: string;
   nextUpdate: string | null;
   stale: boolean;
+  /** the partition the answer stood on, when the question named one (or the certificate's distribution point did) */
+  partition?: string;
+  /** a stale answer about a CA of several partitions: how many of them are stale or not loaded */
+  stalePartitions?: number;
 }
 
 export interface OcspSourceInfo {
@@ -64,4 +68,9 @@ export interface CheckOptions {
   atMs?: number;
   /** overrides every CA's configured policy */
   mode?: StatusMode;
+  /**
+   * the configured partition the serial belongs to (from its certificate's CRL distribution point): only that partition needs to
+   * be fresh for a `good`. A CA without a partition of that name answers by the whole-CA rule.
+   */
+  partition?: string;
 }

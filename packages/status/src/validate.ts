@@ -6,6 +6,7 @@
 import { formatTime, parseCertificate, X509Error, type ParsedCertificate } from '@jpki-validator/x509';
 import type { Medium } from '@jpki-validator/config';
 import type { CaKind } from './ca-registry.js';
+import { partitionOfCertificate } from './partition-of.js';
 import { StatusError } from './errors.js';
 import type { StatusResolver } from './resolver.js';
 import type { CheckOptions, StatusAnswer } from './types.js';
@@ -74,8 +75,10 @@ export async function validateCertificate(resolver: StatusResolver, input: strin
     const status = await resolver.check(cert.issuer.text, cert.serial, options);
     return { result: 'invalid', status, certificate, errors };
   }
-  // Revocation is checked even for an expired certificate: operators want to know it was also revoked.
-  const status = await resolver.check(ca.id, cert.serial, options);
+  // Revocation is checked even for an expired certificate: operators want to know it was also revoked. The certificate names its
+  // own CRL distribution point: only that partition needs to be fresh (another municipality's stale CRL says nothing about it).
+  const partition = options.partition ?? partitionOfCertificate(ca, cert);
+  const status = await resolver.check(ca.id, cert.serial, partition === null ? options : { ...options, partition });
   let result: ValidationResult;
   if (atMs < cert.notBefore.getTime()) {
     result = 'not_yet_valid';

@@ -26,11 +26,12 @@ export type CaVerdict =
 
 /**
  * The CRL's verdict. A listed serial is revoked whatever the data's age (revocation is final in the store); absence vouches for
- * nothing unless every configured partition is loaded and fresh.
+ * nothing unless every configured partition of `summary`'s scope is loaded and fresh — the whole CA's, or the one partition the
+ * question named (crl-summary.ts).
  */
 export function crlVerdict(ca: RegisteredCa, summary: CrlSummary, listed: EntrySlot | null, atMs: number, nowMs: number): CaVerdict {
   const stale = !(nowMs < summary.freshUntilMs);
-  const via = stale ? summary.staleVia : summary.freshVia;
+  const via = stale ? summary.staleVia(nowMs) : summary.freshVia;
   if (listed !== null && via !== null && listed.revokedAtMs <= atMs) {
     return { kind: 'revoked', ca, reasonCode: listed.reasonCode, revokedAtMs: listed.revokedAtMs, invalidityMs: listed.invalidityMs, via };
   }

@@ -4,7 +4,11 @@ import { type ErrorKindTable, errorBaseFor } from '@jpki-validator/errors';
 const WATCH_ERROR_KINDS = {
   WATCH_ROW_INVALID: 'usage',
   WATCH_CUSTOMER_UNKNOWN: 'usage',
+  /** `watch rotate` without --issuer for a customer with two certificates */
+  WATCH_ROTATE_AMBIGUOUS: 'usage',
   WATCH_ISSUER_UNKNOWN: 'usage',
+  /** nothing to pass against: an empty watch list, or no watched CA with a CRL loaded (a "0 revoked" would be a wrong all-clear) */
+  WATCH_NOTHING_LOADED: 'unavailable',
   /** another pass or import holds the watch list: trying again later can succeed */
   WATCH_LOCK_TIMEOUT: 'unavailable',
   WATCH_STATE_CORRUPT: 'unavailable',
@@ -27,6 +31,16 @@ export class WatchRowError extends WatchError {
     super('WATCH_ROW_INVALID', `line ${line}, field ${field}: ${problem}`);
     this.line = line;
     this.field = field;
+  }
+}
+
+/**
+ * A pass that has nothing to check against: the watch list is empty, or no CA it watches has a CRL loaded. Reporting "0 revoked"
+ * then would be a wrong all-clear (the CLI exits 3, data unavailable).
+ */
+export class WatchDataUnavailableError extends WatchError {
+  constructor(message: string) {
+    super('WATCH_NOTHING_LOADED', message);
   }
 }
 

@@ -13,11 +13,6 @@ export function watchEventId(customerId: string, caId: string | null, serial: st
     .slice(0, 32);
 }
 
-/** a batch's id: the same events give the same id, so re-enqueueing after a crash does not create a second delivery */
-export function batchId(eventIds: readonly string[]): string {
-  return createHash('sha256').update(eventIds.join(',')).digest('hex').slice(0, 24);
-}
-
 /** the CA an expiry is reported under: the certificate's CA when the issuer names one, null for a group (we cannot tell which) */
 export function expiryCaId(caIds: readonly string[]): string | null {
   return caIds.length === 1 ? (caIds[0] as string) : null;

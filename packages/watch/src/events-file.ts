@@ -1,12 +1,14 @@
 /**
- * One JSON Lines file per pass in a `file` sink directory, written to a temporary name and renamed: a reader polling the
- * directory never sees half a file. Named by the pass time and id so files sort in run order.
+ * A `file` sink: one JSON Lines file per pass in the sink's directory, named by the pass time and id so files sort in run order.
+ * Delivered in two steps the pass records between (delivery.ts): the events are written to `.<name>.staged` (a dot file:
+ * a reader polling for `*.jsonl` never sees it) and synced; then the staged file is renamed to `<name>` — atomic, so a reader
+ * sees no file or the whole file, and a rename that already happened cannot happen twice: a resumed delivery that finds no
+ * staged file knows the file was published (and maybe consumed since), and does not write it again.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@jpki-validator/files';
 import type { Writable } from 'node:stream';
-import type { WatchEvent } from './types.js';
+import { syncDirectory } from './embedded/file-backend.js';
 
 const WRITE_BYTES = 1 << 20;
 
@@ -14,29 +16,48 @@ export function eventsFileName(detectedAt: string, runId: string): string {
   return `watch-events-${detectedAt.replace(/[-:]/g, '')}-${runId}.jsonl`;
 }
 
-export async function writeEventsFile(dir: string, name: string, events: readonly WatchEvent[]): Promise<string> {
+export function stagedName(name: string): string {
+  return `.${name}.staged`;
+}
+
+/** writes (or rewrites) the staged file from event JSON texts, synced before it returns */
+export async function stageEventsFile(dir: string, name: string, eventJson: AsyncIterable<string>): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const path = join(dir, name);
-  await writeFileAtomic(path, eventLineChunks(events));
-  return path;
-}
-
-/** the lines joined into pieces of about WRITE_BYTES: one write per piece, not per event */
-function* eventLineChunks(events: readonly WatchEvent[]): Generator<string> {
-  let buffer = '';
-  for (const e of events) {
-    buffer += `${JSON.stringify(e)}\n`;
-    if (buffer.length >= WRITE_BYTES) {
-      yield buffer;
-      buffer = '';
+  const handle = await open(join(dir, stagedName(name)), 'w');
+  try {
+    let buffer = '';
+    for await (const e of eventJson) {
+      buffer += `${e}\n`;
+      if (buffer.length >= WRITE_BYTES) {
+        await handle.write(buffer);
+        buffer = '';
+      }
     }
+    if (buffer.length) await handle.write(buffer);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
-  if (buffer.length) yield buffer;
 }
 
-/** the same lines to a stream (`watch run --output -`), waiting when it is full */
-export async function writeEventLines(out: Writable, events: readonly WatchEvent[]): Promise<void> {
-  for (const e of events) {
-    if (!out.write(`${JSON.stringify(e)}\n`)) await new Promise<void>((resolve) => out.once('drain', resolve));
+/** renames the staged file into place; false when there is none (published before) */
+export async function publishEventsFile(dir: string, name: string): Promise<boolean> {
+  try {
+    await rename(join(dir, stagedName(name)), join(dir, name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
   }
+  await syncDirectory(dir);
+  return true;
+}
+
+/** event JSON texts to a stream (`watch run --output`), waiting when it is full */
+export async function writeEventLines(out: Writable, eventJson: AsyncIterable<string>): Promise<number> {
+  let n = 0;
+  for await (const e of eventJson) {
+    n++;
+    if (!out.write(`${e}\n`)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  }
+  return n;
 }

@@ -1,13 +1,13 @@
 export * from './types.js';
-export { WatchError, WatchRowError, WebhookError, type WatchErrorCode } from './errors.js';
-export { ChunkedBitmap } from './chunked-bitmap.js';
-export { watchEventId, batchId, expiryCaId } from './event-id.js';
-export { detectRevocations, type DetectedRevocation, type DetectInput } from './detect.js';
-export { planUpsert, rotateCustomer, importWatchList, parseHexSerial, type RotateOptions, type UpsertPlan } from './watch-list.js';
-export { parseWatchRow, createIssuerResolver, type IssuerEntry } from './rows.js';
+export { WatchError, WatchRowError, WebhookError, WatchDataUnavailableError, type WatchErrorCode } from './errors.js';
+export { watchEventId, expiryCaId } from './event-id.js';
+export { createIssuerResolver, type IssuerEntry, type IssuerResolver } from './issuers.js';
+export type { CertificateKind, IssuerTableEntry } from './list/issuer-table.js';
+export { importWatchCsv, importWatchList, type CsvImportReport } from './watch-list.js';
 export { matchesFilter } from './event-filter.js';
-export { runWatchPass, type PassOptions, type PassReport, type WatchSinkConfig } from './pass.js';
-export { writeEventsFile, writeEventLines, eventsFileName } from './events-file.js';
+export { runWatchPass, deliverOwed, type PassOptions, type PassReport } from './pass.js';
+export { sinkKey, type WatchSinkConfig, type DeliveryOutcome } from './delivery.js';
+export { eventsFileName } from './events-file.js';
 export {
   signatureHeader,
   verifySignature,
@@ -17,7 +17,15 @@ export {
   type WebhookQueue,
   type DeliverOptions,
 } from './webhook.js';
-export { EmbeddedWatchRepository, openEmbeddedWatch, type EmbeddedWatchOptions } from './embedded/embedded-repo.js';
+export {
+  WatchRepository,
+  type WatchRepositoryOptions,
+  type ImportReport,
+  type WatchRow,
+  type RotateOptions,
+  type RotateReport,
+} from './watch-repository.js';
+export { openEmbeddedWatch, createRedisWatch, type EmbeddedWatchOptions, type RedisWatchOptions } from './open-watch.js';
 export { WebhookOutbox, type DeliveryReport } from './embedded/outbox.js';
-export { RedisWatchRepository, createRedisWatch, type RedisWatchOptions } from './redis/redis-repo.js';
-export { createWatchKeys, type WatchKeys, type WatchCaKeys } from './redis/keys.js';
+export { createWatchKeys, type WatchKeys } from './redis/keys.js';
+export { WatchCsvReader, type WatchRowCallback } from './csv/watch-csv-reader.js';

@@ -7,15 +7,24 @@ import { WebhookError } from './errors.js';
 import type { WatchEvent } from './types.js';
 
 export interface WebhookBatch {
-  /** stable for the same events: a re-enqueued batch is recognised */
+  /** stable for the same pass, webhook and position: a batch handed over again after a crash is recognised */
   batchId: string;
   url: string;
   events: readonly WatchEvent[];
 }
 
-/** Where batches wait for delivery: BullMQ with Redis, a durable outbox directory without. */
+/**
+ * Where batches wait for delivery: BullMQ with Redis, a durable outbox directory without. Handing a pass's batches over is two
+ * steps the pass records between (delivery.ts): `stage` may be repeated, `publish` makes each batch deliverable at most once
+ * however often it is repeated.
+ */
 export interface WebhookQueue {
-  enqueue(batches: readonly WebhookBatch[]): Promise<void>;
+  /** whether staged batches lie on this host (an outbox directory): only this host may publish them */
+  readonly local: boolean;
+  /** puts batches where they wait, not yet deliverable (may do nothing); repeating it replaces what an earlier attempt left */
+  stage(batches: readonly WebhookBatch[]): Promise<void>;
+  /** makes staged batches deliverable; a batch already published (and maybe delivered and gone since) is not published again */
+  publish(batches: readonly WebhookBatch[]): Promise<void>;
 }
 
 export function signatureHeader(body: string, secret: string, unixSeconds: number): string {
@@ -42,6 +51,11 @@ export function verifySignature(
 export interface DeliverOptions {
   timeoutMs?: number;
   nowSeconds?: number;
+  /**
+   * sent as `X-Batch-Id`: the same for every attempt at the same batch, so a receiver can drop a repeat (a batch whose 2xx was
+   * lost, or whose sender was killed between the receiver's answer and recording it, is sent again)
+   */
+  batchId?: string;
 }
 
 /** POSTs one batch; throws WebhookError (retryable) unless the receiver answers 2xx. */
@@ -57,7 +71,11 @@ export async function deliverBatch(
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signature': signatureHeader(body, secret, t) },
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': signatureHeader(body, secret, t),
+        ...(options.batchId === undefined ? {} : { 'x-batch-id': options.batchId }),
+      },
       body,
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createRedisStore, openEmbeddedStore, type CaSnapshot, type RevocationStore } from '@jpki-validator/store';
 import { createMeaningResolver, JPKI_PROFILE } from '@jpki-validator/config';
-import { createRedisWatch, openEmbeddedWatch, type WatchRepository } from '../src/index.js';
+import { createRedisWatch, openEmbeddedWatch, type WatchRepository, type WatchRepositoryOptions } from '../src/index.js';
 import { CLUSTER_URL, keysUnder, openCluster, randomPrefix, startCluster, unlinkKeys } from '../../../test/cluster/cluster-helpers.js';
 
 export const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -15,7 +15,7 @@ export interface Backend {
   store: RevocationStore;
   snapshot(caId: string): Promise<CaSnapshot | null>;
   /** a repository on the same state (a second one after `reopen` simulates a restart) */
-  openRepo(): Promise<WatchRepository>;
+  openRepo(options?: WatchRepositoryOptions): Promise<WatchRepository>;
   close(): Promise<void>;
 }
 
@@ -28,8 +28,8 @@ export const BACKENDS: Record<string, () => Promise<Backend>> = {
     return {
       store,
       snapshot: async (caId) => store.snapshot(caId),
-      async openRepo() {
-        const repo = await openEmbeddedWatch({ dir: join(dir, 'watch'), chunkBits: 12 });
+      async openRepo(options: WatchRepositoryOptions = {}) {
+        const repo = await openEmbeddedWatch({ dir: join(dir, 'watch'), ...options });
         repos.push(repo);
         return repo;
       },
@@ -46,8 +46,8 @@ export const BACKENDS: Record<string, () => Promise<Backend>> = {
     return {
       store,
       snapshot: (caId) => store.loadSnapshot(caId),
-      async openRepo() {
-        const repo = createRedisWatch({ redis: REDIS_URL, prefix, chunkBits: 12 });
+      async openRepo(options: WatchRepositoryOptions = {}) {
+        const repo = createRedisWatch({ redis: REDIS_URL, prefix, ...options });
         repos.push(repo);
         return repo;
       },
@@ -70,8 +70,8 @@ export const BACKENDS: Record<string, () => Promise<Backend>> = {
     return {
       store,
       snapshot: (caId) => store.loadSnapshot(caId),
-      async openRepo() {
-        const repo = createRedisWatch({ redis: CLUSTER_URL, prefix, chunkBits: 12 });
+      async openRepo(options: WatchRepositoryOptions = {}) {
+        const repo = createRedisWatch({ redis: CLUSTER_URL, prefix, ...options });
         repos.push(repo);
         return repo;
       },

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createRedisWatch, openEmbeddedWatch } from '../src/index.js';
+import { FileJournalBackend } from '../src/embedded/file-backend.js';
+import { RedisJournalBackend } from '../src/redis/redis-backend.js';
 import { REDIS_URL } from './helpers.js';
 
 describe('watch locks', () => {
@@ -18,9 +19,8 @@ describe('watch locks', () => {
       await writeFile(lock, '');
       const old = new Date(Date.now() - 60_000);
       await utimes(lock, old, old);
-      const repo = await openEmbeddedWatch({ dir: join(dir, 'watch'), lockTimeoutMs: 1_000 });
-      expect(await repo.withLock(async () => 'ran')).toBe('ran');
-      await repo.close();
+      const backend = await new FileJournalBackend({ dir: join(dir, 'watch'), lockTimeoutMs: 1_000 }).init();
+      expect(await backend.withLock(async () => 'ran')).toBe('ran');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -28,8 +28,8 @@ describe('watch locks', () => {
 
   it('redis: a pass longer than the lock’s time to live keeps the lock (renewed); the next one gets it after', async () => {
     const prefix = `jvtest-watch-lock-${randomBytes(6).toString('hex')}`;
-    const first = createRedisWatch({ redis: REDIS_URL, prefix, lockTtlMs: 150 });
-    const second = createRedisWatch({ redis: REDIS_URL, prefix, lockTtlMs: 150, lockTimeoutMs: 300 });
+    const first = new RedisJournalBackend({ redis: REDIS_URL, prefix, lockTtlMs: 150 });
+    const second = new RedisJournalBackend({ redis: REDIS_URL, prefix, lockTtlMs: 150, lockTimeoutMs: 300 });
     try {
       const long = first.withLock(async () => {
         await sleep(900);

@@ -52,7 +52,11 @@ describe('WebhookOutbox', () => {
   it('two deliverers on one directory POST each batch exactly once; a receiver that is down keeps them waiting', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'jv-outbox-'));
     const sinks = [{ webhook: url, secret: SECRET }];
-    await new WebhookOutbox(dir).enqueue(Array.from({ length: 6 }, (_, i) => ({ batchId: `b${i}`, url, events: [event(i)] })));
+    const batches = Array.from({ length: 6 }, (_, i) => ({ batchId: `b${i}`, url, events: [event(i)] }));
+    await new WebhookOutbox(dir).stage(batches);
+    // staged batches are not deliverable yet
+    expect(await new WebhookOutbox(dir).deliverPending(sinks)).toMatchObject({ delivered: 0, pending: 0 });
+    await new WebhookOutbox(dir).publish(batches);
     up = false;
     const down = await new WebhookOutbox(dir).deliverPending(sinks);
     expect(down).toMatchObject({ delivered: 0, pending: 6 });
@@ -62,11 +66,16 @@ describe('WebhookOutbox', () => {
     expect(a.delivered + b.delivered).toBe(6);
     expect(received.sort()).toEqual(['e0', 'e1', 'e2', 'e3', 'e4', 'e5']);
     expect(await readdir(dir)).toEqual([]);
+    // publishing again (a delivery resumed after a crash) does not bring a delivered batch back
+    await new WebhookOutbox(dir).publish(batches);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('a batch claimed by a process that died is delivered by the next one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'jv-outbox-'));
-    await new WebhookOutbox(dir).enqueue([{ batchId: 'orphan', url, events: [event(42)] }]);
+    const orphan = [{ batchId: 'orphan', url, events: [event(42)] }];
+    await new WebhookOutbox(dir).stage(orphan);
+    await new WebhookOutbox(dir).publish(orphan);
     const child = execFile(process.execPath, ['-e', '0']);
     await new Promise((r) => child.on('exit', r));
     await rename(join(dir, 'orphan.json'), join(dir, `orphan.json.sending-${child.pid ?? 0}`));

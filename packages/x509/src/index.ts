@@ -14,5 +14,6 @@ export * from './cert/index.js';
 export * from './jpki/index.js';
 export * from './crl/index.js';
 export * from './path/validate-path.js';
+export { certPointNames, directDistributionPoints } from './path/crl-scope.js';
 export * from './ocsp/index.js';
 export * from './signature/index.js';

@@ -7,6 +7,7 @@
  * Shared by `fetch --once`, the embedded mode's in-process scheduler and the BullMQ worker's CA job.
  */
 import { DEFAULT_FETCH_TUNING, type IssuerConfig } from '@jpki-validator/config';
+import { commitsInTurn } from './ingest/commit-turns.js';
 import { runLogger } from './logger.js';
 import { runPartition, type PartitionReport, type PartitionRun, type RunPartitionDeps } from './partition-run.js';
 import type { PartitionTarget } from './targets.js';
@@ -58,7 +59,12 @@ export async function runPartitionWithRetries(
   try {
     const sleep = deps.sleep ?? sleepFor;
     for (let attempt = 1; ; attempt++) {
-      const run = await runPartition(target, { ...deps, logger, ...(held ? { signal: held.signal } : {}) });
+      const run = await runPartition(target, {
+        ...deps,
+        store: commitsInTurn(deps.store),
+        logger,
+        ...(held ? { signal: held.signal } : {}),
+      });
       run.report.attempts = attempt;
       const retry = run.report.outcome === 'failed' && run.report.retryable === true && attempt < tuning.attempts && !deps.signal?.aborted;
       if (!retry) return run;

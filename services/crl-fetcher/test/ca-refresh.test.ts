@@ -25,7 +25,7 @@ interface CountingHop {
 
 async function startCountingHop(upstream: string, delayMs: number): Promise<CountingHop> {
   let inFlight = 0;
-  const hop = {
+  const hop: CountingHop = {
     url: '',
     requests: 0,
     conditional: 0,

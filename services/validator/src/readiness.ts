@@ -1,8 +1,8 @@
 /**
- * `/readyz`: ready when the store answers and every configured, non-retired issuer has a fresh CRL or an OCSP responder whose
- * circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query (NOTES "OCSP").
+ * `/readyz`: ready when the store answers, at least one issuer is configured, and every configured, non-retired issuer has a fresh
+ * CRL or an OCSP responder whose circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query (NOTES "OCSP").
  */
-import type { OcspChecker, StatusResolver } from '@jpki-validator/status';
+import { partitionOverview, type OcspChecker, type PartitionCounts, type StatusResolver } from '@jpki-validator/status';
 import type { DataLossNotice } from '@jpki-validator/store';
 
 export interface Readiness {
@@ -14,9 +14,19 @@ export interface Readiness {
    * is missing until the fetcher has reloaded it.
    */
   storeDataLoss: { caId: string; detectedAt: string; previousEpoch: string | null; currentEpoch: string | null; detail: string }[];
-  issuers: { id: string; crl: 'fresh' | 'stale' | 'not_loaded' | 'none'; ocsp: 'closed' | 'open' | 'half-open' | null; ready: boolean }[];
+  issuers: {
+    id: string;
+    crl: 'fresh' | 'stale' | 'not_loaded' | 'none';
+    /** a CA of several partitions: counted by state, with the few worst that are not fresh */
+    partitions?: PartitionCounts & { worst: string[] };
+    ocsp: 'closed' | 'open' | 'half-open' | null;
+    ready: boolean;
+  }[];
   reasons: string[];
 }
+
+/** not-fresh partitions named per issuer, in the body and in a reason line */
+const WORST_NAMED = 5;
 
 /** how long a data loss stays listed in /readyz */
 const DATA_LOSS_SHOWN_MS = 24 * 3_600_000;
@@ -52,9 +62,22 @@ export async function judgeReadiness(
       ca.partitions.length === 0 ? 'none' : resolver.crlFresh(ca) ? 'fresh' : snapshot?.loaded ? 'stale' : 'not_loaded';
     const circuit = ca.ocsp && ocsp ? ocsp.breakerState(ca) : null;
     const ready = ca.retired || crl === 'fresh' || (circuit !== null && circuit !== 'open');
-    if (!ready) reasons.push(`issuer ${ca.id}: CRL ${crl.replace('_', ' ')}${ca.ocsp ? ', OCSP circuit open' : ', no OCSP responder'}`);
-    return { id: ca.id, crl, ocsp: circuit, ready };
+    let partitions: Readiness['issuers'][number]['partitions'];
+    let which = '';
+    if (ca.partitions.length > 1) {
+      const overview = partitionOverview(ca, snapshot, nowMs, WORST_NAMED);
+      const worst = overview.worst.filter((p) => p.stale).map((p) => p.name);
+      partitions = { ...overview.counts, worst };
+      const notFresh = overview.counts.stale + overview.counts.notLoaded;
+      if (notFresh > 0)
+        which = ` (${notFresh} of ${overview.counts.total} partitions: ${worst.join(', ')}${notFresh > worst.length ? ', …' : ''})`;
+    }
+    if (!ready)
+      reasons.push(`issuer ${ca.id}: CRL ${crl.replace('_', ' ')}${which}${ca.ocsp ? ', OCSP circuit open' : ', no OCSP responder'}`);
+    return { id: ca.id, crl, ...(partitions ? { partitions } : {}), ocsp: circuit, ready };
   });
+  // with no issuer configured every question would be `issuer_unknown`: nothing to serve, so not ready
+  if (issuers.length === 0) reasons.push('no issuers configured: give a config with `issuers` (--config FILE or JPKI_VALIDATOR_CONFIG)');
   const storeDataLoss = dataLoss()
     .filter((n) => nowMs - n.detectedAtMs < DATA_LOSS_SHOWN_MS)
     .map((n) => ({
@@ -64,5 +87,11 @@ export async function judgeReadiness(
       currentEpoch: n.currentEpoch,
       detail: n.detail,
     }));
-  return { ready: storeOk && issuers.every((i) => i.ready), store: storeOk ? 'ok' : 'down', storeDataLoss, issuers, reasons };
+  return {
+    ready: storeOk && issuers.length > 0 && issuers.every((i) => i.ready),
+    store: storeOk ? 'ok' : 'down',
+    storeDataLoss,
+    issuers,
+    reasons,
+  };
 }

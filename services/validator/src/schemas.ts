@@ -28,8 +28,28 @@ export const CrlInfoSchema = z
     thisUpdate: rfc3339,
     nextUpdate: rfc3339.nullable(),
     stale: z.boolean(),
+    partition: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          "the partition the answer stood on: present when the question named the serial's partition (`partition`), or the " +
+          "certificate's distribution point did (/v1/validate); only that partition had to be fresh",
+      }),
+    stalePartitions: z
+      .number()
+      .int()
+      .optional()
+      .openapi({
+        description:
+          'a stale answer about an issuer of several partitions, asked without `partition`: how many of its partitions are stale or ' +
+          'not loaded (a bare serial is good only when every one is fresh)',
+      }),
   })
-  .openapi('CrlInfo');
+  .openapi('CrlInfo', {
+    description:
+      'the CRL data an answer stands on: the partition that limits freshness (earliest nextUpdate), or the one partition asked about',
+  });
 
 export const OcspInfoSchema = z.object({ producedAt: rfc3339, thisUpdate: rfc3339, nextUpdate: rfc3339.nullable() }).openapi('OcspInfo');
 
@@ -81,22 +101,47 @@ export const StatusParamsSchema = z.object({
     .openapi({ param: { name: 'serial', in: 'path' }, example: '7F00D015', description: 'hex, optional 0x, 1–20 octets' }),
 });
 
+/** a configured partition's name, as `/v1/issuers` lists them */
+const PartitionNameSchema = z.string().min(1).max(200);
+
 export const StatusQuerySchema = z.object({
   at: z
     .string()
     .optional()
     .openapi({ param: { name: 'at', in: 'query' }, description: 'ISO time: the status as of that moment' }),
   mode: ModeSchema.optional().openapi({ param: { name: 'mode', in: 'query' } }),
+  partition: PartitionNameSchema.optional().openapi({
+    param: { name: 'partition', in: 'query' },
+    description:
+      "the serial's configured partition (from its certificate's CRL distribution point, e.g. `p0123`): a CRL answer needs only " +
+      "that partition fresh, while another municipality's CRL may be stale. A name the issuer does not have is a 400. Trust it as " +
+      'you trust the certificate you read it from: it decides which CRL vouches for the serial',
+    example: 'p0123',
+  }),
 });
 
 /** an item's `id`: echoed in its answer as given, whatever JSON value it is */
 const BatchIdSchema = z.unknown().openapi({ description: 'any JSON value, echoed in the answer as given' });
 
-export const BatchItemSchema = z.object({ issuer: z.string(), serial: z.string(), id: BatchIdSchema.optional() }).openapi('BatchItem', {
-  description:
-    'A bad item never fails the batch: one without a string issuer or serial (or not an object at all) is answered in place ' +
-    'with `status: unknown` — `malformed_serial` when the serial is missing or not a string, `issuer_unknown` when the issuer is.',
-});
+export const BatchItemSchema = z
+  .object({
+    issuer: z.string(),
+    serial: z.string(),
+    id: BatchIdSchema.optional(),
+    partition: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          "the serial's configured partition, as the status GET's `partition` query: only that partition needs to be fresh. A name " +
+          "none of the issuer's CAs has (or a value that is not a string) is ignored: the item is answered by the whole-issuer rule",
+      }),
+  })
+  .openapi('BatchItem', {
+    description:
+      'A bad item never fails the batch: one without a string issuer or serial (or not an object at all) is answered in place ' +
+      'with `status: unknown` — `malformed_serial` when the serial is missing or not a string, `issuer_unknown` when the issuer is.',
+  });
 
 export const MAX_JSON_BATCH_ITEMS = 10_000;
 
@@ -144,6 +189,15 @@ export const PartitionSchema = z
   })
   .openapi('Partition');
 
+export const PartitionCountsSchema = z
+  .object({
+    total: z.number().int(),
+    fresh: z.number().int(),
+    stale: z.number().int(),
+    notLoaded: z.number().int(),
+  })
+  .openapi('PartitionCounts', { description: "the CA's configured partitions by state" });
+
 export const IssuerSchema = z
   .object({
     id: z.string(),
@@ -154,7 +208,12 @@ export const IssuerSchema = z
     medium: z.enum(['card', 'smartphone']),
     retired: z.boolean(),
     mode: ModeSchema,
-    partitions: z.array(PartitionSchema),
+    partitions: z.array(PartitionSchema).openapi({
+      description:
+        'every partition when the CA has at most 20 (or with `?partitions=all`); otherwise the 10 worst — not loaded, then stale ' +
+        '(longest past nextUpdate first), then the fresh ones nearest their nextUpdate. `partitionCounts` counts them all',
+    }),
+    partitionCounts: PartitionCountsSchema,
     ocsp: z.object({ url: z.string(), circuit: z.enum(['closed', 'open', 'half-open']) }).nullable(),
   })
   .openapi('Issuer');
@@ -180,6 +239,9 @@ export const ReadinessSchema = z
       z.object({
         id: z.string(),
         crl: z.enum(['fresh', 'stale', 'not_loaded', 'none']),
+        partitions: PartitionCountsSchema.extend({
+          worst: z.array(z.string()).openapi({ description: 'up to 5 partitions that are not fresh, worst first' }),
+        }).optional(),
         ocsp: z.enum(['closed', 'open', 'half-open']).nullable(),
         ready: z.boolean(),
       }),

@@ -90,7 +90,7 @@ export interface IssuerSpec {
   id: string;
   group: string;
   caCert: string;
-  crls?: { name: string; source: string }[];
+  crls?: { name: string; source: string; url?: string; dirName?: string }[];
   ocsp?: { url: string; responderCert?: string };
   mode?: string;
   retired?: boolean;

@@ -36,8 +36,10 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: st
   throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await probe())}`);
 }
 
-async function loadAll(): Promise<void> {
-  for (const p of await writePartitionCrls(world, CA)) await loadCrlFile(writer, CA, p.name, p.source);
+async function loadAll(): Promise<Awaited<ReturnType<typeof writePartitionCrls>>> {
+  const crls = await writePartitionCrls(world, CA);
+  for (const p of crls) await loadCrlFile(writer, CA, p.name, p.source);
+  return crls;
 }
 
 beforeAll(async () => {
@@ -46,8 +48,7 @@ beforeAll(async () => {
   world = await simWorld(tmp.path);
   soonDead = await world.sim.issueCertificate({ ca: CA });
   writer = createRedisStore({ redis: redis.url, highWaterFile: join(tmp.path, 'crl-high-water.json') });
-  await loadAll();
-  const crls = world.sim.partitionNames(CA).map((name) => ({ name, source: join(tmp.path, `${CA}-${name}.crl`) }));
+  const crls = await loadAll();
   const configFile = await writeConfig(tmp.path, 'data-loss', [
     { id: CA, group: 'jpki-sign', caCert: world.sim.caCertificatePath(CA), crls },
   ]);

@@ -490,8 +490,15 @@ describe('operations', () => {
   it('/readyz is 503 naming the issuer with a stale CRL and no OCSP; /healthz 200', async () => {
     const ready = await get('/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body.reasons).toEqual(['issuer jpki-auth-2023: CRL stale, no OCSP responder']);
+    expect(ready.body.reasons).toEqual(['issuer jpki-auth-2023: CRL stale (2 of 2 partitions: p0000, p0001), no OCSP responder']);
     expect((await svc.app.request('/healthz')).status).toBe(200);
+  });
+
+  it('/readyz is 503 when no issuer is configured: a service that can only answer issuer_unknown is not ready', async () => {
+    const empty = await buildService(await writeConfig(tmp.path, 'no-issuers', []), store, null);
+    const ready = await empty.app.request('/readyz');
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { reasons: string[] }).reasons).toEqual([expect.stringMatching(/^no issuers configured/)]);
   });
 
   it('/metrics counts answers and OCSP queries with an estimated cost; /openapi.json and /docs', async () => {

@@ -1,7 +1,8 @@
 /**
- * Webhook delivery through BullMQ: the pass enqueues one job per (batch, webhook) with the batch id as job id — enqueueing the
- * same batch again after a crash is a no-op while the job exists — and a worker POSTs it, retrying with capped exponential
- * backoff until the receiver answers 2xx. Jobs carry the URL, never the secret: the worker looks it up in the config.
+ * Webhook delivery through BullMQ: a pass's recorded batches are published as one job per (batch, webhook) with the batch id as
+ * job id — publishing the same batch again after a crash is a no-op while the job exists (completed jobs are kept a week) — and
+ * a worker POSTs it, retrying with capped exponential backoff until the receiver answers 2xx. Jobs carry the URL, never the
+ * secret: the worker looks it up in the config.
  */
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import { deliverBatch, secretFor, type WatchSinkConfig, type WebhookBatch, type WebhookQueue } from '@jpki-validator/watch';
@@ -15,6 +16,8 @@ export interface DeliveryOptions {
 
 export class BullWebhookQueue implements WebhookQueue {
   readonly queue: Queue<DeliveryJobData>;
+  /** jobs live in Redis: any process may publish what another staged */
+  readonly local = false;
 
   constructor(options: DeliveryOptions) {
     this.queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
@@ -23,7 +26,10 @@ export class BullWebhookQueue implements WebhookQueue {
     });
   }
 
-  async enqueue(batches: readonly WebhookBatch[]): Promise<void> {
+  /** nothing to stage: the job id makes publishing idempotent */
+  async stage(): Promise<void> {}
+
+  async publish(batches: readonly WebhookBatch[]): Promise<void> {
     await this.queue.addBulk(
       batches.map((b) => ({
         name: 'deliver',
@@ -32,7 +38,7 @@ export class BullWebhookQueue implements WebhookQueue {
           jobId: b.batchId,
           attempts: DELIVERY_ATTEMPTS,
           backoff: { type: 'capped' },
-          // kept a week so a re-enqueue of a delivered batch (crash after enqueue, before record) is still recognised
+          // kept a week so a re-publish of a delivered batch (crash after publishing, before recording it) is still recognised
           removeOnComplete: { age: 7 * 86_400 },
           removeOnFail: false,
         },
@@ -60,7 +66,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
     async (job) => {
       const secret = secretFor(options.sinks, job.data.url);
       if (secret === null) throw new UnrecoverableError(`webhook ${job.data.url} is not configured (any more): batch ${job.id} parked`);
-      await deliverBatch(job.data.url, secret, job.data.events);
+      await deliverBatch(job.data.url, secret, job.data.events, job.id === undefined ? {} : { batchId: job.id });
       options.onDelivered?.(job.data.url, job.data.events.length);
     },
     {

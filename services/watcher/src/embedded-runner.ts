@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { CaSnapshot, RevocationReader } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
 import {
+  deliverOwed,
   runWatchPass,
   type DeliveryReport,
   type PassReport,
@@ -63,6 +64,10 @@ export function startEmbeddedWatchRunner(options: EmbeddedWatchRunnerOptions): E
   let scheduleTimer: NodeJS.Timeout | null = null;
 
   const deliveries = coalesce(async (): Promise<DeliveryReport> => {
+    // what recorded passes still owe (a sink that failed, a process killed mid-delivery), then the outbox's POSTs
+    const owed = await deliverOwed(options.repo, options.outbox);
+    if (owed.done.length > 0 || owed.errors.length > 0)
+      logger.info({ done: owed.done, waiting: owed.waiting, errors: owed.errors }, 'owed deliveries');
     const report = await options.outbox.deliverPending(options.sinks);
     if (report.delivered > 0 || report.pending > 0)
       logger.info({ delivered: report.delivered, pending: report.pending, errors: report.errors }, 'webhook outbox delivery round');
@@ -80,11 +85,22 @@ export function startEmbeddedWatchRunner(options: EmbeddedWatchRunnerOptions): E
       webhooks: options.outbox,
     });
     logger.info(
-      { runId: report.runId, revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas },
+      {
+        runId: report.runId,
+        revoked: report.revoked,
+        expired: report.expired,
+        rows: report.rows,
+        cas: report.cas,
+        delivered: report.delivery.done,
+        ...(report.delivery.errors.length > 0 ? { deliveryErrors: report.delivery.errors } : {}),
+        timings: report.timings,
+      },
       'watch pass done',
     );
+    if (report.unavailable.length > 0)
+      logger.warn({ unavailable: report.unavailable }, 'watched CAs without a loaded CRL: their customers were not checked');
     options.onPass?.(report);
-    if (hasWebhook && report.batches > 0 && !closed)
+    if (hasWebhook && report.eventCount > 0 && !closed)
       deliveries.request().catch((e: unknown) => logger.error({ err: message(e) }, 'webhook delivery round failed'));
     return report;
   });
@@ -125,11 +141,12 @@ export function startEmbeddedWatchRunner(options: EmbeddedWatchRunnerOptions): E
     pass('switch');
   });
   armSchedule();
-  const retryTimer = hasWebhook
-    ? setInterval(() => {
-        if (!closed) deliveries.request().catch((e: unknown) => logger.error({ err: message(e) }, 'webhook delivery round failed'));
-      }, options.retryIntervalMs ?? 60_000)
-    : null;
+  const retryTimer =
+    options.sinks.length > 0
+      ? setInterval(() => {
+          if (!closed) deliveries.request().catch((e: unknown) => logger.error({ err: message(e) }, 'webhook delivery round failed'));
+        }, options.retryIntervalMs ?? 60_000)
+      : null;
   retryTimer?.unref();
   if (options.passAtStart ?? true) pass('start');
   // batches a previous process (or `watch run`) left behind

@@ -76,11 +76,24 @@ export function createWatcher(options: WatcherOptions): Watcher {
             snapshot: options.snapshot,
             meaning: options.meaning,
             ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
-            ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
             sinks: options.sinks,
             webhooks,
           });
-          log.info({ revoked: report.revoked, expired: report.expired, batches: report.batches, cas: report.cas }, 'watch pass done');
+          log.info(
+            {
+              runId: report.runId,
+              revoked: report.revoked,
+              expired: report.expired,
+              rows: report.rows,
+              cas: report.cas,
+              delivered: report.delivery.done,
+              ...(report.delivery.errors.length > 0 ? { deliveryErrors: report.delivery.errors } : {}),
+              timings: report.timings,
+            },
+            'watch pass done',
+          );
+          if (report.unavailable.length > 0)
+            log.warn({ unavailable: report.unavailable }, 'watched CAs without a loaded CRL: their customers were not checked');
           options.onPass?.(report);
           return { revoked: report.revoked, expired: report.expired };
         },

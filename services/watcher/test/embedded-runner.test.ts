@@ -18,7 +18,7 @@ import {
   verifySignature,
   WebhookOutbox,
   type DeliveryReport,
-  type EmbeddedWatchRepository,
+  type WatchRepository,
   type PassReport,
   type WatchEvent,
 } from '@jpki-validator/watch';
@@ -35,7 +35,7 @@ const outboxDir = join(dir, 'data', 'watch', 'outbox');
 let sim: Simulator;
 let ca: TrustedCa;
 let store: EmbeddedRevocationStore;
-let repo: EmbeddedWatchRepository;
+let repo: WatchRepository;
 let runner: EmbeddedWatchRunner;
 let server: Server;
 let receiverUp = false;

@@ -19,7 +19,7 @@ import {
   verifySignature,
   type PassReport,
   type WatchEvent,
-  type RedisWatchRepository,
+  type WatchRepository,
 } from '@jpki-validator/watch';
 import { createFileSource, ingestCrl, type TrustedCa } from '@jpki-validator/crl-fetcher';
 import { crlSlot } from '@jpki-validator/config';
@@ -35,7 +35,7 @@ const eventsDir = join(dir, 'events');
 let sim: Simulator;
 let ca: TrustedCa;
 let store: RedisRevocationStore;
-let repo: RedisWatchRepository;
+let repo: WatchRepository;
 let watcher: Watcher;
 let server: Server;
 let url = '';

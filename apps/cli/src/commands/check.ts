@@ -1,10 +1,9 @@
-import { openAtomicWriteStream } from '@jpki-validator/files';
-import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
+import { openOutputTarget } from '../output-target.js';
 import type { ProfileConfig } from '@jpki-validator/config';
 import { encodingOption, encodingStream, zonedTimeFormatter, type TextEncodingName } from '../text-encoding.js';
 import { booleanFlag, listFlag, numberFlag, parseListArgs, stringFlag } from './list-args.js';
@@ -22,7 +21,8 @@ never sit in memory.
 
 options:
   --input FILE|-        input (default - : stdin)
-  --output FILE|-       output (default - : stdout); a file is written whole or not at all (temporary file, then renamed)
+  --output FILE|-       output (default - : stdout); a regular file is written whole or not at all (temporary file, then
+                        renamed; a symlink is followed); a FIFO or device is written to as a stream
   --format csv|jsonl    output format (default: the input's)
   --issuer ID           issuer (CA id or group) for rows without one; default: the only CA (or group) there is
   --crl FILE_OR_URL…    offline: verify these CRLs against their CA and load them in process (no server). A full CRL vouches
@@ -206,40 +206,27 @@ function labelsFor(
   return (meaning) => table[meaning] ?? null;
 }
 
-/** stdout as is; a file through a temporary name, renamed into place only when the run succeeds; encoded per --encoding / --bom */
+/**
+ * The output target (output-target.ts: a regular file replaced atomically, through a symlink; a FIFO or device written to as a
+ * stream), encoded per --encoding / --bom.
+ */
 async function openOutput(target: string, io: CliIo, encoding: TextEncodingName, bom: boolean): Promise<Output> {
-  if (target === '-') {
-    const stream = await encodingStream(encoding, bom, io.stdout);
-    if (stream === io.stdout) return { stream, impliedFormat: null, commit: async () => undefined, discard: async () => undefined };
-    return {
-      stream,
-      impliedFormat: null,
-      async commit() {
-        stream.end();
-        await finished(stream);
-      },
-      async discard() {
-        stream.destroy();
-      },
-    };
-  }
-  // the run can be made again: a flush to disk of a large output is not worth its time
-  const output = await openAtomicWriteStream(resolve(io.cwd, target), { durable: false }).catch((error: unknown) => {
-    throw new UsageError(`cannot write --output ${target}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  });
-  const stream = output.stream;
-  const impliedFormat = /\.(jsonl|ndjson)$/i.test(target) ? 'jsonl' : /\.csv$/i.test(target) ? 'csv' : null;
-  const encoded = await encodingStream(encoding, bom, stream);
+  const out = await openOutputTarget(target, io.stdout, io.cwd);
+  const impliedFormat = target === '-' ? null : /\.(jsonl|ndjson)$/i.test(target) ? 'jsonl' : /\.csv$/i.test(target) ? 'csv' : null;
+  const encoded = await encodingStream(encoding, bom, out.stream);
   return {
     stream: encoded,
     impliedFormat,
     async commit() {
-      if (encoded !== stream) {
+      if (encoded !== out.stream) {
         encoded.end();
         await finished(encoded);
       }
-      await output.commit();
+      await out.commit();
     },
-    discard: output.discard,
+    async discard() {
+      if (encoded !== out.stream) encoded.destroy();
+      await out.discard();
+    },
   };
 }

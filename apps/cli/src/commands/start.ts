@@ -93,11 +93,11 @@ async function startDemo(cwd: string): Promise<Demo> {
   };
 }
 
-/** The scheduler's start-up run of every configured partition (joined, not repeated), as `fetchOnce` would report them. */
+/** The scheduler's start-up refresh of every configured CA (joined, not repeated; bounded per CA), as `fetchOnce` would report it. */
 async function startupRuns(config: Config, scheduler: InProcessScheduler | null): Promise<PartitionReport[]> {
   if (scheduler === null) return [];
-  const runs = config.issuers.flatMap((issuer) => issuer.partitions.map((p) => scheduler.runNow(issuer.id, p.name)));
-  return (await Promise.all(runs)).filter((r): r is PartitionReport => r !== null);
+  const runs = await Promise.all(config.issuers.filter((i) => i.partitions.length > 0).map((issuer) => scheduler.refreshNow(issuer.id)));
+  return runs.flatMap((r) => r ?? []);
 }
 
 /** What `start` runs, closed in reverse order of starting: the validator first, the store it shares with the fetcher last. */
@@ -149,7 +149,14 @@ export const command: Command = {
         const reports = firstLoad?.reports ?? (await startupRuns(config, fetcher.scheduler));
         const failed = reports.filter((r) => r.outcome === 'failed' || r.outcome === 'rejected');
         io.stderr.write(
-          `start: ${reports.length - failed.length}/${reports.length} CRL partitions loaded${failed.length ? ` (failed: ${failed.map((r) => `${r.caId}/${r.partition}`).join(', ')})` : ''}\n`,
+          `start: ${reports.length - failed.length}/${reports.length} CRL partitions loaded${
+            failed.length
+              ? ` (failed: ${failed
+                  .slice(0, 10)
+                  .map((r) => `${r.caId}/${r.partition}`)
+                  .join(', ')}${failed.length > 10 ? ', …' : ''})`
+              : ''
+          }\n`,
         );
         // the death-detection job when its events have somewhere to go (the demo has no watch sinks: `watch run` there)
         if (config.watch.sinks.length > 0) {

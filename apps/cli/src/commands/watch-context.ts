@@ -5,22 +5,25 @@
 import { join } from 'node:path';
 import type { Config } from '@jpki-validator/config';
 import type { CaSnapshot } from '@jpki-validator/store';
-import type { WatchRepository } from '@jpki-validator/watch';
+import type { IssuerResolver, WatchRepository } from '@jpki-validator/watch';
 import type { CliIo } from '../io.js';
 
 export interface WatchContext {
   config: Config;
   repo: WatchRepository;
   snapshot(caId: string): Promise<CaSnapshot | null>;
+  /** the config's issuers as the watch list resolves them (unknown issuers, or none configured, are an error) */
+  resolveIssuer: IssuerResolver;
   redisUrl: string | null;
   watchDir: string;
   close(): Promise<void>;
 }
 
 export async function openWatchContext(configFile: string | undefined, io: CliIo, withStore: boolean): Promise<WatchContext> {
-  const { loadConfig } = await import('@jpki-validator/config');
+  const { loadConfig, issuerKind } = await import('@jpki-validator/config');
   const config = loadConfig({ file: configFile, env: io.env, cwd: io.cwd });
   const watch = await import('@jpki-validator/watch');
+  const resolveIssuer = watch.createIssuerResolver(config.issuers.map((i) => ({ id: i.id, group: i.group, kind: issuerKind(i) })));
   const storeLib = await import('@jpki-validator/store');
   const watchDir = join(config.dataDir, 'watch');
   if (config.redisUrl !== null) {
@@ -29,6 +32,7 @@ export async function openWatchContext(configFile: string | undefined, io: CliIo
     return {
       config,
       repo,
+      resolveIssuer,
       redisUrl: config.redisUrl,
       watchDir,
       snapshot: async (caId) => (store === null ? null : store.loadSnapshot(caId)),
@@ -43,6 +47,7 @@ export async function openWatchContext(configFile: string | undefined, io: CliIo
   return {
     config,
     repo,
+    resolveIssuer,
     redisUrl: null,
     watchDir,
     snapshot: async (caId) => store?.snapshot(caId) ?? null,

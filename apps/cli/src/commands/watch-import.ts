@@ -1,5 +1,6 @@
 import { EXIT } from '@jpki-validator/errors';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from '../args.js';
 import { InputError, UsageError } from '../errors.js';
@@ -8,10 +9,12 @@ import { decodingStream, encodingOption } from '../text-encoding.js';
 import { openWatchContext } from './watch-context.js';
 
 const USAGE = `usage: jpki-validator watch import FILE|- [--config FILE] [--encoding utf-8|cp932]
-  CSV with a header: customerId,issuer,serial[,notAfter]. Idempotent; a re-import updates.
+  CSV with a header: customerId,issuer,serial[,notAfter] (columns in any order; others ignored).
+  One row per certificate: a customer with a signature and an authentication certificate has two rows (their issuers
+  belong to two groups). Idempotent: a re-import updates what changed and writes only that. All rows or none.
   --encoding cp932 reads a Shift_JIS file (as Japanese Excel saves CSV); a UTF-8 BOM is skipped.`;
 
-/** Streams the CSV (papaparse) into the watch list in batches: a 10 M-row file never sits in memory. */
+/** Streams the CSV into the watch list: a 10 M-row file never sits in memory as rows. */
 export const command: Command = {
   summary: 'load a watch list (CSV customerId,issuer,serial[,notAfter])',
   async run(argv: string[], io: CliIo): Promise<number> {
@@ -23,34 +26,39 @@ export const command: Command = {
     }
     const file = positionals[0];
     if (file === undefined || positionals.length > 1) throw new UsageError(`watch import takes one FILE\n\n${USAGE}`);
-    const [{ default: Papa }, watch] = await Promise.all([import('papaparse'), import('@jpki-validator/watch')]);
+    const watch = await import('@jpki-validator/watch');
+    const path = file === '-' ? null : resolve(io.cwd, file);
+    const sizeBytes = path === null ? 0 : (await stat(path)).size;
     const ctx = await openWatchContext(values.config, io, false);
     try {
-      const resolveIssuer = watch.createIssuerResolver(ctx.config.issuers);
-      const raw = file === '-' ? io.stdin : createReadStream(resolve(io.cwd, file));
+      const raw = path === null ? io.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
       const input = decoding === null ? raw : raw.pipe(decoding);
-      const parser = input.pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { header: true, skipEmptyLines: 'greedy' }));
-      let line = 1;
-      let checkedHeader = false;
-      async function* rows() {
-        for await (const row of parser as AsyncIterable<Record<string, string>>) {
-          line++;
-          if (!checkedHeader) {
-            checkedHeader = true;
-            for (const column of ['customerId', 'issuer', 'serial']) {
-              if (!(column in row))
-                throw new watch.WatchRowError(1, column, `missing column (header must hold customerId,issuer,serial[,notAfter])`);
-            }
-          }
-          yield watch.parseWatchRow(row, line, resolveIssuer);
-        }
-      }
-      const report = await watch.importWatchList(ctx.repo, rows()).catch((e: unknown) => {
-        // a bad row or issuer is bad input as a whole (exit 2), named by line and field
-        if (e instanceof watch.WatchError && e.kind === 'usage') throw new InputError(`${file}: ${e.message}`, { cause: e });
-        throw e;
-      });
-      io.stderr.write(`${file}: ${line - 1} rows, ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged\n`);
+      const startedMs = performance.now();
+      const report = await watch
+        .importWatchCsv(ctx.repo, input as AsyncIterable<Buffer>, ctx.resolveIssuer, { sizeBytes })
+        .catch((e: unknown) => {
+          // a bad row or issuer is bad input as a whole (exit 2), named by file, line and field
+          if (e instanceof watch.WatchError && e.kind === 'usage') throw new InputError(`${file}: ${e.message}`, { cause: e });
+          throw e;
+        });
+      const seconds = (performance.now() - startedMs) / 1000;
+      const { kinds } = report;
+      io.stderr.write(
+        `${file}: ${report.rows} rows: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged` +
+          `${report.duplicates > 0 ? `, ${report.duplicates} repeated` : ''} in ${seconds.toFixed(1)} s; ` +
+          `the watch list holds ${report.total} certificates (${kinds.sign} signature, ${kinds.auth} authentication, ${kinds.other} other)\n`,
+      );
+      if (report.duplicates > 0)
+        io.stderr.write(
+          `warning: ${report.duplicates} rows repeat an earlier row of the file exactly and were skipped ` +
+            `(${report.duplicateLines.map(([line, first]) => `line ${line} = line ${first}`).join(', ')}${report.duplicates > report.duplicateLines.length ? ', …' : ''})\n`,
+        );
+      if (report.total > 0 && kinds.sign === 0)
+        io.stderr.write(
+          'warning: the watch list has no signature certificates. A move, a name change or any other change of the basic ' +
+            'details revokes only the signature certificate (superseded), so those changes will not be seen. Add each ' +
+            "customer's signature certificate as a second row (issuer: a signature CA or group).\n",
+        );
       return EXIT.OK;
     } finally {
       await ctx.close();

@@ -5,7 +5,9 @@ import type { CliIo, Command } from '../io.js';
 import { writeJsonLine } from '../io.js';
 import { openWatchContext } from './watch-context.js';
 
-const USAGE = 'usage: jpki-validator watch rotate --customer ID --serial NEW [--issuer ID] [--not-after TIME] [--config FILE]';
+const USAGE = `usage: jpki-validator watch rotate --customer ID --serial NEW [--issuer ID] [--not-after TIME] [--config FILE]
+  The customer's certificate was reissued: watch NEW instead. --issuer names the new certificate's issuer when it changed, and
+  which certificate it is when the customer has two (signature and authentication).`;
 
 export const command: Command = {
   summary: "a customer's certificate was reissued: watch the new serial, keep the old one in the history",
@@ -36,23 +38,20 @@ export const command: Command = {
     if (notAfterMs !== null && !Number.isFinite(notAfterMs)) throw new UsageError(`--not-after "${values['not-after']}" is not a time`);
     const ctx = await openWatchContext(values.config, io, false);
     try {
-      const issuer =
-        values.issuer === undefined
-          ? undefined
-          : { issuer: values.issuer, caIds: watch.createIssuerResolver(ctx.config.issuers)(values.issuer) };
-      const r = await watch
-        .rotateCustomer(ctx.repo, { customerId: values.customer, serial, notAfterMs, ...(issuer ? { issuer } : {}) })
+      const issuer = values.issuer === undefined ? undefined : ctx.resolveIssuer(values.issuer);
+      const r = await ctx.repo
+        .rotate({ customerId: values.customer, serial, notAfterMs, ...(issuer ? { issuer } : {}) })
         .catch((e: unknown) => {
-          if (e instanceof watch.WatchError && e.code === 'WATCH_CUSTOMER_UNKNOWN') throw new UsageError(e.message, { cause: e });
+          if (e instanceof watch.WatchError && (e.code === 'WATCH_CUSTOMER_UNKNOWN' || e.code === 'WATCH_ROTATE_AMBIGUOUS'))
+            throw new UsageError(e.code === 'WATCH_ROTATE_AMBIGUOUS' ? `${e.message} (--issuer)` : e.message, { cause: e });
           throw e;
         });
-      await writeJsonLine(io.stdout, {
-        customerId: r.customerId,
-        issuer: r.issuer,
-        serial: formatSerial(r.serial),
-        notAfter: r.notAfterMs === null ? null : formatTime(r.notAfterMs),
-        history: r.history.map((h) => ({ issuer: h.issuer, serial: h.serial, until: formatTime(h.untilMs) })),
+      const view = (row: typeof r.current) => ({
+        issuer: row.issuer,
+        serial: formatSerial(row.serial),
+        notAfter: row.notAfterMs === null ? null : formatTime(row.notAfterMs),
       });
+      await writeJsonLine(io.stdout, { customerId: r.current.customerId, ...view(r.current), previous: view(r.previous) });
       return EXIT.OK;
     } finally {
       await ctx.close();

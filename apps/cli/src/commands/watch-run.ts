@@ -1,15 +1,14 @@
 import { EXIT } from '@jpki-validator/errors';
-import { createWriteStream } from 'node:fs';
-import { resolve } from 'node:path';
-import { finished } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
 import { parseCommandArgs } from '../args.js';
 import type { CliIo, Command } from '../io.js';
+import { openOutputTarget, type OutputTarget } from '../output-target.js';
 import { SUMMARY_OPTIONS, SUMMARY_USAGE, writeSummary } from '../summary-output.js';
 import { openWatchContext } from './watch-context.js';
 
 const USAGE = `usage: jpki-validator watch run [--output FILE|-] [--config FILE] [--json] [--summary-file FILE]
-  one detection pass now; events also go to the configured sinks
+  One detection pass now. Its events are recorded, then delivered to the configured sinks (and whatever earlier runs still
+  owe them, e.g. after a crash) exactly once; --output also gets this pass's events. Exit 3 when the watch list is empty,
+  when a watched CA has no CRL loaded, or when a sink could not be written (the events stay owed to it).
 ${SUMMARY_USAGE}`;
 
 export const command: Command = {
@@ -22,9 +21,7 @@ export const command: Command = {
     }
     const watch = await import('@jpki-validator/watch');
     const ctx = await openWatchContext(values.config, io, true);
-    let output: Writable | undefined;
-    if (values.output === '-') output = io.stdout;
-    else if (values.output !== undefined) output = createWriteStream(resolve(io.cwd, values.output));
+    let output: OutputTarget | null = null;
     const sinks = ctx.config.watch.sinks;
     const hasWebhook = sinks.some((s) => 'webhook' in s);
     // with Redis, batches go to the BullMQ delivery queue the watcher service works off; without, to the durable outbox
@@ -34,40 +31,60 @@ export const command: Command = {
         ? { connection: store.bullConnection(ctx.redisUrl), prefix: store.bullPrefix(ctx.redisUrl, 'bull') }
         : null;
     const bull = bullLink ? new (await import('@jpki-validator/watcher')).BullWebhookQueue(bullLink) : null;
-    const outbox = ctx.redisUrl === null ? new watch.WebhookOutbox(resolve(ctx.watchDir, 'outbox')) : null;
+    const outbox = ctx.redisUrl === null ? new watch.WebhookOutbox(`${ctx.watchDir}/outbox`) : null;
     try {
+      const summary = await ctx.repo.summary();
+      if (summary.rows === 0)
+        throw new watch.WatchDataUnavailableError('the watch list is empty: nothing was checked (load one with `watch import FILE`)');
+      if (values.output !== undefined) output = await openOutputTarget(values.output, io.stdout, io.cwd);
+      const webhooks = bull ?? outbox;
       const report = await watch.runWatchPass({
         repo: ctx.repo,
         snapshot: ctx.snapshot,
         meaning: ctx.config.profile.meaning,
         mediumOf: (caId) => ctx.config.issuers.find((i) => i.id === caId)?.medium ?? null,
         sinks,
-        ...((bull ?? outbox) ? { webhooks: (bull ?? outbox) as NonNullable<typeof bull | typeof outbox> } : {}),
-        ...(output ? { output } : {}),
+        ...(webhooks === null ? {} : { webhooks }),
+        ...(output === null ? {} : { output: output.stream }),
+        reportEvents: 0,
       });
-      const delivery = outbox !== null && hasWebhook ? await outbox.deliverPending(sinks) : null;
-      const text =
-        `watch pass ${report.runId}: ${report.revoked} revoked, ${report.expired} expired` +
-        `${report.cas.map((c) => ` · ${c.caId} generation ${c.generation}`).join('')}` +
-        `${delivery ? ` · webhooks: ${delivery.delivered} delivered, ${delivery.pending} pending` : ''}\n` +
-        (delivery?.errors ?? []).map((e) => `  ${e}\n`).join('');
-      await writeSummary(io, { json: values.json === true, file: values['summary-file'] }, text, {
+      await output?.commit();
+      output = null;
+      const posted = outbox !== null && hasWebhook ? await outbox.deliverPending(sinks) : null;
+      const retired = new Set(ctx.config.issuers.filter((i) => i.retired).map((i) => i.id));
+      const missing = report.unavailable.filter((caId) => !retired.has(caId));
+      const t = report.timings;
+      const secs = (ms: number) => (ms / 1000).toFixed(2);
+      const lines = [
+        `watch pass ${report.runId ?? '(nothing new)'}: ${report.revoked} revoked, ${report.expired} expired over ${report.rows} watched certificates` +
+          `${report.cas.map((c) => ` · ${c.caId} generation ${c.generation}`).join('')}` +
+          ` · pass ${secs(t.detectMs + t.recordMs + t.deliverMs)} s (detection ${secs(t.detectMs)} s, record ${secs(t.recordMs)} s, delivery ${secs(t.deliverMs)} s)` +
+          `${posted ? ` · webhooks: ${posted.delivered} delivered, ${posted.pending} pending` : ''}`,
+        ...report.delivery.done.map((d) => `  delivered: ${d}`),
+        ...report.delivery.waiting.map((d) => `  owed: ${d}`),
+        ...[...report.delivery.errors, ...(posted?.errors ?? [])].map((e) => `  error: ${e}`),
+      ];
+      if (missing.length > 0)
+        lines.push(
+          `${report.cas.length === 0 ? 'error: no CRL is loaded for any watched CA: nothing was checked' : 'error: not checked'} — ` +
+            `no CRL loaded for ${missing.join(', ')} (run \`fetch --once\`, or check the config)`,
+        );
+      await writeSummary(io, { json: values.json === true, file: values['summary-file'] }, `${lines.join('\n')}\n`, {
         // the events themselves went to --output and the sinks
         runId: report.runId,
-        detectedAt: report.detectedAt,
         revoked: report.revoked,
         expired: report.expired,
+        rows: report.rows,
         cas: report.cas,
-        files: report.files,
-        batches: report.batches,
-        webhooks: delivery === null ? null : { delivered: delivery.delivered, pending: delivery.pending, errors: delivery.errors },
+        notChecked: missing,
+        timings: report.timings,
+        delivery: report.delivery,
+        webhooks: posted === null ? null : { delivered: posted.delivered, pending: posted.pending, errors: posted.errors },
       });
+      if (missing.length > 0 || report.delivery.errors.length > 0) return EXIT.UNAVAILABLE;
       return EXIT.OK;
     } finally {
-      if (output !== undefined && output !== io.stdout) {
-        output.end();
-        await finished(output);
-      }
+      await output?.discard();
       await bull?.close();
       if (bullLink) await store.closeBullConnection(bullLink.connection);
       await ctx.close();

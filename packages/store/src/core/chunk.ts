@@ -98,6 +98,11 @@ export class Chunk {
     );
   }
 
+  /** bytes that depend on the serial range the chunk covers (bitmap and rank index), not on how many entries it holds */
+  get rangeBytes(): number {
+    return this.listed.byteLength + this.rankIndex.byteLength;
+  }
+
   /** the invalidity date (seconds) of the entry at `rank`, NO_INVALIDITY when it has none */
   invalAt(rank: number): number {
     const values = this.invalSec;

@@ -20,9 +20,9 @@ import type { ChunkBuilder } from './chunk-builder.js';
 import type { EntryBuffer, LongEntry } from './entry-buffer.js';
 import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 import type { EntrySlot } from './entry-slot.js';
-import { SetChunk } from './set-chunk.js';
+import { chunkWork, SetChunk } from './set-chunk.js';
 
-/** a chunk is rebuilt (not patched) when the entries for it are more than this share of what it holds */
+/** a chunk is rebuilt (not patched) when the entries for it are more than this share of what a rebuild costs (chunkWork) */
 const REBUILD_SHARE = 1 / 4;
 
 export class RevocationSet {
@@ -73,7 +73,7 @@ export class RevocationSet {
       const from = starts[k] as number;
       const to = starts[k + 1] as number;
       let chunk = this.chunkAt[chunkNo];
-      if (chunk === undefined || to - from > chunk.count * REBUILD_SHARE) {
+      if (chunk === undefined || to - from > chunkWork(chunk.count, this.chunkBytes) * REBUILD_SHARE) {
         const built = builder.build(id, chunkNo, chunk?.compact(id) ?? null, entries, order, from, to);
         this.put(chunkNo, built === null ? undefined : new SetChunk(chunkNo, built, this.chunkBytes));
         continue;
@@ -142,6 +142,19 @@ export class RevocationSet {
     let n = 0;
     for (const c of this.chunkAt) if (c !== undefined) n += c.byteSize;
     return n;
+  }
+
+  /** byteSize split: bitmaps and rank indexes (∝ the serial range covered), entry arrays (∝ entries), patches (recent changes) */
+  get memory(): { rangeBytes: number; entryBytes: number; patchBytes: number } {
+    const out = { rangeBytes: 0, entryBytes: 0, patchBytes: 0 };
+    for (const c of this.chunkAt) {
+      if (c === undefined) continue;
+      const m = c.memory;
+      out.rangeBytes += m.rangeBytes;
+      out.entryBytes += m.entryBytes;
+      out.patchBytes += m.patchBytes;
+    }
+    return out;
   }
 
   private put(chunkNo: number, chunk: SetChunk | undefined): void {

@@ -11,9 +11,20 @@ import { Chunk, invalidityColumn, NO_INVALIDITY } from './chunk.js';
 import { ChunkPatch, REMOVED } from './chunk-patch.js';
 import type { EntrySlot } from './entry-slot.js';
 
-/** a patch is folded into a new base once it holds more than this share of the chunk's entries (or MIN_PATCH entries) */
+/**
+ * A patch is folded into a new base once it holds more than this share of what a compaction costs — the chunk's entries plus
+ * its bitmap (walked byte by byte; 8 bytes count as one entry) — so compaction stays a constant cost per change, sparse chunk or
+ * dense, and patches stay a small share of memory.
+ */
 const PATCH_SHARE = 1 / 8;
+/** ... or once its arrays take more than this share of the base's entry arrays */
+const PATCH_MEMORY_SHARE = 1 / 2;
 const MIN_PATCH = 256;
+
+/** what rebuilding or compacting the chunk costs, in entries: its entries plus its bitmap's bytes / 8 */
+export function chunkWork(count: number, chunkBytes: number): number {
+  return count + chunkBytes / 8;
+}
 
 export class SetChunk {
   readonly chunkNo: number;
@@ -82,7 +93,13 @@ export class SetChunk {
 
   get needsCompaction(): boolean {
     const patch = this.patch;
-    return patch !== null && patch.size > Math.max(MIN_PATCH, (this.base?.count ?? 0) * PATCH_SHARE);
+    if (patch === null || patch.size <= MIN_PATCH) return false;
+    const base = this.base;
+    // by work (compaction stays a constant cost per change) or by memory (a patch entry takes ~3× a base entry's bytes)
+    return (
+      patch.size > chunkWork(base?.count ?? 0, this.listed.byteLength) * PATCH_SHARE ||
+      patch.byteSize > ((base?.byteSize ?? 0) - (base?.rangeBytes ?? 0)) * PATCH_MEMORY_SHARE
+    );
   }
 
   /** the chunk as one immutable Chunk (folding the patch into a new base first); null when nothing is listed */
@@ -153,6 +170,13 @@ export class SetChunk {
   /** bytes held (base, the current bitmap when it is a copy, patch) */
   get byteSize(): number {
     return (this.base?.byteSize ?? 0) + (this.listed === this.base?.listed ? 0 : this.listed.byteLength) + (this.patch?.byteSize ?? 0);
+  }
+
+  /** byteSize split: what the serial range costs (bitmaps, rank index), what the entries cost, what the patch costs */
+  get memory(): { rangeBytes: number; entryBytes: number; patchBytes: number } {
+    const base = this.base;
+    const rangeBytes = (base?.rangeBytes ?? 0) + (this.listed === base?.listed ? 0 : this.listed.byteLength);
+    return { rangeBytes, entryBytes: (base?.byteSize ?? 0) - (base?.rangeBytes ?? 0), patchBytes: this.patch?.byteSize ?? 0 };
   }
 
   /** the current bitmap must not be the base's (which stays as the base was built) */

@@ -104,7 +104,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
   async open(): Promise<this> {
     if (this.files === null) return this;
     await mkdir(this.files.dataDir, { recursive: true });
-    this.highWater = await CrlHighWater.open(join(this.files.dataDir, HIGH_WATER_FILE));
+    this.highWater = await CrlHighWater.open(join(this.files.dataDir, HIGH_WATER_FILE), { durable: false, lock: false });
     for (const caId of await this.files.caIds()) await this.catchUp(caId);
     if (this.options.watch ?? true) {
       this.watcher = watch(this.files.dataDir, (_event, name) => {

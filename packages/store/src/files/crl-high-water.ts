@@ -53,12 +53,23 @@ export class CrlHighWater {
   private pending: PendingRecord[] = [];
   private flushing: Promise<void> | null = null;
 
-  private constructor(path: string) {
+  private readonly durable: boolean;
+  private readonly lock: boolean;
+
+  private constructor(path: string, durable: boolean, lock: boolean) {
     this.path = path;
+    this.durable = durable;
+    this.lock = lock;
   }
 
-  static async open(path: string): Promise<CrlHighWater> {
-    const hw = new CrlHighWater(path);
+  /**
+   * `durable: false` writes without fsync (atomic still): for the embedded store, whose record guards against its files being
+   * deleted, not against a power loss — after which the run files, fsynced, still carry every number. A Redis fetcher's record
+   * is durable: it is the only local trace of what Redis held. `lock: false` when every writer of the file already holds a
+   * lock of its own (the embedded store's writer lock).
+   */
+  static async open(path: string, options: { durable?: boolean; lock?: boolean } = {}): Promise<CrlHighWater> {
+    const hw = new CrlHighWater(path, options.durable ?? true, options.lock ?? true);
     await hw.refresh();
     return hw;
   }
@@ -121,12 +132,12 @@ export class CrlHighWater {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       try {
-        const release = await acquireLockFile(`${this.path}.lock`, writerLockOptions(30_000));
+        const release = this.lock ? await acquireLockFile(`${this.path}.lock`, writerLockOptions(30_000)) : async () => undefined;
         try {
           // another process may have written since: merge its marks with ours
           await this.refresh(true);
           for (const r of batch) this.apply(r.caId, r.partition, r.mark, r.epoch);
-          await writeFileAtomic(this.path, [Buffer.from(`${JSON.stringify(this.toFile())}\n`, 'utf8')]);
+          await writeFileAtomic(this.path, [Buffer.from(`${JSON.stringify(this.toFile())}\n`, 'utf8')], { durable: this.durable });
           this.stamp = await stampOf(this.path);
         } finally {
           await release();

@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from './connection.js';
 
-const SCRIPTS = [{ name: 'switchPartition', file: 'switchPartition-6.lua', numberOfKeys: 6 }] as const;
+const SCRIPTS = [
+  { name: 'switchPartition', file: 'switchPartition-6.lua', numberOfKeys: 6 },
+  { name: 'fillRunPiece', file: 'fillRunPiece-1.lua', numberOfKeys: 1 },
+] as const;
 
 function scriptText(file: string): string {
   return readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
@@ -16,6 +19,7 @@ export type SwitchReply = [string, number | string] | [string, number | string, 
 
 export interface StoreCommands {
   switchPartition(...keysAndArgs: (string | number)[]): Promise<SwitchReply>;
+  fillRunPiece(key: string, offset: number, piece: Buffer): Promise<number>;
 }
 
 export function defineStoreCommands<R extends RedisClient>(redis: R): R & StoreCommands {

@@ -1,11 +1,13 @@
 /**
  * A Redis lock held by one process at a time: SET NX PX with a random token, renewed every third of its time to live while the
  * holder works (lua/extendLock-1.lua), released by compare-and-delete (lua/releaseLock-1.lua). The time to live only matters
- * when the holder dies: a live holder's lock never lapses, however long its task runs. A lock is one key, so it works on a
- * Redis Cluster too.
+ * when the holder dies: a live holder's lock never lapses, however long its task runs. The value names its holder
+ * (`<host>|<pid>|<token>`), so a waiter on the same host breaks the lock of a holder whose process is gone at once instead of
+ * after a TTL (a killed `watch run` must not stall the next one). A lock is one key, so it works on a Redis Cluster too.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from './connection.js';
 
@@ -20,6 +22,17 @@ function withLockCommands(redis: RedisClient): RedisClient & LockCommands {
   if (!('releaseLock' in redis)) redis.defineCommand('releaseLock', { lua: script('releaseLock-1.lua'), numberOfKeys: 1 });
   if (!('extendLock' in redis)) redis.defineCommand('extendLock', { lua: script('extendLock-1.lua'), numberOfKeys: 1 });
   return redis as RedisClient & LockCommands;
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface HeldRedisLock {
@@ -46,7 +59,7 @@ export interface WaitForRedisLockOptions extends RedisLockOptions {
 export async function tryAcquireRedisLock(redis: RedisClient, key: string, options: RedisLockOptions): Promise<HeldRedisLock | null> {
   const commands = withLockCommands(redis);
   const { ttlMs } = options;
-  const token = randomBytes(16).toString('hex');
+  const token = `${hostname()}|${process.pid}|${randomBytes(12).toString('hex')}`;
   if ((await commands.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
   const lost = new AbortController();
   const renew = setInterval(
@@ -77,6 +90,12 @@ export async function acquireRedisLock(redis: RedisClient, key: string, options:
   for (;;) {
     const held = await tryAcquireRedisLock(redis, key, options);
     if (held !== null) return held;
+    const holder = await redis.get(key);
+    const [holderHost, holderPid] = (holder ?? '').split('|');
+    if (holder !== null && holderHost === hostname() && Number(holderPid) !== process.pid && !pidAlive(Number(holderPid))) {
+      await withLockCommands(redis).releaseLock(key, holder);
+      continue;
+    }
     if (Date.now() > deadline) throw options.timeoutError(key, options.timeoutMs);
     await sleep(delayMs);
     delayMs = Math.min(delayMs * 2, 200);

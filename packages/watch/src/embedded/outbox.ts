@@ -1,14 +1,17 @@
 /**
- * The webhook queue without Redis: a durable outbox directory, one file per (batch, webhook) written atomically before the pass
- * records its events, removed only after the receiver answered 2xx. `deliverPending` runs after every pass and on the watcher's
- * interval, so a webhook that was down gets its batches when it comes back — each batch once it succeeds.
+ * The webhook queue without Redis: a durable outbox directory, one file per (batch, webhook). A pass's batches are staged as
+ * `<batch>.json.staged` (ignored by delivery) and published by renaming them to `<batch>.json` — the pass records each step, so a
+ * batch is published once however often a crashed delivery is resumed: a staged file already renamed is simply not there any
+ * more. A published file is removed only after the receiver answered 2xx. `deliverPending` runs after every pass and on the
+ * watcher's interval, so a webhook that was down gets its batches when it comes back.
  */
-import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@jpki-validator/files';
 import type { WatchEvent } from '../types.js';
 import { deliverBatch, secretFor, type DeliverOptions, type WebhookBatch, type WebhookQueue } from '../webhook.js';
 import type { WatchSinkConfig } from '../pass.js';
+import { crashPoint } from '../crash-point.js';
+import { syncDirectory } from './file-backend.js';
 
 export interface DeliveryReport {
   delivered: number;
@@ -19,16 +22,31 @@ export interface DeliveryReport {
 
 export class WebhookOutbox implements WebhookQueue {
   readonly dir: string;
+  readonly local = true;
 
   constructor(dir: string) {
     this.dir = dir;
   }
 
-  async enqueue(batches: readonly WebhookBatch[]): Promise<void> {
+  async stage(batches: readonly WebhookBatch[]): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     for (const b of batches) {
-      await writeFileAtomic(join(this.dir, `${b.batchId}.json`), JSON.stringify({ url: b.url, events: b.events }));
+      await writeFile(join(this.dir, `${b.batchId}.json${STAGED}`), JSON.stringify({ url: b.url, events: b.events }), { flush: true });
+      crashPoint('outbox.staged-one');
     }
+  }
+
+  async publish(batches: readonly WebhookBatch[]): Promise<void> {
+    for (const b of batches) {
+      const path = join(this.dir, `${b.batchId}.json`);
+      try {
+        await rename(`${path}${STAGED}`, path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      crashPoint('outbox.published-one');
+    }
+    if (batches.length > 0) await syncDirectory(this.dir);
   }
 
   /** batch files in creation order is not needed: every event carries detectedAt; names sort for a stable order */
@@ -67,7 +85,8 @@ export class WebhookOutbox implements WebhookQueue {
         continue;
       }
       try {
-        await deliverBatch(batch.url, secret, batch.events, options);
+        await deliverBatch(batch.url, secret, batch.events, { ...options, batchId: name.slice(0, -'.json'.length) });
+        crashPoint('outbox.posted');
         await unlink(claimed);
         report.delivered++;
       } catch (e) {
@@ -99,6 +118,7 @@ export class WebhookOutbox implements WebhookQueue {
 }
 
 const CLAIM = '.sending-';
+const STAGED = '.staged';
 
 function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

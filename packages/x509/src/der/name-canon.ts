@@ -38,11 +38,12 @@ const STRING_TAGS = new Set<number>([
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const latin1 = new TextDecoder('latin1');
+const encoder = new TextEncoder();
 
 function canonicalValue(buf: Uint8Array, value: Tlv): Uint8Array {
   if (!STRING_TAGS.has(value.tag)) return buf.slice(value.start, value.contentEnd);
   const prepared = prepareString(decodeString(value.tag, buf.subarray(value.contentStart, value.contentEnd)));
-  return tlv(TAG.UTF8_STRING, new TextEncoder().encode(prepared));
+  return tlv(TAG.UTF8_STRING, encoder.encode(prepared));
 }
 
 function decodeString(tag: number, content: Uint8Array): string {

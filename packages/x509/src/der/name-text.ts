@@ -28,6 +28,17 @@ const PRINTABLE = new Set(['2.5.4.6', '2.5.4.5', '2.5.4.46']);
 
 const HEX = /^[0-9a-fA-F]*$/;
 
+/** the encoded OID of each attribute type met so far (a few kinds; a national listing repeats them thousands of times) */
+const oidTlvs = new Map<string, Uint8Array>();
+function oidTlv(dotted: string): Uint8Array {
+  let encoded = oidTlvs.get(dotted);
+  if (encoded === undefined) {
+    encoded = oid(dotted);
+    if (oidTlvs.size < 256) oidTlvs.set(dotted, encoded);
+  }
+  return encoded;
+}
+
 /**
  * Parses an RFC 4514 string (`CN=Partition 12,OU=Tokyo,O=Example,C=JP`, most specific RDN first; `+` joins a multi-valued RDN;
  * `\,` `\+` `\"` `\\` `\<hex><hex>` escapes; a `#hex` value is the BER of the value) into the DER of the Name. Attribute types are
@@ -82,7 +93,7 @@ export function parseNameText(text: string): Uint8Array {
       i = end;
       value = PRINTABLE.has(typeOid) && /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s) ? printableString(s) : utf8String(s);
     }
-    atvs.push(sequence(oid(typeOid), value));
+    atvs.push(sequence(oidTlv(typeOid), value));
     if (i >= n) break;
     const sep = text[i];
     i++;
@@ -105,12 +116,21 @@ function attributeOid(text: string, typeText: string, at: number): string {
   return known;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
 /** An RFC 4514 string value from `start` to the next unescaped `,` `+` `;` (trailing unescaped spaces dropped). */
 function readStringValue(text: string, start: number): { value: string; end: number } {
-  const bytes: number[] = [];
+  let value = '';
+  /** `\XX` escapes in a row: bytes of one UTF-8 sequence, decoded together */
+  let pending: number[] | null = null;
+  let kept = 0; // length of `value` up to its last character that is not an unescaped trailing space
   let i = start;
-  let keptLength = 0; // bytes up to the last character that is not an unescaped trailing space
-  const encoder = new TextEncoder();
+  const flush = (): void => {
+    if (pending === null) return;
+    value += utf8.decode(Uint8Array.from(pending));
+    pending = null;
+    kept = value.length;
+  };
   while (i < text.length) {
     const c = text[i] as string;
     if (c === ',' || c === '+' || c === ';') break;
@@ -119,24 +139,24 @@ function readStringValue(text: string, start: number): { value: string; end: num
       if (next === undefined) throw new NameTextError(text, i, 'a "\\" at the end of the text');
       const pair = text.slice(i + 1, i + 3);
       if (/^[0-9a-fA-F]{2}$/.test(pair)) {
-        bytes.push(Number.parseInt(pair, 16));
+        (pending ??= []).push(Number.parseInt(pair, 16));
         i += 3;
-      } else {
-        bytes.push(...encoder.encode(next));
-        i += 2;
+        continue;
       }
-      keptLength = bytes.length;
+      flush();
+      value += next;
+      kept = value.length;
+      i += 2;
       continue;
     }
+    flush();
     if (c === '"') throw new NameTextError(text, i, "an unescaped '\"' in a value");
-    const code = text.codePointAt(i) as number;
-    const ch = String.fromCodePoint(code);
-    bytes.push(...encoder.encode(ch));
-    if (c !== ' ') keptLength = bytes.length;
-    i += ch.length;
+    value += c;
+    if (c !== ' ') kept = value.length;
+    i++;
   }
-  const decoded = new TextDecoder('utf-8', { fatal: false }).decode(Uint8Array.from(bytes.slice(0, keptLength)));
-  return { value: decoded, end: i };
+  flush();
+  return { value: value.slice(0, kept), end: i };
 }
 
 /** DER orders the members of a SET OF by their encodings */

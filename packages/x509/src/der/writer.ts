@@ -35,9 +35,10 @@ export const octetString = (bytes: Uint8Array): Uint8Array => tlv(TAG.OCTET_STRI
 export const oid = (dotted: string): Uint8Array => tlv(TAG.OID, encodeOid(dotted));
 export const nullValue = (): Uint8Array => Uint8Array.of(TAG.NULL, 0);
 export const boolean = (v: boolean): Uint8Array => Uint8Array.of(TAG.BOOLEAN, 1, v ? 0xff : 0);
-export const utf8String = (s: string): Uint8Array => tlv(TAG.UTF8_STRING, new TextEncoder().encode(s));
-export const printableString = (s: string): Uint8Array => tlv(TAG.PRINTABLE_STRING, new TextEncoder().encode(s));
-export const ia5String = (s: string): Uint8Array => tlv(TAG.IA5_STRING, new TextEncoder().encode(s));
+const textEncoder = new TextEncoder();
+export const utf8String = (s: string): Uint8Array => tlv(TAG.UTF8_STRING, textEncoder.encode(s));
+export const printableString = (s: string): Uint8Array => tlv(TAG.PRINTABLE_STRING, textEncoder.encode(s));
+export const ia5String = (s: string): Uint8Array => tlv(TAG.IA5_STRING, textEncoder.encode(s));
 /** [n] EXPLICIT */
 export const explicit = (n: number, inner: Uint8Array): Uint8Array => tlv(0xa0 | n, inner);
 /** [n] IMPLICIT over a primitive value's content */
@@ -84,12 +85,12 @@ export function time(date: Date): Uint8Array {
 
 export function utcTime(date: Date): Uint8Array {
   const s = `${pad(date.getUTCFullYear() % 100)}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
-  return tlv(TAG.UTC_TIME, new TextEncoder().encode(s));
+  return tlv(TAG.UTC_TIME, textEncoder.encode(s));
 }
 
 export function generalizedTime(date: Date): Uint8Array {
   const s = `${pad(date.getUTCFullYear(), 4)}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
-  return tlv(TAG.GENERALIZED_TIME, new TextEncoder().encode(s));
+  return tlv(TAG.GENERALIZED_TIME, textEncoder.encode(s));
 }
 
 /** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */

@@ -12,6 +12,7 @@
 import {
   NEEDS_FULL_PARSE,
   SKIP_ROW,
+  partitionNamed,
   answerSerialText,
   type BulkColumns,
   type BulkOutcome,
@@ -29,6 +30,8 @@ export interface BatchItem {
   serial: string;
   /** echoed as given (JSON batch: string or number; NDJSON: any JSON value) */
   id?: unknown;
+  /** the serial's configured partition: only it needs to be fresh (CheckOptions.partition) */
+  partition?: string;
 }
 
 /** a meaning's label in the language a request asked for (null when there is none) */
@@ -164,7 +167,11 @@ export class BatchAnswerer {
     const fullTexts = new Array<string | undefined>(full.length > 0 ? n : 0);
     if (full.length > 0) {
       const items = full.map((i) => rows.item(i));
-      const answers = await this.resolver.checkMany(items, options);
+      // a partition the issuer does not have is ignored (the whole-issuer rule answers): a batch never fails on an item
+      const answers = await this.resolver.checkMany(
+        items.map((item) => (item.partition === undefined || this.knownPartition(item) ? item : { ...item, partition: undefined })),
+        options,
+      );
       full.forEach((i, k) => {
         const answer = answers[k] as StatusAnswer;
         this.count(answer.status, answer.detail ?? '', answer.source ?? '', 1);
@@ -172,6 +179,11 @@ export class BatchAnswerer {
       });
     }
     return new BatchAnswers(rows, outcomeOf, columns, fullTexts);
+  }
+
+  private knownPartition(item: BatchItem): boolean {
+    const cas = this.resolver.registry.resolve(item.issuer);
+    return cas !== null && item.partition !== undefined && partitionNamed(cas, item.partition);
   }
 
   /** the bulk path: an outcome per row it answers; lists in `full` the rows it leaves to checkMany */
@@ -190,7 +202,8 @@ export class BatchAnswerer {
     let serialTexts: (string | undefined)[] | null = null;
     const serials = rows.serialValue;
     for (let i = 0; i < n; i++) {
-      const handle = handleOf[rows.issuerIndex[i] as number] as number;
+      // a row naming its partition is judged by that partition's freshness alone: checkMany's single-question path
+      const handle = rows.hasPartition(i) ? SKIP_ROW : (handleOf[rows.issuerIndex[i] as number] as number);
       handles[i] = handle;
       if (handle === SKIP_ROW) full.push(i);
       else if (serials[i] === NEEDS_FULL_PARSE) (serialTexts ??= new Array<string | undefined>(n))[i] = rows.serialText(i);

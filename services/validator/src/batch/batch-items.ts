@@ -10,7 +10,10 @@ import type { BatchItem } from './batch-answers.js';
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isPlainItem = (item: unknown): item is BatchItem =>
-  isRecord(item) && typeof item.issuer === 'string' && typeof item.serial === 'string';
+  isRecord(item) &&
+  typeof item.issuer === 'string' &&
+  typeof item.serial === 'string' &&
+  (item.partition === undefined || typeof item.partition === 'string');
 
 /** one parsed item as the answerer asks it (see the module comment) */
 export function batchItemOf(value: unknown): BatchItem {
@@ -20,6 +23,8 @@ export function batchItemOf(value: unknown): BatchItem {
     serial: typeof value.serial === 'string' ? value.serial : '',
   };
   if (value.id !== undefined) item.id = value.id;
+  // only a string names a partition; any other value is no hint (the whole-issuer rule answers)
+  if (typeof value.partition === 'string') item.partition = value.partition;
   return item;
 }
 

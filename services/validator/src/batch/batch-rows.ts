@@ -19,6 +19,8 @@ export interface BatchRows {
   serialText(row: number): string;
   /** the row as an item, for the rows checkMany answers */
   item(row: number): BatchItem;
+  /** whether the row names its partition (such rows are answered by checkMany) */
+  hasPartition(row: number): boolean;
   /** `,"id":…` as JSON.stringify writes `{ …answer, id }`, or nothing for a row without an id */
   writeId(row: number, out: JsonBytes): void;
 }
@@ -58,6 +60,10 @@ export class ItemRows implements BatchRows {
 
   item(row: number): BatchItem {
     return this.items[row] as BatchItem;
+  }
+
+  hasPartition(row: number): boolean {
+    return (this.items[row] as BatchItem).partition !== undefined;
   }
 
   writeId(row: number, out: JsonBytes): void {
@@ -108,6 +114,11 @@ export class ScannedRows implements BatchRows {
     const start = this.idStart[row] as number;
     if (start >= 0) item.id = JSON.parse(this.text.toString('latin1', start, this.idEnd[row])) as unknown;
     return item;
+  }
+
+  /** the scanner takes only issuer, serial and id (batch-scan.ts): a body with `partition` is parsed as items instead */
+  hasPartition(): boolean {
+    return false;
   }
 
   writeId(row: number, out: JsonBytes): void {

@@ -7,7 +7,7 @@
  * the URL has one (query.ts) — same checks, same 400s.
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { StatusResolver } from '@jpki-validator/status';
+import { partitionNamed, type StatusResolver } from '@jpki-validator/status';
 import { parseSerial, SerialError } from '@jpki-validator/x509';
 import { withMeaningLabel, type LabelOf } from '../batch/batch-answers.js';
 import type { AppEnv } from '../env.js';
@@ -31,13 +31,13 @@ export const statusRoute = createRoute({
       description: 'the status answer (unknown with a detail when the service cannot vouch)',
       content: { 'application/json': { schema: StatusAnswerSchema } },
     },
-    400: problem('malformed serial or `at`'),
+    400: problem('malformed serial or `at`, or a `partition` the issuer does not have'),
     401: problem('missing or invalid API key'),
     404: problem('issuer not configured'),
   },
 });
 
-const NO_QUERY: { at?: string | undefined; mode?: string | undefined } = Object.freeze({});
+const NO_QUERY: { at?: string | undefined; mode?: string | undefined; partition?: string | undefined } = Object.freeze({});
 
 export function registerStatusRoute(
   app: OpenAPIHono<AppEnv>,
@@ -57,9 +57,21 @@ export function registerStatusRoute(
       if (error instanceof SerialError) throw new ProblemError(400, 'malformed-serial', error.message);
       throw error;
     }
-    if (resolver.registry.resolve(issuer) === null)
+    const cas = resolver.registry.resolve(issuer);
+    if (cas === null)
       throw new ProblemError(404, 'issuer-unknown', `issuer "${issuer.slice(0, 64)}" is not configured (see GET /v1/issuers)`);
-    const answer = await resolver.check(issuer, serial, checkOptions(query.at, query.mode));
+    const options = checkOptions(query.at, query.mode);
+    if (query.partition !== undefined) {
+      // a partition the issuer does not have would silently fall back to the whole-issuer rule: say so instead
+      if (!partitionNamed(cas, query.partition))
+        throw new ProblemError(
+          400,
+          'bad-request',
+          `partition: "${query.partition.slice(0, 64)}" is not a configured partition of issuer "${issuer.slice(0, 64)}" (see GET /v1/issuers?partitions=all)`,
+        );
+      options.partition = query.partition;
+    }
+    const answer = await resolver.check(issuer, serial, options);
     metrics.countAnswer(answer);
     return jsonResponse(c, JSON.stringify(withMeaningLabel(answer, labelFor(c.req.header('accept-language')))));
   });
