@@ -303,7 +303,7 @@ describe.each(['embedded', 'redis'])('watch run killed again and again (%s)', (k
       }
     } else {
       const queue = new Queue('watch-webhooks', { connection: { url: redis?.url ?? '' } });
-      for (const job of await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])) {
+      for (const job of await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized'])) {
         if (job?.id !== undefined)
           batches.set(
             job.id,

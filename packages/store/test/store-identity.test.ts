@@ -16,7 +16,7 @@ import { CrlNumberReusedError, RollbackError } from '../src/errors.js';
 import { startRedisReplica } from '../src/redis/redis-replica.js';
 import { createRedisStore, type RedisRevocationStore } from '../src/redis/redis-store.js';
 import type { DataLossNotice, LoadOptions, RevocationStore } from '../src/types.js';
-import { type PrivateRedis, startPrivateRedis } from '../../../test/helpers/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
 
 const CA = 'jpki-sign-2023';
 const T0 = Date.UTC(2026, 0, 1);
@@ -55,7 +55,7 @@ async function loadWhenUp(store: RevocationStore, o: LoadOptions, serials: numbe
   }
 }
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);

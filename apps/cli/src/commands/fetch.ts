@@ -11,8 +11,8 @@ const DEFAULT_ADMIN_PORT = 9464;
 
 const USAGE = `usage: jpki-validator fetch [--once] [--config FILE] [--admin-port N] [--admin-host HOST]
 
-Keeps every configured CRL current. On REDIS_URL: a BullMQ worker with a schedule per CA partition (and a run soon after each
-CRL's nextUpdate), an admin server with /metrics, /healthz and the job dashboard at /admin/queues; it runs until SIGTERM/SIGINT.
+Keeps every configured CRL current. On REDIS_URL: a BullMQ worker with a schedule per CA — a run refreshes every partition of
+the CA, fetch.concurrency at a time (and a run soon after the earliest nextUpdate), an admin server with /metrics, /healthz and the job dashboard at /admin/queues; it runs until SIGTERM/SIGINT.
 Without REDIS_URL: the same schedule in process, into the embedded store in the data directory.
 With watch sinks configured (watch.sinks), the process also runs the death-detection job: a pass after every CRL switch and on
 watch.schedule (default daily 09:00 Asia/Tokyo); with REDIS_URL as BullMQ jobs shared by every fetch process (each pass runs
