@@ -6,6 +6,7 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 /** Workspace imports → their TypeScript sources, matched exactly (a prefix match would turn `x/once` into `x/src/index.ts/once`). */
 const WORKSPACES: Record<string, string> = {
   '@jpki-validator/errors': './packages/errors/src/index.ts',
+  '@jpki-validator/files': './packages/files/src/index.ts',
   '@jpki-validator/x509': './packages/x509/src/index.ts',
   '@jpki-validator/sim': './packages/sim/src/index.ts',
   '@jpki-validator/store': './packages/store/src/index.ts',

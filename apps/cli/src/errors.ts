@@ -1,4 +1,4 @@
-import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
+import { type ErrorKindTable, errorBaseFor } from '@jpki-validator/errors';
 
 const CLI_ERROR_KINDS = {
   USAGE: 'usage',
@@ -10,11 +10,7 @@ const CLI_ERROR_KINDS = {
 
 export type CliErrorCode = keyof typeof CLI_ERROR_KINDS;
 
-export class CliError extends JpkiValidatorError<CliErrorCode> {
-  constructor(code: CliErrorCode, message: string, options?: ErrorOptions) {
-    super(code, CLI_ERROR_KINDS[code], message, options);
-  }
-}
+export class CliError extends errorBaseFor(CLI_ERROR_KINDS) {}
 
 /** A mistake in how the CLI was called (unknown command, bad flag, missing file): exit 2, message names what was wrong. */
 export class UsageError extends CliError {

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 /** What a command may touch of the process: passed in so tests can run commands in process too. */
 export interface CliIo {
   stdin: Readable;
-  stdout: Writable;
+  stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;

@@ -5,10 +5,10 @@
  * a FIFO, a character device such as /dev/null or a terminal, a socket — is written to as a stream: renaming over it would
  * replace the device or pipe with a regular file (as root, /dev/null itself).
  */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, lstat, readlink, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, readlink, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { openAtomicWriteStream } from '@jpki-validator/files';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { UsageError } from './errors.js';
@@ -83,23 +83,9 @@ export async function openOutputTarget(target: string, stdout: Writable, cwd: st
   } catch (e) {
     if (!isMissing(e)) throw e;
   }
-  const temporary = join(dirname(path), `.${basename(path)}.partial-${process.pid}-${randomBytes(3).toString('hex')}`);
-  const stream = createWriteStream(temporary, mode === null ? {} : { mode });
-  await opened(stream, flag, target);
-  return {
-    stream,
-    path,
-    atomic: true,
-    async commit() {
-      stream.end();
-      await finished(stream);
-      // the replaced file's permissions, not the umask's
-      if (mode !== null) await chmod(temporary, mode);
-      await rename(temporary, path);
-    },
-    async discard() {
-      stream.destroy();
-      await rm(temporary, { force: true });
-    },
-  };
+  // the run can be made again: a flush to disk of a large output is not worth its time
+  const output = await openAtomicWriteStream(path, { durable: false, ...(mode === null ? {} : { mode }) }).catch((error: unknown) => {
+    throw new UsageError(`cannot write ${flag} ${target}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
+  return { stream: output.stream, path, atomic: true, commit: output.commit, discard: output.discard };
 }

@@ -44,16 +44,20 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('jpki-validator start (demo)', () => {
-  it('prints curl commands whose URLs answer, serves the test-card table, and stops on SIGTERM', async () => {
+  it('prints curl commands (stderr) whose URLs answer, serves the test-card table, logs JSON lines only (stdout), and stops on SIGTERM', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'jv-start-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info' };
     delete env.REDIS_URL;
     delete env.JPKI_VALIDATOR_CONFIG;
     const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
+      let logs = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        logs += chunk.toString();
+      });
       const urls = await new Promise<string[]>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
+        child.stderr.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           const found = out.match(/http:\/\/127\.0\.0\.1:\d+\/v1\/status\/\S+/g);
           if (found && found.length === 4) resolve(found);
@@ -111,6 +115,11 @@ describe('jpki-validator start (demo)', () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      // stdout is not a terminal here: every line is a JSON log line, the banner is not among them
+      const logLines = logs.trimEnd().split('\n');
+      expect(logLines.length).toBeGreaterThan(3);
+      for (const line of logLines) expect(() => JSON.parse(line), line).not.toThrow();
+      expect(logs).not.toContain('curl');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await rm(cwd, { recursive: true, force: true });
@@ -127,14 +136,15 @@ describe('jpki-validator start on Redis', () => {
     const child = spawn(process.execPath, [BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
     });
     try {
+      // the banner is on stderr (stdout carries the logs)
       await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          if ((out.match(/curl -s/g) ?? []).length === 4) resolve();
+        child.stderr.on('data', (chunk: Buffer) => {
+          err += chunk.toString();
+          if ((err.match(/curl -s/g) ?? []).length === 4) resolve();
         });
         child.once('exit', (code) => reject(new Error(`start exited ${code} before serving: ${out}${err}`)));
       });

@@ -110,7 +110,13 @@ describe('watch', () => {
       ].join('\n'),
     );
     await ok(['watch', 'import', list, '--config', config]);
-    const first = events(await ok(['watch', 'run', '--output', '-', '--config', config]));
+    const summaryFile = join(sim.dir, 'watch-summary.json');
+    const firstRun = await ok(['watch', 'run', '--output', '-', '--config', config, '--json', '--summary-file', summaryFile]);
+    const first = events(firstRun);
+    // --json: the summary is one JSON line on stderr, and the same JSON in --summary-file
+    const summary = JSON.parse(firstRun.stderr.trim()) as Record<string, unknown>;
+    expect(summary).toMatchObject({ revoked: 1, expired: 1, webhooks: null });
+    expect(JSON.parse(readFileSync(summaryFile, 'utf8'))).toEqual(summary);
     expect(first.map((e) => [e.customerId, e.type, e.reason, e.meaning]).sort()).toEqual([
       ['C-001', 'revoked', 'affiliationChanged', 'death_or_emigration'],
       ['C-004', 'expired', null, 'expired'],

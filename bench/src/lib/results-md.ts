@@ -18,19 +18,24 @@ export interface CrlScanReport {
 }
 
 /** Replaces the generated section of RESULTS.md (or appends it), keeping whatever else the file says. */
-export async function updateResultsFile(path: string, report: CrlScanReport): Promise<void> {
+export function updateResultsFile(path: string, report: CrlScanReport): Promise<void> {
+  return writeResultsSection(path, BEGIN, END, renderCrlScan(report));
+}
+
+/** Replaces the text between the markers `begin` and `end` of a results file with `body` (or appends the section). */
+export async function writeResultsSection(path: string, begin: string, end: string, body: string): Promise<void> {
   let text = '';
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     if (!(e instanceof Error && 'code' in e && e.code === 'ENOENT')) throw e;
   }
-  const section = `${BEGIN}\n${renderCrlScan(report)}${END}`;
-  const from = text.indexOf(BEGIN);
-  const to = text.indexOf(END);
+  const section = `${begin}\n${body}${end}`;
+  const from = text.indexOf(begin);
+  const to = text.indexOf(end);
   const next =
     from >= 0 && to > from
-      ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}`
+      ? `${text.slice(0, from)}${section}${text.slice(to + end.length)}`
       : `${text}${text === '' ? '' : '\n'}${section}\n`;
   await writeFile(path, next);
 }

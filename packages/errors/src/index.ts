@@ -1,3 +1,3 @@
-export { type ErrorKind, type ErrorKindTable, JpkiValidatorError } from './jpki-validator-error.js';
+export { type ErrorKind, type ErrorKindTable, errorBaseFor, JpkiValidatorError } from './jpki-validator-error.js';
 export { errorKind } from './error-kind.js';
 export { EXIT, exitCodeFor, failureText, type FailureExitCode } from './exit-code.js';

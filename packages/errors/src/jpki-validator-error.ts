@@ -5,17 +5,13 @@
  * - `internal`: a fault in the product itself, a bug (exit 70, HTTP 500).
  * `code` is stable: tests, logs, reports and callers match on it, never on the message.
  *
- * A package declares its codes and their kinds in one table and derives its code type from it, so a new code cannot be added
- * without choosing its kind:
+ * A package declares its codes and their kinds in one table and derives its code type and base class from it, so a new code
+ * cannot be added without choosing its kind:
  *
  * ```ts
  * const STORE_ERROR_KINDS = { ROLLBACK: 'usage', LOCK_TIMEOUT: 'unavailable' } as const satisfies ErrorKindTable;
  * export type StoreErrorCode = keyof typeof STORE_ERROR_KINDS;
- * export class StoreError extends JpkiValidatorError<StoreErrorCode> {
- *   constructor(code: StoreErrorCode, message: string, options?: ErrorOptions) {
- *     super(code, STORE_ERROR_KINDS[code], message, options);
- *   }
- * }
+ * export class StoreError extends errorBaseFor(STORE_ERROR_KINDS) {}
  * ```
  */
 export type ErrorKind = 'usage' | 'unavailable' | 'internal';
@@ -33,4 +29,16 @@ export abstract class JpkiValidatorError<Code extends string = string> extends E
     this.code = code;
     this.kind = kind;
   }
+}
+
+/**
+ * The base class of a package's errors, its codes and their kinds taken from the package's table:
+ * `export class StoreError extends errorBaseFor(STORE_ERROR_KINDS) {}` gives `new StoreError(code, message, options?)`.
+ */
+export function errorBaseFor<const Table extends ErrorKindTable>(kinds: Table) {
+  return class extends JpkiValidatorError<Extract<keyof Table, string>> {
+    constructor(code: Extract<keyof Table, string>, message: string, options?: ErrorOptions) {
+      super(code, kinds[code] as ErrorKind, message, options);
+    }
+  };
 }

@@ -1,5 +1,6 @@
-import { access, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@jpki-validator/files';
 import { SimUsageError } from './errors.js';
 import type { PartitionBundle } from './options.js';
 import type { Simulator } from './simulator.js';
@@ -64,8 +65,7 @@ export function createCrlCache(sim: Simulator) {
         const written = toIndex(bundle, sim.cacheFingerprint(caId));
         const keep = `partitions-${written.version}-${written.fingerprint}.`;
         const file = join(dir, `${keep}json`);
-        await writeFile(`${file}.tmp`, JSON.stringify(written));
-        await rename(`${file}.tmp`, file);
+        await writeFileAtomic(file, JSON.stringify(written), { durable: false });
         await pruneOlder(dir, /^partitions-\d+-[0-9a-f]+\.(bin|json)$/, keep);
         return written;
       }),

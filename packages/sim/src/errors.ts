@@ -2,7 +2,7 @@
  * Typed errors of the simulator: a caller's mistake (bad option, unknown CA, serial out of range) or a state directory that is
  * missing, broken or already there — each a `usage` error the CLI maps to exit code 2.
  */
-import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
+import { type ErrorKindTable, errorBaseFor } from '@jpki-validator/errors';
 
 const SIM_ERROR_KINDS = {
   SIM_BAD_OPTION: 'usage',
@@ -16,11 +16,7 @@ const SIM_ERROR_KINDS = {
 
 export type SimErrorCode = keyof typeof SIM_ERROR_KINDS;
 
-export class SimError extends JpkiValidatorError<SimErrorCode> {
-  constructor(code: SimErrorCode, message: string, options?: ErrorOptions) {
-    super(code, SIM_ERROR_KINDS[code], message, options);
-  }
-}
+export class SimError extends errorBaseFor(SIM_ERROR_KINDS) {}
 
 export class SimUsageError extends SimError {}
 

@@ -1,5 +1,5 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@jpki-validator/files';
 
 /**
  * One entry of a partition listing file: what a validator config's `crls: { partitions: FILE }` reads to learn an issuer's
@@ -21,11 +21,8 @@ export function partitionListingPath(dir: string, caId: string): string {
   return join(dir, 'partitions', `${caId}.json`);
 }
 
-/** Writes the listing atomically (temporary file, then rename), one partition per line. */
+/** Writes the listing atomically, one partition per line. */
 export async function writePartitionListing(file: string, listing: PartitionListing): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const lines = listing.partitions.map((p) => `    ${JSON.stringify(p)}`);
-  await writeFile(tmp, `{\n  "partitions": [\n${lines.join(',\n')}\n  ]\n}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(file, `{\n  "partitions": [\n${lines.join(',\n')}\n  ]\n}\n`, { createDirectory: true });
 }

@@ -1,7 +1,9 @@
 import type { CaMaterial } from './ca.js';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyRange, writeFileAtomically } from './atomic-file.js';
+import { writeFileAtomicWith } from '@jpki-validator/files';
+import { copyRange } from './copy-range.js';
+import { SIM_OUTPUT } from './sim-output.js';
 import { buildCrlDocument, planCrl, type CrlTarget } from './crl-scope.js';
 import type { EntryTotals } from './crl-writer.js';
 import { EntryEncoder } from './entry-encoder.js';
@@ -84,8 +86,10 @@ export async function writeBundle(state: SimState, runtime: CaRuntime, out: stri
     return planCrl(state, material, scheme, { ca: material.ca.id, partition: p }, nowMs, issue);
   });
   const documents = plans.map((plan) => buildCrlDocument(plan, material, material.key, {}));
-  const slots = await writeFileAtomically(out, async (handle) =>
-    writePartitionBundle(handle.fd, openWalk({ generation }), scheme.map, totals, documents),
+  const slots = await writeFileAtomicWith(
+    out,
+    async (handle) => writePartitionBundle(handle.fd, openWalk({ generation }), scheme.map, totals, documents),
+    SIM_OUTPUT,
   );
   const partitions = plans.map((plan, p) => {
     const slot = slots[p] ?? { offset: 0, bytes: 0, entries: 0 };

@@ -1,4 +1,4 @@
-import { reasonCode } from '@jpki-validator/x509';
+import { REMOVE_FROM_CRL, reasonCode } from '@jpki-validator/x509';
 import type { PartitionMap } from './partition-map.js';
 import { emptyRevocation, type RevocationModel, type SeededRevocation } from './population.js';
 import type { ExplicitRevocation, SimCaState } from './state.js';
@@ -12,8 +12,6 @@ export interface EntryFields {
   /** −1 when absent. */
   invalidityAtSeconds: number;
 }
-
-export const REMOVE_FROM_CRL = 8;
 
 /** What a CRL lists: the full state at `generation`, or what changed since `baseGeneration` (a delta). */
 export interface EntryScope {

@@ -2,7 +2,8 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { formatSerial, formatTime, reasonName, type CrlReason } from '@jpki-validator/x509';
-import { writeStreamAtomically } from './atomic-file.js';
+import { writeStreamAtomic } from '@jpki-validator/files';
+import { SIM_OUTPUT } from './sim-output.js';
 import { SHARED_LEAF_KEY, caCertPath, loadCaMaterial, loadPrivateKey, type CaMaterial } from './ca.js';
 import { toPem } from './cert-builder.js';
 import { buildCrlDocument, crlUrl, planCrl, resolveTarget } from './crl-scope.js';
@@ -45,6 +46,7 @@ function fiveYearsAfter(date: Date): Date {
  * atomically), `keys/`, `certs/`, `issued/`. Every method that changes the state writes it before returning, so a CLI process
  * and a running server (which calls `reload`) see the same simulator.
  */
+
 export class Simulator {
   private runtimes = new Map<string, CaRuntime>();
   private walks = 0;
@@ -409,7 +411,7 @@ export class Simulator {
     const source = () => this.cursor(runtime, plan.scope);
     const totals = municipal?.totals ?? undefined;
     if (typeof options.out !== 'string') return { ...plan.info, ...(await writeCrlStream(document, source, options.out, totals)) };
-    const stats = await writeStreamAtomically(options.out, (file) => writeCrlStream(document, source, file, totals));
+    const stats = await writeStreamAtomic(options.out, (file) => writeCrlStream(document, source, file, totals), SIM_OUTPUT);
     return { ...plan.info, ...stats };
   }
 

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@jpki-validator/files';
 import { join } from 'node:path';
 import type { CrlReason } from '@jpki-validator/x509';
 import { SimStateError } from './errors.js';
@@ -117,8 +118,5 @@ export async function readState(dir: string): Promise<SimState> {
 
 /** Writes the state atomically: a temporary file in the same directory, then rename over the old one. */
 export async function writeState(dir: string, state: SimState): Promise<void> {
-  const file = join(dir, STATE_FILE);
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }

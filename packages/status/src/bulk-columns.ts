@@ -10,7 +10,7 @@
  * Scope: CRL data alone, as `StatusResolver` answers without an OCSP checker, and as of now (no `at`: every listed entry counts).
  */
 import type { EntrySlot } from '@jpki-validator/store';
-import { BITMAP_SERIAL_LIMIT } from '@jpki-validator/store';
+import { BITMAP_SERIAL_LIMIT, inBitmapRange } from '@jpki-validator/store';
 import { formatSerial, parseSerial, SerialError, type CrlReason } from '@jpki-validator/x509';
 import { BulkOutcomeTable, type BulkOutcome } from './bulk-outcomes.js';
 import type { CaRegistry, RegisteredCa } from './ca-registry.js';
@@ -48,7 +48,6 @@ interface IssuerEntry {
 export const SKIP_ROW = -1;
 
 const AS_OF_NOW = Number.POSITIVE_INFINITY;
-const BITMAP_LIMIT_BIG = BigInt(BITMAP_SERIAL_LIMIT);
 
 export class BulkStatusResolver {
   readonly registry: CaRegistry;
@@ -179,7 +178,7 @@ export class BulkRound {
           out.invalidityMs[i] = Number.NaN;
           continue;
         }
-        if (parsed >= 0n && parsed < BITMAP_LIMIT_BIG) serial = Number(parsed);
+        if (inBitmapRange(parsed)) serial = Number(parsed);
         else big = parsed;
       } else if (serial >= BITMAP_SERIAL_LIMIT) big = BigInt(serial);
       out.outcome[i] = big === null ? plan.answer(serial, slot) : plan.answerBig(big, slot);

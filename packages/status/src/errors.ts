@@ -1,5 +1,5 @@
 /** Typed errors of the status package: user mistakes (bad input) vs configuration faults, each with a stable code. */
-import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
+import { type ErrorKindTable, errorBaseFor } from '@jpki-validator/errors';
 
 const STATUS_ERROR_KINDS = {
   /** a configured CA or responder certificate that cannot be used: a config fault the operator fixes */
@@ -15,11 +15,7 @@ const STATUS_ERROR_KINDS = {
 
 export type StatusErrorCode = keyof typeof STATUS_ERROR_KINDS;
 
-export class StatusError extends JpkiValidatorError<StatusErrorCode> {
-  constructor(code: StatusErrorCode, message: string, options?: ErrorOptions) {
-    super(code, STATUS_ERROR_KINDS[code], message, options);
-  }
-}
+export class StatusError extends errorBaseFor(STATUS_ERROR_KINDS) {}
 
 /** A configured CA (or OCSP responder) certificate cannot be used; the message names the issuer and the file. */
 export class CaCertificateError extends StatusError {

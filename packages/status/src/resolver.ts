@@ -9,7 +9,7 @@
  * - `ocsp-first`: OCSP, the CRL when OCSP is unavailable;
  * - `crl-only` / `ocsp-only`: that source alone.
  */
-import type { CaSnapshot, EntrySlot } from '@jpki-validator/store';
+import { BITMAP_SERIAL_LIMIT, inBitmapRange, type CaSnapshot, type EntrySlot } from '@jpki-validator/store';
 import { formatSerial, parseSerial, SerialError, type CrlReason } from '@jpki-validator/x509';
 import { BulkStatusResolver } from './bulk-columns.js';
 import type { CaRegistry, RegisteredCa } from './ca-registry.js';
@@ -42,9 +42,6 @@ export interface BatchQuestion {
   /** the serial's partition (as CheckOptions.partition); such questions take the single-question path */
   partition?: string | undefined;
 }
-
-const BITMAP_LIMIT = 2 ** 32;
-const BITMAP_LIMIT_BIG = 2n ** 32n;
 
 export class StatusResolver {
   readonly registry: CaRegistry;
@@ -283,7 +280,7 @@ export class StatusResolver {
     const summary = (partition === undefined ? undefined : whole.partition(partition)) ?? whole;
     let listed: EntrySlot | null = null;
     if (snapshot !== null) {
-      if (serial >= 0n && serial < BITMAP_LIMIT_BIG) listed = snapshot.lookupInto(Number(serial), this.slot) ? this.slot : null;
+      if (inBitmapRange(serial)) listed = snapshot.lookupInto(Number(serial), this.slot) ? this.slot : null;
       else listed = snapshot.lookup(serial);
     }
     return crlVerdict(ca, summary, listed, atMs, nowMs);
@@ -313,14 +310,14 @@ export class StatusResolver {
     const numbers = new Float64Array(serials.length);
     serials.forEach((s, k) => {
       // out of the safe range: looked up one by one below
-      numbers[k] = s !== null && s >= 0n && s < BITMAP_LIMIT_BIG ? Number(s) : -1;
+      numbers[k] = s !== null && inBitmapRange(s) ? Number(s) : -1;
     });
     const bulk = snapshot?.lookupMany(numbers) ?? null;
     const slot: EntrySlot = { reasonCode: -1, revokedAtMs: Number.NaN, invalidityMs: Number.NaN };
     return serials.map((s, k) => {
       let listed: EntrySlot | null = null;
       if (s !== null && snapshot !== null && bulk !== null) {
-        if ((numbers[k] as number) >= 0 && (numbers[k] as number) < BITMAP_LIMIT) {
+        if ((numbers[k] as number) >= 0 && (numbers[k] as number) < BITMAP_SERIAL_LIMIT) {
           const code = bulk.reasonCodes[k] as number;
           if (code >= 0) {
             slot.reasonCode = code;

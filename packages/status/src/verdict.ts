@@ -5,7 +5,7 @@
  * "not my certificate" and does not block when another CA vouches; otherwise unknown with the first blocking reason.
  */
 import type { EntrySlot } from '@jpki-validator/store';
-import { formatTime, reasonName, type CrlReason } from '@jpki-validator/x509';
+import { formatTime, reasonCode, reasonName, type CrlReason } from '@jpki-validator/x509';
 import type { Medium } from '@jpki-validator/config';
 import type { RegisteredCa } from './ca-registry.js';
 import type { CrlSummary, CrlVia } from './crl-summary.js';
@@ -68,12 +68,7 @@ export function ocspVerdict(ca: RegisteredCa, answer: OcspAnswer, atMs: number):
   return { kind: 'clear', ca, via };
 }
 
-const REASON_CODES = new Map<string, number>();
-for (let code = 0; code <= 10; code++) {
-  const name = reasonName(code);
-  if (name) REASON_CODES.set(name, code);
-}
-const reasonCodeOf = (reason: CrlReason): number => REASON_CODES.get(reason) ?? 0;
+const reasonCodeOf = (reason: CrlReason): number => Math.max(0, reasonCode(reason));
 
 export interface AnswerContext {
   issuer: string;

@@ -1,5 +1,5 @@
 /** Typed store errors with stable codes (the fetcher maps ROLLBACK / DELTA_BASE to non-retryable job failures). */
-import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
+import { type ErrorKindTable, errorBaseFor } from '@jpki-validator/errors';
 
 const STORE_ERROR_KINDS = {
   /** a CRL refused for what it is: an older number, a delta without its base, an entry the store cannot hold */
@@ -24,11 +24,7 @@ const STORE_ERROR_KINDS = {
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_KINDS;
 
-export class StoreError extends JpkiValidatorError<StoreErrorCode> {
-  constructor(code: StoreErrorCode, message: string, options?: ErrorOptions) {
-    super(code, STORE_ERROR_KINDS[code], message, options);
-  }
-}
+export class StoreError extends errorBaseFor(STORE_ERROR_KINDS) {}
 
 /**
  * A CRL whose number is lower than the one already loaded for its (caId, partition) — in the store, or in the local high-water

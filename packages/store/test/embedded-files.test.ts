@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock } from '../src/files/lock-file.js';
+import { acquireLockFile } from '@jpki-validator/files';
 import { openEmbeddedStore } from '../src/embedded/embedded-store.js';
 import type { LoadOptions } from '../src/types.js';
 
@@ -59,7 +59,7 @@ describe('embedded store files', () => {
   });
 
   it('waits for a live writer and times out with LOCK_TIMEOUT', async () => {
-    const release = await acquireLock(join(dataDir, 'writer.lock'));
+    const release = await acquireLockFile(join(dataDir, 'writer.lock'), { timeoutMs: 1000, timeoutError: () => new Error('held') });
     const store = await openEmbeddedStore({ dataDir, lockTimeoutMs: 150 });
     const loader = await store.beginLoad(opts);
     await expect(loader.commit()).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });

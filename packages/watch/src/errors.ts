@@ -1,5 +1,5 @@
 /** Typed watch errors with stable codes; the CLI maps their kinds to exit codes (row and usage problems are exit 2). */
-import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
+import { type ErrorKindTable, errorBaseFor } from '@jpki-validator/errors';
 
 const WATCH_ERROR_KINDS = {
   WATCH_ROW_INVALID: 'usage',
@@ -20,11 +20,7 @@ const WATCH_ERROR_KINDS = {
 
 export type WatchErrorCode = keyof typeof WATCH_ERROR_KINDS;
 
-export class WatchError extends JpkiValidatorError<WatchErrorCode> {
-  constructor(code: WatchErrorCode, message: string, options?: ErrorOptions) {
-    super(code, WATCH_ERROR_KINDS[code], message, options);
-  }
-}
+export class WatchError extends errorBaseFor(WATCH_ERROR_KINDS) {}
 
 /** A watch-list row that cannot be used: names the line (1-based, header = line 1) and the field. */
 export class WatchRowError extends WatchError {

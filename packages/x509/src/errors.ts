@@ -2,7 +2,7 @@
  * Typed errors of the X.509 engine. Every error has a stable `code` that the API maps to problem+json and the CLI to exit codes.
  * DER errors also carry the byte offset into the input and the path to the field being read, so an operator can find the fault.
  */
-import { type ErrorKindTable, JpkiValidatorError } from '@jpki-validator/errors';
+import { type ErrorKindTable, errorBaseFor } from '@jpki-validator/errors';
 
 /** Every code of the engine with its kind: all are about the input given to it. */
 const X509_ERROR_KINDS = {
@@ -26,11 +26,7 @@ const X509_ERROR_KINDS = {
 
 export type X509ErrorCode = keyof typeof X509_ERROR_KINDS;
 
-export class X509Error extends JpkiValidatorError<X509ErrorCode> {
-  constructor(code: X509ErrorCode, message: string, options?: ErrorOptions) {
-    super(code, X509_ERROR_KINDS[code], message, options);
-  }
-}
+export class X509Error extends errorBaseFor(X509_ERROR_KINDS) {}
 
 /** Bad DER: `offset` is the absolute byte offset in the input (of the whole stream, not a chunk); `path` names the field. */
 export class DerError extends X509Error {

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './oids.js';
+export * from './reasons.js';
 export * from './serial.js';
 export * from './der/tlv.js';
 export * from './der/oid.js';

@@ -64,31 +64,6 @@ export const OID = {
   jpki_address_substitute: '1.2.392.200149.8.5.5.6',
 } as const;
 
-/** RFC 5280 CRLReason, by code. 7 is not used. */
-export const CRL_REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  undefined,
-  'removeFromCRL',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
-
-export type CrlReason = Exclude<(typeof CRL_REASONS)[number], undefined>;
-
-export function reasonName(code: number): CrlReason | undefined {
-  return code >= 0 && code < CRL_REASONS.length ? CRL_REASONS[code] : undefined;
-}
-
-export function reasonCode(name: CrlReason): number {
-  return CRL_REASONS.indexOf(name);
-}
-
 /** Short attribute names for readable DNs (RFC 4514 plus the usual extras OpenSSL prints). */
 export const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',

@@ -47,7 +47,8 @@ export interface PartitionRun {
   error: unknown;
 }
 
-const EMPTY = {
+/** a report's fields before anything is known */
+export const EMPTY_REPORT = {
   crlNumber: null,
   entries: null,
   bytes: null,
@@ -62,7 +63,7 @@ const EMPTY = {
 };
 
 function fromResult(result: IngestResult, durationMs: number): PartitionReport {
-  const base = { ...EMPTY, caId: result.caId, partition: result.partition, durationMs };
+  const base = { ...EMPTY_REPORT, caId: result.caId, partition: result.partition, durationMs };
   if (result.outcome === 'not-modified') return { ...base, outcome: 'not-modified' };
   if (result.outcome === 'unchanged') return { ...base, outcome: 'unchanged', crlNumber: result.crlNumber.toString() };
   return {
@@ -108,7 +109,7 @@ export async function runPartition(target: PartitionTarget, deps: RunPartitionDe
   } catch (error) {
     failure = error;
     const base = {
-      ...EMPTY,
+      ...EMPTY_REPORT,
       caId,
       partition,
       durationMs: performance.now() - started,

@@ -8,7 +8,7 @@ import { declarePartitions } from './declare-partitions.js';
 import type { Logger } from './logger.js';
 import { createFetcherMetrics, type FetcherMetrics } from './metrics.js';
 import { byCa, refreshPartitions, tuningOf, type RefreshDeps } from './ca-refresh.js';
-import type { PartitionReport } from './partition-run.js';
+import { EMPTY_REPORT, type PartitionReport } from './partition-run.js';
 import { resolveTargets } from './targets.js';
 
 /** The exit codes `fetch --once` ends with. */
@@ -48,14 +48,8 @@ export async function fetchOnce(
     return issuer.partitions.map((p) => ({
       caId: issuer.id,
       partition: p.name,
+      ...EMPTY_REPORT,
       outcome: 'failed' as const,
-      crlNumber: null,
-      entries: null,
-      bytes: null,
-      thisUpdate: null,
-      nextUpdate: null,
-      stale: null,
-      generation: null,
       durationMs: 0,
       reason: error.code,
       error: error.message,

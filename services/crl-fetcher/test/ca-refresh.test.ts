@@ -31,7 +31,7 @@ async function startCountingHop(upstream: string, delayMs: number): Promise<Coun
     conditional: 0,
     maxInFlight: 0,
     failing: new Map<string, number>(),
-    close: async () => undefined,
+    close: async (): Promise<void> => undefined,
   };
   const server: Server = createServer((req, res) => {
     hop.requests++;

@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -33,9 +33,12 @@ let expectedEntries = 0;
 const prefixes = testPrefixes();
 
 beforeAll(async () => {
-  // The child runs the built fetcher: build it (and its references) and copy the Lua scripts beside the output.
-  await promisify(execFile)(join(repoRoot, 'node_modules/.bin/tsc'), ['-b', serviceDir], { cwd: repoRoot });
-  cpSync(join(serviceDir, 'src/lua'), join(serviceDir, 'dist/lua'), { recursive: true });
+  // The child runs the built fetcher: turbo builds it and what it uses with their build steps (the store's Lua scripts copied)
+  await promisify(execFile)(
+    join(repoRoot, 'node_modules/.bin/turbo'),
+    ['run', 'build', '--filter=@jpki-validator/crl-fetcher...', '--output-logs=errors-only'],
+    { cwd: repoRoot },
+  );
   const dir = mkdtempSync(join(tmpdir(), 'jv-fetch-big-'));
   sim = await initSimulator({
     dir,

@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiKeyConfig } from '@jpki-validator/config';
 import { ChallengeStore, type OcspChecker, type StatusResolver } from '@jpki-validator/status';
 import type { SmallKv } from '@jpki-validator/store';
+import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { isClientClosed } from './client-closed.js';
 import type { AppEnv } from './env.js';
@@ -22,7 +23,8 @@ import { createLabeller, type LabelOptions } from './meaning-labels.js';
 import { registerVerifyRoute } from './routes/verify.js';
 import { registerChallengesRoute } from './routes/challenges.js';
 import type { PersonalDetailsAudit } from './personal-audit.js';
-import { createStatusFastPath } from './status-fast-path.js';
+import { createFastPathGate } from './fast-path/middleware-gate.js';
+import { createStatusFastPath } from './fast-path/status-fast-path.js';
 import type { DataLossLog } from './store-link.js';
 import type { AuditSink } from '@jpki-validator/audit';
 import type { AuditRecorder } from './audit/audit-recorder.js';
@@ -59,6 +61,11 @@ export interface AppDeps {
   labels?: LabelOptions;
   /** the audit history (audit/); absent: off, and /v1/audit answers 404 */
   audit?: AppAudit;
+  /**
+   * middleware for every path, run after the request context and before API keys (CORS, security headers, …). The status fast
+   * path does not repeat them: with any, the status GET takes the routed path.
+   */
+  middleware?: readonly MiddlewareHandler<AppEnv>[];
 }
 
 export interface AppAudit {
@@ -90,13 +97,24 @@ export function createApp(deps: AppDeps): ValidatorApp {
     deps.apiKeys && deps.apiKeys.length > 0
       ? createApiKeyGate(deps.apiKeys, deps.rateLimit ?? { requestsPerSecond: 1_000, burst: 2_000 }, now)
       : null;
-  app.use('*', requestContext(deps.logger, metrics));
-  if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
+  // what the status fast path stands in for: these two middleware and the status route's own handler (fast-path/middleware-gate.ts)
+  const standsInFor = { middleware: new Set<unknown>(), route: new Set<unknown>() };
+  const context = requestContext(deps.logger, metrics);
+  standsInFor.middleware.add(context);
+  app.use('*', context);
+  for (const middleware of deps.middleware ?? []) app.use('*', middleware);
+  if (apiKeys !== null) {
+    const keyCheck = apiKeyAuth(apiKeys);
+    standsInFor.middleware.add(keyCheck);
+    app.use('/v1/*', keyCheck);
+  }
 
   const labelFor = createLabeller(deps.labels);
   const audit: RouteAudit = { recorder: deps.audit?.recorder ?? null, purposes: deps.audit?.purposes ?? OPEN_PURPOSES };
   if (audit.recorder !== null) registerAuditMetrics(metrics.registry, audit.recorder.log);
+  const beforeStatusRoute = app.routes.length;
   registerStatusRoute(app, deps.resolver, metrics, labelFor, audit);
+  for (const route of app.routes.slice(beforeStatusRoute)) standsInFor.route.add(route.handler);
   registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor, audit);
   registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor, audit);
   const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
@@ -134,11 +152,15 @@ export function createApp(deps: AppDeps): ValidatorApp {
 
   // the status GET's synchronous answer in front of the router (status-fast-path.ts says why); `app.request()` calls `app.fetch`
   // too, so the tests exercise the same path a server does
+  const gate = createFastPathGate(app, standsInFor, (strangers) =>
+    deps.logger.warn({ middleware: strangers }, 'status fast path off: GET /v1/status has middleware it does not repeat'),
+  );
   const statusFastPath = createStatusFastPath({
     resolver: deps.resolver,
     metrics,
     logger: deps.logger,
     apiKeys,
+    gate,
     labelsAlways: deps.labels?.labelLanguage != null,
     audit,
   });

@@ -4,12 +4,12 @@
  */
 import { loadConfig } from '@jpki-validator/config';
 import { exitCodeFor, failureText } from '@jpki-validator/errors';
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger } from 'pino';
 import { startValidator, type RunningValidator, type StartValidatorOptions } from './server.js';
 
-/** The service's JSON logger on stdout (pino), named so lines from `start`'s several parts can be told apart. */
-export function createValidatorLogger(level = 'info'): Logger {
-  return pino({ name: 'jpki-validator', level });
+/** The service's logger (pino JSON on stdout unless given another destination), named so `start`'s parts can be told apart. */
+export function createValidatorLogger(level = 'info', destination?: DestinationStream): Logger {
+  return destination === undefined ? pino({ name: 'jpki-validator', level }) : pino({ name: 'jpki-validator', level }, destination);
 }
 
 /** Closes `running` on the first SIGTERM or SIGINT; resolves when it is closed. */

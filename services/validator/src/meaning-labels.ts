@@ -4,7 +4,7 @@
  * `meaningLabel` key at all, and the status GET keeps its fast path.
  */
 import { BUILT_IN_LABELS, pickLabelLanguage, type MeaningLabels } from '@jpki-validator/config';
-import type { LabelOf } from './batch-answers.js';
+import type { LabelOf } from './batch/batch-answers.js';
 
 export interface LabelOptions {
   labels: MeaningLabels;

@@ -3,10 +3,9 @@
  * /openapi.json, so the three cannot drift.
  */
 import { z } from '@hono/zod-openapi';
-import { CRL_REASONS } from '@jpki-validator/x509';
+import { CRL_REASON_NAMES } from '@jpki-validator/x509';
 import { STATUS_MODES } from '@jpki-validator/status';
 
-const reasons = CRL_REASONS.filter((r): r is Exclude<typeof r, undefined> => r !== undefined);
 const rfc3339 = z.string().openapi({ example: '2026-10-01T03:00:00Z', description: 'RFC 3339 UTC, no fractional seconds' });
 
 export const ModeSchema = z
@@ -87,7 +86,7 @@ export const StatusAnswerSchema = z
       .openapi({ description: "the asked issuer's medium: the My Number Card or a smartphone certificate; null for an unknown issuer" }),
     serial: z.string().openapi({ example: '7F00D015' }),
     status: z.enum(['good', 'revoked', 'unknown']),
-    reason: z.enum(reasons as [string, ...string[]]).nullable(),
+    reason: z.enum(CRL_REASON_NAMES as [string, ...string[]]).nullable(),
     meaning: z.string().nullable().openapi({ example: 'death_or_emigration' }),
     meaningLabel: z.string().nullable().optional().openapi({
       description: 'the meaning in words; present only when asked for (Accept-Language: ja or en, or the profile labelLanguage)',

@@ -1,8 +1,10 @@
 /**
  * Keeps `process.nextTick` on its fast path for the life of the process. Call once, early (startValidator and the CLI do).
  *
- * Node 20 builds each tick object as a literal with computed symbol keys
- * (`{ [async_id_symbol]: asyncId, [trigger_async_id_symbol]: triggerAsyncId, callback, args }`, lib/internal/process/task_queues.js).
+ * Node builds each tick object as a literal with computed symbol keys (lib/internal/process/task_queues.js): Node 20
+ * `{ [async_id_symbol]: asyncId, [trigger_async_id_symbol]: triggerAsyncId, callback, args }`, Node 24 the same with
+ * `[async_context_frame]` after the two ids. Still so on Node 24: test/tick-shape.test.ts measures the premise on the Node that
+ * runs it, with this Node's keys.
  * V8 keeps only monomorphic feedback for such computed keys: the first time a tick object arrives with another hidden class, the
  * site turns megamorphic and every later tick object is built in the runtime (Runtime_DefineKeyedOwnPropertyInLiteral) — in
  * every stream and HTTP callback, for the rest of the process. The hidden class changes when an id arrives boxed as a heap
@@ -26,8 +28,13 @@ export function settleNextTickShape(): boolean {
   const symbols = Object.getOwnPropertySymbols(new AsyncResource('jpki-validator-tick-shape'));
   const asyncId = symbols.find((s) => s.description === 'async_id_symbol');
   const triggerAsyncId = symbols.find((s) => s.description === 'trigger_async_id_symbol');
+  // Node 22+: AsyncContextFrame, stored under the same symbol by AsyncResource and the tick object
+  const contextFrame = symbols.find((s) => s.description === 'context_frame');
   if (asyncId === undefined || triggerAsyncId === undefined) return false;
   // the same keys in the same order as the tick object literal: the same chain of hidden classes
-  held = { [asyncId]: '', [triggerAsyncId]: '', callback: settleNextTickShape, args: undefined };
+  held =
+    contextFrame === undefined
+      ? { [asyncId]: '', [triggerAsyncId]: '', callback: settleNextTickShape, args: undefined }
+      : { [asyncId]: '', [triggerAsyncId]: '', [contextFrame]: undefined, callback: settleNextTickShape, args: undefined };
   return true;
 }

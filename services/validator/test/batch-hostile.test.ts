@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanBatchBody } from '../src/batch-scan.js';
-import { MAX_LINE_BYTES } from '../src/ndjson.js';
-import { NdjsonLineReader } from '../src/ndjson-lines.js';
+import { scanBatchBody } from '../src/batch/batch-scan.js';
+import { MAX_LINE_BYTES } from '../src/batch/ndjson.js';
+import { NdjsonLineReader } from '../src/batch/ndjson-lines.js';
 import {
   buildService,
   loadCrlFile,

@@ -4,8 +4,8 @@
  * so the route answers it as before. The answers themselves are compared over HTTP in batch-text.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { scanBatchBody } from '../src/batch-scan.js';
-import { JsonBytes } from '../src/json-bytes.js';
+import { scanBatchBody } from '../src/batch/batch-scan.js';
+import { JsonBytes } from '../src/json/json-bytes.js';
 
 const scan = (body: string, maxItems = 10_000) => scanBatchBody(Buffer.from(body, 'utf8'), maxItems);
 

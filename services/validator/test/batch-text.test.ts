@@ -6,8 +6,8 @@
  */
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statusAnswerJson } from '../src/answer-json.js';
-import { scanBatchBody } from '../src/batch-scan.js';
+import { statusAnswerJson } from '../src/fast-path/answer-json.js';
+import { scanBatchBody } from '../src/batch/batch-scan.js';
 import { BatchRequestSchema } from '../src/schemas.js';
 import {
   buildService,

@@ -1,7 +1,7 @@
 /** JsonBytes' own writers against what they stand in for: toString(16).toUpperCase(), JSON.stringify and formatTime. */
 import { formatTime } from '@jpki-validator/x509';
 import { describe, expect, it } from 'vitest';
-import { JsonBytes } from '../src/json-bytes.js';
+import { JsonBytes } from '../src/json/json-bytes.js';
 
 const text = (write: (out: JsonBytes) => void): string => {
   const out = new JsonBytes(4); // tiny, so every writer also grows the buffer

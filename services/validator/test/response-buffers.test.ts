@@ -6,9 +6,9 @@ import { once } from 'node:events';
 import { createServer, get, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { JsonBytes } from '../src/json-bytes.js';
-import { ResponseBufferPool } from '../src/response-buffers.js';
-import { ScratchArrays, scratchBytesFor } from '../src/scratch-arrays.js';
+import { JsonBytes } from '../src/json/json-bytes.js';
+import { ResponseBufferPool } from '../src/buffers/response-buffers.js';
+import { ScratchArrays, scratchBytesFor } from '../src/buffers/scratch-arrays.js';
 
 const MB = 2 ** 20;
 

@@ -10,6 +10,7 @@ import { loadConfig } from '@jpki-validator/config';
 import type { IssuedCertificate } from '@jpki-validator/sim';
 import { createCaRegistry, OcspChecker, StatusResolver } from '@jpki-validator/status';
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
+import type { MiddlewareHandler } from 'hono';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type ValidatorApp } from '../src/app.js';
@@ -31,7 +32,11 @@ interface Built extends ValidatorApp {
 }
 
 /** the app as server.ts builds it, logging at debug into `lines` */
-async function build(env: NodeJS.ProcessEnv = {}, rateLimit?: { requestsPerSecond: number; burst: number }): Promise<Built> {
+async function build(
+  env: NodeJS.ProcessEnv = {},
+  rateLimit?: { requestsPerSecond: number; burst: number },
+  middleware: MiddlewareHandler[] = [],
+): Promise<Built> {
   const config = loadConfig({ file: configFile, env });
   const registry = await createCaRegistry(config.issuers);
   const ocsp = new OcspChecker({ kv: store.kv, timeoutMs: 1_500, retries: 0 });
@@ -51,6 +56,7 @@ async function build(env: NodeJS.ProcessEnv = {}, rateLimit?: { requestsPerSecon
     logger,
     apiKeys: config.apiKeys,
     ...(rateLimit ? { rateLimit } : {}),
+    middleware,
     now: () => FIXED_NOW,
   });
   return { ...built, lines };
@@ -106,6 +112,43 @@ afterAll(async () => {
 });
 
 describe('the status fast path', () => {
+  it('steps aside when a middleware it does not repeat runs for the status GET, so that middleware applies', async () => {
+    const path = `/v1/status/jpki-sign-2023/${good.serial}`;
+    const auth = { authorization: 'Bearer k1' };
+    const securityHeaders: MiddlewareHandler = async function securityHeaders(c, next) {
+      await next();
+      c.header('x-frame-options', 'DENY');
+    };
+    const plain = await build({ API_KEYS: 'k1' });
+    expect(fetchNow(plain.app, path, auth)).toBeInstanceOf(Response);
+    const { app, lines } = await build({ API_KEYS: 'k1' }, undefined, [securityHeaders]);
+    const routed = fetchNow(app, path, auth);
+    expect(routed).toBeInstanceOf(Promise);
+    const answer = await settle(routed);
+    expect([answer.status, answer.headers.get('x-frame-options'), answer.body.status]).toEqual([200, 'DENY', 'good']);
+    const refused = await settle(fetchNow(app, path));
+    expect([refused.status, refused.headers.get('x-frame-options')]).toEqual([401, 'DENY']);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, middleware: ['securityHeaders'] }));
+  });
+
+  it('counts only middleware that would run: one for other paths, or registered after the route, leaves it on', async () => {
+    const path = `/v1/status/jpki-sign-2023/${good.serial}`;
+    const { app } = await build();
+    app.use('/v1/issuers', async (c, next) => {
+      await next();
+      c.header('x-elsewhere', '1');
+    });
+    // after the route's handler: Hono does not run it for the status GET either
+    app.use('*', async (c, next) => {
+      await next();
+      c.header('x-too-late', '1');
+    });
+    const fast = fetchNow(app, path);
+    expect(fast).toBeInstanceOf(Response);
+    const routed = await settle(fetchNow(app, `${path}?mode=crl-first`));
+    expect([routed.status, routed.headers.get('x-too-late')]).toEqual([200, null]);
+  });
+
   it("answers without a query synchronously, with the routed path's answer, and leaves queries, bad serials and unknown issuers to the router", async () => {
     const { app } = await build();
     for (const path of [

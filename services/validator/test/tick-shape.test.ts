@@ -3,7 +3,8 @@
  * objects share a hidden class. An object built like Node's tick object (same keys, same order) stands in for the tick objects
  * themselves. Without the call, opening a real Redis connection with ioredis moves that shape to another hidden class (the
  * event that turns nextTick's feedback megamorphic); after the call it does not. The first case pins the premise: when a Node
- * release no longer shows it, the workaround can go.
+ * release no longer shows it, the workaround can go. Measured on Node 24.21 (the tick object now also holds its
+ * AsyncContextFrame): the premise still holds, so the workaround stays.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,12 @@ const settled = process.argv[1] === 'settle' ? settleNextTickShape() : null;
 const symbols = Object.getOwnPropertySymbols(new AsyncResource('probe'));
 const id = symbols.find((s) => s.description === 'async_id_symbol');
 const trigger = symbols.find((s) => s.description === 'trigger_async_id_symbol');
-const tickLike = () => ({ [id]: 1, [trigger]: 2, callback: () => undefined, args: undefined });
+const frame = symbols.find((s) => s.description === 'context_frame');
+// this Node's tick object keys, in its order (Node 22+ adds the AsyncContextFrame after the ids)
+const tickLike = () =>
+  frame === undefined
+    ? { [id]: 1, [trigger]: 2, callback: () => undefined, args: undefined }
+    : { [id]: 1, [trigger]: 2, [frame]: undefined, callback: () => undefined, args: undefined };
 const before = tickLike();
 const redis = new Redis(${JSON.stringify(REDIS_URL)}, { lazyConnect: false });
 const pong = await redis.ping();

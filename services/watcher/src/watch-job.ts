@@ -63,6 +63,18 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
   const snapshot = snapshotReader(store);
   const sinks = config.watch.sinks;
   const watchLogger = logger.child({ component: 'watch' });
+  // what a pass needs in either mode
+  const pass = {
+    store,
+    snapshot,
+    meaning: config.profile.meaning,
+    mediumOf: mediumOfConfig(config),
+    schedule: config.watch.schedule,
+    timeZone: config.watch.timeZone,
+    sinks,
+    logger: watchLogger,
+    ...(options.onPass ? { onPass: options.onPass } : {}),
+  };
 
   if (config.redisUrl !== null) {
     const repo = createRedisWatch({ redis: config.redisUrl, prefix: options.keyPrefix ?? 'jpki' });
@@ -74,17 +86,9 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     const watcher = createWatcher({
       connection,
       ...(bullKeyPrefix === 'bull' ? {} : { prefix: bullKeyPrefix }),
-      store,
-      snapshot,
+      ...pass,
       repo,
-      meaning: config.profile.meaning,
-      mediumOf: mediumOfConfig(config),
-      schedule: config.watch.schedule,
-      timeZone: config.watch.timeZone,
-      sinks,
-      logger: watchLogger,
       ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
-      ...(options.onPass ? { onPass: options.onPass } : {}),
     });
     try {
       await watcher.start();
@@ -113,18 +117,10 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
   const watchDir = join(config.dataDir, 'watch');
   const repo = await openEmbeddedWatch({ dir: watchDir });
   const runner = startEmbeddedWatchRunner({
-    store,
-    snapshot,
+    ...pass,
     repo,
-    meaning: config.profile.meaning,
-    mediumOf: mediumOfConfig(config),
-    schedule: config.watch.schedule,
-    timeZone: config.watch.timeZone,
-    sinks,
     outbox: new WebhookOutbox(join(watchDir, 'outbox')),
-    logger: watchLogger,
     ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
-    ...(options.onPass ? { onPass: options.onPass } : {}),
     ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
   });
   watchLogger.info(

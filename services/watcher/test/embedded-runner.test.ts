@@ -3,13 +3,13 @@
  * ingest), the embedded watch list, the durable webhook outbox and a local HTTP receiver that is down at first. The runner's
  * clock is set to 08:59:59 in Tokyo so the daily `0 9 * * *` schedule fires in a second — in the configured zone, not UTC.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { initSimulator, type Simulator } from '@jpki-validator/sim';
+import type { Simulator } from '@jpki-validator/sim';
 import { openEmbeddedStore, type EmbeddedRevocationStore } from '@jpki-validator/store';
 import { createMeaningResolver, JPKI_PROFILE } from '@jpki-validator/config';
 import {
@@ -22,11 +22,11 @@ import {
   type PassReport,
   type WatchEvent,
 } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
-import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
+import { createFileSource, ingestCrl, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot } from '@jpki-validator/config';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from '../src/index.js';
+import { CA_ID, fileSinkEvents, trustedCa, watchSimulator } from './world.js';
 
-const CA_ID = 'jpki-sign-2023';
 const SECRET = 'embedded-runner-secret';
 const dir = mkdtempSync(join(tmpdir(), 'jv-watch-runner-'));
 const eventsDir = join(dir, 'events');
@@ -63,40 +63,11 @@ async function ingestGeneration(n: number): Promise<void> {
   });
 }
 
-const fileEvents = (): WatchEvent[] =>
-  readdirSync(eventsDir)
-    .filter((n) => n.endsWith('.jsonl'))
-    .flatMap((n) =>
-      readFileSync(join(eventsDir, n), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as WatchEvent),
-    );
+const fileEvents = (): WatchEvent[] => fileSinkEvents(eventsDir);
 
 beforeAll(async () => {
-  sim = await initSimulator({
-    dir: join(dir, 'sim'),
-    seed: 3,
-    populationPerCa: 500,
-    revokedRate: 0.1,
-    generations: [2023],
-    kinds: ['sign'],
-    partitions: 1,
-    epoch: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
-  });
-  ca = await loadTrustedCa({
-    id: CA_ID,
-    group: 'jpki-sign',
-    caCertPath: sim.caCertificatePath(CA_ID),
-    partitions: [],
-    fetch: { ...DEFAULT_FETCH_TUNING },
-    ocsp: null,
-    refresh: { intervalMs: 60_000 },
-    freshness: { graceSeconds: 0, skewSeconds: 300 },
-    mode: 'crl-first',
-    retired: false,
-    kind: 'sign',
-  });
+  sim = await watchSimulator(dir, 3, 500, 0.1);
+  ca = await trustedCa(sim);
   store = await openEmbeddedStore({ dataDir: join(dir, 'data'), watch: false });
   repo = await openEmbeddedWatch({ dir: join(dir, 'data', 'watch') });
   server = createServer((req, res) => {

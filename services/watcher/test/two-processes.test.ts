@@ -4,7 +4,7 @@
  * revocation one event in the file sink, and each batch one signed delivery. Real Redis, simulator CRLs, a local HTTP receiver.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,16 +12,16 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
-import { initSimulator, type Simulator } from '@jpki-validator/sim';
+import type { Simulator } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/store';
 import { loadConfig, type Config } from '@jpki-validator/config';
 import { createRedisWatch, importWatchList, type PassReport, type WatchEvent } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
-import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
+import { createFileSource, ingestCrl, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot } from '@jpki-validator/config';
 import { SCHEDULER_ID, startWatchJob, type RunningWatchJob } from '../src/index.js';
+import { CA_ID, fileSinkEvents, trustedCa, watchSimulator } from './world.js';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
-const CA_ID = 'jpki-sign-2023';
 const SECRET = 'two-processes-secret';
 const prefix = `jvtest-watch2-${randomBytes(6).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'jv-watch2-'));
@@ -59,15 +59,7 @@ async function ingestGeneration(n: number): Promise<void> {
   });
 }
 
-const fileEvents = (): WatchEvent[] =>
-  readdirSync(eventsDir)
-    .filter((n) => n.endsWith('.jsonl'))
-    .flatMap((n) =>
-      readFileSync(join(eventsDir, n), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as WatchEvent),
-    );
+const fileEvents = (): WatchEvent[] => fileSinkEvents(eventsDir);
 
 /** the receiver's own check of `X-Signature: t=…,v1=…` (HMAC-SHA256 of "<t>.<body>"), independent of the product's helper */
 function signatureValid(body: string, header: string): boolean {
@@ -76,29 +68,8 @@ function signatureValid(body: string, header: string): boolean {
 }
 
 beforeAll(async () => {
-  sim = await initSimulator({
-    dir: join(dir, 'sim'),
-    seed: 5,
-    populationPerCa: 500,
-    revokedRate: 0.1,
-    generations: [2023],
-    kinds: ['sign'],
-    partitions: 1,
-    epoch: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
-  });
-  ca = await loadTrustedCa({
-    id: CA_ID,
-    group: 'jpki-sign',
-    caCertPath: sim.caCertificatePath(CA_ID),
-    partitions: [],
-    fetch: { ...DEFAULT_FETCH_TUNING },
-    ocsp: null,
-    refresh: { intervalMs: 60_000 },
-    freshness: { graceSeconds: 0, skewSeconds: 300 },
-    mode: 'crl-first',
-    retired: false,
-    kind: 'sign',
-  });
+  sim = await watchSimulator(dir, 5, 500, 0.1);
+  ca = await trustedCa(sim);
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));

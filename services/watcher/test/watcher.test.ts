@@ -2,7 +2,7 @@
  * End to end on real things: the simulator's CRLs ingested by the CRL fetcher into the Redis store, a Redis watch list, BullMQ,
  * and a local HTTP receiver that is down at first.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
-import { initSimulator, type Simulator } from '@jpki-validator/sim';
+import type { Simulator } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/store';
 import { createMeaningResolver, JPKI_PROFILE } from '@jpki-validator/config';
 import {
@@ -21,12 +21,12 @@ import {
   type WatchEvent,
   type WatchRepository,
 } from '@jpki-validator/watch';
-import { createFileSource, ingestCrl, loadTrustedCa, type TrustedCa } from '@jpki-validator/crl-fetcher';
-import { crlSlot, DEFAULT_FETCH_TUNING } from '@jpki-validator/config';
+import { createFileSource, ingestCrl, type TrustedCa } from '@jpki-validator/crl-fetcher';
+import { crlSlot } from '@jpki-validator/config';
 import { createWatcher, type Watcher } from '../src/index.js';
+import { CA_ID, fileSinkEvents, trustedCa, watchSimulator } from './world.js';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
-const CA_ID = 'jpki-sign-2023';
 const SECRET = 'test-secret';
 const prefix = `jvtest-watcher-${randomBytes(6).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'jv-watcher-'));
@@ -75,40 +75,11 @@ function population(): { revoked: Map<string, number[]>; good: number[] } {
   return { revoked, good };
 }
 
-const filesEvents = (): WatchEvent[] =>
-  readdirSync(eventsDir)
-    .filter((n) => n.endsWith('.jsonl'))
-    .flatMap((n) =>
-      readFileSync(join(eventsDir, n), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as WatchEvent),
-    );
+const filesEvents = (): WatchEvent[] => fileSinkEvents(eventsDir);
 
 beforeAll(async () => {
-  sim = await initSimulator({
-    dir: join(dir, 'sim'),
-    seed: 11,
-    populationPerCa: 2000,
-    revokedRate: 0.2,
-    generations: [2023],
-    kinds: ['sign'],
-    partitions: 1,
-    epoch: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000),
-  });
-  ca = await loadTrustedCa({
-    id: CA_ID,
-    group: 'jpki-sign',
-    caCertPath: sim.caCertificatePath(CA_ID),
-    partitions: [],
-    fetch: { ...DEFAULT_FETCH_TUNING },
-    ocsp: null,
-    refresh: { intervalMs: 60_000 },
-    freshness: { graceSeconds: 0, skewSeconds: 300 },
-    mode: 'crl-first',
-    retired: false,
-    kind: 'sign',
-  });
+  sim = await watchSimulator(dir, 11, 2_000, 0.2);
+  ca = await trustedCa(sim);
   store = createRedisStore({ redis: REDIS_URL, prefix });
   await store.subscribed();
   repo = createRedisWatch({ redis: REDIS_URL, prefix });

@@ -4,6 +4,7 @@
  * appends the precomputed cells, and the summary is read from the counts.
  */
 import { ADDED_COLUMNS, type RowAnswer } from './row-answer.js';
+import { MAX_TIME_BYTES } from '@jpki-validator/x509';
 
 export interface RowOutcome {
   /** the shared answer (revokedAt is each row's own: null here) */
@@ -22,8 +23,7 @@ export interface RowOutcome {
   maxBytes: number;
 }
 
-/** RFC 3339 without fraction is 20 bytes; room for formatTime's extended years too */
-const DATE_BYTES = 32;
+const DATE_BYTES = MAX_TIME_BYTES;
 
 /** a meaning's label (`check --lang`), or null without one */
 export type RowLabelOf = (meaning: string) => string | null;

@@ -5,11 +5,11 @@
  */
 import type { Writable } from 'node:stream';
 import Papa from 'papaparse';
+import { formatTime, writeTime } from '@jpki-validator/x509';
 import { csvFields, type InputBatch, type InputShape } from './input-batch.js';
 import type { OutcomeTable, RowOutcome } from './outcomes.js';
 import { ADDED_COLUMNS, type RowAnswer } from './row-answer.js';
 import type { SliceAnswers } from './sources/types.js';
-import { TimeText } from './time-text.js';
 
 export type OutputFormat = 'csv' | 'jsonl';
 
@@ -20,10 +20,16 @@ export interface RowWriterOptions {
   formatTime?: ((ms: number) => string) | null;
 }
 
+/** revokedAt as text or into the output bytes: x509's formatTime and writeTime, or a time zone's formatter (`--tz`) */
+interface TimeWriter {
+  text(ms: number): string;
+  write(ms: number, out: Uint8Array, at: number): number;
+}
+
 export class RowWriter {
   private readonly out: Writable;
   private readonly outputFormat: OutputFormat;
-  private readonly times: Pick<TimeText, 'text' | 'write'>;
+  private readonly times: TimeWriter;
   private readonly labelled: boolean;
   private headerWritten = false;
   /** the last batch's buffer size: the next one starts there */
@@ -39,7 +45,7 @@ export class RowWriter {
           text: zoned,
           write: (ms, bytes, at) => at + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).write(zoned(ms), at, 'latin1'),
         }
-      : new TimeText();
+      : { text: formatTime, write: writeTime };
   }
 
   /** The output of a batch's rows (the CSV header first, once), written with one call. */

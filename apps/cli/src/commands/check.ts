@@ -7,6 +7,7 @@ import { openOutputTarget } from '../output-target.js';
 import type { ProfileConfig } from '@jpki-validator/config';
 import { encodingOption, encodingStream, zonedTimeFormatter, type TextEncodingName } from '../text-encoding.js';
 import { booleanFlag, listFlag, numberFlag, parseListArgs, stringFlag } from './list-args.js';
+import { SUMMARY_OPTIONS, SUMMARY_USAGE, writeSummary } from '../summary-output.js';
 
 const USAGE = `usage: jpki-validator check [--input FILE|-] [--output FILE|-] [--format csv|jsonl] [--issuer ID]
                             (--crl FILE_OR_URL… [--ca CERT…] [--no-verify] [--complete-set] | --redis URL [--redis-prefix P] | --api URL)
@@ -42,6 +43,7 @@ options:
   --bom                 start the output with a UTF-8 byte order mark (Excel then opens UTF-8 CSV correctly)
   --tz ZONE             revokedAt in that time zone (--tz Asia/Tokyo: 2026-10-01T12:00:00+09:00); default UTC (…Z)
   --lang ja|en          add meaningLabel, the meaning in words (default: the profile's labelLanguage, else none)
+${SUMMARY_USAGE}
 
 Progress on stderr when it is a terminal; a summary on stderr at the end.
 Exit: 0 done · 1 --fail-on matched · 2 bad usage or malformed input (names the line) · 3 data unavailable (every answer unknown
@@ -67,6 +69,7 @@ const OPTIONS = {
   bom: { type: 'boolean' },
   tz: { type: 'string' },
   lang: { type: 'string' },
+  ...SUMMARY_OPTIONS,
 } as const;
 
 /**
@@ -139,7 +142,13 @@ export const command: Command = {
       progress.stop();
       await output.commit();
       const elapsedMs = performance.now() - startedMs;
-      io.stderr.write(tally.format(elapsedMs, checkSource.dataUsed()));
+      const dataUsed = checkSource.dataUsed();
+      await writeSummary(
+        io,
+        { json: booleanFlag(values, 'json'), file: stringFlag(values, 'summary-file') },
+        tally.format(elapsedMs, dataUsed),
+        tally.toJSON(elapsedMs, dataUsed),
+      );
       if (tally.everyAnswerLacksData) return EXIT.UNAVAILABLE;
       if (failOn !== undefined && tally.matches(failOn)) return EXIT.CHECK_FAILED;
       return EXIT.OK;

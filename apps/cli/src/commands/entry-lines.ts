@@ -7,18 +7,11 @@ import { formatSerialDer, formatTime, reasonName, type CrlEntryView } from '@jpk
  * The scanner calls `add` synchronously for every entry of a chunk; `flush` (awaited between chunks, before the next read) writes
  * the batch and waits for `drain`, so a slow reader of stdout slows the file read instead of growing memory.
  * Lines are built by hand: every value is hex, an RFC 3339 time or a reason name, none needs escaping, and JSON.stringify per
- * entry would dominate a 5-million-entry CRL.
+ * entry would dominate a 5-million-entry CRL. Times come from formatTime, which caches each day's date.
  */
-const DAY_MS = 86_400_000;
-/** About 30 years of days. */
-const MAX_CACHED_DAYS = 11_000;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const two = (n: number): string => TWO_DIGITS[n] ?? String(n).padStart(2, '0');
-
 export class EntryLineWriter {
   /** the batch of lines not yet written (a string grown by +=, which V8 keeps as a cheap rope until written) */
   private pending = '';
-  private readonly days = new Map<number, string>();
 
   /** a write error (EPIPE when the reader went away), kept so the next flush stops the scan */
   private failure: Error | null = null;
@@ -34,26 +27,9 @@ export class EntryLineWriter {
     const serial = e.serialNumber >= 0 ? e.serialNumber.toString(16).toUpperCase() : formatSerialDer(e.buf, e.serialStart, e.serialEnd);
     // A listed entry without reasonCode means unspecified (CONTRACT.md "Reasons").
     const reason = e.reason < 0 ? 'unspecified' : (reasonName(e.reason) ?? 'unknown');
-    const invalidity = Number.isNaN(e.invalidityDate) ? 'null' : `"${this.time(e.invalidityDate)}"`;
-    this.pending += `{"serial":"${serial}","revokedAt":"${this.time(e.revocationDate)}","reason":"${reason}","invalidityDate":${invalidity}}\n`;
+    const invalidity = Number.isNaN(e.invalidityDate) ? 'null' : `"${formatTime(e.invalidityDate)}"`;
+    this.pending += `{"serial":"${serial}","revokedAt":"${formatTime(e.revocationDate)}","reason":"${reason}","invalidityDate":${invalidity}}\n`;
   };
-
-  /**
-   * formatTime (toISOString) per entry dominated a profile of millions of entries: the date part is cached by day and the
-   * time of day built from integers. Whole seconds only (DER times have no fraction here), as formatTime prints them.
-   */
-  private time(ms: number): string {
-    const dayMs = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
-    let dayText = this.days.get(dayMs);
-    if (dayText === undefined) {
-      // Entries come in serial order, so their dates jump about within the CA's years: a bounded map, not a last-value cache.
-      if (this.days.size >= MAX_CACHED_DAYS) this.days.clear();
-      dayText = formatTime(dayMs).slice(0, 11); // `YYYY-MM-DDT`
-      this.days.set(dayMs, dayText);
-    }
-    const seconds = Math.floor((ms - dayMs) / 1000);
-    return `${dayText}${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}Z`;
-  }
 
   async flush(): Promise<void> {
     if (this.failure !== null) throw this.failure;

@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
+import { logDestination } from '../log-destination.js';
 
 /** the fetcher's DEFAULT_ADMIN_PORT, repeated so `--help` and `--once` need not import the queue side */
 const DEFAULT_ADMIN_PORT = 9464;
@@ -78,7 +79,7 @@ async function serveWorker(
     throw new UsageError(`--admin-port: "${port}" is not a port number`);
   // the queue side (BullMQ, Hono, bull-board) loads only here
   const { startFetcher, waitForSignal } = await import('@jpki-validator/crl-fetcher');
-  const logger = createLogger({ destination: io.stdout });
+  const logger = createLogger({ destination: await logDestination(io) });
   const fetcher = await startFetcher({ config, logger, adminPort, ...(host === undefined ? {} : { adminHost: host }) });
   // the death-detection job rides along when its events have somewhere to go; without sinks `watch run` is the way
   const { startWatchJob, describeWatchSchedule } = await import('@jpki-validator/watcher');

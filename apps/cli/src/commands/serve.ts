@@ -3,6 +3,7 @@ import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
+import { logDestination } from '../log-destination.js';
 
 const USAGE = `usage: jpki-validator serve [--port N] [--host HOST] [--config FILE]
 
@@ -34,7 +35,7 @@ export const command: Command = {
     if (positionals.length > 0) throw new UsageError(`serve takes no positional arguments\n\n${USAGE}`);
     const config = loadConfig({ file: values.config, env: io.env, cwd: io.cwd });
     const { startValidator, closeOnSignal, createValidatorLogger } = await import('@jpki-validator/validator');
-    const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info');
+    const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info', await logDestination(io));
     const running = await startValidator({
       config,
       logger,

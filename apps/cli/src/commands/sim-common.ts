@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { Simulator, SerialStatus, SimCaState } from '@jpki-validator/sim';
-import { CRL_REASONS, formatSerial, formatTime, type CrlReason } from '@jpki-validator/x509';
+import { CRL_REASON_NAMES, formatSerial, formatTime, type CrlReason } from '@jpki-validator/x509';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { stringFlag, type ListArgs } from './list-args.js';
@@ -42,11 +42,9 @@ export function requiredFlag(args: ListArgs, name: string, usage: string): strin
 export function reasonFlag(args: ListArgs, name: string): CrlReason | undefined {
   const text = stringFlag(args.values, name);
   if (text === undefined) return undefined;
-  const reason = CRL_REASONS.find((r) => r === text);
+  const reason = CRL_REASON_NAMES.find((r) => r === text);
   if (reason === undefined)
-    throw new UsageError(
-      `--${name} ${JSON.stringify(text)} is not a CRL reason; one of: ${CRL_REASONS.filter((r) => r !== undefined).join(', ')}`,
-    );
+    throw new UsageError(`--${name} ${JSON.stringify(text)} is not a CRL reason; one of: ${CRL_REASON_NAMES.join(', ')}`);
   return reason;
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { InitSimulatorOptions, SimLayout } from '@jpki-validator/sim';
-import { CRL_REASONS, type CrlReason } from '@jpki-validator/x509';
+import { CRL_REASON_NAMES, type CrlReason } from '@jpki-validator/x509';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine } from '../io.js';
@@ -53,7 +53,7 @@ function reasonWeights(text: string): Partial<Record<CrlReason, number>> {
   const weights: Partial<Record<CrlReason, number>> = {};
   for (const pair of splitList([text])) {
     const [name, value, extra] = pair.split('=');
-    const reason = CRL_REASONS.find((r) => r !== undefined && r === name);
+    const reason = CRL_REASON_NAMES.find((r) => r === name);
     const weight = Number(value);
     if (reason === undefined || extra !== undefined || value === undefined || !Number.isFinite(weight) || weight < 0) {
       throw new UsageError(`--reason-weights: ${JSON.stringify(pair)} is not <reason>=<weight ≥ 0>`);

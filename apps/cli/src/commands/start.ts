@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import { portOption } from './serve.js';
+import { logDestination } from '../log-destination.js';
 
 const USAGE = `usage: jpki-validator start [--port N] [--config FILE]
 
@@ -129,7 +130,8 @@ export const command: Command = {
         { startValidator, closeOnSignal, linkEmbedded, createValidatorLogger },
         { fetchOnce, createLogger, startFetcher, openFetcherStore },
       ] = await Promise.all([import('@jpki-validator/validator'), import('@jpki-validator/crl-fetcher')]);
-      const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info');
+      const logs = await logDestination(io);
+      const logger = createValidatorLogger(io.env.LOG_LEVEL ?? 'info', logs);
       const fetcherLogger = logger.child({ component: 'crl-fetcher' });
       // the store is shared in process by the fetcher, the watch job and the validator (embedded), or is Redis's
       const opened = await openFetcherStore(config, { logger: fetcherLogger });
@@ -141,8 +143,7 @@ export const command: Command = {
         // every CRL is loaded before the validator answers, and kept current after: the fetcher's in-process scheduler
         // (embedded: its start-up runs are awaited, so each CRL's nextUpdate run is armed) or, on REDIS_URL, one load here and
         // then the queue worker with a scheduler per partition. No admin server: the validator serves /metrics.
-        const firstLoad =
-          embedded === null ? await fetchOnce(config, writer, createLogger({ destination: io.stderr, level: 'warn' })) : null;
+        const firstLoad = embedded === null ? await fetchOnce(config, writer, createLogger({ destination: logs, level: 'warn' })) : null;
         const fetcher = await startFetcher({ config, store: writer, dataLoss: opened.dataLoss, logger: fetcherLogger, adminPort: null });
         parts.add(() => fetcher.close());
         const reports = firstLoad?.reports ?? (await startupRuns(config, fetcher.scheduler));
@@ -173,8 +174,9 @@ export const command: Command = {
           ...(embedded ? { store: linkEmbedded(embedded, false) } : {}),
         });
         parts.add(() => running.close());
+        // on stderr: stdout carries the logs (JSON lines when it is not a terminal)
         if (demo)
-          io.stdout.write(
+          io.stderr.write(
             `jpki-validator demo on ${running.url} — API docs at ${running.url}/docs\n\n${demo.commands(running.url).join('\n\n')}\n\n`,
           );
         else io.stderr.write(`start: validator on ${running.url}\n`);

@@ -2,17 +2,19 @@ import { EXIT } from '@jpki-validator/errors';
 import { parseCommandArgs } from '../args.js';
 import type { CliIo, Command } from '../io.js';
 import { openOutputTarget, type OutputTarget } from '../output-target.js';
+import { SUMMARY_OPTIONS, SUMMARY_USAGE, writeSummary } from '../summary-output.js';
 import { openWatchContext } from './watch-context.js';
 
-const USAGE = `usage: jpki-validator watch run [--output FILE|-] [--config FILE]
+const USAGE = `usage: jpki-validator watch run [--output FILE|-] [--config FILE] [--json] [--summary-file FILE]
   One detection pass now. Its events are recorded, then delivered to the configured sinks (and whatever earlier runs still
   owe them, e.g. after a crash) exactly once; --output also gets this pass's events. Exit 3 when the watch list is empty,
-  when a watched CA has no CRL loaded, or when a sink could not be written (the events stay owed to it).`;
+  when a watched CA has no CRL loaded, or when a sink could not be written (the events stay owed to it).
+${SUMMARY_USAGE}`;
 
 export const command: Command = {
   summary: 'one detection pass now (JSON Lines events)',
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(argv, { output: { type: 'string' }, config: { type: 'string' } }, USAGE);
+    const { values } = parseCommandArgs(argv, { output: { type: 'string' }, config: { type: 'string' }, ...SUMMARY_OPTIONS }, USAGE);
     if (values.help) {
       io.stdout.write(`${USAGE}\n`);
       return EXIT.OK;
@@ -53,20 +55,32 @@ export const command: Command = {
       const missing = report.unavailable.filter((caId) => !retired.has(caId));
       const t = report.timings;
       const secs = (ms: number) => (ms / 1000).toFixed(2);
-      io.stderr.write(
+      const lines = [
         `watch pass ${report.runId ?? '(nothing new)'}: ${report.revoked} revoked, ${report.expired} expired over ${report.rows} watched certificates` +
           `${report.cas.map((c) => ` · ${c.caId} generation ${c.generation}`).join('')}` +
           ` · pass ${secs(t.detectMs + t.recordMs + t.deliverMs)} s (detection ${secs(t.detectMs)} s, record ${secs(t.recordMs)} s, delivery ${secs(t.deliverMs)} s)` +
-          `${posted ? ` · webhooks: ${posted.delivered} delivered, ${posted.pending} pending` : ''}\n`,
-      );
-      for (const d of report.delivery.done) io.stderr.write(`  delivered: ${d}\n`);
-      for (const d of report.delivery.waiting) io.stderr.write(`  owed: ${d}\n`);
-      for (const e of [...report.delivery.errors, ...(posted?.errors ?? [])]) io.stderr.write(`  error: ${e}\n`);
+          `${posted ? ` · webhooks: ${posted.delivered} delivered, ${posted.pending} pending` : ''}`,
+        ...report.delivery.done.map((d) => `  delivered: ${d}`),
+        ...report.delivery.waiting.map((d) => `  owed: ${d}`),
+        ...[...report.delivery.errors, ...(posted?.errors ?? [])].map((e) => `  error: ${e}`),
+      ];
       if (missing.length > 0)
-        io.stderr.write(
+        lines.push(
           `${report.cas.length === 0 ? 'error: no CRL is loaded for any watched CA: nothing was checked' : 'error: not checked'} — ` +
-            `no CRL loaded for ${missing.join(', ')} (run \`fetch --once\`, or check the config)\n`,
+            `no CRL loaded for ${missing.join(', ')} (run \`fetch --once\`, or check the config)`,
         );
+      await writeSummary(io, { json: values.json === true, file: values['summary-file'] }, `${lines.join('\n')}\n`, {
+        // the events themselves went to --output and the sinks
+        runId: report.runId,
+        revoked: report.revoked,
+        expired: report.expired,
+        rows: report.rows,
+        cas: report.cas,
+        notChecked: missing,
+        timings: report.timings,
+        delivery: report.delivery,
+        webhooks: posted === null ? null : { delivered: posted.delivered, pending: posted.pending, errors: posted.errors },
+      });
       if (missing.length > 0 || report.delivery.errors.length > 0) return EXIT.UNAVAILABLE;
       return EXIT.OK;
     } finally {

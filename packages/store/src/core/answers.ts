@@ -1,10 +1,31 @@
 /** Builds the reader answers from a snapshot (shared by the embedded store and the Redis replica). */
-import type { BulkLookup, LookupAnswer } from '../types.js';
+import type { BulkLookup, LookupAnswer, PartitionMeta } from '../types.js';
 import type { CaSnapshot } from './snapshot.js';
 
 export function answerFromSnapshot(caId: string, snap: CaSnapshot | null, serial: bigint): LookupAnswer {
   if (snap === null) return { caId, loaded: false, entry: null, partitions: [], generation: 0 };
   return { caId, loaded: snap.loaded, entry: snap.lookup(serial), partitions: [...snap.partitions], generation: snap.generation };
+}
+
+/** The reader answers of a store that holds each CA's current snapshot in memory: the embedded store, the Redis replica. */
+export abstract class SnapshotAnswers {
+  abstract snapshot(caId: string): CaSnapshot | null;
+
+  async lookup(caId: string, serial: bigint): Promise<LookupAnswer> {
+    return answerFromSnapshot(caId, this.snapshot(caId), serial);
+  }
+
+  async lookupMany(caId: string, serials: ArrayLike<number>): Promise<BulkLookup> {
+    return this.snapshot(caId)?.lookupMany(serials) ?? bulkNotLoaded(serials.length);
+  }
+
+  async partitions(caId: string): Promise<PartitionMeta[]> {
+    return [...(this.snapshot(caId)?.partitions ?? [])];
+  }
+
+  async partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null> {
+    return this.snapshot(caId)?.partitions.find((p) => p.partition === partition) ?? null;
+  }
 }
 
 export function bulkNotLoaded(n: number): BulkLookup {

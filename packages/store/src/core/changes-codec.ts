@@ -4,11 +4,12 @@
  *   "JPCH" | u32 format (1) | u32 fromGeneration | u32 toGeneration | u32 count | u32 longBytes
  *   serials u32[count] | previous i8[count] | current i8[count] | long: "serial,previous,current\n"… (UTF-8)
  */
+import { inBitmapRange } from './bitmap-range.js';
 import { StoreError } from '../errors.js';
 import { alignedCopy } from './bits.js';
 import type { SwitchChanges } from './ca-state.js';
 import type { EntryBuffer } from './entry-buffer.js';
-import { BITMAP_SERIAL_LIMIT, REMOVE_FROM_CRL } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 
 const MAGIC = 0x4843504a; // "JPCH" read as u32 LE
 const FORMAT = 1;
@@ -40,7 +41,7 @@ export function encodeChanges(c: SwitchChanges): Buffer {
   let longText = '';
   for (let i = 0; i < c.serials.length; i++) {
     const s = c.serials[i] as bigint;
-    if (s >= 0n && s < BigInt(BITMAP_SERIAL_LIMIT)) inRange.push(i);
+    if (inBitmapRange(s)) inRange.push(i);
     else longText += `${s},${c.previous[i]},${c.current[i]}\n`;
   }
   const long = Buffer.from(longText, 'utf8');

@@ -7,7 +7,8 @@
  */
 import { alignedCopy, popcountBytes, SET_BIT_POSITIONS } from './bits.js';
 import { Chunk, invalidityColumn, NO_INVALIDITY } from './chunk.js';
-import { REMOVE_FROM_CRL, type EntryBuffer } from './entry-buffer.js';
+import type { EntryBuffer } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 
 export class ChunkBuilder {
   readonly chunkBits: number;

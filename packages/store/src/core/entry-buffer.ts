@@ -3,15 +3,11 @@
  * in the CRL scanner's hot loop copies a few numbers and allocates nothing (amortised). Serials outside the bitmap range go to a
  * small Map (rare: PKITS, foreign CAs). Chunks built from an ascending load keep views of these arrays (chunk-builder.ts).
  */
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 import { EntryError } from '../errors.js';
+import { inBitmapRange } from './bitmap-range.js';
 import { NO_INVALIDITY } from './chunk.js';
 
-/** bitmap range: serials 0 … 2^32-1 */
-export const BITMAP_SERIAL_LIMIT = 2 ** 32;
-/** reason codes an entry may carry (CRLReason minus 7, unused, and 8, removeFromCRL, which only un-lists) */
-export const REASON_CODES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 9, 10];
-/** removeFromCRL: only ever un-lists (delta CRLs) */
-export const REMOVE_FROM_CRL = 8;
 const MAX_SECONDS = 2 ** 32 - 1;
 
 export interface LongEntry {
@@ -111,7 +107,7 @@ export class EntryBuffer {
   }
 
   addLong(serial: bigint, reasonCode: number, revokedAtMs: number, invalidityMs: number): void {
-    if (serial >= 0n && serial < BigInt(BITMAP_SERIAL_LIMIT)) {
+    if (inBitmapRange(serial)) {
       this.add(Number(serial), reasonCode, revokedAtMs, invalidityMs);
       return;
     }

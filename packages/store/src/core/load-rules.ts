@@ -7,7 +7,7 @@
 import { DeltaBaseError, RollbackError, StoreError } from '../errors.js';
 import type { LoadOptions, PartitionMeta } from '../types.js';
 import type { LongEntry } from './entry-buffer.js';
-import { REMOVE_FROM_CRL } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 
 export function checkLoadOptions(options: LoadOptions): void {
   if (options.isDelta && options.baseCrlNumber === undefined) {

@@ -1,7 +1,8 @@
 /** mergeRun (a partition's entries across loads) and the run's bytes. */
 import { describe, expect, it } from 'vitest';
 import { NO_INVALIDITY } from './chunk.js';
-import { EntryBuffer, REMOVE_FROM_CRL } from './entry-buffer.js';
+import { EntryBuffer } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 import { mergeRun, type PartitionRun } from './partition-run.js';
 import { decodeRun, encodeRun } from './run-codec.js';
 

@@ -9,7 +9,8 @@
  * sort of the load otherwise.
  */
 import { NO_INVALIDITY } from './chunk.js';
-import { EntryBuffer, type LongEntry, REMOVE_FROM_CRL } from './entry-buffer.js';
+import { EntryBuffer, type LongEntry } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 
 export interface RunColumns {
   /** ascending, unique */

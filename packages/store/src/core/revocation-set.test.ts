@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { NO_INVALIDITY } from './chunk.js';
 import { ChunkBuilder } from './chunk-builder.js';
-import { EntryBuffer, REMOVE_FROM_CRL } from './entry-buffer.js';
+import { EntryBuffer } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 import type { EntrySlot } from './entry-slot.js';
 import { RevocationSet } from './revocation-set.js';
 

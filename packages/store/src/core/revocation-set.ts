@@ -12,11 +12,13 @@
  *
  * Changed synchronously: a reader on the same thread never sees half a switch.
  */
+import { inBitmapRange } from './bitmap-range.js';
 import type { RevokedEntry } from '../types.js';
 import type { Chunk } from './chunk.js';
 import { NO_INVALIDITY } from './chunk.js';
 import type { ChunkBuilder } from './chunk-builder.js';
-import { BITMAP_SERIAL_LIMIT, type EntryBuffer, type LongEntry, REMOVE_FROM_CRL } from './entry-buffer.js';
+import type { EntryBuffer, LongEntry } from './entry-buffer.js';
+import { REMOVE_FROM_CRL } from '@jpki-validator/x509';
 import type { EntrySlot } from './entry-slot.js';
 import { chunkWork, SetChunk } from './set-chunk.js';
 
@@ -48,7 +50,7 @@ export class RevocationSet {
 
   /** any serial (bigint); null when not listed */
   get(serial: bigint): RevokedEntry | null {
-    if (serial >= 0n && serial < BigInt(BITMAP_SERIAL_LIMIT)) {
+    if (inBitmapRange(serial)) {
       const slot: EntrySlot = { reasonCode: -1, revokedAtMs: Number.NaN, invalidityMs: Number.NaN };
       return this.lookupInto(Number(serial), slot) ? slot : null;
     }

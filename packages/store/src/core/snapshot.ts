@@ -7,7 +7,8 @@
  */
 import type { BulkLookup, PartitionMeta, RevokedEntry } from '../types.js';
 import type { Chunk } from './chunk.js';
-import { BITMAP_SERIAL_LIMIT, type LongEntry } from './entry-buffer.js';
+import type { LongEntry } from './entry-buffer.js';
+import { BITMAP_SERIAL_LIMIT } from './bitmap-range.js';
 import type { EntrySlot } from './entry-slot.js';
 import { fromLong, RevocationSet } from './revocation-set.js';
 

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bulkNotLoaded, Listeners, SerialQueue } from '../core/answers.js';
+import { acquireLockFile, type LockFileOptions } from '@jpki-validator/files';
+import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
 import { CaState, changesAgainst, type RunSource, type StoredPartition, syncCaState } from '../core/ca-state.js';
 import { decodeChanges, encodeChanges, switchChanges, visitChanges } from '../core/changes-codec.js';
@@ -21,18 +22,15 @@ import { mergeRun, type PartitionRun } from '../core/partition-run.js';
 import { encodedRunLength } from '../core/run-codec.js';
 import type { CaSnapshot } from '../core/snapshot.js';
 import { CrlHighWater } from '../files/crl-high-water.js';
-import { acquireLock } from '../files/lock-file.js';
+import { writerLockOptions } from '../files/writer-lock.js';
 import type {
   BeginLoadOptions,
-  BulkLookup,
   CommitReport,
   CrlLoader,
   DataLossNotice,
   DiffSummary,
   GenerationChange,
   LoadOptions,
-  LookupAnswer,
-  PartitionMeta,
   RevocationStore,
   SmallKv,
   SwitchEvent,
@@ -61,7 +59,7 @@ export const HIGH_WATER_FILE = 'crl-high-water.json';
 
 const SWITCH_FILE = /^switch-(.+)\.json$/;
 
-export class EmbeddedRevocationStore implements RevocationStore {
+export class EmbeddedRevocationStore extends SnapshotAnswers implements RevocationStore {
   readonly kv: SmallKv;
   readonly chunkBits: number;
   private readonly files: RunFiles | null;
@@ -82,6 +80,7 @@ export class EmbeddedRevocationStore implements RevocationStore {
   private readonly source: RunSource;
 
   constructor(options: EmbeddedStoreOptions = {}) {
+    super();
     this.options = options;
     this.files = options.dataDir === undefined ? null : new RunFiles(options.dataDir);
     this.kv = options.dataDir === undefined ? new MemoryKv() : new FileKv(options.dataDir);
@@ -131,24 +130,6 @@ export class EmbeddedRevocationStore implements RevocationStore {
       commit: (entries, frozen) => this.commits.run(() => this.commitLoad(frozen, entries)),
       abort: async () => undefined,
     });
-  }
-
-  async lookup(caId: string, serial: bigint): Promise<LookupAnswer> {
-    const snap = this.snapshot(caId);
-    if (snap === null) return { caId, loaded: false, entry: null, partitions: [], generation: 0 };
-    return { caId, loaded: snap.loaded, entry: snap.lookup(serial), partitions: [...snap.partitions], generation: snap.generation };
-  }
-
-  async lookupMany(caId: string, serials: ArrayLike<number>): Promise<BulkLookup> {
-    return this.snapshot(caId)?.lookupMany(serials) ?? bulkNotLoaded(serials.length);
-  }
-
-  async partitions(caId: string): Promise<PartitionMeta[]> {
-    return [...(this.snapshot(caId)?.partitions ?? [])];
-  }
-
-  async partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null> {
-    return this.snapshot(caId)?.partitions.find((p) => p.partition === partition) ?? null;
   }
 
   async caIds(): Promise<string[]> {
@@ -276,7 +257,7 @@ export class EmbeddedRevocationStore implements RevocationStore {
 
   private async commitLoad(options: LoadOptions, entries: EntryBuffer): Promise<CommitReport> {
     const files = this.files;
-    const release = files === null ? null : await acquireLock(join(files.dataDir, 'writer.lock'), this.lockOptions());
+    const release = files === null ? null : await acquireLockFile(join(files.dataDir, 'writer.lock'), this.lockOptions());
     let event: SwitchEvent | null = null;
     try {
       if (files !== null) await this.catchUp(options.caId);
@@ -361,8 +342,8 @@ export class EmbeddedRevocationStore implements RevocationStore {
     );
   }
 
-  private lockOptions(): { timeoutMs?: number } {
-    return this.options.lockTimeoutMs === undefined ? {} : { timeoutMs: this.options.lockTimeoutMs };
+  private lockOptions(): LockFileOptions {
+    return writerLockOptions(this.options.lockTimeoutMs ?? 30_000);
   }
 }
 

@@ -5,8 +5,9 @@
  * directory sees the same values; the last writer of a key wins, which is what a cache and a validator record need.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@jpki-validator/files';
 import type { SmallKv } from '../types.js';
 
 export class FileKv implements SmallKv {
@@ -38,10 +39,7 @@ export class FileKv implements SmallKv {
     await this.ready;
     const head = Buffer.alloc(8);
     head.writeDoubleLE(ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs);
-    const target = this.path(key);
-    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, Buffer.concat([head, value]));
-    await rename(tmp, target);
+    await writeFileAtomic(this.path(key), [head, value]);
   }
 
   /**

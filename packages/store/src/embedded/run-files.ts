@@ -14,14 +14,14 @@
  * URI-encoded, or a SHA-256 of it when that is too long for a file name (the header holds the name).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredPartition } from '../core/ca-state.js';
 import { metaFromJson, metaToJson } from '../core/load-rules.js';
 import type { PartitionRun } from '../core/partition-run.js';
 import { decodeRun, encodedRunBytes, encodeRun } from '../core/run-codec.js';
 import { StoreError } from '../errors.js';
-import { writeFileAtomic } from '../files/atomic-write.js';
+import { writeFileAtomic } from '@jpki-validator/files';
 
 const RUN_MAGIC = Buffer.from('JPKIRUN1', 'latin1');
 /** the header of a run file is read alone when listing a CA's partitions: it fits in this many bytes */
@@ -208,9 +208,7 @@ async function readOrNull(path: string, encoding?: 'utf8'): Promise<Buffer | str
   }
 }
 
-/** write + rename (atomic for readers), no fsync */
-async function writeQuick(path: string, bytes: Buffer): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+/** atomic for readers, no flush to disk */
+function writeQuick(path: string, bytes: Buffer): Promise<void> {
+  return writeFileAtomic(path, bytes, { durable: false });
 }

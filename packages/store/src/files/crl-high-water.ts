@@ -15,8 +15,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { CrlNumberReusedError, RollbackError, StoreError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { acquireLock } from './lock-file.js';
+import { acquireLockFile, writeFileAtomic } from '@jpki-validator/files';
+import { writerLockOptions } from './writer-lock.js';
 
 const FORMAT = 1;
 
@@ -132,12 +132,12 @@ export class CrlHighWater {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       try {
-        const release = this.lock ? await acquireLock(`${this.path}.lock`) : async () => undefined;
+        const release = this.lock ? await acquireLockFile(`${this.path}.lock`, writerLockOptions(30_000)) : async () => undefined;
         try {
           // another process may have written since: merge its marks with ours
           await this.refresh(true);
           for (const r of batch) this.apply(r.caId, r.partition, r.mark, r.epoch);
-          await writeFileAtomic(this.path, [Buffer.from(`${JSON.stringify(this.toFile())}\n`, 'utf8')], { sync: this.durable });
+          await writeFileAtomic(this.path, [Buffer.from(`${JSON.stringify(this.toFile())}\n`, 'utf8')], { durable: this.durable });
           this.stamp = await stampOf(this.path);
         } finally {
           await release();

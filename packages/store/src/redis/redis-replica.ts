@@ -12,9 +12,9 @@
  * data Redis held), and the loss is reported once per lost epoch (onDataLoss). Switch events missed while the subscription was
  * down, or lost with the data, are caught up by a re-read on every resubscription and a periodic identity check.
  */
-import { answerFromSnapshot, bulkNotLoaded, Listeners, SerialQueue } from '../core/answers.js';
+import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
 import type { CaSnapshot } from '../core/snapshot.js';
-import type { BulkLookup, DataLossNotice, LookupAnswer, PartitionMeta, RevocationReader, SwitchEvent } from '../types.js';
+import type { DataLossNotice, RevocationReader, SwitchEvent } from '../types.js';
 import type { RedisRevocationStore } from './redis-store.js';
 
 export interface RedisReplicaOptions {
@@ -29,7 +29,7 @@ export interface RedisReplicaOptions {
 /** notices kept for /readyz */
 const NOTICES_KEPT = 32;
 
-export class RedisReplica implements RevocationReader {
+export class RedisReplica extends SnapshotAnswers implements RevocationReader {
   private readonly store: RedisRevocationStore;
   private readonly snapshots = new Map<string, CaSnapshot>();
   private readonly listeners = new Listeners<SwitchEvent>();
@@ -44,6 +44,7 @@ export class RedisReplica implements RevocationReader {
   private verifying: Promise<void> | null = null;
 
   constructor(store: RedisRevocationStore, options: RedisReplicaOptions | ((error: unknown) => void) = {}) {
+    super();
     this.store = store;
     this.options = typeof options === 'function' ? { onError: options } : options;
     this.onError = this.options.onError ?? (() => undefined);
@@ -148,22 +149,6 @@ export class RedisReplica implements RevocationReader {
     this.lossNotices.push(notice);
     if (this.lossNotices.length > NOTICES_KEPT) this.lossNotices.shift();
     this.options.onDataLoss?.(notice);
-  }
-
-  async lookup(caId: string, serial: bigint): Promise<LookupAnswer> {
-    return answerFromSnapshot(caId, this.snapshot(caId), serial);
-  }
-
-  async lookupMany(caId: string, serials: ArrayLike<number>): Promise<BulkLookup> {
-    return this.snapshot(caId)?.lookupMany(serials) ?? bulkNotLoaded(serials.length);
-  }
-
-  async partitions(caId: string): Promise<PartitionMeta[]> {
-    return [...(this.snapshot(caId)?.partitions ?? [])];
-  }
-
-  async partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null> {
-    return this.snapshot(caId)?.partitions.find((p) => p.partition === partition) ?? null;
   }
 
   async caIds(): Promise<string[]> {

@@ -4,14 +4,14 @@
  *   journal.jsonl        the journal (positions are byte offsets); a commit is appended with fsync
  *   manifest.json        the current checkpoint and the journal offset it covers (temp file, fsync, rename, fsync of the directory)
  *   checkpoints/<id>.ckpt  a checkpoint: "JVWCKPT1", segment count, segment lengths (float64), then each segment 8-byte aligned
- *   writer.lock          one writer at a time (lock-file.ts)
+ *   writer.lock          one writer at a time (@jpki-validator/files' lock file)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WatchError } from '../errors.js';
 import type { JournalBackend, JournalLine, Manifest } from '../journal/backend.js';
-import { acquireFileLock } from './lock-file.js';
+import { acquireLockFile } from '@jpki-validator/files';
 
 const MAGIC = Buffer.from('JVWCKPT1', 'latin1');
 const READ_BYTES = 1 << 20;
@@ -49,7 +49,10 @@ export class FileJournalBackend implements JournalBackend {
   withLock<T>(task: () => Promise<T>): Promise<T> {
     // in this process one task at a time (the file lock is per process), across processes the lock file
     const run = async (): Promise<T> => {
-      const release = await acquireFileLock(join(this.dir, 'writer.lock'), this.lockTimeoutMs);
+      const release = await acquireLockFile(join(this.dir, 'writer.lock'), {
+        timeoutMs: this.lockTimeoutMs,
+        timeoutError: (path, ms) => new WatchError('WATCH_LOCK_TIMEOUT', `could not take the watch lock ${path} within ${ms} ms`),
+      });
       try {
         return await task();
       } finally {

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { SignatureAlgorithm } from '../crypto/signature.js';
 import type { DistinguishedName } from '../crl/types.js';
-import type { CrlReason } from '../oids.js';
+import type { CrlReason } from '../reasons.js';
 
 export type { DistinguishedName } from '../crl/types.js';
 

@@ -1,7 +1,7 @@
 import { DerError, X509Error } from '../errors.js';
 import { createSignatureVerifier, type SignatureVerifier } from '../crypto/signature.js';
 import { TAG } from '../der/tlv.js';
-import { CRL_REASONS } from '../oids.js';
+import { CRL_REASONS } from '../reasons.js';
 import { emptyCrlExtensions } from './crl-extensions.js';
 import { entryPath, scanEntries, UNKNOWN_REASON_SLOT, type EntryLoopState } from './entries.js';
 import { createHeaderFields, readHeaderElement, type HeaderFields } from './header-elements.js';

@@ -1,5 +1,5 @@
 import { DerError } from '../errors.js';
-import { CRL_REASONS, type CrlReason } from '../oids.js';
+import { REASON_FLAG_NAMES, type CrlReason } from '../reasons.js';
 import { decodeOid } from './oid.js';
 import { formatName, formatNameDer } from './name.js';
 import { readChildren, readTlv, expectTag, TAG, type Tlv } from './tlv.js';
@@ -106,11 +106,6 @@ export function formatRelativeName(buf: Uint8Array, rdn: Tlv): string {
   const set = concatBytes([Uint8Array.of(TAG.SET), encodeLength(content.length), content]);
   return formatNameDer(concatBytes([Uint8Array.of(TAG.SEQUENCE), encodeLength(set.length), set]));
 }
-
-/** ReasonFlags bit n names CRLReason n, except bits 7 and 8: privilegeWithdrawn and aACompromise (codes 9 and 10). Bit 0 is unused. */
-const REASON_FLAG_NAMES: readonly (CrlReason | null)[] = Array.from({ length: 9 }, (_, bit) =>
-  bit === 0 ? null : (CRL_REASONS[bit < 7 ? bit : bit + 2] ?? null),
-);
 
 /**
  * ```asn1

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DerError } from '../errors.js';
-import { formatTime, readTimeMs } from './time.js';
+import { formatTime, MAX_TIME_BYTES, readTimeMs, writeTime } from './time.js';
 import { TAG } from './tlv.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -80,5 +80,32 @@ describe('formatTime', () => {
     expect(formatTime(Date.UTC(1950, 5, 15, 1, 2, 3))).toBe('1950-06-15T01:02:03Z');
     expect(() => formatTime(Number.NaN)).toThrow(RangeError);
     expect(() => formatTime(new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
+
+describe('writeTime: formatTime as bytes', () => {
+  const out = new Uint8Array(3 + MAX_TIME_BYTES);
+  const written = (ms: number, at = 3): string => {
+    out.fill(0x2e);
+    const end = writeTime(ms, out, at);
+    if (out.subarray(0, at).some((b) => b !== 0x2e)) throw new Error(`wrote before ${at}`);
+    return Buffer.from(out.buffer, at, end - at).toString('latin1');
+  };
+
+  it('writes exactly formatTime: a second of every 13th day 1970 … 9999, the edges of a day, milliseconds cut', () => {
+    const wrong: number[] = [];
+    for (let day = 0; day < 2_932_897; day += 13) {
+      const ms = day * 86_400_000 + ((day * 7919) % 86_400) * 1000 + (day % 1000);
+      if (written(ms, 0) !== formatTime(ms)) wrong.push(ms);
+    }
+    expect(wrong.slice(0, 3).map((ms) => [written(ms), formatTime(ms)])).toEqual([]);
+    for (const ms of [0, 999, 86_399_999, Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999)])
+      expect(written(ms)).toBe(formatTime(ms));
+  });
+
+  it('writes instants outside 1970 … 9999 as formatTime does, and refuses NaN as it does', () => {
+    for (const ms of [-1, Date.UTC(1950, 5, 15, 1, 2, 3), Date.UTC(10_000, 0, 1), 8.64e15, -8.64e15])
+      expect(written(ms)).toBe(formatTime(ms));
+    expect(() => written(Number.NaN)).toThrow(RangeError);
   });
 });

@@ -94,6 +94,57 @@ export function formatTime(ms: number | Date): string {
   return `${date}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[ofDay % 60]}Z`;
 }
 
+/** `YYYY-MM-DD` as bytes, by days since the epoch, for writeTime */
+const dateBytesCache = new Map<number, Uint8Array>();
+
+function dateBytes(days: number): Uint8Array {
+  let date = dateBytesCache.get(days);
+  if (date === undefined) {
+    if (dateBytesCache.size >= DATE_CACHE_LIMIT) dateBytesCache.clear();
+    const text = civilDate(days);
+    date = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) date[i] = text.charCodeAt(i);
+    dateBytesCache.set(days, date);
+  }
+  return date;
+}
+
+/** the most bytes writeTime writes (`+275760-09-13T00:00:00Z`, the last instant a Date holds, with room to spare) */
+export const MAX_TIME_BYTES = 27;
+
+/**
+ * Writes formatTime(ms) as ASCII into `out` at `at` (room for MAX_TIME_BYTES needed) and returns the position after it: the
+ * byte-level twin of formatTime, for writers of millions of rows or answers that would otherwise build a string per time and
+ * copy it into their output. The one place times are written as bytes.
+ */
+export function writeTime(ms: number, out: Uint8Array, at: number): number {
+  let o = at;
+  if (!(ms >= 0 && ms < FOUR_DIGIT_YEARS_END_MS)) {
+    const text = formatTime(ms);
+    for (let i = 0; i < text.length; i++) out[o++] = text.charCodeAt(i);
+    return o;
+  }
+  const days = Math.floor(ms / 86_400_000);
+  const date = dateBytes(days);
+  for (let i = 0; i < date.length; i++) out[o++] = date[i] as number;
+  let ofDay = Math.floor((ms - days * 86_400_000) / 1000);
+  const hour = (ofDay / 3600) | 0;
+  ofDay -= hour * 3600;
+  const minute = (ofDay / 60) | 0;
+  const second = ofDay - minute * 60;
+  out[o++] = 0x54; // T
+  out[o++] = 0x30 + ((hour / 10) | 0);
+  out[o++] = 0x30 + (hour % 10);
+  out[o++] = 0x3a; // :
+  out[o++] = 0x30 + ((minute / 10) | 0);
+  out[o++] = 0x30 + (minute % 10);
+  out[o++] = 0x3a;
+  out[o++] = 0x30 + ((second / 10) | 0);
+  out[o++] = 0x30 + (second % 10);
+  out[o++] = 0x5a; // Z
+  return o;
+}
+
 /** `YYYY-MM-DD` of a day count since 1970-01-01, 0 ≤ days (H. Hinnant's civil_from_days) */
 function civilDate(days: number): string {
   const z = days + 719_468;

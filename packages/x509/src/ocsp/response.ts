@@ -1,5 +1,6 @@
 import { DerError, UnsupportedAlgorithmError, X509Error } from '../errors.js';
-import { OID, reasonName } from '../oids.js';
+import { OID } from '../oids.js';
+import { reasonName } from '../reasons.js';
 import { decodeOid } from '../der/oid.js';
 import { formatName } from '../der/name.js';
 import { readTimeMs } from '../der/time.js';

@@ -1,6 +1,6 @@
 import type { SignatureAlgorithm } from '../crypto/signature.js';
 import type { CertificateExtension, DistinguishedName, ParsedCertificate } from '../cert/types.js';
-import type { CrlReason } from '../oids.js';
+import type { CrlReason } from '../reasons.js';
 
 /**
  * ```asn1

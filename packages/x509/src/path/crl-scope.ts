@@ -1,34 +1,26 @@
 import type { DistributionPoint, ParsedCertificate } from '../cert/types.js';
 import { distributionPointNames, idpScopeNames, scopeNamesMeet, scopeNamesText, type ScopeName } from '../crl/scope-names.js';
 import type { DistinguishedName, IssuingDistributionPoint } from '../crl/types.js';
+import { REASON_FLAG_NAMES, type CrlReason } from '../reasons.js';
 
 /**
  * ReasonFlags as a bit mask (bit n = ReasonFlags bit n). "All reasons" is the eight real reasons; bit 0 (`unused`) is left out
  * because no revocation can carry it.
  */
-const REASON_BITS: Readonly<Record<string, number>> = {
-  keyCompromise: 1 << 1,
-  cACompromise: 1 << 2,
-  affiliationChanged: 1 << 3,
-  superseded: 1 << 4,
-  cessationOfOperation: 1 << 5,
-  certificateHold: 1 << 6,
-  privilegeWithdrawn: 1 << 7,
-  aACompromise: 1 << 8,
-};
-export const ALL_REASONS = Object.values(REASON_BITS).reduce((a, b) => a | b, 0);
+export const ALL_REASONS = REASON_FLAG_NAMES.reduce((mask, name, bit) => (name === null ? mask : mask | (1 << bit)), 0);
 
 export function reasonMask(names: readonly string[] | null): number {
   if (names === null) return ALL_REASONS;
   let mask = 0;
-  for (const n of names) mask |= REASON_BITS[n] ?? 0;
+  for (const n of names) {
+    const bit = REASON_FLAG_NAMES.indexOf(n as CrlReason);
+    if (bit > 0) mask |= 1 << bit;
+  }
   return mask;
 }
 
 export function reasonNames(mask: number): string[] {
-  return Object.entries(REASON_BITS)
-    .filter(([, bit]) => (mask & bit) !== 0)
-    .map(([name]) => name);
+  return REASON_FLAG_NAMES.flatMap((name, bit) => (name !== null && (mask & (1 << bit)) !== 0 ? [name] : []));
 }
 
 export type CrlScope = { inScope: true; reasons: number } | { inScope: false; code: 'CRL_OUT_OF_SCOPE' | 'INDIRECT_CRL'; why: string };

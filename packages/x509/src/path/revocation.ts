@@ -6,9 +6,9 @@ import type { LoadedCrl, ListedEntry } from './crl-set.js';
 import { findCrlSigner, type SignerContext } from './crl-signer.js';
 import { bytesEqual, namesEqual } from './names.js';
 import type { CertStatus, StatusProblem } from './status-types.js';
+import { REMOVE_FROM_CRL } from '../reasons.js';
 
 /** CRLReason removeFromCRL: on a delta CRL it un-lists a certificate held on the base. */
-const REMOVE_FROM_CRL = 8;
 
 export interface RevocationContext extends Omit<SignerContext, 'statusOf'> {
   crls: readonly LoadedCrl[];

@@ -1,5 +1,5 @@
 import type { ParsedCertificate } from '../cert/types.js';
-import type { CrlReason } from '../oids.js';
+import type { CrlReason } from '../reasons.js';
 
 /** The contract's `cert verify` verdict. Ordered by precedence when several apply: see `summarise` in validate-path.ts. */
 export type PathResult = 'valid' | 'revoked' | 'expired' | 'not_yet_valid' | 'invalid' | 'unknown';

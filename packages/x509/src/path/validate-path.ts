@@ -1,7 +1,7 @@
 import { parseCertificate } from '../cert/parse-certificate.js';
 import type { ParsedCertificate } from '../cert/types.js';
 import { formatTime } from '../der/time.js';
-import { reasonName } from '../oids.js';
+import { reasonName } from '../reasons.js';
 import { checkChain } from './cert-checks.js';
 import { buildChain, SignatureCache } from './chain-builder.js';
 import { CrlSignatureCache, loadCrls } from './crl-set.js';

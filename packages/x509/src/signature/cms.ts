@@ -17,8 +17,9 @@
  * SignerIdentifier ::= CHOICE { issuerAndSerialNumber IssuerAndSerialNumber, subjectKeyIdentifier [0] SubjectKeyIdentifier }
  * ```
  */
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { createRequire } from 'node:module';
+import type * as asn1js from 'asn1js';
+import type * as pkijs from 'pkijs';
 import { parseCertificate } from '../cert/parse-certificate.js';
 import { decodePemOrBase64 } from '../cert/pem.js';
 import type { ParsedCertificate } from '../cert/types.js';
@@ -27,6 +28,16 @@ import { UnsupportedAlgorithmError, X509Error } from '../errors.js';
 import { OID } from '../oids.js';
 import { serialFromDer } from '../serial.js';
 import { SignatureInputError } from './errors.js';
+
+/**
+ * pkijs and asn1js load on the first CMS message, not with the package: every CLI command imports this package, and these two
+ * cost ~0.1 s of start-up that only `verify --cms` needs (require() of the same files each time: one module instance).
+ */
+const load = createRequire(import.meta.url);
+let asn1Module: typeof asn1js | null = null;
+let pkiModule: typeof pkijs | null = null;
+const asn1 = (): typeof asn1js => (asn1Module ??= load('asn1js') as typeof asn1js);
+const pki = (): typeof pkijs => (pkiModule ??= load('pkijs') as typeof pkijs);
 
 export const CMS_OID = {
   id_signedData: '1.2.840.113549.1.7.2',
@@ -78,7 +89,7 @@ const bytesOf = (buf: ArrayBuffer | Uint8Array): Uint8Array => (buf instanceof U
 
 /** an OCTET STRING's content, primitive or constructed (BER, as streaming signers write it), concatenated */
 function octets(block: asn1js.AsnType): Uint8Array {
-  if (!(block instanceof asn1js.OctetString)) throw malformed('eContent is not an OCTET STRING');
+  if (!(block instanceof asn1().OctetString)) throw malformed('eContent is not an OCTET STRING');
   if (!block.idBlock.isConstructed) return block.valueBlock.valueHexView.slice();
   return Buffer.concat(block.valueBlock.value.map((inner) => octets(inner)));
 }
@@ -101,7 +112,7 @@ export function readCmsInput(input: Uint8Array | string): CmsSignedMessage {
 export function readCmsSignedData(der: Uint8Array): CmsSignedMessage {
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
-    parsed = asn1js.fromBER(der);
+    parsed = asn1().fromBER(der);
   } catch (e) {
     // whatever the decoder throws on hostile input is the input's fault, not ours (asn1js also caps the nesting depth itself)
     throw malformed(`cannot decode (${e instanceof Error ? e.message : String(e)})`, e);
@@ -111,13 +122,13 @@ export function readCmsSignedData(der: Uint8Array): CmsSignedMessage {
   let contentInfo: pkijs.ContentInfo;
   let signedData: pkijs.SignedData;
   try {
-    contentInfo = new pkijs.ContentInfo({ schema: parsed.result });
+    contentInfo = new (pki().ContentInfo)({ schema: parsed.result });
   } catch (e) {
     throw malformed('not a CMS ContentInfo', e);
   }
   if (contentInfo.contentType !== CMS_OID.id_signedData) throw malformed(`contentType ${contentInfo.contentType} is not signedData`);
   try {
-    signedData = new pkijs.SignedData({ schema: contentInfo.content });
+    signedData = new (pki().SignedData)({ schema: contentInfo.content });
   } catch (e) {
     throw malformed(`not a SignedData: ${e instanceof Error ? e.message : String(e)}`, e);
   }
@@ -130,7 +141,7 @@ export function readCmsSignedData(der: Uint8Array): CmsSignedMessage {
     content: eContent === undefined ? null : octets(eContent),
     certificates: certificatesOf(contentInfo.content as asn1js.Sequence),
     signer: {
-      by: signerInfo.sid instanceof pkijs.IssuerAndSerialNumber ? 'issuerAndSerialNumber' : 'subjectKeyIdentifier',
+      by: signerInfo.sid instanceof pki().IssuerAndSerialNumber ? 'issuerAndSerialNumber' : 'subjectKeyIdentifier',
       matches: signerMatcher(signerInfo.sid),
       digestAlgorithm: hashOf(signerInfo.digestAlgorithm.algorithmId),
       signatureAlgorithm: signatureAlgorithmOf(signerInfo),
@@ -143,7 +154,7 @@ export function readCmsSignedData(der: Uint8Array): CmsSignedMessage {
 /** certificates [0] IMPLICIT CertificateSet, each certificate from its own bytes (a re-encoding could differ from what was signed) */
 function certificatesOf(signedDataSchema: asn1js.Sequence): ParsedCertificate[] {
   const set = signedDataSchema.valueBlock.value.find((b) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 0);
-  if (set === undefined || !(set instanceof asn1js.Constructed)) return [];
+  if (set === undefined || !(set instanceof asn1().Constructed)) return [];
   const out: ParsedCertificate[] = [];
   set.valueBlock.value.forEach((choice, i) => {
     // CertificateChoices: only `certificate` (a plain SEQUENCE) is an X.509 certificate; attribute and other certificates are skipped
@@ -159,7 +170,7 @@ function certificatesOf(signedDataSchema: asn1js.Sequence): ParsedCertificate[] 
 }
 
 function signerMatcher(sid: unknown): (cert: ParsedCertificate) => boolean {
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
+  if (sid instanceof pki().IssuerAndSerialNumber) {
     const issuer = bytesOf(sid.issuer.valueBeforeDecode);
     const serialBytes = sid.serialNumber.valueBlock.valueHexView;
     const serial = serialFromDer(serialBytes, 0, serialBytes.length);
@@ -211,13 +222,13 @@ function signedAttributes(attrs: pkijs.SignedAndUnsignedAttributes): CmsSignedAt
     return values[0] as asn1js.AsnType;
   };
   const contentType = single(CMS_OID.id_contentType, 'contentType');
-  if (contentType !== null && !(contentType instanceof asn1js.ObjectIdentifier)) throw malformed('contentType is not an OBJECT IDENTIFIER');
+  if (contentType !== null && !(contentType instanceof asn1().ObjectIdentifier)) throw malformed('contentType is not an OBJECT IDENTIFIER');
   const digest = single(CMS_OID.id_messageDigest, 'messageDigest');
-  if (digest !== null && !(digest instanceof asn1js.OctetString)) throw malformed('messageDigest is not an OCTET STRING');
+  if (digest !== null && !(digest instanceof asn1().OctetString)) throw malformed('messageDigest is not an OCTET STRING');
   const time = single(CMS_OID.id_signingTime, 'signingTime');
   let signingTime: Date | null = null;
   if (time !== null) {
-    if (!(time instanceof asn1js.UTCTime || time instanceof asn1js.GeneralizedTime)) throw malformed('signingTime is not a Time');
+    if (!(time instanceof asn1().UTCTime || time instanceof asn1().GeneralizedTime)) throw malformed('signingTime is not a Time');
     signingTime = time.toDate();
     if (Number.isNaN(signingTime.getTime())) throw malformed('signingTime does not read as a time');
   }

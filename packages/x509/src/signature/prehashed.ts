@@ -10,7 +10,8 @@
  * Everything here handles public data only, so no constant-time care is needed.
  */
 import { constants, createHash, createPublicKey, publicDecrypt, type KeyObject } from 'node:crypto';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { createRequire } from 'node:module';
+import type * as nist from '@noble/curves/nist.js';
 import type { RawAlgorithm, RawHash } from './algorithms.js';
 import { readChildren, readSingle } from '../der/tlv.js';
 import { SignatureInputError } from './errors.js';
@@ -22,7 +23,17 @@ const DIGEST_INFO_PREFIX: Readonly<Record<RawHash, Buffer>> = {
   sha512: Buffer.from('3051300d060960864801650304020305000440', 'hex'),
 };
 
-const CURVES = { prime256v1: p256, secp384r1: p384, secp521r1: p521 } as const;
+/** @noble/curves loads on the first ECDSA digest check, not with the package (CLI start-up) */
+const load = createRequire(import.meta.url);
+type Curves = { prime256v1: typeof nist.p256; secp384r1: typeof nist.p384; secp521r1: typeof nist.p521 };
+let curves: Curves | null = null;
+function CURVES(): Curves {
+  if (curves === null) {
+    const { p256, p384, p521 } = load('@noble/curves/nist.js') as typeof nist;
+    curves = { prime256v1: p256, secp384r1: p384, secp521r1: p521 };
+  }
+  return curves;
+}
 
 function modulusBits(key: KeyObject): number {
   const bits = key.asymmetricKeyDetails?.modulusLength;
@@ -107,7 +118,7 @@ function uncompressedPoint(key: KeyObject): Uint8Array {
 
 function ecdsa(key: KeyObject, digest: Buffer, signature: Buffer): boolean {
   const curveName = key.asymmetricKeyDetails?.namedCurve ?? '';
-  const curve = CURVES[curveName as keyof typeof CURVES];
+  const curve = CURVES()[curveName as keyof Curves];
   if (curve === undefined) throw new SignatureInputError('certificate', `EC curve ${curveName || '(unnamed)'} is not supported`);
   const point = uncompressedPoint(key);
   const coordinate = (point.length - 1) / 2;

@@ -9,9 +9,9 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { partitionNamed, type StatusResolver } from '@jpki-validator/status';
 import { parseSerial, SerialError } from '@jpki-validator/x509';
-import { withMeaningLabel, type LabelOf } from '../batch-answers.js';
+import { withMeaningLabel, type LabelOf } from '../batch/batch-answers.js';
 import type { AppEnv } from '../env.js';
-import { jsonResponse } from '../fast-response.js';
+import { jsonResponse } from '../fast-path/fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { STATUS_ROUTE } from '../middleware/request-context.js';
 import { checkedPurpose } from '../audit/purpose.js';

@@ -1,7 +1,7 @@
 /** `POST /v1/validate`: a whole certificate (signature, validity, revocation). The certificate is never stored or logged. */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { CertificateInputError, validateCertificate, type StatusResolver } from '@jpki-validator/status';
-import { withMeaningLabel, type LabelOf } from '../batch-answers.js';
+import { withMeaningLabel, type LabelOf } from '../batch/batch-answers.js';
 import type { AppEnv } from '../env.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { jsonBodyLimit } from '../middleware/body-limit.js';

@@ -8,7 +8,7 @@
 import type { CheckOptions } from '@jpki-validator/status';
 import type { BatchAnswerer, BatchAnswers, BatchItem, LabelOf } from './batch-answers.js';
 import { batchItemOf } from './batch-items.js';
-import { JsonBytes } from './json-bytes.js';
+import { JsonBytes } from '../json/json-bytes.js';
 import { NdjsonLineReader } from './ndjson-lines.js';
 
 /** items answered per call: large enough for bulk reads, small enough to start answering early */

@@ -1,9 +1,9 @@
 --[[
-  Releases a partition lock only if this holder still owns it (compare-and-delete): a holder whose lock expired and was taken
-  by another worker must not delete the new holder's lock.
+  Releases a lock only if this holder still owns it (compare-and-delete): a holder whose lock expired and was taken
+  by another process must not delete the new holder's lock.
 
   Input:
-    KEYS[1]  the lock key      <p>:{caId}:fetch-lock:<partition>
+    KEYS[1]  the lock key (e.g. <p>:{caId}:fetch-lock:<partition>, <p>:{watch}:lock)
     ARGV[1]  the holder's token (random, one per acquisition)
 
   Output:

@@ -6,7 +6,7 @@
  */
 import { readSerialNumber, readSerialNumberBytes } from '@jpki-validator/status';
 import type { BatchItem } from './batch-answers.js';
-import type { JsonBytes } from './json-bytes.js';
+import type { JsonBytes } from '../json/json-bytes.js';
 
 export interface BatchRows {
   readonly length: number;

@@ -11,7 +11,7 @@
  * (routes/batch.ts), so every body that is refused or unusual gets exactly the answer it got before.
  */
 import { ScannedRows } from './batch-rows.js';
-import { FRESH_ARRAYS, type ScratchArrays } from './scratch-arrays.js';
+import { FRESH_ARRAYS, type ScratchArrays } from '../buffers/scratch-arrays.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;

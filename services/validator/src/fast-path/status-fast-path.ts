@@ -9,6 +9,8 @@
  * registration order, and composing it makes every request a chain of promises — measured at 6–19 µs CPU per request, several
  * times the lookup. Here that middleware's work is done in line with the helpers it uses itself (request-context.ts, api-key.ts),
  * and the Response (plain object headers, string body) is one @hono/node-server writes to the socket without awaiting anything.
+ * Only that middleware: when anything else would run for the status GET (a CORS or security-header middleware added later), the
+ * gate (middleware-gate.ts) closes and every request takes the routed path, which runs it.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StatusResolver } from '@jpki-validator/status';
@@ -16,12 +18,13 @@ import { parseSerial } from '@jpki-validator/x509';
 import type { Logger } from 'pino';
 import { statusAnswerJson } from './answer-json.js';
 import { jsonWithRequestId } from './fast-response.js';
-import type { ValidatorMetrics } from './metrics.js';
-import type { ApiKeyGate } from './middleware/api-key.js';
-import type { RouteAudit } from './audit/route-audit.js';
-import { purposeProblem } from './audit/purpose.js';
-import { logAccess, REQUEST_ID_HEADER, requestIdFor, STATUS_ROUTE } from './middleware/request-context.js';
-import { ProblemError, problemResponse } from './problem.js';
+import type { ValidatorMetrics } from '../metrics.js';
+import type { FastPathGate } from './middleware-gate.js';
+import type { ApiKeyGate } from '../middleware/api-key.js';
+import type { RouteAudit } from '../audit/route-audit.js';
+import { purposeProblem } from '../audit/purpose.js';
+import { logAccess, REQUEST_ID_HEADER, requestIdFor, STATUS_ROUTE } from '../middleware/request-context.js';
+import { ProblemError, problemResponse } from '../problem.js';
 
 export interface StatusFastPathDeps {
   resolver: StatusResolver;
@@ -29,6 +32,8 @@ export interface StatusFastPathDeps {
   logger: Logger;
   /** null when no API keys are configured */
   apiKeys: ApiKeyGate | null;
+  /** closed when the status GET has middleware the fast path does not repeat: it then leaves every request to the router */
+  gate: FastPathGate;
   /** the profile labels every answer: the routed path adds them (default false) */
   labelsAlways?: boolean;
   /** the audit history: each answer recorded with the request's `purpose` (a query parameter this path reads itself) */
@@ -45,7 +50,7 @@ export type StatusFastPath = (request: Request, env: unknown) => Response | null
 const STATUS_PATH = /^\/v1\/status\/([^/?#%]+)\/([^/?#%]+)(?:\?purpose=([^&#%+]*))?$/;
 
 export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
-  const { resolver, metrics, logger, apiKeys, audit } = deps;
+  const { resolver, metrics, logger, apiKeys, gate, audit } = deps;
   if (deps.labelsAlways === true) return () => null;
   return (request, env) => {
     if (request.method !== 'GET') return null;
@@ -55,7 +60,7 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
     const m = STATUS_PATH.exec(path);
     const issuer = m?.[1];
     const serialText = m?.[2];
-    if (issuer === undefined || serialText === undefined) return null;
+    if (issuer === undefined || serialText === undefined || !gate.isOpen()) return null;
     const purpose = m?.[3];
     // a purpose the policy refuses (or a missing one it requires): the routed handler answers the 400
     if (purposeProblem(audit.purposes, purpose) !== null) return null;

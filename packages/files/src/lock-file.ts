@@ -1,22 +1,28 @@
 /**
- * One writer at a time across processes sharing a data directory (NOTES: `fetch --once` while `start` runs). The lock is a file
- * created with O_EXCL holding `<pid> <nonce>`; it is held only around a commit, never for a process's lifetime. A lock whose pid no
- * longer exists (a writer killed mid-commit) is stale and broken. After creating it we read it back: if two processes broke the same
- * stale lock at once, the one whose nonce is not in the file lost and retries.
+ * One writer at a time across processes sharing a directory (NOTES: `fetch --once` while `start` runs; `watch run` beside a
+ * running pass). The lock is a file created with O_EXCL holding `<pid> <nonce>`, held only around a change, never for a
+ * process's lifetime. A lock whose pid no longer exists (a writer killed mid-change) is stale and broken. An empty lock file is a
+ * writer between create and write — or one killed there: it is stale once older than a grace period. After creating the file
+ * we read it back: if two processes broke the same stale lock at once, the one whose nonce is not in the file lost and retries.
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreError } from '../errors.js';
 
-export interface LockOptions {
-  /** give up after this long (default 30 s) */
-  timeoutMs?: number;
+export interface LockFileOptions {
+  /** give up after this long */
+  timeoutMs: number;
+  /** the error to throw on giving up: each caller's own, with its stable code */
+  timeoutError: (path: string, timeoutMs: number) => Error;
   /** first retry delay; doubles up to 200 ms (default 5 ms) */
   retryMs?: number;
+  /** how old an empty lock file must be before it counts as abandoned (default 5 000 ms) */
+  unwrittenGraceMs?: number;
 }
 
 export type ReleaseLock = () => Promise<void>;
+
+const DEFAULT_UNWRITTEN_GRACE_MS = 5_000;
 
 function pidAlive(pid: number): boolean {
   try {
@@ -39,9 +45,6 @@ async function readHolder(path: string): Promise<{ pid: number; token: string } 
   }
 }
 
-/** an empty lock file is a writer between create and write — or one killed there: stale only once it is this old */
-const UNWRITTEN_LOCK_GRACE_MS = 5_000;
-
 async function olderThan(path: string, ms: number): Promise<boolean> {
   try {
     return Date.now() - (await stat(path)).mtimeMs > ms;
@@ -50,9 +53,10 @@ async function olderThan(path: string, ms: number): Promise<boolean> {
   }
 }
 
-export async function acquireLock(path: string, options: LockOptions = {}): Promise<ReleaseLock> {
+export async function acquireLockFile(path: string, options: LockFileOptions): Promise<ReleaseLock> {
   const token = `${process.pid} ${randomBytes(8).toString('hex')}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + options.timeoutMs;
+  const graceMs = options.unwrittenGraceMs ?? DEFAULT_UNWRITTEN_GRACE_MS;
   let delay = options.retryMs ?? 5;
   for (;;) {
     try {
@@ -72,13 +76,12 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = await readHolder(path);
-      if (holder !== null && (holder.pid === -1 ? await olderThan(path, UNWRITTEN_LOCK_GRACE_MS) : !pidAlive(holder.pid))) {
+      if (holder !== null && (holder.pid === -1 ? await olderThan(path, graceMs) : !pidAlive(holder.pid))) {
         await unlink(path).catch(() => undefined);
         continue;
       }
     }
-    if (Date.now() > deadline)
-      throw new StoreError('LOCK_TIMEOUT', `could not take the writer lock ${path} within ${options.timeoutMs ?? 30_000} ms`);
+    if (Date.now() > deadline) throw options.timeoutError(path, options.timeoutMs);
     await sleep(delay);
     delay = Math.min(delay * 2, 200);
   }

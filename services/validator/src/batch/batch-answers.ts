@@ -22,8 +22,8 @@ import {
   type StatusResolver,
 } from '@jpki-validator/status';
 import { ItemRows, type BatchRows } from './batch-rows.js';
-import { FRESH_ARRAYS, type ScratchArrays } from './scratch-arrays.js';
-import type { JsonBytes } from './json-bytes.js';
+import { FRESH_ARRAYS, type ScratchArrays } from '../buffers/scratch-arrays.js';
+import type { JsonBytes } from '../json/json-bytes.js';
 
 export interface BatchItem {
   issuer: string;

@@ -4,8 +4,8 @@
  * `c.json` with a second header (or any later `res.headers` access) goes through a WHATWG `Headers` object per response instead.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from './env.js';
-import { REQUEST_ID_HEADER } from './middleware/request-context.js';
+import type { AppEnv } from '../env.js';
+import { REQUEST_ID_HEADER } from '../middleware/request-context.js';
 
 export function jsonResponse(c: Context<AppEnv>, json: string | Uint8Array, status = 200): Response {
   c.set('requestIdSent', true);

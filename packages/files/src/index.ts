@@ -1,0 +1,10 @@
+export {
+  type AtomicData,
+  type AtomicWriteOptions,
+  type AtomicWriteStream,
+  openAtomicWriteStream,
+  writeFileAtomic,
+  writeFileAtomicWith,
+  writeStreamAtomic,
+} from './atomic-write.js';
+export { acquireLockFile, type LockFileOptions, type ReleaseLock } from './lock-file.js';
