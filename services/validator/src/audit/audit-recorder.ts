@@ -18,7 +18,7 @@ import {
   type ValidationReport,
   type VerifyReport,
 } from '@jpki-validator/status';
-import type { BatchAnswers } from '../batch-answers.js';
+import type { BatchAnswers } from '../batch/batch-answers.js';
 import type { PurposePolicy } from './purpose.js';
 
 export type RecordedRoute = 'status' | 'batch' | 'validate' | 'verify';
