@@ -11,6 +11,8 @@ const WORKSPACES: Record<string, string> = {
   '@jpki-validator/store': './packages/store/src/index.ts',
   '@jpki-validator/config': './packages/config/src/index.ts',
   '@jpki-validator/status': './packages/status/src/index.ts',
+  '@jpki-validator/audit': './packages/audit/src/index.ts',
+  '@jpki-validator/audit/testing': './packages/audit/src/testing/private-postgres.ts',
   '@jpki-validator/watch': './packages/watch/src/index.ts',
   '@jpki-validator/crl-fetcher': './services/crl-fetcher/src/index.ts',
   '@jpki-validator/crl-fetcher/once': './services/crl-fetcher/src/once.ts',

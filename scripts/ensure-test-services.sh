@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is on this machine: OpenSSL (an independent peer), the NIST PKITS vectors,
-# wrk, redis-server/redis-cli, and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
+# wrk, redis-server/redis-cli, PostgreSQL's binaries (the audit tests' private clusters), and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
 # nothing answers. Idempotent and quiet when everything is already there.
 set -euo pipefail
 
@@ -21,6 +21,9 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 # wrk: the API benchmark's second load generator; its wrapper is tested (bench/src/test/api-wrk.test.ts)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+# PostgreSQL's server binaries (initdb, pg_ctl): the audit tests start private clusters of their own on free ports (nothing need
+# answer on 5432), run as the `postgres` system user the package creates (PostgreSQL refuses to run as root)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -18,6 +18,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   fetch: () => import('./commands/fetch.js'),
   verify: () => import('./commands/verify.js'),
   challenge: () => import('./commands/challenge.js'),
+  'audit export': () => import('./commands/audit-export.js'),
+  'audit delete': () => import('./commands/audit-delete.js'),
+  'audit purge': () => import('./commands/audit-purge.js'),
 };
 
 function usage(): string {

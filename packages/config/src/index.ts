@@ -1,5 +1,15 @@
 export { loadConfig, ConfigError, parseApiKeys, API_SCOPES, CARD_POLICIES } from './load.js';
-export type { Config, ApiKeyConfig, ApiScope, IssuerConfig, WatchSink, LoadConfigOptions, Medium, ProfileConfig } from './load.js';
+export type {
+  Config,
+  AuditConfig,
+  ApiKeyConfig,
+  ApiScope,
+  IssuerConfig,
+  WatchSink,
+  LoadConfigOptions,
+  Medium,
+  ProfileConfig,
+} from './load.js';
 export { resolvePartitions, partitionNameOf, crlSlot, type PartitionConfig, type CrlsConfig } from './partitions.js';
 export { DEFAULT_FETCH_TUNING } from './defaults.js';
 export {

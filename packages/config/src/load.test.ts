@@ -105,7 +105,7 @@ watch:
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems;
       expect(problems).toEqual([
-        'API_KEYS: entry 2 has unknown scope "admin" (known: personal)',
+        'API_KEYS: entry 2 has unknown scope "admin" (known: personal, audit)',
         'API_KEYS: entry 3 has no key before ":"',
       ]);
       expect(problems.join(' ')).not.toContain('secret-key');

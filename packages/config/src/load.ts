@@ -4,7 +4,15 @@ import { createRequire } from 'node:module';
 import { JpkiValidatorError } from '@jpki-validator/errors';
 import type { CrlReason } from '@jpki-validator/x509';
 import type { z } from 'zod';
-import { configSchema, issuerListSchema, issuerPresetSchema, meaningMapSchema, profileSchema, type IssuerConfigFile } from './schema.js';
+import {
+  configSchema,
+  issuerListSchema,
+  issuerPresetSchema,
+  meaningMapSchema,
+  profileSchema,
+  type ConfigFile,
+  type IssuerConfigFile,
+} from './schema.js';
 import { BUILT_IN_LABELS, BUILT_IN_PROFILES, createMeaningResolver, mergeLabels, type MeaningLabels, type MeaningMap } from './profile.js';
 import { parseIntervalMs } from './duration.js';
 import { resolvePartitions, type CrlsConfig, type PartitionConfig } from './partitions.js';
@@ -58,9 +66,22 @@ export interface ProfileConfig {
   labelLanguage: string | null;
 }
 
-/** What an API key may do beyond the status and verification routes every key may call. */
-export type ApiScope = 'personal';
-export const API_SCOPES: readonly ApiScope[] = ['personal'];
+/** What an API key may do beyond the status and verification routes every key may call: see personal details, read or erase the audit history. */
+export type ApiScope = 'personal' | 'audit';
+export const API_SCOPES: readonly ApiScope[] = ['personal', 'audit'];
+
+/** The audit history's settings, when it is on (schema.ts `audit`). */
+export interface AuditConfig {
+  /** PostgreSQL (AUDIT_DATABASE_URL or audit.database), else SQLite in the data directory */
+  database: { kind: 'postgres'; url: string; schema: string } | { kind: 'sqlite'; path: string };
+  /** where the local journal lives (`<dataDir>/audit/journal`) */
+  journalDir: string;
+  /** free-text purposes allowed beside the standard ones; null: any purpose is taken */
+  purposes: readonly string[] | null;
+  requirePurpose: boolean;
+  retention: string;
+  purgeEveryMs: number;
+}
 
 /** One entry of API_KEYS: `<key>` or `<key>:<scope>[+<scope>…]` (e.g. `k3y:personal`). */
 export interface ApiKeyConfig {
@@ -84,6 +105,8 @@ export interface Config {
   redisUrl: string | null;
   port: number;
   apiKeys: readonly ApiKeyConfig[];
+  /** null: the audit history is off (the default, and the demo's) */
+  audit: AuditConfig | null;
 }
 
 export interface LoadConfigOptions {
@@ -254,6 +277,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   });
   if (problems.length) throw new ConfigError(source, problems);
 
+  const dataDir = resolve(cwd, env.JPKI_VALIDATOR_DATA_DIR || (cfg.dataDir ? abs(cfg.dataDir) : './.jpki-validator/'));
   const config: Config = {
     source: path,
     issuers,
@@ -271,12 +295,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       timeZone: cfg.watch.timeZone,
       sinks: cfg.watch.sinks.map((s) => ('file' in s ? { file: abs(s.file) } : { webhook: s.webhook, secret: s.secret })),
     },
-    dataDir: resolve(cwd, env.JPKI_VALIDATOR_DATA_DIR || (cfg.dataDir ? abs(cfg.dataDir) : './.jpki-validator/')),
+    dataDir,
     redisUrl: env.REDIS_URL || null,
     port,
     apiKeys: parseApiKeys(env.API_KEYS ?? ''),
+    audit: auditConfig(cfg.audit, env.AUDIT_DATABASE_URL || null, dataDir),
   };
   return deepFreeze(config);
+}
+
+/** on when the config has `audit:` (not `enabled: false`) or AUDIT_DATABASE_URL is set; PostgreSQL when a URL is given */
+function auditConfig(audit: ConfigFile['audit'], envUrl: string | null, dataDir: string): AuditConfig | null {
+  if (audit?.enabled === false || (audit === undefined && envUrl === null)) return null;
+  const url = envUrl ?? audit?.database ?? null;
+  const schema = audit?.schema ?? 'jpki_audit';
+  if (url !== null && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('environment', ['AUDIT_DATABASE_URL: not a postgres:// URL']);
+  return {
+    database: url !== null ? { kind: 'postgres', url, schema } : { kind: 'sqlite', path: resolve(dataDir, 'audit', 'audit.sqlite') },
+    journalDir: resolve(dataDir, 'audit', 'journal'),
+    purposes: audit?.purposes ?? null,
+    requirePurpose: audit?.requirePurpose ?? false,
+    retention: audit?.retention ?? '7y',
+    purgeEveryMs: parseIntervalMs(audit?.purgeEvery ?? '24h') ?? 86_400_000,
+  };
 }
 
 /**

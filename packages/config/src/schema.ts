@@ -190,6 +190,40 @@ const sink = z.union([
   z.object({ webhook: z.string().url(), secret: z.string().min(16, 'at least 16 characters') }).strict(),
 ]);
 
+/**
+ * The audit history (issue 15): every answer recorded, with the caller's purpose. Present (and not `enabled: false`), or with
+ * AUDIT_DATABASE_URL set, it is on; PostgreSQL when a database URL is given, else SQLite in the data directory.
+ */
+const auditSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** postgres://… (AUDIT_DATABASE_URL wins) */
+    database: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional(),
+    /** the PostgreSQL schema holding the tables */
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL name')
+      .default('jpki_audit'),
+    /** free-text purposes allowed beside the standard three; when given, any other purpose is refused (400) */
+    purposes: z.array(z.string().regex(/^[\x21-\x7e]{1,64}$/, '1–64 printable ASCII characters, no spaces')).optional(),
+    /** a request without a purpose is refused (400) */
+    requirePurpose: z.boolean().default(false),
+    /** how long records are kept: `7y`, `18mo`, `400d` */
+    retention: z
+      .string()
+      .regex(/^\d+(y|mo|d)$/, 'a retention such as "7y", "18mo" or "400d"')
+      .default('7y'),
+    /** how often the retention purge runs (an interval) */
+    purgeEvery: z
+      .string()
+      .refine((s) => parseIntervalMs(s) !== undefined, 'an interval such as "24h"')
+      .default('24h'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     // an issuer list or a preset: told apart and checked in load.ts, so that each form's errors name its own keys
@@ -205,6 +239,7 @@ export const configSchema = z
       .strict()
       .default({ schedule: '0 9 * * *', timeZone: 'Asia/Tokyo', sinks: [] }),
     dataDir: z.string().min(1).optional(),
+    audit: auditSchema.optional(),
     port: z.number().int().min(0).max(65535).optional(),
   })
   .strict();

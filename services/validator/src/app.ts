@@ -24,6 +24,12 @@ import { registerChallengesRoute } from './routes/challenges.js';
 import type { PersonalDetailsAudit } from './personal-audit.js';
 import { createStatusFastPath } from './status-fast-path.js';
 import type { DataLossLog } from './store-link.js';
+import type { AuditSink } from '@jpki-validator/audit';
+import type { AuditRecorder } from './audit/audit-recorder.js';
+import { registerAuditRoutes } from './audit/audit-routes.js';
+import { registerAuditMetrics } from './audit/audit-metrics.js';
+import { OPEN_PURPOSES, type PurposePolicy } from './audit/purpose.js';
+import type { RouteAudit } from './audit/route-audit.js';
 
 export interface AppDeps {
   resolver: StatusResolver;
@@ -51,6 +57,17 @@ export interface AppDeps {
   now?: () => number;
   /** meaning labels (the config's profile): default the built-in ones, given only when a request asks */
   labels?: LabelOptions;
+  /** the audit history (audit/); absent: off, and /v1/audit answers 404 */
+  audit?: AppAudit;
+}
+
+export interface AppAudit {
+  /** records every answer (null: off) */
+  recorder: AuditRecorder | null;
+  /** the main thread's connection for /v1/audit (null: off) */
+  sink: AuditSink | null;
+  /** which `purpose` values are taken (also with the history off, when configured) */
+  purposes: PurposePolicy;
 }
 
 export interface ValidatorApp {
@@ -77,9 +94,11 @@ export function createApp(deps: AppDeps): ValidatorApp {
   if (apiKeys !== null) app.use('/v1/*', apiKeyAuth(apiKeys));
 
   const labelFor = createLabeller(deps.labels);
-  registerStatusRoute(app, deps.resolver, metrics, labelFor);
-  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor);
-  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor);
+  const audit: RouteAudit = { recorder: deps.audit?.recorder ?? null, purposes: deps.audit?.purposes ?? OPEN_PURPOSES };
+  if (audit.recorder !== null) registerAuditMetrics(metrics.registry, audit.recorder.log);
+  registerStatusRoute(app, deps.resolver, metrics, labelFor, audit);
+  registerBatchRoute(app, deps.resolver, metrics, deps.maxBatchBytes ?? 4 * 2 ** 20, labelFor, audit);
+  registerValidateRoute(app, deps.resolver, metrics, deps.maxValidateBytes ?? 64 * 2 ** 10, labelFor, audit);
   const challenges = deps.kv ? new ChallengeStore(deps.kv, now) : null;
   registerVerifyRoute(app, {
     resolver: deps.resolver,
@@ -88,7 +107,9 @@ export function createApp(deps: AppDeps): ValidatorApp {
     metrics,
     maxBytes: deps.maxVerifyBytes ?? 8 * 2 ** 20,
     personalAudit: deps.personalAudit ?? null,
+    audit,
   });
+  registerAuditRoutes(app, { sink: deps.audit?.sink ?? null, recorder: audit.recorder });
   registerChallengesRoute(app, challenges);
   registerIssuersRoute(app, deps.resolver, deps.ocsp, now);
   const dataLoss = deps.storeDataLoss;
@@ -119,6 +140,7 @@ export function createApp(deps: AppDeps): ValidatorApp {
     logger: deps.logger,
     apiKeys,
     labelsAlways: deps.labels?.labelLanguage != null,
+    audit,
   });
   const routed = app.fetch;
   app.fetch = (request, env, executionCtx) => statusFastPath(request, env) ?? routed(request, env, executionCtx);

@@ -102,12 +102,21 @@ const CLOSE_BRACE = 0x7d;
 /** One batch's answers, written row by row (in any order the caller interleaves them with its own lines). */
 export class BatchAnswers {
   constructor(
-    private readonly rows: BatchRows,
+    readonly rows: BatchRows,
     /** per row: its outcome's bytes (bulk path), or undefined where `fullTexts` has the row */
     private readonly outcomeOf: readonly (OutcomeBytes | undefined)[],
-    private readonly columns: BulkColumns | null,
+    readonly columns: BulkColumns | null,
     private readonly fullTexts: readonly (string | undefined)[],
+    /** the bulk path's outcomes (`columns.outcome` indexes them) */
+    readonly outcomes: readonly BulkOutcome[],
+    /** per row answered by `checkMany`: its answer (the audit history reads them) */
+    readonly fullAnswers: readonly (StatusAnswer | undefined)[],
   ) {}
+
+  /** whether the row took the bulk path (its answer is `outcomes[columns.outcome[i]]` with the row's serial) */
+  isBulkRow(i: number): boolean {
+    return this.outcomeOf[i] !== undefined && this.columns !== null;
+  }
 
   get length(): number {
     return this.rows.length;
@@ -162,9 +171,11 @@ export class BatchAnswerer {
     const full: number[] = [];
     const outcomeOf = new Array<OutcomeBytes | undefined>(n);
     let columns: BulkColumns | null = null;
+    let outcomes: readonly BulkOutcome[] = [];
     if (options.atMs !== undefined || options.mode !== undefined) for (let i = 0; i < n; i++) full.push(i);
-    else columns = this.answerBulk(rows, outcomeOf, full, scratch, labelOf);
+    else [columns, outcomes] = this.answerBulk(rows, outcomeOf, full, scratch, labelOf);
     const fullTexts = new Array<string | undefined>(full.length > 0 ? n : 0);
+    const fullAnswers = new Array<StatusAnswer | undefined>(full.length > 0 ? n : 0);
     if (full.length > 0) {
       const items = full.map((i) => rows.item(i));
       // a partition the issuer does not have is ignored (the whole-issuer rule answers): a batch never fails on an item
@@ -176,9 +187,10 @@ export class BatchAnswerer {
         const answer = answers[k] as StatusAnswer;
         this.count(answer.status, answer.detail ?? '', answer.source ?? '', 1);
         fullTexts[i] = answerJson(withMeaningLabel(answer, labelOf), (items[k] as BatchItem).id);
+        fullAnswers[i] = answer;
       });
     }
-    return new BatchAnswers(rows, outcomeOf, columns, fullTexts);
+    return new BatchAnswers(rows, outcomeOf, columns, fullTexts, outcomes, fullAnswers);
   }
 
   private knownPartition(item: BatchItem): boolean {
@@ -193,7 +205,7 @@ export class BatchAnswerer {
     full: number[],
     scratch: ScratchArrays,
     labelOf: LabelOf | null,
-  ): BulkColumns {
+  ): [BulkColumns, readonly BulkOutcome[]] {
     const n = rows.length;
     const bulk: BulkStatusResolver = this.resolver.bulk();
     // per issuer index: its handle, or SKIP_ROW when OCSP may answer for it (checkMany's rows; the bulk path reads CRL data only)
@@ -232,6 +244,6 @@ export class BatchAnswerer {
       const o = outcomes[index] as BulkOutcome;
       this.count(o.status, o.detail ?? '', o.source ?? '', count);
     });
-    return columns;
+    return [columns, outcomes];
   }
 }

@@ -6,7 +6,7 @@
  * line is skipped; a bad item gets its `unknown` answer; a failure after the response started ends the stream with `{"error":…}`.
  */
 import type { CheckOptions } from '@jpki-validator/status';
-import type { BatchAnswerer, BatchItem, LabelOf } from './batch-answers.js';
+import type { BatchAnswerer, BatchAnswers, BatchItem, LabelOf } from './batch-answers.js';
 import { batchItemOf } from './batch-items.js';
 import { JsonBytes } from './json-bytes.js';
 import { NdjsonLineReader } from './ndjson-lines.js';
@@ -45,6 +45,7 @@ async function* answerChunks(
   answerer: BatchAnswerer,
   options: CheckOptions,
   labelOf: LabelOf | null,
+  onAnswers: ((answers: BatchAnswers) => void) | undefined,
 ): AsyncGenerator<Uint8Array> {
   /** per line kept: an item's index in `items`, or an error line's text */
   let slots: (number | string)[] = [];
@@ -52,6 +53,7 @@ async function* answerChunks(
   let heldBytes = 0;
   const flush = async (): Promise<Uint8Array> => {
     const answers = await answerer.answer(items, options, labelOf);
+    onAnswers?.(answers);
     const out = new JsonBytes(slots.length * 360 + heldBytes);
     for (const slot of slots) {
       if (typeof slot === 'number') answers.writeRow(slot, out);
@@ -97,9 +99,11 @@ export function ndjsonAnswerStream(
   options: CheckOptions,
   labelOf: LabelOf | null,
   onError: (error: unknown) => void,
+  /** sees each chunk's answers before they are written (the audit history) */
+  onAnswers?: (answers: BatchAnswers) => void,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const source = body === null ? null : answerChunks(body, answerer, options, labelOf);
+  const source = body === null ? null : answerChunks(body, answerer, options, labelOf, onAnswers);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (source === null) {

@@ -2,7 +2,9 @@
  * The hook an audit history plugs into: /v1/verify calls `record` once per request, saying whether the JPKI 4 basic details were
  * shown — never what they were. It is awaited before the answer leaves, so a history that cannot record stops the details from
  * being shown (a 500) rather than showing them unrecorded.
- * Until a durable history exists, the default writes the fact to the request's log line (no personal data in it).
+ * The default writes the fact to the request's log line (no personal data in it). With the audit history on (audit/), the durable
+ * record comes first: the route records the verify answer with `personalShown` and, when the details are shown, writes it to the
+ * journal before this hook runs — a journal that cannot be written refuses the answer (503).
  */
 import type { PersonalReason } from '@jpki-validator/status';
 import type { Logger } from 'pino';

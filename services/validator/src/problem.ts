@@ -13,6 +13,7 @@ export type ProblemSlug =
   | 'bad-request'
   | 'malformed-serial'
   | 'unauthorized'
+  | 'forbidden'
   | 'issuer-unknown'
   | 'not-found'
   | 'method-not-allowed'
@@ -28,6 +29,7 @@ const TITLES: Readonly<Record<ProblemSlug, string>> = {
   'bad-request': 'Bad request',
   'malformed-serial': 'Malformed serial',
   unauthorized: 'Missing or invalid API key',
+  forbidden: 'Not allowed for this API key',
   'issuer-unknown': 'Unknown issuer',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',

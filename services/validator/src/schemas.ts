@@ -13,6 +13,29 @@ export const ModeSchema = z
   .enum(STATUS_MODES as [string, ...string[]])
   .openapi({ description: "overrides the issuer's configured OCSP policy" });
 
+/** the audit history's purpose of a question (audit/purpose.ts) */
+export const PurposeQuerySchema = z
+  .string()
+  .max(64)
+  .optional()
+  .openapi({
+    param: { name: 'purpose', in: 'query' },
+    description:
+      'why the question is asked, recorded in the audit history: `signature_verification`, `liveness_check`, `death_check`, or free text ' +
+      '(with `audit.purposes` configured, one of those three or of that list; else 400)',
+  });
+
+/** the same, as a body field of /v1/validate and /v1/verify (whose `purpose` is the kind of signature) */
+export const AuditPurposeSchema = z
+  .string()
+  .max(64)
+  .optional()
+  .openapi({
+    description:
+      'why the certificate is checked, recorded in the audit history: `signature_verification`, `liveness_check`, `death_check`, ' +
+      'or free text (with `audit.purposes` configured, one of those three or of that list; else 400)',
+  });
+
 export const ProblemSchema = z
   .object({
     type: z.string(),
@@ -119,6 +142,7 @@ export const StatusQuerySchema = z.object({
       'you trust the certificate you read it from: it decides which CRL vouches for the serial',
     example: 'p0123',
   }),
+  purpose: PurposeQuerySchema,
 });
 
 /** an item's `id`: echoed in its answer as given, whatever JSON value it is */
@@ -157,6 +181,7 @@ export const ValidateRequestSchema = z
     certificate: z.string().min(1).openapi({ description: 'PEM or base64 DER' }),
     at: z.string().optional(),
     mode: ModeSchema.optional(),
+    auditPurpose: AuditPurposeSchema,
   })
   .openapi('ValidateRequest');
 

@@ -13,6 +13,7 @@ import { createApp, type AppDeps, type ValidatorApp } from './app.js';
 import { answerClientErrors } from './client-errors.js';
 import { linkEmbedded, linkRedis, type StoreLink } from './store-link.js';
 import { settleNextTickShape } from './tick-shape.js';
+import { startAudit, type RunningAudit } from './audit/start-audit.js';
 
 export interface StartValidatorOptions {
   config: Config;
@@ -32,6 +33,8 @@ export interface StartValidatorOptions {
 }
 
 export interface RunningValidator extends ValidatorApp {
+  /** the audit history (its `app.recorder` is null when it is off) */
+  audit: RunningAudit;
   url: string;
   port: number;
   resolver: StatusResolver;
@@ -73,6 +76,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     ocsp,
     meaning: config.profile.meaning,
   });
+  const audit = await startAudit(config.audit, registry, logger);
   const built = createApp({
     resolver,
     ocsp,
@@ -82,6 +86,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     apiKeys: config.apiKeys,
     kv: store.kv,
     labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
+    audit: audit.app,
     ...options.app,
   });
 
@@ -112,8 +117,9 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
       });
       await Promise.race([drained, deadline]);
       clearTimeout(timer);
+      await audit.close();
       await store.close();
       logger.info('validator closed');
     })());
-  return { ...built, url, port, resolver, store, close };
+  return { ...built, audit, url, port, resolver, store, close };
 }

@@ -18,6 +18,8 @@ import { statusAnswerJson } from './answer-json.js';
 import { jsonWithRequestId } from './fast-response.js';
 import type { ValidatorMetrics } from './metrics.js';
 import type { ApiKeyGate } from './middleware/api-key.js';
+import type { RouteAudit } from './audit/route-audit.js';
+import { purposeProblem } from './audit/purpose.js';
 import { logAccess, REQUEST_ID_HEADER, requestIdFor, STATUS_ROUTE } from './middleware/request-context.js';
 import { ProblemError, problemResponse } from './problem.js';
 
@@ -29,16 +31,21 @@ export interface StatusFastPathDeps {
   apiKeys: ApiKeyGate | null;
   /** the profile labels every answer: the routed path adds them (default false) */
   labelsAlways?: boolean;
+  /** the audit history: each answer recorded with the request's `purpose` (a query parameter this path reads itself) */
+  audit: RouteAudit;
 }
 
 /** the answer, or null: let the routed app answer */
 export type StatusFastPath = (request: Request, env: unknown) => Response | null;
 
-/** the path's two segments; no `%` (Hono would decode them), no query, no trailing slash */
-const STATUS_PATH = /^\/v1\/status\/([^/?#%]+)\/([^/?#%]+)$/;
+/**
+ * the path's two segments; no `%` (Hono would decode them), no trailing slash, no query but a plain `purpose` (nothing to decode:
+ * no `%` or `+`); every other query takes the routed path
+ */
+const STATUS_PATH = /^\/v1\/status\/([^/?#%]+)\/([^/?#%]+)(?:\?purpose=([^&#%+]*))?$/;
 
 export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
-  const { resolver, metrics, logger, apiKeys } = deps;
+  const { resolver, metrics, logger, apiKeys, audit } = deps;
   if (deps.labelsAlways === true) return () => null;
   return (request, env) => {
     if (request.method !== 'GET') return null;
@@ -49,6 +56,9 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
     const issuer = m?.[1];
     const serialText = m?.[2];
     if (issuer === undefined || serialText === undefined) return null;
+    const purpose = m?.[3];
+    // a purpose the policy refuses (or a missing one it requires): the routed handler answers the 400
+    if (purposeProblem(audit.purposes, purpose) !== null) return null;
     let serial: bigint;
     try {
       serial = parseSerial(serialText);
@@ -65,10 +75,11 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
     let child: Logger | null = null;
     const log = (): Logger => (child ??= logger.child({ reqId: requestId }));
     let response: Response;
+    let apiKeyId: string | null = null;
     if (apiKeys !== null) {
       try {
         // WHATWG headers here, as the middleware reads them: Node keeps only the first of repeated Authorization headers
-        apiKeys.admit(request.headers.get('authorization'), request.headers.get('x-api-key'));
+        apiKeyId = apiKeys.admit(request.headers.get('authorization'), request.headers.get('x-api-key'));
       } catch (error) {
         if (!(error instanceof ProblemError)) throw error;
         response = problemResponse(error.status, error.slug, error.message, requestId, {
@@ -80,6 +91,7 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
       }
     }
     metrics.countAnswer(answer);
+    audit.recorder?.status({ requestId, apiKeyId, purpose: purpose === undefined || purpose === '' ? null : purpose }, answer);
     response = jsonWithRequestId(statusAnswerJson(answer), requestId);
     finish(200);
     return response;

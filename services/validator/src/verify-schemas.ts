@@ -1,7 +1,7 @@
 /** Request and response schemas of /v1/verify and /v1/challenges (also what /openapi.json shows for them). */
 import { z } from '@hono/zod-openapi';
 import { RAW_ALGORITHM_NAMES } from '@jpki-validator/x509';
-import { ModeSchema, ValidateResponseSchema } from './schemas.js';
+import { AuditPurposeSchema, ModeSchema, ValidateResponseSchema } from './schemas.js';
 
 const rfc3339 = z.string().openapi({ example: '2026-10-01T03:00:00Z', description: 'RFC 3339 UTC, no fractional seconds' });
 const base64 = (description: string) =>
@@ -50,6 +50,7 @@ export const VerifyRequestSchema = z
       description:
         'document → a signature certificate (sign) is required; login → an authentication one (auth). Default: login with challengeId, else document',
     }),
+    auditPurpose: AuditPurposeSchema,
     includePersonal: z
       .boolean()
       .optional()

@@ -27,12 +27,15 @@ import { isNdjson, jsonBodyLimit } from '../middleware/body-limit.js';
 import { ndjsonAnswerStream } from '../ndjson.js';
 import { ProblemError, validationProblem } from '../problem.js';
 import { checkOptions } from '../request-options.js';
-import { BatchRequestSchema, BatchResponseSchema, MAX_JSON_BATCH_ITEMS, ModeSchema, problemSpec } from '../schemas.js';
+import { BatchRequestSchema, BatchResponseSchema, MAX_JSON_BATCH_ITEMS, ModeSchema, problemSpec, PurposeQuerySchema } from '../schemas.js';
+import { checkedPurpose } from '../audit/purpose.js';
+import { askerOf, type RouteAudit } from '../audit/route-audit.js';
 
 export function batchRoute(maxJsonBytes: number) {
   return createRoute({
     method: 'post',
     path: '/v1/status/batch',
+    operationId: 'checkStatusBatch',
     tags: ['status'],
     summary: 'Many serials at once: JSON (≤ 10 000 items) or NDJSON streamed both ways',
     description:
@@ -48,6 +51,7 @@ export function batchRoute(maxJsonBytes: number) {
           .optional()
           .openapi({ param: { name: 'at', in: 'query' } }),
         mode: ModeSchema.optional().openapi({ param: { name: 'mode', in: 'query' } }),
+        purpose: PurposeQuerySchema,
       }),
       body: {
         content: {
@@ -64,7 +68,7 @@ export function batchRoute(maxJsonBytes: number) {
           'application/x-ndjson': { schema: z.string().openapi({ description: 'one answer per line' }) },
         },
       },
-      400: problemSpec('malformed body or `at`'),
+      400: problemSpec('malformed body, `at` or `purpose`'),
       401: problemSpec('missing or invalid API key'),
       413: problemSpec(`more than ${MAX_JSON_BATCH_ITEMS} items or ${maxJsonBytes} bytes (use NDJSON)`),
       415: problemSpec('neither JSON nor NDJSON'),
@@ -78,6 +82,7 @@ export function registerBatchRoute(
   metrics: ValidatorMetrics,
   maxJsonBytes: number,
   labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
+  audit: RouteAudit,
 ): void {
   const answerer = new BatchAnswerer(resolver, metrics.countAnswers);
   const buffers = new ResponseBufferPool();
@@ -86,15 +91,26 @@ export function registerBatchRoute(
     const options = checkOptions(c.req.query('at'), c.req.query('mode'));
     if (options.mode !== undefined && !ModeSchema.safeParse(options.mode).success)
       throw new ProblemError(400, 'bad-request', `mode: "${options.mode}" is not one of ${ModeSchema.options.join(', ')}`);
-    const stream = ndjsonAnswerStream(c.req.raw.body, answerer, options, labelFor(c.req.header('accept-language')), (error) => {
-      if (isClientClosed(error, c.env)) c.get('log')().info('NDJSON batch ended early: the client closed the connection');
-      else c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
-    });
+    const asker = askerOf(c, checkedPurpose(audit.purposes, c.req.query('purpose') || undefined, 'purpose'));
+    const recorder = audit.recorder;
+    const stream = ndjsonAnswerStream(
+      c.req.raw.body,
+      answerer,
+      options,
+      labelFor(c.req.header('accept-language')),
+      (error) => {
+        if (isClientClosed(error, c.env)) c.get('log')().info('NDJSON batch ended early: the client closed the connection');
+        else c.get('log')().error({ err: error }, 'NDJSON batch failed after the response started');
+      },
+      recorder === null ? undefined : (answers) => recorder.batch(asker, answers),
+    );
     return c.body(stream, 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
   };
   // a JSON body in its plain form is scanned in place (batch-scan.ts); any other goes on to the validator and the handler below
   const scanned: MiddlewareHandler<AppEnv> = async (c, next) => {
-    if (!isJsonContentType(c.req.header('content-type')) || c.req.url.includes('?')) return next();
+    const purposeOnly = purposeOnlyQuery(c.req.url);
+    if (!isJsonContentType(c.req.header('content-type')) || purposeOnly === null) return next();
+    const purpose = checkedPurpose(audit.purposes, purposeOnly || undefined, 'purpose');
     // the body straight from Node into a pooled buffer when it can (request-body.ts), else through the Request
     const unread = unreadIncoming(c.env, c.req.header('content-length'), c.req.header('transfer-encoding'), maxJsonBytes);
     let pooled: Buffer | null = null;
@@ -117,7 +133,9 @@ export function registerBatchRoute(
       return next();
     }
     const labelOf = labelFor(c.req.header('accept-language'));
-    const response = answersResponse(c, await answerer.answerRows(rows, {}, scratch, labelOf), buffers);
+    const answers = await answerer.answerRows(rows, {}, scratch, labelOf);
+    audit.recorder?.batch(askerOf(c, purpose), answers);
+    const response = answersResponse(c, answers, buffers);
     // the answers are written: nothing reads the body or the columns any more
     if (pooled !== null) buffers.release(pooled);
     buffers.release(scratchBuffer);
@@ -144,6 +162,7 @@ export function registerBatchRoute(
     const items = isJsonContentType(c.req.header('content-type')) ? (batchItems(body) ?? refuseBody(body)) : null;
     const query = c.req.valid('query');
     const options = checkOptions(query.at, query.mode);
+    const purpose = checkedPurpose(audit.purposes, query.purpose || undefined, 'purpose');
     // no JSON content type: the validator left `{}` (a body of another type was refused with 415)
     if (items === null) throw new ProblemError(400, 'bad-request', 'body must be JSON {"items":[…]} or NDJSON');
     if (items.length > MAX_JSON_BATCH_ITEMS) {
@@ -153,8 +172,18 @@ export function registerBatchRoute(
         `${items.length} items; at most ${MAX_JSON_BATCH_ITEMS} per JSON batch (NDJSON has no limit)`,
       );
     }
-    return answersResponse(c, await answerer.answer(items, options, labelFor(c.req.header('accept-language'))), buffers);
+    const answers = await answerer.answer(items, options, labelFor(c.req.header('accept-language')));
+    audit.recorder?.batch(askerOf(c, purpose), answers);
+    return answersResponse(c, answers, buffers);
   });
+}
+
+/** the URL's `purpose` when it is the whole query ('' without a query), null when the query has anything else */
+function purposeOnlyQuery(url: string): string | null {
+  const q = url.indexOf('?');
+  if (q < 0) return '';
+  const m = /^purpose=([^&#%+]*)$/.exec(url.slice(q + 1));
+  return m === null ? null : (m[1] as string);
 }
 
 function answersResponse(c: Context<AppEnv>, answers: BatchAnswers, buffers: ResponseBufferPool): Response {

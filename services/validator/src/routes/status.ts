@@ -14,6 +14,8 @@ import type { AppEnv } from '../env.js';
 import { jsonResponse } from '../fast-response.js';
 import type { ValidatorMetrics } from '../metrics.js';
 import { STATUS_ROUTE } from '../middleware/request-context.js';
+import { checkedPurpose } from '../audit/purpose.js';
+import { askerOf, type RouteAudit } from '../audit/route-audit.js';
 import { ProblemError } from '../problem.js';
 import { validQuery } from '../query.js';
 import { checkOptions } from '../request-options.js';
@@ -22,6 +24,7 @@ import { problemSpec as problem, StatusAnswerSchema, StatusParamsSchema, StatusQ
 export const statusRoute = createRoute({
   method: 'get',
   path: '/v1/status/{issuer}/{serial}',
+  operationId: 'getStatus',
   tags: ['status'],
   summary: 'Revocation status of one certificate serial',
   security: [{ ApiKey: [] }],
@@ -31,25 +34,29 @@ export const statusRoute = createRoute({
       description: 'the status answer (unknown with a detail when the service cannot vouch)',
       content: { 'application/json': { schema: StatusAnswerSchema } },
     },
-    400: problem('malformed serial or `at`, or a `partition` the issuer does not have'),
+    400: problem('malformed serial, `at` or `purpose`, or a `partition` the issuer does not have'),
     401: problem('missing or invalid API key'),
     404: problem('issuer not configured'),
   },
 });
 
-const NO_QUERY: { at?: string | undefined; mode?: string | undefined; partition?: string | undefined } = Object.freeze({});
+const NO_QUERY: { at?: string | undefined; mode?: string | undefined; partition?: string | undefined; purpose?: string | undefined } =
+  Object.freeze({});
 
 export function registerStatusRoute(
   app: OpenAPIHono<AppEnv>,
   resolver: StatusResolver,
   metrics: ValidatorMetrics,
   labelFor: (acceptLanguage: string | undefined) => LabelOf | null,
+  audit: RouteAudit,
 ): void {
   app.openAPIRegistry.registerPath(statusRoute);
   app.get(STATUS_ROUTE, async (c) => {
     const issuer = c.req.param('issuer');
     const serialText = c.req.param('serial');
     const query = validQuery(c, StatusQuerySchema, NO_QUERY);
+    // an empty `purpose=` counts as none, as on the fast path
+    const purpose = checkedPurpose(audit.purposes, query.purpose || undefined, 'purpose');
     let serial: bigint;
     try {
       serial = parseSerial(serialText);
@@ -73,6 +80,7 @@ export function registerStatusRoute(
     }
     const answer = await resolver.check(issuer, serial, options);
     metrics.countAnswer(answer);
+    audit.recorder?.status(askerOf(c, purpose), answer);
     return jsonResponse(c, JSON.stringify(withMeaningLabel(answer, labelFor(c.req.header('accept-language')))));
   });
 }

@@ -14,6 +14,8 @@ import { requestLogAudit, type PersonalDetailsAudit } from '../personal-audit.js
 import { ProblemError } from '../problem.js';
 import { checkOptions } from '../request-options.js';
 import { problemSpec } from '../schemas.js';
+import { checkedPurpose } from '../audit/purpose.js';
+import { askerOf, type RouteAudit } from '../audit/route-audit.js';
 import { verifyInputOf } from '../verify-input.js';
 import { VerifyRequestSchema, VerifyResponseSchema } from '../verify-schemas.js';
 
@@ -42,13 +44,15 @@ export function verifyRoute(maxBytes: number) {
 export interface VerifyRouteDeps extends VerifyDeps {
   metrics: ValidatorMetrics;
   maxBytes: number;
-  /** default: a line on the request's log (personal-audit.ts) */
+  /** default: a line on the request's log (personal-audit.ts); with the audit history on, its record as well */
   personalAudit: PersonalDetailsAudit | null;
+  audit: RouteAudit;
 }
 
 export function registerVerifyRoute(app: OpenAPIHono<AppEnv>, deps: VerifyRouteDeps): void {
   app.openapi(verifyRoute(deps.maxBytes), async (c) => {
     const body = c.req.valid('json');
+    const purpose = checkedPurpose(deps.audit.purposes, body.auditPurpose, 'auditPurpose');
     const apiKeyId = c.get('apiKeyId') ?? null;
     const input = verifyInputOf(body, checkOptions(body.at, body.mode), {
       owner: apiKeyId,
@@ -63,6 +67,8 @@ export function registerVerifyRoute(app: OpenAPIHono<AppEnv>, deps: VerifyRouteD
       throw error;
     }
     deps.metrics.countAnswer(report.validation.status);
+    // the history's record first: when it cannot be written, the details are not shown (a 500)
+    deps.audit.recorder?.verify(askerOf(c, purpose), report);
     const audit = deps.personalAudit ?? requestLogAudit(c.get('log')());
     await audit.record({
       at: formatTime(new Date()),

@@ -1,0 +1,17 @@
+export { AuditError, type AuditErrorCode } from './errors.js';
+export { AUDIT_COLUMNS, AUDIT_ROUTES, STANDARD_PURPOSES, type AuditRoute, type AuditRow, type NewAuditRow } from './record.js';
+export { AuditLog, type AuditLogOptions } from './audit-log.js';
+export { JournalWriter, type JournalWriterOptions } from './journal/journal-writer.js';
+export { ItemFields } from './journal/item-fields.js';
+export type { JournalPosition } from './journal/format.js';
+export { JournalShipper, type ShipperEvent, type ShipperOptions, type ShipperStatus } from './shipper.js';
+export type { SerializedEvent } from './worker.js';
+export { openAuditSink, describeDatabase, type AuditDatabase } from './sink/open-sink.js';
+export { PostgresSink, type PostgresSinkOptions } from './sink/postgres-sink.js';
+export { SqliteSink, type SqliteSinkOptions } from './sink/sqlite-sink.js';
+export type { AuditFilter, AuditKey, AuditPage, AuditPageRequest, AuditSink, PurgeResult } from './sink/types.js';
+export { CursorMovedError } from './sink/types.js';
+export { retentionCutoffMs, monthStartMs, addMonths } from './month.js';
+export { encodeAuditCursor, decodeAuditCursor } from './page-cursor.js';
+export { auditCsvHeader, auditCsvLine, auditJsonLine } from './export-format.js';
+export { deleteCustomerRecords, serialListDigest, type DeletionRequest, type DeletionResult } from './deletion.js';
