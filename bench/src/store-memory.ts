@@ -184,8 +184,10 @@ const report: StoreMemoryReport = {
 
 // ---- Redis
 const redis = await startPrivateRedis();
+const fetcherDir = await mkdtemp(join(tmpdir(), 'jpki-bench-fetcher-'));
 try {
-  const writer = createRedisStore({ redis: redis.url, prefix: 'bench' });
+  // as a fetcher opens it: commits checked against, and recorded in, its local CRL-number record
+  const writer = createRedisStore({ redis: redis.url, prefix: 'bench', highWaterFile: join(fetcherDir, 'crl-high-water.json') });
   const before = await redis.usedMemory();
   log(`redis: cold load of ${P} partitions`);
   for (let p = 0; p < P; p++) {
@@ -238,6 +240,7 @@ try {
   await writer.close();
 } finally {
   await redis.stop();
+  await rm(fetcherDir, { recursive: true, force: true });
 }
 
 // ---- embedded

@@ -23,6 +23,7 @@ import { encodedRunLength } from '../core/run-codec.js';
 import type { CaSnapshot } from '../core/snapshot.js';
 import { CrlHighWater } from '../files/crl-high-water.js';
 import { writerLockOptions } from '../files/writer-lock.js';
+import { GroupSync } from '../files/group-sync.js';
 import type {
   BeginLoadOptions,
   CommitReport,
@@ -75,6 +76,14 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
   private readonly builder: ChunkBuilder;
   private watcher: FSWatcher | null = null;
   private highWater: CrlHighWater | null = null;
+  private readonly groupSync = new GroupSync({ onError: (e) => this.options.onError?.(e) });
+  /**
+   * The writer lock is taken for a batch of commits — every commit queued while one runs — not per commit, and what another
+   * process wrote is caught up with once per CA per batch: a national load queues its partitions' commits back to back.
+   */
+  private lockRelease: (() => Promise<void>) | null = null;
+  private queuedCommits = 0;
+  private readonly caughtUpInBatch = new Set<string>();
   /** losses already reported, by CA and the epoch lost (each said once) */
   private readonly reportedLoss = new Set<string>();
   private readonly source: RunSource;
@@ -105,7 +114,8 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
   async open(): Promise<this> {
     if (this.files === null) return this;
     await mkdir(this.files.dataDir, { recursive: true });
-    this.highWater = await CrlHighWater.open(join(this.files.dataDir, HIGH_WATER_FILE), { durable: false, lock: false });
+    // appends and compactions happen under the writer lock (commitLoad), so the record needs no lock of its own
+    this.highWater = await CrlHighWater.open(join(this.files.dataDir, HIGH_WATER_FILE), { lock: false });
     for (const caId of await this.files.caIds()) await this.catchUp(caId);
     if (this.options.watch ?? true) {
       this.watcher = watch(this.files.dataDir, (_event, name) => {
@@ -127,9 +137,27 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
 
   async beginLoad(options: BeginLoadOptions): Promise<CrlLoader> {
     return new BufferedLoader(options, {
-      commit: (entries, frozen) => this.commits.run(() => this.commitLoad(frozen, entries)),
+      commit: (entries, frozen) => {
+        this.queuedCommits++;
+        return this.commits.run(async () => {
+          try {
+            return await this.commitLoad(frozen, entries);
+          } finally {
+            this.queuedCommits--;
+            if (this.queuedCommits === 0) await this.endBatch();
+          }
+        });
+      },
       abort: async () => undefined,
     });
+  }
+
+  /** the batch of queued commits is done: let other writers in */
+  private async endBatch(): Promise<void> {
+    this.caughtUpInBatch.clear();
+    const release = this.lockRelease;
+    this.lockRelease = null;
+    await release?.();
   }
 
   async caIds(): Promise<string[]> {
@@ -180,6 +208,8 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
   async close(): Promise<void> {
     this.watcher?.close();
     this.watcher = null;
+    await this.groupSync.flush();
+    await this.highWater?.flush();
     this.listeners.clear();
     this.lossListeners.clear();
   }
@@ -215,6 +245,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
           `the files of ${caId} belong to another epoch (generation ${state.generation}, was ${held.generation})`,
         );
       }
+      this.distrustBehindHighWater(state);
       this.cas.set(caId, state);
       const latest = [...state.partitions.values()].reduce<StoredPartition | null>(
         (a, m) => (a === null || m.generation > a.generation ? m : a),
@@ -246,8 +277,8 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     return { caId, partition: sw.partition, crlNumber: current.meta.crlNumber, generation: held.generation, epoch: held.epoch };
   }
 
-  private dataLost(caId: string, previousEpoch: string | null, currentEpoch: string | null, detail: string): void {
-    const key = `${caId}\u0000${previousEpoch ?? ''}`;
+  private dataLost(caId: string, previousEpoch: string | null, currentEpoch: string | null, detail: string, kind = 'lost'): void {
+    const key = `${caId}\u0000${previousEpoch ?? ''}\u0000${kind}`;
     if (this.reportedLoss.has(key)) return;
     this.reportedLoss.add(key);
     const notice: DataLossNotice = { caId, previousEpoch, currentEpoch, detectedAtMs: Date.now(), detail };
@@ -257,10 +288,16 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
 
   private async commitLoad(options: LoadOptions, entries: EntryBuffer): Promise<CommitReport> {
     const files = this.files;
-    const release = files === null ? null : await acquireLockFile(join(files.dataDir, 'writer.lock'), this.lockOptions());
+    if (files !== null && this.lockRelease === null) {
+      this.lockRelease = await acquireLockFile(join(files.dataDir, 'writer.lock'), this.lockOptions());
+      await this.highWater?.compactIfLarge();
+    }
     let event: SwitchEvent | null = null;
     try {
-      if (files !== null) await this.catchUp(options.caId);
+      if (files !== null && !this.caughtUpInBatch.has(options.caId)) {
+        await this.catchUp(options.caId);
+        this.caughtUpInBatch.add(options.caId);
+      }
       const held = this.cas.get(options.caId) ?? null;
       this.noticeLostHighWater(options.caId, held);
       const existing = held?.partitions.get(options.partition);
@@ -287,8 +324,10 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
         baseLoadId: existing?.loadId ?? null,
         runBytes: 0,
       };
-      if (files !== null) meta.runBytes = await files.writeRun(options.caId, meta, run);
-      else {
+      if (files !== null) {
+        meta.runBytes = await files.writeRun(options.caId, meta, run);
+        this.groupSync.mark(files.runFile(options.caId, options.partition));
+      } else {
         meta.runBytes = encodedRunLength(run);
         this.memoryRuns.set(`${options.caId}\u0000${options.partition}`, run);
       }
@@ -312,7 +351,6 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
       await this.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, state.epoch);
       return { ...report, outcome: 'switched', generation, changes: changes.count };
     } finally {
-      await release?.();
       if (event !== null) this.listeners.emit(event, this.options.onError);
     }
   }
@@ -322,6 +360,32 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     if (this.files === null) return this.memoryRuns.get(`${caId}\u0000${meta.partition}`) ?? null;
     const current = await this.files.readCurrentRun(caId, meta.partition);
     return current?.run ?? null;
+  }
+
+  /**
+   * A partition whose run is older than the CRL the high-water record says was accepted (a crash lost its last, not yet fsynced
+   * switch; files restored from a backup) still holds validly signed data, but not the newest: it is treated as stale — its
+   * answers `unknown` — until the fetcher loads the partition again, and the loss is reported.
+   */
+  private distrustBehindHighWater(state: CaState): void {
+    const hw = this.highWater;
+    if (hw === null) return;
+    let behind = 0;
+    for (const [name, meta] of state.partitions) {
+      const mark = hw.mark(state.caId, name);
+      if (mark === undefined || meta.crlNumber >= mark.crlNumber || meta.nextUpdateMs === null) continue;
+      state.partitions.set(name, { ...meta, nextUpdateMs: null });
+      behind++;
+    }
+    if (behind === 0) return;
+    state.republish();
+    this.dataLost(
+      state.caId,
+      state.epoch,
+      state.epoch,
+      `${behind} partition(s) of ${state.caId} hold an older CRL than the one accepted (high-water record): stale until loaded again`,
+      'behind',
+    );
   }
 
   /** the high-water record knows CRLs of this CA that the store does not hold (or holds under another epoch): a data loss */

@@ -132,7 +132,8 @@ export class RunFiles {
     const fixed = Buffer.alloc(12);
     RUN_MAGIC.copy(fixed, 0);
     fixed.writeUInt32LE(header.length, 8);
-    await writeFileAtomic(this.runFile(caId, meta.partition), [fixed, header, ...parts]);
+    // no fsync here: the store fsyncs run files in groups, off the commit path (files/group-sync.ts)
+    await writeFileAtomic(this.runFile(caId, meta.partition), [fixed, header, ...parts], { durable: false });
     return encodedRunBytes(parts);
   }
 

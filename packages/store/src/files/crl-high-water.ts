@@ -1,24 +1,32 @@
 /**
  * The CRL-number high-water mark per (CA key, partition), in a local file that a store's data loss cannot erase: Redis restarted
- * without persistence, FLUSHALL, a failover to an empty replica, a deleted snapshot. The store itself keeps each partition's CRL
- * number, but when it loses its data it forgets them all at once — and an older CRL, still validly signed and not yet past its
- * nextUpdate, would then load as if it were new (a rollback that un-revokes every certificate revoked since). Checked at every
- * commit against this record; raised only after a switch (or a same-number no-op) succeeded, so a CRL refused for another reason
- * (a delta on a missing base) never blocks the CRL it needed.
+ * without persistence, FLUSHALL, a failover to an empty replica, a deleted data directory. The store itself keeps each
+ * partition's CRL number, but when it loses its data it forgets them all at once — and an older CRL, still validly signed and
+ * not yet past its nextUpdate, would then load as if it were new (a rollback that un-revokes every certificate revoked since).
+ * Checked at every commit against this record; raised only after a switch (or a same-number no-op) succeeded, so a CRL refused
+ * for another reason (a delta on a missing base) never blocks the CRL it needed.
  *
  * It also remembers the store's epoch per CA as last seen: a different epoch, or none, while marks exist is a data loss.
  *
- *   {"format":1,"cas":{"<caId>":{"epoch":"…"|null,"partitions":{"<partition>":{"crlNumber":"12","contentId":"…"|null}}}}}
+ * An append-only log, one JSON line per record — a record costs one small append, never a rewrite of every partition's mark
+ * (1,741 per national CA: rewriting them per switch made a national load quadratic):
  *
- * Written atomically under a lock file; processes sharing the file merge what they record (highest number wins). Concurrent
- * records of one process share one write (a national refresh commits 1,741 partitions; each write is an fsync).
+ *   {"format":2}
+ *   {"ca":"jpki-sign-2023","p":"p0001","n":"12","c":"<content id>"|null,"e":"<epoch>"}
+ *
+ * Folding: per (ca, p) the highest number wins; per CA the last line's epoch. A reader re-reads only what was appended since
+ * (a stat per check). The log is compacted (rewritten atomically, one line per mark) when it holds many more lines than marks.
+ * Several processes may share the file: appends and compactions happen under a lock file (or under a lock the caller holds:
+ * `lock: false`). Durable: fsynced in groups (GroupSync) a moment after each append, or at once by flush().
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { CrlNumberReusedError, RollbackError, StoreError } from '../errors.js';
 import { acquireLockFile, writeFileAtomic } from '@jpki-validator/files';
+import { GroupSync } from './group-sync.js';
 import { writerLockOptions } from './writer-lock.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
+const HEADER = `${JSON.stringify({ format: FORMAT })}\n`;
 
 export interface HighWaterMark {
   crlNumber: bigint;
@@ -31,46 +39,41 @@ interface CaMarks {
   partitions: Map<string, HighWaterMark>;
 }
 
-interface FileShape {
-  format: number;
-  cas: Record<string, { epoch: string | null; partitions: Record<string, { crlNumber: string; contentId: string | null }> }>;
+interface Line {
+  ca: string;
+  p: string;
+  n: string;
+  c: string | null;
+  e: string | null;
 }
 
-interface PendingRecord {
-  caId: string;
-  partition: string;
-  mark: HighWaterMark;
-  epoch: string;
-  done: () => void;
-  failed: (e: unknown) => void;
+export interface CrlHighWaterOptions {
+  /** fsync (in groups, a moment after each record); default true */
+  durable?: boolean;
+  /** take a lock file around appends and compactions; false when every writer already holds one (the embedded writer lock) */
+  lock?: boolean;
 }
 
 export class CrlHighWater {
   readonly path: string;
-  private cas = new Map<string, CaMarks>();
-  /** what the file looked like when last read (mtime, inode, size): re-read when another process changed it */
-  private stamp = '';
-  private pending: PendingRecord[] = [];
-  private flushing: Promise<void> | null = null;
-
-  private readonly durable: boolean;
   private readonly lock: boolean;
+  private readonly sync: GroupSync | null;
+  private cas = new Map<string, CaMarks>();
+  /** the file folded so far: its inode and how many bytes of it */
+  private ino = -1;
+  private offset = 0;
+  private lines = 0;
 
-  private constructor(path: string, durable: boolean, lock: boolean) {
+  private constructor(path: string, options: CrlHighWaterOptions) {
     this.path = path;
-    this.durable = durable;
-    this.lock = lock;
+    this.lock = options.lock ?? true;
+    this.sync = (options.durable ?? true) ? new GroupSync() : null;
   }
 
-  /**
-   * `durable: false` writes without fsync (atomic still): for the embedded store, whose record guards against its files being
-   * deleted, not against a power loss — after which the run files, fsynced, still carry every number. A Redis fetcher's record
-   * is durable: it is the only local trace of what Redis held. `lock: false` when every writer of the file already holds a
-   * lock of its own (the embedded store's writer lock).
-   */
-  static async open(path: string, options: { durable?: boolean; lock?: boolean } = {}): Promise<CrlHighWater> {
-    const hw = new CrlHighWater(path, options.durable ?? true, options.lock ?? true);
+  static async open(path: string, options: CrlHighWaterOptions = {}): Promise<CrlHighWater> {
+    const hw = new CrlHighWater(path, options);
     await hw.refresh();
+    if (hw.lock) await hw.compactIfLarge();
     return hw;
   }
 
@@ -106,121 +109,168 @@ export class CrlHighWater {
     }
   }
 
-  /** raises the mark (never lowers it) and notes the store's epoch; resolves once it is on disk */
-  record(caId: string, partition: string, crlNumber: bigint, contentId: string | null, epoch: string): Promise<void> {
-    this.apply(caId, partition, { crlNumber, contentId }, epoch);
-    return new Promise<void>((done, failed) => {
-      this.pending.push({ caId, partition, mark: { crlNumber, contentId }, epoch, done, failed });
-      this.flushing ??= this.flushLoop().finally(() => {
-        this.flushing = null;
-      });
-    });
-  }
-
-  private apply(caId: string, partition: string, mark: HighWaterMark, epoch: string | null): void {
-    let ca = this.cas.get(caId);
-    if (ca === undefined) {
-      ca = { epoch, partitions: new Map() };
-      this.cas.set(caId, ca);
-    } else if (epoch !== null) ca.epoch = epoch;
-    const held = ca.partitions.get(partition);
-    if (held === undefined || mark.crlNumber > held.crlNumber) ca.partitions.set(partition, mark);
-    else if (mark.crlNumber === held.crlNumber && held.contentId === null && mark.contentId !== null) ca.partitions.set(partition, mark);
-  }
-
-  private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0);
+  /** raises the mark (never lowers it) and notes the store's epoch: one appended line */
+  async record(caId: string, partition: string, crlNumber: bigint, contentId: string | null, epoch: string): Promise<void> {
+    this.apply({ ca: caId, p: partition, n: crlNumber.toString(), c: contentId, e: epoch });
+    const line = `${JSON.stringify({ ca: caId, p: partition, n: crlNumber.toString(), c: contentId, e: epoch })}\n`;
+    await this.exclusive(async () => {
+      const handle = await open(this.path, 'a');
       try {
-        const release = this.lock ? await acquireLockFile(`${this.path}.lock`, writerLockOptions(30_000)) : async () => undefined;
-        try {
-          // another process may have written since: merge its marks with ours
-          await this.refresh(true);
-          for (const r of batch) this.apply(r.caId, r.partition, r.mark, r.epoch);
-          await writeFileAtomic(this.path, [Buffer.from(`${JSON.stringify(this.toFile())}\n`, 'utf8')], { durable: this.durable });
-          this.stamp = await stampOf(this.path);
-        } finally {
-          await release();
-        }
-        for (const r of batch) r.done();
-      } catch (e) {
-        for (const r of batch) r.failed(e);
+        if ((await handle.stat()).size === 0) await handle.write(HEADER);
+        await handle.write(line);
+      } finally {
+        await handle.close();
       }
-    }
+    });
+    this.sync?.mark(this.path);
   }
 
-  private toFile(): FileShape {
-    const cas: FileShape['cas'] = {};
-    for (const caId of this.caIds()) {
-      const ca = this.cas.get(caId) as CaMarks;
-      const partitions: FileShape['cas'][string]['partitions'] = {};
-      for (const p of [...ca.partitions.keys()].sort()) {
-        const m = ca.partitions.get(p) as HighWaterMark;
-        partitions[p] = { crlNumber: m.crlNumber.toString(), contentId: m.contentId };
-      }
-      cas[caId] = { epoch: ca.epoch, partitions };
-    }
-    return { format: FORMAT, cas };
+  /** everything recorded is on disk when this resolves */
+  async flush(): Promise<void> {
+    await this.sync?.flush();
   }
 
   /**
-   * Merges the file's marks into this process's (highest number wins; marks are never dropped) when the file changed on disk,
-   * or always with `force`. The file's epoch per CA replaces ours: it is the latest another process saw.
+   * Rewrites the log as one line per mark when it holds many more lines than marks. The caller must hold the writers' lock when
+   * this record was opened with `lock: false`.
    */
-  private async refresh(force = false): Promise<void> {
-    const stamp = await stampOf(this.path);
-    if (stamp === this.stamp && !force) return;
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.stamp = '';
-        return;
+  async compactIfLarge(): Promise<void> {
+    await this.refresh();
+    let marks = 0;
+    for (const ca of this.cas.values()) marks += ca.partitions.size;
+    if (this.lines <= 2 * marks + 64) return;
+    await this.exclusive(async () => {
+      await this.refresh();
+      let text = HEADER;
+      for (const caId of this.caIds()) {
+        const ca = this.cas.get(caId) as CaMarks;
+        for (const [p, m] of ca.partitions) {
+          text += `${JSON.stringify({ ca: caId, p, n: m.crlNumber.toString(), c: m.contentId, e: ca.epoch })}\n`;
+        }
       }
+      await writeFileAtomic(this.path, [Buffer.from(text, 'utf8')]);
+      this.ino = -1; // read the new file from its start next time
+      this.offset = 0;
+      this.lines = 0;
+      await this.refresh();
+    });
+  }
+
+  private async exclusive(work: () => Promise<void>): Promise<void> {
+    const release = this.lock ? await acquireLockFile(`${this.path}.lock`, writerLockOptions(30_000)) : null;
+    try {
+      await work();
+    } finally {
+      await release?.();
+    }
+  }
+
+  private apply(line: Line): void {
+    let ca = this.cas.get(line.ca);
+    if (ca === undefined) {
+      ca = { epoch: null, partitions: new Map() };
+      this.cas.set(line.ca, ca);
+    }
+    if (line.e !== null) ca.epoch = line.e;
+    const n = BigInt(line.n);
+    const held = ca.partitions.get(line.p);
+    if (held === undefined || n > held.crlNumber) ca.partitions.set(line.p, { crlNumber: n, contentId: line.c });
+    else if (n === held.crlNumber && held.contentId === null && line.c !== null)
+      ca.partitions.set(line.p, { crlNumber: n, contentId: line.c });
+  }
+
+  /** folds what was appended since the last read (all of it when the file was replaced by a compaction) */
+  private async refresh(): Promise<void> {
+    let s: Awaited<ReturnType<typeof stat>>;
+    try {
+      s = await stat(this.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    for (const [caId, ca] of parseFile(text, this.path)) {
-      for (const [p, m] of ca.partitions) this.apply(caId, p, m, null);
-      const held = this.cas.get(caId);
-      if (held === undefined) this.cas.set(caId, { epoch: ca.epoch, partitions: new Map() });
-      else if (ca.epoch !== null) held.epoch = ca.epoch;
+    if (s.ino === this.ino && s.size === this.offset) return;
+    if (s.ino !== this.ino || s.size < this.offset) {
+      this.ino = s.ino;
+      this.offset = 0;
+      this.lines = 0;
     }
-    this.stamp = stamp;
+    const bytes = await readRange(this.path, this.offset, s.size);
+    const end = bytes.lastIndexOf(0x0a) + 1; // a line being appended right now waits for the next read
+    if (end === 0) return;
+    const text = bytes.toString('utf8', 0, end);
+    const at = this.offset;
+    this.offset += end;
+    for (const raw of text.split('\n')) {
+      if (raw === '') continue;
+      let line: Partial<Line> & { format?: unknown };
+      try {
+        line = JSON.parse(raw) as Partial<Line> & { format?: unknown };
+      } catch (e) {
+        throw new StoreError(
+          'HIGH_WATER_CORRUPT',
+          `${this.path}: a line is not JSON near byte ${at} (the CRL-number record; repair or remove it deliberately)`,
+          {
+            cause: e,
+          },
+        );
+      }
+      if (line.format === 1) {
+        this.foldFormat1(line as Format1);
+        continue;
+      }
+      if (line.format !== undefined) {
+        if (line.format !== FORMAT) throw corrupt(this.path, `format ${String(line.format)} is not ${FORMAT}`);
+        continue;
+      }
+      if (typeof line.ca !== 'string' || typeof line.p !== 'string' || typeof line.n !== 'string' || !/^\d+$/.test(line.n)) {
+        throw corrupt(this.path, `a line near byte ${at} is not a mark {ca, p, n, c, e}`);
+      }
+      this.apply({
+        ca: line.ca,
+        p: line.p,
+        n: line.n,
+        c: typeof line.c === 'string' ? line.c : null,
+        e: typeof line.e === 'string' ? line.e : null,
+      });
+      this.lines++;
+    }
+  }
+
+  /** the first format (one JSON object on the first line, rewritten whole): folded, then the next compaction writes it as a log */
+  private foldFormat1(o: Format1): void {
+    for (const [caId, ca] of Object.entries(o.cas ?? {})) {
+      for (const [p, m] of Object.entries(ca.partitions ?? {})) {
+        if (typeof m.crlNumber !== 'string' || !/^\d+$/.test(m.crlNumber))
+          throw corrupt(this.path, `cas.${caId}.partitions.${p}.crlNumber is not a decimal`);
+        this.apply({ ca: caId, p, n: m.crlNumber, c: typeof m.contentId === 'string' ? m.contentId : null, e: null });
+        this.lines += 2; // count it as worth compacting
+      }
+      const known = this.cas.get(caId);
+      if (known !== undefined && typeof ca.epoch === 'string') known.epoch = ca.epoch;
+    }
   }
 }
 
-async function stampOf(path: string): Promise<string> {
-  try {
-    const s = await stat(path);
-    return `${s.mtimeMs}:${s.ino}:${s.size}`;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw e;
-  }
+interface Format1 {
+  cas?: Record<string, { epoch?: unknown; partitions?: Record<string, { crlNumber?: unknown; contentId?: unknown }> }>;
 }
 
-/** a damaged record is refused loudly: silently starting from nothing would disable the very protection it exists for */
-function parseFile(text: string, path: string): Map<string, CaMarks> {
-  const corrupt = (why: string): StoreError =>
-    new StoreError('HIGH_WATER_CORRUPT', `${path}: ${why} (the CRL-number record; repair or remove it deliberately)`);
-  let o: FileShape;
+function corrupt(path: string, why: string): StoreError {
+  return new StoreError('HIGH_WATER_CORRUPT', `${path}: ${why} (the CRL-number record; repair or remove it deliberately)`);
+}
+
+async function readRange(path: string, from: number, to: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
   try {
-    o = JSON.parse(text) as FileShape;
-  } catch (e) {
-    throw new StoreError('HIGH_WATER_CORRUPT', `${path}: not JSON (the CRL-number record; repair or remove it deliberately)`, { cause: e });
-  }
-  if (typeof o !== 'object' || o === null || o.format !== FORMAT || typeof o.cas !== 'object' || o.cas === null)
-    throw corrupt(`format ${String((o as { format?: unknown } | null)?.format)} is not ${FORMAT}`);
-  const out = new Map<string, CaMarks>();
-  for (const [caId, ca] of Object.entries(o.cas)) {
-    const partitions = new Map<string, HighWaterMark>();
-    for (const [p, m] of Object.entries(ca.partitions ?? {})) {
-      if (typeof m?.crlNumber !== 'string' || !/^\d+$/.test(m.crlNumber))
-        throw corrupt(`cas.${caId}.partitions.${p}.crlNumber is not a decimal`);
-      partitions.set(p, { crlNumber: BigInt(m.crlNumber), contentId: typeof m.contentId === 'string' ? m.contentId : null });
+    const out = Buffer.alloc(to - from);
+    let got = 0;
+    while (got < out.length) {
+      const { bytesRead } = await handle.read(out, got, out.length - got, from + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
     }
-    out.set(caId, { epoch: typeof ca.epoch === 'string' ? ca.epoch : null, partitions });
+    return out.subarray(0, got);
+  } finally {
+    await handle.close();
   }
-  return out;
 }
