@@ -50,7 +50,8 @@ export const command: Command = {
 async function once(config: ReturnType<typeof loadConfig>, io: CliIo): Promise<number> {
   // stdout carries the reports; logs go to stderr
   const logger = createLogger({ destination: io.stderr, level: 'warn' });
-  const { store } = await openFetcherStore(config, { logger, watch: false });
+  // a one-shot load answers nothing: the embedded store keeps metadata only (no merged set to rebuild on open or patch per switch)
+  const { store } = await openFetcherStore(config, { logger, watch: false, holdEntries: false });
   try {
     const { reports, exitCode } = await fetchOnce(config, store, logger);
     for (const report of reports) await writeJsonLine(io.stdout, report);
