@@ -1,5 +1,5 @@
 /**
- * The contract's status answer (CONTRACT.md "Status answer") and the vocabulary around it. One object shape everywhere: the
+ * The contract's status answer (docs/api.md, "The status answer") and the vocabulary around it. One object shape everywhere: the
  * single GET, the batch, `/v1/validate` and the CLI's `--api` source all serialise exactly this.
  */
 import type { Medium } from '@jpki-validator/config';

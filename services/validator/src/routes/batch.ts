@@ -43,7 +43,8 @@ export function batchRoute(maxJsonBytes: number) {
       'number of lines; a line that is not JSON, or longer than 64 KiB, gets `{"line":N,"error":"…"}` (never its content back). ' +
       'A bad item never fails the batch: it gets its `unknown` answer.',
     security: [{ ApiKey: [] }],
-    middleware: [jsonBodyLimit(maxJsonBytes)] as const,
+    // no `middleware` here: this declaration only documents (registerPath would copy the field into /openapi.json); the twin
+    // below carries the body limit
     request: {
       query: z.object({
         at: z

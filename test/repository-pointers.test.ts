@@ -1,0 +1,73 @@
+/**
+ * The product never points outside its repository: someone who clones it has the README, docs/ and the code, nothing beside them.
+ * Every tracked file (test fixtures aside: they are data) is searched for paths and names of the development notes that lived
+ * next to the repository.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// spelled in pieces so that this file does not match itself
+const OUTSIDE = new RegExp(['\\.\\./shared', 'shared/spec', 'CONTRACT\\.md', `${'NOTES'}\\.md`].join('|'));
+
+const trackedFiles = (): string[] =>
+  execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter((path) => path !== '' && !/(^|\/)fixtures\//.test(path));
+
+/** `file:line: text` for every line that points outside the repository */
+function outsidePointers(files: readonly string[], read: (path: string) => string): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    const lines = read(file).split('\n');
+    lines.forEach((line, i) => {
+      if (OUTSIDE.test(line)) found.push(`${file}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  return found;
+}
+
+/** the relative link targets of a markdown file's `[text](target)` links that leave the repository or name no file in it */
+function brokenLinks(file: string, text: string): string[] {
+  const broken: string[] = [];
+  for (const match of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    const target = (match[1] ?? '').split('#')[0] ?? '';
+    if (target === '' || /^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
+    const path = normalize(join(dirname(file), target));
+    if (path.startsWith('..') || !existsSync(join(ROOT, path))) broken.push(`${file}: ${match[1]}`);
+  }
+  return broken;
+}
+
+describe('pointers outside the repository', () => {
+  it('finds them (the check itself)', () => {
+    const texts: Record<string, string> = {
+      'README.md': 'see [the contract](../shared/spec/CONTRACT.md)\nfine\n',
+      'src/a.ts': `// as ${'NOTES'}.md says\n`,
+      'src/b.ts': '// docs/api.md, "Status answer"\n',
+    };
+    expect(outsidePointers(Object.keys(texts), (p) => texts[p] ?? '')).toEqual([
+      'README.md:1: see [the contract](../shared/spec/CONTRACT.md)',
+      `src/a.ts:1: // as ${'NOTES'}.md says`,
+    ]);
+  });
+
+  it('no tracked file outside test fixtures has one', () => {
+    const files = trackedFiles();
+    expect(files.length).toBeGreaterThan(100);
+    expect(outsidePointers(files, (p) => readFileSync(join(ROOT, p), 'latin1'))).toEqual([]);
+  });
+
+  it('every relative link of the README and docs/ names a file in the repository', () => {
+    const markdown = trackedFiles().filter((p) => /^(README[^/]*|docs\/.*|CHANGELOG)\.md$/.test(p));
+    expect(markdown).toContain('README.md');
+    expect(markdown.flatMap((p) => brokenLinks(p, readFileSync(join(ROOT, p), 'utf8')))).toEqual([]);
+    expect(brokenLinks('README.md', '[a](../shared/x.md) [b](docs/missing.md) [c](https://example.com) [d](#x)')).toEqual([
+      'README.md: ../shared/x.md',
+      'README.md: docs/missing.md',
+    ]);
+  });
+});
