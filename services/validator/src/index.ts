@@ -5,3 +5,4 @@ export { linkEmbedded, linkRedis, type StoreLink, type RedisLinkOptions } from '
 export { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 export { ProblemError, problemResponse, PROBLEM_CONTENT_TYPE } from './problem.js';
 export { settleNextTickShape } from './tick-shape.js';
+export { bareApp, openApiDocument } from './openapi-document.js';

@@ -514,7 +514,7 @@ describe('operations', () => {
     const docs = await svc.app.request('/docs');
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await docs.text()).toContain('/openapi.json');
+    expect(await docs.text()).toContain('docs/assets/init.js');
   });
 
   it('requires an API key when keys are configured: 401 without or with a wrong one', async () => {
