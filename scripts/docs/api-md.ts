@@ -114,7 +114,7 @@ function renderSchema(name: string, schema: Schema): string {
   if (schema.description) lines.push(cell(schema.description), '');
   const objects = [schema, ...(schema.allOf ?? [])].filter((s) => s.properties);
   if (objects.length === 0) {
-    lines.push(`Type: ${typeOf({ ...schema, description: undefined })}`, '');
+    lines.push(`Type: ${typeOf(schema)}`, '');
     return lines.join('\n');
   }
   if (schema.allOf) lines.push(`All of: ${schema.allOf.map(typeOf).join(', ')}`, '');
