@@ -50,7 +50,7 @@ export function batchRoute(maxJsonBytes: number) {
         at: z
           .string()
           .optional()
-          .openapi({ param: { name: 'at', in: 'query' } }),
+          .openapi({ param: { name: 'at', in: 'query' }, description: 'ISO time: the status as of that moment' }),
         mode: ModeSchema.optional().openapi({ param: { name: 'mode', in: 'query' } }),
         purpose: PurposeQuerySchema,
       }),
