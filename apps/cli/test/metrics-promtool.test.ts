@@ -141,5 +141,6 @@ describe('/metrics and promtool', () => {
     expectOneScheme(text);
     expect(text).toMatch(/^jpki_validator_crl_staleness_seconds\{ca="jpki-sign-2023",partition="full"\} -/m);
     expect(text).toMatch(/^jpki_validator_watch_passes_total [1-9]/m);
+    expect(text).toMatch(/^jpki_validator_process_resident_memory_bytes \d+/m);
   });
 });

@@ -87,8 +87,10 @@ async function serveWorker(
   let watch: Awaited<ReturnType<typeof startWatchJob>> | null = null;
   try {
     if (config.watch.sinks.length > 0) watch = await startWatchJob({ config, store: fetcher.store, logger });
-    // the admin server's /metrics shows the watch job's too
+    // the admin server's /metrics shows the watch job's too, and the process's (memory during a national load)
     if (watch !== null) shareMetrics(watch.metrics.registry, fetcher.metrics.registry);
+    const { collectProcessMetrics } = await import('@jpki-validator/validator');
+    collectProcessMetrics(fetcher.metrics.registry);
   } catch (error) {
     await fetcher.close();
     throw error;
