@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // this file names them to find them: it is the one file not searched
 const SELF = 'test/repository-pointers.test.ts';
-const OUTSIDE = new RegExp(['\\.\\./shared', 'shared/spec', 'CONTRACT\\.md', `${'NOTES'}\\.md`].join('|'));
+// the paths, and the two notes by name as comments cited them (`CONTRACT "CLI"`, `NOTES "OCSP"`): upper case, whole words
+const OUTSIDE = /\.\.\/shared|shared\/spec|\bCONTRACT\b|\bNOTES\b/;
 
 const trackedFiles = (): string[] =>
   execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
@@ -49,12 +50,14 @@ describe('pointers outside the repository', () => {
   it('finds them (the check itself)', () => {
     const texts: Record<string, string> = {
       'README.md': 'see [the contract](../shared/spec/CONTRACT.md)\nfine\n',
-      'src/a.ts': `// as ${'NOTES'}.md says\n`,
-      'src/b.ts': '// docs/api.md, "Status answer"\n',
+      'src/a.ts': '// as NOTES.md says\n',
+      'src/b.ts': '// docs/api.md, "Status answer"; the contract, the notes\n',
+      'src/c.ts': '// as the NOTES say ("OCSP")\n',
     };
     expect(outsidePointers(Object.keys(texts), (p) => texts[p] ?? '')).toEqual([
       'README.md:1: see [the contract](../shared/spec/CONTRACT.md)',
-      `src/a.ts:1: // as ${'NOTES'}.md says`,
+      'src/a.ts:1: // as NOTES.md says',
+      'src/c.ts:1: // as the NOTES say ("OCSP")',
     ]);
   });
 

@@ -10,7 +10,7 @@ export const STATUS_MODES: readonly StatusMode[] = ['crl-first', 'ocsp-first', '
 
 export type CertStatus = 'good' | 'revoked' | 'unknown';
 
-/** Why an answer is `unknown` (CONTRACT: `unknown` always carries one). */
+/** Why an answer is `unknown` (docs/api.md, "The status answer": `unknown` always carries one). */
 export type UnknownDetail =
   | 'issuer_unknown'
   | 'issuer_not_loaded'
