@@ -19,6 +19,7 @@ import {
 import { createRedisWatch, openEmbeddedWatch, WebhookOutbox, type DeliveryReport, type PassReport } from '@jpki-validator/watch';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-runner.js';
 import { createWatcher, type Watcher } from './watcher.js';
+import { createWatchMetrics, type WatchMetrics } from './metrics.js';
 
 export interface StartWatchJobOptions {
   config: Pick<Config, 'watch' | 'dataDir' | 'redisUrl' | 'profile'> & { issuers?: Config['issuers'] };
@@ -43,6 +44,8 @@ export interface RunningWatchJob {
   watcher: Watcher | null;
   /** in-process mode */
   runner: EmbeddedWatchRunner | null;
+  /** counted from every pass; the hosting process serves its registry */
+  metrics: WatchMetrics;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,11 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
   const snapshot = snapshotReader(store);
   const sinks = config.watch.sinks;
   const watchLogger = logger.child({ component: 'watch' });
+  const metrics = createWatchMetrics();
+  const onPass = (report: PassReport): void => {
+    metrics.recordPass(report);
+    options.onPass?.(report);
+  };
   // what a pass needs in either mode
   const pass = {
     store,
@@ -73,7 +81,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     timeZone: config.watch.timeZone,
     sinks,
     logger: watchLogger,
-    ...(options.onPass ? { onPass: options.onPass } : {}),
+    onPass,
   };
 
   if (config.redisUrl !== null) {
@@ -106,6 +114,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
       mode: 'queue',
       watcher,
       runner: null,
+      metrics,
       async close() {
         await watcher.close();
         await repo.close();
@@ -131,6 +140,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     mode: 'in-process',
     watcher: null,
     runner,
+    metrics,
     async close() {
       await runner.close();
       await repo.close();

@@ -44,7 +44,7 @@ import { RunFiles } from './run-files.js';
 export const DEFAULT_CHUNK_BITS = 20;
 
 export interface EmbeddedStoreOptions {
-  /** where the store keeps its files (CONTRACT `dataDir`); absent: memory only */
+  /** where the store keeps its files (config `dataDir`); absent: memory only */
   dataDir?: string;
   /** serials per chunk = 2^chunkBits (12 … 24, default 20) */
   chunkBits?: number;
