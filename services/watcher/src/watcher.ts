@@ -9,7 +9,7 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CaSnapshot, RevocationStore } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
-import { type PassReport, type WatchRepository, type WatchSinkConfig } from '@jpki-validator/watch';
+import type { PassReport, WatchRepository, WatchSinkConfig } from '@jpki-validator/watch';
 import { BullWebhookQueue, startDeliveryWorker } from './delivery.js';
 import { runLoggedPass } from './logged-pass.js';
 import { PASS_QUEUE, SCHEDULER_ID, switchJobId, type PassJobData } from './queues.js';
