@@ -4,7 +4,9 @@
  * so no module that reads files beside itself or loads an addon is moved by bundling.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +51,50 @@ const loadedFiles = (stderr: string): string[] =>
     .filter((l) => l.startsWith('LOADED '))
     .map((l) => l.slice('LOADED '.length));
 
+/** `openssl ca -gencrl` over `entries` revoked serials, as DER in `dir` (with the CA as ca.pem); returns the CRL's file name */
+async function largeOpensslCrl(dir: string, entries: number): Promise<string> {
+  const opts = { cwd: dir, maxBuffer: 64 * 1024 * 1024 };
+  await run(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=bundle test CA',
+    ].concat(['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']),
+    opts,
+  );
+  const cnf = [
+    '[ ca ]',
+    'default_ca = t',
+    '[ t ]',
+    'database = index.txt',
+    'crlnumber = crlnumber',
+    'default_md = sha256',
+    'default_crl_days = 30',
+    '',
+  ];
+  await writeFile(join(dir, 'openssl.cnf'), cnf.join('\n'));
+  const lines: string[] = [];
+  for (let i = 0; i < entries; i++)
+    lines.push(`R\t301231235959Z\t250101000000Z,keyCompromise\t${(0x10000000 + i).toString(16).toUpperCase()}\tunknown\t/CN=h${i}\n`);
+  await writeFile(join(dir, 'index.txt'), lines.join(''));
+  await writeFile(join(dir, 'index.txt.attr'), 'unique_subject = no\n');
+  await writeFile(join(dir, 'crlnumber'), '01\n');
+  await run('openssl', ['ca', '-gencrl', '-config', 'openssl.cnf', '-keyfile', 'ca.key', '-cert', 'ca.pem', '-out', 'crl.pem'], opts);
+  await run('openssl', ['crl', '-in', 'crl.pem', '-outform', 'DER', '-out', 'crl.der'], opts);
+  return 'crl.der';
+}
+
 beforeAll(async () => {
   await ensureBuilt();
 });
@@ -75,6 +121,27 @@ describe('bundled start', () => {
     expect(bundled.stdout).toBe(unbundled.stdout);
     expect(JSON.parse(bundled.stdout).signature).toBe('valid');
   });
+
+  it('hashes a large CRL on the thread the bundle starts beside it (a core idle), with the verdict of the unbundled build', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jpki-cli-bundle-'));
+    try {
+      const crl = await largeOpensslCrl(dir, 240_000);
+      expect(statSync(join(dir, crl)).size).toBeGreaterThan(8 * 1024 * 1024);
+      // a preload that makes the machine look idle, so `crl inspect` hashes on its thread whatever this machine is doing
+      const idle = `data:text/javascript,${encodeURIComponent(
+        "import os from 'node:os'; import { syncBuiltinESMExports } from 'node:module'; os.loadavg = () => [0, 0, 0]; syncBuiltinESMExports();",
+      )}`;
+      const args = ['crl', 'inspect', crl, '--ca', 'ca.pem'];
+      const bundled = await run(process.execPath, ['--import', idle, '--import', LOAD_LOGGER, BIN, ...args], { cwd: dir });
+      expect(loadedFiles(bundled.stderr).some((l) => l.endsWith('apps/cli/dist/bundle/verify-worker.js'))).toBe(true);
+      const summary = JSON.parse(bundled.stdout) as { signature: string; entries: number };
+      expect(summary).toMatchObject({ signature: 'valid', entries: 240_000 });
+      const unbundled = await run(process.execPath, [join(DIST, 'main.js'), ...args], { cwd: dir });
+      expect(bundled.stdout).toBe(unbundled.stdout);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('leaves other commands to the unbundled build', async () => {
     const result = await run(process.execPath, ['--import', LOAD_LOGGER, BIN, '--version'], { cwd: REPO });
