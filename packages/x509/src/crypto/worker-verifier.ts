@@ -15,12 +15,15 @@ const RING_BYTES = 8 * 1024 * 1024;
 /** no progress from the worker for this long: it is gone (a hash of a 1 MiB piece takes about a millisecond) */
 const STALL_MS = 30_000;
 
-/** Not about the input: the thread broke (kind internal), so the CLI does not blame the CRL for it. */
 /** the built worker beside this module; from the TypeScript sources (vitest), the built one in dist */
 const WORKER_URL = import.meta.url.endsWith('.ts')
   ? new URL('../../dist/crypto/verify-worker.js', import.meta.url)
   : new URL('./verify-worker.js', import.meta.url);
 
+/**
+ * The thread broke or stopped answering (a worker that never started, an exception in it): not about the input (kind internal),
+ * so the CLI does not blame the CRL for it, and no verdict is given.
+ */
 export class SignatureThreadError extends errorBaseFor({ SIGNATURE_THREAD_FAILED: 'internal' } as const satisfies ErrorKindTable) {}
 
 /** A verifier that hashes on a worker thread; the worker starts now and is never waited for unless the ring fills. */
