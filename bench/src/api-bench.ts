@@ -21,6 +21,7 @@ import { measure } from './lib/measure.js';
 import { batchPhase, ocspPhase, profilePhase, statusPhase, type PhaseContext } from './lib/api-phases.js';
 import { STATUS_P99_RATIO, STATUS_RPS_RATIO, updateApiResults, type ApiBenchReport } from './lib/api-results-md.js';
 import { pickSerials } from './lib/api-serials.js';
+import { wholeNumberFlag } from './lib/whole-number-flag.js';
 
 const CA = 'jpki-sign-2023';
 const PARTITION = 'full';
@@ -45,11 +46,7 @@ const { values } = parseArgs({
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
   },
 });
-const int = (name: keyof typeof values): number => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got ${values[name]}`);
-  return n;
-};
+const int = (name: keyof typeof values): number => wholeNumberFlag(values, name);
 const list = (name: 'connections' | 'ocsp-connections'): number[] => values[name].split(',').map(Number);
 const only = new Set(values.only.split(','));
 if (!['auto', 'always', 'never'].includes(values.profile)) throw new Error(`--profile auto|always|never, got ${values.profile}`);

@@ -25,6 +25,7 @@ import { parseReport } from './lib/child-report.js';
 import { describeMachine } from './lib/machine.js';
 import { measure } from './lib/measure.js';
 import { updateAuditResults, type AuditBenchReport, type VariantRun } from './lib/audit-results-md.js';
+import { wholeNumberFlag } from './lib/whole-number-flag.js';
 
 const CA = 'jpki-sign-2023';
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
@@ -44,11 +45,7 @@ const { values } = parseArgs({
     results: { type: 'string', default: 'RESULTS.md' },
   },
 });
-const int = (name: keyof typeof values): number => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got ${values[name]}`);
-  return n;
-};
+const int = (name: keyof typeof values): number => wholeNumberFlag(values, name);
 const variants = values.variants.split(',') as ('off' | 'sqlite' | 'postgres')[];
 for (const v of variants) if (!['off', 'sqlite', 'postgres'].includes(v)) throw new Error(`--variants: unknown variant ${v}`);
 const only = new Set(values.only.split(','));

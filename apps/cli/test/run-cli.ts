@@ -1,9 +1,11 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { acquireLockFile } from '@jpki-validator/files';
 
 const execFileAsync = promisify(execFile);
 
@@ -15,7 +17,8 @@ const SOURCES = ['apps', 'packages', 'services'].flatMap((group) =>
     .filter((ws) => ws.isDirectory())
     .map((ws) => join(REPO, group, ws.name, 'src')),
 );
-const LOCK = join(tmpdir(), 'jpki-validator-cli-test-build.lock');
+/** one build at a time per checkout (worktrees build their own dist side by side) */
+const LOCK = join(tmpdir(), `jpki-validator-cli-test-build-${createHash('sha256').update(REPO).digest('hex').slice(0, 12)}.lock`);
 
 export const PKITS = '/usr/lib/python3/dist-packages/cryptography_vectors/x509/PKITS_data';
 export const TRUST_ANCHORS = join(REPO, 'packages/config/trust-anchors');
@@ -44,19 +47,15 @@ function isStale(): boolean {
 
 /**
  * Builds the CLI (tsc -b, incremental) when dist is missing or older than a source, so `npx vitest run apps/cli` works on its
- * own. Test files run in parallel processes: a lock directory makes one build at a time.
+ * own. Test files run in parallel processes: a lock file makes one build at a time.
  */
 export async function ensureBuilt(): Promise<void> {
   if (!isStale()) return;
-  for (let tries = 0; ; tries++) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      if (tries > 600) throw new Error(`${LOCK} held for more than 2 minutes: remove it if no build is running`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  // a build of every workspace can take minutes on a busy machine; a build killed mid-way leaves a dead pid, which the lock breaks
+  const release = await acquireLockFile(LOCK, {
+    timeoutMs: 600_000,
+    timeoutError: (path, ms) => new Error(`${path} held for more than ${ms / 1000} s by a running build`),
+  });
   try {
     if (isStale()) {
       // turbo builds the CLI and every workspace it depends on, with their build steps (Lua files copied): not just tsc.
@@ -64,7 +63,7 @@ export async function ensureBuilt(): Promise<void> {
       writeFileSync(STAMP, new Date().toISOString());
     }
   } finally {
-    rmdirSync(LOCK);
+    await release();
   }
 }
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '@jpki-validator/private-redis';
 import { runCli } from './check-fixture.js';
 import { ensureBuilt } from './run-cli.js';
 

@@ -4,25 +4,13 @@
  * interleaved. The expected status of each is kept so the driver can check the validator's answers before timing them.
  */
 import { openSimulator } from '@jpki-validator/sim';
+import { xorshift32 } from './xorshift.js';
 
 export interface BenchSerial {
   /** the contract's serial form: upper-case hex without leading zeros */
   serial: string;
   status: 'good' | 'revoked';
   reason: string | null;
-}
-
-/** xorshift32: a fixed, dependency-free sequence, so every run asks the same serials */
-function* xorshift32(seed: number): Generator<number> {
-  let x = seed >>> 0 || 1;
-  for (;;) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    yield x;
-  }
 }
 
 export async function pickSerials(simDir: string, caId: string, count: number, seed = 20261124): Promise<BenchSerial[]> {

@@ -7,6 +7,7 @@
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initSimulator, openSimulator, type Simulator } from '@jpki-validator/sim';
+import { xorshift32 } from './xorshift.js';
 
 export const NATIONAL_CA = 'jpki-sign-2023';
 
@@ -46,19 +47,6 @@ export interface NationalFixture {
   /** seconds `writeAllPartitions` took for day 0 (the simulator's own writing figure) */
   simWriteSeconds: number;
   simWriteWalks: number;
-}
-
-/** xorshift32: a fixed, dependency-free sequence, so every run picks the same partitions and serials. */
-export function* xorshift32(seed: number): Generator<number, never> {
-  let x = seed >>> 0 || 1;
-  for (;;) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    yield x;
-  }
 }
 
 /** `count` distinct indexes of 0 … n−1, in a seeded order. */

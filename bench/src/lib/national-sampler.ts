@@ -4,7 +4,7 @@
  * one unforgivable failure); `unknown` is counted apart (failing closed while data is missing or stale is allowed).
  */
 import type { Simulator } from '@jpki-validator/sim';
-import { xorshift32 } from './national-fixture.js';
+import { xorshift32 } from './xorshift.js';
 
 export interface Truth {
   status: 'good' | 'revoked';

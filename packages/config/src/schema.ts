@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LISTING_REASON_NAMES } from '@jpki-validator/x509';
 import { looksLikeCron, parseIntervalMs } from './duration.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes');
@@ -47,20 +48,7 @@ const fetchTuning = z
   .strict();
 
 const meaningWord = z.string().regex(/^[a-z][a-z0-9_]*$/, 'snake_case');
-const reasonKey = z.enum(
-  [
-    'unspecified',
-    'keyCompromise',
-    'cACompromise',
-    'affiliationChanged',
-    'superseded',
-    'cessationOfOperation',
-    'certificateHold',
-    'privilegeWithdrawn',
-    'aACompromise',
-  ],
-  { error: 'an RFC 5280 reason name (affiliationChanged, superseded, …)' },
-);
+const reasonKey = z.enum(LISTING_REASON_NAMES, { error: 'an RFC 5280 reason name (affiliationChanged, superseded, …)' });
 
 /** The old form: a reason → meaning map (keys RFC 5280 reason names, values snake_case). */
 export const meaningMapSchema = z.partialRecord(reasonKey, meaningWord);

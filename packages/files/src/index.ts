@@ -8,3 +8,4 @@ export {
   writeStreamAtomic,
 } from './atomic-write.js';
 export { acquireLockFile, type LockFileOptions, type ReleaseLock } from './lock-file.js';
+export { processExists } from './process-exists.js';

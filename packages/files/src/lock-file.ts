@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processExists } from './process-exists.js';
 
 export interface LockFileOptions {
   /** give up after this long */
@@ -23,16 +24,6 @@ export interface LockFileOptions {
 export type ReleaseLock = () => Promise<void>;
 
 const DEFAULT_UNWRITTEN_GRACE_MS = 5_000;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function readHolder(path: string): Promise<{ pid: number; token: string } | null> {
   try {
@@ -76,7 +67,7 @@ export async function acquireLockFile(path: string, options: LockFileOptions): P
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = await readHolder(path);
-      if (holder !== null && (holder.pid === -1 ? await olderThan(path, graceMs) : !pidAlive(holder.pid))) {
+      if (holder !== null && (holder.pid === -1 ? await olderThan(path, graceMs) : !processExists(holder.pid))) {
         await unlink(path).catch(() => undefined);
         continue;
       }

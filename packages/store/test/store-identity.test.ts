@@ -16,7 +16,7 @@ import { CrlNumberReusedError, RollbackError } from '../src/errors.js';
 import { startRedisReplica } from '../src/redis/redis-replica.js';
 import { createRedisStore, type RedisRevocationStore } from '../src/redis/redis-store.js';
 import type { DataLossNotice, LoadOptions, RevocationStore } from '../src/types.js';
-import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '@jpki-validator/private-redis';
 
 const CA = 'jpki-sign-2023';
 const T0 = Date.UTC(2026, 0, 1);

@@ -34,6 +34,15 @@ export const CRL_REASON_NAMES: readonly CrlReason[] = CRL_REASONS.filter((r): r 
 /** the code of removeFromCRL: a delta CRL's entry that un-lists a serial, never a revocation */
 export const REMOVE_FROM_CRL = 8;
 
+/** a reason a listed serial can carry: every reason but removeFromCRL */
+export type ListingReason = Exclude<CrlReason, 'removeFromCRL'>;
+
+/** the names a listed serial can carry, in code order (a non-empty tuple, as schema enums want it) */
+export const LISTING_REASON_NAMES = CRL_REASON_NAMES.filter((r): r is ListingReason => r !== 'removeFromCRL') as unknown as readonly [
+  ListingReason,
+  ...ListingReason[],
+];
+
 /** the codes a listed serial can carry (every reason but removeFromCRL) */
 export const LISTING_REASON_CODES: readonly number[] = CRL_REASONS.flatMap((r, code) =>
   r === undefined || code === REMOVE_FROM_CRL ? [] : [code],

@@ -9,7 +9,7 @@
 import { DEFAULT_FETCH_TUNING, type IssuerConfig } from '@jpki-validator/config';
 import { commitsInTurn } from './ingest/commit-turns.js';
 import { runLogger } from './logger.js';
-import { runPartition, type PartitionReport, type PartitionRun, type RunPartitionDeps } from './partition-run.js';
+import { EMPTY_REPORT, runPartition, type PartitionReport, type PartitionRun, type RunPartitionDeps } from './partition-run.js';
 import type { PartitionTarget } from './targets.js';
 
 export type RefreshTuning = IssuerConfig['fetch'];
@@ -107,20 +107,12 @@ export function byCa(targets: readonly PartitionTarget[]): Map<string, Partition
 
 function busyReport(target: PartitionTarget): PartitionReport {
   return {
+    ...EMPTY_REPORT,
     caId: target.ca.id,
     partition: target.partition.name,
     outcome: 'busy',
-    crlNumber: null,
-    entries: null,
-    bytes: null,
-    thisUpdate: null,
-    nextUpdate: null,
-    stale: null,
-    generation: null,
     durationMs: 0,
-    reason: null,
     error: 'another worker is loading this partition',
-    retryable: null,
     attempts: 0,
   };
 }

@@ -12,7 +12,7 @@ import type { Simulator, SimServer } from '@jpki-validator/sim';
 import { openEmbeddedStore } from '@jpki-validator/store';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '@jpki-validator/private-redis';
 import { fetchOnce, startFetcher, type RunningFetcher } from '../src/index.js';
 import { CA_ID, issuerConfig, smallSimulator } from './helpers.js';
 import { memoryLogger, testPrefixes, waitFor } from './queue-helpers.js';

@@ -13,7 +13,7 @@ import type { Config } from '@jpki-validator/config';
 import type { Simulator, SimServer } from '@jpki-validator/sim';
 import { openEmbeddedStore } from '@jpki-validator/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '@jpki-validator/private-redis';
 import { openFetcherStore, resolveTargets, runPartition, createFetcherMetrics, type PartitionTarget } from '../src/index.js';
 import { CA_ID, issuerConfig, smallSimulator } from './helpers.js';
 import { memoryLogger } from './queue-helpers.js';

@@ -3,7 +3,8 @@
  * checker at scrape time: queries per issuer and kind, results, and the estimated cost in yen (J-LIS charges per query).
  */
 import type { OcspChecker, StatusAnswer, StatusResolver } from '@jpki-validator/status';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { RequestDurations } from './request-durations.js';
 
 export interface ValidatorMetrics {
   registry: Registry;
@@ -14,22 +15,40 @@ export interface ValidatorMetrics {
 }
 
 /**
- * Counts by label values, kept in a plain Map and handed to prom-client only at scrape time: `Counter.inc` with labels validates
- * and hashes them on every call, which the status hot path (tens of thousands of requests a second) and a 10 000-item batch
- * (one count per answer) should not pay.
+ * Counts by three label values, kept in nested Maps and handed to prom-client only at scrape time: `Counter.inc` with labels
+ * validates and hashes them on every call, which the status hot path (tens of thousands of requests a second) and a 10 000-item
+ * batch (one count per answer) should not pay. A count of values seen before allocates nothing (no key string, no labels object).
  */
 class LabelledCounts {
-  private readonly counts = new Map<string, { labels: Record<string, string>; value: number }>();
+  private readonly tree = new Map<string, Map<string, Map<string | number, { labels: Record<string, string>; value: number }>>>();
+  private readonly entries: { labels: Record<string, string>; value: number }[] = [];
 
-  add(key: string, labels: () => Record<string, string>, n: number): void {
-    const entry = this.counts.get(key);
-    if (entry === undefined) this.counts.set(key, { labels: labels(), value: n });
-    else entry.value += n;
+  constructor(private readonly names: readonly [string, string, string]) {}
+
+  add(a: string, b: string, c: string | number, n: number): void {
+    let byB = this.tree.get(a);
+    if (byB === undefined) {
+      byB = new Map();
+      this.tree.set(a, byB);
+    }
+    let byC = byB.get(b);
+    if (byC === undefined) {
+      byC = new Map();
+      byB.set(b, byC);
+    }
+    let entry = byC.get(c);
+    if (entry === undefined) {
+      const [na, nb, nc] = this.names;
+      entry = { labels: { [na]: a, [nb]: b, [nc]: String(c) }, value: 0 };
+      byC.set(c, entry);
+      this.entries.push(entry);
+    }
+    entry.value += n;
   }
 
   publish(counter: Counter): void {
     counter.reset();
-    for (const { labels, value } of this.counts.values()) counter.inc(labels, value);
+    for (const { labels, value } of this.entries) counter.inc(labels, value);
   }
 }
 
@@ -56,8 +75,8 @@ export function createValidatorMetrics(
 ): ValidatorMetrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectProcessMetrics(registry);
-  const requestCounts = new LabelledCounts();
-  const answerCounts = new LabelledCounts();
+  const requestCounts = new LabelledCounts(['route', 'method', 'status']);
+  const answerCounts = new LabelledCounts(['status', 'detail', 'source']);
   new Counter({
     name: 'jpki_validator_http_requests_total',
     help: 'HTTP requests by route and status',
@@ -67,13 +86,12 @@ export function createValidatorMetrics(
       requestCounts.publish(this);
     },
   });
-  const duration = new Histogram({
-    name: 'jpki_validator_http_request_duration_seconds',
-    help: 'HTTP request duration by route',
-    labelNames: ['route'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
-    registers: [registry],
-  });
+  const duration = new RequestDurations(
+    'jpki_validator_http_request_duration_seconds',
+    'HTTP request duration by route',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+  );
+  registry.registerMetric(duration.asMetric());
   new Counter({
     name: 'jpki_validator_status_answers_total',
     help: 'status answers by status, detail and source',
@@ -84,7 +102,7 @@ export function createValidatorMetrics(
     },
   });
   const countAnswers = (status: string, detail: string, source: string, count: number): void => {
-    answerCounts.add(`${status} ${detail} ${source}`, () => ({ status, detail, source }), count);
+    answerCounts.add(status, detail, source, count);
   };
   const stat = (name: string, help: string, pick: (s: ReturnType<OcspChecker['issuerStats']>[number]) => number): void => {
     new Counter({
@@ -147,11 +165,11 @@ export function createValidatorMetrics(
   return {
     registry,
     observeRequest(route, method, status, seconds) {
-      requestCounts.add(`${route} ${method} ${status}`, () => ({ route, method, status: String(status) }), 1);
-      duration.observe({ route }, seconds);
+      requestCounts.add(route, method, status, 1);
+      duration.observe(route, seconds);
     },
     countAnswer(answer) {
-      countAnswers(answer.status, answer.detail ?? '', answer.source ?? '', 1);
+      answerCounts.add(answer.status, answer.detail ?? '', answer.source ?? '', 1);
     },
     countAnswers,
   };

@@ -10,7 +10,7 @@ import type { IssuedCertificate } from '@jpki-validator/sim';
 import { createRedisStore, type RedisRevocationStore } from '@jpki-validator/store';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from '../../../test/support/private-redis.js';
+import { type PrivateRedis, startPrivateRedis } from '@jpki-validator/private-redis';
 import { startValidator, type RunningValidator } from '../src/server.js';
 import { loadCrlFile, silentLogger, simWorld, tempDir, writeConfig, writePartitionCrls, type SimWorld } from './helpers.js';
 

@@ -10,7 +10,6 @@ import type { CaSnapshot, RevocationReader } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
 import {
   deliverOwed,
-  runWatchPass,
   type DeliveryReport,
   type PassReport,
   type WatchRepository,
@@ -18,6 +17,7 @@ import {
   type WebhookOutbox,
 } from '@jpki-validator/watch';
 import { coalesce } from './coalesce.js';
+import { runLoggedPass } from './logged-pass.js';
 import { nextRunMs, type WatchSchedule } from './next-run.js';
 
 export interface EmbeddedWatchRunnerOptions {
@@ -76,30 +76,7 @@ export function startEmbeddedWatchRunner(options: EmbeddedWatchRunnerOptions): E
   });
 
   const passes = coalesce(async (): Promise<PassReport> => {
-    const report = await runWatchPass({
-      repo: options.repo,
-      snapshot: options.snapshot,
-      meaning: options.meaning,
-      ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
-      sinks: options.sinks,
-      webhooks: options.outbox,
-    });
-    logger.info(
-      {
-        runId: report.runId,
-        revoked: report.revoked,
-        expired: report.expired,
-        rows: report.rows,
-        cas: report.cas,
-        delivered: report.delivery.done,
-        ...(report.delivery.errors.length > 0 ? { deliveryErrors: report.delivery.errors } : {}),
-        timings: report.timings,
-      },
-      'watch pass done',
-    );
-    if (report.unavailable.length > 0)
-      logger.warn({ unavailable: report.unavailable }, 'watched CAs without a loaded CRL: their customers were not checked');
-    options.onPass?.(report);
+    const report = await runLoggedPass(options, options.outbox, logger);
     if (hasWebhook && report.eventCount > 0 && !closed)
       deliveries.request().catch((e: unknown) => logger.error({ err: message(e) }, 'webhook delivery round failed'));
     return report;

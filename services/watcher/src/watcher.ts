@@ -9,8 +9,9 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CaSnapshot, RevocationStore } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
-import { runWatchPass, type PassReport, type WatchRepository, type WatchSinkConfig } from '@jpki-validator/watch';
+import type { PassReport, WatchRepository, WatchSinkConfig } from '@jpki-validator/watch';
 import { BullWebhookQueue, startDeliveryWorker } from './delivery.js';
+import { runLoggedPass } from './logged-pass.js';
 import { PASS_QUEUE, SCHEDULER_ID, switchJobId, type PassJobData } from './queues.js';
 
 export interface WatcherOptions {
@@ -71,30 +72,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
         PASS_QUEUE,
         async (job) => {
           const log = options.logger.child({ job: job.id, trigger: job.data.trigger });
-          const report = await runWatchPass({
-            repo: options.repo,
-            snapshot: options.snapshot,
-            meaning: options.meaning,
-            ...(options.mediumOf ? { mediumOf: options.mediumOf } : {}),
-            sinks: options.sinks,
-            webhooks,
-          });
-          log.info(
-            {
-              runId: report.runId,
-              revoked: report.revoked,
-              expired: report.expired,
-              rows: report.rows,
-              cas: report.cas,
-              delivered: report.delivery.done,
-              ...(report.delivery.errors.length > 0 ? { deliveryErrors: report.delivery.errors } : {}),
-              timings: report.timings,
-            },
-            'watch pass done',
-          );
-          if (report.unavailable.length > 0)
-            log.warn({ unavailable: report.unavailable }, 'watched CAs without a loaded CRL: their customers were not checked');
-          options.onPass?.(report);
+          const report = await runLoggedPass(options, webhooks, log);
           return { revoked: report.revoked, expired: report.expired };
         },
         { connection: options.connection, ...prefix, concurrency: 1 },

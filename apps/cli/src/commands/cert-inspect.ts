@@ -2,7 +2,7 @@ import {
   formatTime,
   jpkiKind,
   readJpkiBasicDetails,
-  revealJpkiBasicDetails,
+  viewJpkiBasicDetails,
   UnsupportedAlgorithmError,
   verifyCertificateSignature,
   X509Error,
@@ -117,20 +117,7 @@ function basicDetailsOf(cert: ParsedCertificate): { basicDetails: object | null;
     throw error;
   }
   if (details === null) return { basicDetails: null };
-  const d = revealJpkiBasicDetails(details);
-  return {
-    basicDetails: {
-      name: d.name,
-      address: d.address,
-      birthDate: d.birthDate,
-      birthDatePrecision: d.birthDatePrecision ?? null,
-      birthDateSeason: d.birthDateSeason ?? null,
-      birthDateRaw: d.birthDateRaw ?? null,
-      birthDateEra: d.birthDateEra,
-      gender: d.gender,
-      genderRaw: d.genderRaw ?? null,
-    },
-  };
+  return { basicDetails: viewJpkiBasicDetails(details) };
 }
 
 function stripUriPrefix(name: string): string {

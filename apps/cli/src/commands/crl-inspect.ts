@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { scanCrl, X509Error, type CrlHeader, type ParsedCertificate } from '@jpki-validator/x509';
 import { InputError, UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
@@ -20,6 +21,18 @@ options:
 
 Exit 0 whenever the CRL could be parsed (even when usable is false); 2 when it cannot be read or parsed (the message names the
 byte offset and field).`;
+
+/** bench/RESULTS.md (crl inspect): below this the thread's start-up costs about what it saves */
+const HASH_ON_WORKER_FROM_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Hashing beside the walk on a second thread only pays when a core is free for it: on a machine already busy the thread competes
+ * with the walk and the copy into its ring is pure cost (bench/RESULTS.md). The verdict is the same either way.
+ */
+function aCoreIsIdle(): boolean {
+  const cores = availableParallelism();
+  return cores >= 2 && (loadavg()[0] as number) <= cores - 1;
+}
 
 const OPTIONS = {
   ca: { type: 'string' },
@@ -46,7 +59,7 @@ export const command: Command = {
     const chunks = await openCrlSource(source, io.cwd);
     try {
       const scan = await scanCrl(writer ? flushingBetweenChunks(chunks, writer) : chunks, {
-        ...(issuerKey ? { issuerKey } : {}),
+        ...(issuerKey ? { issuerKey, ...(aCoreIsIdle() ? { hashOnWorkerFromBytes: HASH_ON_WORKER_FROM_BYTES } : {}) } : {}),
         ...(writer ? { onEntry: writer.add } : {}),
         onHeader: (h) => {
           header = h;

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { processExists } from '@jpki-validator/files';
 import { SEGMENT_FILE } from './format.js';
 import { OWNER_FILE } from './journal-writer.js';
 
@@ -21,21 +22,12 @@ export const newJournalId = (): string => randomBytes(8).toString('hex');
 const ADOPTED = /^([0-9a-f]{16})\.adopted-([0-9a-f]{16})$/;
 const PLAIN = /^[0-9a-f]{16}$/;
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** whether the process that owns the plain journal `id` is alive and renewing its owner file */
 function ownerAlive(root: string, id: string, staleAfterMs: number, nowMs: number): boolean {
   const file = join(root, id, OWNER_FILE);
   try {
     const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && pidAlive(pid) && nowMs - statSync(file).mtimeMs < staleAfterMs;
+    return processExists(pid) && nowMs - statSync(file).mtimeMs < staleAfterMs;
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 /** What `/v1/verify` and `jpki-validator verify` take and answer (packages/status/src/verify/verify-signed.ts). */
-import type { CmsCheck, CmsContentInput, JpkiBasicDetailsData, JpkiBirthDatePrecision, JpkiSeason } from '@jpki-validator/x509';
+import type { CmsCheck, CmsContentInput, JpkiBasicDetailsView } from '@jpki-validator/x509';
 import type { CheckOptions } from '../types.js';
 import type { ValidationReport } from '../validate.js';
 
@@ -77,11 +77,6 @@ export interface VerifyReport {
   challenge: { challengeId: string; status: 'accepted' | 'expired' | 'unknown_or_used'; expiresAt: string | null } | null;
   personal: { requested: boolean; included: boolean; reason?: PersonalReason };
   /** the JPKI 4 basic details, only when `personal.included` */
-  basicDetails?: Pick<JpkiBasicDetailsData, 'name' | 'address' | 'birthDate' | 'birthDateEra' | 'gender'> & {
-    birthDatePrecision: JpkiBirthDatePrecision | null;
-    birthDateSeason: JpkiSeason | null;
-    birthDateRaw: string | null;
-    genderRaw: string | null;
-  };
+  basicDetails?: JpkiBasicDetailsView;
   errors: { code: VerifyErrorCode; message: string }[];
 }

@@ -13,7 +13,7 @@ import {
   parseCertificate,
   readCmsInput,
   readJpkiBasicDetails,
-  revealJpkiBasicDetails,
+  viewJpkiBasicDetails,
   SignatureInputError,
   verifyCmsSigner,
   verifyRawSignature,
@@ -229,18 +229,6 @@ function addPersonal(report: VerifyReport, cert: ParsedCertificate, personal: Ve
     report.personal = { requested: true, included: false, reason: 'no_basic_details' };
     return;
   }
-  const d = revealJpkiBasicDetails(details);
   report.personal = { requested: true, included: true };
-  // as `cert inspect --show-personal` gives them: a birth date's precision and raw text, a gender code out of range as null
-  report.basicDetails = {
-    name: d.name,
-    address: d.address,
-    birthDate: d.birthDate,
-    birthDatePrecision: d.birthDatePrecision ?? null,
-    birthDateSeason: d.birthDateSeason ?? null,
-    birthDateRaw: d.birthDateRaw ?? null,
-    birthDateEra: d.birthDateEra,
-    gender: d.gender,
-    genderRaw: d.genderRaw ?? null,
-  };
+  report.basicDetails = viewJpkiBasicDetails(details);
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processExists } from '@jpki-validator/files';
 import type { RedisClient } from './connection.js';
 
 interface LockCommands {
@@ -24,16 +25,8 @@ function withLockCommands(redis: RedisClient): RedisClient & LockCommands {
   return redis as RedisClient & LockCommands;
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** a holder whose pid cannot be read counts as alive: its lock lapses by TTL, never by our guess */
+const maybeAlive = (pid: number): boolean => !Number.isInteger(pid) || pid <= 0 || processExists(pid);
 
 export interface HeldRedisLock {
   /** aborted when a renewal finds the lock gone (expired or taken): the holder must stop before it commits */
@@ -92,7 +85,7 @@ export async function acquireRedisLock(redis: RedisClient, key: string, options:
     if (held !== null) return held;
     const holder = await redis.get(key);
     const [holderHost, holderPid] = (holder ?? '').split('|');
-    if (holder !== null && holderHost === hostname() && Number(holderPid) !== process.pid && !pidAlive(Number(holderPid))) {
+    if (holder !== null && holderHost === hostname() && Number(holderPid) !== process.pid && !maybeAlive(Number(holderPid))) {
       await withLockCommands(redis).releaseLock(key, holder);
       continue;
     }

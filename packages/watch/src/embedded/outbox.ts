@@ -7,6 +7,7 @@
  */
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processExists } from '@jpki-validator/files';
 import type { WatchEvent } from '../types.js';
 import { deliverBatch, secretFor, type DeliverOptions, type WebhookBatch, type WebhookQueue } from '../webhook.js';
 import type { WatchSinkConfig } from '../pass.js';
@@ -111,7 +112,7 @@ export class WebhookOutbox implements WebhookQueue {
       const at = name.indexOf(CLAIM);
       if (at < 0) continue;
       const pid = Number(name.slice(at + CLAIM.length));
-      if (pid === process.pid || pidAlive(pid)) continue;
+      if (pid === process.pid || processExists(pid)) continue;
       await rename(join(this.dir, name), join(this.dir, name.slice(0, at))).catch(() => undefined);
     }
   }
@@ -119,13 +120,3 @@ export class WebhookOutbox implements WebhookQueue {
 
 const CLAIM = '.sending-';
 const STAGED = '.staged';
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -19,33 +19,46 @@ const SNIFF_BYTES = 64;
 
 /**
  * The DER chunks of the source: as they come, or decoded from PEM when the input starts like PEM. Chunks may be views into a
- * buffer the source reuses, so the sniffed head is a copy and every chunk is passed on before the next is asked for.
+ * buffer the source reuses, so every chunk is passed on before the next is asked for, and a head gathered from several short
+ * chunks is a copy.
  */
 async function* derChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const it = source[Symbol.asyncIterator]();
-  const parts: Uint8Array[] = [];
-  let headBytes = 0;
-  let ended = false;
-  while (headBytes < SNIFF_BYTES) {
-    const next = await it.next();
-    if (next.done) {
-      ended = true;
-      break;
+  try {
+    const first = await it.next();
+    if (first.done) return;
+    // the usual case: the first chunk is long enough to tell, so it is passed on as it is (no copy of a 1 MiB buffer)
+    if (first.value.length >= SNIFF_BYTES) {
+      yield* pick(first.value, it, false);
+      return;
     }
-    parts.push(new Uint8Array(next.value)); // a copy: Buffer#slice would be a view into the reused buffer
-    headBytes += next.value.length;
+    const parts: Uint8Array[] = [new Uint8Array(first.value)]; // a copy: Buffer#slice would be a view into the reused buffer
+    let headBytes = first.value.length;
+    let ended = false;
+    while (headBytes < SNIFF_BYTES) {
+      const next = await it.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      parts.push(new Uint8Array(next.value));
+      headBytes += next.value.length;
+    }
+    if (headBytes === 0) return;
+    const head = Buffer.concat(parts);
+    yield* pick(head, it, ended);
+  } finally {
+    await it.return?.();
   }
-  if (headBytes === 0) return;
-  const head = Buffer.concat(parts);
+}
+
+/** the chunks after the sniffed `head`, decoded from PEM when the head says so */
+async function* pick(head: Uint8Array, it: AsyncIterator<Uint8Array>, ended: boolean): AsyncGenerator<Uint8Array> {
   async function* all(): AsyncGenerator<Uint8Array> {
     yield head;
     if (ended) return;
     for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
   }
-  try {
-    if (isPem(head)) yield* pemToDerStream(all());
-    else yield* all();
-  } finally {
-    await it.return?.();
-  }
+  if (isPem(head)) yield* pemToDerStream(all());
+  else yield* all();
 }

@@ -126,6 +126,7 @@ export class CrlScanner {
       }
     } catch (e) {
       this.failure = e;
+      this.verifier?.close?.();
       throw e;
     }
   }
@@ -143,6 +144,7 @@ export class CrlScanner {
         this.consumed,
         this.path(),
       );
+      this.verifier?.close?.();
       throw this.failure;
     }
     return this.result(header, signatureValue, signatureAlgorithmDer);
@@ -151,6 +153,7 @@ export class CrlScanner {
   private result(header: CrlHeader, signatureValue: Uint8Array, signatureAlgorithmDer: Uint8Array): CrlScanResult {
     let signature: CrlScanResult['signature'] = 'not_checked';
     if (this.options.issuerKey !== undefined) {
+      if (this.signatureMalformed) this.verifier?.close?.();
       signature = this.verifier !== null && !this.signatureMalformed && this.verifier.verify(signatureValue) ? 'valid' : 'invalid';
       if (signature === 'invalid' && header.signatureAlgorithmSupported && !this.signatureMalformed) {
         this.problems.add('SIGNATURE_INVALID', 'the signature does not verify with the issuer key', this.tbsEnd);
@@ -390,7 +393,9 @@ export class CrlScanner {
       return;
     }
     this.flushHash(buf, p);
-    this.verifier = createSignatureVerifier(alg.algorithm, key);
+    const from = this.options.hashOnWorkerFromBytes;
+    const hashOnWorker = from !== undefined && this.tbsEnd - this.tbsStart >= from;
+    this.verifier = createSignatureVerifier(alg.algorithm, key, { hashOnWorker });
     for (const piece of this.pendingHash) this.verifier.update(piece);
     this.pendingHash = [];
   }

@@ -141,6 +141,12 @@ export interface CrlScanResult {
 export interface CrlScanOptions {
   /** the issuer's public key; when given, the signature over tbsCertList is verified while streaming */
   issuerKey?: KeyObject;
+  /**
+   * With `issuerKey`: hash tbsCertList on a thread of its own, beside the walk, when it is at least this many bytes (default:
+   * never). Worth it for a CRL of millions of entries in a short-lived process (`crl inspect`): the thread costs some
+   * milliseconds to start, and a scan abandoned half-way leaves it waiting until the process ends.
+   */
+  hashOnWorkerFromBytes?: number;
   /** refuse inputs larger than this many bytes (default 4 GiB) */
   maxBytes?: number;
   /** refuse a single entry, or the header, larger than this (default 1 MiB): bounds buffering */

@@ -2,6 +2,7 @@ import { createPublicKey, createVerify, constants, type KeyObject, type Verify }
 import { UnsupportedAlgorithmError, DerError } from '../errors.js';
 import { OID } from '../oids.js';
 import { decodeOid } from '../der/oid.js';
+import { createWorkerVerifier } from './worker-verifier.js';
 import { readTlv, readChildren, readSingle, readSmallInteger, TAG, expectTag } from '../der/tlv.js';
 
 export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
@@ -133,10 +134,21 @@ export interface SignatureVerifier {
   update(bytes: Uint8Array): void;
   /** `signature` is the BIT STRING's content without the unused-bits octet. */
   verify(signature: Uint8Array): boolean;
+  /** the bytes will not be verified after all (the input failed): let go of what the verifier holds */
+  close?(): void;
 }
 
-export function createSignatureVerifier(alg: SignatureAlgorithm, key: KeyObject): SignatureVerifier {
+/**
+ * `hashOnWorker`: hash on a thread of its own (worker-verifier.ts), for inputs large enough that the hash is worth a thread —
+ * the verdict is the same.
+ */
+export function createSignatureVerifier(
+  alg: SignatureAlgorithm,
+  key: KeyObject,
+  options: { hashOnWorker?: boolean } = {},
+): SignatureVerifier {
   const fits = keyFits(alg, key);
+  if (fits && options.hashOnWorker === true) return createWorkerVerifier(alg, key);
   const v: Verify = createVerify(alg.hash);
   return {
     update(bytes) {

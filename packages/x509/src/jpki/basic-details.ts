@@ -93,6 +93,30 @@ export function revealJpkiBasicDetails(details: JpkiBasicDetails): JpkiBasicDeta
   return details.reveal();
 }
 
+/** The 4 basic details as they are shown: every field present, a value the certificate does not give as null. */
+export type JpkiBasicDetailsView = Pick<JpkiBasicDetailsData, 'name' | 'address' | 'birthDate' | 'birthDateEra' | 'gender'> & {
+  birthDatePrecision: JpkiBirthDatePrecision | null;
+  birthDateSeason: JpkiSeason | null;
+  birthDateRaw: string | null;
+  genderRaw: string | null;
+};
+
+/** What `cert inspect --show-personal` and a verify report with personal details show. Never pass the result to a logger. */
+export function viewJpkiBasicDetails(details: JpkiBasicDetails): JpkiBasicDetailsView {
+  const d = details.reveal();
+  return {
+    name: d.name,
+    address: d.address,
+    birthDate: d.birthDate,
+    birthDatePrecision: d.birthDatePrecision ?? null,
+    birthDateSeason: d.birthDateSeason ?? null,
+    birthDateRaw: d.birthDateRaw ?? null,
+    birthDateEra: d.birthDateEra,
+    gender: d.gender,
+    genderRaw: d.genderRaw ?? null,
+  };
+}
+
 const JPKI_OTHER_NAMES: ReadonlySet<string> = new Set([
   OID.jpki_name,
   OID.jpki_name_substitute,

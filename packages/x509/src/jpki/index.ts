@@ -3,8 +3,10 @@ export {
   JpkiBasicDetails,
   readJpkiBasicDetails,
   revealJpkiBasicDetails,
+  viewJpkiBasicDetails,
   JPKI_BASIC_DETAILS_REDACTED,
   type JpkiBasicDetailsData,
+  type JpkiBasicDetailsView,
   type JpkiGender,
 } from './basic-details.js';
 export {

@@ -77,9 +77,6 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
     // a request asking for labels (any Accept-Language) takes the routed path, which adds them when the profile has that language
     if (incoming !== null ? incoming['accept-language'] !== undefined : request.headers.has('accept-language')) return null;
     const requestId = requestIdFor(incoming !== null ? single(incoming[REQUEST_ID_HEADER]) : request.headers.get(REQUEST_ID_HEADER));
-    let child: Logger | null = null;
-    const log = (): Logger => (child ??= logger.child({ reqId: requestId }));
-    let response: Response;
     let apiKeyId: string | null = null;
     if (apiKeys !== null) {
       try {
@@ -87,26 +84,33 @@ export function createStatusFastPath(deps: StatusFastPathDeps): StatusFastPath {
         apiKeyId = apiKeys.admit(request.headers.get('authorization'), request.headers.get('x-api-key'));
       } catch (error) {
         if (!(error instanceof ProblemError)) throw error;
-        response = problemResponse(error.status, error.slug, error.message, requestId, {
+        const refused = problemResponse(error.status, error.slug, error.message, requestId, {
           ...error.headers,
           [REQUEST_ID_HEADER]: requestId,
         });
-        finish(response.status);
-        return response;
+        finish(refused.status, started, path, requestId);
+        return refused;
       }
     }
     metrics.countAnswer(answer);
     audit.recorder?.status({ requestId, apiKeyId, purpose: purpose === undefined || purpose === '' ? null : purpose }, answer);
-    response = jsonWithRequestId(statusAnswerJson(answer), requestId);
-    finish(200);
+    const response = jsonWithRequestId(statusAnswerJson(answer), requestId);
+    finish(200, started, path, requestId);
     return response;
-
-    function finish(status: number): void {
-      const seconds = (performance.now() - started) / 1000;
-      metrics.observeRequest(STATUS_ROUTE, 'GET', status, seconds);
-      logAccess(logger, log, { method: 'GET', route: STATUS_ROUTE, path, status, seconds });
-    }
   };
+
+  /**
+   * Metrics and the access line, as the middleware writes them (logAccess). A successful lookup is logged only at debug: below
+   * that nothing is built for the log (no closure, no line object) — per request, that is garbage the tail pays for.
+   */
+  function finish(status: number, started: number, path: string, requestId: string): void {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.observeRequest(STATUS_ROUTE, 'GET', status, seconds);
+    if (status < 400 && !logger.isLevelEnabled('debug')) return;
+    let child: Logger | null = null;
+    const log = (): Logger => (child ??= logger.child({ reqId: requestId }));
+    logAccess(logger, log, { method: 'GET', route: STATUS_ROUTE, path, status, seconds });
+  }
 }
 
 /** @hono/node-server hands the fetch callback `{ incoming, outgoing }`: Node's header object, without building a WHATWG Headers */
