@@ -17,14 +17,23 @@ const machine: Machine = {
   date: '2026-01-01T00:00:00Z',
   x509Version: 'abc1234 x509: test',
 };
-const tally = (answers: number, wrong = 0) => ({ batches: 1, answers, right: answers - wrong, unknown: 0, wrong, examples: [] });
-const run = (wallSeconds: number, rssMb: number, wrong = 0): FetchRun => ({
+const tally = (answers: number, wrong = 0, failed = 0) => ({
+  batches: 1,
+  answers,
+  right: answers - wrong,
+  unknown: 0,
+  wrong,
+  failed,
+  examples: [],
+});
+const run = (wallSeconds: number, rssMb: number, wrong = 0, catchUpSeconds: number | null = 0.5): FetchRun => ({
   wallSeconds,
   maxRssKib: (rssMb * 1e6) / 1024,
   outcomes: { loaded: 1741 },
   entries: 1000,
-  during: tally(100, wrong),
+  during: tally(100, wrong, wrong > 0 ? 1 : 0),
   after: tally(10),
+  catchUpSeconds,
 });
 const series = (cold: number, daily: number, rssMb: number, wrong = 0): StoreSeries => ({
   cold: [run(cold, rssMb, wrong), run(cold * 3, rssMb), run(cold, rssMb)],
@@ -79,8 +88,15 @@ describe('national benchmark', () => {
     expect(text).toContain('Redis ≥ 6× — **not met** (5.0×)');
     expect(text).toContain('daily ≤ 10 % of cold — embedded **met** (7.5 %), Redis **not met** (11.7 %)');
     expect(text).toContain('zero wrong answers — **met** (0)');
+    expect(text).toContain('| 1741 loaded | 330 / 0 / 0 / 0 | 0 | 0.50 |');
     const wrong = renderNational(report(series(20, 1.5, 250, 2), series(60, 7, 280)));
     expect(wrong).toContain('zero wrong answers — **not met** (2)');
+    expect(wrong).toContain('| 1741 loaded | 330 / 2 / 0 / 0 | 1 | 0.50 |');
+    const stuck = report(series(20, 1.5, 250), series(60, 7, 280));
+    stuck.embedded.cold = [run(20, 250, 0, null)];
+    expect(renderNational(stuck)).toContain(
+      '| cold refresh, embedded | 20.0 | 15.0× | 250 | 1741 loaded | 110 / 0 / 0 / 0 | 0 | never (120 s) |',
+    );
   });
 
   let dir: string | undefined;
