@@ -14,6 +14,7 @@ import { answerClientErrors } from './client-errors.js';
 import { linkEmbedded, linkRedis, type StoreLink } from './store-link.js';
 import { settleNextTickShape } from './tick-shape.js';
 import { startAudit, type RunningAudit } from './audit/start-audit.js';
+import { startOcspHistory } from './console/ocsp-history.js';
 
 export interface StartValidatorOptions {
   config: Config;
@@ -87,8 +88,10 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     kv: store.kv,
     labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
     audit: audit.app,
+    console: { ops: store.ops, storeKind: store.kind },
     ...options.app,
   });
+  const ocspHistory = ocsp !== null && store.ops !== null ? startOcspHistory(ocsp, store.ops, logger) : null;
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: built.app.fetch, port: options.port ?? config.port, hostname: options.host ?? '0.0.0.0' }, () => resolve(s));
@@ -118,6 +121,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
       await Promise.race([drained, deadline]);
       clearTimeout(timer);
       await audit.close();
+      await ocspHistory?.close();
       await store.close();
       logger.info('validator closed');
     })());

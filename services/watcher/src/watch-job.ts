@@ -12,11 +12,13 @@ import {
   bullPrefix,
   closeBullConnection,
   EmbeddedRevocationStore,
+  OpsHistory,
   RedisRevocationStore,
   type CaSnapshot,
   type RevocationStore,
 } from '@jpki-validator/store';
 import { createRedisWatch, openEmbeddedWatch, WebhookOutbox, type DeliveryReport, type PassReport } from '@jpki-validator/watch';
+import { formatTime } from '@jpki-validator/x509';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-runner.js';
 import { createWatcher, type Watcher } from './watcher.js';
 
@@ -63,6 +65,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
   const snapshot = snapshotReader(store);
   const sinks = config.watch.sinks;
   const watchLogger = logger.child({ component: 'watch' });
+  const history = recordInHistory(store, watchLogger, options.retryIntervalMs ?? 60_000, config.redisUrl === null);
   // what a pass needs in either mode
   const pass = {
     store,
@@ -73,7 +76,14 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     timeZone: config.watch.timeZone,
     sinks,
     logger: watchLogger,
-    ...(options.onPass ? { onPass: options.onPass } : {}),
+    onPass: (report: PassReport) => {
+      history.pass(report);
+      options.onPass?.(report);
+    },
+    onDelivery: (report: DeliveryReport) => {
+      history.delivery(report);
+      options.onDelivery?.(report);
+    },
   };
 
   if (config.redisUrl !== null) {
@@ -121,7 +131,6 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     repo,
     outbox: new WebhookOutbox(join(watchDir, 'outbox')),
     ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
-    ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
   });
   watchLogger.info(
     { mode: 'in-process', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length },
@@ -134,6 +143,48 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     async close() {
       await runner.close();
       await repo.close();
+    },
+  };
+}
+
+/**
+ * Passes and delivery rounds into the console's history (the store's ops room), off the pass's path: a failure to record is
+ * logged and forgotten.
+ */
+function recordInHistory(store: RevocationStore, logger: Logger, retryIntervalMs: number, outbox: boolean) {
+  const history = new OpsHistory(store.ops);
+  const warn = (error: unknown): void => logger.warn({ err: error }, 'could not record in the ops history');
+  return {
+    pass(report: PassReport): void {
+      const at = Date.parse(report.detectedAt) || Date.now();
+      history
+        .recordPass({
+          at: formatTime(new Date(at)),
+          runId: report.runId,
+          rows: report.rows,
+          events: report.eventCount,
+          revoked: report.revoked,
+          expired: report.expired,
+          cas: report.cas,
+          unavailable: report.unavailable,
+          durationMs: Math.round(report.timings.detectMs + report.timings.recordMs + report.timings.deliverMs),
+        })
+        .catch(warn);
+    },
+    delivery(report: DeliveryReport): void {
+      // an outbox round with nothing to do is not worth a line
+      if (report.delivered === 0 && report.pending === 0 && report.errors.length === 0) return;
+      const now = Date.now();
+      history
+        .recordDelivery({
+          at: formatTime(new Date(now)),
+          delivered: report.delivered,
+          pending: report.pending,
+          failed: report.errors.length,
+          errors: report.errors.slice(0, 10),
+          nextRetryAt: report.pending > 0 && outbox ? formatTime(new Date(now + retryIntervalMs)) : null,
+        })
+        .catch(warn);
     },
   };
 }

@@ -87,11 +87,16 @@ export class OpsHistory {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * A load that changed nothing (`unchanged`, `not-modified`: most refreshes of 1,741 partitions) is only counted: listing each
+   * would push the loads that did something out of the lists within hours.
+   */
   async recordLoad(load: CrlLoadRecord): Promise<void> {
-    const line = JSON.stringify(load);
     const day = jstDay(Date.parse(load.at) || this.now());
     const counts: Record<string, number> = { [`crl.${load.outcome}`]: 1 };
     for (const [reason, n] of Object.entries(load.added ?? {})) counts[`revoked.${load.caId}.${reason}`] = n;
+    if (load.outcome === 'unchanged' || load.outcome === 'not-modified') return this.room.addCounts(day, counts);
+    const line = JSON.stringify(load);
     await Promise.all([
       this.room.push('loads', line, OPS_CAPS.loads),
       this.room.push(partitionList(load.caId, load.partition), line, OPS_CAPS.partitionLoads),
