@@ -118,7 +118,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
   app.get('/console/api/overview', async (c) =>
     c.json({
       ...(await overview(deps)),
-      reasons: CRL_REASON_NAMES.filter((r) => r !== 'removeFromCRL').map((reason) => ({ reason, meaning: deps.meaning(reason) })),
+      meanings: CRL_REASON_NAMES.filter((r) => r !== 'removeFromCRL').map((reason) => ({ reason, meaning: deps.meaning(reason) })),
       labels: { ja: deps.labels.ja ?? {}, en: deps.labels.en ?? {} },
       history: history !== null,
     }),
