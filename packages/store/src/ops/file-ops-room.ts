@@ -38,14 +38,15 @@ export class FileOpsRoom implements OpsRoom {
     await this.append(file, line, (lines) => (lines.length >= 2 * cap ? lines.slice(-cap) : null));
   }
 
-  async range(list: string, offset: number, count: number): Promise<string[]> {
+  async range(list: string, cap: number, offset: number, count: number): Promise<string[]> {
     const lines = await this.read(listFile(list));
+    count = Math.min(count, cap - offset);
     const end = lines.length - offset;
     return end <= 0 || count <= 0 ? [] : lines.slice(Math.max(0, end - count), end).reverse();
   }
 
-  async length(list: string): Promise<number> {
-    return (await this.read(listFile(list))).length;
+  async length(list: string, cap: number): Promise<number> {
+    return Math.min(cap, (await this.read(listFile(list))).length);
   }
 
   async addCounts(day: string, counts: Readonly<Record<string, number>>): Promise<void> {

@@ -141,21 +141,18 @@ export class OpsHistory {
 
   /** loads newest first: one partition's, the rejected and failed ones, or all */
   async loads(query: { caId?: string; partition?: string; rejected?: boolean; offset: number; limit: number }): Promise<Page<CrlLoadRecord>> {
-    const list =
-      query.caId !== undefined && query.partition !== undefined
-        ? partitionList(query.caId, query.partition)
-        : query.rejected
-          ? 'rejected'
-          : 'loads';
-    return this.page<CrlLoadRecord>(list, query.offset, query.limit);
+    if (query.caId !== undefined && query.partition !== undefined)
+      return this.page<CrlLoadRecord>(partitionList(query.caId, query.partition), OPS_CAPS.partitionLoads, query.offset, query.limit);
+    if (query.rejected) return this.page<CrlLoadRecord>('rejected', OPS_CAPS.rejected, query.offset, query.limit);
+    return this.page<CrlLoadRecord>('loads', OPS_CAPS.loads, query.offset, query.limit);
   }
 
   passes(offset: number, limit: number): Promise<Page<WatchPassRecord>> {
-    return this.page<WatchPassRecord>('passes', offset, limit);
+    return this.page<WatchPassRecord>('passes', OPS_CAPS.passes, offset, limit);
   }
 
   deliveries(offset: number, limit: number): Promise<Page<DeliveryRecord>> {
-    return this.page<DeliveryRecord>('deliveries', offset, limit);
+    return this.page<DeliveryRecord>('deliveries', OPS_CAPS.deliveries, offset, limit);
   }
 
   /** counters per day, oldest first, from `fromDay` to `toDay` (JST days, at most DAYS_KEPT) */
@@ -165,8 +162,8 @@ export class OpsHistory {
     return days.map((day, i) => ({ day, counts: counts[i] ?? {} }));
   }
 
-  private async page<T>(list: string, offset: number, limit: number): Promise<Page<T>> {
-    const [lines, total] = await Promise.all([this.room.range(list, offset, limit), this.room.length(list)]);
+  private async page<T>(list: string, cap: number, offset: number, limit: number): Promise<Page<T>> {
+    const [lines, total] = await Promise.all([this.room.range(list, cap, offset, limit), this.room.length(list, cap)]);
     const items: T[] = [];
     for (const line of lines) {
       try {

@@ -6,10 +6,13 @@
 export interface OpsRoom {
   /** adds one line at the head of a list, dropping what falls beyond `cap` */
   push(list: string, line: string, cap: number): Promise<void>;
-  /** lines newest first: `count` from `offset` */
-  range(list: string, offset: number, count: number): Promise<string[]>;
-  /** lines the list holds (≤ its cap) */
-  length(list: string): Promise<number>;
+  /**
+   * Lines newest first: `count` from `offset`, of the newest `cap` (the cap the list is pushed with: a file-backed list may hold
+   * more until it is next compacted, and readers show the same as Redis would).
+   */
+  range(list: string, cap: number, offset: number, count: number): Promise<string[]>;
+  /** lines the list holds, at most `cap` */
+  length(list: string, cap: number): Promise<number>;
   /** adds each count to the day's counter of that name (a day: YYYY-MM-DD in JST) */
   addCounts(day: string, counts: Readonly<Record<string, number>>): Promise<void>;
   /** the counters of each day asked for, in order ({} for a day with none) */

@@ -22,7 +22,8 @@ export class RedisOpsRoom implements OpsRoom {
     }
   }
 
-  async range(list: string, offset: number, count: number): Promise<string[]> {
+  async range(list: string, cap: number, offset: number, count: number): Promise<string[]> {
+    count = Math.min(count, cap - offset);
     if (count <= 0) return [];
     try {
       return await this.redis.lrange(this.keys.opsList(list), offset, offset + count - 1);
@@ -31,9 +32,9 @@ export class RedisOpsRoom implements OpsRoom {
     }
   }
 
-  async length(list: string): Promise<number> {
+  async length(list: string, cap: number): Promise<number> {
     try {
-      return await this.redis.llen(this.keys.opsList(list));
+      return Math.min(cap, await this.redis.llen(this.keys.opsList(list)));
     } catch (error) {
       throw storeFailure(error, `reading ops history ${list}`);
     }
