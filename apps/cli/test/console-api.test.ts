@@ -22,7 +22,8 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
     world = await startConsoleWorld(kind);
     url = world.validator.url;
     // the Redis replica loads in the background: wait until it serves the loaded partitions
-    const loaded = async () => ((await (await get('/readyz', null)).json()) as { issuers: { crl: string }[] }).issuers.every((i) => i.crl !== 'not_loaded');
+    const loaded = async () =>
+      ((await (await get('/readyz', null)).json()) as { issuers: { crl: string }[] }).issuers.every((i) => i.crl !== 'not_loaded');
     for (let i = 0; i < 100 && !(await loaded()); i++) await new Promise((r) => setTimeout(r, 100));
   });
   afterAll(async () => {
@@ -41,10 +42,18 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
   });
 
   it('logs in with a key: an HttpOnly, SameSite=Strict cookie scoped to /console that opens the page and the data', async () => {
-    const refused = await fetch(`${url}/console/login`, { method: 'POST', body: new URLSearchParams({ key: 'wrong' }), redirect: 'manual' });
+    const refused = await fetch(`${url}/console/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ key: 'wrong' }),
+      redirect: 'manual',
+    });
     expect(refused.status).toBe(303);
     expect(refused.headers.get('set-cookie')).toBeNull();
-    const login = await fetch(`${url}/console/login`, { method: 'POST', body: new URLSearchParams({ key: CONSOLE_KEY }), redirect: 'manual' });
+    const login = await fetch(`${url}/console/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ key: CONSOLE_KEY }),
+      redirect: 'manual',
+    });
     expect(login.status).toBe(303);
     const cookie = login.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/i);
@@ -63,15 +72,21 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
     type Overview = {
       ready: boolean;
       store: { kind: string; status: string };
-      partitions: { total: number; fresh: number; stale: number; notLoaded: number; worst: { caId: string; name: string; state: string }[] };
+      partitions: {
+        total: number;
+        fresh: number;
+        stale: number;
+        notLoaded: number;
+        worst: { caId: string; name: string; state: string }[];
+      };
       issuers: { id: string; crl: string; ready: boolean; medium: string; kind: string }[];
       byMediumKind: { medium: string; kind: string; issuers: number }[];
     };
     const o = await json<Overview>('/console/api/overview');
-    const readyz = await json<{ ready: boolean; issuers: { id: string; crl: string; partitions?: { total: number; fresh: number; stale: number; notLoaded: number } }[] }>(
-      '/readyz',
-      null,
-    );
+    const readyz = await json<{
+      ready: boolean;
+      issuers: { id: string; crl: string; partitions?: { total: number; fresh: number; stale: number; notLoaded: number } }[];
+    }>('/readyz', null);
     expect(o.ready).toBe(readyz.ready);
     expect(o.store).toEqual({ kind, status: 'ok', dataLoss: [] });
     const sum = (k: 'total' | 'fresh' | 'stale' | 'notLoaded') => readyz.issuers.reduce((n, i) => n + (i.partitions?.[k] ?? 0), 0);
@@ -80,7 +95,10 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
     expect(o.partitions.worst.map((p) => `${p.caId}/${p.name}:${p.state}`)).toEqual([`${AUTH}/p0001:not_loaded`, `${SIGN}/p0002:stale`]);
     for (const i of o.issuers) expect(i.crl).toBe(readyz.issuers.find((r) => r.id === i.id)?.crl);
     expect(o.byMediumKind).toEqual(
-      expect.arrayContaining([expect.objectContaining({ medium: 'card', kind: 'sign', issuers: 1 }), expect.objectContaining({ medium: 'card', kind: 'auth', issuers: 1 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ medium: 'card', kind: 'sign', issuers: 1 }),
+        expect.objectContaining({ medium: 'card', kind: 'auth', issuers: 1 }),
+      ]),
     );
     const { issuers } = await json<{ issuers: { id: string; partitions: { name: string; stale: boolean; crlNumber: string | null }[] }[] }>(
       '/v1/issuers?partitions=all',
@@ -95,7 +113,19 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
   });
 
   it('lists every load the fetcher made, the rejected one with its reason, and one partition on its own', async () => {
-    type Loads = { total: number; items: { caId: string; partition: string; outcome: string; reason: string | null; crlNumber: string | null; entries: number | null; bytes: number | null; durationMs: number }[] };
+    type Loads = {
+      total: number;
+      items: {
+        caId: string;
+        partition: string;
+        outcome: string;
+        reason: string | null;
+        crlNumber: string | null;
+        entries: number | null;
+        bytes: number | null;
+        durationMs: number;
+      }[];
+    };
     const all = await json<Loads>('/console/api/loads?limit=500');
     // two fetches of six partitions; the second fetch of the unchanged auth partitions and the stale one lists only what changed
     expect(all.items.filter((l) => l.outcome === 'rejected')).toHaveLength(2);
@@ -103,16 +133,21 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
     expect(rejected.items[0]).toMatchObject({ caId: AUTH, partition: 'p0001', outcome: 'rejected', reason: 'malformed' });
     const one = await json<Loads>(`/console/api/loads?ca=${SIGN}&partition=p0000`);
     expect(one.items.map((l) => l.outcome)).toEqual(['loaded', 'loaded']);
-    const { issuers } = await json<{ issuers: { id: string; partitions: { name: string; crlNumber: string | null; entries: number | null }[] }[] }>(
-      '/v1/issuers?partitions=all',
-    );
+    const { issuers } = await json<{
+      issuers: { id: string; partitions: { name: string; crlNumber: string | null; entries: number | null }[] }[];
+    }>('/v1/issuers?partitions=all');
     const now = issuers.find((i) => i.id === SIGN)?.partitions.find((p) => p.name === 'p0000');
     expect(one.items[0]).toMatchObject({ crlNumber: now?.crlNumber, entries: now?.entries });
     expect(one.items[0]?.bytes).toBeGreaterThan(0);
   });
 
   it("counts the second load's new affiliationChanged revocations on today's JST day, by reason and meaning", async () => {
-    type History = { days: string[]; revocations: { byReason: Record<string, number[]>; byMeaning: Record<string, number[]> }; loads: Record<string, number[]>; ocspCapYenPerDay: number };
+    type History = {
+      days: string[];
+      revocations: { byReason: Record<string, number[]>; byMeaning: Record<string, number[]> };
+      loads: Record<string, number[]>;
+      ocspCapYenPerDay: number;
+    };
     const h = await json<History>('/console/api/history');
     expect(h.days).toHaveLength(30);
     expect(h.days.at(-1)).toBe(jstDay(Date.now()));
@@ -124,6 +159,24 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
     expect(year.revocations.byReason.affiliationChanged).toBeUndefined();
     expect((await get('/console/api/history?from=yesterday')).status).toBe(400);
   });
+
+  // the watch job of the world runs on the embedded store (its Redis form shares the recording: watch-job.ts)
+  if (kind === 'embedded')
+    it('lists the watch pass that found the revoked customers and the delivery waiting for its retry', async () => {
+      type Watch = {
+        passes: { total: number; items: { rows: number; events: number; revoked: number }[] };
+        deliveries: { items: { delivered: number; pending: number; failed: number; errors: string[]; nextRetryAt: string | null }[] };
+      };
+      const w = await json<Watch>('/console/api/watch');
+      const found = w.passes.items.find((p) => p.events > 0);
+      expect(found).toMatchObject({ rows: 4, events: world.newlyRevoked.length, revoked: world.newlyRevoked.length });
+      const round = w.deliveries.items[0];
+      expect(round?.pending).toBeGreaterThan(0);
+      expect(round?.errors.join(' ')).toContain('127.0.0.1:9');
+      expect(Date.parse(round?.nextRetryAt ?? '')).toBeGreaterThan(Date.now());
+      const h = await json<{ watch: Record<string, number[]> }>('/console/api/history');
+      expect(h.watch.events?.at(-1)).toBe(world.newlyRevoked.length);
+    });
 
   it('answers the audit search through /v1/audit with the same records, and only for a key with the audit scope', async () => {
     const serial = world.newlyRevoked[0] as string;

@@ -8,10 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@jpki-validator/config';
+import { issuerKind, loadConfig } from '@jpki-validator/config';
 import { createLogger, fetchOnce } from '@jpki-validator/crl-fetcher/once';
 import { initSimulator, type Simulator } from '@jpki-validator/sim';
-import { createRedisStore, openEmbeddedStore, type RevocationStore } from '@jpki-validator/store';
+import { createRedisStore, openEmbeddedStore, OpsHistory, type RevocationStore } from '@jpki-validator/store';
+import { createIssuerResolver, importWatchCsv, openEmbeddedWatch } from '@jpki-validator/watch';
+import { startWatchJob, type RunningWatchJob } from '@jpki-validator/watcher';
 import { linkEmbedded, startValidator, type RunningValidator } from '@jpki-validator/validator';
 
 export const SIGN = 'jpki-sign-2023';
@@ -22,12 +24,17 @@ export const PLAIN_KEY = 'plain-test-key-0123456789';
 
 export interface ConsoleWorld {
   validator: RunningValidator;
+  /** the death-detection job (embedded store only): a file sink and a webhook nobody answers */
+  watch: RunningWatchJob | null;
   store: RevocationStore;
   sim: Simulator;
   /** serials newly revoked (affiliationChanged) before the second load */
   newlyRevoked: string[];
   close(): Promise<void>;
 }
+
+/** the three customers whose certificates are revoked before the second load, and one whose is not */
+const WATCHED = 4;
 
 export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<ConsoleWorld> {
   const dir = await mkdtemp(join(tmpdir(), `console-${kind}-`));
@@ -43,7 +50,8 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
   const signCrls = sim.partitionNames(SIGN).map((p) => ({ name: p, source: join(dir, `sign-${p}.crl`), url: sim.crlUrl(SIGN, p) }));
   const authCrls = sim.partitionNames(AUTH).map((p) => ({ name: p, source: join(dir, `auth-${p}.crl`), url: sim.crlUrl(AUTH, p) }));
   const writeCrls = async (): Promise<void> => {
-    for (const c of signCrls) await sim.writeCrl({ ca: SIGN, partition: c.name, out: c.source, ...(c.name === 'p0002' ? { expired: true } : {}) });
+    for (const c of signCrls)
+      await sim.writeCrl({ ca: SIGN, partition: c.name, out: c.source, ...(c.name === 'p0002' ? { expired: true } : {}) });
     for (const c of authCrls) {
       if (c.name === 'p0001') await writeFile(c.source, 'not a CRL\n');
       else await sim.writeCrl({ ca: AUTH, partition: c.name, out: c.source });
@@ -56,7 +64,15 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
     { id: SIGN, group: 'jpki-sign', caCert: sim.caCertificatePath(SIGN), crls: signCrls },
     { id: AUTH, group: 'jpki-auth', caCert: sim.caCertificatePath(AUTH), crls: authCrls },
   ];
-  await writeFile(configFile, JSON.stringify({ issuers, dataDir: join(dir, 'data'), audit: { retention: '7y' } }));
+  // embedded: a watch job whose webhook is refused (port 9, discard: nothing listens), so its deliveries wait for a retry
+  const watch =
+    kind === 'embedded'
+      ? { sinks: [{ file: join(dir, 'events') }, { webhook: 'http://127.0.0.1:9/hook', secret: 'console-test-webhook-secret' }] }
+      : undefined;
+  await writeFile(
+    configFile,
+    JSON.stringify({ issuers, dataDir: join(dir, 'data'), audit: { retention: '7y' }, ...(watch ? { watch } : {}) }),
+  );
   const env = {
     API_KEYS: `${CONSOLE_KEY}:audit,${PLAIN_KEY}`,
     ...(kind === 'redis' ? { REDIS_URL: process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379' } : {}),
@@ -70,15 +86,35 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
   await fetchOnce(config, store, quiet);
 
   // three signature certificates of the loaded partitions newly revoked for affiliationChanged, then loaded again
-  const newlyRevoked: string[] = [];
+  const good: number[] = [];
   const base = sim.listCas().find((c) => c.id === SIGN)?.serialBase ?? 0;
-  for (let s = base; newlyRevoked.length < 3; s++) {
-    if (sim.partitionOf(SIGN, s) === 'p0002' || sim.status(SIGN, s).status !== 'good') continue;
+  for (let s = base; good.length < WATCHED; s++) {
+    if (sim.partitionOf(SIGN, s) !== 'p0002' && sim.status(SIGN, s).status === 'good') good.push(s);
+  }
+  let watchJob: RunningWatchJob | null = null;
+  if (kind === 'embedded') {
+    const repo = await openEmbeddedWatch({ dir: join(config.dataDir, 'watch') });
+    const csv = ['customerId,issuer,serial', ...good.map((s, i) => `C-${i + 1},${SIGN},${s.toString(16)}`)].join('\n');
+    await importWatchCsv(repo, [csv], createIssuerResolver(config.issuers.map((i) => ({ id: i.id, group: i.group, kind: issuerKind(i) }))));
+    await repo.close();
+    watchJob = await startWatchJob({ config, store, logger: quiet });
+  }
+  const newlyRevoked: string[] = [];
+  for (const s of good.slice(0, WATCHED - 1)) {
     await sim.revoke({ ca: SIGN, serial: s, reason: 'affiliationChanged' });
     newlyRevoked.push(s.toString(16).toUpperCase());
   }
   await writeCrls();
   await fetchOnce(config, store, quiet);
+  if (watchJob !== null) {
+    // the switch's pass, and its delivery round that the webhook refused
+    const history = new OpsHistory(store.ops);
+    for (let i = 0; i < 200; i++) {
+      const [passes, deliveries] = await Promise.all([history.passes(0, 10), history.deliveries(0, 10)]);
+      if (passes.items.some((p) => p.events > 0) && deliveries.total > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 
   const validator = await startValidator({
     config,
@@ -89,11 +125,13 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
   });
   return {
     validator,
+    watch: watchJob,
     store,
     sim,
     newlyRevoked,
     async close() {
       await validator.close();
+      await watchJob?.close();
       if (kind === 'redis') {
         const redis = (store as ReturnType<typeof createRedisStore>).redis;
         let cursor = '0';
