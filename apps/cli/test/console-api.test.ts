@@ -178,6 +178,26 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
       expect(h.watch.events?.at(-1)).toBe(world.newlyRevoked.length);
     });
 
+  it("adds this validator's OCSP queries, cache hits and spend to today's figures, as /metrics counts them, against the cap", async () => {
+    for (let i = 0; i < 2; i++) {
+      const answer = (await json(`/v1/status/${SIGN}/${world.stillGood}?mode=ocsp-only`)) as { status: string; source: string };
+      expect(answer).toMatchObject({ status: 'good', source: 'ocsp' });
+    }
+    const h = await json<{ ocsp: Record<string, number[]>; ocspCapYenPerDay: number }>('/console/api/history');
+    const metrics = await (await get('/metrics', null)).text();
+    const metric = (name: string) => Number(new RegExp(`^${name}\\{issuer="${SIGN}"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(h.ocsp.queries?.at(-1)).toBe(metric('jpki_validator_ocsp_queries_total'));
+    expect(h.ocsp.cacheHits?.at(-1)).toBe(metric('jpki_validator_ocsp_cache_hits_total'));
+    expect(h.ocsp.spendYen?.at(-1)).toBe(metric('jpki_validator_ocsp_estimated_cost_yen_total'));
+    expect(h.ocsp).toMatchObject({
+      queries: expect.arrayContaining([1]),
+      cacheHits: expect.arrayContaining([1]),
+      spendYen: expect.arrayContaining([20]),
+    });
+    // the spend cap (600 queries a minute) at 20 yen a query, all day
+    expect(h.ocspCapYenPerDay).toBe(600 * 1_440 * 20);
+  });
+
   it('answers the audit search through /v1/audit with the same records, and only for a key with the audit scope', async () => {
     const serial = world.newlyRevoked[0] as string;
     expect((await get(`/v1/status/jpki-sign/${serial}?purpose=death_check`)).status).toBe(200);

@@ -30,6 +30,8 @@ export interface ConsoleWorld {
   sim: Simulator;
   /** serials newly revoked (affiliationChanged) before the second load */
   newlyRevoked: string[];
+  /** a watched signature serial that stays good */
+  stillGood: string;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,9 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
     kinds: ['sign', 'auth'],
     partitions: 3,
   });
+  // the simulator's OCSP responder answers for the signature CA (a paid query in J-LIS's terms: 20 yen, the card default)
+  const simServer = await sim.serve({ port: 0, host: '127.0.0.1' });
+  await sim.setBaseUrl(simServer.url);
   const signCrls = sim.partitionNames(SIGN).map((p) => ({ name: p, source: join(dir, `sign-${p}.crl`), url: sim.crlUrl(SIGN, p) }));
   const authCrls = sim.partitionNames(AUTH).map((p) => ({ name: p, source: join(dir, `auth-${p}.crl`), url: sim.crlUrl(AUTH, p) }));
   const writeCrls = async (): Promise<void> => {
@@ -61,7 +66,7 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
   const redisPrefix = `test-console-${randomBytes(4).toString('hex')}`;
   const configFile = join(dir, 'console.json');
   const issuers = [
-    { id: SIGN, group: 'jpki-sign', caCert: sim.caCertificatePath(SIGN), crls: signCrls },
+    { id: SIGN, group: 'jpki-sign', caCert: sim.caCertificatePath(SIGN), crls: signCrls, ocsp: { url: sim.ocspUrl() } },
     { id: AUTH, group: 'jpki-auth', caCert: sim.caCertificatePath(AUTH), crls: authCrls },
   ];
   // embedded: a watch job whose webhook is refused (port 9, discard: nothing listens), so its deliveries wait for a retry
@@ -129,6 +134,7 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
     store,
     sim,
     newlyRevoked,
+    stillGood: (good[WATCHED - 1] as number).toString(16).toUpperCase(),
     async close() {
       await validator.close();
       await watchJob?.close();
@@ -142,6 +148,7 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
         } while (cursor !== '0');
       }
       await store.close();
+      await simServer.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

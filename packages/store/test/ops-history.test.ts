@@ -45,18 +45,27 @@ async function redisStore(): Promise<RevocationStore & { redis: import('ioredis'
 }
 
 const rooms: [string, () => Promise<{ room: OpsRoom; reader: OpsRoom }>][] = [
-  ['memory', async () => {
-    const room = new FileOpsRoom(null);
-    return { room, reader: room };
-  }],
-  ['files', async () => {
-    const dir = await tempDir();
-    return { room: new FileOpsRoom(dir), reader: new FileOpsRoom(dir) };
-  }],
-  ['redis', async () => {
-    const store = await redisStore();
-    return { room: store.ops, reader: store.ops };
-  }],
+  [
+    'memory',
+    async () => {
+      const room = new FileOpsRoom(null);
+      return { room, reader: room };
+    },
+  ],
+  [
+    'files',
+    async () => {
+      const dir = await tempDir();
+      return { room: new FileOpsRoom(dir), reader: new FileOpsRoom(dir) };
+    },
+  ],
+  [
+    'redis',
+    async () => {
+      const store = await redisStore();
+      return { room: store.ops, reader: store.ops };
+    },
+  ],
 ];
 
 describe.each(rooms)('ops room (%s)', (_name, make) => {
@@ -120,11 +129,14 @@ describe('JST days', () => {
 });
 
 const stores: [string, () => Promise<RevocationStore>][] = [
-  ['embedded', async () => {
-    const store = await openEmbeddedStore({ dataDir: await tempDir() });
-    cleanups.push(() => store.close());
-    return store;
-  }],
+  [
+    'embedded',
+    async () => {
+      const store = await openEmbeddedStore({ dataDir: await tempDir() });
+      cleanups.push(() => store.close());
+      return store;
+    },
+  ],
   ['redis', redisStore],
 ];
 
@@ -136,14 +148,27 @@ describe.each(stores)('a switch on the %s store', (_name, make) => {
       for (const [serial, reason] of entries) loader.add(serial, reason, Date.parse('2026-12-01T00:00:00Z'), Number.NaN);
       return loader.commit({ crlNumber: n, thisUpdateMs: Date.now(), nextUpdateMs: Date.now() + 86_400_000, isDelta: false });
     };
-    const first = await load(1n, [[10, 1], [11, 3]]);
+    const first = await load(1n, [
+      [10, 1],
+      [11, 3],
+    ]);
     expect(first.addedByReason).toBeNull();
     // 12 and 13 new (affiliationChanged), 10 re-reasoned to superseded, 11 unchanged
-    const second = await load(2n, [[10, 4], [11, 3], [12, 3], [13, 3]]);
+    const second = await load(2n, [
+      [10, 4],
+      [11, 3],
+      [12, 3],
+      [13, 3],
+    ]);
     expect(second.addedByReason?.[3]).toBe(2);
     expect(second.addedByReason?.[4]).toBe(1);
     expect(second.addedByReason?.reduce((a, b) => a + b, 0)).toBe(3);
-    const noop = await load(2n, [[10, 4], [11, 3], [12, 3], [13, 3]]);
+    const noop = await load(2n, [
+      [10, 4],
+      [11, 3],
+      [12, 3],
+      [13, 3],
+    ]);
     expect(noop.outcome).toBe('noop');
     expect(noop.addedByReason).toBeNull();
   });

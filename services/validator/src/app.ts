@@ -70,7 +70,7 @@ export interface AppDeps {
    */
   middleware?: readonly MiddlewareHandler<AppEnv>[];
   /** what the console (/console) reads besides the resolver: the store's ops history room and kind (absent: no history) */
-  console?: { ops: OpsRoom | null; storeKind: 'redis' | 'embedded' };
+  console?: { ops: OpsRoom | null; storeKind: 'redis' | 'embedded'; beforeHistoryRead?: () => Promise<void> };
 }
 
 export interface AppAudit {
@@ -150,6 +150,7 @@ export function createApp(deps: AppDeps): ValidatorApp {
     ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
     storeKind: deps.console?.storeKind ?? null,
     ops: deps.console?.ops ?? null,
+    ...(deps.console?.beforeHistoryRead ? { beforeHistoryRead: deps.console.beforeHistoryRead } : {}),
     now,
     gate: apiKeys,
     meaning: deps.resolver.meaning,

@@ -78,6 +78,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     meaning: config.profile.meaning,
   });
   const audit = await startAudit(config.audit, registry, logger);
+  const ocspHistory = ocsp !== null && store.ops !== null ? startOcspHistory(ocsp, store.ops, logger) : null;
   const built = createApp({
     resolver,
     ocsp,
@@ -88,10 +89,9 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     kv: store.kv,
     labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
     audit: audit.app,
-    console: { ops: store.ops, storeKind: store.kind },
+    console: { ops: store.ops, storeKind: store.kind, ...(ocspHistory ? { beforeHistoryRead: ocspHistory.flush } : {}) },
     ...options.app,
   });
-  const ocspHistory = ocsp !== null && store.ops !== null ? startOcspHistory(ocsp, store.ops, logger) : null;
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: built.app.fetch, port: options.port ?? config.port, hostname: options.host ?? '0.0.0.0' }, () => resolve(s));

@@ -140,7 +140,13 @@ export class OpsHistory {
   }
 
   /** loads newest first: one partition's, the rejected and failed ones, or all */
-  async loads(query: { caId?: string; partition?: string; rejected?: boolean; offset: number; limit: number }): Promise<Page<CrlLoadRecord>> {
+  async loads(query: {
+    caId?: string;
+    partition?: string;
+    rejected?: boolean;
+    offset: number;
+    limit: number;
+  }): Promise<Page<CrlLoadRecord>> {
     if (query.caId !== undefined && query.partition !== undefined)
       return this.page<CrlLoadRecord>(partitionList(query.caId, query.partition), OPS_CAPS.partitionLoads, query.offset, query.limit);
     if (query.rejected) return this.page<CrlLoadRecord>('rejected', OPS_CAPS.rejected, query.offset, query.limit);

@@ -16,7 +16,11 @@ export class RedisOpsRoom implements OpsRoom {
   async push(list: string, line: string, cap: number): Promise<void> {
     const key = this.keys.opsList(list);
     try {
-      await this.redis.multi().lpush(key, line).ltrim(key, 0, cap - 1).exec();
+      await this.redis
+        .multi()
+        .lpush(key, line)
+        .ltrim(key, 0, cap - 1)
+        .exec();
     } catch (error) {
       throw storeFailure(error, `recording ops history ${list}`);
     }

@@ -43,7 +43,13 @@ function rankedPartitions(sources: ConsoleSources, caId: string | null): RankedP
 const STATE_RANK: Record<PartitionState, number> = { not_loaded: 0, stale: 1, fresh: 2 };
 
 export async function overview(sources: ConsoleSources) {
-  const readiness: Readiness = await judgeReadiness(sources.resolver, sources.ocsp, sources.probeStore, sources.storeDataLoss, sources.now());
+  const readiness: Readiness = await judgeReadiness(
+    sources.resolver,
+    sources.ocsp,
+    sources.probeStore,
+    sources.storeDataLoss,
+    sources.now(),
+  );
   const byId = new Map(readiness.issuers.map((i) => [i.id, i]));
   const issuers = sources.resolver.registry.cas.map((ca) => {
     const judged = byId.get(ca.id);
@@ -110,7 +116,13 @@ export function historySeries(days: readonly DayCounts[], meaning: (reason: CrlR
   const zeros = (): number[] => new Array<number>(n).fill(0);
   const byReason: Record<string, number[]> = {};
   const byMeaning: Record<string, number[]> = {};
-  const loads: Record<string, number[]> = { loaded: zeros(), unchanged: zeros(), 'not-modified': zeros(), rejected: zeros(), failed: zeros() };
+  const loads: Record<string, number[]> = {
+    loaded: zeros(),
+    unchanged: zeros(),
+    'not-modified': zeros(),
+    rejected: zeros(),
+    failed: zeros(),
+  };
   const watch: Record<string, number[]> = {
     passes: zeros(),
     events: zeros(),

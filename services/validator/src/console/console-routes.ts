@@ -36,6 +36,8 @@ export interface ConsoleDeps extends ConsoleSources {
   ops: OpsRoom | null;
   meaning: (reason: CrlReason) => string;
   labels: MeaningLabels;
+  /** brings this process's own counters (OCSP) into the history before a page reads it, so today's figures are current */
+  beforeHistoryRead?: () => Promise<void>;
   /** answers an internal request as the app would (the audit search goes through /v1/audit) */
   fetch: (request: Request) => Response | Promise<Response>;
 }
@@ -74,7 +76,10 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
     return f;
   };
   const html = async (c: Context<AppEnv>, file: string, status: 200 | 401 = 200) =>
-    c.body((await fileOf(`${PAGE_DIR}${file}`)).toString('utf8'), status, { 'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS });
+    c.body((await fileOf(`${PAGE_DIR}${file}`)).toString('utf8'), status, {
+      'content-type': 'text/html; charset=utf-8',
+      ...SECURITY_HEADERS,
+    });
 
   app.get('/console', (c) => c.redirect('/console/', 302));
   app.get('/console/', async (c) => {
@@ -152,6 +157,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
   });
   app.get('/console/api/history', async (c) => {
     const h = needHistory(history);
+    await deps.beforeHistoryRead?.();
     const today = jstDay(deps.now());
     const to = dayQuery(c, 'to') ?? today;
     const from = dayQuery(c, 'from') ?? jstDay(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000);

@@ -19,7 +19,14 @@ export function startOcspHistory(ocsp: OcspChecker, ops: OpsRoom, logger: Logger
     const growth: OcspCountsRecord[] = [];
     const taken: OcspCountsRecord[] = [];
     for (const s of ocsp.issuerStats()) {
-      const now = { caId: s.caId, queries: s.queries, cacheHits: s.cacheHits, refused: s.refused, failed: s.failed, spendYen: s.estimatedCostYen };
+      const now = {
+        caId: s.caId,
+        queries: s.queries,
+        cacheHits: s.cacheHits,
+        refused: s.refused,
+        failed: s.failed,
+        spendYen: s.estimatedCostYen,
+      };
       const before = flushed.get(s.caId);
       const d = {
         caId: s.caId,
