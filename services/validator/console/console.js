@@ -92,15 +92,17 @@ function dayBefore(day, n) { return new Date(Date.parse(`${day}T00:00:00Z`) - n 
 // ---- charts (uPlot, bundled by the validator) ----
 const PALETTE = ['#2456a6', '#b3261e', '#1b7f3b', '#a35c00', '#6b3fa0', '#00838f', '#5b6475', '#c2185b', '#827717', '#37474f'];
 function chart(container, days, series, opts) {
-  const width = Math.max(320, Math.min(1150, container.clientWidth || 900));
+  // the page is drawn before it is attached: size from the page's own width
+  const width = Math.max(320, Math.min(1150, (document.getElementById('page').clientWidth || 960) - 40));
   const x = days.map((d) => Date.parse(`${d}T00:00:00+09:00`) / 1000);
   const plot = new uPlot({
     width, height: 260,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Asia/Tokyo'),
-    scales: { x: { time: true } },
-    axes: [{}, { label: opts?.yLabel ?? '' }],
+    // spend against a cap many times larger: a log scale keeps both readable (a zero day leaves a gap)
+    scales: { x: { time: true }, y: opts?.log ? { distr: 3, log: 10 } : {} },
+    axes: [{}, { label: opts?.yLabel ?? '', size: 80 }],
     series: [{ label: t('day') }, ...series.map((s, i) => ({ label: s.label, stroke: s.color ?? PALETTE[i % PALETTE.length], width: s.dash ? 1 : 2, dash: s.dash, points: { show: days.length < 40 } }))],
-  }, [x, ...series.map((s) => s.values)], container);
+  }, [x, ...series.map((s) => (opts?.log ? s.values.map((v) => (v > 0 ? v : null)) : s.values))], container);
   charts.push(plot);
 }
 
@@ -245,7 +247,7 @@ const pages = {
     main.append(el('h2', {}, t('ocspSpend')));
     const box = el('div', { class: 'chart', 'data-chart': 'ocsp' });
     main.append(box);
-    chart(box, h.days, [{ label: t('spendYen'), values: h.ocsp.spendYen }, { label: t('capYen'), values: h.days.map(() => h.ocspCapYenPerDay), dash: [6, 4], color: '#b3261e' }], { yLabel: '¥' });
+    chart(box, h.days, [{ label: t('spendYen'), values: h.ocsp.spendYen }, { label: t('capYen'), values: h.days.map(() => h.ocspCapYenPerDay), dash: [6, 4], color: '#b3261e' }], { yLabel: '¥', log: true });
     main.append(table([
       { key: 'day', cell: (i) => h.days[i] }, { key: 'queries', num: true, cell: (i) => num(h.ocsp.queries[i]) },
       { key: 'cacheHits', num: true, cell: (i) => num(h.ocsp.cacheHits[i]) }, { key: 'refused', num: true, cell: (i) => num(h.ocsp.refused[i]) },

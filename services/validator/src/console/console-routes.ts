@@ -75,15 +75,17 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
     }
     return f;
   };
-  const html = async (c: Context<AppEnv>, file: string, status: 200 | 401 = 200) =>
-    c.body((await fileOf(`${PAGE_DIR}${file}`)).toString('utf8'), status, {
+  const html = async (c: Context<AppEnv>, file: string, status: 200 | 401 = 200, edit: (text: string) => string = (t) => t) =>
+    c.body(edit((await fileOf(`${PAGE_DIR}${file}`)).toString('utf8')), status, {
       'content-type': 'text/html; charset=utf-8',
       ...SECURITY_HEADERS,
     });
+  const failedLogin = (text: string): string =>
+    text.replace('<!--login-failed-->', '<p class="error" role="alert">API キーが正しくありません。 / That API key is not valid.</p>');
 
   app.get('/console', (c) => c.redirect('/console/', 302));
   app.get('/console/', async (c) => {
-    if (auth.required && auth.keyOf(c) === null) return html(c, 'login.html', 401);
+    if (auth.required && auth.keyOf(c) === null) return html(c, 'login.html', 401, c.req.query('login') === 'failed' ? failedLogin : undefined);
     return html(c, 'index.html');
   });
   app.post('/console/login', async (c) => {
