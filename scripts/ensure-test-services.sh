@@ -26,6 +26,8 @@ command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # chromium: the browser tests (console, docs) drive Debian's build through playwright-core (test/support/browser.ts)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+# a Japanese font, so the pages' Japanese labels are legible in the screenshots the browser tests keep (3.5 MB)
+{ command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=ja)" ]; } || missing+=(fonts-ipafont-gothic)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
