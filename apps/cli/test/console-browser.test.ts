@@ -23,7 +23,7 @@ async function open(name: string, hash = name): Promise<void> {
   await page.waitForSelector(`#page[data-ready="${name}"]`);
   await page.screenshot({ path: join(screenshotDir(), `console-${name}.png`), fullPage: true });
 }
-const figure = (name: string) => page.locator(`[data-figure="${name}"]`).innerText();
+const figure = (name: string) => page.locator(`[data-figure="${name}"]`).textContent();
 
 beforeAll(async () => {
   [world, browser] = await Promise.all([startConsoleWorld('embedded'), launchChromium()]);
@@ -34,9 +34,11 @@ beforeAll(async () => {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   // nothing from outside the product: a request anywhere else fails the test
-  await page.route('**/*', (route) =>
-    route.request().url().startsWith(world.validator.url) ? route.continue() : (problems.push(`outside request: ${route.request().url()}`), route.abort()),
-  );
+  await page.route('**/*', (route) => {
+    if (route.request().url().startsWith(world.validator.url)) return route.continue();
+    problems.push(`outside request: ${route.request().url()}`);
+    return route.abort();
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -49,7 +51,7 @@ it('asks for the key, refuses a wrong one, and opens with the right one', async 
   await page.fill('#key', 'not-the-key');
   await page.click('button[type=submit]');
   await page.waitForURL('**/console/?login=failed');
-  expect(await page.locator('[role=alert]').innerText()).toContain('not valid');
+  expect(await page.locator('[role=alert]').textContent()).toContain('not valid');
   await page.fill('#key', CONSOLE_KEY);
   await page.click('button[type=submit]');
   await page.waitForSelector('#page[data-ready="overview"]');
@@ -63,7 +65,10 @@ it('asks for the key, refuses a wrong one, and opens with the right one', async 
 
 it('overview: readiness and partition counts as /readyz gives them, the stale and the unloaded partition listed', async () => {
   await open('overview');
-  const readyz = await (await fetch(`${world.validator.url}/readyz`)).json() as { ready: boolean; issuers: { partitions?: Record<string, number> }[] };
+  const readyz = (await (await fetch(`${world.validator.url}/readyz`)).json()) as {
+    ready: boolean;
+    issuers: { partitions?: Record<string, number> }[];
+  };
   const sum = (k: string) => readyz.issuers.reduce((n, i) => n + (i.partitions?.[k] ?? 0), 0);
   expect(await figure('ready')).toBe(readyz.ready ? 'Ready' : 'Not ready');
   expect(await figure('partitions-total')).toBe(String(sum('total')));
@@ -75,33 +80,37 @@ it('overview: readiness and partition counts as /readyz gives them, the stale an
   expect(await page.locator(`tr[data-partition="${AUTH}/p0001"]`).getAttribute('class')).toBe('state-not_loaded');
   // a time is JST on the page and UTC on hover
   const when = stale.locator('time').first();
-  expect(await when.innerText()).toMatch(/ JST$/);
+  expect(await when.textContent()).toMatch(/ JST$/);
   expect(await when.getAttribute('title')).toMatch(/^UTC \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  expect(await page.locator(`tr[data-issuer="${SIGN}"] td[data-col="ocspCircuit"]`).innerText()).toBe('closed');
+  expect(await page.locator(`tr[data-issuer="${SIGN}"] td[data-col="ocspCircuit"]`).textContent()).toBe('closed');
 });
 
 it('CRL loads: the history with the rejected load and its reason, and one partition on its own', async () => {
   await open('loads', 'loads?rejected=1');
   const row = page.locator('tr[data-load="rejected"]').first();
-  expect(await row.locator('td[data-col="partition"]').innerText()).toBe('p0001');
-  expect(await row.locator('td[data-col="reason"]').innerText()).toBe('malformed');
+  expect(await row.locator('td[data-col="partition"]').textContent()).toBe('p0001');
+  expect(await row.locator('td[data-col="reason"]').textContent()).toBe('malformed');
   await page.goto(`${world.validator.url}/console/#loads?ca=${SIGN}&partition=p0000`);
   await page.waitForSelector('tr[data-load="loaded"]');
-  const { issuers } = await api<{ issuers: { id: string; partitions: { name: string; crlNumber: string; entries: number }[] }[] }>('/v1/issuers?partitions=all');
+  const { issuers } = await api<{ issuers: { id: string; partitions: { name: string; crlNumber: string; entries: number }[] }[] }>(
+    '/v1/issuers?partitions=all',
+  );
   const p0000 = issuers.find((i) => i.id === SIGN)?.partitions.find((p) => p.name === 'p0000');
   const latest = page.locator('tr[data-load="loaded"]').first();
-  expect(await latest.locator('td[data-col="crlNumber"]').innerText()).toBe(p0000?.crlNumber);
-  expect(await latest.locator('td[data-col="entries"]').innerText()).toBe(p0000?.entries.toLocaleString('en-US'));
+  expect(await latest.locator('td[data-col="crlNumber"]').textContent()).toBe(p0000?.crlNumber);
+  expect(await latest.locator('td[data-col="entries"]').textContent()).toBe(p0000?.entries.toLocaleString('en-US'));
 });
 
 it("revocations: today's affiliationChanged count as the history API gives it, and the chart drawn", async () => {
   await open('revocations');
-  const h = await api<{ revocations: { byReason: Record<string, number[]> } }>(`/console/api/history?from=${jstDay(Date.now() - 89 * 86_400_000)}`);
+  const h = await api<{ revocations: { byReason: Record<string, number[]> } }>(
+    `/console/api/history?from=${jstDay(Date.now() - 89 * 86_400_000)}`,
+  );
   expect(await figure('affiliation-today')).toBe(String(h.revocations.byReason.affiliationChanged?.at(-1)));
   expect(await figure('affiliation-today')).toBe(String(world.newlyRevoked.length));
   expect(await page.locator('[data-chart="revocations"] canvas').count()).toBe(1);
   // the legend carries the profile's label for the meaning
-  expect(await page.locator('[data-chart="revocations"] .u-legend').innerText()).toContain('holder died or emigrated');
+  expect(await page.locator('[data-chart="revocations"] .u-legend').textContent()).toContain('holder died or emigrated');
 });
 
 it('death detection: the watch list, the pass, and the delivery waiting for its retry', async () => {
@@ -133,13 +142,13 @@ it('audit: the search finds the recorded question, in Japanese after the languag
   }
   expect(rows).toBe(1);
   const row = page.locator('tr[data-audit-row]').first();
-  expect(await row.locator('td[data-col="purpose"]').innerText()).toBe('death_check');
-  expect(await row.locator('td[data-col="result"]').innerText()).toBe('revoked');
+  expect(await row.locator('td[data-col="purpose"]').textContent()).toBe('death_check');
+  expect(await row.locator('td[data-col="result"]').textContent()).toBe('revoked');
   await page.click('#lang');
   await page.waitForFunction(() => document.documentElement.lang === 'ja');
   await page.waitForSelector('#page[data-ready="audit"] tr[data-audit-row]');
-  expect(await page.locator('a[data-page="audit"]').innerText()).toBe('監査ログ');
-  expect(await page.locator('tr[data-audit-row] td[data-col="reason"]').first().innerText()).toBe('死亡または国外転出');
+  expect(await page.locator('a[data-page="audit"]').textContent()).toBe('監査ログ');
+  expect(await page.locator('tr[data-audit-row] td[data-col="reason"]').first().textContent()).toBe('死亡または国外転出');
   await page.screenshot({ path: join(screenshotDir(), 'console-audit-ja.png'), fullPage: true });
   await page.click('#lang');
 });

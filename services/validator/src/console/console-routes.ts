@@ -85,7 +85,8 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
 
   app.get('/console', (c) => c.redirect('/console/', 302));
   app.get('/console/', async (c) => {
-    if (auth.required && auth.keyOf(c) === null) return html(c, 'login.html', 401, c.req.query('login') === 'failed' ? failedLogin : undefined);
+    if (auth.required && auth.keyOf(c) === null)
+      return html(c, 'login.html', 401, c.req.query('login') === 'failed' ? failedLogin : undefined);
     return html(c, 'index.html');
   });
   app.post('/console/login', async (c) => {
