@@ -145,7 +145,7 @@ it('audit: the search finds the recorded question, in Japanese after the languag
   expect(await row.locator('td[data-col="purpose"]').textContent()).toBe('death_check');
   expect(await row.locator('td[data-col="result"]').textContent()).toBe('revoked');
   await page.click('#lang');
-  await page.waitForFunction(() => document.documentElement.lang === 'ja');
+  await page.locator('html[lang="ja"]').waitFor({ state: 'attached' });
   await page.waitForSelector('#page[data-ready="audit"] tr[data-audit-row]');
   expect(await page.locator('a[data-page="audit"]').textContent()).toBe('監査ログ');
   expect(await page.locator('tr[data-audit-row] td[data-col="reason"]').first().textContent()).toBe('死亡または国外転出');

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { issuerKind, loadConfig } from '@jpki-validator/config';
 import { createLogger, fetchOnce } from '@jpki-validator/crl-fetcher/once';
@@ -100,7 +101,11 @@ export async function startConsoleWorld(kind: 'embedded' | 'redis'): Promise<Con
   if (kind === 'embedded') {
     const repo = await openEmbeddedWatch({ dir: join(config.dataDir, 'watch') });
     const csv = ['customerId,issuer,serial', ...good.map((s, i) => `C-${i + 1},${SIGN},${s.toString(16)}`)].join('\n');
-    await importWatchCsv(repo, [csv], createIssuerResolver(config.issuers.map((i) => ({ id: i.id, group: i.group, kind: issuerKind(i) }))));
+    await importWatchCsv(
+      repo,
+      Readable.from([csv]),
+      createIssuerResolver(config.issuers.map((i) => ({ id: i.id, group: i.group, kind: issuerKind(i) }))),
+    );
     await repo.close();
     watchJob = await startWatchJob({ config, store, logger: quiet });
   }
