@@ -17,7 +17,14 @@ import {
   type CaSnapshot,
   type RevocationStore,
 } from '@jpki-validator/store';
-import { createRedisWatch, openEmbeddedWatch, WebhookOutbox, type DeliveryReport, type PassReport } from '@jpki-validator/watch';
+import {
+  createRedisWatch,
+  openEmbeddedWatch,
+  passRecordOf,
+  WebhookOutbox,
+  type DeliveryReport,
+  type PassReport,
+} from '@jpki-validator/watch';
 import { formatTime } from '@jpki-validator/x509';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-runner.js';
 import { createWatcher, type Watcher } from './watcher.js';
@@ -156,20 +163,7 @@ function recordInHistory(store: RevocationStore, logger: Logger, retryIntervalMs
   const warn = (error: unknown): void => logger.warn({ err: error }, 'could not record in the ops history');
   return {
     pass(report: PassReport): void {
-      const at = Date.parse(report.detectedAt) || Date.now();
-      history
-        .recordPass({
-          at: formatTime(new Date(at)),
-          runId: report.runId,
-          rows: report.rows,
-          events: report.eventCount,
-          revoked: report.revoked,
-          expired: report.expired,
-          cas: report.cas,
-          unavailable: report.unavailable,
-          durationMs: Math.round(report.timings.detectMs + report.timings.recordMs + report.timings.deliverMs),
-        })
-        .catch(warn);
+      history.recordPass(passRecordOf(report)).catch(warn);
     },
     delivery(report: DeliveryReport): void {
       // an outbox round with nothing to do is not worth a line
