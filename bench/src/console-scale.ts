@@ -51,7 +51,7 @@ const sim = await initSimulator({
 });
 const names = sim.partitionNames(CA);
 const configFile = join(work, 'console.json');
-const crls = names.map((name) => ({ name, source: join(work, 'none', `${name}.crl`) }));
+const crls = names.map((name) => ({ name, source: join(work, 'none', `${name}.crl`), url: sim.crlUrl(CA, name) }));
 await writeFile(
   configFile,
   JSON.stringify({ issuers: [{ id: CA, group: 'jpki-sign', caCert: sim.caCertificatePath(CA), crls }], dataDir: join(work, 'data') }),
@@ -76,6 +76,7 @@ for (const [i, name] of names.entries()) {
   });
 }
 const loadSeconds = (performance.now() - loadStarted) / 1000;
+log(`loaded in ${loadSeconds.toFixed(1)} s`);
 
 log('writing a year of ops history');
 const history = new OpsHistory(store.ops);
@@ -123,6 +124,7 @@ for (let p = 0; p < 730; p++)
     durationMs: 40,
   });
 const historySeconds = (performance.now() - historyStarted) / 1000;
+log(`history written in ${historySeconds.toFixed(1)} s`);
 
 const validator = await startValidator({
   config,
@@ -140,7 +142,7 @@ const subjects: { name: string; path: string; peer?: boolean }[] = [
   { name: 'partitions, the stale ones', path: '/console/api/partitions?state=stale' },
   { name: 'partitions, page 17 of 100', path: '/console/api/partitions?offset=1600&limit=100' },
   { name: 'loads, newest 50', path: '/console/api/loads?limit=50' },
-  { name: 'loads, one partition', path: `/console/api/loads?ca=${CA}&partition=${names[900]}` },
+  { name: 'loads, one partition', path: `/console/api/loads?ca=${CA}&partition=${names[Math.floor(names.length / 2)]}` },
   { name: 'loads, rejected', path: '/console/api/loads?rejected=1' },
   { name: 'history, 30 days', path: '/console/api/history' },
   { name: 'history, 365 days', path: `/console/api/history?from=${from365}` },
@@ -156,7 +158,8 @@ for (const s of subjects) {
     const response = await fetch(`${validator.url}${s.path}`, { headers: { 'x-api-key': 'bench-key' } });
     const body = await response.arrayBuffer();
     const ms = performance.now() - t0;
-    if (response.status >= 500 || (response.status !== 200 && !s.peer)) throw new Error(`${s.path}: ${response.status}`);
+    // /readyz answers 503 here (17 stale partitions): its body is the peer's work all the same
+    if (response.status !== 200 && !(s.peer && response.status === 503)) throw new Error(`${s.path}: ${response.status}`);
     bytes = body.byteLength;
     if (i >= 3) times.push(ms); // the first three warm up
   }

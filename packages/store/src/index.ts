@@ -31,7 +31,7 @@ export {
   type RedisClient,
   type ClusterUrl,
 } from './redis/connection.js';
-export { type OpsRoom, DAYS_KEPT } from './ops/ops-room.js';
+export { type OpsRoom, type OpsWrite, DAYS_KEPT } from './ops/ops-room.js';
 export { FileOpsRoom } from './ops/file-ops-room.js';
 export { RedisOpsRoom } from './ops/redis-ops-room.js';
 export { jstDay, jstDaysBetween } from './ops/jst-day.js';

@@ -82,10 +82,27 @@ describe.each(rooms)('ops room (%s)', (_name, make) => {
     expect(await reader.length('other', 10)).toBe(0);
   });
 
+  it('writes lines and counts together', async () => {
+    const { room, reader } = await make();
+    await room.write({
+      lines: [
+        { list: 'a', line: '1', cap: 5 },
+        { list: 'b', line: '2', cap: 5 },
+      ],
+      day: { day: '2026-12-02', counts: { n: 2 } },
+    });
+    await room.write({ lines: [{ list: 'a', line: '3', cap: 5 }] });
+    expect(await reader.range('a', 5, 0, 5)).toEqual(['3', '1']);
+    expect(await reader.range('b', 5, 0, 5)).toEqual(['2']);
+    expect(await reader.countsOf(['2026-12-02'])).toEqual([{ n: 2 }]);
+  });
+
   it('adds counters per day and reads them back in the order asked', async () => {
     const { room, reader } = await make();
     await room.addCounts('2026-12-01', { 'crl.loaded': 2, 'ocsp.spendYen.a': 20 });
     await room.addCounts('2026-12-01', { 'crl.loaded': 1, 'crl.rejected': 1 });
+    // a reader that folded once folds in what is added after
+    expect(await reader.countsOf(['2026-12-03'])).toEqual([{}]);
     await room.addCounts('2026-12-03', { 'watch.events': 5, zero: 0 });
     expect(await reader.countsOf(['2026-12-03', '2026-12-02', '2026-12-01'])).toEqual([
       { 'watch.events': 5 },

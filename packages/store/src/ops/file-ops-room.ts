@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { acquireLockFile, writeFileAtomic } from '@jpki-validator/files';
 import { writerLockOptions } from '../files/writer-lock.js';
 import { dayExpired, jstDay } from './jst-day.js';
-import { DAYS_KEPT, type OpsRoom } from './ops-room.js';
+import { DAYS_KEPT, type OpsRoom, type OpsWrite } from './ops-room.js';
 
 /** what a reader holds of one file: its lines (oldest first) and how far it has read */
 interface HeldFile {
@@ -23,19 +23,49 @@ interface HeldFile {
 
 const DAYS_FILE = 'days.jsonl';
 
+/** one line for one file, and what the file keeps when it has grown (null: all of it) */
+interface Append {
+  file: string;
+  line: string;
+  compact: (lines: string[]) => string[] | null;
+}
+
 export class FileOpsRoom implements OpsRoom {
   private readonly dir: string | null;
   private readonly held = new Map<string, HeldFile>();
   private ready: Promise<void> | null = null;
+  /** the day counters folded so far, and of which held lines (a re-read file is folded again) */
+  private daysFold: { lines: string[]; count: number; folded: Map<string, Record<string, number>> } | null = null;
 
   /** dataDir null: in memory only */
   constructor(dataDir: string | null) {
     this.dir = dataDir === null ? null : join(dataDir, 'ops');
   }
 
-  async push(list: string, line: string, cap: number): Promise<void> {
-    const file = listFile(list);
-    await this.append(file, line, (lines) => (lines.length >= 2 * cap ? lines.slice(-cap) : null));
+  push(list: string, line: string, cap: number): Promise<void> {
+    return this.write({ lines: [{ list, line, cap }] });
+  }
+
+  addCounts(day: string, counts: Readonly<Record<string, number>>): Promise<void> {
+    return this.write({ day: { day, counts } });
+  }
+
+  async write(batch: OpsWrite): Promise<void> {
+    const appends: Append[] = (batch.lines ?? []).map(({ list, line, cap }) => ({
+      file: listFile(list),
+      line,
+      compact: (lines) => (lines.length >= 2 * cap ? lines.slice(-cap) : null),
+    }));
+    if (batch.day) {
+      const c = Object.fromEntries(Object.entries(batch.day.counts).filter(([, n]) => n !== 0));
+      if (Object.keys(c).length > 0)
+        appends.push({
+          file: DAYS_FILE,
+          line: JSON.stringify({ d: batch.day.day, c }),
+          compact: (lines) => (lines.length >= 4 * DAYS_KEPT ? foldDays(lines, jstDay(Date.now())) : null),
+        });
+    }
+    if (appends.length > 0) await this.append(appends);
   }
 
   async range(list: string, cap: number, offset: number, count: number): Promise<string[]> {
@@ -49,38 +79,38 @@ export class FileOpsRoom implements OpsRoom {
     return Math.min(cap, (await this.read(listFile(list))).length);
   }
 
-  async addCounts(day: string, counts: Readonly<Record<string, number>>): Promise<void> {
-    const c = Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
-    if (Object.keys(c).length === 0) return;
-    await this.append(DAYS_FILE, JSON.stringify({ d: day, c }), (lines) =>
-      lines.length >= 4 * DAYS_KEPT ? foldDays(lines, jstDay(Date.now())) : null,
-    );
-  }
-
   async countsOf(days: readonly string[]): Promise<Record<string, number>[]> {
-    const folded = new Map<string, Record<string, number>>();
-    for (const line of await this.read(DAYS_FILE)) addDayLine(folded, line);
-    return days.map((day) => folded.get(day) ?? {});
+    const lines = await this.read(DAYS_FILE);
+    // folded as read: a page asking again folds only the lines appended since
+    if (this.daysFold === null || this.daysFold.lines !== lines || this.daysFold.count > lines.length)
+      this.daysFold = { lines, count: 0, folded: new Map() };
+    const fold = this.daysFold;
+    for (; fold.count < lines.length; fold.count++) addDayLine(fold.folded, lines[fold.count] as string);
+    return days.map((day) => ({ ...(fold.folded.get(day) ?? {}) }));
   }
 
-  /** appends a line; `compact` (given every line) returns what the file should keep, or null to leave it */
-  private async append(file: string, line: string, compact: (lines: string[]) => string[] | null): Promise<void> {
+  /** appends each line to its file under one lock; a file whose `compact` returns what to keep is rewritten with only that */
+  private async append(appends: readonly Append[]): Promise<void> {
     if (this.dir === null) {
-      const held = this.memory(file);
-      held.lines.push(line);
-      const kept = compact(held.lines);
-      if (kept !== null) held.lines = kept;
+      for (const { file, line, compact } of appends) {
+        const held = this.memory(file);
+        held.lines.push(line);
+        const kept = compact(held.lines);
+        if (kept !== null) held.lines = kept;
+      }
       return;
     }
     this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
     await this.ready;
     const release = await acquireLockFile(join(this.dir, 'ops.lock'), writerLockOptions(10_000));
     try {
-      await appendFile(join(this.dir, file), `${line}\n`);
-      const kept = compact(await this.read(file));
-      if (kept !== null) {
-        await writeFileAtomic(join(this.dir, file), kept.length === 0 ? '' : `${kept.join('\n')}\n`);
-        this.held.delete(file);
+      for (const { file, line, compact } of appends) {
+        await appendFile(join(this.dir, file), `${line}\n`);
+        const kept = compact(await this.read(file));
+        if (kept !== null) {
+          await writeFileAtomic(join(this.dir, file), kept.length === 0 ? '' : `${kept.join('\n')}\n`);
+          this.held.delete(file);
+        }
       }
     } finally {
       await release();

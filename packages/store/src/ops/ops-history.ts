@@ -97,34 +97,32 @@ export class OpsHistory {
     for (const [reason, n] of Object.entries(load.added ?? {})) counts[`revoked.${load.caId}.${reason}`] = n;
     if (load.outcome === 'unchanged' || load.outcome === 'not-modified') return this.room.addCounts(day, counts);
     const line = JSON.stringify(load);
-    await Promise.all([
-      this.room.push('loads', line, OPS_CAPS.loads),
-      this.room.push(partitionList(load.caId, load.partition), line, OPS_CAPS.partitionLoads),
-      load.outcome === 'rejected' || load.outcome === 'failed' ? this.room.push('rejected', line, OPS_CAPS.rejected) : null,
-      this.room.addCounts(day, counts),
-    ]);
+    const lines = [
+      { list: 'loads', line, cap: OPS_CAPS.loads },
+      { list: partitionList(load.caId, load.partition), line, cap: OPS_CAPS.partitionLoads },
+    ];
+    if (load.outcome === 'rejected' || load.outcome === 'failed') lines.push({ list: 'rejected', line, cap: OPS_CAPS.rejected });
+    await this.room.write({ lines, day: { day, counts } });
   }
 
   async recordPass(pass: WatchPassRecord): Promise<void> {
-    await Promise.all([
-      this.room.push('passes', JSON.stringify(pass), OPS_CAPS.passes),
-      this.room.addCounts(jstDay(Date.parse(pass.at) || this.now()), {
-        'watch.passes': 1,
-        'watch.events': pass.events,
-        'watch.revoked': pass.revoked,
-        'watch.expired': pass.expired,
-      }),
-    ]);
+    await this.room.write({
+      lines: [{ list: 'passes', line: JSON.stringify(pass), cap: OPS_CAPS.passes }],
+      day: {
+        day: jstDay(Date.parse(pass.at) || this.now()),
+        counts: { 'watch.passes': 1, 'watch.events': pass.events, 'watch.revoked': pass.revoked, 'watch.expired': pass.expired },
+      },
+    });
   }
 
   async recordDelivery(round: DeliveryRecord): Promise<void> {
-    await Promise.all([
-      this.room.push('deliveries', JSON.stringify(round), OPS_CAPS.deliveries),
-      this.room.addCounts(jstDay(Date.parse(round.at) || this.now()), {
-        'watch.delivered': round.delivered,
-        'watch.deliveryFailures': round.failed,
-      }),
-    ]);
+    await this.room.write({
+      lines: [{ list: 'deliveries', line: JSON.stringify(round), cap: OPS_CAPS.deliveries }],
+      day: {
+        day: jstDay(Date.parse(round.at) || this.now()),
+        counts: { 'watch.delivered': round.delivered, 'watch.deliveryFailures': round.failed },
+      },
+    });
   }
 
   async recordOcsp(atMs: number, counts: readonly OcspCountsRecord[]): Promise<void> {

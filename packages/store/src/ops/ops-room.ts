@@ -3,9 +3,17 @@
  * day. Both stay small by construction — a list never holds more than its cap, a day is a handful of counters, and days older
  * than DAYS_KEPT are dropped — so the history is durable beside the revocation data without growing with it.
  */
+/** what one event writes: lines into lists and counts into a day, in one step where the store allows */
+export interface OpsWrite {
+  lines?: readonly { list: string; line: string; cap: number }[];
+  day?: { day: string; counts: Readonly<Record<string, number>> };
+}
+
 export interface OpsRoom {
   /** adds one line at the head of a list, dropping what falls beyond `cap` */
   push(list: string, line: string, cap: number): Promise<void>;
+  /** several pushes and a day's counts together (the embedded store takes its lock once) */
+  write(batch: OpsWrite): Promise<void>;
   /**
    * Lines newest first: `count` from `offset`, of the newest `cap` (the cap the list is pushed with: a file-backed list may hold
    * more until it is next compacted, and readers show the same as Redis would).

@@ -5,7 +5,7 @@
 import type { RedisClient } from '../redis/connection.js';
 import { storeFailure } from '../errors.js';
 import type { StoreKeys } from '../redis/keys.js';
-import { DAYS_KEPT, type OpsRoom } from './ops-room.js';
+import { DAYS_KEPT, type OpsRoom, type OpsWrite } from './ops-room.js';
 
 export class RedisOpsRoom implements OpsRoom {
   constructor(
@@ -24,6 +24,13 @@ export class RedisOpsRoom implements OpsRoom {
     } catch (error) {
       throw storeFailure(error, `recording ops history ${list}`);
     }
+  }
+
+  async write(batch: OpsWrite): Promise<void> {
+    await Promise.all([
+      ...(batch.lines ?? []).map((l) => this.push(l.list, l.line, l.cap)),
+      batch.day ? this.addCounts(batch.day.day, batch.day.counts) : null,
+    ]);
   }
 
   async range(list: string, cap: number, offset: number, count: number): Promise<string[]> {
