@@ -97,7 +97,7 @@ export class OpsHistory {
     for (const [reason, n] of Object.entries(load.added ?? {})) counts[`revoked.${load.caId}.${reason}`] = n;
     if (load.outcome === 'unchanged' || load.outcome === 'not-modified') return this.room.addCounts(day, counts);
     const line = JSON.stringify(load);
-    const lines = [
+    const lines: { list: string; line: string; cap: number }[] = [
       { list: 'loads', line, cap: OPS_CAPS.loads },
       { list: partitionList(load.caId, load.partition), line, cap: OPS_CAPS.partitionLoads },
     ];
