@@ -89,6 +89,13 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
       return html(c, 'login.html', 401, c.req.query('login') === 'failed' ? failedLogin : undefined);
     return html(c, 'index.html');
   });
+  // a form posted from another site's page (login CSRF: the victim logged in with someone else's key) is refused
+  app.use('/console/log*', async (c, next) => {
+    const origin = c.req.header('origin');
+    if (c.req.method === 'POST' && origin !== undefined && origin !== 'null' && origin !== new URL(c.req.url).origin)
+      throw new ProblemError(403, 'forbidden', `a console form posted from ${origin}`);
+    await next();
+  });
   app.post('/console/login', async (c) => {
     const form = await c.req.parseBody();
     const key = typeof form.key === 'string' ? form.key.trim() : '';
