@@ -141,6 +141,14 @@ it('audit: the search finds the recorded question, in Japanese after the languag
     rows = await page.locator('tr[data-audit-row]').count();
   }
   expect(rows).toBe(1);
+  // today as a JST day range finds it; yesterday's does not
+  const today = jstDay(Date.now());
+  await open('audit', `audit?serial=${serial}&from=${today}&to=${today}`);
+  expect(await page.locator('tr[data-audit-row]').count()).toBe(1);
+  const yesterday = jstDay(Date.now() - 86_400_000);
+  await open('audit', `audit?serial=${serial}&from=${yesterday}&to=${yesterday}`);
+  expect(await page.locator('tr[data-audit-row]').count()).toBe(0);
+  await open('audit', `audit?serial=${serial}`);
   const row = page.locator('tr[data-audit-row]').first();
   expect(await row.locator('td[data-col="purpose"]').textContent()).toBe('death_check');
   expect(await row.locator('td[data-col="result"]').textContent()).toBe('revoked');

@@ -77,8 +77,8 @@ const TEXT = {
     serial: 'シリアル',
     issuer: '発行者',
     purpose: '目的',
-    from: '開始',
-    to: '終了',
+    from: '開始日 (JST)',
+    to: '終了日 (JST, 当日を含む)',
     search: '検索',
     result: '結果',
     method: '方式',
@@ -168,8 +168,8 @@ const TEXT = {
     serial: 'Serial',
     issuer: 'Issuer',
     purpose: 'Purpose',
-    from: 'From',
-    to: 'To',
+    from: 'From (JST day)',
+    to: 'To (JST day, included)',
     search: 'Search',
     result: 'Result',
     method: 'Method',
@@ -688,7 +688,10 @@ const pages = {
       el('button', { type: 'submit' }, t('search')),
     );
     main.append(el('h1', {}, t('auditSearch')), form);
+    // the form's days are JST days, `to` included: the API takes instants, `to` excluded
     const q = new URLSearchParams(params);
+    if (params.get('from')) q.set('from', `${params.get('from')}T00:00:00+09:00`);
+    if (params.get('to')) q.set('to', `${dayBefore(params.get('to'), -1)}T00:00:00+09:00`);
     q.set('limit', '50');
     let page;
     try {
