@@ -1,7 +1,7 @@
-// Benchmark (issue 5, NOTES "Status API target" and "Batch endpoint target"): the validator's HTTP API on loopback, each server
+// Benchmark (issue 5; the targets: ratios to peers in the same run, below and in RESULTS.md): the validator's HTTP API on loopback, each server
 // in its own process, autocannon in this one:
 //   1. GET /v1/status on a 5 M-entry CRL in Redis vs a bare Hono app returning a constant JSON, and vs Hono doing one ioredis
-//      GETBIT per request (the NOTES' naive reference), at 50 and 200 connections;
+//      GETBIT per request (the naive reference), at 50 and 200 connections;
 //   2. POST /v1/status/batch with 10 000-item JSON bodies vs a bare Hono JSON echo of the same body, and NDJSON of 1 M items;
 //   3. the OCSP fallback (ocsp-only issuer, no CRL) against `openssl ocsp`, beside autocannon straight at that responder.
 // Then, when a status target is missed (or with --profile always), a `node --cpu-prof` run of the validator under the status load.

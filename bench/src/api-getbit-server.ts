@@ -1,4 +1,4 @@
-// The NOTES' naive reference ("Status API target"): a Hono app answering GET /v1/status/:issuer/:serial with ONE ioredis GETBIT
+// The status API target's naive reference: a Hono app answering GET /v1/status/:issuer/:serial with ONE ioredis GETBIT
 // per request on a listed bitmap of the CA's current generation in Redis, in its own process. The store keeps runs per
 // partition, not bitmaps (packages/store/README.md), so at start-up the CA's merged set is read once and its listed bitmaps are
 // written under `<prefix>:naive:<chunkNo>` — the bitmaps a naive store would keep. ioredis with its defaults (no auto-pipelining), as the naive way would.

@@ -24,7 +24,7 @@ import { describeMachine } from './lib/machine.js';
 import { measure, type Measurement } from './lib/measure.js';
 import { buildNationalFixture, NATIONAL_CA, type NationalFixture } from './lib/national-fixture.js';
 import { renderNational, writeNationalSection, type FetchRun, type StoreSeries } from './lib/national-report.js';
-import { checkOnce, pickSample, startSampler, type SampleSerial } from './lib/national-sampler.js';
+import { checkOnce, pickSample, type SampleSerial, type SampleTally, startSampler } from './lib/national-sampler.js';
 import { freePort, startPrivateRedis, type PrivateRedis } from './lib/private-redis.js';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
@@ -163,10 +163,40 @@ async function refresh(config: string, env: NodeJS.ProcessEnv, validatorUrl: str
     outcomes,
     entries: reports.reduce((n, r) => n + (r.entries ?? 0), 0),
     during: sampler.tally,
-    after: await checkOnce(validatorUrl, 'jpki-sign', after),
+    ...(await settle(validatorUrl, during, after, sampler.tally)),
   };
   return { run, commandLine: m.commandLine };
 }
+
+/**
+ * After a refresh the validator (another process) catches up with the store by its own watch, not at once: the sample is
+ * asked until every answer is the new state's (at most CATCH_UP_LIMIT_S). Until then an answer may still be the previous
+ * state's, which is right: each poll is judged against the refresh's acceptable states (`during`, where a wrong answer is still
+ * wrong) and against the new state alone (`after`: the batch that is all right, or the last one if none was).
+ */
+async function settle(
+  validatorUrl: string,
+  duringSample: SampleSerial[],
+  afterSample: SampleSerial[],
+  during: SampleTally,
+): Promise<{ after: SampleTally; catchUpSeconds: number | null }> {
+  const started = performance.now();
+  for (;;) {
+    const tally = await checkOnce(validatorUrl, 'jpki-sign', afterSample);
+    const seconds = (performance.now() - started) / 1000;
+    if (tally.right === tally.answers) return { after: tally, catchUpSeconds: seconds };
+    if (seconds > CATCH_UP_LIMIT_S) return { after: tally, catchUpSeconds: null };
+    const meanwhile = await checkOnce(validatorUrl, 'jpki-sign', duringSample);
+    during.answers += meanwhile.answers;
+    during.right += meanwhile.right;
+    during.unknown += meanwhile.unknown;
+    during.wrong += meanwhile.wrong;
+    during.examples.push(...meanwhile.examples);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const CATCH_UP_LIMIT_S = 120;
 
 async function opensslSum(fixture: NationalFixture): Promise<number> {
   let total = 0;

@@ -119,7 +119,7 @@ describe('the BullMQ worker (a CA job), Redis', () => {
     await deletePrefixes(bullPrefix);
   });
 
-  it('the CA job reports the refusal, counts it in crl_fetch_rejects_total, and the previous generation keeps serving', async () => {
+  it('the CA job reports the refusal, counts it in jpki_validator_crl_fetch_rejects_total, and the previous generation keeps serving', async () => {
     const { targets } = await resolveTargets(world.config);
     const metrics = createFetcherMetrics({
       store: world.store,
@@ -154,8 +154,8 @@ describe('the BullMQ worker (a CA job), Redis', () => {
         outcome: 'refreshed',
         failing: [{ partition: 'p0001', outcome: 'rejected', reason: 'scope_mismatch' }],
       });
-      expect(await metrics.registry.getSingleMetricAsString('crl_fetch_rejects_total')).toContain(
-        `crl_fetch_rejects_total{ca="${PARTITIONED}",partition="p0001",reason="scope_mismatch"} 1`,
+      expect(await metrics.registry.getSingleMetricAsString('jpki_validator_crl_fetch_rejects_total')).toContain(
+        `jpki_validator_crl_fetch_rejects_total{ca="${PARTITIONED}",partition="p0001",reason="scope_mismatch"} 1`,
       );
       expect(
         log.lines().some((l) => l.msg === 'CRL rejected; the previous generation keeps serving' && l.reason === 'scope_mismatch'),

@@ -148,8 +148,8 @@ describe('crl-fetcher on a Redis Cluster', () => {
     expect(switches.map((e) => e.partition).sort()).toEqual([p0, p1].sort());
     expect((await reader.partitions(CA_ID)).map((m) => m.partition).sort()).toEqual([p0, p1].sort());
     const loads =
-      (await a.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')) +
-      (await b.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total'));
+      (await a.metrics.registry.getSingleMetricAsString('jpki_validator_crl_fetch_loads_total')) +
+      (await b.metrics.registry.getSingleMetricAsString('jpki_validator_crl_fetch_loads_total'));
     expect(loads.match(new RegExp(`partition="${p0}",outcome="loaded"\\} 1`, 'g'))).toHaveLength(1);
 
     const queueKeys = await keysUnder(cluster, `{${bullPrefix}}`);

@@ -1,21 +1,21 @@
 /**
- * A real browser for the tests that need one (the console, the docs page): Debian's chromium driven by playwright-core — its own
- * browser downloads cannot run here. CHROMIUM_PATH overrides /usr/bin/chromium; scripts/ensure-test-services.sh installs it.
- * Screenshots go to `<repo>/test-results/` (gitignored), CI's artefact directory.
+ * The browser the UI tests drive: Debian's chromium (scripts/ensure-test-services.sh installs it; CHROMIUM_PATH overrides
+ * /usr/bin/chromium) through playwright-core, which downloads no browser of its own. Screenshots go to <repo>/test-results/
+ * (gitignored) for a human to look at after a run.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    // as root (CI containers) chromium's sandbox cannot start; /dev/shm is small in containers
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+    // as root in a container chromium needs --no-sandbox; /dev/shm there is often too small for its shared memory
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
   });
 }
 
-/** `<repo>/test-results/`, made when missing */
+/** `<repo>/test-results/`, created when missing */
 export function screenshotDir(): string {
   const dir = fileURLToPath(new URL('../../test-results/', import.meta.url));
   mkdirSync(dir, { recursive: true });

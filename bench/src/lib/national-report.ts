@@ -9,9 +9,11 @@ export interface FetchRun {
   maxRssKib: number | null;
   outcomes: Record<string, number>;
   entries: number;
-  /** answers to the sample while the refresh ran, and the one batch right after it */
+  /** answers to the sample while the refresh ran (and until the validator caught up), and the first batch all right after it */
   during: SampleTally;
   after: SampleTally;
+  /** from the fetch's exit to the validator's first all-right answer; null: not within the limit */
+  catchUpSeconds: number | null;
 }
 
 export interface StoreSeries {
@@ -73,7 +75,9 @@ export function renderNational(r: NationalReport): string {
     const outcomes = Object.entries(runs[0]?.outcomes ?? {})
       .map(([k, v]) => `${v} ${k}`)
       .join(', ');
-    return `| ${name} | ${s2(wall)} | ${reference === null ? '—' : `${(reference / wall).toFixed(1)}×`} | ${mb(peak(runs))} | ${outcomes} | ${t.answers} / ${t.wrong} / ${t.unknown} / ${t.afterNotRight} |`;
+    const caughtUp = runs.map((x) => x.catchUpSeconds);
+    const catchUp = caughtUp.includes(null) ? 'never (120 s)' : s2(median(caughtUp as number[]));
+    return `| ${name} | ${s2(wall)} | ${reference === null ? '—' : `${(reference / wall).toFixed(1)}×`} | ${mb(peak(runs))} | ${outcomes} | ${t.answers} / ${t.wrong} / ${t.unknown} / ${t.afterNotRight} | ${catchUp} |`;
   };
   const cold = (s: StoreSeries) => median(s.cold.map((x) => x.wallSeconds));
   const daily = (s: StoreSeries) => median(s.daily.map((x) => x.wallSeconds));
@@ -86,11 +90,11 @@ export function renderNational(r: NationalReport): string {
     `Produced by \`cd bench && ${r.command}\`. Medians of ${r.runs} runs; peak RSS is the highest of the runs (GNU time).`,
     `The simulator's national layout: ${r.partitions} partitions, ${r.entries.toLocaleString('en')} entries, ${(r.bytes / 1e6).toFixed(1)} MB of CRLs, served over loopback HTTP by \`jpki-validator sim serve\` (its own process) — written by the simulator in ${s2(r.sim.writeSeconds)} s (${r.sim.walks} walks of the serial range), and by its server on first request in ${s2(r.sim.serveDay0Seconds)} s (day 0) / ${s2(r.sim.serveDay1Seconds)} s (day 1), before any timing.`,
     `Fetcher: \`${r.fetchCommand}\` with a generated config (${r.crlsForm}), a cold run into an empty store, then a daily run after day 1 (${r.changed} partitions changed, the rest unchanged).`,
-    `Validator: \`jpki-validator serve\` on the same store, asked about ${r.samples} serials (POST /v1/status/batch, every 200 ms) while each refresh ran, each answer checked against the simulator's truth; then one batch after it, which must be all right.`,
+    `Validator: \`jpki-validator serve\` on the same store, asked about ${r.samples} serials (POST /v1/status/batch, every 200 ms) while each refresh ran, each answer checked against the simulator's truth; then again every 100 ms after it until every answer is right (the validator catches up with the store by its own watch): the last column is how long that took after the fetch exited, and the batch then must be all right.`,
     '',
-    '| subject | wall s | × faster than the openssl sum | peak RSS MB | partition outcomes | sample answers / wrong / unknown during / not right after |',
-    '|---|---:|---:|---:|---|---|',
-    `| openssl crl -noout, each partition file one after another (summed) | ${s2(opensslS)} | 1 | ${mb(r.openssl.largestRssKib)} (largest file) | — | — |`,
+    '| subject | wall s | × faster than the openssl sum | peak RSS MB | partition outcomes | sample answers / wrong / unknown during / not right after | validator caught up after (s) |',
+    '|---|---:|---:|---:|---|---|---:|',
+    `| openssl crl -noout, each partition file one after another (summed) | ${s2(opensslS)} | 1 | ${mb(r.openssl.largestRssKib)} (largest file) | — | — | — |`,
     row('cold refresh, embedded', r.embedded.cold, opensslS),
     row('cold refresh, Redis', r.redis.cold, opensslS),
     row('daily refresh, embedded', r.embedded.daily, null),

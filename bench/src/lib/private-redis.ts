@@ -1,6 +1,6 @@
 /**
  * A redis-server of the benchmark's own on a free loopback port, no persistence, emptied between runs and stopped at the end:
- * the shared Redis on 6379 is never flushed (NOTES), and a run's memory figure is the benchmark's alone.
+ * the shared Redis on 6379 is never flushed (other tests and helpers use it), and a run's memory figure is the benchmark's alone.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';

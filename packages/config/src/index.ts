@@ -12,6 +12,8 @@ export type {
 } from './load.js';
 export { resolvePartitions, partitionNameOf, crlSlot, type PartitionConfig, type CrlsConfig } from './partitions.js';
 export { DEFAULT_FETCH_TUNING } from './defaults.js';
+/** the config file's schemas: docs/config.md is rendered from them */
+export { configSchema, issuerSchema, issuerPresetSchema } from './schema.js';
 export {
   JPKI_PROFILE,
   BUILT_IN_PROFILES,

@@ -18,7 +18,7 @@ import { parseIntervalMs } from './duration.js';
 import { resolvePartitions, type CrlsConfig, type PartitionConfig } from './partitions.js';
 import { expandJpkiPreset } from './preset.js';
 
-/** The card's certificate policies (CONTRACT "JPKI profile details"): the default for every issuer, smartphone ones included. */
+/** The card's certificate policies (docs/config.md, `issuers[].policies`): the default for every issuer, smartphone ones included. */
 export const CARD_POLICIES: Readonly<{ sign: readonly string[]; auth: readonly string[] }> = Object.freeze({
   sign: Object.freeze(['1.2.392.200149.8.5.1.1.20']),
   auth: Object.freeze(['1.2.392.200149.8.5.1.3.30']),

@@ -4,7 +4,7 @@ import { CRL_REASONS, type CrlReason } from '@jpki-validator/x509';
 export type MeaningMap = Readonly<Partial<Record<CrlReason, string>>>;
 
 /**
- * The built-in `jpki` profile (CONTRACT.md "Meaning"). J-LIS's own CPS words these codes differently from the common reading,
+ * The built-in `jpki` profile (docs/api.md, "Meaning"). J-LIS's own CPS words these codes differently from the common reading,
  * which is why operators can override the map in the config without a release.
  */
 export const JPKI_PROFILE: MeaningMap = Object.freeze({

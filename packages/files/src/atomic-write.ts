@@ -25,7 +25,10 @@ export interface AtomicWriteOptions {
   createDirectory?: boolean;
 }
 
-const temporaryName = (path: string): string => `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+// a random part per process and a counter: unique among this process's writes without a call into the CSPRNG per file
+const processTag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let temporaryCount = 0;
+const temporaryName = (path: string): string => `${path}.${processTag}.${(temporaryCount++).toString(36)}.tmp`;
 
 /** Replaces `path` with `data` (text as UTF-8; pieces written in order, an async source awaited piece by piece). */
 export function writeFileAtomic(path: string, data: AtomicData, options: AtomicWriteOptions = {}): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * One writer at a time across processes sharing a directory (NOTES: `fetch --once` while `start` runs; `watch run` beside a
+ * One writer at a time across processes sharing a directory (e.g. `fetch --once` while `start` runs; `watch run` beside a
  * running pass). The lock is a file created with O_EXCL holding `<pid> <nonce>`, held only around a change, never for a
  * process's lifetime. A lock whose pid no longer exists (a writer killed mid-change) is stale and broken. An empty lock file is a
  * writer between create and write — or one killed there: it is stale once older than a grace period. After creating the file

@@ -1,5 +1,5 @@
 /**
- * The contract's status answer (CONTRACT.md "Status answer") and the vocabulary around it. One object shape everywhere: the
+ * The contract's status answer (docs/api.md, "The status answer") and the vocabulary around it. One object shape everywhere: the
  * single GET, the batch, `/v1/validate` and the CLI's `--api` source all serialise exactly this.
  */
 import type { Medium } from '@jpki-validator/config';
@@ -10,7 +10,7 @@ export const STATUS_MODES: readonly StatusMode[] = ['crl-first', 'ocsp-first', '
 
 export type CertStatus = 'good' | 'revoked' | 'unknown';
 
-/** Why an answer is `unknown` (CONTRACT: `unknown` always carries one). */
+/** Why an answer is `unknown` (docs/api.md, "The status answer": `unknown` always carries one). */
 export type UnknownDetail =
   | 'issuer_unknown'
   | 'issuer_not_loaded'

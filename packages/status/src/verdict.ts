@@ -1,5 +1,5 @@
 /**
- * Per-CA verdicts and how a group's verdicts combine into one status answer (CONTRACT "Groups"):
+ * Per-CA verdicts and how a group's verdicts combine into one status answer (docs/api.md, "The status answer", groups):
  * revoked if any CA lists the serial (the CA with the latest notBefore when several do: an anomaly); good only when every
  * non-retired CA of the group can vouch (fresh CRL without the serial, or an OCSP `good`) — a responder's `unknown` means
  * "not my certificate" and does not block when another CA vouches; otherwise unknown with the first blocking reason.

@@ -20,6 +20,8 @@ const STORE_ERROR_KINDS = {
   CRL_NUMBER_REUSED: 'usage',
   /** the local CRL-number record cannot be read back: repair or remove it deliberately */
   HIGH_WATER_CORRUPT: 'unavailable',
+  /** a lookup asked of a store opened to write only (it keeps partition metadata, not entries): a bug in the caller */
+  METADATA_ONLY: 'internal',
 } as const satisfies ErrorKindTable;
 
 export type StoreErrorCode = keyof typeof STORE_ERROR_KINDS;

@@ -4,7 +4,7 @@ import type { OpsRoom } from './ops/ops-room.js';
  * The revocation store's public types: one interface, two implementations (Redis bitmaps and the embedded store), and the
  * in-memory snapshot both of them hand to the hot path.
  *
- * Model (NOTES "partitions × bitmaps"): per CA key ONE merged revocation set — every serial any partition ever listed, with the
+ * Model (docs/data-model.md): per CA key ONE merged revocation set — every serial any partition ever listed, with the
  * latest CRL's reason and dates — versioned in generations. Per partition only metadata. Revocation is final: a later full CRL that
  * drops a serial leaves it listed; only a delta CRL's removeFromCRL (reason 8) un-lists it.
  */
@@ -19,7 +19,7 @@ export interface PartitionMeta {
   /** whether the latest CRL applied was a delta */
   isDelta: boolean;
   thisUpdateMs: number;
-  /** null when the CRL has no nextUpdate (counts as stale, CONTRACT) */
+  /** null when the CRL has no nextUpdate (counts as stale: docs/api.md) */
   nextUpdateMs: number | null;
   /** entries in the latest CRL applied */
   entries: number;
@@ -121,7 +121,7 @@ export interface RevokedEntry {
 /** One serial's answer with everything a status answer needs about the CA's data. */
 export interface LookupAnswer {
   caId: string;
-  /** false when no CRL was ever loaded for this CA (CONTRACT `issuer_not_loaded`) */
+  /** false when no CRL was ever loaded for this CA (the answer’s `issuer_not_loaded`) */
   loaded: boolean;
   /** null: not listed */
   entry: RevokedEntry | null;

@@ -2,7 +2,7 @@
  * The one case suite every RevocationStore implementation passes (hono `common.case.test.ts` style): run by redis-store.test.ts and
  * embedded-store.test.ts with a factory that opens a store on fresh, isolated storage.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeltaBaseError, EntryError, RollbackError, StoreError } from '../src/errors.js';
 import type { CommitReport, GenerationChange, LoadOptions, RevocationStore, SwitchEvent } from '../src/types.js';
 
@@ -285,7 +285,13 @@ export function runStoreCases(name: string, factory: () => Promise<StoreHarness>
           ]),
         ]);
         expect(reports.map((r) => r.generation).sort()).toEqual([1, 2]);
-        for (const s of [1n, 2n, BigInt(2 ** 20), BigInt(2 ** 20 + 1)]) expect((await store.lookup(CA, s)).entry).not.toBeNull();
+        // the instance that committed first learns of the other's switch when its watch fires: visible soon, not at once
+        await vi.waitFor(
+          async () => {
+            for (const s of [1n, 2n, BigInt(2 ** 20), BigInt(2 ** 20 + 1)]) expect((await store.lookup(CA, s)).entry).not.toBeNull();
+          },
+          { timeout: 5_000, interval: 20 },
+        );
         expect((await store.partitions(CA)).map((p) => p.partition)).toEqual(['p1', 'p2']);
       } finally {
         await other.close();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { WatchEventType } from './types.js';
 
 /**
- * CONTRACT: eventId is stable for (customerId, caId, serial, type, reason) — the same facts give the same id in every pass,
+ * The event contract (docs/watch.md): eventId is stable for (customerId, caId, serial, type, reason) — the same facts give the same id in every pass,
  * process and replayed CRL, so the id set is what makes "never twice" hold. 128 bits of SHA-256 over NUL-separated fields (NUL
  * cannot occur in any of them), hex.
  */

@@ -1,6 +1,6 @@
 /**
  * Webhook delivery: one POST per batch, body `{"events":[…]}`, header `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
- * "<t>.<body>">` (CONTRACT). A receiver recomputes the HMAC over the raw body it got and rejects an old `t` to stop replays.
+ * "<t>.<body>">` (docs/watch.md). A receiver recomputes the HMAC over the raw body it got and rejects an old `t` to stop replays.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WebhookError } from './errors.js';

@@ -32,39 +32,39 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
   const registry = new Registry();
   const now = options.now ?? Date.now;
   const loads = new Counter({
-    name: 'crl_fetch_loads_total',
+    name: 'jpki_validator_crl_fetch_loads_total',
     help: 'CRL fetch runs by outcome (loaded, unchanged, not_modified, rejected, failed)',
     labelNames: ['ca', 'partition', 'outcome'] as const,
     registers: [registry],
   });
   const rejects = new Counter({
-    name: 'crl_fetch_rejects_total',
+    name: 'jpki_validator_crl_fetch_rejects_total',
     help: 'CRLs refused before becoming visible, by reason (signature, issuer, rollback, malformed, future_this_update, …)',
     labelNames: ['ca', 'partition', 'reason'] as const,
     registers: [registry],
   });
   const bytes = new Counter({
-    name: 'crl_fetch_bytes_total',
+    name: 'jpki_validator_crl_fetch_bytes_total',
     help: 'bytes of CRLs loaded',
     labelNames: ['ca', 'partition'] as const,
     registers: [registry],
   });
   const entries = new Gauge({
-    name: 'crl_entries',
+    name: 'jpki_validator_crl_entries',
     help: 'entries in the latest CRL loaded for the partition',
     labelNames: ['ca', 'partition'] as const,
     registers: [registry],
   });
   // per CA, not per partition: 1,741 partitions × outcomes × buckets would be ~50 k series for one histogram
   const duration = new Histogram({
-    name: 'crl_fetch_duration_seconds',
+    name: 'jpki_validator_crl_fetch_duration_seconds',
     help: 'time of a fetch run, from request to switch (or refusal), per CA',
     labelNames: ['ca', 'outcome'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [registry],
   });
   const dataLosses = new Counter({
-    name: 'crl_store_data_loss_total',
+    name: 'jpki_validator_fetcher_store_data_loss_total',
     help: 'data losses of the store noticed by this fetcher (Redis restarted empty, FLUSHALL, failover to an empty replica; a deleted snapshot)',
     labelNames: ['ca'] as const,
     registers: [registry],
@@ -74,7 +74,7 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
       [...new Set(options.scopes.map((s) => s.caId))].map(async (caId) => ({ caId, metas: await options.store.partitions(caId) })),
     );
   new Gauge({
-    name: 'crl_staleness_seconds',
+    name: 'jpki_validator_crl_staleness_seconds',
     help: "now minus the nextUpdate of the partition's current CRL (negative: still fresh; +Inf: never loaded or no nextUpdate)",
     labelNames: ['ca', 'partition'] as const,
     registers: [registry],
@@ -90,7 +90,7 @@ export function createFetcherMetrics(options: FetcherMetricsOptions): FetcherMet
     },
   });
   new Gauge({
-    name: 'crl_last_success_timestamp_seconds',
+    name: 'jpki_validator_crl_last_success_timestamp_seconds',
     help: "when the partition's current CRL was loaded (unix seconds)",
     labelNames: ['ca', 'partition'] as const,
     registers: [registry],

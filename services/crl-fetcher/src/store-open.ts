@@ -47,6 +47,11 @@ export interface OpenFetcherStoreOptions {
   keyPrefix?: string;
   /** embedded: reload when another process writes the data directory (default true) */
   watch?: boolean;
+  /**
+   * embedded: false for a process that writes and never answers (`fetch --once`): the store keeps partition metadata only, so
+   * opening it does not read every entry of every CA and a switch does not patch a merged set nobody asks (default true)
+   */
+  holdEntries?: boolean;
   /** Redis: how long one command may wait on a Redis that does not answer (a frozen node) before STORE_UNAVAILABLE (default 5 000) */
   commandTimeoutMs?: number;
 }
@@ -79,6 +84,7 @@ export async function openFetcherStore(
   const store = await openEmbeddedStore({
     dataDir: config.dataDir,
     ...(options.watch === undefined ? {} : { watch: options.watch }),
+    ...(options.holdEntries === undefined ? {} : { holdEntries: options.holdEntries }),
     onError: (error) => logger.error({ err: error }, 'embedded store reload failed'),
     onDataLoss,
   });

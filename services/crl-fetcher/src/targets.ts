@@ -13,7 +13,7 @@ export interface PartitionTarget {
 
 export interface ResolvedTargets {
   targets: PartitionTarget[];
-  /** CAs whose certificate could not be used (config errors, CONTRACT exit 2): every problem, not just the first */
+  /** CAs whose certificate could not be used (config errors, exit 2): every problem, not just the first */
   problems: { issuer: IssuerConfig; error: TrustedCaError }[];
 }
 

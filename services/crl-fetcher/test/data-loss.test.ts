@@ -93,7 +93,7 @@ describe('fetcher after a data loss', () => {
         expect(schedulers).toBe(1);
         expect(lines().some((l) => typeof l.msg === 'string' && l.msg.startsWith('STORE DATA LOSS'))).toBe(true);
         const metrics = await (await fetch(`${fetcher.adminUrl}/metrics`)).text();
-        expect(metrics).toMatch(/crl_store_data_loss_total\{ca="jpki-sign-2023"\} 1/);
+        expect(metrics).toMatch(/jpki_validator_fetcher_store_data_loss_total\{ca="jpki-sign-2023"\} 1/);
       } finally {
         await fetcher?.close();
       }

@@ -54,10 +54,10 @@ describe('startFetcher', () => {
       const metrics = await fetch(`${base}/metrics`);
       expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
       const text = await metrics.text();
-      const staleness = /crl_staleness_seconds\{ca="jpki-sign-2023",partition="p0000"\} (-?[\d.e+]+)/.exec(text);
+      const staleness = /jpki_validator_crl_staleness_seconds\{ca="jpki-sign-2023",partition="p0000"\} (-?[\d.e+]+)/.exec(text);
       expect(Number(staleness?.[1])).toBeLessThan(0); // fresh: nextUpdate is ahead
-      expect(text).toMatch(/crl_fetch_loads_total\{ca="jpki-sign-2023",partition="p0000",outcome="loaded"\} 1/);
-      expect(text).toMatch(/crl_last_success_timestamp_seconds\{ca="jpki-sign-2023",partition="p0000"\} \d+/);
+      expect(text).toMatch(/jpki_validator_crl_fetch_loads_total\{ca="jpki-sign-2023",partition="p0000",outcome="loaded"\} 1/);
+      expect(text).toMatch(/jpki_validator_crl_last_success_timestamp_seconds\{ca="jpki-sign-2023",partition="p0000"\} \d+/);
 
       const page = await fetch(`${base}/admin/queues`);
       expect(page.status).toBe(200);

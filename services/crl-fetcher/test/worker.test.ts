@@ -119,8 +119,8 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     const nextJob = await worker.queue.getJob(nextUpdateJobId(CA_ID, null, earliest + 60_000));
     expect(await nextJob?.getState()).toBe('delayed');
     expect(nextJob?.data).toMatchObject({ caId: CA_ID, partition: null, trigger: 'next-update' });
-    expect(await metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')).toMatch(
-      new RegExp(`crl_fetch_loads_total\\{ca="${CA_ID}",partition="${p0}",outcome="loaded"\\} 1`),
+    expect(await metrics.registry.getSingleMetricAsString('jpki_validator_crl_fetch_loads_total')).toMatch(
+      new RegExp(`jpki_validator_crl_fetch_loads_total\\{ca="${CA_ID}",partition="${p0}",outcome="loaded"\\} 1`),
     );
   });
 
@@ -151,8 +151,8 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     expect(job.failedReason).toMatch(/^signature: /);
     expect(job.attemptsMade).toBe(1);
     expect((job.stacktrace ?? []).join('\n')).toMatch(/UnrecoverableError/);
-    expect(await metrics.registry.getSingleMetricAsString('crl_fetch_rejects_total')).toContain(
-      `crl_fetch_rejects_total{ca="${CA_ID}",partition="forged",reason="signature"} 1`,
+    expect(await metrics.registry.getSingleMetricAsString('jpki_validator_crl_fetch_rejects_total')).toContain(
+      `jpki_validator_crl_fetch_rejects_total{ca="${CA_ID}",partition="forged",reason="signature"} 1`,
     );
     expect(
       log
@@ -210,8 +210,8 @@ describe('the crl-fetch queue worker on the real Redis', () => {
     expect(switches).toHaveLength(1);
     expect((await watcher.partitions(CA_ID)).map((m) => m.generation)).toEqual([switches[0]?.generation]);
     const loads =
-      (await a.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total')) +
-      (await b.metrics.registry.getSingleMetricAsString('crl_fetch_loads_total'));
+      (await a.metrics.registry.getSingleMetricAsString('jpki_validator_crl_fetch_loads_total')) +
+      (await b.metrics.registry.getSingleMetricAsString('jpki_validator_crl_fetch_loads_total'));
     expect(loads.match(/outcome="loaded"\} 1/g)).toHaveLength(1);
   });
 });

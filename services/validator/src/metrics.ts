@@ -33,13 +33,29 @@ class LabelledCounts {
   }
 }
 
+/**
+ * The metric names of every part of the product (validator, fetcher, watch job) start with this, so one process serving several
+ * parts (`start`) has one namespace; counters end in `_total`, units are base units (`_seconds`, `_bytes`).
+ */
+export const METRIC_PREFIX = 'jpki_validator_';
+
+/**
+ * prom-client's Node process metrics, without its three gauges named `…_total` (active handles, requests and resources: a
+ * gauge with a counter's suffix, which `promtool check metrics` refuses); the same counts per type stay.
+ */
+export function collectProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
+}
+
 export function createValidatorMetrics(
   resolver: StatusResolver,
   ocsp: OcspChecker | null,
   options: { processMetrics?: boolean; dataLoss?: { counts: ReadonlyMap<string, number> } } = {},
 ): ValidatorMetrics {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'jpki_validator_' });
+  if (options.processMetrics ?? true) collectProcessMetrics(registry);
   const requestCounts = new LabelledCounts();
   const answerCounts = new LabelledCounts();
   new Counter({
@@ -74,11 +90,11 @@ export function createValidatorMetrics(
     new Counter({
       name,
       help,
-      labelNames: ['issuer', 'kind'],
+      labelNames: ['ca', 'kind'],
       registers: [registry],
       collect() {
         this.reset();
-        for (const s of ocsp?.issuerStats() ?? []) this.inc({ issuer: s.caId, kind: s.kind }, pick(s));
+        for (const s of ocsp?.issuerStats() ?? []) this.inc({ ca: s.caId, kind: s.kind }, pick(s));
       },
     });
   };
@@ -100,32 +116,32 @@ export function createValidatorMetrics(
   new Gauge({
     name: 'jpki_validator_ocsp_circuit_open',
     help: "1 while the issuer's OCSP responder circuit is open",
-    labelNames: ['issuer'],
+    labelNames: ['ca'],
     registers: [registry],
     collect() {
       this.reset();
       if (ocsp === null) return;
-      for (const ca of resolver.registry.cas) if (ca.ocsp) this.set({ issuer: ca.id }, ocsp.breakerState(ca) === 'open' ? 1 : 0);
+      for (const ca of resolver.registry.cas) if (ca.ocsp) this.set({ ca: ca.id }, ocsp.breakerState(ca) === 'open' ? 1 : 0);
     },
   });
   new Counter({
     name: 'jpki_validator_store_data_loss_total',
     help: 'data losses of the store this validator noticed (its copy belonged to an epoch Redis no longer holds)',
-    labelNames: ['issuer'],
+    labelNames: ['ca'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const [caId, n] of options.dataLoss?.counts ?? []) this.inc({ issuer: caId }, n);
+      for (const [caId, n] of options.dataLoss?.counts ?? []) this.inc({ ca: caId }, n);
     },
   });
   new Gauge({
     name: 'jpki_validator_crl_fresh',
     help: '1 while every configured partition of the issuer has a fresh CRL',
-    labelNames: ['issuer'],
+    labelNames: ['ca'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const ca of resolver.registry.cas) this.set({ issuer: ca.id }, resolver.crlFresh(ca) ? 1 : 0);
+      for (const ca of resolver.registry.cas) this.set({ ca: ca.id }, resolver.crlFresh(ca) ? 1 : 0);
     },
   });
   return {

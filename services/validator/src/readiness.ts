@@ -1,6 +1,6 @@
 /**
  * `/readyz`: ready when the store answers, at least one issuer is configured, and every configured, non-retired issuer has a fresh
- * CRL or an OCSP responder whose circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query (NOTES "OCSP").
+ * CRL or an OCSP responder whose circuit is not open. OCSP is judged from the circuit breaker, never by spending a paid query.
  */
 import { partitionOverview, type OcspChecker, type PartitionCounts, type StatusResolver } from '@jpki-validator/status';
 import type { DataLossNotice } from '@jpki-validator/store';

@@ -3,7 +3,7 @@
  * cache, whether the store answers, and how to let go of it.
  *
  * With Redis the validator keeps a replica (every CA's current generation in memory, swapped on each switch event). Decision
- * (NOTES "status API target"): while Redis is down the replica keeps answering — it is the same data, and every answer still
+ * (the status API target: bench/RESULTS.md, "Validator API"): while Redis is down the replica keeps answering — it is the same data, and every answer still
  * turns `unknown / crl_stale` once the CRL behind it passes nextUpdate + grace. Until the replica has loaded once, answers are
  * `unknown / store_unavailable` and /readyz is 503.
  */

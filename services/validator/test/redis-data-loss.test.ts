@@ -95,6 +95,6 @@ describe('validator after Redis lost its data', () => {
       expect.objectContaining({ caId: CA, previousEpoch: expect.any(String), detail: expect.stringContaining(CA) }),
     ]);
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
-    expect(metrics).toMatch(/jpki_validator_store_data_loss_total\{issuer="jpki-sign-2023"\} 1/);
+    expect(metrics).toMatch(/jpki_validator_store_data_loss_total\{ca="jpki-sign-2023"\} 1/);
   });
 });

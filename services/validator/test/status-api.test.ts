@@ -503,8 +503,8 @@ describe('operations', () => {
 
   it('/metrics counts answers and OCSP queries with an estimated cost; /openapi.json and /docs', async () => {
     const text = await (await svc.app.request('/metrics')).text();
-    expect(text).toMatch(/jpki_validator_ocsp_queries_total\{issuer="jpki-auth-2015",kind="auth"\} [1-9]/);
-    expect(text).toMatch(/jpki_validator_ocsp_estimated_cost_yen_total\{issuer="jpki-auth-2015",kind="auth"\} [1-9]/);
+    expect(text).toMatch(/jpki_validator_ocsp_queries_total\{ca="jpki-auth-2015",kind="auth"\} [1-9]/);
+    expect(text).toMatch(/jpki_validator_ocsp_estimated_cost_yen_total\{ca="jpki-auth-2015",kind="auth"\} [1-9]/);
     expect(text).toMatch(/jpki_validator_status_answers_total\{status="revoked"/);
     const doc = (await get('/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
@@ -514,7 +514,7 @@ describe('operations', () => {
     const docs = await svc.app.request('/docs');
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await docs.text()).toContain('/openapi.json');
+    expect(await docs.text()).toContain('docs/assets/init.js');
   });
 
   it('requires an API key when keys are configured: 401 without or with a wrong one', async () => {

@@ -13,3 +13,4 @@ export { startEmbeddedWatchRunner, type EmbeddedWatchRunner, type EmbeddedWatchR
 export { startWatchJob, snapshotReader, describeWatchSchedule, type StartWatchJobOptions, type RunningWatchJob } from './watch-job.js';
 export { nextRunMs, type WatchSchedule } from './next-run.js';
 export { coalesce, type Coalescer } from './coalesce.js';
+export { createWatchMetrics, type WatchMetrics } from './metrics.js';

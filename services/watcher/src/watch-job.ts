@@ -28,6 +28,7 @@ import {
 import { formatTime } from '@jpki-validator/x509';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-runner.js';
 import { createWatcher, type Watcher } from './watcher.js';
+import { createWatchMetrics, type WatchMetrics } from './metrics.js';
 
 export interface StartWatchJobOptions {
   config: Pick<Config, 'watch' | 'dataDir' | 'redisUrl' | 'profile'> & { issuers?: Config['issuers'] };
@@ -52,6 +53,8 @@ export interface RunningWatchJob {
   watcher: Watcher | null;
   /** in-process mode */
   runner: EmbeddedWatchRunner | null;
+  /** counted from every pass; the hosting process serves its registry */
+  metrics: WatchMetrics;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
   const sinks = config.watch.sinks;
   const watchLogger = logger.child({ component: 'watch' });
   const history = recordInHistory(store, watchLogger, options.retryIntervalMs ?? 60_000, config.redisUrl === null);
+  const metrics = createWatchMetrics();
   // what a pass needs in either mode
   const pass = {
     store,
@@ -84,6 +88,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     sinks,
     logger: watchLogger,
     onPass: (report: PassReport) => {
+      metrics.recordPass(report);
       history.pass(report);
       options.onPass?.(report);
     },
@@ -123,6 +128,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
       mode: 'queue',
       watcher,
       runner: null,
+      metrics,
       async close() {
         await watcher.close();
         await repo.close();
@@ -147,6 +153,7 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     mode: 'in-process',
     watcher: null,
     runner,
+    metrics,
     async close() {
       await runner.close();
       await repo.close();

@@ -1,7 +1,7 @@
 /**
  * Streaming CSV reader for `check`: text chunks in, batches of rows out, never the whole file in memory.
  *
- * Fast path + library (NOTES "CSV throughput"): a line without a double quote is split on commas — that is exactly what any
+ * Fast path + library (bench/RESULTS.md, "check"): a line without a double quote is split on commas — that is exactly what any
  * RFC 4180 parser makes of it. Every line holding a quote goes to papaparse, which decides what it means; while papaparse says
  * the quoted field is unterminated (MissingQuotes) the next line is appended (a field with a newline). Any other papaparse error,
  * a row whose field count differs from the header's, or a quoted field still open at the end stops the run (exit 2) naming the line.

@@ -1,4 +1,4 @@
-/** What `check` adds to every row (CONTRACT "CLI": `status,reason,meaning,revokedAt,source,crlNumber,detail`). */
+/** What `check` adds to every row (docs/cli.md, `check`: `status,reason,meaning,revokedAt,source,crlNumber,detail`). */
 export type RowStatus = 'good' | 'revoked' | 'unknown';
 
 export interface RowAnswer {
@@ -7,7 +7,7 @@ export interface RowAnswer {
   meaning: string | null;
   revokedAt: string | null;
   source: 'crl' | 'ocsp' | null;
-  /** the CRL the answer stands on (good rows too: CONTRACT "CLI details") */
+  /** the CRL the answer stands on (good rows too: docs/cli.md, `check`) */
   crlNumber: string | null;
   /** why an answer is unknown (`malformed_serial`, `issuer_unknown`, `crl_stale`, …); null otherwise */
   detail: string | null;

@@ -43,7 +43,7 @@ export class CheckTally {
     }
   }
 
-  /** CONTRACT exit 3: rows were asked, none could be answered, and data was what was missing */
+  /** exit 3 (docs/cli.md, "Exit codes"): rows were asked, none could be answered, and data was what was missing */
   get everyAnswerLacksData(): boolean {
     return this.rows > 0 && this.good === 0 && this.revoked === 0 && this.lackOfData > 0;
   }

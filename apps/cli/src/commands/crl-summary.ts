@@ -8,7 +8,7 @@ export interface InspectProblem {
   offset?: number;
 }
 
-/** `crl inspect`'s summary line (CONTRACT.md "CLI"), plus what `openssl crl -text` would also show. */
+/** `crl inspect`'s summary line (docs/cli.md, `crl inspect`), plus what `openssl crl -text` would also show. */
 export interface CrlSummary {
   issuer: string;
   /** cRLNumber, decimal */

@@ -25,7 +25,7 @@ export class EntryLineWriter {
 
   readonly add = (e: CrlEntryView): void => {
     const serial = e.serialNumber >= 0 ? e.serialNumber.toString(16).toUpperCase() : formatSerialDer(e.buf, e.serialStart, e.serialEnd);
-    // A listed entry without reasonCode means unspecified (CONTRACT.md "Reasons").
+    // A listed entry without reasonCode means unspecified (docs/api.md, "Reasons").
     const reason = e.reason < 0 ? 'unspecified' : (reasonName(e.reason) ?? 'unknown');
     const invalidity = Number.isNaN(e.invalidityDate) ? 'null' : `"${formatTime(e.invalidityDate)}"`;
     this.pending += `{"serial":"${serial}","revokedAt":"${formatTime(e.revocationDate)}","reason":"${reason}","invalidityDate":${invalidity}}\n`;

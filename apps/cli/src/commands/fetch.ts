@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import { writeJsonLine, type CliIo, type Command } from '../io.js';
+import { shareMetrics } from '../share-metrics.js';
 import { logDestination } from '../log-destination.js';
 
 /** the fetcher's DEFAULT_ADMIN_PORT, repeated so `--help` and `--once` need not import the queue side */
@@ -50,7 +51,8 @@ export const command: Command = {
 async function once(config: ReturnType<typeof loadConfig>, io: CliIo): Promise<number> {
   // stdout carries the reports; logs go to stderr
   const logger = createLogger({ destination: io.stderr, level: 'warn' });
-  const { store } = await openFetcherStore(config, { logger, watch: false });
+  // a one-shot load answers nothing: the embedded store keeps metadata only (no merged set to rebuild on open or patch per switch)
+  const { store } = await openFetcherStore(config, { logger, watch: false, holdEntries: false });
   try {
     const { reports, exitCode } = await fetchOnce(config, store, logger);
     for (const report of reports) await writeJsonLine(io.stdout, report);
@@ -86,6 +88,10 @@ async function serveWorker(
   let watch: Awaited<ReturnType<typeof startWatchJob>> | null = null;
   try {
     if (config.watch.sinks.length > 0) watch = await startWatchJob({ config, store: fetcher.store, logger });
+    // the admin server's /metrics shows the watch job's too, and the process's (memory during a national load)
+    if (watch !== null) shareMetrics(watch.metrics.registry, fetcher.metrics.registry);
+    const { collectProcessMetrics } = await import('@jpki-validator/validator');
+    collectProcessMetrics(fetcher.metrics.registry);
   } catch (error) {
     await fetcher.close();
     throw error;

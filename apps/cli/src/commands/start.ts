@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
 import type { CliIo, Command } from '../io.js';
 import { portOption } from './serve.js';
+import { shareMetrics } from '../share-metrics.js';
 import { logDestination } from '../log-destination.js';
 
 const USAGE = `usage: jpki-validator start [--port N] [--config FILE]
@@ -142,7 +143,8 @@ export const command: Command = {
       try {
         // every CRL is loaded before the validator answers, and kept current after: the fetcher's in-process scheduler
         // (embedded: its start-up runs are awaited, so each CRL's nextUpdate run is armed) or, on REDIS_URL, one load here and
-        // then the queue worker with a scheduler per partition. No admin server: the validator serves /metrics.
+        // then the queue worker with a scheduler per partition. No admin server: the validator's /metrics shows the fetcher's
+        // metrics too (below).
         const firstLoad = embedded === null ? await fetchOnce(config, writer, createLogger({ destination: logs, level: 'warn' })) : null;
         const fetcher = await startFetcher({ config, store: writer, dataLoss: opened.dataLoss, logger: fetcherLogger, adminPort: null });
         parts.add(() => fetcher.close());
@@ -158,11 +160,13 @@ export const command: Command = {
               : ''
           }\n`,
         );
+        let watchMetrics: Parameters<typeof shareMetrics>[0] | null = null;
         // the death-detection job when its events have somewhere to go (the demo has no watch sinks: `watch run` there)
         if (config.watch.sinks.length > 0) {
           const { startWatchJob, describeWatchSchedule } = await import('@jpki-validator/watcher');
           const watch = await startWatchJob({ config, store: writer, logger });
           parts.add(() => watch.close());
+          watchMetrics = watch.metrics.registry;
           io.stderr.write(`start: watch job on (${describeWatchSchedule(config.watch)})\n`);
         }
         const running = await startValidator({
@@ -174,6 +178,9 @@ export const command: Command = {
           ...(embedded ? { store: linkEmbedded(embedded, false) } : {}),
         });
         parts.add(() => running.close());
+        // one /metrics, the validator's: the fetcher's and the watch job's metrics are registered in its registry too
+        shareMetrics(fetcher.metrics.registry, running.metrics.registry);
+        if (watchMetrics !== null) shareMetrics(watchMetrics, running.metrics.registry);
         // on stderr: stdout carries the logs (JSON lines when it is not a terminal)
         if (demo)
           io.stderr.write(

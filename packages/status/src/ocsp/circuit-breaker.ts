@@ -1,7 +1,7 @@
 /**
  * A per-responder circuit breaker: after `failureThreshold` failures in a row the responder is not asked for `cooldownMs`; then
  * one trial request is let through (half-open) and its outcome closes or re-opens the circuit. `/readyz` reads the state instead
- * of spending a paid query (NOTES "OCSP").
+ * of spending a paid query.
  */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 

@@ -1,7 +1,7 @@
 /**
  * A cap on paid OCSP queries per issuer (J-LIS charges per query): at most `maxQueriesPerMinute` (config `ocsp.maxQueriesPerMinute`,
  * default 600; per issuer `issuers[].ocsp.maxQueriesPerMinute`) in any calendar minute. A Redis
- * outage in crl-first would otherwise turn every request into a paid call (NOTES "OCSP"). Refused queries answer `unknown`.
+ * outage in crl-first would otherwise turn every request into a paid call. Refused queries answer `unknown`.
  */
 export class SpendCap {
   private readonly windows = new Map<string, { minute: number; used: number }>();

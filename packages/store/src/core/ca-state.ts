@@ -68,6 +68,13 @@ export class CaState {
     this.republish();
   }
 
+  /** a switch seen by a store that keeps metadata only (a writer that never answers): no run read, no set touched */
+  applyMeta(meta: StoredPartition): void {
+    this.partitions.set(meta.partition, meta);
+    this.generation = Math.max(this.generation, meta.generation);
+    this.republish();
+  }
+
   /** a new snapshot object for the current metadata (the set is shared) */
   republish(): void {
     this.snapshot = new CaSnapshot(
@@ -80,11 +87,21 @@ export class CaState {
   }
 }
 
-/** PartitionMeta without the store's own fields (what answers and /v1/issuers show) */
+/**
+ * PartitionMeta without the store's own fields (what answers and /v1/issuers show). Made once per stored object: every switch
+ * republishes the CA's whole partition list, and 1,741 partitions switched one after another made 3 M copies.
+ */
 export function publicMeta(m: StoredPartition): PartitionMeta {
-  const { loadId: _l, baseLoadId: _b, runBytes: _r, ...meta } = m;
+  let meta = publicMetas.get(m);
+  if (meta === undefined) {
+    const { loadId: _l, baseLoadId: _b, runBytes: _r, ...rest } = m;
+    meta = rest;
+    publicMetas.set(m, meta);
+  }
   return meta;
 }
+
+const publicMetas = new WeakMap<StoredPartition, PartitionMeta>();
 
 /** where a reader finds a CA's manifest and its partitions' runs */
 export interface RunSource {
@@ -115,11 +132,18 @@ export async function syncCaState(
   caId: string,
   chunkBits: number,
   builder: ChunkBuilder,
+  /** false: follow the partitions' metadata only, never reading a run (a store that writes but never answers) */
+  entries = true,
 ): Promise<SyncResult> {
   for (let attempt = 0; attempt < SYNC_ATTEMPTS; attempt++) {
     const manifest = await source.manifest(caId);
     if (manifest === null) return { state: held, outcome: 'gone' };
     if (held !== null && held.epoch === manifest.epoch && held.generation >= manifest.generation) return { state: held, outcome: 'same' };
+    if (!entries)
+      return {
+        state: fromManifest(held, caId, chunkBits, manifest),
+        outcome: held === null || held.epoch !== manifest.epoch ? 'rebuilt' : 'caught-up',
+      };
     if (held === null || held.epoch !== manifest.epoch || !followable(held, manifest.partitions)) {
       const built = await rebuild(source, caId, chunkBits, builder, manifest);
       if (built !== null) return { state: built, outcome: 'rebuilt' };
@@ -162,6 +186,21 @@ function followable(held: CaState, partitions: readonly StoredPartition[]): bool
     if ((mine?.loadId ?? null) !== m.baseLoadId) return false;
   }
   return true;
+}
+
+/** the manifest's metadata as the state (the held one when of the same epoch), with no entries: see syncCaState's `entries` */
+function fromManifest(
+  held: CaState | null,
+  caId: string,
+  chunkBits: number,
+  manifest: { epoch: string; generation: number; partitions: StoredPartition[] },
+): CaState {
+  const state = held !== null && held.epoch === manifest.epoch ? held : new CaState(caId, chunkBits, manifest.epoch);
+  state.partitions.clear();
+  for (const m of manifest.partitions) state.partitions.set(m.partition, m);
+  state.generation = Math.max(state.generation, manifest.generation);
+  state.republish();
+  return state;
 }
 
 /** a new state from every run, oldest switch first (later switches win where partitions overlap); null when a run vanished */

@@ -166,7 +166,7 @@ export class EntryBuffer {
   }
 
   private checkReason(code: number): number {
-    if (code === -1) return 0; // no reasonCode extension: unspecified (CONTRACT)
+    if (code === -1) return 0; // no reasonCode extension: unspecified (docs/api.md, "Reasons")
     if (!Number.isInteger(code) || code < 0 || code > 10 || code === 7)
       throw new EntryError(this.added, `reason code ${code} is not a CRLReason`);
     if (code === REMOVE_FROM_CRL) this.removals++;

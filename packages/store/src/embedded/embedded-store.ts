@@ -21,6 +21,7 @@ import { MemoryKv } from '../core/memory-kv.js';
 import { addedByReason, mergeRun, type PartitionRun } from '../core/partition-run.js';
 import { encodedRunLength } from '../core/run-codec.js';
 import type { CaSnapshot } from '../core/snapshot.js';
+import { StoreError } from '../errors.js';
 import { CrlHighWater } from '../files/crl-high-water.js';
 import { writerLockOptions } from '../files/writer-lock.js';
 import { GroupSync } from '../files/group-sync.js';
@@ -32,6 +33,7 @@ import type {
   DiffSummary,
   GenerationChange,
   LoadOptions,
+  PartitionMeta,
   RevocationStore,
   SmallKv,
   SwitchEvent,
@@ -44,7 +46,7 @@ import { RunFiles } from './run-files.js';
 export const DEFAULT_CHUNK_BITS = 20;
 
 export interface EmbeddedStoreOptions {
-  /** where the store keeps its files (CONTRACT `dataDir`); absent: memory only */
+  /** where the store keeps its files (config `dataDir`); absent: memory only */
   dataDir?: string;
   /** serials per chunk = 2^chunkBits (12 … 24, default 20) */
   chunkBits?: number;
@@ -55,6 +57,13 @@ export interface EmbeddedStoreOptions {
   onError?: (error: unknown) => void;
   /** a CA's data vanished or was replaced by another epoch's, or the high-water record knows CRLs the store lost */
   onDataLoss?: (notice: DataLossNotice) => void;
+  /**
+   * false: a writer that never answers (`fetch --once`): it keeps each partition's metadata, merges a load with the partition's
+   * own run file and writes it, but holds no merged set — opening costs the run headers, not every entry, and a switch costs the
+   * partition, not a patch of the CA's set. Lookups throw METADATA_ONLY (never an answer from a set that is not there); the
+   * partitions' metadata is there. Default true.
+   */
+  holdEntries?: boolean;
 }
 
 /** the CRL-number high-water record in the data directory (crl-high-water.ts) */
@@ -136,7 +145,22 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
 
   /** the hot path: the CA's current generation, or null when never loaded */
   snapshot(caId: string): CaSnapshot | null {
+    if (!this.holdEntries) {
+      throw new StoreError('METADATA_ONLY', `${caId}: this store was opened to write only (holdEntries: false) and cannot answer lookups`);
+    }
     return this.cas.get(caId)?.snapshot ?? null;
+  }
+
+  override async partitions(caId: string): Promise<PartitionMeta[]> {
+    return [...(this.cas.get(caId)?.snapshot.partitions ?? [])];
+  }
+
+  override async partitionMeta(caId: string, partition: string): Promise<PartitionMeta | null> {
+    return this.cas.get(caId)?.snapshot.partitions.find((p) => p.partition === partition) ?? null;
+  }
+
+  private get holdEntries(): boolean {
+    return this.options.holdEntries ?? true;
   }
 
   async beginLoad(options: BeginLoadOptions): Promise<CrlLoader> {
@@ -233,7 +257,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
       const held = this.cas.get(caId) ?? null;
       const quick = await this.quickCatchUp(caId, held);
       if (quick !== undefined) return quick;
-      const { state, outcome } = await syncCaState(held, this.source, caId, this.chunkBits, this.builder);
+      const { state, outcome } = await syncCaState(held, this.source, caId, this.chunkBits, this.builder, this.holdEntries);
       if (outcome === 'gone') {
         if (held?.loaded) {
           this.dataLost(caId, held.epoch, null, `the files of ${caId} vanished from the data directory; serving the copy held in memory`);
@@ -277,7 +301,8 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     const current = await files.readCurrentRun(caId, sw.partition);
     if (current === null || current.meta.generation !== sw.generation) return undefined;
     if ((held.partitions.get(sw.partition)?.loadId ?? null) !== current.meta.baseLoadId) return undefined;
-    held.applySwitch(current.meta, changesAgainst(held.set, current.run), this.builder);
+    if (this.holdEntries) held.applySwitch(current.meta, changesAgainst(held.set, current.run), this.builder);
+    else held.applyMeta(current.meta);
     return { caId, partition: sw.partition, crlNumber: current.meta.crlNumber, generation: held.generation, epoch: held.epoch };
   }
 
@@ -337,7 +362,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
         this.memoryRuns.set(`${options.caId}\u0000${options.partition}`, run);
       }
       // visible from here: the run is on disk, the set changes in one synchronous step
-      state.set.apply(changes, loadId, this.builder);
+      if (this.holdEntries) state.set.apply(changes, loadId, this.builder);
       state.partitions.set(options.partition, meta);
       state.generation = generation;
       state.lastChanges = switchChanges(generation - 1, generation, changes, previousReasons);

@@ -3,7 +3,7 @@
  * ignored): bytes in, one callback per row with the byte ranges of its four cells — no string and no object per row on the fast
  * path, which is what lets 10 M rows import in seconds.
  *
- * Fast path + library (NOTES "CSV throughput"): a line without a double quote is split on commas, which is exactly what any
+ * Fast path + library (as check’s reader: bench/RESULTS.md, "check"): a line without a double quote is split on commas, which is exactly what any
  * RFC 4180 parser makes of it. A line holding a quote starts a record that papaparse reads once it is complete — complete when
  * its quotes balance at a line end, counted as the bytes go by (never re-parsing a growing record). A record still open at the
  * end of the input, or longer than MAX_RECORD_BYTES, is an error naming the line it started on and the field whose quote never

@@ -1,6 +1,6 @@
 /**
  * A CA's partition loads commit one at a time in this process. A refresh fetches and scans several partitions of one CA at once
- * (the network and the scan overlap), but every commit switches that CA's one generation (NOTES "partitions × bitmaps"): on Redis,
+ * (the network and the scan overlap), but every commit switches that CA's one generation (docs/data-model.md): on Redis,
  * concurrent commits of one CA race the switch script and all but one redo their merge — measured at 4 at once on 1,741
  * partitions, commits gave up after 8 attempts (CONFLICT) and retried whole fetches; the embedded store serialises them anyway.
  * Taking turns here costs nothing (the commits could not overlap) and turns the conflicts into a queue. Other processes' commits

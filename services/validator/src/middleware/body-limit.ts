@@ -1,5 +1,5 @@
 /**
- * Body size limits (413 problem+json) for JSON bodies. NDJSON batches are exempt: they stream without a size limit (CONTRACT).
+ * Body size limits (413 problem+json) for JSON bodies. NDJSON batches are exempt: they stream without a size limit (docs/api.md, "Batches").
  */
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';

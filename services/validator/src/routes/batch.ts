@@ -43,13 +43,14 @@ export function batchRoute(maxJsonBytes: number) {
       'number of lines; a line that is not JSON, or longer than 64 KiB, gets `{"line":N,"error":"…"}` (never its content back). ' +
       'A bad item never fails the batch: it gets its `unknown` answer.',
     security: [{ ApiKey: [] }],
-    middleware: [jsonBodyLimit(maxJsonBytes)] as const,
+    // no `middleware` here: this declaration only documents (registerPath would copy the field into /openapi.json); the twin
+    // below carries the body limit
     request: {
       query: z.object({
         at: z
           .string()
           .optional()
-          .openapi({ param: { name: 'at', in: 'query' } }),
+          .openapi({ param: { name: 'at', in: 'query' }, description: 'ISO time: the status as of that moment' }),
         mode: ModeSchema.optional().openapi({ param: { name: 'mode', in: 'query' } }),
         purpose: PurposeQuerySchema,
       }),

@@ -15,6 +15,7 @@ export const WORST_LISTED = 10;
 export const issuersRoute = createRoute({
   method: 'get',
   path: '/v1/issuers',
+  operationId: 'listIssuers',
   tags: ['issuers'],
   summary: 'Configured CAs, their CRL partitions and OCSP responders',
   security: [{ ApiKey: [] }],

@@ -1,6 +1,6 @@
 /**
  * `check --api URL`: a running validator's batch endpoint, `POST /v1/status/batch` with `Content-Type: application/x-ndjson` both
- * ways (CONTRACT "HTTP API"): one request per batch, one question per line out, one status answer per line back, in order. The
+ * ways (docs/api.md, "Batches"): one request per batch, one question per line out, one status answer per line back, in order. The
  * answers are the validator's own (its config, profile and OCSP policy). A validator that cannot be reached, or a stream that ends
  * early or with an `{"error"}` line, is exit 3.
  */

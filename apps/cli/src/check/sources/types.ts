@@ -33,7 +33,7 @@ export interface DataUsed {
 export interface CheckSource {
   /** answers every row the pipeline has not (issuers[i] ≥ 0) into `out`, outcomes interned in `table` */
   answer(question: SliceQuestion, table: OutcomeTable, out: SliceAnswers): Promise<void>;
-  /** the issuer rows without one default to when the source knows exactly one (CONTRACT "CLI details"); else null */
+  /** the issuer rows without one default to when the source knows exactly one (docs/cli.md, `check --issuer`); else null */
   soleIssuer(): string | null;
   dataUsed(): DataUsed[];
   close(): Promise<void>;
