@@ -31,7 +31,7 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
   });
 
   it('is closed without a key: the page is the login form, the data 401', async () => {
-    const page = await get('/console/', null);
+    const page = await get('/console', null);
     expect(page.status).toBe(401);
     expect(await page.text()).toContain('action="/console/login"');
     expect((await get('/console/api/overview', null)).status).toBe(401);
@@ -60,7 +60,7 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
     expect(cookie).toMatch(/SameSite=Strict/i);
     expect(cookie).toMatch(/Path=\/console/i);
     const pair = cookie.split(';')[0] as string;
-    const page = await fetch(`${url}/console/`, { headers: { cookie: pair } });
+    const page = await fetch(`${url}/console`, { headers: { cookie: pair } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${url}/console/api/overview`, { headers: { cookie: pair } })).status).toBe(200);
@@ -185,7 +185,7 @@ describe.each(['embedded', 'redis'] as const)('console API (%s store)', (kind) =
     }
     const h = await json<{ ocsp: Record<string, number[]>; ocspCapYenPerDay: number }>('/console/api/history');
     const metrics = await (await get('/metrics', null)).text();
-    const metric = (name: string) => Number(new RegExp(`^${name}\\{issuer="${SIGN}"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    const metric = (name: string) => Number(new RegExp(`^${name}\\{ca="${SIGN}"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
     expect(h.ocsp.queries?.at(-1)).toBe(metric('jpki_validator_ocsp_queries_total'));
     expect(h.ocsp.cacheHits?.at(-1)).toBe(metric('jpki_validator_ocsp_cache_hits_total'));
     expect(h.ocsp.spendYen?.at(-1)).toBe(metric('jpki_validator_ocsp_estimated_cost_yen_total'));

@@ -19,7 +19,7 @@ const api = async <T>(path: string): Promise<T> =>
   (await (await fetch(`${world.validator.url}${path}`, { headers: { 'x-api-key': CONSOLE_KEY } })).json()) as T;
 
 async function open(name: string, hash = name): Promise<void> {
-  await page.goto(`${world.validator.url}/console/#${hash}`);
+  await page.goto(`${world.validator.url}/console#${hash}`);
   await page.waitForSelector(`#page[data-ready="${name}"]`);
   await page.screenshot({ path: join(screenshotDir(), `console-${name}.png`), fullPage: true });
 }
@@ -46,11 +46,11 @@ afterAll(async () => {
 });
 
 it('asks for the key, refuses a wrong one, and opens with the right one', async () => {
-  await page.goto(`${world.validator.url}/console/`);
+  await page.goto(`${world.validator.url}/console`);
   await page.screenshot({ path: join(screenshotDir(), 'console-login.png') });
   await page.fill('#key', 'not-the-key');
   await page.click('button[type=submit]');
-  await page.waitForURL('**/console/?login=failed');
+  await page.waitForURL('**/console?login=failed');
   expect(await page.locator('[role=alert]').textContent()).toContain('not valid');
   await page.fill('#key', CONSOLE_KEY);
   await page.click('button[type=submit]');
@@ -90,7 +90,7 @@ it('CRL loads: the history with the rejected load and its reason, and one partit
   const row = page.locator('tr[data-load="rejected"]').first();
   expect(await row.locator('td[data-col="partition"]').textContent()).toBe('p0001');
   expect(await row.locator('td[data-col="reason"]').textContent()).toBe('malformed');
-  await page.goto(`${world.validator.url}/console/#loads?ca=${SIGN}&partition=p0000`);
+  await page.goto(`${world.validator.url}/console#loads?ca=${SIGN}&partition=p0000`);
   await page.waitForSelector('tr[data-load="loaded"]');
   const { issuers } = await api<{ issuers: { id: string; partitions: { name: string; crlNumber: string; entries: number }[] }[] }>(
     '/v1/issuers?partitions=all',

@@ -2,8 +2,9 @@
  * The operators' console at /console: a few static pages (console/ beside this service's sources, uPlot from its npm package —
  * nothing from the internet) and the JSON they read under /console/api/. Its own route module: createApp mounts it with one call.
  *
- *   GET  /console/                   the page (the login form when keys are configured and none was given)
+ *   GET  /console                    the page (the login form when keys are configured and none was given)
  *   POST /console/login              form field `key` → HttpOnly SameSite=Strict cookie; POST /console/logout forgets it
+ *                                    (a redirect to the page; JSON when the client accepts it)
  *   GET  /console/assets/<file>      the page's script, styles, uPlot
  *   GET  /console/api/overview       readiness (as /readyz), issuers by medium/kind, partitions by state with the worst
  *   GET  /console/api/partitions     ?ca=&state=fresh|stale|not_loaded&offset=&limit= (≤ 500)
@@ -21,12 +22,13 @@ import type { MeaningLabels } from '@jpki-validator/config';
 import { jstDay, OpsHistory, type OpsRoom } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
 import { CRL_REASON_NAMES } from '@jpki-validator/x509';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../env.js';
 import type { ApiKeyGate } from '../middleware/api-key.js';
 import { ProblemError, problemResponse } from '../problem.js';
 import { CONSOLE_COOKIE, createConsoleAuth } from './console-auth.js';
+import { CONSOLE_ROUTES } from './console-openapi.js';
 import { historySeries, overview, partitionsPage, type ConsoleSources, type PartitionState } from './console-data.js';
 
 export interface ConsoleDeps extends ConsoleSources {
@@ -83,23 +85,33 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
   const failedLogin = (text: string): string =>
     text.replace('<!--login-failed-->', '<p class="error" role="alert">API キーが正しくありません。 / That API key is not valid.</p>');
 
-  app.get('/console', (c) => c.redirect('/console/', 302));
-  app.get('/console/', async (c) => {
+  for (const route of CONSOLE_ROUTES) app.openAPIRegistry.registerPath(route);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'ConsoleCookie', { type: 'apiKey', in: 'cookie', name: CONSOLE_COOKIE });
+  // the page is /console; /console/ (no documented route: a trailing-slash alias) sends the browser there
+  app.use('/console/', async (c, next) => (c.req.path === '/console/' ? c.redirect('/console', 302) : next()));
+  app.get('/console', async (c) => {
     if (auth.required && auth.keyOf(c) === null)
       return html(c, 'login.html', 401, c.req.query('login') === 'failed' ? failedLogin : undefined);
     return html(c, 'index.html');
   });
   // a form posted from another site's page (login CSRF: the victim logged in with someone else's key) is refused
-  app.use('/console/log*', async (c, next) => {
+  const sameOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
     const origin = c.req.header('origin');
-    if (c.req.method === 'POST' && origin !== undefined && origin !== 'null' && origin !== new URL(c.req.url).origin)
+    if (origin !== undefined && origin !== 'null' && origin !== new URL(c.req.url).origin)
       throw new ProblemError(403, 'forbidden', `a console form posted from ${origin}`);
     await next();
-  });
+  };
+  app.post('/console/login', sameOrigin);
+  app.post('/console/logout', sameOrigin);
+  // a browser's form gets a redirect to the page; a script that asks for JSON gets JSON
+  const wantsJson = (c: Context<AppEnv>): boolean => (c.req.header('accept') ?? '').includes('application/json');
   app.post('/console/login', async (c) => {
     const form = await c.req.parseBody();
     const key = typeof form.key === 'string' ? form.key.trim() : '';
-    if (!auth.check(key)) return c.redirect('/console/?login=failed', 303);
+    if (!auth.check(key)) {
+      if (wantsJson(c)) throw new ProblemError(401, 'unauthorized', 'the API key is not valid');
+      return c.redirect('/console?login=failed', 303);
+    }
     if (auth.required)
       setCookie(c, CONSOLE_COOKIE, key, {
         httpOnly: true,
@@ -108,11 +120,11 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
         secure: new URL(c.req.url).protocol === 'https:',
         maxAge: 12 * 3_600,
       });
-    return c.redirect('/console/', 303);
+    return wantsJson(c) ? c.json({ loggedIn: true }, 200) : c.redirect('/console', 303);
   });
   app.post('/console/logout', (c) => {
     deleteCookie(c, CONSOLE_COOKIE, { path: '/console' });
-    return c.redirect('/console/', 303);
+    return wantsJson(c) ? c.json({ loggedIn: false }, 200) : c.redirect('/console', 303);
   });
   app.get('/console/assets/:file', async (c) => {
     const asset = ASSETS[c.req.param('file')];
@@ -124,7 +136,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>, deps: ConsoleDeps): vo
   app.use('/console/api/*', async (c, next) => {
     const who = auth.keyOf(c);
     if (who === null)
-      throw new ProblemError(401, 'unauthorized', 'an API key is required: log in at /console/ or send X-API-Key', {
+      throw new ProblemError(401, 'unauthorized', 'an API key is required: log in at /console or send X-API-Key', {
         'www-authenticate': 'Bearer realm="jpki-validator", charset="UTF-8"',
       });
     if (who.grant !== null) c.set('apiKeyId', who.grant.keyId);
