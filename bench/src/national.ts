@@ -117,10 +117,20 @@ async function startValidator(config: string, env: NodeJS.ProcessEnv): Promise<{
     });
     child.once('exit', (code) => reject(new Error(`validator exited ${code}: ${text}`)));
   });
+  // what it says later (a crash's stack) is kept for the log: the run reports a validator that died, never hides it
+  let tail = '';
+  child.stderr.on('data', (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-4000);
+  });
+  child.once('exit', (code, signal) => {
+    if (!stopping) log(`validator ${child.pid} exited (${code ?? signal}) during the run; its last words:\n${tail}`);
+  });
+  let stopping = false;
   return {
     url,
     pid: child.pid ?? -1,
     async stop() {
+      stopping = true;
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -191,6 +201,7 @@ async function settle(
     during.right += meanwhile.right;
     during.unknown += meanwhile.unknown;
     during.wrong += meanwhile.wrong;
+    during.failed += meanwhile.failed;
     during.examples.push(...meanwhile.examples);
     await new Promise((r) => setTimeout(r, 100));
   }

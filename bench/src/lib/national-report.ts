@@ -62,8 +62,9 @@ const tallies = (runs: readonly FetchRun[]) =>
       wrong: t.wrong + r.during.wrong + r.after.wrong,
       unknown: t.unknown + r.during.unknown,
       afterNotRight: t.afterNotRight + r.after.answers - r.after.right,
+      failed: t.failed + r.during.failed + r.after.failed,
     }),
-    { answers: 0, wrong: 0, unknown: 0, afterNotRight: 0 },
+    { answers: 0, wrong: 0, unknown: 0, afterNotRight: 0, failed: 0 },
   );
 
 export function renderNational(r: NationalReport): string {
@@ -77,7 +78,7 @@ export function renderNational(r: NationalReport): string {
       .join(', ');
     const caughtUp = runs.map((x) => x.catchUpSeconds);
     const catchUp = caughtUp.includes(null) ? 'never (120 s)' : s2(median(caughtUp as number[]));
-    return `| ${name} | ${s2(wall)} | ${reference === null ? '—' : `${(reference / wall).toFixed(1)}×`} | ${mb(peak(runs))} | ${outcomes} | ${t.answers} / ${t.wrong} / ${t.unknown} / ${t.afterNotRight} | ${catchUp} |`;
+    return `| ${name} | ${s2(wall)} | ${reference === null ? '—' : `${(reference / wall).toFixed(1)}×`} | ${mb(peak(runs))} | ${outcomes} | ${t.answers} / ${t.wrong} / ${t.unknown} / ${t.afterNotRight} | ${t.failed} | ${catchUp} |`;
   };
   const cold = (s: StoreSeries) => median(s.cold.map((x) => x.wallSeconds));
   const daily = (s: StoreSeries) => median(s.daily.map((x) => x.wallSeconds));
@@ -92,9 +93,9 @@ export function renderNational(r: NationalReport): string {
     `Fetcher: \`${r.fetchCommand}\` with a generated config (${r.crlsForm}), a cold run into an empty store, then a daily run after day 1 (${r.changed} partitions changed, the rest unchanged).`,
     `Validator: \`jpki-validator serve\` on the same store, asked about ${r.samples} serials (POST /v1/status/batch, every 200 ms) while each refresh ran, each answer checked against the simulator's truth; then again every 100 ms after it until every answer is right (the validator catches up with the store by its own watch): the last column is how long that took after the fetch exited, and the batch then must be all right.`,
     '',
-    '| subject | wall s | × faster than the openssl sum | peak RSS MB | partition outcomes | sample answers / wrong / unknown during / not right after | validator caught up after (s) |',
-    '|---|---:|---:|---:|---|---|---:|',
-    `| openssl crl -noout, each partition file one after another (summed) | ${s2(opensslS)} | 1 | ${mb(r.openssl.largestRssKib)} (largest file) | — | — | — |`,
+    '| subject | wall s | × faster than the openssl sum | peak RSS MB | partition outcomes | sample answers / wrong / unknown during / not right after | batches failed | validator caught up after (s) |',
+    '|---|---:|---:|---:|---|---|---:|---:|',
+    `| openssl crl -noout, each partition file one after another (summed) | ${s2(opensslS)} | 1 | ${mb(r.openssl.largestRssKib)} (largest file) | — | — | — | — |`,
     row('cold refresh, embedded', r.embedded.cold, opensslS),
     row('cold refresh, Redis', r.redis.cold, opensslS),
     row('daily refresh, embedded', r.embedded.daily, null),

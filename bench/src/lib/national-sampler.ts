@@ -23,6 +23,8 @@ export interface SampleTally {
   right: number;
   unknown: number;
   wrong: number;
+  /** batches that got no answer (the connection failed: a keep-alive socket the server closed as the batch went out) */
+  failed: number;
   /** the first wrong answers, for the report */
   examples: string[];
 }
@@ -68,18 +70,29 @@ export function pickSample(
 }
 
 const BATCH_PAUSE_MS = 200;
+/** more failed batches in one phase than this: the validator is gone, and the run says so */
+const MAX_FAILED_BATCHES = 20;
 
 /**
  * Samples until `stop()`: a batch of every serial (POST /v1/status/batch) every BATCH_PAUSE_MS. Each serial's `truths` are the
  * states that count as right in the phase (day 0 during the cold refresh, either day during the daily one, day 1 after it).
  */
 export function startSampler(validatorUrl: string, issuer: string, sample: readonly SampleSerial[]) {
-  const tally: SampleTally = { batches: 0, answers: 0, right: 0, unknown: 0, wrong: 0, examples: [] };
+  const tally: SampleTally = { batches: 0, answers: 0, right: 0, unknown: 0, wrong: 0, failed: 0, examples: [] };
   let running = true;
   const body = JSON.stringify({ items: sample.map((s, i) => ({ issuer, serial: s.serial, id: String(i) })) });
   const loop = (async () => {
     while (running) {
-      const r = await fetch(`${validatorUrl}/v1/status/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      let r: Response;
+      try {
+        r = await fetch(`${validatorUrl}/v1/status/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      } catch (e) {
+        // counted, not fatal: a validator that died shows as every later batch failing (and the check after the refresh)
+        tally.failed++;
+        if (tally.failed > MAX_FAILED_BATCHES) throw new Error(`the validator stopped answering: ${String(e)}`, { cause: e });
+        await new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS));
+        continue;
+      }
       if (r.status !== 200) throw new Error(`validator batch answered ${r.status}: ${await r.text()}`);
       const { results } = (await r.json()) as { results: StatusAnswer[] };
       tally.batches++;
@@ -95,6 +108,7 @@ export function startSampler(validatorUrl: string, issuer: string, sample: reado
       if (running) await new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS));
     }
   })();
+  loop.catch(() => undefined); // reported by stop(), not as an unhandled rejection while the refresh runs
   return {
     tally,
     async stop(): Promise<SampleTally> {
