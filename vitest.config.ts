@@ -15,6 +15,7 @@ const WORKSPACES: Record<string, string> = {
   '@jpki-validator/audit': './packages/audit/src/index.ts',
   '@jpki-validator/audit/testing': './packages/audit/src/testing/private-postgres.ts',
   '@jpki-validator/watch': './packages/watch/src/index.ts',
+  '@jpki-validator/watcher': './services/watcher/src/index.ts',
   '@jpki-validator/crl-fetcher': './services/crl-fetcher/src/index.ts',
   '@jpki-validator/crl-fetcher/once': './services/crl-fetcher/src/once.ts',
   '@jpki-validator/validator': './services/validator/src/index.ts',

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileOpsRoom, OpsHistory } from '@jpki-validator/store';
 import { BIN, cli, ensureBuilt, lastJson, type CliResult } from './run-cli.js';
 import { createSimFixture, type SimFixture } from './sim-fixture.js';
 
@@ -117,6 +118,9 @@ describe('watch', () => {
     const summary = JSON.parse(firstRun.stderr.trim()) as Record<string, unknown>;
     expect(summary).toMatchObject({ revoked: 1, expired: 1, webhooks: null });
     expect(JSON.parse(readFileSync(summaryFile, 'utf8'))).toEqual(summary);
+    // the pass is in the console's ops history (the embedded store's data directory)
+    const passes = await new OpsHistory(new FileOpsRoom(join(sim.dir, 'data'))).passes(0, 1);
+    expect(passes.items[0]).toMatchObject({ runId: summary.runId, rows: 4, revoked: 1, expired: 1 });
     expect(first.map((e) => [e.customerId, e.type, e.reason, e.meaning]).sort()).toEqual([
       ['C-001', 'revoked', 'affiliationChanged', 'death_or_emigration'],
       ['C-004', 'expired', null, 'expired'],

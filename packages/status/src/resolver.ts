@@ -51,6 +51,11 @@ export class StatusResolver {
   /** the hot path's out-parameter: filled and read synchronously, never across an await */
   private readonly slot: EntrySlot = { reasonCode: -1, revokedAtMs: Number.NaN, invalidityMs: Number.NaN };
 
+  /** the active profile's reason → meaning */
+  get meaning(): (reason: CrlReason) => string {
+    return this.options.meaning;
+  }
+
   constructor(options: StatusResolverOptions) {
     this.options = options;
     this.registry = options.registry;

@@ -31,3 +31,17 @@ export {
   type RedisClient,
   type ClusterUrl,
 } from './redis/connection.js';
+export { type OpsRoom, type OpsWrite, DAYS_KEPT } from './ops/ops-room.js';
+export { FileOpsRoom } from './ops/file-ops-room.js';
+export { RedisOpsRoom } from './ops/redis-ops-room.js';
+export { jstDay, jstDaysBetween } from './ops/jst-day.js';
+export {
+  OpsHistory,
+  OPS_CAPS,
+  type CrlLoadRecord,
+  type WatchPassRecord,
+  type DeliveryRecord,
+  type OcspCountsRecord,
+  type DayCounts,
+  type Page,
+} from './ops/ops-history.js';

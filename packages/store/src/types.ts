@@ -1,3 +1,5 @@
+import type { OpsRoom } from './ops/ops-room.js';
+
 /**
  * The revocation store's public types: one interface, two implementations (Redis bitmaps and the embedded store), and the
  * in-memory snapshot both of them hand to the hot path.
@@ -100,6 +102,11 @@ export interface CommitReport {
   entries: number;
   /** entries the switch changed in the CA's merged set: new, re-dated or given another reason, or removed (0 for a noop) */
   changes: number;
+  /**
+   * Per reason code (index 0 … 10): the partition's entries this switch newly listed or gave another reason — what "revocations
+   * that day" counts. null for a noop and for a partition's first load, whose entries are a baseline, not news.
+   */
+  addedByReason: number[] | null;
 }
 
 /** A listed serial's data. Dates have one-second precision (CRL times are whole seconds). */
@@ -226,6 +233,8 @@ export interface RevocationStore extends RevocationReader {
    */
   diffGenerations(caId: string, visit: (change: GenerationChange) => void): Promise<DiffSummary>;
   readonly kv: SmallKv;
+  /** the operations history's room (ops/ops-history.ts): capped lists and day counters, beside the data */
+  readonly ops: OpsRoom;
   /** records the CA's complete partition set (the fetcher, from its config, before it loads and after a data loss) */
   declarePartitions(caId: string, partitions: readonly string[]): Promise<void>;
 }

@@ -29,3 +29,4 @@ export { openEmbeddedWatch, createRedisWatch, type EmbeddedWatchOptions, type Re
 export { WebhookOutbox, type DeliveryReport } from './embedded/outbox.js';
 export { createWatchKeys, type WatchKeys } from './redis/keys.js';
 export { WatchCsvReader, type WatchRowCallback } from './csv/watch-csv-reader.js';
+export { passRecordOf } from './pass-record.js';

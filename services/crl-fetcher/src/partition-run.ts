@@ -3,7 +3,8 @@
  * scheduler, so every path logs and counts the same way. Never throws for a fetch or CRL problem: the report says what happened,
  * and the caller decides (retry, UnrecoverableError, exit code).
  */
-import type { RevocationStore } from '@jpki-validator/store';
+import { OpsHistory, type RevocationStore } from '@jpki-validator/store';
+import { formatTime, reasonName } from '@jpki-validator/x509';
 import { CrlRejectedError, FetcherError } from './errors.js';
 import { ingestCrl, type IngestResult } from './ingest/load-crl.js';
 import type { Logger } from './logger.js';
@@ -95,6 +96,7 @@ export async function runPartition(target: PartitionTarget, deps: RunPartitionDe
   const started = performance.now();
   let report: PartitionReport;
   let failure: unknown = null;
+  let added: Record<string, number> | null = null;
   try {
     const result = await ingestCrl({
       store: deps.store,
@@ -106,6 +108,7 @@ export async function runPartition(target: PartitionTarget, deps: RunPartitionDe
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
     report = fromResult(result, performance.now() - started);
+    if (result.outcome === 'loaded') added = namedCounts(result.addedByReason);
   } catch (error) {
     failure = error;
     const base = {
@@ -160,5 +163,46 @@ export async function runPartition(target: PartitionTarget, deps: RunPartitionDe
     case 'busy':
       break;
   }
+  if (report.outcome !== 'busy') await recordInHistory(deps, report, added, now());
   return { report, error: failure };
+}
+
+/** reason code → count, as reason names (zeros left out) */
+function namedCounts(byCode: number[] | null): Record<string, number> | null {
+  if (byCode === null) return null;
+  const named: Record<string, number> = {};
+  byCode.forEach((n, code) => {
+    const name = reasonName(code);
+    if (n > 0 && name !== undefined) named[name] = n;
+  });
+  return named;
+}
+
+/** the console's history of loads (store ops room); a failure to record is logged, never the load's failure */
+async function recordInHistory(
+  deps: RunPartitionDeps,
+  report: PartitionReport,
+  added: Record<string, number> | null,
+  nowMs: number,
+): Promise<void> {
+  if (report.outcome === 'busy') return;
+  try {
+    await new OpsHistory(deps.store.ops).recordLoad({
+      at: formatTime(new Date(nowMs)),
+      caId: report.caId,
+      partition: report.partition,
+      outcome: report.outcome,
+      crlNumber: report.crlNumber,
+      entries: report.entries,
+      bytes: report.bytes,
+      durationMs: Math.round(report.durationMs),
+      thisUpdate: report.thisUpdate,
+      nextUpdate: report.nextUpdate,
+      reason: report.reason,
+      error: report.error,
+      added,
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'could not record the load in the ops history');
+  }
 }

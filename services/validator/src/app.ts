@@ -32,6 +32,9 @@ import { registerAuditRoutes } from './audit/audit-routes.js';
 import { registerAuditMetrics } from './audit/audit-metrics.js';
 import { OPEN_PURPOSES, type PurposePolicy } from './audit/purpose.js';
 import type { RouteAudit } from './audit/route-audit.js';
+import { registerConsole } from './console/console-routes.js';
+import type { OpsRoom } from '@jpki-validator/store';
+import { BUILT_IN_LABELS } from '@jpki-validator/config';
 
 export interface AppDeps {
   resolver: StatusResolver;
@@ -66,6 +69,8 @@ export interface AppDeps {
    * path does not repeat them: with any, the status GET takes the routed path.
    */
   middleware?: readonly MiddlewareHandler<AppEnv>[];
+  /** what the console (/console) reads besides the resolver: the store's ops history room and kind (absent: no history) */
+  console?: { ops: OpsRoom | null; storeKind: 'redis' | 'embedded'; beforeHistoryRead?: () => Promise<void> };
 }
 
 export interface AppAudit {
@@ -137,6 +142,20 @@ export function createApp(deps: AppDeps): ValidatorApp {
     probeStore: deps.probeStore,
     ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
     metrics,
+  });
+  registerConsole(app, {
+    resolver: deps.resolver,
+    ocsp: deps.ocsp,
+    probeStore: deps.probeStore,
+    ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
+    storeKind: deps.console?.storeKind ?? null,
+    ops: deps.console?.ops ?? null,
+    ...(deps.console?.beforeHistoryRead ? { beforeHistoryRead: deps.console.beforeHistoryRead } : {}),
+    now,
+    gate: apiKeys,
+    meaning: deps.resolver.meaning,
+    labels: deps.labels?.labels ?? BUILT_IN_LABELS,
+    fetch: (request) => app.fetch(request),
   });
 
   app.notFound((c) => problemResponse(404, 'not-found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')));

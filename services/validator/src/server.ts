@@ -14,6 +14,7 @@ import { answerClientErrors } from './client-errors.js';
 import { linkEmbedded, linkRedis, type StoreLink } from './store-link.js';
 import { settleNextTickShape } from './tick-shape.js';
 import { startAudit, type RunningAudit } from './audit/start-audit.js';
+import { startOcspHistory } from './console/ocsp-history.js';
 
 export interface StartValidatorOptions {
   config: Config;
@@ -77,6 +78,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     meaning: config.profile.meaning,
   });
   const audit = await startAudit(config.audit, registry, logger);
+  const ocspHistory = ocsp !== null && store.ops !== null ? startOcspHistory(ocsp, store.ops, logger) : null;
   const built = createApp({
     resolver,
     ocsp,
@@ -87,6 +89,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     kv: store.kv,
     labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
     audit: audit.app,
+    console: { ops: store.ops, storeKind: store.kind, ...(ocspHistory ? { beforeHistoryRead: ocspHistory.flush } : {}) },
     ...options.app,
   });
 
@@ -118,6 +121,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
       await Promise.race([drained, deadline]);
       clearTimeout(timer);
       await audit.close();
+      await ocspHistory?.close();
       await store.close();
       logger.info('validator closed');
     })());

@@ -13,6 +13,7 @@ import {
   startRedisReplica,
   type DataLossNotice,
   type EmbeddedRevocationStore,
+  type OpsRoom,
   type RedisReplica,
   type SmallKv,
 } from '@jpki-validator/store';
@@ -34,6 +35,8 @@ export interface StoreLink {
   kind: 'redis' | 'embedded';
   snapshots: SnapshotSource;
   kv: SmallKv | null;
+  /** the store's operations history room (the console reads it; the validator adds its OCSP counters) */
+  ops: OpsRoom | null;
   /** data losses noticed (a copy of another epoch dropped, a CA Redis no longer holds, a vanished snapshot) */
   dataLoss: DataLossLog;
   /** false until the data has been read once */
@@ -51,6 +54,7 @@ export function linkEmbedded(store: EmbeddedRevocationStore, owns: boolean): Sto
     kind: 'embedded',
     snapshots: store,
     kv: store.kv,
+    ops: store.ops,
     dataLoss,
     available: () => true,
     probe: async () => true,
@@ -121,6 +125,7 @@ export function linkRedis(options: RedisLinkOptions): StoreLink {
     kind: 'redis',
     snapshots: { snapshot: (caId) => replica?.snapshot(caId) ?? null },
     kv: store.kv,
+    ops: store.ops,
     dataLoss,
     available: () => replica !== null,
     probe: async () => (await store.redis.ping()) === 'PONG',

@@ -62,13 +62,15 @@ describe('the OpenAPI document', () => {
     expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
   });
 
-  it('operations routes need no API key; /v1 routes declare theirs', async () => {
+  it('operations routes need no API key; /v1 and /console/api routes declare theirs', async () => {
     const paths = (await openApiDocument()).paths as Paths;
     for (const [path, item] of Object.entries(paths)) {
       for (const m of METHODS) {
         const op = item[m];
         if (op === undefined) continue;
         if (path.startsWith('/v1/')) expect(op.security, `${m} ${path}`).toEqual([{ ApiKey: [] }]);
+        // the console's JSON takes the key as the header or as its login cookie
+        else if (path.startsWith('/console/api/')) expect(op.security, `${m} ${path}`).toEqual([{ ApiKey: [] }, { ConsoleCookie: [] }]);
         else expect(op.security, `${m} ${path}`).toEqual([]);
       }
     }

@@ -12,11 +12,20 @@ import {
   bullPrefix,
   closeBullConnection,
   EmbeddedRevocationStore,
+  OpsHistory,
   RedisRevocationStore,
   type CaSnapshot,
   type RevocationStore,
 } from '@jpki-validator/store';
-import { createRedisWatch, openEmbeddedWatch, WebhookOutbox, type DeliveryReport, type PassReport } from '@jpki-validator/watch';
+import {
+  createRedisWatch,
+  openEmbeddedWatch,
+  passRecordOf,
+  WebhookOutbox,
+  type DeliveryReport,
+  type PassReport,
+} from '@jpki-validator/watch';
+import { formatTime } from '@jpki-validator/x509';
 import { startEmbeddedWatchRunner, type EmbeddedWatchRunner } from './embedded-runner.js';
 import { createWatcher, type Watcher } from './watcher.js';
 import { createWatchMetrics, type WatchMetrics } from './metrics.js';
@@ -66,11 +75,8 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
   const snapshot = snapshotReader(store);
   const sinks = config.watch.sinks;
   const watchLogger = logger.child({ component: 'watch' });
+  const history = recordInHistory(store, watchLogger, options.retryIntervalMs ?? 60_000, config.redisUrl === null);
   const metrics = createWatchMetrics();
-  const onPass = (report: PassReport): void => {
-    metrics.recordPass(report);
-    options.onPass?.(report);
-  };
   // what a pass needs in either mode
   const pass = {
     store,
@@ -81,7 +87,15 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     timeZone: config.watch.timeZone,
     sinks,
     logger: watchLogger,
-    onPass,
+    onPass: (report: PassReport) => {
+      metrics.recordPass(report);
+      history.pass(report);
+      options.onPass?.(report);
+    },
+    onDelivery: (report: DeliveryReport) => {
+      history.delivery(report);
+      options.onDelivery?.(report);
+    },
   };
 
   if (config.redisUrl !== null) {
@@ -130,7 +144,6 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     repo,
     outbox: new WebhookOutbox(join(watchDir, 'outbox')),
     ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
-    ...(options.onDelivery ? { onDelivery: options.onDelivery } : {}),
   });
   watchLogger.info(
     { mode: 'in-process', schedule: config.watch.schedule, timeZone: config.watch.timeZone, sinks: sinks.length },
@@ -144,6 +157,35 @@ export async function startWatchJob(options: StartWatchJobOptions): Promise<Runn
     async close() {
       await runner.close();
       await repo.close();
+    },
+  };
+}
+
+/**
+ * Passes and delivery rounds into the console's history (the store's ops room), off the pass's path: a failure to record is
+ * logged and forgotten.
+ */
+function recordInHistory(store: RevocationStore, logger: Logger, retryIntervalMs: number, outbox: boolean) {
+  const history = new OpsHistory(store.ops);
+  const warn = (error: unknown): void => logger.warn({ err: error }, 'could not record in the ops history');
+  return {
+    pass(report: PassReport): void {
+      history.recordPass(passRecordOf(report)).catch(warn);
+    },
+    delivery(report: DeliveryReport): void {
+      // an outbox round with nothing to do is not worth a line
+      if (report.delivered === 0 && report.pending === 0 && report.errors.length === 0) return;
+      const now = Date.now();
+      history
+        .recordDelivery({
+          at: formatTime(new Date(now)),
+          delivered: report.delivered,
+          pending: report.pending,
+          failed: report.errors.length,
+          errors: report.errors.slice(0, 10),
+          nextRetryAt: report.pending > 0 && outbox ? formatTime(new Date(now + retryIntervalMs)) : null,
+        })
+        .catch(warn);
     },
   };
 }

@@ -9,7 +9,7 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CaSnapshot, RevocationStore } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
-import type { PassReport, WatchRepository, WatchSinkConfig } from '@jpki-validator/watch';
+import type { DeliveryReport, PassReport, WatchRepository, WatchSinkConfig } from '@jpki-validator/watch';
 import { BullWebhookQueue, startDeliveryWorker } from './delivery.js';
 import { runLoggedPass } from './logged-pass.js';
 import { PASS_QUEUE, SCHEDULER_ID, switchJobId, type PassJobData } from './queues.js';
@@ -29,6 +29,8 @@ export interface WatcherOptions {
   logger: Logger;
   backoffBaseMs?: number;
   onPass?: (report: PassReport) => void;
+  /** after each webhook batch attempt: delivered, or failed and retried with backoff */
+  onDelivery?: (report: DeliveryReport) => void;
 }
 
 export interface Watcher {
@@ -85,8 +87,14 @@ export function createWatcher(options: WatcherOptions): Watcher {
           ...prefix,
           sinks: options.sinks,
           ...(options.backoffBaseMs === undefined ? {} : { backoffBaseMs: options.backoffBaseMs }),
-          onDelivered: (url, events) => options.logger.info({ url, events }, 'webhook batch delivered'),
-          onFailed: (url, error) => options.logger.warn({ url, err: error.message }, 'webhook batch failed; will retry'),
+          onDelivered: (url, events) => {
+            options.logger.info({ url, events }, 'webhook batch delivered');
+            options.onDelivery?.({ delivered: events, pending: 0, errors: [] });
+          },
+          onFailed: (url, error) => {
+            options.logger.warn({ url, err: error.message }, 'webhook batch failed; will retry');
+            options.onDelivery?.({ delivered: 0, pending: 1, errors: [`${url}: ${error.message}`] });
+          },
           onError: (error) => options.logger.error({ err: error.message }, 'webhook delivery worker error'),
         }),
       );

@@ -184,7 +184,7 @@ export const command: Command = {
         // on stderr: stdout carries the logs (JSON lines when it is not a terminal)
         if (demo)
           io.stderr.write(
-            `jpki-validator demo on ${running.url} — API docs at ${running.url}/docs\n\n${demo.commands(running.url).join('\n\n')}\n\n`,
+            `jpki-validator demo on ${running.url} — API docs at ${running.url}/docs, console at ${running.url}/console\n\n${demo.commands(running.url).join('\n\n')}\n\n`,
           );
         else io.stderr.write(`start: validator on ${running.url}\n`);
       } catch (error) {

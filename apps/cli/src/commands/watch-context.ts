@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Config } from '@jpki-validator/config';
-import type { CaSnapshot } from '@jpki-validator/store';
+import type { CaSnapshot, OpsRoom } from '@jpki-validator/store';
 import type { IssuerResolver, WatchRepository } from '@jpki-validator/watch';
 import type { CliIo } from '../io.js';
 
@@ -16,6 +16,8 @@ export interface WatchContext {
   resolveIssuer: IssuerResolver;
   redisUrl: string | null;
   watchDir: string;
+  /** the store's ops history room (opened with the store; null without) — `watch run` records its pass there for the console */
+  ops: OpsRoom | null;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function openWatchContext(configFile: string | undefined, io: CliIo
       resolveIssuer,
       redisUrl: config.redisUrl,
       watchDir,
+      ops: store?.ops ?? null,
       snapshot: async (caId) => (store === null ? null : store.loadSnapshot(caId)),
       async close() {
         await repo.close();
@@ -50,6 +53,7 @@ export async function openWatchContext(configFile: string | undefined, io: CliIo
     resolveIssuer,
     redisUrl: null,
     watchDir,
+    ops: store?.ops ?? null,
     snapshot: async (caId) => store?.snapshot(caId) ?? null,
     async close() {
       await repo.close();

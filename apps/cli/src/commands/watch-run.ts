@@ -50,6 +50,13 @@ export const command: Command = {
       });
       await output?.commit();
       output = null;
+      // the console's history of passes; a store that cannot take it costs a warning, not the pass
+      if (ctx.ops !== null)
+        await new store.OpsHistory(ctx.ops)
+          .recordPass(watch.passRecordOf(report))
+          .catch((e: unknown) =>
+            io.stderr.write(`warning: the pass was not recorded in the ops history: ${e instanceof Error ? e.message : String(e)}\n`),
+          );
       const posted = outbox !== null && hasWebhook ? await outbox.deliverPending(sinks) : null;
       const retired = new Set(ctx.config.issuers.filter((i) => i.retired).map((i) => i.id));
       const missing = report.unavailable.filter((caId) => !retired.has(caId));

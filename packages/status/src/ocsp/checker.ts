@@ -101,6 +101,12 @@ export class OcspChecker {
     return ca.ocsp ? this.breakerOf(ca.ocsp.url).state : 'closed';
   }
 
+  /** the most `ca`'s answers may cost in a day: its spend cap (queries a minute) × 1 440 minutes × the yen of one query */
+  dailyCapYen(ca: RegisteredCa): number {
+    if (ca.ocsp === null) return 0;
+    return (ca.ocsp.maxQueriesPerMinute ?? this.options.maxQueriesPerMinute ?? 600) * 1_440 * this.costOf(ca);
+  }
+
   /** a copy of every issuer's counters */
   issuerStats(): OcspIssuerStats[] {
     return [...this.stats.values()].map((s) => ({ ...s }));

@@ -206,3 +206,23 @@ function sortedUniqueOrder(load: EntryBuffer): Uint32Array {
   }
   return from.subarray(0, m);
 }
+
+/**
+ * Per reason code (0 … 10) the changes that newly list a serial or give it another reason — the partition's revocations that this
+ * switch made known. A re-dated entry with its reason unchanged and a removal are not counted. null for a first load (no base):
+ * its entries are the partition's history, not news.
+ */
+export function addedByReason(merge: RunMerge, hadBase: boolean): number[] | null {
+  if (!hadBase) return null;
+  const counts = new Array<number>(11).fill(0);
+  const { changes, previousReasons } = merge;
+  let i = 0;
+  const count = (reason: number): void => {
+    const previous = previousReasons[i++] as number;
+    if (reason !== REMOVE_FROM_CRL && reason !== previous && reason >= 0 && reason < counts.length)
+      counts[reason] = (counts[reason] as number) + 1;
+  };
+  for (let k = 0; k < changes.length; k++) count(changes.reasons[k] as number);
+  for (const e of changes.long.values()) count(e.reasonCode);
+  return counts;
+}

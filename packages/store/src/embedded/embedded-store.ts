@@ -18,7 +18,7 @@ import type { EntryBuffer } from '../core/entry-buffer.js';
 import { newEpoch } from '../core/epoch.js';
 import { decideLoad, expectedJson, nextPartitionMeta, parseExpected } from '../core/load-rules.js';
 import { MemoryKv } from '../core/memory-kv.js';
-import { mergeRun, type PartitionRun } from '../core/partition-run.js';
+import { addedByReason, mergeRun, type PartitionRun } from '../core/partition-run.js';
 import { encodedRunLength } from '../core/run-codec.js';
 import type { CaSnapshot } from '../core/snapshot.js';
 import { StoreError } from '../errors.js';
@@ -39,6 +39,8 @@ import type {
   SwitchEvent,
 } from '../types.js';
 import { FileKv } from './file-kv.js';
+import { FileOpsRoom } from '../ops/file-ops-room.js';
+import type { OpsRoom } from '../ops/ops-room.js';
 import { RunFiles } from './run-files.js';
 
 export const DEFAULT_CHUNK_BITS = 20;
@@ -71,6 +73,7 @@ const SWITCH_FILE = /^switch-(.+)\.json$/;
 
 export class EmbeddedRevocationStore extends SnapshotAnswers implements RevocationStore {
   readonly kv: SmallKv;
+  readonly ops: OpsRoom;
   readonly chunkBits: number;
   private readonly files: RunFiles | null;
   private readonly options: EmbeddedStoreOptions;
@@ -102,6 +105,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     this.options = options;
     this.files = options.dataDir === undefined ? null : new RunFiles(options.dataDir);
     this.kv = options.dataDir === undefined ? new MemoryKv() : new FileKv(options.dataDir);
+    this.ops = new FileOpsRoom(options.dataDir ?? null);
     this.chunkBits = options.chunkBits ?? DEFAULT_CHUNK_BITS;
     if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24))
       throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
@@ -330,12 +334,13 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
       const contentId = options.contentId ?? null;
       if (decideLoad(existing, options) === 'noop') {
         if (held !== null) await this.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, held.epoch);
-        return { ...report, outcome: 'noop', generation: held?.generation ?? 0, changes: 0 };
+        return { ...report, outcome: 'noop', generation: held?.generation ?? 0, changes: 0, addedByReason: null };
       }
       await this.highWater?.check(options.caId, options.partition, options.crlNumber, contentId);
 
       const baseRun = existing === undefined ? null : await this.runOf(options.caId, existing);
-      const { run, changes, previousReasons } = mergeRun(baseRun, entries);
+      const merge = mergeRun(baseRun, entries);
+      const { run, changes, previousReasons } = merge;
       let state = held;
       if (state === null) {
         state = new CaState(options.caId, this.chunkBits, newEpoch());
@@ -374,7 +379,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
         });
       }
       await this.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, state.epoch);
-      return { ...report, outcome: 'switched', generation, changes: changes.count };
+      return { ...report, outcome: 'switched', generation, changes: changes.count, addedByReason: addedByReason(merge, baseRun !== null) };
     } finally {
       if (event !== null) this.listeners.emit(event, this.options.onError);
     }

@@ -9,6 +9,8 @@
  *   <p>:id                       the store's identity: a random id set once (SET NX); gone or changed = Redis lost data
  *   <p>:switch                   pub/sub channel: one JSON SwitchEvent per switch
  *   <p>:kv:<key>                 SmallKv values
+ *   <p>:ops:list:<name>          list: an ops-history capped list, newest first (ops/redis-ops-room.ts)
+ *   <p>:ops:day:<YYYY-MM-DD>     hash: the ops-history counters of one JST day, expiring DAYS_KEPT days after its last write
  *   <p>:{ca}:cur                 hash: gen (the CA's generation, +1 per switch), epoch (made with the first switch)
  *   <p>:{ca}:parts               hash: partition → its metadata, JSON (PartitionMeta + loadId, baseLoadId, runBytes)
  *   <p>:{ca}:run:<loadId>        string: a partition's run — every entry its CRLs listed, sorted (core/run-codec.ts); written
@@ -38,6 +40,8 @@ export interface StoreKeys {
   identity: string;
   channel: string;
   kv(key: string): string;
+  opsList(name: string): string;
+  opsDay(day: string): string;
   ca(caId: string): CaKeys;
 }
 
@@ -50,6 +54,8 @@ export function createStoreKeys(prefix: string): StoreKeys {
     identity: `${prefix}:id`,
     channel: `${prefix}:switch`,
     kv: (key) => `${prefix}:kv:${key}`,
+    opsList: (name) => `${prefix}:ops:list:${name}`,
+    opsDay: (day) => `${prefix}:ops:day:${day}`,
     ca(caId) {
       if (caId.length === 0 || /[{}]/.test(caId)) throw new RangeError(`CA id ${JSON.stringify(caId)} must be non-empty without braces`);
       const base = `${prefix}:{${caId}}`;

@@ -11,7 +11,7 @@ import { encodeChanges, switchChanges } from '../core/changes-codec.js';
 import type { EntryBuffer } from '../core/entry-buffer.js';
 import { newEpoch } from '../core/epoch.js';
 import { decideLoad, metaFromJson, metaToJson, nextPartitionMeta } from '../core/load-rules.js';
-import { mergeRun, type PartitionRun } from '../core/partition-run.js';
+import { addedByReason, mergeRun, type PartitionRun } from '../core/partition-run.js';
 import { decodeRun, encodeRun } from '../core/run-codec.js';
 import { DeltaBaseError, RollbackError, StoreError } from '../errors.js';
 import type { CrlHighWater } from '../files/crl-high-water.js';
@@ -87,13 +87,14 @@ async function commitAttempts(
     if (attempt === 1) noticeLostHighWater(ctx, options.caId, storeEpoch);
     if (decideLoad(existing, options) === 'noop') {
       if (storeEpoch !== null) await ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, storeEpoch);
-      return { ...report, outcome: 'noop', generation, changes: 0 };
+      return { ...report, outcome: 'noop', generation, changes: 0, addedByReason: null };
     }
     if (attempt === 1) await ctx.highWater?.check(options.caId, options.partition, options.crlNumber, contentId);
 
     const baseRun = existing === undefined ? null : await readRun(ctx, caKeys, existing);
     if (existing !== undefined && baseRun === null) continue; // replaced meanwhile: read again
-    const { run, changes, previousReasons } = mergeRun(baseRun, entries);
+    const merge = mergeRun(baseRun, entries);
+    const { run, changes, previousReasons } = merge;
     const loadId = randomBytes(6).toString('hex');
     const runKey = caKeys.run(loadId);
     const pendingChanges = caKeys.pendingChanges(loadId);
@@ -137,13 +138,19 @@ async function commitAttempts(
       if (status === 'OK') {
         written.length = 0; // live now: never unlink them
         await ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, liveEpoch ?? '');
-        return { ...report, outcome: 'switched', generation: Number(value), changes: changes.count };
+        return {
+          ...report,
+          outcome: 'switched',
+          generation: Number(value),
+          changes: changes.count,
+          addedByReason: addedByReason(merge, baseRun !== null),
+        };
       }
       await ctx.redis.unlink(...written);
       written.length = 0;
       if (status === 'NOOP') {
         if (liveEpoch) await ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, liveEpoch);
-        return { ...report, outcome: 'noop', generation: Number(value), changes: 0 };
+        return { ...report, outcome: 'noop', generation: Number(value), changes: 0, addedByReason: null };
       }
       if (status === 'ROLLBACK') throw new RollbackError(options.caId, options.partition, BigInt(value), options.crlNumber);
       if (status === 'DELTA_BASE')

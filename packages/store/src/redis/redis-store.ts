@@ -35,6 +35,8 @@ import { openRedis, type RedisClient } from './connection.js';
 import { CURRENT_EPOCH, CURRENT_GENERATION, createStoreKeys, type StoreKeys } from './keys.js';
 import { commitToRedis, readRun } from './redis-commit.js';
 import { RedisKv } from './redis-kv.js';
+import { RedisOpsRoom } from '../ops/redis-ops-room.js';
+import type { OpsRoom } from '../ops/ops-room.js';
 
 export interface RedisStoreOptions {
   /**
@@ -83,6 +85,7 @@ export class RedisRevocationStore implements RevocationStore {
   readonly keys: StoreKeys;
   readonly chunkBits: number;
   readonly kv: SmallKv;
+  readonly ops: OpsRoom;
   private readonly options: RedisStoreOptions;
   private readonly ownsConnection: boolean;
   private readonly listeners = new Listeners<SwitchEvent>();
@@ -114,6 +117,7 @@ export class RedisRevocationStore implements RevocationStore {
       throw new RangeError(`chunkBits ${this.chunkBits} is not in 12 … 24`);
     this.builder = new ChunkBuilder(this.chunkBits);
     this.kv = new RedisKv(this.redis, this.keys);
+    this.ops = new RedisOpsRoom(this.redis, this.keys);
     this.source = {
       manifest: (caId) => this.manifest(caId),
       readRun: (caId, meta) => readRun(this, this.keys.ca(caId), meta),

@@ -60,6 +60,8 @@ export type IngestResult =
       nextUpdate: string | null;
       /** loaded, but its nextUpdate has passed (or it has none): answers from it are `unknown`/`crl_stale` */
       stale: boolean;
+      /** per reason code, the entries this switch newly listed or re-reasoned (null: the partition's first load) */
+      addedByReason: number[] | null;
     };
 
 /**
@@ -135,6 +137,7 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
       thisUpdate: formatTime(result.header.thisUpdate),
       nextUpdate: nextUpdate ? formatTime(nextUpdate) : null,
       stale: nextUpdate === null || nextUpdate.getTime() <= now(),
+      addedByReason: report.addedByReason,
     };
   } finally {
     if (!committed) await loader.abort();
