@@ -1,0 +1,93 @@
+/**
+ * The simulator's truth for a sample of issued serials, per generation. A CRL-based answer is right when it matches what some
+ * generation's CRL said (a validator holding yesterday's fresh CRL answers from it): `good` is wrong only when every generation
+ * the lab has published lists the serial (the one unforgivable failure), `revoked` only when none does. The scenario process
+ * advances the simulator itself (`advance`), so it records each generation's truth as it publishes it.
+ */
+import { openSimulator, type Simulator } from '@jpki-validator/sim';
+
+export interface Sample {
+  caId: string;
+  serial: string;
+  /** the partition the serial's CRL is (null: the CA's one full CRL); answers of one batch within one CRL share a generation */
+  crl: string;
+}
+
+export type Verdict = 'right' | 'wrong-good' | 'wrong-revoked' | 'pending';
+
+export class Truth {
+  readonly samples: Sample[] = [];
+  /** per generation, one byte per sample: 1 listed (revoked), 0 not */
+  private readonly listed = new Map<number, Uint8Array>();
+  private constructor(private readonly sim: Simulator) {}
+
+  static async open(simDir: string, perCa: number): Promise<Truth> {
+    const truth = new Truth(await openSimulator(simDir));
+    for (const ca of truth.sim.listCas()) {
+      const every = Math.max(1, Math.floor((ca.nextSerial - ca.serialBase) / perCa));
+      for (let s = ca.serialBase; s < ca.nextSerial; s += every)
+        truth.samples.push({ caId: ca.id, serial: s.toString(16).toUpperCase(), crl: truth.sim.partitionOf(ca.id, s) ?? 'full' });
+    }
+    truth.record();
+    return truth;
+  }
+
+  get generation(): number {
+    return this.sim.generation;
+  }
+
+  get generations(): number[] {
+    return [...this.listed.keys()];
+  }
+
+  private record(): void {
+    const row = new Uint8Array(this.samples.length);
+    this.samples.forEach((s, i) => {
+      row[i] = this.sim.status(s.caId, s.serial).status === 'revoked' ? 1 : 0;
+    });
+    this.listed.set(this.sim.generation, row);
+  }
+
+  /** Publishes the next generation (the simulator's server serves it from the next request on) and records its truth. */
+  async advance(): Promise<number> {
+    await this.sim.reload();
+    await this.sim.advance(1);
+    this.record();
+    return this.sim.generation;
+  }
+
+  /** Samples listed in `generation` but not in the one before: the serials whose answer must flip. */
+  newlyListed(generation: number): number[] {
+    const now = this.listed.get(generation);
+    const before = this.listed.get(generation - 1);
+    if (now === undefined || before === undefined) return [];
+    const out: number[] = [];
+    now.forEach((v, i) => {
+      if (v === 1 && before[i] === 0) out.push(i);
+    });
+    return out;
+  }
+
+  listedAt(generation: number, sample: number): boolean {
+    return this.listed.get(generation)?.[sample] === 1;
+  }
+
+  /** `pending`: no recorded generation matches yet (an answer from a generation being recorded right now); judge again later. */
+  judge(sample: number, status: 'good' | 'revoked'): Verdict {
+    const want = status === 'revoked' ? 1 : 0;
+    for (const row of this.listed.values()) if (row[sample] === want) return 'right';
+    return 'pending';
+  }
+
+  /** The generations every answer of a group (one batch, one CRL) is consistent with; empty = a mix of generations. */
+  consistentGenerations(answers: readonly { sample: number; status: 'good' | 'revoked' }[]): number[] {
+    return this.generations.filter((g) => answers.every((a) => this.listedAt(g, a.sample) === (a.status === 'revoked')));
+  }
+
+  /** A verdict that is final: an answer that matches no generation at all is wrong. */
+  finalJudge(sample: number, status: 'good' | 'revoked'): Verdict {
+    const verdict = this.judge(sample, status);
+    if (verdict !== 'pending') return verdict;
+    return status === 'good' ? 'wrong-good' : 'wrong-revoked';
+  }
+}
