@@ -67,8 +67,14 @@ export class Load {
   /** the last successful answer of each sample: what a scenario polls to see a generation arrive */
   readonly lastAnswer = new Map<number, { status: Answer['status']; at: number }>();
 
-  constructor(private readonly options: LoadOptions) {
+  private readonly options: LoadOptions;
+  constructor(options: LoadOptions) {
+    this.options = options;
     for (let i = 0; i < options.concurrency; i++) this.loops.push(this.loop(i));
+  }
+
+  get concurrency(): number {
+    return this.options.concurrency;
   }
 
   private pick(): number {

@@ -19,7 +19,10 @@ export class Truth {
   readonly samples: Sample[] = [];
   /** per generation, one byte per sample: 1 listed (revoked), 0 not */
   private readonly listed = new Map<number, Uint8Array>();
-  private constructor(private readonly sim: Simulator) {}
+  private readonly sim: Simulator;
+  private constructor(sim: Simulator) {
+    this.sim = sim;
+  }
 
   static async open(simDir: string, perCa: number): Promise<Truth> {
     const truth = new Truth(await openSimulator(simDir));
