@@ -26,12 +26,13 @@ export function registerOpsRoutes(
     ocsp: OcspChecker | null;
     probeStore: () => Promise<boolean>;
     storeDataLoss?: () => readonly DataLossNotice[];
+    draining?: () => boolean;
     metrics: ValidatorMetrics;
   },
 ): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.openapi(readyRoute, async (c) => {
-    const readiness = await judgeReadiness(deps.resolver, deps.ocsp, deps.probeStore, deps.storeDataLoss);
+    const readiness = await judgeReadiness(deps.resolver, deps.ocsp, deps.probeStore, deps.storeDataLoss, Date.now(), deps.draining?.() ?? false);
     return readiness.ready ? c.json(readiness, 200) : c.json(readiness, 503);
   });
   app.get('/metrics', async (c) => {
