@@ -5,7 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, httpOk, type LabState, type ProcRecord, readState, signal, startProc, stopProc, waitExit, waitFor, writeState } from './procs.ts';
+import {
+  alive,
+  httpOk,
+  type LabState,
+  type ProcRecord,
+  readState,
+  signal,
+  startProc,
+  stopProc,
+  waitExit,
+  waitFor,
+  writeState,
+} from './procs.ts';
 import { HOST, paths, type Topology } from './topology.ts';
 import { redisCli } from './up.ts';
 

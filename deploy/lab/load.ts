@@ -8,7 +8,8 @@ import type { Truth } from './truth.ts';
 
 export interface LoadOptions {
   apiUrl: string;
-  apiKey: string;
+  /** the loops take them in turn */
+  apiKeys: readonly string[];
   truth: Truth;
   concurrency: number;
   /** items per batch request */
@@ -82,14 +83,12 @@ export class Load {
   }
 
   private async loop(seed: number): Promise<void> {
-    let n = seed;
     while (this.running) {
-      n++;
       const batch = Math.random() < this.options.batchShare;
       const samples = batch ? Array.from({ length: this.options.batchSize }, () => this.pick()) : [this.pick()];
       const started = performance.now();
       try {
-        const answers = batch ? await this.batch(samples) : [await this.single(samples[0] as number)];
+        const answers = batch ? await this.batch(seed, samples) : [await this.single(seed, samples[0] as number)];
         this.latencies.push(performance.now() - started);
         this.stats.requests++;
         this.take(samples, answers);
@@ -105,15 +104,16 @@ export class Load {
     }
   }
 
-  private headers(json: boolean): Record<string, string> {
-    return json ? { 'x-api-key': this.options.apiKey, 'content-type': 'application/json' } : { 'x-api-key': this.options.apiKey };
+  private headers(loop: number, json: boolean): Record<string, string> {
+    const key = this.options.apiKeys[loop % this.options.apiKeys.length] ?? '';
+    return json ? { 'x-api-key': key, 'content-type': 'application/json' } : { 'x-api-key': key };
   }
 
-  private async single(sample: number): Promise<Answer> {
+  private async single(loop: number, sample: number): Promise<Answer> {
     const s = this.options.truth.samples[sample];
     if (s === undefined) throw new Error('no sample');
     const res = await fetch(`${this.options.apiUrl}/v1/status/${s.caId}/${s.serial}`, {
-      headers: this.headers(false),
+      headers: this.headers(loop, false),
       signal: AbortSignal.timeout(10_000),
     });
     const body = await res.text();
@@ -121,14 +121,14 @@ export class Load {
     return JSON.parse(body) as Answer;
   }
 
-  private async batch(samples: number[]): Promise<Answer[]> {
+  private async batch(loop: number, samples: number[]): Promise<Answer[]> {
     const items = samples.map((i, id) => {
       const s = this.options.truth.samples[i];
       return { issuer: s?.caId, serial: s?.serial, id: String(id) };
     });
     const res = await fetch(`${this.options.apiUrl}/v1/status/batch`, {
       method: 'POST',
-      headers: this.headers(true),
+      headers: this.headers(loop, true),
       body: JSON.stringify({ items }),
       signal: AbortSignal.timeout(10_000),
     });

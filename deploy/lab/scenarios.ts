@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { LabControl } from './lab-control.ts';
 import { Load, type LoadStats } from './load.ts';
 import { sleep, waitFor } from './procs.ts';
-import { API_KEY, HOST, paths, type Topology } from './topology.ts';
+import { API_KEY, API_KEYS, HOST, paths, type Topology } from './topology.ts';
 import { Truth } from './truth.ts';
 
 export interface ScenarioVerdict {
@@ -71,7 +71,10 @@ async function waitGeneration(ctx: Ctx, generation: number, timeoutMs: number): 
   const ports = ctx.lab.byRole('validator').map((v) => v.port);
   return waitFor(
     `generation ${generation} on every validator`,
-    async () => (await Promise.all(ports.map((p) => askValidator(p, ctx.truth, fresh)))).every((s) => s.length > 0 && s.every((x) => x === 'revoked')),
+    async () =>
+      (await Promise.all(ports.map((p) => askValidator(p, ctx.truth, fresh)))).every(
+        (s) => s.length > 0 && s.every((x) => x === 'revoked'),
+      ),
     timeoutMs,
     100,
   );
@@ -94,12 +97,14 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       await sleep(ctx.dur(15, 2) * 1000);
       const faultAt = Date.now();
-      const generation = await ctx.truth.advance();
+      const generation = await ctx.truth.advance(ctx.dur(20, 4));
       const ms = await waitGeneration(ctx, generation, 120_000);
       await sleep(ctx.dur(15, 2) * 1000);
       return {
         faultAt,
-        notes: [`generation ${generation}: ${ctx.truth.newlyListed(generation).length} sampled serials newly listed, on every validator after ${secs(ms)} s`],
+        notes: [
+          `generation ${generation}: ${ctx.truth.newlyListed(generation).length} sampled serials newly listed, on every validator after ${secs(ms)} s`,
+        ],
         checks: [['new generation reached every validator', ms !== null]],
         noUnknown: true,
       };
@@ -111,10 +116,15 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       await sleep(ctx.dur(10, 2) * 1000);
       const victim = await ctx.lab.masterOf(SIGN_SLOT);
-      const generation = await ctx.truth.advance();
+      const generation = await ctx.truth.advance(ctx.dur(20, 4));
       const faultAt = Date.now();
       await ctx.lab.kill9(victim);
-      const promotedMs = await waitFor('a replica promoted', async () => (await ctx.lab.masterOf(SIGN_SLOT).catch(() => victim)) !== victim, 60_000, 100);
+      const promotedMs = await waitFor(
+        'a replica promoted',
+        async () => (await ctx.lab.masterOf(SIGN_SLOT).catch(() => victim)) !== victim,
+        60_000,
+        100,
+      );
       const loadedMs = await waitGeneration(ctx, generation, 180_000);
       ctx.lab.restart(victim);
       const rejoinMs = await ctx.lab.waitClusterHealthy(60_000);
@@ -143,7 +153,7 @@ const SCENARIOS: Scenario[] = [
       const promoted = (await ctx.lab.masterOf(SIGN_SLOT).catch(() => victim)) !== victim;
       ctx.lab.kill(victim, 'SIGCONT');
       const healthyMs = await ctx.lab.waitClusterHealthy(60_000);
-      const generation = await ctx.truth.advance();
+      const generation = await ctx.truth.advance(ctx.dur(20, 4));
       const loadedMs = await waitGeneration(ctx, generation, 120_000);
       await sleep(ctx.dur(10, 2) * 1000);
       return {
@@ -161,7 +171,7 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       await sleep(ctx.dur(5, 1) * 1000);
       const since = Date.now();
-      const generation = await ctx.truth.advance();
+      const generation = await ctx.truth.advance(ctx.dur(20, 4));
       // the first fetcher seen loading a CRL of the new generation is the victim
       let victim = '';
       await waitFor(
@@ -182,7 +192,8 @@ const SCENARIOS: Scenario[] = [
       const locks = await ctx.lab.locks();
       const loads = ctx.lab.loadsSince(since);
       const seen = new Map<string, number>();
-      for (const l of loads) seen.set(`${l.caId}/${l.partition}#${l.crlNumber}`, (seen.get(`${l.caId}/${l.partition}#${l.crlNumber}`) ?? 0) + 1);
+      for (const l of loads)
+        seen.set(`${l.caId}/${l.partition}#${l.crlNumber}`, (seen.get(`${l.caId}/${l.partition}#${l.crlNumber}`) ?? 0) + 1);
       const twice = [...seen].filter(([, n]) => n > 1).map(([k]) => k);
       const byVictim = loads.filter((l) => l.fetcher === victim).length;
       ctx.lab.restart(victim);
@@ -195,7 +206,10 @@ const SCENARIOS: Scenario[] = [
         checks: [
           ['the other fetcher completed the generation', loadedMs !== null],
           ['each CRL loaded once', twice.length === 0],
-          [ctx.quick ? 'every lock left expires (a TTL ≤ 30 s)' : 'no lock left after the TTL', ctx.quick ? locks.every((l) => l.pttl > 0 && l.pttl <= 30_000) : locks.length === 0],
+          [
+            ctx.quick ? 'every lock left expires (a TTL ≤ 30 s)' : 'no lock left after the TTL',
+            ctx.quick ? locks.every((l) => l.pttl > 0 && l.pttl <= 30_000) : locks.length === 0,
+          ],
         ],
       };
     },
@@ -358,7 +372,8 @@ function verdictOf(s: Scenario, stats: LoadStats, outcome: Outcome): ScenarioVer
 }
 
 function table(verdicts: readonly ScenarioVerdict[]): string {
-  const head = '| scenario | requests | answers | wrong good | wrong revoked | unknown | failed | mixed batches | p50 ms | p99 ms | recovery s | verdict |';
+  const head =
+    '| scenario | requests | answers | wrong good | wrong revoked | unknown | failed | mixed batches | p50 ms | p99 ms | recovery s | verdict |';
   const rows = verdicts.map((v) => {
     const s = v.stats;
     return `| ${v.name} | ${s.requests} | ${s.answers} | ${s.wrongGood} | ${s.wrongRevoked} | ${s.unknown} | ${s.failed} | ${s.mixedBatches} | ${s.p50Ms.toFixed(1)} | ${s.p99Ms.toFixed(1)} | ${secs(v.recoveryMs)} | ${v.pass ? 'pass' : `**FAIL**: ${v.failedChecks.join('; ')}`} |`;
@@ -377,7 +392,7 @@ export async function runScenarios(t: Topology, options: ScenarioOptions): Promi
     log: options.log,
     dur: (full, short) => (quick ? short : full),
     startLoad: () =>
-      new Load({ apiUrl: t.apiUrl, apiKey: API_KEY, truth, concurrency: quick ? 4 : 16, batchSize: quick ? 20 : 100, batchShare: 0.3 }),
+      new Load({ apiUrl: t.apiUrl, apiKeys: API_KEYS, truth, concurrency: quick ? 4 : 16, batchSize: quick ? 20 : 100, batchShare: 0.3 }),
   };
   const loadBefore = loadavg();
   const startedAt = new Date();
@@ -409,7 +424,9 @@ export async function runScenarios(t: Topology, options: ScenarioOptions): Promi
     '',
     table(verdicts),
     '',
-    ...verdicts.flatMap((v) => [`- **${v.name}**: ${v.notes.join(' ')}${Object.keys(v.stats.unknownByDetail).length ? ` Unknown by detail: ${JSON.stringify(v.stats.unknownByDetail)}.` : ''}${Object.keys(v.stats.failures).length ? ` Failures: ${JSON.stringify(v.stats.failures)}.` : ''}`]),
+    ...verdicts.flatMap((v) => [
+      `- **${v.name}**: ${v.notes.join(' ')}${Object.keys(v.stats.unknownByDetail).length ? ` Unknown by detail: ${JSON.stringify(v.stats.unknownByDetail)}.` : ''}${Object.keys(v.stats.failures).length ? ` Failures: ${JSON.stringify(v.stats.failures)}.` : ''}`,
+    ]),
     '',
   ].join('\n');
   writeFileSync(options.resultsFile ?? `${t.dir}/RESULTS-${quick ? 'quick' : 'full'}.md`, text);

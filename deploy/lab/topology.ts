@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = join(REPO, 'apps/cli/bin/jpki-validator.js');
 export const HOST = '127.0.0.1';
-export const API_KEY = 'lab-key-0123456789';
+/** several keys: the validator limits each key's rate (1 000/s, burst 2 000, per process), and the load generator spreads over them */
+export const API_KEYS = Array.from({ length: 8 }, (_, i) => `lab-key-${i}-0123456789`);
+export const API_KEY = API_KEYS[0] as string;
 export const WEBHOOK_SECRET = 'lab-webhook-secret-0123456789';
 
 export interface LabSize {

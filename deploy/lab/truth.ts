@@ -51,10 +51,24 @@ export class Truth {
     this.listed.set(this.sim.generation, row);
   }
 
-  /** Publishes the next generation (the simulator's server serves it from the next request on) and records its truth. */
-  async advance(): Promise<number> {
+  /**
+   * Publishes the next generation (the simulator's server serves it from the next request on) and records its truth. Besides
+   * the day's seeded revocations, `deaths` sampled serials of each CA that no generation listed yet die in it (affiliationChanged),
+   * so every switch flips answers the scenarios can watch for, and the watch job has deaths to report.
+   */
+  async advance(deaths: number): Promise<number> {
     await this.sim.reload();
     await this.sim.advance(1);
+    const perCa = new Map<string, number>();
+    for (let i = 0; i < this.samples.length; i++) {
+      // a stride prime to the sample count: the deaths spread over the CA instead of its first serials
+      const index = (i * 7919) % this.samples.length;
+      const s = this.samples[index] as Sample;
+      if ((perCa.get(s.caId) ?? 0) >= deaths || [...this.listed.values()].some((row) => row[index] === 1)) continue;
+      if (this.sim.status(s.caId, s.serial).status !== 'good') continue;
+      await this.sim.revoke({ ca: s.caId, serial: s.serial, reason: 'affiliationChanged' });
+      perCa.set(s.caId, (perCa.get(s.caId) ?? 0) + 1);
+    }
     this.record();
     return this.sim.generation;
   }

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { openSimulator } from '@jpki-validator/sim';
 import { haproxyConfig } from './haproxy.ts';
 import { alive, httpOk, type LabState, type ProcRecord, type ProcSpec, readState, startProc, waitFor, writeState } from './procs.ts';
-import { API_KEY, CLI, HOST, type LabSize, paths, SIZES, type Topology, WEBHOOK_SECRET } from './topology.ts';
+import { API_KEY, API_KEYS, CLI, HOST, type LabSize, paths, SIZES, type Topology, WEBHOOK_SECRET } from './topology.ts';
 
 const run = promisify(execFile);
 
@@ -69,8 +69,9 @@ export function validatorSpec(t: Topology, i: number): ProcSpec {
     name,
     role: 'validator',
     command: process.execPath,
-    args: [CLI, 'serve', '--host', HOST, '--port', String(port)],
-    env: { ...appEnv(t, name), API_KEYS: API_KEY },
+    // 1.5 s of /readyz 503 before draining: HAProxy (checks every 500 ms, out after 2 failures) stops routing here first
+    args: [CLI, 'serve', '--host', HOST, '--port', String(port), '--drain-delay', '1.5'],
+    env: { ...appEnv(t, name), API_KEYS: API_KEYS.join(',') },
     port,
   };
 }
@@ -188,12 +189,19 @@ export async function up(t: Topology, size: LabSize, log: (line: string) => void
   const sim = await openSimulator(p.sim);
   writeFileSync(
     p.config,
-    configYaml(t, size, sim.partitionListingPath('jpki-sign-2023'), sim.caCertificatePath('jpki-sign-2023'), sim.caCertificatePath('jpki-auth-2023')),
+    configYaml(
+      t,
+      size,
+      sim.partitionListingPath('jpki-sign-2023'),
+      sim.caCertificatePath('jpki-sign-2023'),
+      sim.caCertificatePath('jpki-auth-2023'),
+    ),
   );
   const rows = ['customerId,issuer,serial'];
   for (const ca of sim.listCas()) {
     const every = Math.max(1, Math.floor(ca.population / WATCHED_PER_CA[size.name]));
-    for (let s = ca.serialBase; s < ca.nextSerial; s += every) rows.push(`C-${ca.kind}-${s.toString(16)},${ca.group},${s.toString(16).toUpperCase()}`);
+    for (let s = ca.serialBase; s < ca.nextSerial; s += every)
+      rows.push(`C-${ca.kind}-${s.toString(16)},${ca.group},${s.toString(16).toUpperCase()}`);
   }
   writeFileSync(p.watchList, `${rows.join('\n')}\n`);
 

@@ -58,7 +58,9 @@ beforeAll(async () => {
   writeFileSync(
     config,
     JSON.stringify({
-      issuers: [{ id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.signCa, crls: [{ name: 'full', source: sim.signCrl }], refresh: '1s' }],
+      issuers: [
+        { id: 'jpki-sign-2023', group: 'jpki-sign', caCert: sim.signCa, crls: [{ name: 'full', source: sim.signCrl }], refresh: '1s' },
+      ],
       dataDir: join(sim.dir, 'data'),
       watch: { schedule: '0 9 * * *', sinks: [{ file: eventsDir }] },
     }),

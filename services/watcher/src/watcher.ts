@@ -138,7 +138,10 @@ export function createWatcher(options: WatcherOptions): Watcher {
       })();
       if (!(await settledWithin(graceful, redisUp ? CLOSE_GRACE_MS : 1_000))) {
         options.logger.warn({ graceMs: CLOSE_GRACE_MS }, 'Redis did not answer within the shutdown grace: the watch queues are cut');
-        await settledWithin(Promise.allSettled([...workers.map((w) => w.disconnect()), passQueue.disconnect(), webhooks.queue.disconnect()]), 1_000);
+        await settledWithin(
+          Promise.allSettled([...workers.map((w) => w.disconnect()), passQueue.disconnect(), webhooks.queue.disconnect()]),
+          1_000,
+        );
       }
     },
   };

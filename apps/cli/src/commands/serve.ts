@@ -17,12 +17,18 @@ options:
   --drain-delay S on SIGTERM, keep serving S seconds with /readyz 503 before draining (default 0): time for a load
                   balancer that polls /readyz to stop routing here (HAProxy: its check interval × fall)`;
 
-const OPTIONS = { port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, 'drain-delay': { type: 'string' } } as const;
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  config: { type: 'string' },
+  'drain-delay': { type: 'string' },
+} as const;
 
 function secondsOption(name: string, text: string | undefined): number {
   if (text === undefined) return 0;
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600) throw new UsageError(`--${name}: "${text}" is not a number of seconds (0-600)`);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600)
+    throw new UsageError(`--${name}: "${text}" is not a number of seconds (0-600)`);
   return seconds;
 }
 

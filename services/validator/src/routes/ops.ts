@@ -32,7 +32,14 @@ export function registerOpsRoutes(
 ): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.openapi(readyRoute, async (c) => {
-    const readiness = await judgeReadiness(deps.resolver, deps.ocsp, deps.probeStore, deps.storeDataLoss, Date.now(), deps.draining?.() ?? false);
+    const readiness = await judgeReadiness(
+      deps.resolver,
+      deps.ocsp,
+      deps.probeStore,
+      deps.storeDataLoss,
+      Date.now(),
+      deps.draining?.() ?? false,
+    );
     return readiness.ready ? c.json(readiness, 200) : c.json(readiness, 503);
   });
   app.get('/metrics', async (c) => {
