@@ -112,6 +112,23 @@ export class LabControl {
     return `redis-${master.port}`;
   }
 
+  /**
+   * Waits until a restarted node is a replica whose initial sync is done. A node restarted empty takes a while to copy its
+   * master; failing its master over before that would promote an empty replica (a data loss the product then has to absorb).
+   */
+  waitReplicaSynced(name: string, timeoutMs: number): Promise<number> {
+    const { port } = this.proc(name);
+    return waitFor(
+      `${name} synced with its master`,
+      async () => {
+        const info = await redisCli(port, 'info', 'replication');
+        return /role:slave/.test(info) && /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info);
+      },
+      timeoutMs,
+      200,
+    );
+  }
+
   waitClusterHealthy(timeoutMs: number): Promise<number> {
     return waitFor('Redis Cluster healthy (every node cluster_state:ok, 3 masters)', () => this.clusterHealthy(), timeoutMs, 200);
   }

@@ -127,12 +127,12 @@ const SCENARIOS: Scenario[] = [
       );
       const loadedMs = await waitGeneration(ctx, generation, 180_000);
       ctx.lab.restart(victim);
-      const rejoinMs = await ctx.lab.waitClusterHealthy(60_000);
+      const rejoinMs = (await ctx.lab.waitClusterHealthy(60_000)) + (await ctx.lab.waitReplicaSynced(victim, 120_000));
       await sleep(ctx.dur(10, 2) * 1000);
       return {
         faultAt,
         notes: [
-          `${victim} killed; replica promoted after ${secs(promotedMs)} s; generation ${generation} on every validator after ${secs(loadedMs)} s; old master back as a replica ${secs(rejoinMs)} s after its restart`,
+          `${victim} killed; replica promoted after ${secs(promotedMs)} s; generation ${generation} on every validator after ${secs(loadedMs)} s; old master back as a synced replica ${secs(rejoinMs)} s after its restart`,
         ],
         checks: [
           ['replica promoted', promotedMs >= 0],
