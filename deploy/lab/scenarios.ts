@@ -5,10 +5,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { LabControl } from './lab-control.ts';
 import { Load, type LoadStats } from './load.ts';
 import { sleep, waitFor } from './procs.ts';
-import { API_KEY, API_KEYS, HOST, paths, type Topology } from './topology.ts';
+import { API_KEY, API_KEYS, HOST, paths, REPO, type Topology } from './topology.ts';
 import { Truth } from './truth.ts';
 
 export interface ScenarioVerdict {
@@ -429,7 +430,7 @@ export async function runScenarios(t: Topology, options: ScenarioOptions): Promi
     ]),
     '',
   ].join('\n');
-  writeFileSync(options.resultsFile ?? `${t.dir}/RESULTS-${quick ? 'quick' : 'full'}.md`, text);
+  writeFileSync(options.resultsFile ?? (quick ? `${t.dir}/RESULTS-quick.md` : join(REPO, 'deploy/lab/RESULTS.md')), text);
   options.log(table(verdicts));
   return verdicts;
 }

@@ -55,9 +55,11 @@ it('runs every scenario on the real topology with zero wrong goods, and down sto
   expect(status.stdout.match(/ master$/gm)).toHaveLength(3);
   expect(status.stdout.match(/ slave$/gm)).toHaveLength(3);
 
-  const scenarios = await lab(['scenarios', '--quick', '--results', results], 300_000).catch((error: { stdout?: string; code?: number }) => {
-    throw new Error(`lab scenarios exited ${error.code}:\n${error.stdout ?? String(error)}`);
-  });
+  const scenarios = await lab(['scenarios', '--quick', '--results', results], 300_000).catch(
+    (error: { stdout?: string; code?: number }) => {
+      throw new Error(`lab scenarios exited ${error.code}:\n${error.stdout ?? String(error)}`);
+    },
+  );
   const table = readFileSync(results, 'utf8');
   const rows = table.split('\n').filter((l) => /^\| [a-z-]+ \|/.test(l) && !l.startsWith('| scenario'));
   const names = rows.map((r) => r.split('|')[1]?.trim());
