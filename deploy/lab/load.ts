@@ -161,8 +161,7 @@ export class Load {
       groups.set(crl, group);
     });
     if (samples.length > 1)
-      for (const group of groups.values())
-        if (group.length > 1 && truth.consistentGenerations(group).length === 0) this.pendingGroups.push(group);
+      for (const group of groups.values()) if (group.length > 1 && !truth.consistent(group)) this.pendingGroups.push(group);
   }
 
   /** Stops the loops, waits for the requests in flight, and judges what could not be judged while generations were recorded. */
@@ -175,7 +174,7 @@ export class Load {
       if (verdict === 'wrong-good') this.stats.wrongGood++;
       if (verdict === 'wrong-revoked') this.stats.wrongRevoked++;
     }
-    for (const group of this.pendingGroups) if (truth.consistentGenerations(group).length === 0) this.stats.mixedBatches++;
+    for (const group of this.pendingGroups) if (!truth.consistent(group)) this.stats.mixedBatches++;
     const sorted = Float64Array.from(this.latencies).sort();
     this.latencies = [];
     this.stats.p50Ms = percentile(sorted, 0.5);

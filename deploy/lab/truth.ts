@@ -19,6 +19,11 @@ export class Truth {
   readonly samples: Sample[] = [];
   /** per generation, one byte per sample: 1 listed (revoked), 0 not */
   private readonly listed = new Map<number, Uint8Array>();
+  /**
+   * Every state the simulator's server may have served, oldest first: each generation as advanced, then once more after each
+   * death recorded in it (one state-file write each, so a CRL fetched between two of them is one of these).
+   */
+  private readonly versions: Uint8Array[] = [];
   private readonly sim: Simulator;
   private constructor(sim: Simulator) {
     this.sim = sim;
@@ -39,16 +44,13 @@ export class Truth {
     return this.sim.generation;
   }
 
-  get generations(): number[] {
-    return [...this.listed.keys()];
-  }
-
   private record(): void {
     const row = new Uint8Array(this.samples.length);
     this.samples.forEach((s, i) => {
       row[i] = this.sim.status(s.caId, s.serial).status === 'revoked' ? 1 : 0;
     });
     this.listed.set(this.sim.generation, row);
+    this.versions.push(row);
   }
 
   /**
@@ -67,8 +69,13 @@ export class Truth {
       if ((perCa.get(s.caId) ?? 0) >= deaths || [...this.listed.values()].some((row) => row[index] === 1)) continue;
       if (this.sim.status(s.caId, s.serial).status !== 'good') continue;
       await this.sim.revoke({ ca: s.caId, serial: s.serial, reason: 'affiliationChanged' });
+      const version = Uint8Array.from(this.versions.at(-1) ?? []);
+      version[index] = 1;
+      this.versions.push(version);
       perCa.set(s.caId, (perCa.get(s.caId) ?? 0) + 1);
     }
+    // the generation's final truth (the day's seeded revocations and the deaths), recomputed from the simulator
+    this.versions.pop();
     this.record();
     return this.sim.generation;
   }
@@ -92,13 +99,13 @@ export class Truth {
   /** `pending`: no recorded generation matches yet (an answer from a generation being recorded right now); judge again later. */
   judge(sample: number, status: 'good' | 'revoked'): Verdict {
     const want = status === 'revoked' ? 1 : 0;
-    for (const row of this.listed.values()) if (row[sample] === want) return 'right';
+    for (const row of this.versions) if (row[sample] === want) return 'right';
     return 'pending';
   }
 
-  /** The generations every answer of a group (one batch, one CRL) is consistent with; empty = a mix of generations. */
-  consistentGenerations(answers: readonly { sample: number; status: 'good' | 'revoked' }[]): number[] {
-    return this.generations.filter((g) => answers.every((a) => this.listedAt(g, a.sample) === (a.status === 'revoked')));
+  /** Whether one state the simulator served explains every answer of a group (one batch, one CRL); false = a mix. */
+  consistent(answers: readonly { sample: number; status: 'good' | 'revoked' }[]): boolean {
+    return this.versions.some((row) => answers.every((a) => row[a.sample] === (a.status === 'revoked' ? 1 : 0)));
   }
 
   /** A verdict that is final: an answer that matches no generation at all is wrong. */
