@@ -135,10 +135,7 @@ const SCENARIOS: Scenario[] = [
         notes: [
           `${victim} killed; replica promoted after ${secs(promotedMs)} s; generation ${generation} on every validator after ${secs(loadedMs)} s; old master back as a synced replica ${secs(rejoinMs)} s after its restart`,
         ],
-        checks: [
-          ['replica promoted', promotedMs >= 0],
-          ['the CRL load completed (or was retried) after the failover', loadedMs !== null],
-        ],
+        checks: [['the CRL load completed (or was retried) after the failover', loadedMs !== null]],
       };
     },
   },
@@ -270,20 +267,28 @@ const SCENARIOS: Scenario[] = [
       const backAt = Date.now();
       for (const n of nodes) ctx.lab.restart(n);
       const healthyMs = await ctx.lab.waitClusterHealthy(120_000);
+      // the validators that kept running must come back by themselves (reconnect, reload what the fetcher reloads)
+      const survivors = ['validator-1', 'validator-2'];
+      const readyMs = await waitFor(
+        'the validators that kept running ready again, without a restart',
+        async () => (await Promise.all(survivors.map((v) => ctx.lab.validatorReady(v)))).every(Boolean),
+        300_000,
+        200,
+      ).catch(() => null);
       ctx.lab.restart('validator-3');
       ctx.lab.restart('fetcher-2');
-      const readyMs = await waitFor('every validator ready again', () => ctx.lab.allValidatorsReady(), 300_000, 200);
+      await waitFor('validator-3 ready after its restart', () => ctx.lab.validatorReady('validator-3'), 300_000, 200);
       await sleep(ctx.dur(10, 2) * 1000);
       return {
         faultAt,
         notes: [
           `down ${secs(backAt - faultAt)} s; /readyz during the outage: ${readiness.map((r) => (r ? 200 : 503)).join(', ')}; SIGTERM exit with Redis down: validator-3 ${secs(v3.ms)} s${v3.killed ? ' (hung: SIGKILL)' : ''}, fetcher-2 ${secs(f2.ms)} s${f2.killed ? ' (hung: SIGKILL)' : ''}`,
-          `back: cluster healthy after ${secs(healthyMs)} s, every validator ready ${secs(Date.now() - backAt - ctx.dur(10, 2) * 1000)} s after the restart (${secs(readyMs)} s after the cluster)`,
+          `back: cluster healthy ${secs(healthyMs)} s after the restart; validator-1 and -2 ready again without a restart ${secs(readyMs)} s after that`,
         ],
         checks: [
           ['readiness 503 on every validator while Redis is down', readiness.every((r) => !r)],
           ['no process hangs on SIGTERM while Redis is down', !v3.killed && !f2.killed && v3.ms < 15_000 && f2.ms < 15_000],
-          ['every validator ready again without a restart', true],
+          ['the validators that kept running ready again without a restart', readyMs !== null],
         ],
       };
     },
