@@ -117,7 +117,10 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       await sleep(ctx.dur(10, 2) * 1000);
       const victim = await ctx.lab.masterOf(SIGN_SLOT);
+      const since = Date.now();
       const generation = await ctx.truth.advance(ctx.dur(20, 4));
+      // during the CRL load: as soon as a fetcher has switched the first CRL of the new generation
+      await waitFor('a fetcher loading the new generation', () => ctx.lab.loadsSince(since).length > 0, 60_000, 10);
       const faultAt = Date.now();
       await ctx.lab.kill9(victim);
       const promotedMs = await waitFor(
@@ -133,7 +136,7 @@ const SCENARIOS: Scenario[] = [
       return {
         faultAt,
         notes: [
-          `${victim} killed; replica promoted after ${secs(promotedMs)} s; generation ${generation} on every validator after ${secs(loadedMs)} s; old master back as a synced replica ${secs(rejoinMs)} s after its restart`,
+          `${victim} killed after the first CRL of generation ${generation} was loaded (${ctx.lab.loadsSince(since).length} loaded by the end); replica promoted after ${secs(promotedMs)} s; generation ${generation} on every validator after ${secs(loadedMs)} s; old master back as a synced replica ${secs(rejoinMs)} s after its restart`,
         ],
         checks: [['the CRL load completed (or was retried) after the failover', loadedMs !== null]],
       };
