@@ -27,6 +27,8 @@ export interface LoadStats {
   unknown: number;
   unknownByDetail: Record<string, number>;
   mixedBatches: number;
+  /** the first few mixed groups, each item with its answer and its listing in every served state (for the report) */
+  mixedExamples: string[];
   p50Ms: number;
   p99Ms: number;
   /** ms since the epoch of each failed request or unknown answer */
@@ -59,6 +61,7 @@ export class Load {
     unknown: 0,
     unknownByDetail: {},
     mixedBatches: 0,
+    mixedExamples: [],
     p50Ms: 0,
     p99Ms: 0,
     badTimes: [],
@@ -174,7 +177,11 @@ export class Load {
       if (verdict === 'wrong-good') this.stats.wrongGood++;
       if (verdict === 'wrong-revoked') this.stats.wrongRevoked++;
     }
-    for (const group of this.pendingGroups) if (!truth.consistent(group)) this.stats.mixedBatches++;
+    for (const group of this.pendingGroups) {
+      if (truth.consistent(group)) continue;
+      this.stats.mixedBatches++;
+      if (this.stats.mixedExamples.length < 3) this.stats.mixedExamples.push(truth.describe(group));
+    }
     const sorted = Float64Array.from(this.latencies).sort();
     this.latencies = [];
     this.stats.p50Ms = percentile(sorted, 0.5);

@@ -341,6 +341,7 @@ async function watchExactlyOnce(ctx: Ctx): Promise<ScenarioVerdict> {
     unknown: 0,
     unknownByDetail: {},
     mixedBatches: 0,
+    mixedExamples: [],
     p50Ms: 0,
     p99Ms: 0,
     badTimes: [],
@@ -427,13 +428,16 @@ export async function runScenarios(t: Topology, options: ScenarioOptions): Promi
   }
   const loadAfter = loadavg();
   const command = `npm run lab -- up${quick ? ' --quick' : ''} && npm run lab -- scenarios${quick ? ' --quick' : ''}`;
+  options.log(`${truth.droppedByLaterCrls} sampled serials were dropped by a later generation's CRL (kept revoked: revocation is final)`);
   const text = [
     `Run ${startedAt.toISOString()} (${quick ? 'quick' : 'full'}), ${cpus().length} cores, load average ${loadBefore[0]?.toFixed(2)} before and ${loadAfter[0]?.toFixed(2)} after (the machine is shared).`,
     `Command: \`${command}\`. Lab: ${lab.state.size} size.`,
+    `Sampled serials: ${truth.samples.length}; ${truth.droppedByLaterCrls} of them were dropped by a later generation's CRL (their certificates expired) and are judged revoked from then on, as the store keeps them (CONTRACT: revocation is final).`,
     '',
     table(verdicts),
     '',
     ...verdicts.flatMap((v) => [
+      ...v.stats.mixedExamples.map((m) => `- ${v.name}, a mixed batch: ${m}`),
       `- **${v.name}**: ${v.notes.join(' ')}${Object.keys(v.stats.unknownByDetail).length ? ` Unknown by detail: ${JSON.stringify(v.stats.unknownByDetail)}.` : ''}${Object.keys(v.stats.failures).length ? ` Failures: ${JSON.stringify(v.stats.failures)}.` : ''}`,
     ]),
     '',
@@ -450,4 +454,5 @@ function report(v: ScenarioVerdict, log: (line: string) => void): void {
   );
   for (const n of v.notes) log(`    ${n}`);
   for (const f of v.failedChecks) log(`    ✗ ${f}`);
+  for (const m of v.stats.mixedExamples) log(`    mixed: ${m}`);
 }

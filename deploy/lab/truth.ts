@@ -44,14 +44,25 @@ export class Truth {
     return this.sim.generation;
   }
 
-  private record(): void {
+  /**
+   * Records the current generation. A serial a CRL once listed stays revoked although a later CRL drops it (CONTRACT: revocation
+   * is final in the store; the simulator drops entries whose certificate has expired): the truth carries it forward, and counts
+   * the sampled serials so dropped.
+   */
+  private record(countDropped = false): void {
+    const before = this.versions.at(-1);
     const row = new Uint8Array(this.samples.length);
     this.samples.forEach((s, i) => {
-      row[i] = this.sim.status(s.caId, s.serial).status === 'revoked' ? 1 : 0;
+      const listed = this.sim.status(s.caId, s.serial).status === 'revoked';
+      if (countDropped && !listed && before?.[i] === 1) this.droppedByLaterCrls++;
+      row[i] = listed || before?.[i] === 1 ? 1 : 0;
     });
     this.listed.set(this.sim.generation, row);
     this.versions.push(row);
   }
+
+  /** sampled serials a later generation's CRL no longer listed (kept revoked, as the store keeps them) */
+  droppedByLaterCrls = 0;
 
   /**
    * Publishes the next generation (the simulator's server serves it from the next request on) and records its truth. Besides
@@ -76,7 +87,7 @@ export class Truth {
     }
     // the generation's final truth (the day's seeded revocations and the deaths), recomputed from the simulator
     this.versions.pop();
-    this.record();
+    this.record(true);
     return this.sim.generation;
   }
 
@@ -106,6 +117,15 @@ export class Truth {
   /** Whether one state the simulator served explains every answer of a group (one batch, one CRL); false = a mix. */
   consistent(answers: readonly { sample: number; status: 'good' | 'revoked' }[]): boolean {
     return this.versions.some((row) => answers.every((a) => row[a.sample] === (a.status === 'revoked' ? 1 : 0)));
+  }
+
+  /** `caId/crl: serial answer [listing in each served state, oldest first] …`, for a report */
+  describe(answers: readonly { sample: number; status: 'good' | 'revoked' }[]): string {
+    const first = this.samples[answers[0]?.sample ?? 0];
+    const items = answers.map(
+      (a) => `${this.samples[a.sample]?.serial} ${a.status} [${this.versions.map((row) => row[a.sample]).join('')}]`,
+    );
+    return `${first?.caId}/${first?.crl}: ${items.join(', ')}`;
   }
 
   /** A verdict that is final: an answer that matches no generation at all is wrong. */
