@@ -147,13 +147,14 @@ export class LabControl {
     return out;
   }
 
-  /** the fetchers' partition locks on every master, with their remaining time to live (ms; -1 none) */
-  async locks(): Promise<{ key: string; pttl: number }[]> {
-    const out: { key: string; pttl: number }[] = [];
+  /** the fetchers' partition locks on every master: holder token and remaining time to live (ms; -1 none, -2 gone meanwhile) */
+  async locks(): Promise<{ key: string; token: string; pttl: number }[]> {
+    const out: { key: string; token: string; pttl: number }[] = [];
     for (const m of await this.masters()) {
       const keys = (await redisCli(m.port, '--scan', '--pattern', '*:fetch-lock:*')).split('\n').filter((k) => k.length > 0);
-      for (const key of keys) out.push({ key, pttl: Number((await redisCli(m.port, 'pttl', key)).trim()) });
+      for (const key of keys)
+        out.push({ key, token: (await redisCli(m.port, 'get', key)).trim(), pttl: Number((await redisCli(m.port, 'pttl', key)).trim()) });
     }
-    return out;
+    return out.filter((l) => l.pttl !== -2);
   }
 }
