@@ -286,17 +286,21 @@ const SCENARIOS: Scenario[] = [
       ctx.lab.restart('validator-3');
       ctx.lab.restart('fetcher-2');
       await waitFor('validator-3 ready after its restart', () => ctx.lab.validatorReady('validator-3'), 300_000, 200);
+      // the whole pipeline is back, not only the copies held: the next generation reaches every validator
+      const generation = await ctx.truth.advance(ctx.dur(20, 4));
+      const pipelineMs = await waitGeneration(ctx, generation, ctx.dur(180, 60) * 1000).catch(() => null);
       await sleep(ctx.dur(10, 2) * 1000);
       return {
         faultAt,
         notes: [
           `down ${secs(backAt - faultAt)} s; /readyz during the outage: ${readiness.map((r) => (r ? 200 : 503)).join(', ')}; SIGTERM exit with Redis down: validator-3 ${secs(v3.ms)} s${v3.killed ? ' (hung: SIGKILL)' : ''}, fetcher-2 ${secs(f2.ms)} s${f2.killed ? ' (hung: SIGKILL)' : ''}`,
-          `back: cluster healthy ${secs(healthyMs)} s after the restart; validator-1 and -2 ready again without a restart ${secs(readyMs)} s after that`,
+          `back: cluster healthy ${secs(healthyMs)} s after the restart; validator-1 and -2 ready again without a restart ${secs(readyMs)} s after that; the next generation on every validator ${pipelineMs === null ? 'never (within the wait)' : `${secs(pipelineMs)} s after it was published`}`,
         ],
         checks: [
           ['readiness 503 on every validator while Redis is down', readiness.every((r) => !r)],
           ['no process hangs on SIGTERM while Redis is down', !v3.killed && !f2.killed && v3.ms < 15_000 && f2.ms < 15_000],
           ['the validators that kept running ready again without a restart', readyMs !== null],
+          ['a generation published after the outage reaches every validator (fetchers recovered)', pipelineMs !== null],
         ],
       };
     },
