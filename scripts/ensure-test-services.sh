@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is on this machine: OpenSSL (an independent peer), the NIST PKITS vectors,
-# wrk, redis-server/redis-cli, PostgreSQL's binaries (the audit tests' private clusters), chromium (the browser tests), and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
+# wrk, haproxy, redis-server/redis-cli, PostgreSQL's binaries (the audit tests' private clusters), chromium (the browser tests), and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
 # nothing answers. Idempotent and quiet when everything is already there.
 set -euo pipefail
 
@@ -19,6 +19,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # redis-server and redis-cli are also needed for the local Redis Cluster the cluster tests start (test/cluster/start-cluster.sh).
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+# haproxy: the balancer in front of the validators in the lab (deploy/lab; its quick suite is test/lab/lab-quick.test.ts)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 # wrk: the API benchmark's second load generator; its wrapper is tested (bench/src/test/api-wrk.test.ts)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # PostgreSQL's server binaries (initdb, pg_ctl): the audit tests start private clusters of their own on free ports (nothing need

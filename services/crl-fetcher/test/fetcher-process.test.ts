@@ -72,6 +72,56 @@ describe('startFetcher', () => {
     }
   });
 
+  it('beyond loopback the dashboard needs ADMIN_PASSWORD (basic auth); without one it is off while /metrics and /healthz answer', async () => {
+    const prefixes = testPrefixes();
+    const { logger } = memoryLogger();
+    const started: RunningFetcher[] = [];
+    try {
+      // 0.0.0.0 without a password: the dashboard is off, never open to the network
+      const open = await startFetcher({
+        config: config(REDIS_URL),
+        logger,
+        adminPort: 0,
+        adminHost: '0.0.0.0',
+        keyPrefix: prefixes.keyPrefix,
+        worker: { bullPrefix: prefixes.bullPrefix },
+      });
+      started.push(open);
+      const openBase = (open.adminUrl ?? '').replace('0.0.0.0', '127.0.0.1');
+      const off = await fetch(`${openBase}/admin/queues/api/queues`);
+      expect(off.status).toBe(404);
+      expect(await off.text()).toMatch(/ADMIN_PASSWORD/);
+      expect((await fetch(`${openBase}/healthz`)).status).toBe(200);
+      expect((await fetch(`${openBase}/metrics`)).status).toBe(200);
+
+      // with a password: 401 without credentials or with wrong ones, 200 with admin:<password>
+      const guarded = await startFetcher({
+        config: config(REDIS_URL),
+        logger,
+        adminPort: 0,
+        adminHost: '0.0.0.0',
+        adminPassword: 'correct horse battery staple',
+        keyPrefix: prefixes.keyPrefix,
+        worker: { bullPrefix: prefixes.bullPrefix },
+      });
+      started.push(guarded);
+      const base = (guarded.adminUrl ?? '').replace('0.0.0.0', '127.0.0.1');
+      const basic = (user: string, password: string) => ({
+        authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+      });
+      expect((await fetch(`${base}/admin/queues`)).status).toBe(401);
+      expect((await fetch(`${base}/admin/queues/api/queues`)).status).toBe(401);
+      expect((await fetch(`${base}/admin/queues/api/queues`, { headers: basic('admin', 'wrong') })).status).toBe(401);
+      const api = await fetch(`${base}/admin/queues/api/queues`, { headers: basic('admin', 'correct horse battery staple') });
+      expect(api.status).toBe(200);
+      expect(((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name)).toContain('crl-fetch');
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    } finally {
+      for (const f of started) await f.close();
+      await deletePrefixes(prefixes.keyPrefix, prefixes.bullPrefix);
+    }
+  });
+
   it('without Redis: the in-process scheduler loads into the embedded store at start; the dashboard path explains there is no queue', async () => {
     const { logger } = memoryLogger();
     const fetcher = await startFetcher({ config: config(null), logger, adminPort: 0 });

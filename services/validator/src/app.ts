@@ -43,6 +43,8 @@ export interface AppDeps {
   probeStore: () => Promise<boolean>;
   /** the store's data losses this validator noticed (/readyz lists them, /metrics counts them) */
   storeDataLoss?: DataLossLog;
+  /** true once the process is shutting down: /readyz turns 503 so a balancer stops routing here while requests still drain */
+  draining?: () => boolean;
   logger: Logger;
   /** keys from the config (plain, or with scopes); only their hashes are kept. Empty: no authentication */
   apiKeys?: readonly (string | ApiKeyConfig)[];
@@ -141,6 +143,7 @@ export function createApp(deps: AppDeps): ValidatorApp {
     ocsp: deps.ocsp,
     probeStore: deps.probeStore,
     ...(dataLoss ? { storeDataLoss: () => dataLoss.recent } : {}),
+    ...(deps.draining ? { draining: deps.draining } : {}),
     metrics,
   });
   registerConsole(app, {

@@ -52,9 +52,11 @@ export async function judgeReadiness(
   probeStore: () => Promise<boolean>,
   dataLoss: () => readonly DataLossNotice[] = () => [],
   nowMs: number = Date.now(),
+  draining = false,
 ): Promise<Readiness> {
   const storeOk = await probeWithTimeout(probeStore);
   const reasons: string[] = [];
+  if (draining) reasons.push('draining: shutting down (SIGTERM); still answering what is in flight and what arrives meanwhile');
   if (!storeOk) reasons.push('store: not answering');
   const issuers = resolver.registry.cas.map((ca) => {
     const snapshot = resolver.snapshotOf(ca.id);
@@ -88,7 +90,7 @@ export async function judgeReadiness(
       detail: n.detail,
     }));
   return {
-    ready: storeOk && issuers.length > 0 && issuers.every((i) => i.ready),
+    ready: !draining && storeOk && issuers.length > 0 && issuers.every((i) => i.ready),
     store: storeOk ? 'ok' : 'down',
     storeDataLoss,
     issuers,

@@ -31,6 +31,11 @@ export interface StartValidatorOptions {
   app?: Partial<Pick<AppDeps, 'rateLimit' | 'maxBatchBytes' | 'maxValidateBytes' | 'maxVerifyBytes' | 'personalAudit'>>;
   /** how long close() waits for in-flight requests before cutting connections (default 10 000) */
   drainMs?: number;
+  /**
+   * how long close() keeps serving, with /readyz 503, before it stops accepting (default 0): the time a load balancer needs to
+   * see the 503 and stop routing here (HAProxy: its check interval × fall). Kubernetes does the same with a preStop sleep.
+   */
+  drainDelayMs?: number;
 }
 
 export interface RunningValidator extends ValidatorApp {
@@ -79,7 +84,9 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
   });
   const audit = await startAudit(config.audit, registry, logger);
   const ocspHistory = ocsp !== null && store.ops !== null ? startOcspHistory(ocsp, store.ops, logger) : null;
+  let draining = false;
   const built = createApp({
+    draining: () => draining,
     resolver,
     ocsp,
     probeStore: store.probe,
@@ -107,6 +114,12 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      draining = true;
+      const delayMs = options.drainDelayMs ?? 0;
+      if (delayMs > 0) {
+        logger.info({ delayMs }, 'validator draining: /readyz is 503; still serving until the balancer has seen it');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
       logger.info('validator draining');
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       // keep-alive connections with nothing in flight would hold close() open

@@ -113,4 +113,28 @@ describe('validator on Redis', () => {
       await down.close();
     }
   });
+
+  it('with a drain delay, close() first turns /readyz 503 while still answering, then stops accepting', async () => {
+    const draining = await startValidator({
+      config: loadConfig({ file: configFile, env: { REDIS_URL } }),
+      logger: silentLogger,
+      redisPrefix: prefix,
+      port: 0,
+      host: '127.0.0.1',
+      drainDelayMs: 1_500,
+    });
+    await until(
+      () => json(`${draining.url}/readyz`),
+      (r) => r.status === 200,
+      'readiness',
+    );
+    const closed = draining.close();
+    const ready = await json(`${draining.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.body.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^draining/)]));
+    // still serving while the balancer notices: answers, not refusals
+    expect((await json(`${draining.url}/v1/status/${CA}/${dead.serial}`)).body).toMatchObject({ status: 'revoked' });
+    await closed;
+    await expect(fetch(`${draining.url}/healthz`)).rejects.toThrow();
+  });
 });

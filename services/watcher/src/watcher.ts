@@ -12,7 +12,11 @@ import type { CrlReason } from '@jpki-validator/x509';
 import type { DeliveryReport, PassReport, WatchRepository, WatchSinkConfig } from '@jpki-validator/watch';
 import { BullWebhookQueue, startDeliveryWorker } from './delivery.js';
 import { runLoggedPass } from './logged-pass.js';
+import { answersWithin, settledWithin } from './bounded-close.js';
 import { PASS_QUEUE, SCHEDULER_ID, switchJobId, type PassJobData } from './queues.js';
+
+/** how long a graceful close may wait for a running pass or delivery while Redis answers */
+const CLOSE_GRACE_MS = 5_000;
 
 export interface WatcherOptions {
   connection: ConnectionOptions;
@@ -110,9 +114,21 @@ export function createWatcher(options: WatcherOptions): Watcher {
     },
     async close() {
       unsubscribe?.();
-      for (const w of workers) await w.close();
-      await passQueue.close();
-      await webhooks.close();
+      // With Redis down BullMQ's graceful close waits forever (a blocking read, QUITs nobody answers) and its timers keep the
+      // process alive: a fetcher told to stop would hang. Force the close then, and give even a graceful one a deadline.
+      const redisUp = await answersWithin(() => passQueue.count());
+      const graceful = (async () => {
+        for (const w of workers) await w.close(!redisUp);
+        await passQueue.close();
+        await webhooks.close();
+      })();
+      if (!(await settledWithin(graceful, redisUp ? CLOSE_GRACE_MS : 1_000))) {
+        options.logger.warn({ graceMs: CLOSE_GRACE_MS }, 'Redis did not answer within the shutdown grace: the watch queues are cut');
+        await settledWithin(
+          Promise.allSettled([...workers.map((w) => w.disconnect()), passQueue.disconnect(), webhooks.queue.disconnect()]),
+          1_000,
+        );
+      }
     },
   };
 }

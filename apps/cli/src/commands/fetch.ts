@@ -25,7 +25,8 @@ options:
                     0 all current (loaded, unchanged or not modified) · 2 config error · 3 some partition could not be loaded
   --config FILE     the config file (else JPKI_VALIDATOR_CONFIG)
   --admin-port N    admin server port (default ${DEFAULT_ADMIN_PORT}; 0 any free port)
-  --admin-host H    admin server address (default 127.0.0.1)`;
+  --admin-host H    admin server address (default 127.0.0.1). Beyond loopback the job dashboard (/admin/queues, which can
+                    retry and delete jobs) needs ADMIN_PASSWORD (basic auth, user admin); without it the dashboard is off`;
 
 const OPTIONS = {
   once: { type: 'boolean' },
@@ -82,7 +83,14 @@ async function serveWorker(
   // the queue side (BullMQ, Hono, bull-board) loads only here
   const { startFetcher, waitForSignal } = await import('@jpki-validator/crl-fetcher');
   const logger = createLogger({ destination: await logDestination(io) });
-  const fetcher = await startFetcher({ config, logger, adminPort, ...(host === undefined ? {} : { adminHost: host }) });
+  const password = io.env.ADMIN_PASSWORD;
+  const fetcher = await startFetcher({
+    config,
+    logger,
+    adminPort,
+    ...(host === undefined ? {} : { adminHost: host }),
+    ...(password ? { adminPassword: password } : {}),
+  });
   // the death-detection job rides along when its events have somewhere to go; without sinks `watch run` is the way
   const { startWatchJob, describeWatchSchedule } = await import('@jpki-validator/watcher');
   let watch: Awaited<ReturnType<typeof startWatchJob>> | null = null;

@@ -104,7 +104,28 @@ export function bullPrefix(url: string, prefix: string): string {
 
 /** closes a connection bullConnection returned (options need no closing) */
 export async function closeBullConnection(connection: ReturnType<typeof bullConnection>): Promise<void> {
-  if ('quit' in connection) await connection.quit().catch(() => undefined);
+  if ('quit' in connection) await quitOrCut(connection);
+}
+
+/**
+ * QUIT when Redis answers, else (or when QUIT gets no answer within `graceMs`) cut the connection: with Redis down a QUIT waits
+ * forever and the client's reconnect timers keep the process alive — a process told to stop would hang.
+ */
+export async function quitOrCut(client: { status: string; quit(): Promise<unknown>; disconnect(): void }, graceMs = 1_000): Promise<void> {
+  if (client.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    const quit = client.quit().then(
+      () => true,
+      () => true,
+    );
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const quitted = await Promise.race([quit, late]);
+    clearTimeout(timer);
+    if (quitted) return;
+  }
+  client.disconnect();
 }
 
 /** the URL without its password, for messages */

@@ -4,7 +4,7 @@
  * on a Redis Cluster: every key shares the `{watch}` slot.
  */
 import { randomBytes } from 'node:crypto';
-import { openRedis, type RedisClient } from '@jpki-validator/store';
+import { openRedis, quitOrCut, type RedisClient } from '@jpki-validator/store';
 import { WatchError } from '../errors.js';
 import type { JournalBackend, JournalLine, Manifest } from '../journal/backend.js';
 import { createWatchKeys, type WatchKeys } from './keys.js';
@@ -26,6 +26,9 @@ export interface RedisBackendOptions {
 interface CheckpointMeta {
   segments: { bytes: number; parts: number }[];
 }
+
+/** how long close() waits for queued work while Redis answers */
+const CLOSE_WAIT_MS = 10_000;
 
 export class RedisJournalBackend implements JournalBackend {
   readonly kind = 'redis' as const;
@@ -148,8 +151,14 @@ export class RedisJournalBackend implements JournalBackend {
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    if (this.ownsConnection) await this.redis.quit().catch(() => undefined);
+    // work still queued (a pass waiting on the list lock, up to lockTimeoutMs) is given a while when Redis answers, and no time
+    // when it does not: a process told to stop must not wait ten minutes on a Redis that is down
+    if (this.redis.status === 'ready') {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.queue, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+    if (this.ownsConnection) await quitOrCut(this.redis);
   }
 }
 

@@ -121,12 +121,20 @@ export function registerOpsRoutes(
     ocsp: OcspChecker | null;
     probeStore: () => Promise<boolean>;
     storeDataLoss?: () => readonly DataLossNotice[];
+    draining?: () => boolean;
     metrics: ValidatorMetrics;
   },
 ): void {
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
   app.openapi(readyRoute, async (c) => {
-    const readiness = await judgeReadiness(deps.resolver, deps.ocsp, deps.probeStore, deps.storeDataLoss);
+    const readiness = await judgeReadiness(
+      deps.resolver,
+      deps.ocsp,
+      deps.probeStore,
+      deps.storeDataLoss,
+      Date.now(),
+      deps.draining?.() ?? false,
+    );
     return readiness.ready ? c.json(readiness, 200) : c.json(readiness, 503);
   });
   // declared for the document, routed plainly: their bodies are not JSON (the typed handler would insist on its schema)
