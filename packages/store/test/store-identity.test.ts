@@ -108,6 +108,34 @@ describe('store identity on Redis (private redis-server)', () => {
     return { replica, losses };
   }
 
+  it('a read that hangs (a frozen Redis) is given up: later reloads and checks are not queued behind it for good', async () => {
+    const w = writer();
+    await load(w, opts(1n), [1]);
+    const readerStore = createRedisStore({ redis: redis.url, prefix, readWaitMs: 300, redisOptions: { maxRetriesPerRequest: 1 } });
+    readerStore.redis.on('error', () => undefined);
+    const replica = await startRedisReplica(readerStore, { verifyMs: 0, redisWaitMs: 400 });
+    open.push(readerStore, replica);
+    redis.freeze();
+    // thawed later whatever happens: without the bound the reload would wait for this and succeed, failing the expectation
+    const thaw = setTimeout(() => redis.thaw(), 4_000);
+    try {
+      await expect(replica.reload(CA)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(replica.verify()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      clearTimeout(thaw);
+      redis.thaw();
+    }
+    // Redis lost its data meanwhile and was loaded again: the next reload takes the new epoch with its new revocation
+    const admin = new Redis(redis.url);
+    await admin.flushall();
+    await admin.quit();
+    await loadWhenUp(w, opts(2n), [1, 7]);
+    await until('the replica answers serial 7 revoked', async () => {
+      await replica.verify().catch(() => undefined);
+      return replica.snapshot(CA)?.lookup(7n) !== null;
+    });
+  });
+
   it('FLUSHALL: a replica holding generation 3 takes the new epoch and its new revocations (no wrong good)', async () => {
     const w = writer();
     await w.declarePartitions(CA, ['p1']);

@@ -16,6 +16,7 @@ import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
 import type { CaSnapshot } from '../core/snapshot.js';
 import type { DataLossNotice, RevocationReader, SwitchEvent } from '../types.js';
 import type { RedisRevocationStore } from './redis-store.js';
+import { withinMs } from './within-ms.js';
 
 export interface RedisReplicaOptions {
   /** background failures (a reload that could not read Redis) */
@@ -24,6 +25,13 @@ export interface RedisReplicaOptions {
   onDataLoss?: (notice: DataLossNotice) => void;
   /** how often every CA's (epoch, generation) is compared with Redis, in case a switch event was missed (default 5 000; 0: never) */
   verifyMs?: number;
+  /**
+   * how long one reload or identity check may wait on Redis before it is given up (default 30 000). Every later reload of the
+   * CA queues behind the one running and every later check behind the one running: a command that never settles (a cluster
+   * client's offline queue across an outage) would otherwise freeze the copy for good — found by the lab, where validators that
+   * lived through a whole-cluster outage kept serving the old epoch, ready, after the fetchers had reloaded everything.
+   */
+  redisWaitMs?: number;
 }
 
 /** notices kept for /readyz */
@@ -90,9 +98,9 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
   verify(): Promise<void> {
     this.verifying ??= (async () => {
       try {
-        const caIds = new Set([...this.snapshots.keys(), ...(await this.store.caIds())]);
+        const caIds = new Set([...this.snapshots.keys(), ...(await this.bounded(this.store.caIds(), 'listing the CAs'))]);
         for (const caId of caIds) {
-          const id = await this.store.identity(caId);
+          const id = await this.bounded(this.store.identity(caId), `reading the identity of ${caId}`);
           const held = this.snapshots.get(caId);
           const differs =
             id === null ? held !== undefined : held === undefined || held.epoch !== id.epoch || held.generation < id.generation;
@@ -116,7 +124,8 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
       this.reloads.set(caId, queue);
     }
     return queue.run(async () => {
-      const snap = await this.store.loadSnapshot(caId);
+      // a late answer to a read given up is dropped with the rejection: it can never replace what a later read brought
+      const snap = await this.bounded(this.store.loadSnapshot(caId), `reloading ${caId}`);
       const held = this.snapshots.get(caId);
       if (snap === null) {
         if (held !== undefined) {
@@ -139,6 +148,11 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
       }
       if (held === undefined || held.generation < snap.generation) this.snapshots.set(caId, snap);
     });
+  }
+
+  /** `work`, or a STORE_UNAVAILABLE rejection once it has waited redisWaitMs */
+  private bounded<T>(work: Promise<T>, what: string): Promise<T> {
+    return withinMs(work, this.options.redisWaitMs ?? 30_000, what);
   }
 
   private dataLost(held: CaSnapshot, currentEpoch: string | null, detail: string): void {

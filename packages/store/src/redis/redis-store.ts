@@ -16,6 +16,7 @@ import { expectedJson, metaFromJson, parseExpected, sortPartitions } from '../co
 import type { CaSnapshot } from '../core/snapshot.js';
 import { DEFAULT_CHUNK_BITS } from '../embedded/embedded-store.js';
 import { StoreError, storeFailure } from '../errors.js';
+import { withinMs } from './within-ms.js';
 import { CrlHighWater } from '../files/crl-high-water.js';
 import type {
   BeginLoadOptions,
@@ -63,6 +64,11 @@ export interface RedisStoreOptions {
   onError?: (error: unknown) => void;
   /** a data loss noticed by this store (a commit whose high-water record knows more than Redis; checkIdentity) */
   onDataLoss?: (notice: DataLossNotice) => void;
+  /**
+   * how long one read of a catch-up (the CA's manifest, a partition's run) may wait on Redis before the catch-up is given up
+   * (default 20 000): catch-ups of a CA run one after another, so a read that never settles would hold up every later one
+   */
+  readWaitMs?: number;
 }
 
 /** What checkIdentity found: per CA known to the high-water record, whether Redis still holds it under the epoch recorded. */
@@ -119,8 +125,9 @@ export class RedisRevocationStore implements RevocationStore {
     this.kv = new RedisKv(this.redis, this.keys);
     this.ops = new RedisOpsRoom(this.redis, this.keys);
     this.source = {
-      manifest: (caId) => this.manifest(caId),
-      readRun: (caId, meta) => readRun(this, this.keys.ca(caId), meta),
+      manifest: (caId) => this.bounded(this.manifest(caId), `reading the manifest of ${caId}`),
+      readRun: (caId, meta) =>
+        this.bounded(readRun(this, this.keys.ca(caId), meta), `reading run ${meta.loadId} of ${caId}/${meta.partition}`),
     };
   }
 
@@ -376,7 +383,10 @@ export class RedisRevocationStore implements RevocationStore {
     return queue.run(async () => {
       const held = this.states.get(caId) ?? null;
       if (held !== null) {
-        const [epoch, gen] = await this.redis.hmget(this.keys.ca(caId).current, CURRENT_EPOCH, CURRENT_GENERATION);
+        const [epoch, gen] = await this.bounded(
+          this.redis.hmget(this.keys.ca(caId).current, CURRENT_EPOCH, CURRENT_GENERATION),
+          `reading the generation of ${caId}`,
+        );
         if (epoch === held.epoch && Number(gen ?? 0) <= held.generation) return held;
       }
       const { state, outcome } = await syncCaState(held, this.source, caId, this.chunkBits, this.builder);
@@ -387,6 +397,10 @@ export class RedisRevocationStore implements RevocationStore {
       this.states.set(caId, state);
       return state;
     });
+  }
+
+  private bounded<T>(work: Promise<T>, what: string): Promise<T> {
+    return withinMs(work, this.options.readWaitMs ?? 20_000, what);
   }
 
   private async manifest(caId: string): Promise<{ epoch: string; generation: number; partitions: StoredPartition[] } | null> {
