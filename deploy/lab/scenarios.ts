@@ -458,7 +458,7 @@ export async function runScenarios(t: Topology, options: ScenarioOptions): Promi
   const text = [
     `Run ${startedAt.toISOString()} (${quick ? 'quick' : 'full'}), ${cpus().length} cores, load average ${loadBefore[0]?.toFixed(2)} before and ${loadAfter[0]?.toFixed(2)} after (the machine is shared).`,
     `Command: \`${command}\`. Lab: ${lab.state.size} size.`,
-    `Sampled serials: ${truth.samples.length}; ${truth.droppedByLaterCrls} of them were dropped by a later generation's CRL (their certificates expired) and are judged revoked from then on, as the store keeps them (CONTRACT: revocation is final).`,
+    `Sampled serials: ${truth.samples.length}; ${truth.droppedByLaterCrls} of them were dropped by a later generation's CRL (their certificates expired) and are judged revoked from then on, as the store keeps them (revocation is final).`,
     '',
     table(verdicts),
     '',

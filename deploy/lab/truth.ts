@@ -45,7 +45,7 @@ export class Truth {
   }
 
   /**
-   * Records the current generation. A serial a CRL once listed stays revoked although a later CRL drops it (CONTRACT: revocation
+   * Records the current generation. A serial a CRL once listed stays revoked although a later CRL drops it (revocation
    * is final in the store; the simulator drops entries whose certificate has expired): the truth carries it forward, and counts
    * the sampled serials so dropped.
    */

@@ -1,5 +1,5 @@
 /**
- * The lab's webhook sink: checks each POST's X-Signature (HMAC-SHA256 of "<t>.<body>", CONTRACT "Watch event") and appends every
+ * The lab's webhook sink: checks each POST's X-Signature (HMAC-SHA256 of "<t>.<body>", docs/watch.md) and appends every
  * event as one JSON line to the events file, so a scenario can count deliveries per eventId. A bad signature is a 401 and logged.
  *
  *   node deploy/lab/webhook-receiver.ts PORT EVENTS_FILE SECRET

@@ -25,6 +25,9 @@ interface RouteCounts {
 }
 
 export class RequestDurations {
+  /** as prom-client's own metrics carry them (read by the metrics reference, docs/metrics.md) */
+  readonly type = 'histogram';
+  readonly labelNames: readonly string[] = ['route'];
   private readonly routes = new Map<string, RouteCounts>();
   private readonly bounds: Float64Array;
 
