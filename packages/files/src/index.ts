@@ -7,4 +7,4 @@ export {
   writeFileAtomicWith,
   writeStreamAtomic,
 } from './atomic-write.js';
-export { acquireLockFile, type LockFileOptions, type ReleaseLock } from './lock-file.js';
+export { acquireLockFile, type LockFileOptions, type ReleaseLock, tryLockFileSync } from './lock-file.js';

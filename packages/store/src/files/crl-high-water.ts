@@ -19,9 +19,10 @@
  * Several processes may share the file: appends and compactions happen under a lock file (or under a lock the caller holds:
  * `lock: false`). Durable: fsynced in groups (GroupSync) a moment after each append, or at once by flush().
  */
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CrlNumberReusedError, RollbackError, StoreError } from '../errors.js';
-import { acquireLockFile, writeFileAtomic } from '@jpki-validator/files';
+import { acquireLockFile, tryLockFileSync, writeFileAtomic } from '@jpki-validator/files';
 import { GroupSync } from './group-sync.js';
 import { writerLockOptions } from './writer-lock.js';
 
@@ -120,26 +121,37 @@ export class CrlHighWater {
   async record(caId: string, partition: string, crlNumber: bigint, contentId: string | null, epoch: string): Promise<void> {
     this.apply({ ca: caId, p: partition, n: crlNumber.toString(), c: contentId, e: epoch });
     const line = `${JSON.stringify({ ca: caId, p: partition, n: crlNumber.toString(), c: contentId, e: epoch })}\n`;
-    await this.serially(() =>
-      this.exclusive(async () => {
-        const handle = await open(this.path, 'a');
-        try {
-          const before = await handle.stat();
-          const text = before.size === 0 ? HEADER + line : line;
-          await handle.write(text);
-          // The line is folded already (apply, above): when nothing else was appended since the last fold, the fold moves past
-          // it, so the next check does not read this process's own lines back (a stat instead of an open, read and close per
-          // commit). Safe under the lock (no other writer) and serially (no fold of this process running meanwhile).
-          if (before.ino === this.ino && before.size === this.offset) {
-            this.offset += Buffer.byteLength(text);
-            this.lines++;
-          }
-        } finally {
-          await handle.close();
-        }
-      }),
-    );
+    await this.serially(async () => {
+      // the lock is free nearly always: taken, written and released in synchronous calls (a few tens of microseconds); when it
+      // is held, the waiting (and the breaking of a stale lock) is acquireLockFile's
+      const release = this.lock ? tryLockFileSync(`${this.path}.lock`) : () => undefined;
+      if (release === null) return this.exclusive(async () => this.append(line));
+      try {
+        this.append(line);
+      } finally {
+        release();
+      }
+    });
     this.sync?.mark(this.path);
+  }
+
+  /** appends a line (the header first into an empty file); callers hold the lock and run serially */
+  private append(line: string): void {
+    const fd = openSync(this.path, 'a');
+    try {
+      const before = fstatSync(fd);
+      const text = before.size === 0 ? HEADER + line : line;
+      writeSync(fd, text);
+      // The line is folded already (apply): when nothing else was appended since the last fold, the fold moves past it, so the
+      // next check does not read this process's own lines back (a stat instead of an open, read and close per commit). Safe
+      // under the lock (no other writer) and serially (no fold of this process running meanwhile).
+      if (before.ino === this.ino && before.size === this.offset) {
+        this.offset += Buffer.byteLength(text);
+        this.lines++;
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** one fold or append of this process at a time: an append moves the fold's offset, which a fold running meanwhile also moves */
