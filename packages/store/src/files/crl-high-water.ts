@@ -19,8 +19,8 @@
  * Several processes may share the file: appends and compactions happen under a lock file (or under a lock the caller holds:
  * `lock: false`). Durable: fsynced in groups (GroupSync) a moment after each append, or at once by flush().
  */
-import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, type Stats, statSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { CrlNumberReusedError, RollbackError, StoreError } from '../errors.js';
 import { acquireLockFile, tryLockFileSync, writeFileAtomic } from '@jpki-validator/files';
 import { GroupSync } from './group-sync.js';
@@ -221,9 +221,10 @@ export class CrlHighWater {
 
   /** folds what was appended since the last read (all of it when the file was replaced by a compaction) */
   private async refresh(): Promise<void> {
-    let s: Awaited<ReturnType<typeof stat>>;
+    let s: Stats;
     try {
-      s = await stat(this.path);
+      // synchronous: a check per commit, nearly always answered by this stat alone (through the thread pool it cost more)
+      s = statSync(this.path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
