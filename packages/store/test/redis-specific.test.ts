@@ -150,8 +150,10 @@ describe('redis store specifics', () => {
   it('a load whose pending keys expired before the switch never becomes visible', async () => {
     const fragile = createRedisStore({ redis, prefix, chunkBits: 16, pendingTtlMs: 1, maxCommitAttempts: 1 });
     const loader = await fragile.beginLoad(opts(1n));
-    // a 3.6 MB run written with a 1 ms TTL: expired by the time the switch checks it
-    for (let i = 0; i < 400_000; i++) loader.add(i * 20, 1, T0, Number.NaN);
+    // a 9 MB run with a 1 ms TTL: past one command, so it is written piece by piece before the switch is sent (a smaller run
+    // shares the switch's pipeline, and Redis may run both within the millisecond); expired by the time a piece or the switch
+    // checks it
+    for (let i = 0; i < 1_000_000; i++) loader.add(i * 20, 1, T0, Number.NaN);
     await expect(loader.commit()).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await store.lookup(CA, 20n)).loaded).toBe(false);
     await new Promise((r) => setTimeout(r, 20));
