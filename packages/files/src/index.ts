@@ -7,5 +7,5 @@ export {
   writeFileAtomicWith,
   writeStreamAtomic,
 } from './atomic-write.js';
-export { acquireLockFile, type LockFileOptions, type ReleaseLock } from './lock-file.js';
+export { acquireLockFile, type LockFileOptions, type ReleaseLock, tryLockFileSync } from './lock-file.js';
 export { processExists } from './process-exists.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLockFile, type LockFileOptions } from './lock-file.js';
+import { acquireLockFile, type LockFileOptions, tryLockFileSync } from './lock-file.js';
 
 class HeldError extends Error {}
 
@@ -78,6 +78,21 @@ describe('acquireLockFile', () => {
     const release = await acquireLockFile(lock, options(1000));
     await writeFile(lock, `${process.pid} someone-else`);
     await release();
+    expect(await readdir(dir)).toEqual(['writer.lock']);
+  });
+
+  it('is tried without waiting by tryLockFileSync: null while held, taken once free, excluding acquireLockFile, released only if its own', async () => {
+    const held = await acquireLockFile(lock, options(1000));
+    expect(tryLockFileSync(lock)).toBeNull();
+    await held();
+    const release = tryLockFileSync(lock);
+    expect(release).not.toBeNull();
+    await expect(acquireLockFile(lock, options(60))).rejects.toThrow(HeldError);
+    release?.();
+    expect(await readdir(dir)).toEqual([]);
+    const again = tryLockFileSync(lock);
+    await writeFile(lock, `${process.pid} someone-else`);
+    again?.();
     expect(await readdir(dir)).toEqual(['writer.lock']);
   });
 });

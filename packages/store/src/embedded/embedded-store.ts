@@ -423,7 +423,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     const hw = this.highWater;
     if (hw === null) return;
     const recorded = hw.epoch(caId);
-    const parts = hw.partitions(caId).length;
+    const parts = hw.partitionCount(caId);
     if (recorded === undefined || parts === 0) return;
     if (held?.loaded && held.epoch === recorded) return;
     this.dataLost(

@@ -1,6 +1,8 @@
 /**
  * Commit of one load into Redis: read the partition's current run, merge the load into it (mergeRun: the new run and its
- * changes), write the new run and the change list under fresh keys with a TTL, then switch with switchPartition-6.lua. The
+ * changes), write the new run and the change list under fresh keys with a TTL, then switch with switchPartition-6.lua — the
+ * writes and the switch in one pipeline, so a commit costs two round trips (read, write-and-switch) on the critical path of a
+ * CA's serialised commits (a run past one command's size is written first, piece by piece). The
  * cost is the partition's own size: other partitions' runs are neither read nor written, and a switch of another partition
  * meanwhile conflicts with nothing. If the same partition switched meanwhile (another loader), or the CA's data was lost and
  * loaded again, the script answers CONFLICT and the merge is redone on the new run (the entries are still in memory).
@@ -16,10 +18,10 @@ import { decodeRun, encodeRun } from '../core/run-codec.js';
 import { DeltaBaseError, RollbackError, StoreError } from '../errors.js';
 import type { CrlHighWater } from '../files/crl-high-water.js';
 import type { CommitReport, DataLossNotice, LoadOptions } from '../types.js';
-import type { StoreCommands } from './commands.js';
+import type { StoreCommands, SwitchReply } from './commands.js';
 import type { RedisClient } from './connection.js';
 import { type CaKeys, CURRENT_EPOCH, CURRENT_GENERATION, GENERATION_PLACEHOLDER, type StoreKeys } from './keys.js';
-import { readRunKey, writeRunKey } from './run-io.js';
+import { fitsOneCommand, readRunKey, writeRunKey } from './run-io.js';
 
 export interface CommitContext {
   redis: RedisClient & StoreCommands;
@@ -33,20 +35,22 @@ export interface CommitContext {
 
 /**
  * The CA-id set sits outside the CA's hash slot, so on a Redis Cluster the switch script cannot add the id in its atomic step.
- * The id is therefore listed BEFORE the switch (a loader dying right after the switch must not leave a live CA unlisted) and
- * again after it (repairs a concurrent unlisting, below); a load that ends without any generation of the CA unlists it again,
- * so a refused first load leaves nothing behind. caIds() also skips ids whose current hash does not exist.
+ * The id is therefore listed BEFORE every switch (a loader dying right after the switch must not leave a live CA unlisted; the
+ * SADD goes out beside the commit's first read, in its round trip) and again after the CA's FIRST switch, which repairs a concurrent
+ * unlisting: unlistIfNeverSwitched removes an id only while the CA has no current hash and re-adds it if one appeared meanwhile,
+ * so the only unlisting it can miss is one that lands just before a first switch. A later switch cannot meet one (the switch
+ * checks the epoch read before it, so the CA's hash existed throughout). A load that ends without any generation of the CA
+ * unlists it again, so a refused first load leaves nothing behind. caIds() also skips ids whose current hash does not exist.
  */
 export async function commitToRedis(ctx: CommitContext, options: LoadOptions, entries: EntryBuffer): Promise<CommitReport> {
   let listed = false;
   const list = async (): Promise<void> => {
+    listed = true; // before the reply: a SADD that reached Redis and then failed to answer may still have listed it
     await ctx.redis.sadd(ctx.keys.cas, options.caId);
-    listed = true;
   };
   try {
     const report = await commitAttempts(ctx, options, entries, list);
-    if (report.outcome === 'switched') await list();
-    else if (listed) await unlistIfNeverSwitched(ctx, options.caId);
+    if (report.outcome !== 'switched' && listed) await unlistIfNeverSwitched(ctx, options.caId);
     return report;
   } catch (e) {
     if (listed) await unlistIfNeverSwitched(ctx, options.caId).catch(() => undefined);
@@ -72,11 +76,17 @@ async function commitAttempts(
   const report = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };
   const contentId = options.contentId ?? null;
   for (let attempt = 1; attempt <= ctx.maxAttempts; attempt++) {
-    const replies = await ctx.redis
+    // the CA is listed before its switch, in the first read's round trip (see commitToRedis)
+    const listing = attempt === 1 ? settled(list()) : null;
+    const read = ctx.redis
       .multi()
       .hmget(caKeys.current, CURRENT_EPOCH, CURRENT_GENERATION)
       .hget(caKeys.partitions, options.partition)
       .exec();
+    // the high-water check is local (a stat, and a read of what other processes appended): it runs during the round trip, and
+    // its verdict counts only when the load is not a no-op (as before: a CRL already held is never refused by it)
+    const checked = attempt === 1 ? settled(ctx.highWater?.check(options.caId, options.partition, options.crlNumber, contentId)) : null;
+    const replies = await read.finally(() => Promise.all([checked, listing]));
     if (replies === null) throw new StoreError('STORE_UNAVAILABLE', 'MULTI aborted');
     const [[epochErr, cur], [partErr, partJson]] = replies as [[Error | null, (string | null)[]], [Error | null, string | null]];
     if (epochErr) throw epochErr;
@@ -89,7 +99,10 @@ async function commitAttempts(
       if (storeEpoch !== null) await ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, storeEpoch);
       return { ...report, outcome: 'noop', generation, changes: 0, addedByReason: null };
     }
-    if (attempt === 1) await ctx.highWater?.check(options.caId, options.partition, options.crlNumber, contentId);
+    const refusal = await checked;
+    if (refusal?.error !== undefined) throw refusal.error;
+    const unlisted = await listing;
+    if (unlisted?.error !== undefined) throw unlisted.error;
 
     const baseRun = existing === undefined ? null : await readRun(ctx, caKeys, existing);
     if (existing !== undefined && baseRun === null) continue; // replaced meanwhile: read again
@@ -100,9 +113,9 @@ async function commitAttempts(
     const pendingChanges = caKeys.pendingChanges(loadId);
     const written = [runKey, pendingChanges];
     try {
-      const runBytes = await writeRunKey(ctx.redis, runKey, encodeRun(run), ctx.pendingTtlMs);
-      // generations are filled in from the CA's hash when read back (the switch makes them)
-      await ctx.redis.set(pendingChanges, encodeChanges(switchChanges(0, 0, changes, previousReasons)), 'PX', ctx.pendingTtlMs);
+      const runParts = encodeRun(run);
+      let runBytes = 0;
+      for (const part of runParts) runBytes += part.length;
       const meta: StoredPartition = {
         ...nextPartitionMeta(existing, options, entries.count, GENERATION_PLACEHOLDER, options.loadedAtMs ?? Date.now()),
         loadId,
@@ -116,8 +129,15 @@ async function commitAttempts(
         generation: GENERATION_PLACEHOLDER,
         epoch: '',
       });
-      await list();
-      const [status, value, liveEpoch] = await ctx.redis.switchPartition(
+      // The run (when it fits one command), the changes and the switch go out in one round trip: every key is in the CA's slot,
+      // and Redis runs a connection's commands in order. A write that fails leaves its key missing, so the switch answers
+      // EXPIRED and changes nothing; the write's error is then the one thrown. A bigger run is written piece by piece first.
+      const pipeline = ctx.redis.pipeline();
+      if (fitsOneCommand(runBytes)) pipeline.set(runKey, Buffer.concat(runParts, runBytes), 'PX', ctx.pendingTtlMs);
+      else await writeRunKey(ctx.redis, runKey, runParts, ctx.pendingTtlMs);
+      // generations are filled in from the CA's hash when read back (the switch makes them)
+      pipeline.set(pendingChanges, encodeChanges(switchChanges(0, 0, changes, previousReasons)), 'PX', ctx.pendingTtlMs);
+      (pipeline as unknown as StoreCommands).switchPartition(
         caKeys.current,
         caKeys.partitions,
         runKey,
@@ -135,9 +155,20 @@ async function commitAttempts(
         ctx.keys.channel,
         event,
       );
+      const writes = await pipeline.exec();
+      if (writes === null) throw new StoreError('STORE_UNAVAILABLE', 'pipeline aborted');
+      const [switchErr, switchReply] = writes[writes.length - 1] as [Error | null, SwitchReply];
+      const writeErr = writes.slice(0, -1).find(([err]) => err)?.[0];
+      if (switchErr) throw writeErr ?? switchErr;
+      const [status, value, liveEpoch] = switchReply;
+      if (status !== 'OK' && writeErr) throw writeErr;
       if (status === 'OK') {
         written.length = 0; // live now: never unlink them
-        await ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, liveEpoch ?? '');
+        // the mark is raised only now that the switch succeeded; the CA's first switch lists its id again (see commitToRedis)
+        await Promise.all([
+          ctx.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, liveEpoch ?? ''),
+          storeEpoch === null ? list() : undefined,
+        ]);
         return {
           ...report,
           outcome: 'switched',
@@ -178,7 +209,7 @@ function noticeLostHighWater(ctx: CommitContext, caId: string, storeEpoch: strin
   const hw = ctx.highWater;
   if (hw === null) return;
   const recorded = hw.epoch(caId);
-  const parts = hw.partitions(caId).length;
+  const parts = hw.partitionCount(caId);
   if (recorded === undefined || parts === 0 || recorded === storeEpoch) return;
   ctx.onDataLoss({
     caId,
@@ -190,4 +221,14 @@ function noticeLostHighWater(ctx: CommitContext, caId: string, storeEpoch: strin
         ? `Redis holds nothing for ${caId}, but this fetcher accepted CRLs of ${parts} partition(s) of it (high-water record)`
         : `Redis holds ${caId} under epoch ${storeEpoch}, this fetcher's high-water record under ${recorded}`,
   });
+}
+
+/** a promise's outcome without its rejection escaping (awaited later, or never when the load turns out a no-op) */
+async function settled(work: Promise<void> | undefined): Promise<{ error?: unknown }> {
+  try {
+    await work;
+    return {};
+  } catch (error) {
+    return { error };
+  }
 }

@@ -42,6 +42,8 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
   private readonly snapshots = new Map<string, CaSnapshot>();
   private readonly listeners = new Listeners<SwitchEvent>();
   private readonly reloads = new Map<string, SerialQueue>();
+  /** per CA, the reload queued for switch events that has not started yet */
+  private readonly queuedReloads = new Map<string, Promise<void>>();
   private readonly options: RedisReplicaOptions;
   private readonly onError: (error: unknown) => void;
   private readonly reportedLoss = new Set<string>();
@@ -61,7 +63,7 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
   /** subscribes first, then loads every CA, so no switch falls between the two */
   async start(): Promise<this> {
     this.unsubscribe = this.store.subscribe((event) => {
-      this.reload(event.caId).then(
+      this.reloadSoon(event.caId).then(
         () => this.listeners.emit(event, this.onError),
         (e: unknown) => this.onError(e),
       );
@@ -114,16 +116,32 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
   }
 
   /**
-   * Re-reads one CA (one reload at a time per CA). Within an epoch a newer generation is never replaced by an older read; a
+   * A reload for a switch event: joins the CA's reload that is queued and not yet started, if any — it reads Redis after this
+   * switch, so it holds it. A cold national load sends 1,741 events in seconds; a reload each (every partition's metadata read
+   * and parsed per reload: quadratic) kept Redis busy answering the validator while the fetcher's commits waited.
+   */
+  private reloadSoon(caId: string): Promise<void> {
+    const queued = this.queuedReloads.get(caId);
+    if (queued !== undefined) return queued;
+    const reload = this.reload(caId, () => {
+      if (this.queuedReloads.get(caId) === reload) this.queuedReloads.delete(caId);
+    });
+    this.queuedReloads.set(caId, reload);
+    return reload;
+  }
+
+  /**
+   * Re-reads one CA (one reload at a time per CA; `onStart` is called as it starts reading). Within an epoch a newer generation is never replaced by an older read; a
    * generation of another epoch always replaces the copy (the store lost its data and was loaded again).
    */
-  reload(caId: string): Promise<void> {
+  reload(caId: string, onStart?: () => void): Promise<void> {
     let queue = this.reloads.get(caId);
     if (queue === undefined) {
       queue = new SerialQueue();
       this.reloads.set(caId, queue);
     }
     return queue.run(async () => {
+      onStart?.();
       // a late answer to a read given up is dropped with the rejection: it can never replace what a later read brought
       const snap = await this.bounded(this.store.loadSnapshot(caId), `reloading ${caId}`);
       const held = this.snapshots.get(caId);

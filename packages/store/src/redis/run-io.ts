@@ -59,6 +59,11 @@ export async function writeRunKey(
   return total;
 }
 
+/** whether a run of `totalBytes` is written as one SET (which may then share a pipeline with the switch) */
+export function fitsOneCommand(totalBytes: number): boolean {
+  return totalBytes > 0 && totalBytes <= PIECE_BYTES;
+}
+
 /** the value of `key` when it is `expectedBytes` long; null when it is gone or another length (replaced meanwhile) */
 export async function readRunKey(redis: RedisClient, key: string, expectedBytes: number): Promise<Buffer | null> {
   if (expectedBytes <= 2 * PIECE_BYTES) {
