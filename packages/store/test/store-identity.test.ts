@@ -136,6 +136,62 @@ describe('store identity on Redis (private redis-server)', () => {
     });
   });
 
+  it("a copy that disagrees with Redis's partitions at the same generation is rebuilt from Redis and reported (the audit)", async () => {
+    const w = writer();
+    await load(w, opts(1n), [1]);
+    const readerStore = createRedisStore({ redis: redis.url, prefix, redisOptions: { maxRetriesPerRequest: 1 } });
+    readerStore.redis.on('error', () => undefined);
+    const errors: unknown[] = [];
+    const replica = await startRedisReplica(readerStore, { verifyMs: 0, auditEvery: 1, onError: (e) => errors.push(e) });
+    open.push(readerStore, replica);
+    expect(replica.snapshot(CA)?.partitions[0]?.crlNumber).toBe(1n);
+    // Redis's partition now says another CRL at the generation the copy holds: what a copy that reached Redis's generation
+    // without its data looks like from outside (written straight into Redis: no switch, no event, no generation moved)
+    const admin = new Redis(redis.url);
+    const parts = readerStore.keys.ca(CA).partitions;
+    const meta = JSON.parse((await admin.hget(parts, 'p1')) ?? '{}') as { crlNumber: string };
+    await admin.hset(parts, 'p1', JSON.stringify({ ...meta, crlNumber: '7' }));
+    await admin.quit();
+    await replica.verify();
+    expect(replica.snapshot(CA)?.partitions[0]?.crlNumber).toBe(7n);
+    expect(replica.snapshot(CA)?.lookup(1n)).not.toBeNull();
+    expect(errors.map(String).join('\n')).toMatch(/disagrees with Redis's partitions \(generation 1\); rebuilt from Redis/);
+    // and a copy that agrees is left alone
+    errors.length = 0;
+    const before = replica.snapshot(CA);
+    await replica.verify();
+    expect(replica.snapshot(CA)).toBe(before);
+    expect(errors).toEqual([]);
+  });
+
+  it('Redis back at an older generation of the same epoch (lost writes): the copy keeps what Redis lost, then takes what Redis loads anew', async () => {
+    const w = writer();
+    await load(w, opts(1n), [1]);
+    await load(w, opts(2n), [1, 2]);
+    // what Redis holds at generation 2, to put back later: a replica promoted before it had generation 3, or a restore
+    const admin = new Redis(redis.url);
+    const keys = await admin.keys(`${prefix}:*`);
+    const saved = await Promise.all(keys.map(async (k) => [k, await admin.dumpBuffer(k), await admin.pttl(k)] as const));
+    await load(w, opts(3n), [1, 2, 3]);
+    const { replica, losses } = await replicaOf();
+    expect(replica.snapshot(CA)?.generation).toBe(3);
+    const epoch = replica.snapshot(CA)?.epoch;
+
+    for (const k of await admin.keys(`${prefix}:*`)) await admin.del(k);
+    for (const [k, dump, ttl] of saved) await admin.restore(k, Math.max(ttl, 0), dump, 'REPLACE');
+    expect(await w.identity(CA)).toEqual({ epoch, generation: 2 });
+    // the copy is ahead of Redis: kept (serial 3 stays revoked: no wrong good from a lost write), and the loss is said
+    await until('the replica reports Redis behind', () => losses.some((n) => /went back to generation 2/.test(n.detail)));
+    expect(replica.snapshot(CA)?.lookup(3n)).not.toBeNull();
+
+    // the CA's next CRL lands as generation 3 again — other content under a generation number the copy already has
+    await load(w, opts(4n), [1, 2, 3, 4]);
+    expect(await w.identity(CA)).toEqual({ epoch, generation: 3 });
+    await until('the replica answers serial 4 revoked', () => replica.snapshot(CA)?.lookup(4n) !== null);
+    expect(replica.snapshot(CA)?.partitions[0]?.crlNumber).toBe(4n);
+    await admin.quit();
+  });
+
   it('FLUSHALL: a replica holding generation 3 takes the new epoch and its new revocations (no wrong good)', async () => {
     const w = writer();
     await w.declarePartitions(CA, ['p1']);

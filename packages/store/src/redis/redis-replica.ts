@@ -14,9 +14,10 @@
  */
 import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
 import type { CaSnapshot } from '../core/snapshot.js';
-import type { DataLossNotice, RevocationReader, SwitchEvent } from '../types.js';
+import type { DataLossNotice, PartitionMeta, RevocationReader, SwitchEvent } from '../types.js';
 import type { RedisRevocationStore } from './redis-store.js';
 import { withinMs } from './within-ms.js';
+import { StoreError } from '../errors.js';
 
 export interface RedisReplicaOptions {
   /** background failures (a reload that could not read Redis) */
@@ -32,6 +33,12 @@ export interface RedisReplicaOptions {
    * lived through a whole-cluster outage kept serving the old epoch, ready, after the fetchers had reloaded everything.
    */
   redisWaitMs?: number;
+  /**
+   * every this many identity checks, the partitions the copy holds are compared with Redis's (CRL number and load time of each)
+   * even when the (epoch, generation) agree, and a copy that disagrees is rebuilt from Redis and reported (default 6: every
+   * 30 s at the default check interval; 0: never). A safety net under the generation check, for a copy that reached Redis's generation without its data.
+   */
+  auditEvery?: number;
 }
 
 /** notices kept for /readyz */
@@ -99,6 +106,7 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
    */
   verify(): Promise<void> {
     this.verifying ??= (async () => {
+      this.verifies++;
       try {
         const caIds = new Set([...this.snapshots.keys(), ...(await this.bounded(this.store.caIds(), 'listing the CAs'))]);
         for (const caId of caIds) {
@@ -107,12 +115,62 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
           const differs =
             id === null ? held !== undefined : held === undefined || held.epoch !== id.epoch || held.generation < id.generation;
           if (differs) await this.reload(caId);
+          // a generation behind the copy's (Redis lost writes: a failover to a lagging replica, a restore) is checked at once
+          else if (id !== null && held !== undefined && (held.generation > id.generation || this.auditDue()))
+            await this.reconcile(caId, held, id);
         }
       } finally {
         this.verifying = null;
       }
     })();
     return this.verifying;
+  }
+
+  private verifies = 0;
+
+  private auditDue(): boolean {
+    const every = this.options.auditEvery ?? 6;
+    return every > 0 && this.verifies % every === 0;
+  }
+
+  /**
+   * The copy's partitions against Redis's when the generation numbers cannot tell: Redis behind the copy's generation within the
+   * same epoch (it lost writes the copy had seen — a failover to a replica that lagged, a restore — and counts those generations
+   * again with other content), or a periodic audit at the same generation. Redis switching meanwhile is not a disagreement (the
+   * next check catches up as usual). Where Redis holds an older CRL than the copy for any partition, the copy is kept (it holds
+   * revocations Redis lost; the fetchers load them again) and the loss reported; where Redis holds the same or newer CRLs but not
+   * the copy's, the store's merged copy is dropped, rebuilt from Redis and swapped in whatever the generation numbers say.
+   */
+  private async reconcile(caId: string, held: CaSnapshot, id: { epoch: string; generation: number }): Promise<void> {
+    const redisMetas = await this.bounded(this.store.partitions(caId), `reading the partitions of ${caId}`);
+    const now = await this.bounded(this.store.identity(caId), `reading the identity of ${caId}`);
+    if (now === null || now.epoch !== id.epoch || now.generation !== id.generation) return;
+    if (this.snapshots.get(caId) !== held) return;
+    const mine = new Map(held.partitions.map((m) => [m.partition, m]));
+    const same = (m: PartitionMeta): boolean => {
+      const h = mine.get(m.partition);
+      return h !== undefined && h.crlNumber === m.crlNumber && h.loadedAtMs === m.loadedAtMs;
+    };
+    if (redisMetas.length === mine.size && redisMetas.every(same)) return;
+    const redisCrl = new Map(redisMetas.map((m) => [m.partition, m.crlNumber]));
+    const behind = [...mine.values()].filter((h) => (redisCrl.get(h.partition) ?? -1n) < h.crlNumber).map((h) => h.partition);
+    if (behind.length > 0) {
+      this.dataLost(
+        held,
+        id.epoch,
+        `Redis went back to generation ${id.generation} of ${caId} (the copy holds ${held.generation}) and holds older CRLs for ${behind.length} partition(s) (${behind.slice(0, 5).join(', ')}); serving the copy held until Redis has them again`,
+        `behind:${id.generation}`,
+      );
+      return;
+    }
+    this.onError(
+      new StoreError(
+        'STORE_UNAVAILABLE',
+        `the copy of ${caId} (generation ${held.generation}) disagrees with Redis's partitions (generation ${id.generation}); rebuilt from Redis`,
+      ),
+    );
+    this.store.forget(caId);
+    await this.reload(caId, undefined, true);
   }
 
   /**
@@ -134,7 +192,7 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
    * Re-reads one CA (one reload at a time per CA; `onStart` is called as it starts reading). Within an epoch a newer generation is never replaced by an older read; a
    * generation of another epoch always replaces the copy (the store lost its data and was loaded again).
    */
-  reload(caId: string, onStart?: () => void): Promise<void> {
+  reload(caId: string, onStart?: () => void, replace = false): Promise<void> {
     let queue = this.reloads.get(caId);
     if (queue === undefined) {
       queue = new SerialQueue();
@@ -164,7 +222,7 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
         this.snapshots.set(caId, snap);
         return;
       }
-      if (held === undefined || held.generation < snap.generation) this.snapshots.set(caId, snap);
+      if (held === undefined || held.generation < snap.generation || replace) this.snapshots.set(caId, snap);
     });
   }
 
@@ -173,8 +231,8 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
     return withinMs(work, this.options.redisWaitMs ?? 30_000, what);
   }
 
-  private dataLost(held: CaSnapshot, currentEpoch: string | null, detail: string): void {
-    const key = `${held.caId}\u0000${held.epoch}`;
+  private dataLost(held: CaSnapshot, currentEpoch: string | null, detail: string, kind = 'lost'): void {
+    const key = `${held.caId}\u0000${held.epoch}\u0000${kind}`;
     if (this.reportedLoss.has(key)) return;
     this.reportedLoss.add(key);
     const notice: DataLossNotice = { caId: held.caId, previousEpoch: held.epoch, currentEpoch, detectedAtMs: Date.now(), detail };

@@ -259,6 +259,11 @@ export class RedisRevocationStore implements RevocationStore {
     return this.io('reading the store identity', () => this.redis.get(this.keys.identity));
   }
 
+  /** drops the merged copy held of a CA: the next read rebuilds it from Redis (a reader whose copy disagreed with Redis) */
+  forget(caId: string): void {
+    this.states.delete(caId);
+  }
+
   /** the CA's (epoch, generation) now: what a replica compares with the copy it holds (null: Redis holds nothing for the CA) */
   async identity(caId: string): Promise<{ epoch: string; generation: number } | null> {
     return this.io('reading a CA identity', async () => {
