@@ -37,22 +37,9 @@ export interface LoadStats {
   durationMs: number;
 }
 
-interface Answer {
-  status: 'good' | 'revoked' | 'unknown';
-  detail?: string;
-}
-
-const percentile = (sorted: Float64Array, p: number): number =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
-
-export class Load {
-  private running = true;
-  private readonly loops: Promise<void>[] = [];
-  private latencies: number[] = [];
-  private readonly pending: { sample: number; status: 'good' | 'revoked' }[] = [];
-  private readonly pendingGroups: { sample: number; status: 'good' | 'revoked' }[][] = [];
-  private readonly t0 = Date.now();
-  readonly stats: LoadStats = {
+/** a LoadStats with nothing counted yet */
+export function emptyLoadStats(): LoadStats {
+  return {
     requests: 0,
     answers: 0,
     failed: 0,
@@ -68,6 +55,24 @@ export class Load {
     failures: {},
     durationMs: 0,
   };
+}
+
+interface Answer {
+  status: 'good' | 'revoked' | 'unknown';
+  detail?: string;
+}
+
+const percentile = (sorted: Float64Array, p: number): number =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
+
+export class Load {
+  private running = true;
+  private readonly loops: Promise<void>[] = [];
+  private latencies: number[] = [];
+  private readonly pending: { sample: number; status: 'good' | 'revoked' }[] = [];
+  private readonly pendingGroups: { sample: number; status: 'good' | 'revoked' }[][] = [];
+  private readonly t0 = Date.now();
+  readonly stats: LoadStats = emptyLoadStats();
   /** the last successful answer of each sample: what a scenario polls to see a generation arrive */
   readonly lastAnswer = new Map<number, { status: Answer['status']; at: number }>();
 

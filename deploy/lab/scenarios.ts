@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LabControl } from './lab-control.ts';
-import { Load, type LoadStats } from './load.ts';
+import { emptyLoadStats, Load, type LoadStats } from './load.ts';
 import { sleep, waitFor } from './procs.ts';
 import { API_KEY, API_KEYS, HOST, paths, REPO, type Topology } from './topology.ts';
 import { Truth } from './truth.ts';
@@ -357,22 +357,7 @@ async function watchExactlyOnce(ctx: Ctx): Promise<ScenarioVerdict> {
   const twice = [...ids.values()].filter((n) => n > 1).length;
   const perCustomer = new Map<string, number>();
   for (const e of events) perCustomer.set(e.customerId, (perCustomer.get(e.customerId) ?? 0) + 1);
-  const stats: LoadStats = {
-    requests: 0,
-    answers: events.length,
-    failed: 0,
-    wrongGood: 0,
-    wrongRevoked: 0,
-    unknown: 0,
-    unknownByDetail: {},
-    mixedBatches: 0,
-    mixedExamples: [],
-    p50Ms: 0,
-    p99Ms: 0,
-    badTimes: [],
-    failures: {},
-    durationMs: 0,
-  };
+  const stats: LoadStats = { ...emptyLoadStats(), answers: events.length };
   const failedChecks = [
     ...(twice > 0 ? [`${twice} events delivered more than once`] : []),
     ...(missing.length > 0 ? [`${missing.length} watched deaths never delivered (${missing.slice(0, 3).join(', ')})`] : []),

@@ -46,3 +46,4 @@ export {
   type DayCounts,
   type Page,
 } from './ops/ops-history.js';
+export { settledWithin, withinMs } from './redis/within-ms.js';

@@ -8,7 +8,7 @@
  * switches only at commit) and BullMQ's stalled-job check hands the job to another worker once `lockDurationMs` has passed.
  */
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
-import { bullConnection, bullPrefix, closeBullConnection, openRedis, type RevocationStore } from '@jpki-validator/store';
+import { bullConnection, bullPrefix, closeBullConnection, openRedis, type RevocationStore, settledWithin } from '@jpki-validator/store';
 import { createFetcherKeys, DEFAULT_BULL_PREFIX, DEFAULT_FETCHER_PREFIX, QUEUE_NAME } from './keys.js';
 import { runLogger, type Logger } from './logger.js';
 import type { FetcherMetrics } from './metrics.js';
@@ -19,7 +19,6 @@ import { FetcherError } from './errors.js';
 import { runPartition, type PartitionReport } from './partition-run.js';
 import { DEFAULT_CRON_TIME_ZONE, DEFAULT_NEXT_UPDATE_OFFSET_MS, nextUpdateRunMs } from './schedule.js';
 import { addNextUpdateJob, syncJobSchedulers, type FetchJobData, type FetchJobName, type SchedulerSync } from './schedulers.js';
-import { settleWithin } from './settle-within.js';
 import { scopeKey, type PartitionTarget } from './targets.js';
 
 export interface FetchWorkerOptions {
@@ -256,19 +255,19 @@ export async function startFetchWorker(options: FetchWorkerOptions): Promise<Fet
       const graceMs = options.closeGraceMs ?? 5_000;
       // With Redis down, BullMQ's graceful close waits forever (for a blocking read to return, then for QUITs that get no answer)
       // and its stalled-job and lock-extension timers keep the process alive: close by force then, and with a deadline always.
-      const redisUp = lockRedis.status === 'ready' && (await settleWithin(lockRedis.ping(), 500)) && lockRedis.status === 'ready';
+      const redisUp = lockRedis.status === 'ready' && (await settledWithin(lockRedis.ping(), 500)) && lockRedis.status === 'ready';
       const graceful = (async () => {
         await worker.close(!redisUp);
         await queue.close();
       })();
-      if (!(await settleWithin(graceful, redisUp ? graceMs : 1_000))) {
+      if (!(await settledWithin(graceful, redisUp ? graceMs : 1_000))) {
         options.logger.warn({ graceMs }, 'Redis did not answer within the shutdown grace: the queue connections are cut');
-        await settleWithin(Promise.allSettled([worker.disconnect(), queue.disconnect()]), 1_000);
+        await settledWithin(Promise.allSettled([worker.disconnect(), queue.disconnect()]), 1_000);
       }
       // a lock left behind expires by itself (its TTL); never wait on a Redis that is not there
-      if (lockRedis.status === 'ready') await settleWithin(lockRedis.quit(), 1_000);
+      if (lockRedis.status === 'ready') await settledWithin(lockRedis.quit(), 1_000);
       lockRedis.disconnect();
-      if (!(await settleWithin(closeBullConnection(connection), 1_000)) && 'disconnect' in connection) connection.disconnect();
+      if (!(await settledWithin(closeBullConnection(connection), 1_000)) && 'disconnect' in connection) connection.disconnect();
     },
   };
 }

@@ -7,12 +7,12 @@
  */
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import type { CaSnapshot, RevocationStore } from '@jpki-validator/store';
+import { type CaSnapshot, type RevocationStore, settledWithin } from '@jpki-validator/store';
 import type { CrlReason } from '@jpki-validator/x509';
 import type { DeliveryReport, PassReport, WatchRepository, WatchSinkConfig } from '@jpki-validator/watch';
 import { BullWebhookQueue, startDeliveryWorker } from './delivery.js';
 import { runLoggedPass } from './logged-pass.js';
-import { answersWithin, settledWithin } from './bounded-close.js';
+import { answersWithin } from './bounded-close.js';
 import { PASS_QUEUE, SCHEDULER_ID, switchJobId, type PassJobData } from './queues.js';
 
 /** how long a graceful close may wait for a running pass or delivery while Redis answers */

@@ -1,3 +1,4 @@
+/** Waiting on a Redis that may not answer, but only so long: the readers' catch-ups and the processes' shutdowns. */
 import { StoreError } from '../errors.js';
 
 /**
@@ -12,4 +13,24 @@ export function withinMs<T>(work: Promise<T>, ms: number, what: string): Promise
   });
   work.catch(() => undefined); // a rejection after the deadline is not unhandled
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** true when `work` settled (resolved or rejected) within `ms`; false when the deadline came first (`work` keeps running) */
+export async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true as const,
+        () => true as const,
+      ),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
