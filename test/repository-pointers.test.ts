@@ -46,6 +46,36 @@ function brokenLinks(file: string, text: string): string[] {
   return broken;
 }
 
+/** `file:line` of every merge-conflict marker left in a tracked file (a merge that landed half-resolved) */
+function conflictMarkers(files: readonly string[], read: (path: string) => string): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    read(file)
+      .split('\n')
+      .forEach((line, i) => {
+        if (/^(<{7}|>{7})( |$)|^={7}$/.test(line)) found.push(`${file}:${i + 1}`);
+      });
+  }
+  return found;
+}
+
+describe('merge-conflict markers', () => {
+  it('finds them (the check itself)', () => {
+    const texts: Record<string, string> = {
+      'README.md': `a\n${'<'.repeat(7)} HEAD\nb\n${'='.repeat(7)}\nc\n${'>'.repeat(7)} main\n`,
+      'src/a.ts': `const rule = '${'='.repeat(7)}'; // not a marker\n`,
+    };
+    expect(conflictMarkers(Object.keys(texts), (p) => texts[p] ?? '')).toEqual(['README.md:2', 'README.md:4', 'README.md:6']);
+  });
+
+  it('no tracked file has one', () => {
+    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter((path) => path !== '' && path !== 'package-lock.json');
+    expect(conflictMarkers(files, (p) => readFileSync(join(ROOT, p), 'latin1'))).toEqual([]);
+  });
+});
+
 describe('pointers outside the repository', () => {
   it('finds them (the check itself)', () => {
     const texts: Record<string, string> = {
