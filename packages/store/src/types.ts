@@ -233,6 +233,11 @@ export interface RevocationStore extends RevocationReader {
    */
   diffGenerations(caId: string, visit: (change: GenerationChange) => void): Promise<DiffSummary>;
   readonly kv: SmallKv;
+  /**
+   * true: the store queues commits itself and commits those waiting together (the embedded store's group commit), so a caller
+   * must hand it every commit as it comes rather than wait for one before the next
+   */
+  readonly groupsCommits?: boolean;
   /** the operations history's room (ops/ops-history.ts): capped lists and day counters, beside the data */
   readonly ops: OpsRoom;
   /** records the CA's complete partition set (the fetcher, from its config, before it loads and after a data loss) */

@@ -46,7 +46,8 @@ export class CaState {
   generation: number;
   readonly partitions = new Map<string, StoredPartition>();
   snapshot: CaSnapshot;
-  lastChanges: SwitchChanges | null = null;
+  /** the latest commit's change list, encoded (changes-codec.ts): a group of switches commits one list */
+  lastChanges: { toGeneration: number; bytes: Buffer } | null = null;
 
   constructor(caId: string, chunkBits: number, epoch: string, generation = 0) {
     this.caId = caId;
@@ -61,18 +62,19 @@ export class CaState {
   }
 
   /** a writer's switch of one partition: its changes applied, its metadata and the generation moved, a new snapshot */
-  applySwitch(meta: StoredPartition, changes: EntryBuffer, builder: ChunkBuilder): void {
+  applySwitch(meta: StoredPartition, changes: EntryBuffer, builder: ChunkBuilder, publish = true): void {
     this.set.apply(changes, meta.loadId, builder);
     this.partitions.set(meta.partition, meta);
     this.generation = Math.max(this.generation, meta.generation);
-    this.republish();
+    // several switches applied together publish once (the caller's republish): each is a sort of every partition
+    if (publish) this.republish();
   }
 
   /** a switch seen by a store that keeps metadata only (a writer that never answers): no run read, no set touched */
-  applyMeta(meta: StoredPartition): void {
+  applyMeta(meta: StoredPartition, publish = true): void {
     this.partitions.set(meta.partition, meta);
     this.generation = Math.max(this.generation, meta.generation);
-    this.republish();
+    if (publish) this.republish();
   }
 
   /** a new snapshot object for the current metadata (the set is shared) */

@@ -36,6 +36,55 @@ export function switchChanges(
   return { fromGeneration, toGeneration, serials, previous: previousReasons, current: Int8Array.from(current) };
 }
 
+/** one switch's merge output, as encodeSwitchChanges takes it */
+export interface MergedChanges {
+  changes: EntryBuffer;
+  previousReasons: Int8Array;
+}
+
+/**
+ * The change list of one or more switches (a group committed together, in order) straight from their merges' columns: the bytes
+ * encodeChanges(switchChanges(…)) gives for one switch, without a bigint or a JS array per entry — a cold partition's change
+ * list is its every entry. A serial changed by two switches of a group appears twice; visitChanges folds the two.
+ */
+export function encodeSwitchChanges(fromGeneration: number, toGeneration: number, parts: readonly MergedChanges[]): Buffer {
+  let n = 0;
+  let longText = '';
+  for (const { changes, previousReasons } of parts) {
+    n += changes.length;
+    let k = changes.length;
+    for (const [serial, e] of changes.long) {
+      longText += `${serial},${previousReasons[k]},${e.reasonCode === REMOVE_FROM_CRL ? -1 : e.reasonCode}\n`;
+      k++;
+    }
+  }
+  const long = Buffer.from(longText, 'utf8');
+  // Buffer.alloc is never a slice of the shared pool: offset 0, so the u32 view below is aligned
+  const out = Buffer.alloc(HEADER_BYTES + 6 * n + long.length);
+  out.writeUInt32LE(MAGIC, 0);
+  out.writeUInt32LE(FORMAT, 4);
+  out.writeUInt32LE(fromGeneration, 8);
+  out.writeUInt32LE(toGeneration, 12);
+  out.writeUInt32LE(n, 16);
+  out.writeUInt32LE(long.length, 20);
+  const serials = new Uint32Array(out.buffer, out.byteOffset + HEADER_BYTES, n);
+  const previous = new Int8Array(out.buffer, out.byteOffset + HEADER_BYTES + 4 * n, n);
+  const current = new Int8Array(out.buffer, out.byteOffset + HEADER_BYTES + 5 * n, n);
+  let at = 0;
+  for (const { changes, previousReasons } of parts) {
+    const m = changes.length;
+    serials.set(changes.serials.subarray(0, m), at);
+    previous.set(previousReasons.subarray(0, m), at);
+    for (let i = 0; i < m; i++) {
+      const r = changes.reasons[i] as number;
+      current[at + i] = r === REMOVE_FROM_CRL ? -1 : r;
+    }
+    at += m;
+  }
+  long.copy(out, HEADER_BYTES + 6 * n);
+  return out;
+}
+
 export function encodeChanges(c: SwitchChanges): Buffer {
   const inRange: number[] = [];
   let longText = '';
@@ -106,9 +155,13 @@ export function visitChanges(
     return x < y ? -1 : x > y ? 1 : 0;
   });
   let n = 0;
-  for (const i of order) {
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    // a serial changed by several switches of one group: its reason before the first and after the last (the sort is stable)
+    let last = i;
+    while (k + 1 < order.length && c.serials[order[k + 1] as number] === c.serials[i]) last = order[++k] as number;
     const was = c.previous[i] as number;
-    const now = c.current[i] as number;
+    const now = c.current[last] as number;
     if (was === now) continue;
     view.serial = c.serials[i] as bigint;
     view.previousReason = was;

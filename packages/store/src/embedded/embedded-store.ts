@@ -12,13 +12,13 @@ import { acquireLockFile, type LockFileOptions } from '@jpki-validator/files';
 import { Listeners, SerialQueue, SnapshotAnswers } from '../core/answers.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
 import { CaState, changesAgainst, type RunSource, type StoredPartition, syncCaState } from '../core/ca-state.js';
-import { decodeChanges, encodeChanges, switchChanges, visitChanges } from '../core/changes-codec.js';
+import { decodeChanges, encodeSwitchChanges, type MergedChanges, visitChanges } from '../core/changes-codec.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import type { EntryBuffer } from '../core/entry-buffer.js';
 import { newEpoch } from '../core/epoch.js';
 import { decideLoad, expectedJson, nextPartitionMeta, parseExpected } from '../core/load-rules.js';
 import { MemoryKv } from '../core/memory-kv.js';
-import { addedByReason, mergeRun, type PartitionRun } from '../core/partition-run.js';
+import { addedByReason, mergeRun, type PartitionRun, type RunMerge } from '../core/partition-run.js';
 import { encodedRunLength } from '../core/run-codec.js';
 import type { CaSnapshot } from '../core/snapshot.js';
 import { StoreError } from '../errors.js';
@@ -41,7 +41,7 @@ import type {
 import { FileKv } from './file-kv.js';
 import { FileOpsRoom } from '../ops/file-ops-room.js';
 import type { OpsRoom } from '../ops/ops-room.js';
-import { RunFiles } from './run-files.js';
+import { RunFiles, type SwitchRecord } from './run-files.js';
 
 export const DEFAULT_CHUNK_BITS = 20;
 
@@ -75,13 +75,18 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
   readonly kv: SmallKv;
   readonly ops: OpsRoom;
   readonly chunkBits: number;
+  readonly groupsCommits = true;
   private readonly files: RunFiles | null;
   private readonly options: EmbeddedStoreOptions;
   private readonly cas = new Map<string, CaState>();
   /** memory-only mode: the runs a later load of the same partition merges on */
   private readonly memoryRuns = new Map<string, PartitionRun>();
   private readonly memoryExpected = new Map<string, readonly string[]>();
-  private readonly commits = new SerialQueue();
+  /** commits waiting for the committer (drain): taken in groups, one writer-lock turn and one switch notice per group */
+  private readonly pending: PendingCommit[] = [];
+  private draining = false;
+  /** the switches the switch file lists, newest last (per CA): a reader behind by up to RECENT_SWITCHES reads only their runs */
+  private readonly recentSwitches = new Map<string, SwitchRecord[]>();
   private readonly catchUps = new Map<string, SerialQueue>();
   private readonly listeners = new Listeners<SwitchEvent>();
   private readonly lossListeners = new Listeners<DataLossNotice>();
@@ -94,7 +99,6 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
    * process wrote is caught up with once per CA per batch: a national load queues its partitions' commits back to back.
    */
   private lockRelease: (() => Promise<void>) | null = null;
-  private queuedCommits = 0;
   private readonly caughtUpInBatch = new Set<string>();
   /** losses already reported, by CA and the epoch lost (each said once) */
   private readonly reportedLoss = new Set<string>();
@@ -104,7 +108,7 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     super();
     this.options = options;
     this.files = options.dataDir === undefined ? null : new RunFiles(options.dataDir);
-    this.kv = options.dataDir === undefined ? new MemoryKv() : new FileKv(options.dataDir);
+    this.kv = options.dataDir === undefined ? new MemoryKv() : new FileKv(options.dataDir, this.groupSync);
     this.ops = new FileOpsRoom(options.dataDir ?? null);
     this.chunkBits = options.chunkBits ?? DEFAULT_CHUNK_BITS;
     if (!(Number.isInteger(this.chunkBits) && this.chunkBits >= 12 && this.chunkBits <= 24))
@@ -165,19 +169,48 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
 
   async beginLoad(options: BeginLoadOptions): Promise<CrlLoader> {
     return new BufferedLoader(options, {
-      commit: (entries, frozen) => {
-        this.queuedCommits++;
-        return this.commits.run(async () => {
-          try {
-            return await this.commitLoad(frozen, entries);
-          } finally {
-            this.queuedCommits--;
-            if (this.queuedCommits === 0) await this.endBatch();
-          }
-        });
-      },
+      commit: (entries, frozen) =>
+        new Promise<CommitReport>((resolve, reject) => {
+          this.pending.push({ options: frozen, entries, resolve, reject });
+          void this.drain();
+        }),
       abort: async () => undefined,
     });
+  }
+
+  /**
+   * The one committer: takes the queued commits in groups (commitGroup) until none is left, then lets other writers in. A commit
+   * queued while the lock is being released finds `draining` still set and is taken by the loop's last check.
+   */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (;;) {
+        while (this.pending.length > 0) await this.commitGroup(this.takeGroup());
+        await this.endBatch().catch((e: unknown) => this.options.onError?.(e));
+        if (this.pending.length === 0) break;
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** the queued commits of the first one's CA, in order, up to one per partition and GROUP_LIMIT commits */
+  private takeGroup(): PendingCommit[] {
+    const first = this.pending[0] as PendingCommit;
+    const partitions = new Set<string>();
+    let n = 0;
+    let entries = 0;
+    while (n < this.pending.length && n < GROUP_LIMIT) {
+      const c = this.pending[n] as PendingCommit;
+      if (c.options.caId !== first.options.caId || partitions.has(c.options.partition)) break;
+      if (n > 0 && entries + c.entries.count > GROUP_ENTRIES) break;
+      partitions.add(c.options.partition);
+      entries += c.entries.count;
+      n++;
+    }
+    return this.pending.splice(0, n);
   }
 
   /** the batch of queued commits is done: let other writers in */
@@ -205,8 +238,9 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
   async diffGenerations(caId: string, visit: (change: GenerationChange) => void): Promise<DiffSummary> {
     const state = this.cas.get(caId);
     if (state === undefined) return { caId, fromGeneration: 0, toGeneration: 0, changes: 0 };
-    let changes = state.lastChanges;
-    if ((changes === null || changes.toGeneration !== state.generation) && this.files !== null) {
+    const held = state.lastChanges;
+    let changes = held === null || held.toGeneration !== state.generation ? null : decodeChanges(held.bytes, `${caId}: latest change list`);
+    if (changes === null && this.files !== null) {
       const bytes = await this.files.readChanges(caId);
       changes = bytes === null ? null : decodeChanges(bytes, join(this.files.caDir(caId), 'changes.bin'));
     }
@@ -288,8 +322,8 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
   /**
    * The common cases without listing every run file (a commit checks before it merges, so a national load of 1,741 partitions
    * must not read 1,741 headers each time): nothing new (the CA file's epoch and the switch file's generation are what is held),
-   * or one switch by another process (its partition's run, merged on the run held, is all there is to read). undefined: sync
-   * from every run header.
+   * or switches by another process that the switch file lists (its last RECENT_SWITCHES): their partitions' runs, each merged on
+   * the run held, are all there is to read. undefined: sync from every run header.
    */
   private async quickCatchUp(caId: string, held: CaState | null): Promise<SwitchEvent | null | undefined> {
     const files = this.files;
@@ -297,13 +331,27 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     const [ca, sw] = await Promise.all([files.readCa(caId), files.readSwitch(caId)]);
     if (ca === null || sw === null || ca.epoch !== held.epoch || sw.epoch !== held.epoch) return undefined;
     if (sw.generation <= held.generation) return null;
-    if (sw.generation !== held.generation + 1) return undefined;
-    const current = await files.readCurrentRun(caId, sw.partition);
-    if (current === null || current.meta.generation !== sw.generation) return undefined;
-    if ((held.partitions.get(sw.partition)?.loadId ?? null) !== current.meta.baseLoadId) return undefined;
-    if (this.holdEntries) held.applySwitch(current.meta, changesAgainst(held.set, current.run), this.builder);
-    else held.applyMeta(current.meta);
-    return { caId, partition: sw.partition, crlNumber: current.meta.crlNumber, generation: held.generation, epoch: held.epoch };
+    // a file without the list (an older writer's) names its latest switch only
+    const listed = sw.recent ?? [{ generation: sw.generation, partition: sw.partition }];
+    const since = listed.filter((r) => r.generation > held.generation);
+    // every generation since the one held must be listed, each partition once (a partition switched twice: its run was not
+    // merged on the run held, and its first switch's removals are not in it)
+    if (since.length !== sw.generation - held.generation || new Set(since.map((r) => r.partition)).size !== since.length) return undefined;
+    let last: StoredPartition | null = null;
+    try {
+      for (const r of since) {
+        const current = await files.readCurrentRun(caId, r.partition);
+        if (current === null || current.meta.generation !== r.generation) return undefined;
+        if ((held.partitions.get(r.partition)?.loadId ?? null) !== current.meta.baseLoadId) return undefined;
+        if (this.holdEntries) held.applySwitch(current.meta, changesAgainst(held.set, current.run), this.builder, false);
+        else held.applyMeta(current.meta, false);
+        last = current.meta;
+      }
+    } finally {
+      if (last !== null) held.republish();
+    }
+    if (last === null) return null;
+    return { caId, partition: last.partition, crlNumber: last.crlNumber, generation: held.generation, epoch: held.epoch };
   }
 
   private dataLost(caId: string, previousEpoch: string | null, currentEpoch: string | null, detail: string, kind = 'lost'): void {
@@ -315,74 +363,162 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     this.lossListeners.emit(notice, this.options.onError);
   }
 
-  private async commitLoad(options: LoadOptions, entries: EntryBuffer): Promise<CommitReport> {
+  /**
+   * Commits a group of queued loads of one CA in one turn (group commit): one writer-lock turn and one catch-up with other
+   * writers, each load merged on its partition's run, the run files written side by side, then every switch made visible in one
+   * synchronous step — each partition's switch is atomic, as before; they become visible together — and one change list and
+   * one switch notice for the group. The run files are the truth: a crash after some were renamed into place and before the
+   * notice leaves those partitions switched on disk (generations above the notice's), which the next reader that lists the
+   * run headers — any process opening the store, a reader behind the notice's list — takes up; the notice only tells watchers.
+   * Every commit of the group gets its own outcome: a rejected or failed one does not stop the others.
+   */
+  private async commitGroup(group: PendingCommit[]): Promise<void> {
+    const caId = (group[0] as PendingCommit).options.caId;
     const files = this.files;
-    if (files !== null && this.lockRelease === null) {
-      this.lockRelease = await acquireLockFile(join(files.dataDir, 'writer.lock'), this.lockOptions());
-      await this.highWater?.compactIfLarge();
-    }
-    let event: SwitchEvent | null = null;
     try {
-      if (files !== null && !this.caughtUpInBatch.has(options.caId)) {
-        await this.catchUp(options.caId);
-        this.caughtUpInBatch.add(options.caId);
+      if (files !== null && this.lockRelease === null) {
+        this.lockRelease = await acquireLockFile(join(files.dataDir, 'writer.lock'), this.lockOptions());
+        await this.highWater?.compactIfLarge();
       }
-      const held = this.cas.get(options.caId) ?? null;
-      this.noticeLostHighWater(options.caId, held);
-      const existing = held?.partitions.get(options.partition);
-      const report = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };
-      const contentId = options.contentId ?? null;
-      if (decideLoad(existing, options) === 'noop') {
-        if (held !== null) await this.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, held.epoch);
-        return { ...report, outcome: 'noop', generation: held?.generation ?? 0, changes: 0, addedByReason: null };
+      if (files !== null && !this.caughtUpInBatch.has(caId)) {
+        await this.catchUp(caId);
+        this.recentSwitches.set(caId, await this.recentOnDisk(caId));
+        this.caughtUpInBatch.add(caId);
       }
-      await this.highWater?.check(options.caId, options.partition, options.crlNumber, contentId);
+    } catch (error) {
+      for (const c of group) c.reject(error);
+      return;
+    }
+    const prepared: PreparedSwitch[] = [];
+    let state = this.cas.get(caId) ?? null;
+    this.noticeLostHighWater(caId, state);
+    let generation = state?.generation ?? 0;
+    for (const c of group) {
+      const { options, entries } = c;
+      try {
+        const existing = state?.partitions.get(options.partition);
+        const report = { caId, partition: options.partition, crlNumber: options.crlNumber, entries: entries.count };
+        const contentId = options.contentId ?? null;
+        if (decideLoad(existing, options) === 'noop') {
+          if (state !== null) await this.highWater?.record(caId, options.partition, options.crlNumber, contentId, state.epoch);
+          c.resolve({ ...report, outcome: 'noop', generation: state?.generation ?? 0, changes: 0, addedByReason: null });
+          continue;
+        }
+        await this.highWater?.check(caId, options.partition, options.crlNumber, contentId);
+        const baseRun = existing === undefined ? null : await this.runOf(caId, existing);
+        const merge = mergeRun(baseRun, entries);
+        if (state === null) {
+          state = new CaState(caId, this.chunkBits, newEpoch());
+          if (files !== null) await files.writeCa({ format: 1, caId, epoch: state.epoch, chunkBits: this.chunkBits });
+        }
+        generation++;
+        const meta: StoredPartition = {
+          ...nextPartitionMeta(existing, options, entries.count, generation, options.loadedAtMs ?? Date.now()),
+          loadId: randomBytes(6).toString('hex'),
+          baseLoadId: existing?.loadId ?? null,
+          runBytes: 0,
+        };
+        prepared.push({ commit: c, meta, merge, hadBase: baseRun !== null, report });
+      } catch (error) {
+        c.reject(error);
+      }
+    }
+    if (state === null || prepared.length === 0) return;
 
-      const baseRun = existing === undefined ? null : await this.runOf(options.caId, existing);
-      const merge = mergeRun(baseRun, entries);
-      const { run, changes, previousReasons } = merge;
-      let state = held;
-      if (state === null) {
-        state = new CaState(options.caId, this.chunkBits, newEpoch());
-        if (files !== null) await files.writeCa({ format: 1, caId: options.caId, epoch: state.epoch, chunkBits: this.chunkBits });
-      }
-      const generation = state.generation + 1;
-      const loadId = randomBytes(6).toString('hex');
-      const meta: StoredPartition = {
-        ...nextPartitionMeta(existing, options, entries.count, generation, options.loadedAtMs ?? Date.now()),
-        loadId,
-        baseLoadId: existing?.loadId ?? null,
-        runBytes: 0,
-      };
+    // the run files side by side (each renamed into place whole); a failed write fails its own commit only
+    const written = await Promise.all(
+      prepared.map(async (p) => {
+        try {
+          if (files !== null) {
+            p.meta.runBytes = await files.writeRun(caId, p.meta, p.merge.run);
+            this.groupSync.mark(files.runFile(caId, p.meta.partition));
+          } else {
+            p.meta.runBytes = encodedRunLength(p.merge.run);
+            this.memoryRuns.set(`${caId}\u0000${p.meta.partition}`, p.merge.run);
+          }
+          return true;
+        } catch (error) {
+          p.commit.reject(error);
+          return false;
+        }
+      }),
+    );
+    const done = prepared.filter((_, i) => written[i]);
+    if (done.length === 0) return;
+
+    // visible from here: the runs are on disk, the set and the metadata change in one synchronous step
+    const fromGeneration = state.generation;
+    for (const p of done) {
+      if (this.holdEntries) state.set.apply(p.merge.changes, p.meta.loadId, this.builder);
+      state.partitions.set(p.meta.partition, p.meta);
+      state.generation = p.meta.generation;
+    }
+    const bytes = encodeSwitchChanges(
+      fromGeneration,
+      state.generation,
+      done.map((p): MergedChanges => p.merge),
+    );
+    state.lastChanges = { toGeneration: state.generation, bytes };
+    state.republish();
+    this.cas.set(caId, state);
+    const events = done.map(
+      (p): SwitchEvent => ({
+        caId,
+        partition: p.meta.partition,
+        crlNumber: p.meta.crlNumber,
+        generation: p.meta.generation,
+        epoch: state.epoch,
+      }),
+    );
+    let failure: unknown = null;
+    try {
       if (files !== null) {
-        meta.runBytes = await files.writeRun(options.caId, meta, run);
-        this.groupSync.mark(files.runFile(options.caId, options.partition));
-      } else {
-        meta.runBytes = encodedRunLength(run);
-        this.memoryRuns.set(`${options.caId}\u0000${options.partition}`, run);
-      }
-      // visible from here: the run is on disk, the set changes in one synchronous step
-      if (this.holdEntries) state.set.apply(changes, loadId, this.builder);
-      state.partitions.set(options.partition, meta);
-      state.generation = generation;
-      state.lastChanges = switchChanges(generation - 1, generation, changes, previousReasons);
-      state.republish();
-      this.cas.set(options.caId, state);
-      event = { caId: options.caId, partition: options.partition, crlNumber: options.crlNumber, generation, epoch: state.epoch };
-      if (files !== null) {
-        await files.writeChanges(options.caId, encodeChanges(state.lastChanges));
-        await files.writeSwitch(options.caId, {
+        const recent = [
+          ...(this.recentSwitches.get(caId) ?? []),
+          ...done.map((p): SwitchRecord => ({ generation: p.meta.generation, partition: p.meta.partition })),
+        ].slice(-RECENT_SWITCHES);
+        this.recentSwitches.set(caId, recent);
+        const latest = done.at(-1) as PreparedSwitch;
+        // the change list before the notice: a reader woken by the notice finds the list of the generation it names
+        await files.writeChanges(caId, bytes);
+        await files.writeSwitch(caId, {
           epoch: state.epoch,
-          generation,
-          partition: options.partition,
-          crlNumber: options.crlNumber.toString(),
+          generation: state.generation,
+          partition: latest.meta.partition,
+          crlNumber: latest.meta.crlNumber.toString(),
+          recent,
         });
       }
-      await this.highWater?.record(options.caId, options.partition, options.crlNumber, contentId, state.epoch);
-      return { ...report, outcome: 'switched', generation, changes: changes.count, addedByReason: addedByReason(merge, baseRun !== null) };
-    } finally {
-      if (event !== null) this.listeners.emit(event, this.options.onError);
+      for (const p of done) {
+        const o = p.commit.options;
+        await this.highWater?.record(caId, o.partition, o.crlNumber, o.contentId ?? null, state.epoch);
+      }
+    } catch (error) {
+      failure = error;
     }
+    done.forEach((p, i) => {
+      if (failure !== null) p.commit.reject(failure);
+      else
+        p.commit.resolve({
+          ...p.report,
+          outcome: 'switched',
+          generation: p.meta.generation,
+          changes: p.merge.changes.count,
+          addedByReason: addedByReason(p.merge, p.hadBase),
+        });
+      this.listeners.emit(events[i] as SwitchEvent, this.options.onError);
+    });
+  }
+
+  /**
+   * The switches the switch file lists, when they end at the generation held (another writer's, or ours): the list a group
+   * extends, so a reader following several writers' turns still reads only the runs that changed. [] when they do not.
+   */
+  private async recentOnDisk(caId: string): Promise<SwitchRecord[]> {
+    const held = this.cas.get(caId);
+    const sw = this.files === null || held === undefined ? null : await this.files.readSwitch(caId);
+    if (held === undefined || sw === null || sw.epoch !== held.epoch || sw.generation !== held.generation) return [];
+    return sw.recent ?? [{ generation: sw.generation, partition: sw.partition }];
   }
 
   /** the partition's current run: from its file, or (memory only) from memory */
@@ -440,6 +576,29 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     return writerLockOptions(this.options.lockTimeoutMs ?? 30_000);
   }
 }
+
+/** a load waiting for the committer */
+interface PendingCommit {
+  options: LoadOptions;
+  entries: EntryBuffer;
+  resolve(report: CommitReport): void;
+  reject(error: unknown): void;
+}
+
+/** a load of a group, merged and given its generation, before its run is written */
+interface PreparedSwitch {
+  commit: PendingCommit;
+  meta: StoredPartition;
+  merge: RunMerge;
+  hadBase: boolean;
+  report: { caId: string; partition: string; crlNumber: bigint; entries: number };
+}
+
+/** commits one group takes at most, and entries (a group's merges are held until its runs are written) */
+const GROUP_LIMIT = 64;
+const GROUP_ENTRIES = 1 << 22;
+/** switches the switch file lists: a reader at most this many generations behind reads only their runs */
+const RECENT_SWITCHES = 256;
 
 export async function openEmbeddedStore(options: EmbeddedStoreOptions = {}): Promise<EmbeddedRevocationStore> {
   return new EmbeddedRevocationStore(options).open();

@@ -8,14 +8,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@jpki-validator/files';
+import type { GroupSync } from '../files/group-sync.js';
 import type { SmallKv } from '../types.js';
 
 export class FileKv implements SmallKv {
   private readonly dir: string;
   private ready: Promise<void> | null = null;
+  private readonly groupSync: GroupSync | null;
 
-  constructor(dataDir: string) {
+  /**
+   * groupSync: values are renamed into place at once (readers see them whole) and fsynced in groups a moment later (the
+   * store's, flushed on close) — the fetcher writes one per partition it loads, and two fsyncs each held up its commits in the
+   * thread pool. Without it each set is fsynced before it resolves.
+   */
+  constructor(dataDir: string, groupSync: GroupSync | null = null) {
     this.dir = join(dataDir, 'kv');
+    this.groupSync = groupSync;
   }
 
   async get(key: string): Promise<Uint8Array | null> {
@@ -39,7 +47,11 @@ export class FileKv implements SmallKv {
     await this.ready;
     const head = Buffer.alloc(8);
     head.writeDoubleLE(ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs);
-    await writeFileAtomic(this.path(key), [head, value]);
+    if (this.groupSync === null) await writeFileAtomic(this.path(key), [head, value]);
+    else {
+      await writeFileAtomic(this.path(key), [head, value], { durable: false });
+      this.groupSync.mark(this.path(key));
+    }
   }
 
   /**

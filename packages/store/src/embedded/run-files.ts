@@ -8,7 +8,8 @@
  *   <dataDir>/cas/<caId>/changes.bin        the latest switch's changes (diffGenerations)
  *   <dataDir>/cas/<caId>/expected.json      the CA's partition set as its fetcher's config declares it (beside the data: a deleted
  *                                           CA directory takes it along)
- *   <dataDir>/switch-<caId>.json            the latest switch {epoch, generation, partition}: what other processes watch
+ *   <dataDir>/switch-<caId>.json            the latest switch {epoch, generation, partition, crlNumber, recent}: what other
+ *                                           processes watch; `recent` lists the last switches (a writer commits a group at once)
  *
  * A switch writes its partition's run, never the CA's: the cost of a partition is its own size. `<p>` is the partition name
  * URI-encoded, or a SHA-256 of it when that is too long for a file name (the header holds the name).
@@ -39,6 +40,16 @@ export interface SwitchFile {
   generation: number;
   partition: string;
   crlNumber: string;
+  /**
+   * the latest switches, oldest first, ending with this one (a writer commits several at once; absent in an older writer's file):
+   * a reader behind by no more than these reads their runs only
+   */
+  recent?: SwitchRecord[];
+}
+
+export interface SwitchRecord {
+  generation: number;
+  partition: string;
 }
 
 export class RunFiles {

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { StoredPartition } from '../core/ca-state.js';
-import { encodeChanges, switchChanges } from '../core/changes-codec.js';
+import { encodeSwitchChanges } from '../core/changes-codec.js';
 import type { EntryBuffer } from '../core/entry-buffer.js';
 import { newEpoch } from '../core/epoch.js';
 import { decideLoad, metaFromJson, metaToJson, nextPartitionMeta } from '../core/load-rules.js';
@@ -136,7 +136,7 @@ async function commitAttempts(
       if (fitsOneCommand(runBytes)) pipeline.set(runKey, Buffer.concat(runParts, runBytes), 'PX', ctx.pendingTtlMs);
       else await writeRunKey(ctx.redis, runKey, runParts, ctx.pendingTtlMs);
       // generations are filled in from the CA's hash when read back (the switch makes them)
-      pipeline.set(pendingChanges, encodeChanges(switchChanges(0, 0, changes, previousReasons)), 'PX', ctx.pendingTtlMs);
+      pipeline.set(pendingChanges, encodeSwitchChanges(0, 0, [{ changes, previousReasons }]), 'PX', ctx.pendingTtlMs);
       (pipeline as unknown as StoreCommands).switchPartition(
         caKeys.current,
         caKeys.partitions,

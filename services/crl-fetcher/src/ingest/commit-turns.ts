@@ -4,7 +4,7 @@
  * concurrent commits of one CA race the switch script and all but one redo their merge — measured at 4 at once on 1,741
  * partitions, commits gave up after 8 attempts (CONFLICT) and retried whole fetches; the embedded store serialises them anyway.
  * Taking turns here costs nothing (the commits could not overlap) and turns the conflicts into a queue. Other processes' commits
- * still race, and the store still resolves that.
+ * still race, and the store still resolves that. The embedded store orders its own commits and commits those waiting as a group.
  */
 import type { CrlLoader, RevocationStore } from '@jpki-validator/store';
 
@@ -12,6 +12,8 @@ const wrapped = new WeakMap<RevocationStore, RevocationStore>();
 
 /** the store with `beginLoad` giving loaders whose `commit` waits for the CA's previous commit in this process */
 export function commitsInTurn(store: RevocationStore): RevocationStore {
+  // a store that groups the commits waiting (embedded) must see them all as they come: taking turns here would hand it one
+  if (store.groupsCommits === true) return store;
   const known = wrapped.get(store);
   if (known !== undefined) return known;
   /** per CA: the last commit queued (settled, never rejecting) */
