@@ -36,6 +36,9 @@ export class FileOpsRoom implements OpsRoom {
   private ready: Promise<void> | null = null;
   /** the day counters folded so far, and of which held lines (a re-read file is folded again) */
   private daysFold: { lines: string[]; count: number; folded: Map<string, Record<string, number>> } | null = null;
+  /** writes waiting for the lock turn under way (appendQueued) */
+  private readonly queued: { appends: readonly Append[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private appending = false;
 
   /** dataDir null: in memory only */
   constructor(dataDir: string | null) {
@@ -89,8 +92,13 @@ export class FileOpsRoom implements OpsRoom {
     return days.map((day) => ({ ...(fold.folded.get(day) ?? {}) }));
   }
 
-  /** appends each line to its file under one lock; a file whose `compact` returns what to keep is rewritten with only that */
-  private async append(appends: readonly Append[]): Promise<void> {
+  /**
+   * Appends each line to its file under one lock; a file whose `compact` returns what to keep is rewritten with only that. The
+   * writes of this process that arrive while a lock turn is under way wait for the next turn and share it: a refresh records
+   * a load per partition from several lanes at once, and each taking the lock file in turn (retrying with backoff while
+   * another lane held it) made recording the loads most of a national refresh's time.
+   */
+  private append(appends: readonly Append[]): Promise<void> {
     if (this.dir === null) {
       for (const { file, line, compact } of appends) {
         const held = this.memory(file);
@@ -98,17 +106,51 @@ export class FileOpsRoom implements OpsRoom {
         const kept = compact(held.lines);
         if (kept !== null) held.lines = kept;
       }
-      return;
+      return Promise.resolve();
     }
-    this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
-    await this.ready;
-    const release = await acquireLockFile(join(this.dir, 'ops.lock'), writerLockOptions(10_000));
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ appends, resolve, reject });
+      if (!this.appending) void this.appendQueued(this.dir as string);
+    });
+  }
+
+  /** lock turns until nothing waits; each turn writes what waited when it began, each file's lines in one append */
+  private async appendQueued(dir: string): Promise<void> {
+    this.appending = true;
     try {
-      for (const { file, line, compact } of appends) {
-        await appendFile(join(this.dir, file), `${line}\n`);
+      while (this.queued.length > 0) {
+        const turn = this.queued.splice(0);
+        try {
+          await this.appendTurn(
+            dir,
+            turn.flatMap((t) => t.appends),
+          );
+          for (const t of turn) t.resolve();
+        } catch (error) {
+          for (const t of turn) t.reject(error);
+        }
+      }
+    } finally {
+      this.appending = false;
+    }
+  }
+
+  private async appendTurn(dir: string, appends: readonly Append[]): Promise<void> {
+    const byFile = new Map<string, { lines: string[]; compact: Append['compact'] }>();
+    for (const { file, line, compact } of appends) {
+      const f = byFile.get(file);
+      if (f === undefined) byFile.set(file, { lines: [line], compact });
+      else f.lines.push(line);
+    }
+    this.ready ??= mkdir(dir, { recursive: true }).then(() => undefined);
+    await this.ready;
+    const release = await acquireLockFile(join(dir, 'ops.lock'), writerLockOptions(10_000));
+    try {
+      for (const [file, { lines, compact }] of byFile) {
+        await appendFile(join(dir, file), `${lines.join('\n')}\n`);
         const kept = compact(await this.read(file));
         if (kept !== null) {
-          await writeFileAtomic(join(this.dir, file), kept.length === 0 ? '' : `${kept.join('\n')}\n`);
+          await writeFileAtomic(join(dir, file), kept.length === 0 ? '' : `${kept.join('\n')}\n`);
           this.held.delete(file);
         }
       }
