@@ -95,6 +95,34 @@ describe('mergeRun', () => {
   });
 });
 
+describe('mergeRun, a first load in ascending order', () => {
+  it('gives the run, changes and previous reasons a merge on an empty run gives (views of the load, no copy)', () => {
+    const entries = (): EntryBuffer =>
+      load([
+        [3, 1],
+        [5, 6, 100, 50],
+        [9, 4, 200],
+        [-7n, 1, 300],
+      ]);
+    const fast = mergeRun(null, entries());
+    const slow = mergeRun(mergeRun(null, load([])).run, entries());
+    expect(rows(fast.run)).toEqual(rows(slow.run));
+    expect(rows(fast.run)).toEqual([
+      [3, 1, 100, 0],
+      [5, 6, 100, 50],
+      [9, 4, 200, 0],
+    ]);
+    expect([...fast.run.long]).toEqual([...slow.run.long]);
+    expect([...fast.previousReasons]).toEqual([...slow.previousReasons]);
+    expect([...fast.previousReasons]).toEqual([-1, -1, -1, -1]);
+    expect(fast.changes.count).toBe(slow.changes.count);
+    expect([...fast.changes.serials.subarray(0, fast.changes.length)]).toEqual([...slow.changes.serials.subarray(0, slow.changes.length)]);
+    expect(Buffer.concat(encodeRun(fast.run))).toEqual(Buffer.concat(encodeRun(slow.run)));
+    // no invalidity date at all: no column
+    expect(mergeRun(null, load([[1, 1]])).run.invalSec).toBeNull();
+  });
+});
+
 describe('run bytes', () => {
   it('round-trip: 9 bytes an entry, sparse invalidity dates, long serials and removals', () => {
     const { run } = mergeRun(

@@ -78,6 +78,7 @@ export interface RunMerge {
  * un-lists, and an entry of the base the load does not mention stays (revocation is final).
  */
 export function mergeRun(base: PartitionRun | null, load: EntryBuffer): RunMerge {
+  if (base === null && load.ascending && load.removals === 0) return firstRun(load);
   const prev = base ?? PartitionRun.empty();
   const order = load.ascending ? null : sortedUniqueOrder(load);
   const loadCount = order === null ? load.length : order.length;
@@ -169,6 +170,23 @@ export function mergeRun(base: PartitionRun | null, load: EntryBuffer): RunMerge
     removedLong,
   );
   return { run, changes, previousReasons: Int8Array.from(previous) };
+}
+
+/**
+ * A partition's first load that came in ascending serial order (as CRLs of sequential-serial CAs list them, the cold load of a
+ * national refresh): the run and the change list are views of the load's own columns — no copy of a partition of a million
+ * entries twice over while the other lanes hold theirs. Every entry is new (previous reason -1).
+ */
+function firstRun(load: EntryBuffer): RunMerge {
+  const n = load.length;
+  const run = new PartitionRun({
+    serials: load.serials.subarray(0, n),
+    reasons: load.reasons.subarray(0, n),
+    revokedSec: load.revokedSec.subarray(0, n),
+    invalSec: load.invalSec === null ? null : load.invalSec.subarray(0, n),
+    long: new Map(load.long),
+  });
+  return { run, changes: load, previousReasons: new Int8Array(n + load.long.size).fill(-1) };
 }
 
 /**
