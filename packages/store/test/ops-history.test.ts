@@ -134,6 +134,24 @@ describe('embedded ops files', () => {
     // older than DAYS_KEPT: dropped by the compaction
     expect(dropped).toEqual({});
   });
+
+  it('writes made at once share lock turns: every line in the order written, every count, the list still capped', async () => {
+    const dir = await tempDir();
+    const room = new FileOpsRoom(dir);
+    const today = jstDay(Date.now());
+    // as a refresh's lanes record their loads: many writes in flight together
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        room.write({ lines: [{ list: 'loads', line: `{"i":${i}}`, cap: 100 }], day: { day: today, counts: { 'crl.loaded': 1 } } }),
+      ),
+    );
+    const reader = new FileOpsRoom(dir);
+    expect(await reader.length('loads', 100)).toBe(100);
+    expect((await reader.range('loads', 100, 0, 100)).map((l) => JSON.parse(l).i)).toEqual(
+      Array.from({ length: 100 }, (_, k) => 299 - k),
+    );
+    expect((await reader.countsOf([today]))[0]).toEqual({ 'crl.loaded': 300 });
+  });
 });
 
 describe('JST days', () => {

@@ -51,7 +51,49 @@ export class RedisOpsRoom implements OpsRoom {
     }
   }
 
-  async addCounts(day: string, counts: Readonly<Record<string, number>>): Promise<void> {
+  /**
+   * Counts that arrive while a transaction of counts is under way wait for it and are summed into the next one: a daily
+   * refresh counts 1,741 loads from several lanes at once, nearly all a 304 whose only write is this.
+   */
+  addCounts(day: string, counts: Readonly<Record<string, number>>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queuedCounts.push({ day, counts, resolve, reject });
+      if (!this.counting) void this.countQueued();
+    });
+  }
+
+  private readonly queuedCounts: {
+    day: string;
+    counts: Readonly<Record<string, number>>;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private counting = false;
+
+  private async countQueued(): Promise<void> {
+    this.counting = true;
+    try {
+      while (this.queuedCounts.length > 0) {
+        const turn = this.queuedCounts.splice(0);
+        const byDay = new Map<string, Record<string, number>>();
+        for (const { day, counts } of turn) {
+          const sum = byDay.get(day) ?? {};
+          for (const [name, n] of Object.entries(counts)) sum[name] = (sum[name] ?? 0) + n;
+          byDay.set(day, sum);
+        }
+        try {
+          await Promise.all([...byDay].map(([day, counts]) => this.addCountsNow(day, counts)));
+          for (const t of turn) t.resolve();
+        } catch (error) {
+          for (const t of turn) t.reject(error);
+        }
+      }
+    } finally {
+      this.counting = false;
+    }
+  }
+
+  private async addCountsNow(day: string, counts: Readonly<Record<string, number>>): Promise<void> {
     const entries = Object.entries(counts).filter(([, n]) => n !== 0);
     if (entries.length === 0) return;
     const key = this.keys.opsDay(day);

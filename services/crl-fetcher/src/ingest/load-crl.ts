@@ -76,8 +76,11 @@ export async function ingestCrl(options: IngestOptions): Promise<IngestResult> {
   // What the fetcher remembers (validators for a conditional GET, the last CRL number) counts only while the store still holds
   // that CRL: after a data loss — or on a Redis Cluster, a lost shard that took the CA's data but not this record — a 304 or an
   // "unchanged" would leave the partition empty until its CRL next changes.
-  const remembered = await readFetchState(store.kv, ca.id, partition.name);
-  const held = remembered === null ? null : await store.partitionMeta(ca.id, partition.name);
+  // read side by side (one round trip on Redis, not two: a daily refresh is 1,741 of these, nearly all then answered 304)
+  const [remembered, held] = await Promise.all([
+    readFetchState(store.kv, ca.id, partition.name),
+    store.partitionMeta(ca.id, partition.name),
+  ]);
   const previous = remembered !== null && held !== null && held.crlNumber.toString() === remembered.crlNumber ? remembered : null;
   const fetched = await source.fetch(previous, options.signal);
   if (fetched.kind === 'not-modified') return { outcome: 'not-modified', ...ids };
