@@ -147,9 +147,7 @@ describe('embedded ops files', () => {
     );
     const reader = new FileOpsRoom(dir);
     expect(await reader.length('loads', 100)).toBe(100);
-    expect((await reader.range('loads', 100, 0, 100)).map((l) => JSON.parse(l).i)).toEqual(
-      Array.from({ length: 100 }, (_, k) => 299 - k),
-    );
+    expect((await reader.range('loads', 100, 0, 100)).map((l) => JSON.parse(l).i)).toEqual(Array.from({ length: 100 }, (_, k) => 299 - k));
     expect((await reader.countsOf([today]))[0]).toEqual({ 'crl.loaded': 300 });
   });
 });
