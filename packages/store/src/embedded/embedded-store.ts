@@ -187,7 +187,13 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
     this.draining = true;
     try {
       for (;;) {
-        while (this.pending.length > 0) await this.commitGroup(this.takeGroup());
+        while (this.pending.length > 0) {
+          const group = this.takeGroup();
+          // a fault outside any one commit's steps fails the commits not yet settled (settling twice is a no-op), never strands them
+          await this.commitGroup(group).catch((error: unknown) => {
+            for (const c of group) c.reject(error);
+          });
+        }
         await this.endBatch().catch((e: unknown) => this.options.onError?.(e));
         if (this.pending.length === 0) break;
       }
@@ -385,13 +391,13 @@ export class EmbeddedRevocationStore extends SnapshotAnswers implements Revocati
         this.recentSwitches.set(caId, await this.recentOnDisk(caId));
         this.caughtUpInBatch.add(caId);
       }
+      this.noticeLostHighWater(caId, this.cas.get(caId) ?? null);
     } catch (error) {
       for (const c of group) c.reject(error);
       return;
     }
     const prepared: PreparedSwitch[] = [];
     let state = this.cas.get(caId) ?? null;
-    this.noticeLostHighWater(caId, state);
     let generation = state?.generation ?? 0;
     for (const c of group) {
       const { options, entries } = c;
