@@ -136,6 +136,7 @@ export class WatchCsvReader {
       let cell = lineStart;
       let p = lineStart;
       let c = 0;
+      let blanks = false;
       for (; p < n; p++) {
         c = data[p] as number;
         if (c > COMMA) continue;
@@ -148,24 +149,27 @@ export class WatchCsvReader {
           field++;
           cell = p + 1;
         } else if (c === LF || c === DQUOTE) break;
+        else if (c === SPACE || c === TAB) blanks = true;
       }
       if (p === n ? !final : c === DQUOTE) return lineStart;
       const line = ++this.lineNo;
       const textEnd = p > lineStart && data[p - 1] === CR ? p - 1 : p;
       lineStart = p + 1;
-      if (field === 0 && isBlankRange(data, cell, textEnd)) continue; // an empty line, or one of spaces, carries no row
+      // an empty line, or one of spaces, carries no row
+      if (field === 0 && (textEnd === cell || (blanks && isBlankRange(data, cell, textEnd)))) continue;
       const k = field < fieldsKnown ? (cellOf[field] as number) : -1;
       if (k >= 0) {
         cells[k * 2] = cell;
         cells[k * 2 + 1] = textEnd;
       }
       if (++field > fieldsKnown || field < minFields) this.checkFieldCount(field, line);
-      // spaces around a cell are not part of it (rare: checked on the cells' first and last bytes only)
-      for (let j = 0; j < 8; j += 2) {
-        const s = cells[j] as number;
-        const e = cells[j + 1] as number;
-        if (s >= 0 && e > s && (isBlank(data[s] as number) || isBlank(data[e - 1] as number))) this.trimCell(data, j);
-      }
+      // spaces around a cell are not part of it (rare: looked for only in a line that holds a space or a tab)
+      if (blanks)
+        for (let j = 0; j < 8; j += 2) {
+          const s = cells[j] as number;
+          const e = cells[j + 1] as number;
+          if (s >= 0 && e > s && (isBlank(data[s] as number) || isBlank(data[e - 1] as number))) this.trimCell(data, j);
+        }
       // a notAfter cell that is empty is absent: unknown
       if (cells[6] === cells[7]) {
         cells[6] = -1;
