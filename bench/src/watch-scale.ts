@@ -95,6 +95,8 @@ async function bytesUnder(dir: string): Promise<number> {
 
 const jv = (args: readonly string[]) => measure(node, [cli, ...args], benchDir, env);
 const mb = (kib: number | null) => (kib === null ? null : Math.round(kib / 1024));
+/** median CPU seconds (user + system) of the measurements: on a shared machine a steadier figure than their wall time */
+const cpuOf = (ms: readonly Measurement[]) => s(median(ms.map((m) => m.cpuSeconds ?? Number.NaN)));
 const s = (x: number) => +x.toFixed(2);
 /** the pass's own seconds from `watch run`'s summary line ("… · pass 1.23 s (detection …)"): detection, record, events file */
 const passSeconds = (m: Measurement): number => Number(/ · pass ([\d.]+) s/.exec(m.stderr)?.[1] ?? Number.NaN);
@@ -106,6 +108,7 @@ const written: { full: number; reimport: number }[] = [];
 const sqliteImports: Measurement[] = [];
 const sqliteReimports: Measurement[] = [];
 const parses: number[] = [];
+const parseCpu: number[] = [];
 for (let r = 0; r < runs; r++) {
   const dataDir = join(work, `import-${r}`);
   await rm(dataDir, { recursive: true, force: true });
@@ -149,7 +152,9 @@ for (let r = 0; r < runs; r++) {
     ),
   );
   await rm(db, { force: true });
-  parses.push(parseReport((await measure(node, ['dist/subjects/watch-csv-parse.js', csv], benchDir)).stdout).workSeconds);
+  const parse = await measure(node, ['dist/subjects/watch-csv-parse.js', csv], benchDir);
+  parses.push(parseReport(parse.stdout).workSeconds);
+  parseCpu.push(parse.cpuSeconds ?? Number.NaN);
 }
 
 // --- passes over the pass list -----------------------------------------------------------------------------------------------
@@ -184,14 +189,17 @@ const result = {
   csvBytes,
   import: {
     wallS: s(median(imports.map((m) => m.wallSeconds))),
+    cpuS: cpuOf(imports),
     peakRssMB: mb(Math.max(...imports.map((m) => m.maxRssKib ?? 0))),
     bytesWritten: median(written.map((w) => w.full)),
     sqlitePeerWallS: s(median(sqliteImports.map((m) => m.wallSeconds))),
     sqlitePeerPeakRssMB: mb(Math.max(...sqliteImports.map((m) => m.maxRssKib ?? 0))),
     csvReaderAloneS: s(median(parses)),
+    csvReaderAloneCpuS: s(median(parseCpu)),
   },
   reimport1pct: {
     wallS: s(median(reimports.map((m) => m.wallSeconds))),
+    cpuS: cpuOf(reimports),
     peakRssMB: mb(Math.max(...reimports.map((m) => m.maxRssKib ?? 0))),
     bytesWritten: median(written.map((w) => w.reimport)),
     sqlitePeerWallS: s(median(sqliteReimports.map((m) => m.wallSeconds))),

@@ -72,7 +72,14 @@ async function main(argv: string[]): Promise<number> {
   };
   switch (positionals[0]) {
     case 'up':
-      await up(topology(), values.quick ? SIZES.quick : SIZES.full, log);
+      try {
+        await up(topology(), values.quick ? SIZES.quick : SIZES.full, log);
+      } catch (error) {
+        // half a lab is no lab: what `up` started is stopped before the error is reported
+        log('up failed: stopping what it started');
+        await down(log);
+        throw error;
+      }
       return 0;
     case 'down':
       await down(log);

@@ -60,6 +60,8 @@ export function startProc(spec: ProcSpec, logDir: string): ProcRecord {
       stdio: ['ignore', log, log],
       env: { ...process.env, ...spec.env },
     });
+    // a spawn failure (ENOENT) is an 'error' event: without a listener it would kill the lab with an unhandled error
+    child.on('error', () => undefined);
     if (child.pid === undefined) throw new Error(`${spec.name}: ${spec.command} did not start`);
     child.unref();
     return { ...spec, pid: child.pid, startedAt: new Date().toISOString() };

@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LabControl } from './lab-control.ts';
 import { emptyLoadStats, Load, type LoadStats } from './load.ts';
-import { sleep, waitFor } from './procs.ts';
+import { alive, httpOk, readState, sleep, waitFor } from './procs.ts';
 import { API_KEY, API_KEYS, HOST, paths, REPO, type Topology } from './topology.ts';
 import { Truth } from './truth.ts';
 
@@ -402,6 +402,12 @@ function table(verdicts: readonly ScenarioVerdict[]): string {
 }
 
 export async function runScenarios(t: Topology, options: ScenarioOptions): Promise<ScenarioVerdict[]> {
+  // every scenario judged against a lab that is not there would only count failures: refuse instead
+  const state = readState(paths(t).state);
+  if (state === null || !state.procs.every((r) => alive(r.pid)) || !(await httpOk(`${t.apiUrl}/readyz`)))
+    throw new Error(
+      `lab: not up in ${t.dir} (npm run lab -- up${options.quick ? ' --quick' : ''} first; npm run lab -- status shows what runs)`,
+    );
   const lab = new LabControl(t);
   const quick = options.quick;
   const truth = await Truth.open(paths(t).sim, quick ? 1_000 : 10_000);

@@ -50,6 +50,13 @@ export class Truth {
    * the sampled serials so dropped.
    */
   private record(countDropped = false): void {
+    const row = this.currentRow(countDropped);
+    this.listed.set(this.sim.generation, row);
+    this.versions.push(row);
+  }
+
+  /** the simulator's state now, one byte per sample, a serial listed before carried forward */
+  private currentRow(countDropped = false): Uint8Array {
     const before = this.versions.at(-1);
     const row = new Uint8Array(this.samples.length);
     this.samples.forEach((s, i) => {
@@ -57,8 +64,7 @@ export class Truth {
       if (countDropped && !listed && before?.[i] === 1) this.droppedByLaterCrls++;
       row[i] = listed || before?.[i] === 1 ? 1 : 0;
     });
-    this.listed.set(this.sim.generation, row);
-    this.versions.push(row);
+    return row;
   }
 
   /** sampled serials a later generation's CRL no longer listed (kept revoked, as the store keeps them) */
@@ -72,6 +78,9 @@ export class Truth {
   async advance(deaths: number): Promise<number> {
     await this.sim.reload();
     await this.sim.advance(1);
+    // the state served between the advance and the first death: the new generation's seeded revocations, no death yet (without
+    // it, a CRL fetched mid-way — seeded revocations listed, later deaths not yet — matched no recorded state: a false "mix")
+    this.versions.push(this.currentRow());
     const perCa = new Map<string, number>();
     for (let i = 0; i < this.samples.length; i++) {
       // a stride prime to the sample count: the deaths spread over the CA instead of its first serials

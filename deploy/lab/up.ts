@@ -3,8 +3,8 @@
  * replicas, the simulator serving a national-layout CA, the webhook receiver, 2 fetchers (which host the watch job), 3 validators
  * and HAProxy in front of them. Each process is recorded in state.json as soon as it starts, so a failed `up` can be `down`ed.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { openSimulator } from '@jpki-validator/sim';
 import { haproxyConfig } from './haproxy.ts';
@@ -122,10 +122,39 @@ watch:
 /** How many watched certificates: every tenth sampled serial of each CA, enough that several die in each generation switch. */
 const WATCHED_PER_CA = { full: 20_000, quick: 2_000 } as const;
 
+/** the Debian packages the lab runs (by executable): redis-server and redis-cli for the cluster, haproxy in front of the validators */
+const LAB_PACKAGES: readonly { executable: string; pkg: string }[] = [
+  { executable: 'redis-server', pkg: 'redis-server' },
+  { executable: 'redis-cli', pkg: 'redis-tools' },
+  { executable: 'haproxy', pkg: 'haproxy' },
+];
+
+const onPath = (executable: string): boolean =>
+  (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(`${dir}/${executable}`)) ||
+  existsSync(`/usr/sbin/${executable}`);
+
+/**
+ * Installs what the lab needs from Debian's packages when it is missing (as root, like the test suite's set-up), or names the
+ * packages to install — before anything starts, so a missing balancer never leaves half a lab running.
+ */
+export function ensureLabPackages(log: (line: string) => void, present: (executable: string) => boolean = onPath): void {
+  const missing = LAB_PACKAGES.filter((p) => !present(p.executable)).map((p) => p.pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0)
+    throw new Error(`lab: missing ${missing.join(', ')} — install them (sudo apt-get install ${missing.join(' ')}) and run again`);
+  log(`installing from Debian: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, stdio: 'ignore' });
+  const still = LAB_PACKAGES.filter((p) => !present(p.executable)).map((p) => p.executable);
+  if (still.length > 0) throw new Error(`lab: ${still.join(', ')} still not found after installing ${missing.join(', ')}`);
+}
+
 export async function up(t: Topology, size: LabSize, log: (line: string) => void): Promise<LabState> {
   const p = paths(t);
   const previous = readState(p.state);
   if (previous?.procs.some((r) => alive(r.pid))) throw new Error(`lab: already up in ${t.dir} (npm run lab -- down first)`);
+  ensureLabPackages(log);
   for (const sub of ['redis', 'data', 'logs', 'sim']) rmSync(`${t.dir}/${sub}`, { recursive: true, force: true });
   rmSync(p.webhookEvents, { force: true });
   mkdirSync(t.dir, { recursive: true });
@@ -230,7 +259,14 @@ export async function up(t: Topology, size: LabSize, log: (line: string) => void
   log(`every validator ready ${Math.round(loadMs / 1000)} s after start`);
 
   writeFileSync(p.haproxyConfig, haproxyConfig(t));
-  start({ name: 'haproxy', role: 'haproxy', command: 'haproxy', args: ['-db', '-f', p.haproxyConfig], env: {}, port: t.haproxyPort });
+  start({
+    name: 'haproxy',
+    role: 'haproxy',
+    command: onPath('haproxy') ? 'haproxy' : '/usr/sbin/haproxy',
+    args: ['-db', '-f', p.haproxyConfig],
+    env: {},
+    port: t.haproxyPort,
+  });
   await waitFor('haproxy', () => httpOk(`${t.apiUrl}/readyz`), 20_000);
   log(`up: API ${t.apiUrl} (X-API-Key ${API_KEY}); state ${p.state}`);
   return state;

@@ -55,6 +55,10 @@ export const MEANING: Readonly<Record<string, string>> = {
   'audit.retention': 'how long records are kept (`7y`, `18mo`, `400d`); whole months are dropped',
   'audit.purgeEvery': 'how often the retention purge runs',
   port: 'the validator’s port (PORT wins; default 8080)',
+  rateLimit:
+    'each API key’s budget per validator process (with API_KEYS): a token bucket, 1,000 a second with bursts of 2,000 by default; `false` when a gateway in front limits',
+  'rateLimit.perSecond': 'requests a second refilled into the key’s bucket',
+  'rateLimit.burst': 'requests the bucket holds at once (default: twice `perSecond`)',
   'issuers[].id': 'the CA key’s id (a slug): answers name it as `caId`',
   'issuers[].group': 'the group its generations share: asking for the group checks every CA in it',
   'issuers[].caCert': 'the CA certificate (PEM or DER path); its key verifies the CRLs',

@@ -14,6 +14,8 @@ export interface Measurement {
   wallSeconds: number;
   /** peak RSS of the process in KiB, from GNU time; null when GNU time is missing */
   maxRssKib: number | null;
+  /** user + system CPU seconds of the process, from GNU time (less distorted than wall time on a loaded machine); null without it */
+  cpuSeconds: number | null;
   stdout: string;
   stderr: string;
 }
@@ -42,9 +44,11 @@ export async function measure(command: string, args: readonly string[], cwd: str
       );
     });
     const wallSeconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const maxRssKib = gnuTime ? parseMaxRssKib(await readFile(timeFile, 'utf8')) : null;
+    const timeOutput = gnuTime ? await readFile(timeFile, 'utf8') : null;
+    const maxRssKib = timeOutput === null ? null : parseMaxRssKib(timeOutput);
+    const cpuSeconds = timeOutput === null ? null : parseCpuSeconds(timeOutput);
     const shown = command === process.execPath ? 'node' : command;
-    return { commandLine: [shown, ...args].join(' '), wallSeconds, maxRssKib, stdout, stderr };
+    return { commandLine: [shown, ...args].join(' '), wallSeconds, maxRssKib, cpuSeconds, stdout, stderr };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -55,6 +59,13 @@ export function parseMaxRssKib(timeOutput: string): number {
   const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(timeOutput);
   if (match?.[1] === undefined) throw new Error(`no "Maximum resident set size" in time output: ${timeOutput.slice(0, 300)}`);
   return Number(match[1]);
+}
+
+/** "User time (seconds)" plus "System time (seconds)" of `time -v` output; null when either is missing */
+export function parseCpuSeconds(timeOutput: string): number | null {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(timeOutput)?.[1];
+  const system = /System time \(seconds\): ([\d.]+)/.exec(timeOutput)?.[1];
+  return user === undefined || system === undefined ? null : Number(user) + Number(system);
 }
 
 export function median(values: readonly number[]): number {

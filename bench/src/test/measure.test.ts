@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measure, median, parseMaxRssKib } from '../lib/measure.js';
+import { measure, median, parseCpuSeconds, parseMaxRssKib } from '../lib/measure.js';
 
 describe('median', () => {
   it('takes the middle of an odd count and the mean of the middle two of an even count', () => {
@@ -18,6 +18,8 @@ describe('measure', () => {
     expect(m.commandLine.startsWith('node -e ')).toBe(true);
     expect(m.maxRssKib).toBeGreaterThan(64 * 1024);
     expect(m.wallSeconds).toBeGreaterThan(0);
+    // filling 64 MiB is CPU work of the child's own
+    expect(m.cpuSeconds).toBeGreaterThan(0);
   });
 
   it('rejects with the command when the child fails', async () => {
@@ -27,5 +29,10 @@ describe('measure', () => {
   it('parses GNU time output and refuses output without the RSS line', () => {
     expect(parseMaxRssKib('\tUser time (seconds): 0.01\n\tMaximum resident set size (kbytes): 51234\n')).toBe(51234);
     expect(() => parseMaxRssKib('nothing here')).toThrow(/Maximum resident set size/);
+  });
+
+  it('adds user and system CPU seconds from GNU time output; null when either is missing', () => {
+    expect(parseCpuSeconds('\tUser time (seconds): 1.25\n\tSystem time (seconds): 0.50\n')).toBe(1.75);
+    expect(parseCpuSeconds('\tUser time (seconds): 1.25\n')).toBeNull();
   });
 });

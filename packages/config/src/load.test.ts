@@ -54,6 +54,26 @@ watch:
     expect(Object.isFrozen(cfg.issuers)).toBe(true);
   });
 
+  it('rateLimit: 1,000 a second with bursts of 2,000 unless the config says otherwise; false turns it off', () => {
+    expect(loadConfig({ env: {}, cwd: dir }).rateLimit).toEqual({ requestsPerSecond: 1_000, burst: 2_000 });
+    const write = (name: string, text: string): string => {
+      const f = join(dir, name);
+      writeFileSync(f, text);
+      return f;
+    };
+    expect(loadConfig({ file: write('rl-1.yaml', 'rateLimit: { perSecond: 50 }\n'), env: {} }).rateLimit).toEqual({
+      requestsPerSecond: 50,
+      burst: 100,
+    });
+    expect(loadConfig({ file: write('rl-2.yaml', 'rateLimit: { perSecond: 5000, burst: 6000 }\n'), env: {} }).rateLimit).toEqual({
+      requestsPerSecond: 5_000,
+      burst: 6_000,
+    });
+    expect(loadConfig({ file: write('rl-3.yaml', 'rateLimit: false\n'), env: {} }).rateLimit).toBeNull();
+    expect(() => loadConfig({ file: write('rl-4.yaml', 'rateLimit: { perSecond: 0 }\n'), env: {} })).toThrow(/rateLimit/);
+    expect(() => loadConfig({ file: write('rl-5.yaml', 'rateLimit: true\n'), env: {} })).toThrow(/rateLimit/);
+  });
+
   it('maps reasons to meanings with the jpki profile by default, and a profile file overrides it', () => {
     const cfg = loadConfig({ env: {}, cwd: dir });
     expect(cfg.profile.meaning('affiliationChanged')).toBe('death_or_emigration');

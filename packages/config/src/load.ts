@@ -105,6 +105,8 @@ export interface Config {
   redisUrl: string | null;
   port: number;
   apiKeys: readonly ApiKeyConfig[];
+  /** each API key's token bucket per validator process; null: no limit (config `rateLimit: false`) */
+  rateLimit: { requestsPerSecond: number; burst: number } | null;
   /** null: the audit history is off (the default, and the demo's) */
   audit: AuditConfig | null;
 }
@@ -117,6 +119,9 @@ export interface LoadConfigOptions {
   /** the clock that decides whether a shipped CA has expired (default Date.now) */
   nowMs?: number;
 }
+
+/** each API key's requests a second per validator process when the config says nothing */
+const DEFAULT_RATE_PER_SECOND = 1_000;
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
@@ -299,6 +304,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     redisUrl: env.REDIS_URL || null,
     port,
     apiKeys: parseApiKeys(env.API_KEYS ?? ''),
+    rateLimit:
+      cfg.rateLimit === false
+        ? null
+        : {
+            requestsPerSecond: cfg.rateLimit?.perSecond ?? DEFAULT_RATE_PER_SECOND,
+            // a burst below one second's rate would refuse a steady client at its own budget
+            burst: cfg.rateLimit?.burst ?? Math.max(1, Math.ceil(2 * (cfg.rateLimit?.perSecond ?? DEFAULT_RATE_PER_SECOND))),
+          },
     audit: auditConfig(cfg.audit, env.AUDIT_DATABASE_URL || null, dataDir),
   };
   return deepFreeze(config);

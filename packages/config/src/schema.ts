@@ -229,6 +229,18 @@ export const configSchema = z
     dataDir: z.string().min(1).optional(),
     audit: auditSchema.optional(),
     port: z.number().int().min(0).max(65535).optional(),
+    /**
+     * each API key's budget per validator process (a token bucket: `perSecond` refilled, up to `burst` at once; default 1,000 and
+     * 2,000); `false` turns it off (a balancer or gateway in front limits instead). Only applies when API_KEYS is set.
+     */
+    rateLimit: z
+      .union([
+        z.literal(false),
+        z
+          .object({ perSecond: z.number().positive().max(10_000_000), burst: z.number().int().positive().max(100_000_000).optional() })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict();
 

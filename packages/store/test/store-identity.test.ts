@@ -179,17 +179,83 @@ describe('store identity on Redis (private redis-server)', () => {
 
     for (const k of await admin.keys(`${prefix}:*`)) await admin.del(k);
     for (const [k, dump, ttl] of saved) await admin.restore(k, Math.max(ttl, 0), dump, 'REPLACE');
-    expect(await w.identity(CA)).toEqual({ epoch, generation: 2 });
+    expect(await w.identity(CA)).toMatchObject({ epoch, generation: 2 });
     // the copy is ahead of Redis: kept (serial 3 stays revoked: no wrong good from a lost write), and the loss is said
     await until('the replica reports Redis behind', () => losses.some((n) => /went back to generation 2/.test(n.detail)));
     expect(replica.snapshot(CA)?.lookup(3n)).not.toBeNull();
 
     // the CA's next CRL lands as generation 3 again — other content under a generation number the copy already has
     await load(w, opts(4n), [1, 2, 3, 4]);
-    expect(await w.identity(CA)).toEqual({ epoch, generation: 3 });
+    expect(await w.identity(CA)).toMatchObject({ epoch, generation: 3 });
     await until('the replica answers serial 4 revoked', () => replica.snapshot(CA)?.lookup(4n) !== null);
     expect(replica.snapshot(CA)?.partitions[0]?.crlNumber).toBe(4n);
     await admin.quit();
+  });
+
+  it('a plain reader (the watch job, check --redis) is not fooled by generation numbers Redis counts again after losing writes', async () => {
+    const w = writer();
+    await load(w, opts(1n), [1]);
+    await load(w, opts(2n), [1, 2]);
+    const admin = new Redis(redis.url);
+    const keys = await admin.keys(`${prefix}:*`);
+    const saved = await Promise.all(keys.map(async (k) => [k, await admin.dumpBuffer(k), await admin.pttl(k)] as const));
+    const restore = async (): Promise<void> => {
+      for (const k of await admin.keys(`${prefix}:*`)) await admin.del(k);
+      for (const [k, dump, ttl] of saved) await admin.restore(k, Math.max(ttl, 0), dump, 'REPLACE');
+    };
+    await load(w, opts(3n), [1, 2, 3]);
+    const reader = createRedisStore({ redis: redis.url, prefix, redisOptions: { maxRetriesPerRequest: 1 } });
+    reader.redis.on('error', () => undefined);
+    open.push(reader);
+    expect((await reader.lookup(CA, 3n)).generation).toBe(3);
+
+    // Redis back at generation 2: the reader keeps what Redis lost (serial 3 stays revoked)
+    await restore();
+    expect((await reader.lookup(CA, 3n)).entry).not.toBeNull();
+    // the next CRL lands as generation 3 again, with serial 4: the same number, other content
+    await load(w, opts(4n), [1, 2, 3, 4]);
+    expect(await w.identity(CA)).toMatchObject({ generation: 3 });
+    const after = await reader.lookup(CA, 4n);
+    expect(after.entry).not.toBeNull();
+    expect(after.partitions[0]?.crlNumber).toBe(4n);
+
+    // behind again, further: the reader holds generation 4 (CRL 5); Redis goes back to generation 2 and then loads CRL 6 as
+    // generation 3 — still below the reader's number, but newer than anything it holds: taken at once
+    await load(w, opts(5n), [1, 2, 3, 4, 5]);
+    expect((await reader.lookup(CA, 5n)).generation).toBe(4);
+    await restore();
+    expect((await reader.lookup(CA, 5n)).entry).not.toBeNull();
+    await load(w, opts(6n), [1, 2, 3, 4, 5, 6]);
+    expect(await w.identity(CA)).toMatchObject({ generation: 3 });
+    const behind = await reader.lookup(CA, 6n);
+    expect(behind.entry).not.toBeNull();
+    expect(behind.partitions[0]?.crlNumber).toBe(6n);
+    await admin.quit();
+  });
+
+  it('a replica at the generation number Redis counted again with other content reconciles at its next check, not at the audit', async () => {
+    const w = writer();
+    await load(w, opts(1n), [1]);
+    const admin = new Redis(redis.url);
+    const keys = await admin.keys(`${prefix}:*`);
+    const saved = await Promise.all(keys.map(async (k) => [k, await admin.dumpBuffer(k), await admin.pttl(k)] as const));
+    await load(w, opts(2n), [1, 2]);
+    const readerStore = createRedisStore({ redis: redis.url, prefix, redisOptions: { maxRetriesPerRequest: 1 } });
+    readerStore.redis.on('error', () => undefined);
+    // no switch events (the subscription is the replica's own; the restore and the load below happen while it checks by hand)
+    const replica = await startRedisReplica(readerStore, { verifyMs: 0, auditEvery: 0 });
+    open.push(readerStore, replica);
+    expect(replica.snapshot(CA)?.generation).toBe(2);
+    for (const k of await admin.keys(`${prefix}:*`)) await admin.del(k);
+    for (const [k, dump, ttl] of saved) await admin.restore(k, Math.max(ttl, 0), dump, 'REPLACE');
+    await admin.quit();
+    await load(w, opts(3n), [1, 3]);
+    expect(await w.identity(CA)).toMatchObject({ generation: 2 });
+    await until('the replica answers serial 3 revoked', async () => {
+      await replica.verify();
+      return replica.snapshot(CA)?.lookup(3n) !== null;
+    });
+    expect(replica.snapshot(CA)?.partitions[0]?.crlNumber).toBe(3n);
   });
 
   it('FLUSHALL: a replica holding generation 3 takes the new epoch and its new revocations (no wrong good)', async () => {

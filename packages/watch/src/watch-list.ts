@@ -27,7 +27,7 @@ const BYTES_PER_ROW_ESTIMATE = 32;
  */
 export function importWatchCsv(
   repo: WatchRepository,
-  input: AsyncIterable<Buffer | string>,
+  input: AsyncIterable<Uint8Array | string>,
   resolve: IssuerResolver,
   options: { sizeBytes?: number } = {},
 ): Promise<CsvImportReport> {
@@ -37,7 +37,7 @@ export function importWatchCsv(
       resolve,
       async (session) => {
         const reader = new WatchCsvReader((bytes, cells, line) => session.row(bytes, cells, line));
-        for await (const chunk of input) reader.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+        for await (const chunk of input) reader.push(asBuffer(chunk));
         reader.end();
         rows = reader.rows;
       },
@@ -73,4 +73,10 @@ export function importWatchList(
     },
     options,
   );
+}
+
+/** a chunk as a Buffer, without copying bytes (a reused read buffer stays reused: the reader copies only what it keeps) */
+function asBuffer(chunk: Uint8Array | string): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

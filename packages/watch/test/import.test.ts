@@ -95,6 +95,48 @@ describe.each(Object.keys(BACKENDS))('watch import on the %s backend', (kind) =>
     expect((await reopened.customer('C-000101'))[0]).toMatchObject({ serial: 0x1065n });
   });
 
+  it('a re-import in the stored order settles each row as the general way does (unchanged rows on their bytes)', async () => {
+    const first = [
+      'C-0,jpki-sign,10,2031-01-01',
+      'C-1,jpki-sign,11,2031-01-01',
+      'C-2,jpki-sign,12,',
+      'C-3,jpki-sign,13,2031-01-01',
+      'C-4,jpki-sign,1234567890ABCDEF,2031-01-01',
+      'C-5,jpki-sign,15,2031-01-01',
+      'C-6,jpki-sign,16,2031-01-01',
+      'C-7,jpki-sign-2023,17,2031-01-01',
+    ];
+    expect(await importWatchCsv(repo, csv(first), resolve)).toMatchObject({ added: 8 });
+    const again = [
+      'C-0,jpki-sign,0x0010,2031-01-01', // the same serial written otherwise: unchanged
+      'C-1,jpki-sign,11,2032-01-01', // notAfter changed
+      'C-2,jpki-sign,12,2031-01-01', // notAfter added (the same bytes as the row before's, the stored value unknown)
+      'C-3,jpki-sign,13,', // notAfter removed
+      'C-4,jpki-sign,1234567890abcdef,2031-01-01', // a serial beyond the bitmap range, unchanged
+      'C-6,jpki-sign,16,2031-01-01', // out of order: found by key, unchanged
+      'C-7,jpki-sign,17,2031-01-01', // the issuer bytes of the row before, another issuer of the group than stored
+      'C-5,jpki-sign-2023,15,2031-01-01', // another issuer of the group
+      'C-0,jpki-sign,10,2031-01-01', // a repeat of line 2
+    ];
+    expect(await importWatchCsv(repo, csv(again), resolve)).toMatchObject({
+      added: 0,
+      updated: 5,
+      unchanged: 3,
+      duplicates: 1,
+      duplicateLines: [[10, 2]],
+    });
+    for (const r of [repo, await backend.openRepo()]) {
+      const one = async (id: string) => (await r.customer(id))[0];
+      expect(await one('C-0')).toMatchObject({ issuer: 'jpki-sign', serial: 0x10n, notAfterMs: Date.UTC(2031, 0, 1) });
+      expect(await one('C-1')).toMatchObject({ serial: 0x11n, notAfterMs: Date.UTC(2032, 0, 1) });
+      expect(await one('C-2')).toMatchObject({ notAfterMs: Date.UTC(2031, 0, 1) });
+      expect(await one('C-3')).toMatchObject({ serial: 0x13n, notAfterMs: null });
+      expect(await one('C-4')).toMatchObject({ serial: 0x1234567890abcdefn });
+      expect(await one('C-5')).toMatchObject({ issuer: 'jpki-sign-2023', serial: 0x15n });
+      expect(await one('C-7')).toMatchObject({ issuer: 'jpki-sign', serial: 0x17n });
+    }
+  });
+
   it('all or nothing: a bad row after thousands of good ones leaves the stored list as it was', async () => {
     await importWatchCsv(repo, csv(list(500)), resolve);
     const bad = [...list(2000, (i) => (0x5000 + i).toString(16)), 'C-X,jpki-sign,not-hex,'];

@@ -49,7 +49,8 @@ export interface AppDeps {
   /** keys from the config (plain, or with scopes); only their hashes are kept. Empty: no authentication */
   apiKeys?: readonly (string | ApiKeyConfig)[];
   /** per API key (default 1 000 requests/s, burst 2 000) */
-  rateLimit?: RateLimitOptions;
+  /** each API key's token bucket; null: none (config `rateLimit: false`); absent: 1,000 a second, bursts of 2,000 */
+  rateLimit?: RateLimitOptions | null;
   /** JSON batch body limit (default 4 MiB) */
   maxBatchBytes?: number;
   /** /v1/validate body limit (default 64 KiB) */
@@ -102,7 +103,7 @@ export function createApp(deps: AppDeps): ValidatorApp {
 
   const apiKeys =
     deps.apiKeys && deps.apiKeys.length > 0
-      ? createApiKeyGate(deps.apiKeys, deps.rateLimit ?? { requestsPerSecond: 1_000, burst: 2_000 }, now)
+      ? createApiKeyGate(deps.apiKeys, deps.rateLimit === undefined ? { requestsPerSecond: 1_000, burst: 2_000 } : deps.rateLimit, now)
       : null;
   // what the status fast path stands in for: these two middleware and the status route's own handler (fast-path/middleware-gate.ts)
   const standsInFor = { middleware: new Set<unknown>(), route: new Set<unknown>() };

@@ -93,6 +93,7 @@ export async function startValidator(options: StartValidatorOptions): Promise<Ru
     storeDataLoss: store.dataLoss,
     logger,
     apiKeys: config.apiKeys,
+    rateLimit: config.rateLimit,
     kv: store.kv,
     labels: { labels: config.profile.labels, labelLanguage: config.profile.labelLanguage },
     audit: audit.app,

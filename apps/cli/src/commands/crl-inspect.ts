@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { scanCrl, X509Error, type CrlHeader, type ParsedCertificate } from '@jpki-validator/x509';
 import { InputError, UsageError } from '../errors.js';
@@ -28,10 +29,28 @@ const HASH_ON_WORKER_FROM_BYTES = 8 * 1024 * 1024;
 /**
  * Hashing beside the walk on a second thread only pays when a core is free for it: on a machine already busy the thread competes
  * with the walk and the copy into its ring is pure cost (bench/RESULTS.md). The verdict is the same either way.
+ * "Free" is judged now, not over the last minute: Linux's /proc/loadavg counts the threads runnable at this instant (this one
+ * among them). The 1-minute average alone lags: a benchmark that runs OpenSSL between our runs holds it above 1 on a 2-core
+ * machine whose second core is idle whenever we run, and the thread was never used there. The average still has to allow it,
+ * so that one lucky instant on a saturated machine does not start the thread.
  */
 function aCoreIsIdle(): boolean {
   const cores = availableParallelism();
-  return cores >= 2 && (loadavg()[0] as number) <= cores - 1;
+  if (cores < 2) return false;
+  const lastMinute = loadavg()[0] as number;
+  if (lastMinute <= cores - 1) return true;
+  const runnable = runnableNow();
+  return runnable !== undefined && runnable <= cores - 1 && lastMinute <= cores;
+}
+
+/** the threads runnable at this instant, where the system says (Linux: "0.52 0.58 0.59 2/412 12345", runnable/all) */
+function runnableNow(): number | undefined {
+  try {
+    const runnable = Number.parseInt(readFileSync('/proc/loadavg', 'latin1').split(' ')[3] ?? '', 10);
+    return Number.isInteger(runnable) ? runnable : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const OPTIONS = {

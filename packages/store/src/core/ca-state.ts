@@ -48,6 +48,8 @@ export class CaState {
   snapshot: CaSnapshot;
   /** the latest commit's change list, encoded (changes-codec.ts): a group of switches commits one list */
   lastChanges: { toGeneration: number; bytes: Buffer } | null = null;
+  /** the store's name for the switch that made `generation` (CaManifest.lastSwitch); null where the store names none */
+  lastSwitch: string | null = null;
 
   constructor(caId: string, chunkBits: number, epoch: string, generation = 0) {
     this.caId = caId;
@@ -85,6 +87,7 @@ export class CaState {
       this.set,
       sortPartitions([...this.partitions.values()].map(publicMeta)),
       this.epoch,
+      this.lastSwitch,
     );
   }
 }
@@ -105,10 +108,23 @@ export function publicMeta(m: StoredPartition): PartitionMeta {
 
 const publicMetas = new WeakMap<StoredPartition, PartitionMeta>();
 
+/** a CA as the store lists it: its identity and every partition's metadata */
+export interface CaManifest {
+  epoch: string;
+  generation: number;
+  partitions: StoredPartition[];
+  /**
+   * the store's name for the switch that made `generation` (Redis: its run's loadId); absent where the store names none. Within an
+   * epoch, generation numbers can come round again with other content when a store loses writes (Redis restored from older
+   * data, a failover to a replica that lagged): the number alone then says "same" where it is not.
+   */
+  lastSwitch?: string | null;
+}
+
 /** where a reader finds a CA's manifest and its partitions' runs */
 export interface RunSource {
   /** null when the store holds nothing for the CA */
-  manifest(caId: string): Promise<{ epoch: string; generation: number; partitions: StoredPartition[] } | null>;
+  manifest(caId: string): Promise<CaManifest | null>;
   /** null when the run is gone (replaced by a later switch meanwhile: read the manifest again) */
   readRun(caId: string, meta: StoredPartition): Promise<PartitionRun | null>;
 }
@@ -140,13 +156,19 @@ export async function syncCaState(
   for (let attempt = 0; attempt < SYNC_ATTEMPTS; attempt++) {
     const manifest = await source.manifest(caId);
     if (manifest === null) return { state: held, outcome: 'gone' };
-    if (held !== null && held.epoch === manifest.epoch && held.generation >= manifest.generation) return { state: held, outcome: 'same' };
+    if (held !== null && held.epoch === manifest.epoch && holdsManifest(held, manifest)) return { state: held, outcome: 'same' };
     if (!entries)
       return {
         state: fromManifest(held, caId, chunkBits, manifest),
         outcome: held === null || held.epoch !== manifest.epoch ? 'rebuilt' : 'caught-up',
       };
-    if (held === null || held.epoch !== manifest.epoch || !followable(held, manifest.partitions)) {
+    // a generation number not above the held one (held content Redis no longer has) is never followed run by run: rebuilt
+    if (
+      held === null ||
+      held.epoch !== manifest.epoch ||
+      held.generation >= manifest.generation ||
+      !followable(held, manifest.partitions)
+    ) {
       const built = await rebuild(source, caId, chunkBits, builder, manifest);
       if (built !== null) return { state: built, outcome: 'rebuilt' };
       continue;
@@ -165,6 +187,7 @@ export async function syncCaState(
     }
     if (!complete) continue;
     held.generation = Math.max(held.generation, manifest.generation);
+    held.lastSwitch = manifest.lastSwitch ?? null;
     held.republish();
     return { state: held, outcome: 'caught-up' };
   }
@@ -176,6 +199,23 @@ export class SyncConflict extends Error {
     super(`${caId}: the store kept switching under the read`);
     this.name = 'SyncConflict';
   }
+}
+
+/**
+ * Whether the state held is the store's current content, or must be kept over it. Same generation: the same content unless the
+ * store names another last switch. A generation behind the held one (the store lost writes within its epoch): the held state is
+ * kept while the store holds an older CRL than it for any partition (it holds revocations the store lost; the fetchers load them
+ * again), and left for the store's once the store holds the same or newer CRLs everywhere (rebuilt: the runs no longer chain).
+ */
+function holdsManifest(held: CaState, manifest: CaManifest): boolean {
+  if (held.generation < manifest.generation) return false;
+  // a store that names no switch (the embedded store's files, written by one writer at a time) is judged by the number alone
+  if (manifest.lastSwitch === undefined) return true;
+  if (held.generation === manifest.generation)
+    return manifest.lastSwitch === null || held.lastSwitch === null || held.lastSwitch === manifest.lastSwitch;
+  const stored = new Map(manifest.partitions.map((m) => [m.partition, m.crlNumber]));
+  for (const [name, mine] of held.partitions) if ((stored.get(name) ?? -1n) < mine.crlNumber) return true;
+  return false;
 }
 
 /** whether every change can be applied from its run alone: each changed partition's run was merged on the one held */
@@ -191,12 +231,7 @@ function followable(held: CaState, partitions: readonly StoredPartition[]): bool
 }
 
 /** the manifest's metadata as the state (the held one when of the same epoch), with no entries: see syncCaState's `entries` */
-function fromManifest(
-  held: CaState | null,
-  caId: string,
-  chunkBits: number,
-  manifest: { epoch: string; generation: number; partitions: StoredPartition[] },
-): CaState {
+function fromManifest(held: CaState | null, caId: string, chunkBits: number, manifest: CaManifest): CaState {
   const state = held !== null && held.epoch === manifest.epoch ? held : new CaState(caId, chunkBits, manifest.epoch);
   state.partitions.clear();
   for (const m of manifest.partitions) state.partitions.set(m.partition, m);
@@ -211,7 +246,7 @@ async function rebuild(
   caId: string,
   chunkBits: number,
   builder: ChunkBuilder,
-  manifest: { epoch: string; generation: number; partitions: StoredPartition[] },
+  manifest: CaManifest,
 ): Promise<CaState | null> {
   const state = new CaState(caId, chunkBits, manifest.epoch);
   const ordered = [...manifest.partitions].sort((a, b) => a.generation - b.generation);
@@ -232,6 +267,7 @@ async function rebuild(
   }
   if (batch.count > 0) state.set.apply(batch, id, builder);
   state.generation = manifest.generation;
+  state.lastSwitch = manifest.lastSwitch ?? null;
   state.republish();
   return state;
 }

@@ -23,9 +23,22 @@ export class CaSnapshot {
   /** the store identity this generation belongs to ('' when nothing was ever loaded); see SwitchEvent.epoch */
   readonly epoch: string;
   readonly set: RevocationSet;
+  /**
+   * the store's name for the switch that made this generation (Redis: its run's loadId), null where the store names none: the same
+   * generation number with another last switch is other content (a store that lost writes counted the number again)
+   */
+  readonly lastSwitch: string | null;
 
-  constructor(caId: string, generation: number, set: RevocationSet, partitions: readonly PartitionMeta[], epoch: string) {
+  constructor(
+    caId: string,
+    generation: number,
+    set: RevocationSet,
+    partitions: readonly PartitionMeta[],
+    epoch: string,
+    lastSwitch: string | null = null,
+  ) {
     this.caId = caId;
+    this.lastSwitch = lastSwitch;
     this.generation = generation;
     this.chunkBits = set.chunkBits;
     this.set = set;

@@ -11,7 +11,8 @@
  *   <p>:kv:<key>                 SmallKv values
  *   <p>:ops:list:<name>          list: an ops-history capped list, newest first (ops/redis-ops-room.ts)
  *   <p>:ops:day:<YYYY-MM-DD>     hash: the ops-history counters of one JST day, expiring DAYS_KEPT days after its last write
- *   <p>:{ca}:cur                 hash: gen (the CA's generation, +1 per switch), epoch (made with the first switch)
+ *   <p>:{ca}:cur                 hash: gen (the CA's generation, +1 per switch), epoch (made with the first switch), last (the
+ *                                loadId of the switch that made gen: the same number with another last is other content)
  *   <p>:{ca}:parts               hash: partition → its metadata, JSON (PartitionMeta + loadId, baseLoadId, runBytes)
  *   <p>:{ca}:run:<loadId>        string: a partition's run — every entry its CRLs listed, sorted (core/run-codec.ts); written
  *                                with a TTL, made persistent by the switch, deleted by the partition's next switch
@@ -74,6 +75,7 @@ export function createStoreKeys(prefix: string): StoreKeys {
 /** fields of the `cur` hash */
 export const CURRENT_GENERATION = 'gen';
 export const CURRENT_EPOCH = 'epoch';
+export const CURRENT_LAST_SWITCH = 'last';
 
 /** the placeholder the switch script replaces with the generation it makes (in the partition metadata and the event) */
 export const GENERATION_PLACEHOLDER = -1;

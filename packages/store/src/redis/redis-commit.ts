@@ -154,6 +154,7 @@ async function commitAttempts(
         newEpoch(),
         ctx.keys.channel,
         event,
+        loadId,
       );
       const writes = await pipeline.exec();
       if (writes === null) throw new StoreError('STORE_UNAVAILABLE', 'pipeline aborted');

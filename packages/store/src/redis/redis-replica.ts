@@ -115,8 +115,9 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
           const differs =
             id === null ? held !== undefined : held === undefined || held.epoch !== id.epoch || held.generation < id.generation;
           if (differs) await this.reload(caId);
-          // a generation behind the copy's (Redis lost writes: a failover to a lagging replica, a restore) is checked at once
-          else if (id !== null && held !== undefined && (held.generation > id.generation || this.auditDue()))
+          // a generation behind the copy's (Redis lost writes: a failover to a lagging replica, a restore), or the copy's number
+          // made by another switch (Redis lost writes and counted up to it again), is checked at once
+          else if (id !== null && held !== undefined && (held.generation > id.generation || otherSwitch(held, id) || this.auditDue()))
             await this.reconcile(caId, held, id);
         }
       } finally {
@@ -263,6 +264,11 @@ export class RedisReplica extends SnapshotAnswers implements RevocationReader {
     this.verifyTimer = null;
     this.listeners.clear();
   }
+}
+
+/** the same generation number made by another switch than the copy's: other content (both named: stores before names say nothing) */
+function otherSwitch(held: CaSnapshot, id: { generation: number; lastSwitch: string | null }): boolean {
+  return held.generation === id.generation && held.lastSwitch !== null && id.lastSwitch !== null && held.lastSwitch !== id.lastSwitch;
 }
 
 export async function startRedisReplica(

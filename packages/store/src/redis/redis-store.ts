@@ -8,7 +8,15 @@
 import type { RedisOptions } from 'ioredis';
 import { bulkNotLoaded, Listeners, SerialQueue } from '../core/answers.js';
 import { BufferedLoader } from '../core/buffered-loader.js';
-import { type CaState, publicMeta, type RunSource, type StoredPartition, SyncConflict, syncCaState } from '../core/ca-state.js';
+import {
+  type CaManifest,
+  type CaState,
+  publicMeta,
+  type RunSource,
+  type StoredPartition,
+  SyncConflict,
+  syncCaState,
+} from '../core/ca-state.js';
 import { decodeChanges, visitChanges } from '../core/changes-codec.js';
 import { ChunkBuilder } from '../core/chunk-builder.js';
 import { newEpoch } from '../core/epoch.js';
@@ -33,7 +41,7 @@ import type {
 } from '../types.js';
 import { defineStoreCommands, type StoreCommands } from './commands.js';
 import { openRedis, type RedisClient } from './connection.js';
-import { CURRENT_EPOCH, CURRENT_GENERATION, createStoreKeys, type StoreKeys } from './keys.js';
+import { CURRENT_EPOCH, CURRENT_GENERATION, CURRENT_LAST_SWITCH, createStoreKeys, type StoreKeys } from './keys.js';
 import { commitToRedis, readRun } from './redis-commit.js';
 import { RedisKv } from './redis-kv.js';
 import { RedisOpsRoom } from '../ops/redis-ops-room.js';
@@ -264,11 +272,14 @@ export class RedisRevocationStore implements RevocationStore {
     this.states.delete(caId);
   }
 
-  /** the CA's (epoch, generation) now: what a replica compares with the copy it holds (null: Redis holds nothing for the CA) */
-  async identity(caId: string): Promise<{ epoch: string; generation: number } | null> {
+  /**
+   * the CA's (epoch, generation) now, and the switch that made the generation: what a replica compares with the copy it holds
+   * (null: Redis holds nothing for the CA; lastSwitch null: written before switches were named)
+   */
+  async identity(caId: string): Promise<{ epoch: string; generation: number; lastSwitch: string | null } | null> {
     return this.io('reading a CA identity', async () => {
-      const [epoch, gen] = await this.redis.hmget(this.keys.ca(caId).current, CURRENT_EPOCH, CURRENT_GENERATION);
-      return epoch === null || epoch === undefined ? null : { epoch, generation: Number(gen ?? 0) };
+      const [epoch, gen, last] = await this.redis.hmget(this.keys.ca(caId).current, CURRENT_EPOCH, CURRENT_GENERATION, CURRENT_LAST_SWITCH);
+      return epoch === null || epoch === undefined ? null : { epoch, generation: Number(gen ?? 0), lastSwitch: last ?? null };
     });
   }
 
@@ -388,11 +399,12 @@ export class RedisRevocationStore implements RevocationStore {
     return queue.run(async () => {
       const held = this.states.get(caId) ?? null;
       if (held !== null) {
-        const [epoch, gen] = await this.bounded(
-          this.redis.hmget(this.keys.ca(caId).current, CURRENT_EPOCH, CURRENT_GENERATION),
+        const [epoch, gen, last] = await this.bounded(
+          this.redis.hmget(this.keys.ca(caId).current, CURRENT_EPOCH, CURRENT_GENERATION, CURRENT_LAST_SWITCH),
           `reading the generation of ${caId}`,
         );
-        if (epoch === held.epoch && Number(gen ?? 0) <= held.generation) return held;
+        // the number alone is not enough: Redis that lost writes counts generations again with other content (see holdsManifest)
+        if (epoch === held.epoch && Number(gen ?? 0) === held.generation && (last ?? null) === held.lastSwitch) return held;
       }
       const { state, outcome } = await syncCaState(held, this.source, caId, this.chunkBits, this.builder);
       if (outcome === 'gone' || state === null) {
@@ -408,16 +420,20 @@ export class RedisRevocationStore implements RevocationStore {
     return withinMs(work, this.options.readWaitMs ?? 20_000, what);
   }
 
-  private async manifest(caId: string): Promise<{ epoch: string; generation: number; partitions: StoredPartition[] } | null> {
+  private async manifest(caId: string): Promise<CaManifest | null> {
     const caKeys = this.keys.ca(caId);
-    const replies = await this.redis.multi().hmget(caKeys.current, CURRENT_EPOCH, CURRENT_GENERATION).hgetall(caKeys.partitions).exec();
+    const replies = await this.redis
+      .multi()
+      .hmget(caKeys.current, CURRENT_EPOCH, CURRENT_GENERATION, CURRENT_LAST_SWITCH)
+      .hgetall(caKeys.partitions)
+      .exec();
     if (replies === null) throw new StoreError('STORE_UNAVAILABLE', 'MULTI aborted');
     const [[err1, cur], [err2, parts]] = replies as [[Error | null, (string | null)[]], [Error | null, Record<string, string>]];
     if (err1) throw err1;
     if (err2) throw err2;
     const epoch = cur[0] ?? null;
     if (epoch === null) return null;
-    return { epoch, generation: Number(cur[1] ?? 0), partitions: Object.values(parts).map(storedMeta) };
+    return { epoch, generation: Number(cur[1] ?? 0), partitions: Object.values(parts).map(storedMeta), lastSwitch: cur[2] ?? null };
   }
 }
 

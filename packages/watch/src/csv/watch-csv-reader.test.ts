@@ -4,8 +4,8 @@ import { MAX_RECORD_BYTES, WatchCsvReader } from './watch-csv-reader.js';
 
 type Row = { line: number; customerId: string; issuer: string; serial: string; notAfter: string | null };
 
-/** reads `text` fed in pieces of `step` bytes (0: whole) */
-function read(text: string | Buffer, step = 0): Row[] {
+/** reads `text` fed in pieces of `step` bytes (0: whole); `reused`: each piece through one buffer, overwritten after the push */
+function read(text: string | Buffer, step = 0, reused = false): Row[] {
   const rows: Row[] = [];
   const reader = new WatchCsvReader((bytes, cells, line) => {
     const cell = (k: number) =>
@@ -14,7 +14,15 @@ function read(text: string | Buffer, step = 0): Row[] {
   });
   const data = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');
   if (step === 0) reader.push(data);
-  else for (let i = 0; i < data.length; i += step) reader.push(data.subarray(i, i + step));
+  else if (!reused) for (let i = 0; i < data.length; i += step) reader.push(data.subarray(i, i + step));
+  else {
+    const buffer = Buffer.alloc(step);
+    for (let i = 0; i < data.length; i += step) {
+      const n = data.copy(buffer, 0, i, i + step);
+      reader.push(buffer.subarray(0, n));
+      buffer.fill('"');
+    }
+  }
   reader.end();
   return rows;
 }
@@ -59,6 +67,18 @@ describe('WatchCsvReader', () => {
     expect(read(text, 1)).toEqual(whole);
     expect(read(text, 7)).toEqual(whole);
     expect(whole).toHaveLength(4);
+  });
+
+  it('keeps nothing of a chunk after the push: the same rows when one read buffer is refilled (and scribbled on) each time', () => {
+    const text = 'customerId,issuer,serial,notAfter\n"C,1",jpki-sign,1,\r\nC-2, jpki-sign ,2,2031-01-01\n"C\n3",x,3,\n \nC-4,x,4,';
+    const whole = read(text);
+    for (const step of [1, 2, 5, 7, 16]) expect(read(text, step, true)).toEqual(whole);
+    expect(whole.map((r) => [r.line, r.customerId, r.issuer])).toEqual([
+      [2, 'C,1', 'jpki-sign'],
+      [3, 'C-2', 'jpki-sign'],
+      [4, 'C\n3', 'x'],
+      [7, 'C-4', 'x'],
+    ]);
   });
 
   it('an empty input is an error (no header); a header alone is a list of no rows', () => {

@@ -37,6 +37,8 @@ export class WatchCsvReader {
   private readonly cells = new Int32Array(8);
   /** column index of customerId, issuer, serial, notAfter (-1: absent) */
   private readonly columnAt = new Int32Array(4).fill(-1);
+  /** per header field: which cell it is (0 … 3, the order of WATCH_COLUMNS), -1 for a column not read */
+  private cellOfField = new Int32Array(0);
   private header: string[] | null = null;
   /** fields a row may have: the header's count; rows may omit trailing optional columns down to `minFields` */
   private minFields = 0;
@@ -61,72 +63,131 @@ export class WatchCsvReader {
     return this.lineNo;
   }
 
+  /**
+   * Rows are read in place in `chunk`; only a line split between two chunks is copied (joined with the next chunk's head), so
+   * the caller may hand in the same buffer refilled each time.
+   */
   push(chunk: Buffer): void {
-    const data = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
-    this.carry = Buffer.from(data.subarray(this.scan(data, false)));
+    let from = 0;
+    if (this.carry.length > 0) {
+      const lf = chunk.indexOf(LF);
+      if (lf < 0) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return;
+      }
+      const line = Buffer.concat([this.carry, chunk.subarray(0, lf + 1)]);
+      this.carry = NO_BYTES;
+      this.scan(line, 0, false);
+      from = lf + 1;
+    }
+    const rest = this.scan(chunk, from, false);
+    if (rest < chunk.length) this.carry = Buffer.from(chunk.subarray(rest));
   }
 
   /** the last line (without a line ending); then checks that the input had a header and no quoted field left open */
   end(): void {
     const data = this.carry;
     this.carry = NO_BYTES;
-    this.scan(data, true);
+    this.scan(data, 0, true);
     if (this.pending.length > 0) this.unclosedQuote();
     if (this.header === null)
       throw new WatchRowError(1, 'header', 'no header: the file is empty (expected customerId,issuer,serial[,notAfter])');
   }
 
-  /** returns where the unfinished last line starts (data.length when `final`) */
-  private scan(data: Buffer, final: boolean): number {
+  /** reads the lines from `start`; returns where the unfinished last line starts (data.length when `final`) */
+  private scan(data: Buffer, start: number, final: boolean): number {
     const n = data.length;
-    const cells = this.cells;
-    let pos = 0;
-    // line ends and quotes found by the native byte search (memchr), not a loop over every byte
-    let nextQuote = data.indexOf(DQUOTE, 0);
+    let pos = start;
     while (pos < n) {
+      if (this.header !== null && this.pending.length === 0) {
+        pos = this.plainRows(data, pos, final);
+        if (pos >= n) break;
+      }
+      // here: the header, a line holding a quote, a line of a quoted record — or an unfinished line, left for the next chunk
       const lf = data.indexOf(LF, pos);
       if (lf < 0 && !final) break;
-      const p = lf < 0 ? n : lf;
-      if (nextQuote >= 0 && nextQuote < pos) nextQuote = data.indexOf(DQUOTE, pos);
+      const lineEnd = lf < 0 ? n : lf;
       let quotes = 0;
-      if (nextQuote >= 0 && nextQuote < p) for (let q = nextQuote; q < p; q++) if (data[q] === DQUOTE) quotes++;
+      for (let q = pos; q < lineEnd; q++) if (data[q] === DQUOTE) quotes++;
       this.lineNo++;
-      const lineEnd = p;
-      if (this.pending.length > 0 || quotes > 0 || this.header === null) this.slowLine(data, pos, lineEnd, quotes);
-      else {
-        const textEnd = lineEnd > pos && data[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-        if (textEnd > pos) this.fastRow(data, pos, textEnd, cells);
-      }
+      this.slowLine(data, pos, lineEnd, quotes);
       pos = lineEnd + 1;
     }
     return Math.min(pos, n);
   }
 
-  /** a line without quotes: cells found by their commas, in place */
-  private fastRow(data: Buffer, start: number, end: number, cells: Int32Array): void {
-    let blank = start;
-    while (blank < end && isBlank(data[blank] as number)) blank++;
-    if (blank === end) return; // a line of spaces carries no row
-    cells.fill(-1);
-    const at = this.columnAt;
-    let field = 0;
-    let cell = start;
-    for (let p = start; p <= end; p++) {
-      if (p < end && data[p] !== COMMA) continue;
-      for (let k = 0; k < 4; k++) {
-        if (at[k] !== field) continue;
-        let s = cell;
-        let e = p;
-        while (s < e && isBlank(data[s] as number)) s++;
-        while (e > s && isBlank(data[e - 1] as number)) e--;
-        cells[k * 2] = s;
-        cells[k * 2 + 1] = e;
+  /**
+   * Lines without a quote, from `start`, split on commas in one pass over their bytes (every byte of an id, a serial or a date is
+   * above the comma, so most bytes cost one comparison). Returns where it stopped: the end of the data, the start of the first
+   * line holding a quote, or the start of an unfinished last line (unless `final`).
+   */
+  private plainRows(data: Buffer, start: number, final: boolean): number {
+    const n = data.length;
+    const cells = this.cells;
+    const cellOf = this.cellOfField;
+    const fieldsKnown = cellOf.length;
+    const minFields = this.minFields;
+    const onRow = this.onRow;
+    let lineStart = start;
+    while (lineStart < n) {
+      cells[6] = -1;
+      cells[7] = -1;
+      let field = 0;
+      let cell = lineStart;
+      let p = lineStart;
+      let c = 0;
+      let blanks = false;
+      for (; p < n; p++) {
+        c = data[p] as number;
+        if (c > COMMA) continue;
+        if (c === COMMA) {
+          const k = field < fieldsKnown ? (cellOf[field] as number) : -1;
+          if (k >= 0) {
+            cells[k * 2] = cell;
+            cells[k * 2 + 1] = p;
+          }
+          field++;
+          cell = p + 1;
+        } else if (c === LF || c === DQUOTE) break;
+        else if (c === SPACE || c === TAB) blanks = true;
       }
-      field++;
-      cell = p + 1;
+      if (p === n ? !final : c === DQUOTE) return lineStart;
+      const line = ++this.lineNo;
+      const textEnd = p > lineStart && data[p - 1] === CR ? p - 1 : p;
+      lineStart = p + 1;
+      // an empty line, or one of spaces, carries no row
+      if (field === 0 && (textEnd === cell || (blanks && isBlankRange(data, cell, textEnd)))) continue;
+      const k = field < fieldsKnown ? (cellOf[field] as number) : -1;
+      if (k >= 0) {
+        cells[k * 2] = cell;
+        cells[k * 2 + 1] = textEnd;
+      }
+      if (++field > fieldsKnown || field < minFields) this.checkFieldCount(field, line);
+      // spaces around a cell are not part of it (rare: looked for only in a line that holds a space or a tab)
+      if (blanks)
+        for (let j = 0; j < 8; j += 2) {
+          const s = cells[j] as number;
+          const e = cells[j + 1] as number;
+          if (s >= 0 && e > s && (isBlank(data[s] as number) || isBlank(data[e - 1] as number))) this.trimCell(data, j);
+        }
+      // a notAfter cell that is empty is absent: unknown
+      if (cells[6] === cells[7]) {
+        cells[6] = -1;
+        cells[7] = -1;
+      }
+      this.rowsRead++;
+      onRow(data, cells, line);
     }
-    this.checkFieldCount(field, this.lineNo);
-    this.emit(data, this.lineNo);
+    return n;
+  }
+
+  private trimCell(data: Buffer, j: number): void {
+    let s = this.cells[j] as number;
+    let e = this.cells[j + 1] as number;
+    while (s < e && isBlank(data[s] as number)) s++;
+    while (e > s && isBlank(data[e - 1] as number)) e--;
+    this.cells[j] = s;
+    this.cells[j + 1] = e;
   }
 
   /** the header, a line with a quote, or the continuation of a quoted record */
@@ -206,6 +267,10 @@ export class WatchCsvReader {
     WATCH_COLUMNS.forEach((c, k) => {
       this.columnAt[k] = names.indexOf(c);
     });
+    this.cellOfField = new Int32Array(names.length).fill(-1);
+    WATCH_COLUMNS.forEach((c, k) => {
+      if (names.includes(c)) this.cellOfField[names.indexOf(c)] = k;
+    });
     // trailing optional columns may be left out of a row; every column up to the last required one must be there
     this.minFields = Math.max(...REQUIRED.map((c) => names.indexOf(c))) + 1;
     this.header = names;
@@ -238,6 +303,11 @@ export class WatchCsvReader {
 
 function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
+}
+
+function isBlankRange(data: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isBlank(data[i] as number)) return false;
+  return true;
 }
 
 /** where the quote that is still open at the end of `text` was opened */

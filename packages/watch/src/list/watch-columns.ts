@@ -60,6 +60,10 @@ export class WatchColumns {
     return true;
   }
 
+  hasLongSerial(row: number): boolean {
+    return this.longSerials.size > 0 && this.longSerials.has(row);
+  }
+
   serialOf(row: number): bigint {
     return this.longSerials.get(row) ?? BigInt(this.serial[row] as number);
   }
@@ -110,7 +114,7 @@ export class WatchColumns {
 
   /** whether the row holds exactly this certificate (serial given as a number in range, or a bigint) */
   sameSerial(row: number, serial: bigint | number): boolean {
-    const long = this.longSerials.get(row);
+    const long = this.longSerials.size === 0 ? undefined : this.longSerials.get(row);
     if (typeof serial === 'number') return long === undefined && this.serial[row] === serial;
     if (long !== undefined) return long === serial;
     return inBitmapRange(serial) && this.serial[row] === Number(serial);

@@ -1,7 +1,7 @@
 import { DerError, type X509ErrorCode } from '../errors.js';
 import { checkDerElement } from './der-walk.js';
 import type { ProblemLog } from './problems.js';
-import { readTimeMs } from '../der/time.js';
+import { readTimeMsInto } from '../der/time.js';
 import { decodeOid } from '../der/oid.js';
 import type { CrlEntryView } from './types.js';
 
@@ -18,8 +18,6 @@ export interface EntryLoopState {
   revokedEnd: number;
   /** entries read so far (the next entry's index) */
   index: number;
-  /** out: when the loop stops before `revokedEnd`, the bytes needed from the returned position to read the next entry */
-  need: number;
   maxElementBytes: number;
   maxDepth: number;
   /** the CRL is v1: entry extensions are a problem */
@@ -27,6 +25,9 @@ export interface EntryLoopState {
   reasonCounts: Float64Array;
   problems: ProblemLog;
 }
+
+/** where readTimeMsInto leaves each entry's times: written in place, never a boxed number per entry */
+const TIME = new Float64Array(1);
 
 type EntryField = 'userCertificate' | 'revocationDate' | 'crlEntryExtensions' | '';
 
@@ -68,8 +69,9 @@ function longLength(s: EntryLoopState, buf: Uint8Array, p: number, limit: number
  *   crlEntryExtensions Extensions OPTIONAL }
  * ```
  * The hot loop: reads every complete entry in `buf[pos, end)`, fills the one reused view and calls `onEntry`. Allocates nothing
- * per entry. Returns the position of the first entry not read (its bytes are not all here yet: `s.need` says how many it needs),
- * or the position of `revokedEnd` when the list is done.
+ * per entry. Returns the position of the first entry not read (its bytes are not all here yet: entryBytesNeeded says how many it
+ * needs), or the position of `revokedEnd` when the list is done. The early returns at a chunk's end store nothing: a store that
+ * runs once per chunk has no type feedback when the loop is first optimized, and reaching it would throw the optimized loop away.
  */
 export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end: number): number {
   const base = s.base;
@@ -85,25 +87,16 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
     const start = p;
     // entry SEQUENCE header
     if (buf[p] !== 0x30) fail(s, 'DER_MALFORMED', `expected SEQUENCE (0x30), found 0x${(buf[p] as number).toString(16)}`, p, '');
-    if (p + 2 > end) {
-      s.need = 2;
-      return start;
-    }
+    if (p + 2 > end) return start;
     let lb = buf[p + 1] as number;
     const headerLength = lb < 0x80 ? 2 : 2 + (lb & 0x7f);
-    if (headerLength > 2 && p + headerLength > end && headerLength <= 6) {
-      s.need = headerLength;
-      return start;
-    }
+    if (headerLength > 2 && p + headerLength > end && headerLength <= 6) return start;
     const entryEnd = p + headerLength + (lb < 0x80 ? lb : longLength(s, buf, p + 1, end, '', -1));
     if (entryEnd > listEnd)
       fail(s, 'DER_MALFORMED', `entry of ${entryEnd - start} bytes runs past the end of revokedCertificates`, start, '');
     if (entryEnd - start > maxElementBytes)
       fail(s, 'INPUT_TOO_LARGE', `entry of ${entryEnd - start} bytes exceeds maxElementBytes ${maxElementBytes}`, start, '');
-    if (entryEnd > end) {
-      s.need = entryEnd - start;
-      return start;
-    }
+    if (entryEnd > end) return start;
     p = start + headerLength;
 
     // userCertificate CertificateSerialNumber ::= INTEGER
@@ -128,12 +121,12 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
     const timeEnd = p + 2 + (buf[p + 1] as number);
     if ((buf[p + 1] as number) >= 0x80 || timeEnd > entryEnd)
       fail(s, 'DER_MALFORMED', 'Time runs past the end of the entry', p, 'revocationDate');
-    let revocationDate: number;
     try {
-      revocationDate = readTimeMs(buf, timeTag, p + 2, timeEnd, 'revocationDate', base + p);
+      readTimeMsInto(TIME, buf, timeTag, p + 2, timeEnd, 'revocationDate', base + p);
     } catch (e) {
       throw rePath(e, entryPath(s.index, 'revocationDate'));
     }
+    const revocationDate = TIME[0] as number;
 
     // crlEntryExtensions Extensions OPTIONAL
     p = timeEnd;
@@ -199,10 +192,11 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
             fail(s, 'DER_MALFORMED', 'invalidityDate must be a GeneralizedTime', valueStart, 'crlEntryExtensions', ext);
           }
           try {
-            invalidityDate = readTimeMs(buf, 0x18, valueStart + 2, valueEnd, 'invalidityDate', base + valueStart);
+            readTimeMsInto(TIME, buf, 0x18, valueStart + 2, valueEnd, 'invalidityDate', base + valueStart);
           } catch (e) {
             throw rePath(e, entryPath(s.index, 'crlEntryExtensions', ext));
           }
+          invalidityDate = TIME[0] as number;
         } else if (idCe === 0x1d) {
           // certificateIssuer ::= GeneralNames: only indirect CRLs carry it.
           checkValue(s, buf, valueStart, valueEnd, ext);
@@ -242,6 +236,21 @@ export function scanEntries(s: EntryLoopState, buf: Uint8Array, pos: number, end
     p = entryEnd;
   }
   return p;
+}
+
+/**
+ * The bytes the entry at `p` needs, from `p`, when scanEntries stopped there before the end of revokedCertificates: its header, or
+ * all of it. Only called where scanEntries returned early, so the header it reads has passed the loop's checks.
+ */
+export function entryBytesNeeded(buf: Uint8Array, p: number, end: number): number {
+  if (p + 2 > end) return 2;
+  const lb = buf[p + 1] as number;
+  if (lb < 0x80) return 2 + lb;
+  const headerLength = 2 + (lb & 0x7f);
+  if (p + headerLength > end) return headerLength;
+  let length = 0;
+  for (let i = 2; i < headerLength; i++) length = length * 256 + (buf[p + i] as number);
+  return headerLength + length;
 }
 
 /**

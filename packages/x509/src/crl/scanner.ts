@@ -3,7 +3,7 @@ import { createSignatureVerifier, type SignatureVerifier } from '../crypto/signa
 import { TAG } from '../der/tlv.js';
 import { CRL_REASONS } from '../reasons.js';
 import { emptyCrlExtensions } from './crl-extensions.js';
-import { entryPath, scanEntries, UNKNOWN_REASON_SLOT, type EntryLoopState } from './entries.js';
+import { entryBytesNeeded, entryPath, scanEntries, UNKNOWN_REASON_SLOT, type EntryLoopState } from './entries.js';
 import { createHeaderFields, readHeaderElement, type HeaderFields } from './header-elements.js';
 import { ProblemLog } from './problems.js';
 import { Step, STEP_PATHS } from './steps.js';
@@ -86,7 +86,6 @@ export class CrlScanner {
       base: 0,
       revokedEnd: -1,
       index: 0,
-      need: 0,
       maxElementBytes: this.maxElementBytes,
       maxDepth: this.maxDepth,
       v1: true,
@@ -98,8 +97,9 @@ export class CrlScanner {
   }
 
   /** Feeds the next bytes of the CRL. Throws DerError (absolute offset, field path) as soon as the input cannot be a CRL. */
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
     if (this.failure !== null) throw this.failure;
+    const chunk = plainBytes(input);
     try {
       // maxBytes is enforced on the CertificateList's declared length (see run): bytes past that length are trailing data, so
       // no input can grow beyond maxBytes unnoticed, and the error is the same however the input is chunked.
@@ -200,7 +200,7 @@ export class CrlScanner {
         this.loop.base = this.base;
         p = scanEntries(this.loop, buf, p, end);
         if (this.base + p !== this.loop.revokedEnd) {
-          this.need = this.loop.need;
+          this.need = entryBytesNeeded(buf, p, end);
           break;
         }
         this.step = Step.ExtensionsAfterEntries;
@@ -428,6 +428,16 @@ export class CrlScanner {
     };
     this.options.onHeader?.(this.header);
   }
+}
+
+/**
+ * The chunk as a plain Uint8Array over the same memory (no copy). Streams hand out Buffers, the tail between chunks is a
+ * Uint8Array, and certificates parsed before the scan are Uint8Arrays: a hot loop that sees both shapes is compiled for one, then
+ * thrown away ("wrong map") at the first chunk boundary and recompiled for two — a tenth of a 1-million-entry scan, and slower
+ * code after (bench/RESULTS.md, crl inspect). One shape keeps every byte read in the scan monomorphic.
+ */
+function plainBytes(chunk: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array | null): boolean {

@@ -19,7 +19,8 @@ export interface SignatureAlgorithm {
   saltLength?: number;
 }
 
-const HASH_BY_OID: Readonly<Record<string, HashName>> = {
+/** the digest algorithms by OID (a signature's hash, a CMS digestAlgorithm) */
+export const HASH_BY_OID: Readonly<Record<string, HashName>> = {
   [OID.id_sha1]: 'sha1',
   [OID.id_sha224]: 'sha224',
   [OID.id_sha256]: 'sha256',

@@ -6,7 +6,6 @@
  * Fail closed: a worker that fails, or stops answering, throws — it never yields `valid`.
  */
 import type { KeyObject } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import { type ErrorKindTable, errorBaseFor } from '@jpki-validator/errors';
 import type { SignatureAlgorithm, SignatureVerifier } from './signature.js';
 import { COMMAND, CONTROL, ERROR_AREA, OUTCOME, SIGNATURE_AREA, STATE, type WorkerVerifyData } from './worker-verify-protocol.js';
@@ -51,6 +50,9 @@ export function createWorkerVerifier(
     saltLength: alg.saltLength ?? 20,
     key,
   };
+  // loaded on first use (getBuiltinModule is synchronous, as the scan is): node:worker_threads costs every `crl inspect` a few ms
+  // of start-up, and most runs hash on their own thread
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(WORKER_URL, { workerData });
   // a scan abandoned half-way must not keep the process alive for a thread waiting on bytes that never come
   worker.unref();

@@ -23,7 +23,7 @@ import type * as pkijs from 'pkijs';
 import { parseCertificate } from '../cert/parse-certificate.js';
 import { decodePemOrBase64 } from '../cert/pem.js';
 import type { ParsedCertificate } from '../cert/types.js';
-import { parseSignatureAlgorithm, type HashName, type SignatureAlgorithm } from '../crypto/signature.js';
+import { HASH_BY_OID, parseSignatureAlgorithm, type HashName, type SignatureAlgorithm } from '../crypto/signature.js';
 import { UnsupportedAlgorithmError, X509Error } from '../errors.js';
 import { OID } from '../oids.js';
 import { serialFromDer } from '../serial.js';
@@ -46,14 +46,6 @@ export const CMS_OID = {
   id_messageDigest: '1.2.840.113549.1.9.4',
   id_signingTime: '1.2.840.113549.1.9.5',
 } as const;
-
-const HASH_BY_OID: Readonly<Record<string, HashName>> = {
-  [OID.id_sha1]: 'sha1',
-  [OID.id_sha224]: 'sha224',
-  [OID.id_sha256]: 'sha256',
-  [OID.id_sha384]: 'sha384',
-  [OID.id_sha512]: 'sha512',
-};
 
 /** What the signed attributes say (RFC 5652 §11); each at most once, single-valued. */
 export interface CmsSignedAttributes {

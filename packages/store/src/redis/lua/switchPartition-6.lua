@@ -5,7 +5,7 @@
   no switch waits for or conflicts with another partition's.
 
   Input:
-    KEYS[1]  <p>:{ca}:cur              hash: gen, epoch
+    KEYS[1]  <p>:{ca}:cur              hash: gen, epoch, last
     KEYS[2]  <p>:{ca}:parts            hash: partition -> metadata JSON
     KEYS[3]  <p>:{ca}:run:<loadId>     the new run (written with a TTL): made persistent
     KEYS[4]  <p>:{ca}:run:<baseLoadId> the run it replaces: deleted (KEYS[3] again when the partition has none)
@@ -22,6 +22,8 @@
     ARGV[8]  a new epoch, written when this is the CA's first switch
     ARGV[9]  pub/sub channel
     ARGV[10] switch event, JSON, with "generation":-1 and "epoch":"" (filled here)
+    ARGV[11] the new run's loadId, recorded as the CA's last switch (`last`): a reader that holds the same generation number
+             with another last switch holds other content (Redis lost writes and counted the generation again)
 
   Output:
     {"OK", newGeneration, epoch}
@@ -67,7 +69,7 @@ rcall('PERSIST', KEYS[6])
 
 if epoch == '' then epoch = ARGV[8] end
 gen = gen + 1
-rcall('HSET', KEYS[1], 'gen', gen, 'epoch', epoch)
+rcall('HSET', KEYS[1], 'gen', gen, 'epoch', epoch, 'last', ARGV[11])
 local meta = string.gsub(ARGV[5], '"generation":%-1', '"generation":' .. gen, 1)
 rcall('HSET', KEYS[2], ARGV[1], meta)
 local event = string.gsub(ARGV[10], '"generation":%-1', '"generation":' .. gen, 1)
