@@ -11,7 +11,7 @@
 // After `npx turbo run build`, from bench/:
 //   node dist/audit-bench.js [--entries 1000000] [--duration 10] [--connections 50] [--rounds 3] [--batch-items 10000]
 //                            [--batch-connections 4] [--batch-duration 10] [--variants off,sqlite,postgres] [--only status,batch]
-//                            [--postgres postgres://postgres@127.0.0.1:5432/test] [--results RESULTS.md]
+//                            [--postgres postgres://postgres@127.0.0.1:5432/test] [--results RESULTS.md] [--cpu-prof DIR]
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -43,6 +43,8 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'status,batch' },
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     results: { type: 'string', default: 'RESULTS.md' },
+    /** a directory: each validator runs with --cpu-prof into it (the audit worker thread's profile too) */
+    'cpu-prof': { type: 'string' },
   },
 });
 const int = (name: keyof typeof values): number => wholeNumberFlag(values, name);
@@ -100,6 +102,7 @@ try {
         args: [await configOf(variant, round), resolve(benchDir, crl), CA, reportFile],
         cwd: benchDir,
         env: variant === 'postgres' ? { AUDIT_DATABASE_URL: values.postgres } : {},
+        ...(values['cpu-prof'] !== undefined ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] } : {}),
       });
       let status: LoadResult | null = null;
       let batch: LoadResult | null = null;

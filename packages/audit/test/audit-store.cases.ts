@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditError, JournalShipper, JournalWriter, openAuditSink, type AuditSink, type NewAuditRow } from '../src/index.js';
+import { AuditError, ItemFields, JournalShipper, JournalWriter, openAuditSink, type AuditSink, type NewAuditRow } from '../src/index.js';
 import type { AuditDatabase } from '../src/sink/open-sink.js';
 import { tempDir, writeRequest } from './helpers.js';
 
@@ -40,6 +40,78 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
       shipper.close();
       await sink.close();
       await ctx.cleanup(database);
+    });
+
+    it('keeps every field as written: non-ASCII text, OCSP producedAt, a verify verdict, nulls, a serial given as text', async () => {
+      const purpose = '本人確認（口座開設）';
+      writer.request(T0 + 1_500, 'req-fields', writer.code('ab12cd34'), writer.code(purpose), writer.code('verify'));
+      const f = new ItemFields();
+      f.issuer = writer.code('jpki-sign');
+      f.caId = writer.code('jpki-sign-2023');
+      f.result = writer.code('valid');
+      f.method = writer.code('ocsp');
+      f.detail = writer.code('応答: 正常');
+      f.kind = writer.code('sign');
+      f.medium = writer.code('smartphone');
+      f.signature = writer.code('valid');
+      f.personalShown = 2;
+      f.dataFromMs = T0 - 61_250;
+      writer.item(f, 0xabc, '');
+      f.reset();
+      f.issuer = writer.code('no such issuer');
+      f.result = writer.code('unknown');
+      f.personalShown = 1;
+      writer.item(f, -1, 'not-hex!');
+      writer.flush();
+      expect(await shipper.drain(10_000)).toBe(true);
+      const { rows } = await sink.query({ limit: 10, order: 'asc' });
+      expect(rows.map(({ id: _id, ...rest }) => rest)).toEqual([
+        {
+          at: new Date(T0 + 1_500).toISOString(),
+          requestId: 'req-fields',
+          apiKeyId: 'ab12cd34',
+          purpose,
+          route: 'verify',
+          issuer: 'jpki-sign',
+          caId: 'jpki-sign-2023',
+          serial: 'ABC',
+          kind: 'sign',
+          medium: 'smartphone',
+          result: 'valid',
+          reason: null,
+          meaning: null,
+          method: 'ocsp',
+          crlNumber: null,
+          ocspProducedAt: new Date(T0 - 61_250).toISOString(),
+          dataAgeSeconds: 62,
+          detail: '応答: 正常',
+          signature: 'valid',
+          personalShown: true,
+        },
+        {
+          at: new Date(T0 + 1_500).toISOString(),
+          requestId: 'req-fields',
+          apiKeyId: 'ab12cd34',
+          purpose,
+          route: 'verify',
+          issuer: 'no such issuer',
+          caId: null,
+          serial: 'not-hex!',
+          kind: null,
+          medium: null,
+          result: 'unknown',
+          reason: null,
+          meaning: null,
+          method: null,
+          crlNumber: null,
+          ocspProducedAt: null,
+          dataAgeSeconds: null,
+          detail: null,
+          signature: null,
+          personalShown: false,
+        },
+      ]);
+      expect((await sink.query({ purpose, limit: 10 })).rows).toHaveLength(2);
     });
 
     it('ships every answer once, with its request, key, purpose and data age; migrations run twice change nothing', async () => {
