@@ -42,6 +42,59 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
       await ctx.cleanup(database);
     });
 
+    it('ships batch items written as templates, across blocks and a shipper that resumes mid-segment, each as its own row', async () => {
+      writer.request(T0, 'req-batch', writer.code('ab12cd34'), writer.code('death_check'), writer.code('batch'));
+      const f = new ItemFields();
+      f.issuer = writer.code('jpki-sign');
+      f.caId = writer.code('jpki-sign-2023');
+      f.result = writer.code('good');
+      f.method = writer.code('crl');
+      f.crlNumber = writer.code('7');
+      f.kind = writer.code('sign');
+      f.dataFromMs = T0 - 3_600_000;
+      const good = writer.template(f);
+      f.result = writer.code('revoked');
+      f.reason = writer.code('affiliationChanged');
+      const revoked = writer.template(f);
+      expect([good, revoked]).toEqual([1, 2]);
+      // 400 items of 11 bytes in 4 KiB blocks: the templates are in the first block, most items in later ones
+      for (let i = 0; i < 400; i++) writer.itemOf(i % 5 === 0 ? revoked : good, i + 1, '');
+      writer.itemOf(good, -1, 'x-1');
+      writer.flush();
+      expect(await shipper.drain(10_000)).toBe(true);
+      // a new shipper reads the segment from its start for the templates, then ships only what follows its cursor
+      shipper.close();
+      shipper = new JournalShipper({ sink, root: join(dir, 'journal'), own: { id: 'aaaaaaaaaaaaaaaa', published }, batchRows: 50 });
+      writer.request(T0 + 1_000, 'req-later', 0, writer.code('death_check'), writer.code('batch'));
+      writer.itemOf(revoked, 0xffff, '');
+      writer.flush();
+      expect(await shipper.drain(10_000)).toBe(true);
+      const { rows } = await sink.query({ limit: 1000, order: 'asc' });
+      expect(rows).toHaveLength(402);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(402);
+      expect(rows.filter((r) => r.result === 'revoked').map((r) => r.serial)).toEqual([
+        ...Array.from({ length: 80 }, (_, k) => (k * 5 + 1).toString(16).toUpperCase()),
+        'FFFF',
+      ]);
+      expect(rows[1]).toMatchObject({
+        requestId: 'req-batch',
+        apiKeyId: 'ab12cd34',
+        purpose: 'death_check',
+        route: 'batch',
+        issuer: 'jpki-sign',
+        caId: 'jpki-sign-2023',
+        serial: '2',
+        result: 'good',
+        reason: null,
+        method: 'crl',
+        crlNumber: '7',
+        kind: 'sign',
+        dataAgeSeconds: 3600,
+      });
+      expect(rows[400]).toMatchObject({ requestId: 'req-batch', serial: 'x-1', result: 'good' });
+      expect(rows[401]).toMatchObject({ requestId: 'req-later', apiKeyId: null, serial: 'FFFF', reason: 'affiliationChanged' });
+    });
+
     it('keeps every field as written: non-ASCII text, OCSP producedAt, a verify verdict, nulls, a serial given as text', async () => {
       const purpose = '本人確認（口座開設）';
       writer.request(T0 + 1_500, 'req-fields', writer.code('ab12cd34'), writer.code(purpose), writer.code('verify'));
