@@ -11,8 +11,9 @@
 // After `npx turbo run build`, from bench/:
 //   node dist/audit-bench.js [--entries 1000000] [--duration 10] [--connections 50] [--rounds 3] [--batch-items 10000]
 //                            [--batch-connections 4] [--batch-duration 10] [--variants off,sqlite,postgres] [--only status,batch]
-//                            [--postgres postgres://postgres@127.0.0.1:5432/test] [--results RESULTS.md]
+//                            [--postgres postgres://postgres@127.0.0.1:5432/test] [--results RESULTS.md] [--cpu-prof DIR]
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,8 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'status,batch' },
     postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     results: { type: 'string', default: 'RESULTS.md' },
+    /** a directory: each validator runs with --cpu-prof into it (the audit worker thread's profile too) */
+    'cpu-prof': { type: 'string' },
   },
 });
 const int = (name: keyof typeof values): number => wholeNumberFlag(values, name);
@@ -100,6 +103,7 @@ try {
         args: [await configOf(variant, round), resolve(benchDir, crl), CA, reportFile],
         cwd: benchDir,
         env: variant === 'postgres' ? { AUDIT_DATABASE_URL: values.postgres } : {},
+        ...(values['cpu-prof'] !== undefined ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] } : {}),
       });
       let status: LoadResult | null = null;
       let batch: LoadResult | null = null;
@@ -108,6 +112,7 @@ try {
         const probe = (await (await fetch(`${server.url}${statusPaths[0]}`)).json()) as { status: string };
         if (probe.status !== serials[0]?.status) throw new Error(`${variant}: ${statusPaths[0]} answered ${JSON.stringify(probe)}`);
         if (only.has('status')) {
+          const cpu0 = threadCpuMs(server.pid);
           status = await runLoad({
             url: server.url,
             connections: int('connections'),
@@ -116,8 +121,10 @@ try {
             distinctPaths: statusPaths,
           });
           log(`round ${round} ${variant}: status ${status.requestsPerSecond.toFixed(0)} req/s (p99 ${status.latencyP99Ms} ms)`);
+          logCpu(round, variant, 'status', cpu0, threadCpuMs(server.pid), status.totalRequests);
         }
         if (only.has('batch')) {
+          const cpu0 = threadCpuMs(server.pid);
           batch = await runLoad({
             url: server.url,
             connections: int('batch-connections'),
@@ -133,6 +140,7 @@ try {
             ],
           });
           log(`round ${round} ${variant}: batch ${((batch.requestsPerSecond * batchItems) / 1e3).toFixed(0)} k items/s`);
+          logCpu(round, variant, 'batch', cpu0, threadCpuMs(server.pid), batch.totalRequests * batchItems);
         }
         // the history's report: the journal shipped, the records counted (the server keeps answering meanwhile)
         if (variant !== 'off') process.kill(server.pid, 'SIGUSR2');
@@ -169,6 +177,41 @@ try {
 } finally {
   await dropSchema(values.postgres, schema).catch(() => undefined);
   await rm(outDir, { recursive: true, force: true });
+}
+
+/**
+ * CPU ms per thread of the server, by thread name, from /proc (10 ms ticks): the answering thread's CPU per answer hardly moves
+ * with the machine's load, where throughput does; the audit worker's shows what shipping took during the load
+ */
+function threadCpuMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // the process's first thread is its pid: the answering thread, whatever its name
+      const key = tid === String(pid) ? 'answering' : name.startsWith('jpki-validator') ? 'audit worker' : 'other';
+      byName.set(key, (byName.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return byName;
+}
+
+function logCpu(
+  round: number,
+  variant: string,
+  load: string,
+  before: Map<string, number>,
+  after: Map<string, number>,
+  answers: number,
+): void {
+  const delta = (k: string): number => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  log(
+    `round ${round} ${variant}: ${load} CPU: answering thread ${((delta('answering') * 1000) / Math.max(1, answers)).toFixed(2)} µs/answer (${delta('answering')} ms), audit worker ${delta('audit worker')} ms, other threads ${delta('other')} ms`,
+  );
 }
 
 /** the server's report, once it has shipped its journal (it may take a while after a heavy load on a slow database) */

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditError, JournalShipper, JournalWriter, openAuditSink, type AuditSink, type NewAuditRow } from '../src/index.js';
+import { AuditError, ItemFields, JournalShipper, JournalWriter, openAuditSink, type AuditSink, type NewAuditRow } from '../src/index.js';
 import type { AuditDatabase } from '../src/sink/open-sink.js';
 import { tempDir, writeRequest } from './helpers.js';
 
@@ -40,6 +40,131 @@ export function runAuditStoreCases(name: string, ctx: StoreCaseContext): void {
       shipper.close();
       await sink.close();
       await ctx.cleanup(database);
+    });
+
+    it('ships batch items written as templates, across blocks and a shipper that resumes mid-segment, each as its own row', async () => {
+      writer.request(T0, 'req-batch', writer.code('ab12cd34'), writer.code('death_check'), writer.code('batch'));
+      const f = new ItemFields();
+      f.issuer = writer.code('jpki-sign');
+      f.caId = writer.code('jpki-sign-2023');
+      f.result = writer.code('good');
+      f.method = writer.code('crl');
+      f.crlNumber = writer.code('7');
+      f.kind = writer.code('sign');
+      f.dataFromMs = T0 - 3_600_000;
+      const good = writer.template(f);
+      f.result = writer.code('revoked');
+      f.reason = writer.code('affiliationChanged');
+      const revoked = writer.template(f);
+      expect([good, revoked]).toEqual([1, 2]);
+      // 400 items of 11 bytes in 4 KiB blocks: the templates are in the first block, most items in later ones
+      for (let i = 0; i < 400; i++) writer.itemOf(i % 5 === 0 ? revoked : good, i + 1, '');
+      writer.itemOf(good, -1, 'x-1');
+      writer.flush();
+      expect(await shipper.drain(10_000)).toBe(true);
+      // a new shipper reads the segment from its start for the templates, then ships only what follows its cursor
+      shipper.close();
+      shipper = new JournalShipper({ sink, root: join(dir, 'journal'), own: { id: 'aaaaaaaaaaaaaaaa', published }, batchRows: 50 });
+      writer.request(T0 + 1_000, 'req-later', 0, writer.code('death_check'), writer.code('batch'));
+      writer.itemOf(revoked, 0xffff, '');
+      writer.flush();
+      expect(await shipper.drain(10_000)).toBe(true);
+      const { rows } = await sink.query({ limit: 1000, order: 'asc' });
+      expect(rows).toHaveLength(402);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(402);
+      expect(rows.filter((r) => r.result === 'revoked').map((r) => r.serial)).toEqual([
+        ...Array.from({ length: 80 }, (_, k) => (k * 5 + 1).toString(16).toUpperCase()),
+        'FFFF',
+      ]);
+      expect(rows[1]).toMatchObject({
+        requestId: 'req-batch',
+        apiKeyId: 'ab12cd34',
+        purpose: 'death_check',
+        route: 'batch',
+        issuer: 'jpki-sign',
+        caId: 'jpki-sign-2023',
+        serial: '2',
+        result: 'good',
+        reason: null,
+        method: 'crl',
+        crlNumber: '7',
+        kind: 'sign',
+        dataAgeSeconds: 3600,
+      });
+      expect(rows[400]).toMatchObject({ requestId: 'req-batch', serial: 'x-1', result: 'good' });
+      expect(rows[401]).toMatchObject({ requestId: 'req-later', apiKeyId: null, serial: 'FFFF', reason: 'affiliationChanged' });
+    });
+
+    it('keeps every field as written: non-ASCII text, OCSP producedAt, a verify verdict, nulls, a serial given as text', async () => {
+      const purpose = '本人確認（口座開設）';
+      writer.request(T0 + 1_500, 'req-fields', writer.code('ab12cd34'), writer.code(purpose), writer.code('verify'));
+      const f = new ItemFields();
+      f.issuer = writer.code('jpki-sign');
+      f.caId = writer.code('jpki-sign-2023');
+      f.result = writer.code('valid');
+      f.method = writer.code('ocsp');
+      f.detail = writer.code('応答: 正常');
+      f.kind = writer.code('sign');
+      f.medium = writer.code('smartphone');
+      f.signature = writer.code('valid');
+      f.personalShown = 2;
+      f.dataFromMs = T0 - 61_250;
+      writer.item(f, 0xabc, '');
+      f.reset();
+      f.issuer = writer.code('no such issuer');
+      f.result = writer.code('unknown');
+      f.personalShown = 1;
+      writer.item(f, -1, 'not-hex!');
+      writer.flush();
+      expect(await shipper.drain(10_000)).toBe(true);
+      const { rows } = await sink.query({ limit: 10, order: 'asc' });
+      expect(rows.map(({ id: _id, ...rest }) => rest)).toEqual([
+        {
+          at: new Date(T0 + 1_500).toISOString(),
+          requestId: 'req-fields',
+          apiKeyId: 'ab12cd34',
+          purpose,
+          route: 'verify',
+          issuer: 'jpki-sign',
+          caId: 'jpki-sign-2023',
+          serial: 'ABC',
+          kind: 'sign',
+          medium: 'smartphone',
+          result: 'valid',
+          reason: null,
+          meaning: null,
+          method: 'ocsp',
+          crlNumber: null,
+          ocspProducedAt: new Date(T0 - 61_250).toISOString(),
+          dataAgeSeconds: 62,
+          detail: '応答: 正常',
+          signature: 'valid',
+          personalShown: true,
+        },
+        {
+          at: new Date(T0 + 1_500).toISOString(),
+          requestId: 'req-fields',
+          apiKeyId: 'ab12cd34',
+          purpose,
+          route: 'verify',
+          issuer: 'no such issuer',
+          caId: null,
+          serial: 'not-hex!',
+          kind: null,
+          medium: null,
+          result: 'unknown',
+          reason: null,
+          meaning: null,
+          method: null,
+          crlNumber: null,
+          ocspProducedAt: null,
+          dataAgeSeconds: null,
+          detail: null,
+          signature: null,
+          personalShown: false,
+        },
+      ]);
+      expect((await sink.query({ purpose, limit: 10 })).rows).toHaveLength(2);
     });
 
     it('ships every answer once, with its request, key, purpose and data age; migrations run twice change nothing', async () => {

@@ -16,8 +16,12 @@
  *   ITEM     u16 issuer, caId, result, reason, meaning, method, crlNumber, detail, kind, medium, signature (string codes),
  *            u8 personalShown (0 null, 1 false, 2 true), f64 dataFromMs (CRL thisUpdate or OCSP producedAt; NaN: none),
  *            f64 serialValue (≥ 0: the serial's value; NaN: the text follows), [u8 length, latin1 serial text]
+ *   TEMPLATE u16 code, then an ITEM's fields up to its serial (11 codes, personal, dataFromMs) — defines a template for the rest of
+ *            the segment: the fields a batch's items with one outcome share
+ *   ITEM_T   u16 template, f64 serialValue, [u8 length, latin1 serial text] — an ITEM whose fields are the template's (11 bytes
+ *            for a batch item whose serial is a number, against an ITEM's 40: the batch's journal bytes and stores per item)
  *
- * Codes are per segment (at most MAX_STRINGS of them: a segment is closed before it needs more), so a segment is read on its own; a block repeats the REQUEST of items it continues. A block whose length
+ * Codes (strings and templates) are per segment (at most MAX_STRINGS / MAX_TEMPLATES of them: a segment is closed before it needs more), so a segment is read on its own; a block repeats the REQUEST of items it continues. A block whose length
  * runs past the end of the file, or whose checksum fails, was being written when the writer stopped: it is not there yet (a live
  * writer) or never will be (a dead one: the segment is cut before it).
  */
@@ -25,6 +29,8 @@ export const BLOCK_HEADER_BYTES = 8;
 export const TAG_STRING = 1;
 export const TAG_REQUEST = 2;
 export const TAG_ITEM = 3;
+export const TAG_TEMPLATE = 4;
+export const TAG_ITEM_T = 5;
 
 /** strings longer than this are cut (an issuer or serial as a caller typed it may be anything) */
 export const MAX_STRING_BYTES = 512;
@@ -41,6 +47,8 @@ export const ITEM_SERIAL_TEXT = 39;
 
 /** string codes are u16, 0 meaning null */
 export const MAX_STRINGS = 65_535;
+/** template codes are u16, 0 meaning none (the item is written whole) */
+export const MAX_TEMPLATES = 65_535;
 
 export const segmentName = (n: number): string => `${String(n).padStart(8, '0')}.seg`;
 export const SEGMENT_FILE = /^(\d{8})\.seg$/;

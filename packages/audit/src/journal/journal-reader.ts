@@ -10,11 +10,12 @@ import {
   BLOCK_HEADER_BYTES,
   ITEM_DATA_FROM,
   ITEM_PERSONAL,
-  ITEM_SERIAL_TEXT,
   ITEM_SERIAL_VALUE,
   TAG_ITEM,
+  TAG_ITEM_T,
   TAG_REQUEST,
   TAG_STRING,
+  TAG_TEMPLATE,
 } from './format.js';
 
 export interface ReadBlock {
@@ -73,6 +74,8 @@ export class SegmentFile {
 /** Decodes the entries of one segment's blocks, in order. */
 export class SegmentDecoder {
   private readonly strings: (string | null)[] = [null];
+  /** each template's fields (an ITEM's bytes up to its serial), by code */
+  private readonly templates: (DataView | undefined)[] = [];
   private atMs = 0;
   private requestId = '';
   private apiKeyId: string | null = null;
@@ -106,51 +109,74 @@ export class SegmentDecoder {
         q += 6;
         p = q;
         this.hasRequest = true;
-      } else if (tag === TAG_ITEM) {
-        const serialValue = v.getFloat64(p + ITEM_SERIAL_VALUE, true);
+      } else if (tag === TAG_ITEM || tag === TAG_ITEM_T) {
+        let fields: DataView = v;
+        let at = p;
+        let serialAt = p + ITEM_SERIAL_VALUE;
+        if (tag === TAG_ITEM_T) {
+          const template = this.templates[v.getUint16(p, true)];
+          if (template === undefined)
+            throw new AuditError('AUDIT_JOURNAL_CORRUPT', `journal item with an undefined template at payload offset ${p - 1}`);
+          fields = template;
+          at = 0;
+          serialAt = p + 2;
+        }
+        const serialValue = v.getFloat64(serialAt, true);
         let serial: string;
         let next: number;
         if (Number.isNaN(serialValue)) {
-          const chars = payload[p + ITEM_SERIAL_TEXT] as number;
-          serial = payload.toString('latin1', p + ITEM_SERIAL_TEXT + 1, p + ITEM_SERIAL_TEXT + 1 + chars);
-          next = p + ITEM_SERIAL_TEXT + 1 + chars;
+          const chars = payload[serialAt + 8] as number;
+          serial = payload.toString('latin1', serialAt + 9, serialAt + 9 + chars);
+          next = serialAt + 9 + chars;
         } else {
           serial = serialValue.toString(16).toUpperCase();
-          next = p + ITEM_SERIAL_TEXT;
+          next = serialAt + 8;
         }
         if (emit) {
           if (!this.hasRequest) throw new AuditError('AUDIT_JOURNAL_CORRUPT', 'journal item without a request in its block');
-          const method = this.str(v.getUint16(p + 10, true));
-          const dataFromMs = v.getFloat64(p + ITEM_DATA_FROM, true);
-          const personal = payload[p + ITEM_PERSONAL] as number;
-          onRow({
-            atMs: this.atMs,
-            requestId: this.requestId,
-            apiKeyId: this.apiKeyId,
-            purpose: this.purpose,
-            route: this.route,
-            issuer: this.str(v.getUint16(p, true)),
-            caId: this.str(v.getUint16(p + 2, true)),
-            result: this.str(v.getUint16(p + 4, true)) ?? 'unknown',
-            reason: this.str(v.getUint16(p + 6, true)),
-            meaning: this.str(v.getUint16(p + 8, true)),
-            method,
-            crlNumber: this.str(v.getUint16(p + 12, true)),
-            detail: this.str(v.getUint16(p + 14, true)),
-            kind: this.str(v.getUint16(p + 16, true)),
-            medium: this.str(v.getUint16(p + 18, true)),
-            signature: this.str(v.getUint16(p + 20, true)),
-            personalShown: personal === 0 ? null : personal === 2,
-            ocspProducedAt: method === 'ocsp' && !Number.isNaN(dataFromMs) ? new Date(dataFromMs).toISOString() : null,
-            dataAgeSeconds: Number.isNaN(dataFromMs) ? null : Math.max(0, Math.floor((this.atMs - dataFromMs) / 1000)),
-            serial,
-          });
+          onRow(this.row(fields, at, serial));
         }
         p = next;
+      } else if (tag === TAG_TEMPLATE) {
+        const code = v.getUint16(p, true);
+        // a copy: the payload's buffer is reused for the next block, and items of later blocks refer to the template
+        this.templates[code] = new DataView(
+          payload.buffer.slice(payload.byteOffset + p + 2, payload.byteOffset + p + 2 + ITEM_SERIAL_VALUE),
+        );
+        p += 2 + ITEM_SERIAL_VALUE;
       } else {
         throw new AuditError('AUDIT_JOURNAL_CORRUPT', `journal entry with unknown tag ${tag} at payload offset ${p - 1}`);
       }
     }
+  }
+
+  /** a row of the current request from an item's fields at `at` in `f` (the payload, or a template) */
+  private row(f: DataView, at: number, serial: string): NewAuditRow {
+    const method = this.str(f.getUint16(at + 10, true));
+    const dataFromMs = f.getFloat64(at + ITEM_DATA_FROM, true);
+    const personal = f.getUint8(at + ITEM_PERSONAL);
+    return {
+      atMs: this.atMs,
+      requestId: this.requestId,
+      apiKeyId: this.apiKeyId,
+      purpose: this.purpose,
+      route: this.route,
+      issuer: this.str(f.getUint16(at, true)),
+      caId: this.str(f.getUint16(at + 2, true)),
+      result: this.str(f.getUint16(at + 4, true)) ?? 'unknown',
+      reason: this.str(f.getUint16(at + 6, true)),
+      meaning: this.str(f.getUint16(at + 8, true)),
+      method,
+      crlNumber: this.str(f.getUint16(at + 12, true)),
+      detail: this.str(f.getUint16(at + 14, true)),
+      kind: this.str(f.getUint16(at + 16, true)),
+      medium: this.str(f.getUint16(at + 18, true)),
+      signature: this.str(f.getUint16(at + 20, true)),
+      personalShown: personal === 0 ? null : personal === 2,
+      ocspProducedAt: method === 'ocsp' && !Number.isNaN(dataFromMs) ? new Date(dataFromMs).toISOString() : null,
+      dataAgeSeconds: Number.isNaN(dataFromMs) ? null : Math.max(0, Math.floor((this.atMs - dataFromMs) / 1000)),
+      serial,
+    };
   }
 
   private str(code: number): string | null {

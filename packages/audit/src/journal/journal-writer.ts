@@ -18,15 +18,17 @@ import {
   MAX_SERIAL_CHARS,
   ITEM_DATA_FROM,
   ITEM_PERSONAL,
-  ITEM_SERIAL_TEXT,
   ITEM_SERIAL_VALUE,
   MAX_STRING_BYTES,
   MAX_STRINGS,
+  MAX_TEMPLATES,
   packPosition,
   segmentName,
   TAG_ITEM,
+  TAG_ITEM_T,
   TAG_REQUEST,
   TAG_STRING,
+  TAG_TEMPLATE,
 } from './format.js';
 import type { ItemFields } from './item-fields.js';
 
@@ -58,14 +60,19 @@ export class JournalWriter {
   private segment = 1;
   private segmentBytes = 0;
   private readonly strings = new Map<string, number>();
+  private templates = 0;
   private readonly maxSegmentBytes: number;
   private readonly maxStrings: number;
   private scheduled = false;
   private failing = false;
   private closed = false;
-  /** the open request's REQUEST entry, re-emitted when its items continue into a new block */
+  /**
+   * the open request's REQUEST entry, re-emitted when its items continue into a new block: where it is in the buffer
+   * (`requestStart` ≥ 0), copied aside only when a block is written while the request is open (not once per request)
+   */
   private readonly requestHeader = Buffer.alloc(128);
   private requestHeaderBytes = 0;
+  private requestStart = -1;
   private requestOpen = false;
   private requestInBlock = false;
   private readonly heartbeat: NodeJS.Timeout;
@@ -119,37 +126,74 @@ export class JournalWriter {
 
   /** starts a request: the items written after it (until the next request) are its answers */
   request(atMs: number, requestId: string, apiKeyId: number, purpose: number, route: number): void {
-    const id = requestId.length > MAX_REQUEST_ID_CHARS ? requestId.slice(0, MAX_REQUEST_ID_CHARS) : requestId;
-    this.reserve(1 + 8 + 1 + id.length + 6);
+    const idLength = Math.min(requestId.length, MAX_REQUEST_ID_CHARS);
+    this.reserve(1 + 8 + 1 + idLength + 6);
     const p = this.pos;
     this.buf[p] = TAG_REQUEST;
     this.view.setFloat64(p + 1, atMs, true);
-    this.buf[p + 9] = id.length;
-    this.buf.write(id, p + 10, id.length, 'latin1');
-    let q = p + 10 + id.length;
+    this.buf[p + 9] = idLength;
+    putLatin1(this.buf, p + 10, requestId, idLength);
+    const q = p + 10 + idLength;
     this.view.setUint16(q, apiKeyId, true);
     this.view.setUint16(q + 2, purpose, true);
     this.view.setUint16(q + 4, route, true);
-    q += 6;
-    this.requestHeaderBytes = this.buf.copy(this.requestHeader, 0, p, q);
+    this.requestStart = p;
+    this.requestHeaderBytes = q + 6 - p;
     this.requestOpen = true;
     this.requestInBlock = true;
-    this.pos = q;
+    this.pos = q + 6;
   }
 
   /** one answer of the open request; `serialValue` ≥ 0 is the serial's value, else `serialText` is written */
   item(f: ItemFields, serialValue: number, serialText: string): void {
     const textChars = serialValue >= 0 ? 0 : Math.min(serialText.length, MAX_SERIAL_CHARS);
-    const bytes = 1 + ITEM_FIXED_BYTES + (serialValue >= 0 ? 0 : 1 + textChars);
+    const p = this.beginItem(1 + ITEM_FIXED_BYTES + (serialValue >= 0 ? 0 : 1 + textChars));
+    this.buf[p] = TAG_ITEM;
+    this.writeFields(p + 1, f);
+    this.pos = this.writeSerial(p + 1 + ITEM_SERIAL_VALUE, serialValue, serialText, textChars);
+    this.scheduleFlush();
+  }
+
+  /**
+   * Defines a template — fields that items written with `itemOf` share (a batch's outcome) — valid until the end of the current
+   * synchronous call (a segment change between turns resets templates, as it does string codes). 0 when the segment holds no
+   * more: write such items with `item`.
+   */
+  template(f: ItemFields): number {
+    if (this.templates >= MAX_TEMPLATES) return 0;
+    const code = ++this.templates;
+    this.reserve(1 + 2 + ITEM_SERIAL_VALUE);
+    const p = this.pos;
+    this.buf[p] = TAG_TEMPLATE;
+    this.view.setUint16(p + 1, code, true);
+    this.writeFields(p + 3, f);
+    this.pos = p + 3 + ITEM_SERIAL_VALUE;
+    return code;
+  }
+
+  /** one answer of the open request whose fields are the template's (`template` ≠ 0); the serial as in `item` */
+  itemOf(template: number, serialValue: number, serialText: string): void {
+    const textChars = serialValue >= 0 ? 0 : Math.min(serialText.length, MAX_SERIAL_CHARS);
+    const p = this.beginItem(1 + 2 + 8 + (serialValue >= 0 ? 0 : 1 + textChars));
+    this.buf[p] = TAG_ITEM_T;
+    this.view.setUint16(p + 1, template, true);
+    this.pos = this.writeSerial(p + 3, serialValue, serialText, textChars);
+    this.scheduleFlush();
+  }
+
+  /** room for an item of `bytes`, after its request's header when the item opens a block; where the item goes */
+  private beginItem(bytes: number): number {
     this.reserve(bytes + this.requestHeaderBytes);
     if (this.requestOpen && !this.requestInBlock) {
       this.pos += this.requestHeader.copy(this.buf, this.pos, 0, this.requestHeaderBytes);
       this.requestInBlock = true;
     }
+    return this.pos;
+  }
+
+  /** an item's fields up to its serial, at `p` */
+  private writeFields(p: number, f: ItemFields): void {
     const v = this.view;
-    let p = this.pos;
-    this.buf[p] = TAG_ITEM;
-    p += 1;
     v.setUint16(p, f.issuer, true);
     v.setUint16(p + 2, f.caId, true);
     v.setUint16(p + 4, f.result, true);
@@ -163,16 +207,21 @@ export class JournalWriter {
     v.setUint16(p + 20, f.signature, true);
     this.buf[p + ITEM_PERSONAL] = f.personalShown;
     v.setFloat64(p + ITEM_DATA_FROM, f.dataFromMs, true);
+  }
+
+  /** f64 serial value, or NaN and the text; the position after it */
+  private writeSerial(p: number, serialValue: number, serialText: string, textChars: number): number {
     if (serialValue >= 0) {
-      v.setFloat64(p + ITEM_SERIAL_VALUE, serialValue, true);
-      p += ITEM_SERIAL_TEXT;
-    } else {
-      v.setFloat64(p + ITEM_SERIAL_VALUE, Number.NaN, true);
-      this.buf[p + ITEM_SERIAL_TEXT] = textChars;
-      this.buf.write(serialText, p + ITEM_SERIAL_TEXT + 1, textChars, 'latin1');
-      p += ITEM_SERIAL_TEXT + 1 + textChars;
+      this.view.setFloat64(p, serialValue, true);
+      return p + 8;
     }
-    this.pos = p;
+    this.view.setFloat64(p, Number.NaN, true);
+    this.buf[p + 8] = textChars;
+    putLatin1(this.buf, p + 9, serialText, textChars);
+    return p + 9 + textChars;
+  }
+
+  private scheduleFlush(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushSoon);
@@ -183,7 +232,8 @@ export class JournalWriter {
   flush(): boolean {
     this.requestOpen = false;
     if (this.pos > BLOCK_HEADER_BYTES && !this.writeBlock()) return false;
-    if (this.segmentBytes >= this.maxSegmentBytes || this.strings.size >= this.maxStrings) this.nextSegment();
+    if (this.segmentBytes >= this.maxSegmentBytes || this.strings.size >= this.maxStrings || this.templates >= MAX_TEMPLATES / 2)
+      this.nextSegment();
     return true;
   }
 
@@ -230,6 +280,10 @@ export class JournalWriter {
     }
     this.failing = false;
     this.segmentBytes += length;
+    if (this.requestOpen && this.requestStart >= 0) {
+      this.buf.copy(this.requestHeader, 0, this.requestStart, this.requestStart + this.requestHeaderBytes);
+      this.requestStart = -1;
+    }
     this.pos = BLOCK_HEADER_BYTES;
     this.requestInBlock = false;
     this.publish();
@@ -251,6 +305,7 @@ export class JournalWriter {
     this.segment += 1;
     this.segmentBytes = 0;
     this.strings.clear();
+    this.templates = 0;
     this.publish();
   }
 
@@ -258,6 +313,14 @@ export class JournalWriter {
     if (this.options.published)
       Atomics.store(this.options.published, 0, packPosition({ segment: this.segment, offset: this.segmentBytes }));
   }
+}
+
+/**
+ * `chars` characters of `text` as latin1 bytes (each character's low byte, as Buffer#write does) at `at`: for the short ids and
+ * serials of every record, a loop the compiler inlines costs less than a call into the runtime
+ */
+function putLatin1(buf: Buffer, at: number, text: string, chars: number): void {
+  for (let i = 0; i < chars; i++) buf[at + i] = text.charCodeAt(i) & 0xff;
 }
 
 /** the longest prefix of `text` whose UTF-8 fits `maxBytes`, never splitting a character */

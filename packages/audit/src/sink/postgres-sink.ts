@@ -1,11 +1,10 @@
 /**
  * The audit history in PostgreSQL (node-postgres, `pg`: the field's standard client, pure JavaScript, no libpq to build).
  *
- * Rows go in as one statement per batch, `INSERT … SELECT … FROM unnest($1::float8[], $2::text[], …)`: one round trip and one
- * parse however many rows, with typed array parameters (no SQL text built from values). COPY would be as quick per row but needs
- * a staging table to run inside the same transaction as the journal cursor, which is what makes shipping exactly-once: the rows
- * and the cursor's move commit together, and a shipper that lost the answer to its COMMIT reads the cursor to learn whether it
- * happened (sink/types.ts CursorMovedError).
+ * Rows go in as one binary `COPY … FROM STDIN` per batch (postgres-copy.ts: one buffer, no SQL text built from values), in the
+ * same transaction as the journal cursor's move, which is what makes shipping exactly-once: the rows and the cursor's move commit
+ * together, and a shipper that lost the answer to its COMMIT reads the cursor to learn whether it happened (sink/types.ts
+ * CursorMovedError).
  */
 import pg from 'pg';
 import { AuditError } from '../errors.js';
@@ -13,6 +12,7 @@ import type { JournalPosition } from '../journal/format.js';
 import { addMonths, monthStartMs, monthSuffix, parseMonthSuffix } from '../month.js';
 import type { NewAuditRow } from '../record.js';
 import { INSERT_COLUMNS, rowFromStored, TEXT_FIELDS, type StoredRow } from './columns.js';
+import { CopyEncoder, CopyIn, copyIn } from './postgres-copy.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { CursorMovedError, type AuditFilter, type AuditPage, type AuditPageRequest, type AuditSink, type PurgeResult } from './types.js';
 
@@ -41,6 +41,8 @@ export class PostgresSink implements AuditSink {
   private readonly s: string;
   /** month starts whose partition is known to exist */
   private readonly months = new Set<number>();
+  private readonly encoder = new CopyEncoder();
+  private copySql: string | null = null;
 
   constructor(options: PostgresSinkOptions) {
     const schema = options.schema ?? 'jpki_audit';
@@ -212,21 +214,10 @@ export class PostgresSink implements AuditSink {
     await this.pool.end();
   }
 
+  /** the rows by binary COPY (postgres-copy.ts), in the caller's transaction */
   private async insertRows(c: pg.PoolClient, rows: readonly NewAuditRow[]): Promise<void> {
-    const at = rows.map((r) => r.atMs / 1000);
-    const texts = TEXT_FIELDS.map(([field]) => rows.map((r) => r[field] as string | null));
-    const produced = rows.map((r) => (r.ocspProducedAt === null ? null : Date.parse(r.ocspProducedAt) / 1000));
-    const age = rows.map((r) => r.dataAgeSeconds);
-    const personal = rows.map((r) => r.personalShown);
-    const n = TEXT_FIELDS.length;
-    const textArgs = TEXT_FIELDS.map((_, i) => `$${i + 2}::text[]`).join(', ');
-    const names = TEXT_FIELDS.map((_, i) => `t${i}`).join(', ');
-    await c.query(
-      `INSERT INTO ${this.s}.audit_records (at, ${INSERT_COLUMNS.join(', ')})
-       SELECT to_timestamp(a), ${names}, to_timestamp(p), g, s
-         FROM unnest($1::float8[], ${textArgs}, $${n + 2}::float8[], $${n + 3}::int[], $${n + 4}::boolean[]) AS u(a, ${names}, p, g, s)`,
-      [at, ...texts, produced, age, personal],
-    );
+    this.copySql ??= `COPY ${this.s}.audit_records (at, ${INSERT_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`;
+    await copyIn(c, new CopyIn(this.copySql, this.encoder.encode(rows)));
   }
 
   /** every month the rows fall in has its partition */
