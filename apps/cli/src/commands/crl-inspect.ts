@@ -1,6 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
 import { scanCrl, X509Error, type CrlHeader, type ParsedCertificate } from '@jpki-validator/x509';
 import { InputError, UsageError } from '../errors.js';
 import { EXIT } from '@jpki-validator/errors';
@@ -23,35 +21,12 @@ options:
 Exit 0 whenever the CRL could be parsed (even when usable is false); 2 when it cannot be read or parsed (the message names the
 byte offset and field).`;
 
-/** bench/RESULTS.md (crl inspect): below this the thread's start-up costs about what it saves */
-const HASH_ON_WORKER_FROM_BYTES = 8 * 1024 * 1024;
-
-/**
- * Hashing beside the walk on a second thread only pays when a core is free for it: on a machine already busy the thread competes
- * with the walk and the copy into its ring is pure cost (bench/RESULTS.md). The verdict is the same either way.
- * "Free" is judged now, not over the last minute: Linux's /proc/loadavg counts the threads runnable at this instant (this one
- * among them). The 1-minute average alone lags: a benchmark that runs OpenSSL between our runs holds it above 1 on a 2-core
- * machine whose second core is idle whenever we run, and the thread was never used there. The average still has to allow it,
- * so that one lucky instant on a saturated machine does not start the thread.
+/*
+ * The tbsCertList is hashed on this thread, beside the walk. Hashing on a worker thread (the scanner's hashOnWorkerFromBytes) was
+ * measured on a quiet 2-core machine (2026-12-03 11:38Z, bench/RESULTS.md "crl inspect"): no faster at 5 M entries (431–508 ms
+ * inline, 464–633 ms on the worker), slower at 1 M (104–146 vs 148–190 ms), and 20–50 % more CPU either way: the copy into the
+ * worker's ring costs what the second core saves. The fetcher, which hashes many CRLs at once, decides for itself.
  */
-function aCoreIsIdle(): boolean {
-  const cores = availableParallelism();
-  if (cores < 2) return false;
-  const lastMinute = loadavg()[0] as number;
-  if (lastMinute <= cores - 1) return true;
-  const runnable = runnableNow();
-  return runnable !== undefined && runnable <= cores - 1 && lastMinute <= cores;
-}
-
-/** the threads runnable at this instant, where the system says (Linux: "0.52 0.58 0.59 2/412 12345", runnable/all) */
-function runnableNow(): number | undefined {
-  try {
-    const runnable = Number.parseInt(readFileSync('/proc/loadavg', 'latin1').split(' ')[3] ?? '', 10);
-    return Number.isInteger(runnable) ? runnable : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const OPTIONS = {
   ca: { type: 'string' },
@@ -78,7 +53,7 @@ export const command: Command = {
     const chunks = await openCrlSource(source, io.cwd);
     try {
       const scan = await scanCrl(writer ? flushingBetweenChunks(chunks, writer) : chunks, {
-        ...(issuerKey ? { issuerKey, ...(aCoreIsIdle() ? { hashOnWorkerFromBytes: HASH_ON_WORKER_FROM_BYTES } : {}) } : {}),
+        ...(issuerKey ? { issuerKey } : {}),
         ...(writer ? { onEntry: writer.add } : {}),
         onHeader: (h) => {
           header = h;
