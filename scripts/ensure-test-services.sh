@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite talks to is on this machine: OpenSSL (an independent peer), the NIST PKITS vectors,
-# wrk, haproxy, redis-server/redis-cli, PostgreSQL's binaries (the audit tests' private clusters), chromium (the browser tests), and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
+# wrk, haproxy, promtool, redis-server/redis-cli, PostgreSQL's binaries (the audit tests' private clusters), chromium (the browser tests), and a Redis answering on 127.0.0.1:6379. Installs from Debian's packages when missing (needs root), starts Redis when
 # nothing answers. Idempotent and quiet when everything is already there.
 set -euo pipefail
 
@@ -26,6 +26,8 @@ command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 # PostgreSQL's server binaries (initdb, pg_ctl): the audit tests start private clusters of their own on free ports (nothing need
 # answer on 5432), run as the `postgres` system user the package creates (PostgreSQL refuses to run as root)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# promtool (Debian's prometheus package): `promtool check metrics` on the live /metrics (apps/cli/test/metrics-promtool.test.ts)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # chromium: the browser tests (console, docs) drive Debian's build through playwright-core (test/support/browser.ts)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 # a Japanese font, so the pages' Japanese labels are legible in the screenshots the browser tests keep (3.5 MB)
