@@ -63,6 +63,19 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, timeout
   }
 }
 
+/**
+ * What Redis holds under `prefix` now, to put back later (a replica promoted before it had the later writes, a restore from
+ * older data): the returned function replaces every key of the prefix with the saved ones.
+ */
+async function savedState(admin: Redis, prefix: string): Promise<() => Promise<void>> {
+  const keys = await admin.keys(`${prefix}:*`);
+  const saved = await Promise.all(keys.map(async (k) => [k, await admin.dumpBuffer(k), await admin.pttl(k)] as const));
+  return async () => {
+    for (const k of await admin.keys(`${prefix}:*`)) await admin.del(k);
+    for (const [k, dump, ttl] of saved) await admin.restore(k, Math.max(ttl, 0), dump, 'REPLACE');
+  };
+}
+
 describe('store identity on Redis (private redis-server)', () => {
   let redis: PrivateRedis;
   let dataDir: string;
@@ -170,15 +183,13 @@ describe('store identity on Redis (private redis-server)', () => {
     await load(w, opts(2n), [1, 2]);
     // what Redis holds at generation 2, to put back later: a replica promoted before it had generation 3, or a restore
     const admin = new Redis(redis.url);
-    const keys = await admin.keys(`${prefix}:*`);
-    const saved = await Promise.all(keys.map(async (k) => [k, await admin.dumpBuffer(k), await admin.pttl(k)] as const));
+    const restore = await savedState(admin, prefix);
     await load(w, opts(3n), [1, 2, 3]);
     const { replica, losses } = await replicaOf();
     expect(replica.snapshot(CA)?.generation).toBe(3);
     const epoch = replica.snapshot(CA)?.epoch;
 
-    for (const k of await admin.keys(`${prefix}:*`)) await admin.del(k);
-    for (const [k, dump, ttl] of saved) await admin.restore(k, Math.max(ttl, 0), dump, 'REPLACE');
+    await restore();
     expect(await w.identity(CA)).toMatchObject({ epoch, generation: 2 });
     // the copy is ahead of Redis: kept (serial 3 stays revoked: no wrong good from a lost write), and the loss is said
     await until('the replica reports Redis behind', () => losses.some((n) => /went back to generation 2/.test(n.detail)));
@@ -197,12 +208,7 @@ describe('store identity on Redis (private redis-server)', () => {
     await load(w, opts(1n), [1]);
     await load(w, opts(2n), [1, 2]);
     const admin = new Redis(redis.url);
-    const keys = await admin.keys(`${prefix}:*`);
-    const saved = await Promise.all(keys.map(async (k) => [k, await admin.dumpBuffer(k), await admin.pttl(k)] as const));
-    const restore = async (): Promise<void> => {
-      for (const k of await admin.keys(`${prefix}:*`)) await admin.del(k);
-      for (const [k, dump, ttl] of saved) await admin.restore(k, Math.max(ttl, 0), dump, 'REPLACE');
-    };
+    const restore = await savedState(admin, prefix);
     await load(w, opts(3n), [1, 2, 3]);
     const reader = createRedisStore({ redis: redis.url, prefix, redisOptions: { maxRetriesPerRequest: 1 } });
     reader.redis.on('error', () => undefined);
@@ -237,8 +243,7 @@ describe('store identity on Redis (private redis-server)', () => {
     const w = writer();
     await load(w, opts(1n), [1]);
     const admin = new Redis(redis.url);
-    const keys = await admin.keys(`${prefix}:*`);
-    const saved = await Promise.all(keys.map(async (k) => [k, await admin.dumpBuffer(k), await admin.pttl(k)] as const));
+    const restore = await savedState(admin, prefix);
     await load(w, opts(2n), [1, 2]);
     const readerStore = createRedisStore({ redis: redis.url, prefix, redisOptions: { maxRetriesPerRequest: 1 } });
     readerStore.redis.on('error', () => undefined);
@@ -246,8 +251,7 @@ describe('store identity on Redis (private redis-server)', () => {
     const replica = await startRedisReplica(readerStore, { verifyMs: 0, auditEvery: 0 });
     open.push(readerStore, replica);
     expect(replica.snapshot(CA)?.generation).toBe(2);
-    for (const k of await admin.keys(`${prefix}:*`)) await admin.del(k);
-    for (const [k, dump, ttl] of saved) await admin.restore(k, Math.max(ttl, 0), dump, 'REPLACE');
+    await restore();
     await admin.quit();
     await load(w, opts(3n), [1, 3]);
     expect(await w.identity(CA)).toMatchObject({ generation: 2 });
